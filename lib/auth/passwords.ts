@@ -1,0 +1,31 @@
+import bcrypt from 'bcrypt';
+import { ValidationError } from '../errors.js';
+
+export const MIN_PASSWORD_CHARS = 12;
+/** bcrypt only reads the first 72 bytes: longer passwords are refused, never truncated. */
+export const MAX_PASSWORD_BYTES = 72;
+
+/** The problem with a candidate password, or undefined when it is acceptable. */
+export function passwordProblem(password: unknown): string | undefined {
+  if (typeof password !== 'string') return 'must be a string';
+  if ([...password].length < MIN_PASSWORD_CHARS) return `must be at least ${MIN_PASSWORD_CHARS} characters`;
+  const bytes = Buffer.byteLength(password, 'utf8');
+  if (bytes > MAX_PASSWORD_BYTES) return `is ${bytes} bytes long; at most ${MAX_PASSWORD_BYTES} bytes (UTF-8) are allowed, accented letters and emoji count for several`;
+  if (password.includes('\0')) return 'must not contain a NUL character';
+  return undefined;
+}
+
+export function assertAcceptablePassword(password: unknown, field = 'password'): asserts password is string {
+  const problem = passwordProblem(password);
+  if (problem) throw new ValidationError([{ field, problem }]);
+}
+
+export function hashPassword(password: string, rounds: number): Promise<string> {
+  assertAcceptablePassword(password);
+  return bcrypt.hash(password, rounds);
+}
+
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return bcrypt.compare('', hash).then(() => false);
+  return bcrypt.compare(password, hash);
+}

@@ -1,0 +1,151 @@
+/** argv → command. Each command gets its dependencies (streams, environment) passed in. */
+import { loadConfig, readEnvironment } from './config.js';
+import { ConfigError, isEpicError } from './errors.js';
+import type { Terminal } from './prompt.js';
+
+export interface CliIO {
+  stdin: Terminal['input'];
+  stdout: Terminal['output'];
+  stderr: Terminal['output'];
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CliOptions {
+  command: 'shell' | 'setup' | 'logout' | 'help' | 'version';
+  email?: string;
+  passwordStdin: boolean;
+  json: boolean;
+  quiet: boolean;
+  demo?: 'management' | 'sales' | 'support';
+  file?: string;
+  eval?: string;
+}
+
+export const USAGE = `Usage: epic-events [options] [FILE.js]
+       epic-events setup | logout
+
+Commands:
+  (none)                 log in and open the shell
+  setup                  provision the database (idempotent)
+  logout                 forget the stored token
+  FILE.js, --file FILE   run a script with the stored token; the first error stops it
+  --eval CODE            evaluate CODE, print the result, exit
+
+Options:
+  --email ADDRESS        log in as ADDRESS without asking
+  --password-stdin       read the password from standard input
+  --demo DEPARTMENT      embedded demo data, logged in as management, sales or support
+  --json                 print results as JSON
+  --quiet                no banner
+  -h, --help             this help
+  -v, --version          the version
+
+Exit codes: 0 ok, 1 error in a script or command, 2 bad usage, 3 authentication refused.`;
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const opts: CliOptions = { command: 'shell', passwordStdin: false, json: false, quiet: false };
+  const positional: string[] = [];
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new ConfigError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const take = () => {
+      if (inline !== undefined) return inline;
+      const v = value(i, flag);
+      i++;
+      return v;
+    };
+    switch (flag) {
+      case '--email': opts.email = take(); break;
+      case '--password-stdin': opts.passwordStdin = true; break;
+      case '--json': opts.json = true; break;
+      case '--quiet': case '-q': opts.quiet = true; break;
+      case '--file': case '-f': opts.file = take(); break;
+      case '--eval': case '-e': opts.eval = take(); break;
+      case '--demo': {
+        const d = take();
+        if (d !== 'management' && d !== 'sales' && d !== 'support') throw new ConfigError(`--demo takes management, sales or support (got "${d}")`);
+        opts.demo = d;
+        break;
+      }
+      case '--help': case '-h': opts.command = 'help'; break;
+      case '--version': case '-v': opts.command = 'version'; break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new ConfigError(`unknown option ${flag} (see epic-events --help)`);
+        positional.push(arg);
+    }
+  }
+  if (opts.command === 'help' || opts.command === 'version') return opts;
+  if (positional[0] === 'setup' || positional[0] === 'logout') {
+    opts.command = positional.shift() as 'setup' | 'logout';
+  } else if (positional[0] === 'help') {
+    opts.command = 'help';
+    return opts;
+  }
+  if (positional.length > 1) throw new ConfigError(`unexpected argument "${positional[1]}" (see epic-events --help)`);
+  if (positional.length === 1) {
+    if (opts.command !== 'shell') throw new ConfigError(`${opts.command} takes no file argument`);
+    if (opts.file) throw new ConfigError('give the script either as FILE.js or with --file, not both');
+    opts.file = positional[0];
+  }
+  if (opts.file && opts.eval !== undefined) throw new ConfigError('--file and --eval cannot be used together');
+  if (opts.demo && (opts.command !== 'shell')) throw new ConfigError('--demo opens the shell; it cannot be combined with setup or logout');
+  return opts;
+}
+
+export type CommandRunner = (opts: CliOptions, io: CliIO) => Promise<number>;
+
+const commands: Record<string, () => Promise<CommandRunner>> = {
+  setup: async () => (await import('./commands/setup.js')).runSetupCommand,
+  shell: async () => (await import('./commands/shell.js')).runShellCommand,
+  logout: async () => (await import('./commands/logout.js')).runLogoutCommand,
+};
+
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  if (opts.command === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (opts.command === 'version') {
+    const { packageVersion } = await import('./version.js');
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  try {
+    const run = await commands[opts.command]();
+    return await run(opts, io);
+  } catch (err) {
+    return reportFatal(err, io);
+  }
+}
+
+/** Last-resort reporting: our errors as one line, anything else briefly (never a secret, never a stack). */
+export function reportFatal(err: unknown, io: Pick<CliIO, 'stderr'>): number {
+  if (isEpicError(err)) {
+    io.stderr.write(`${err.name}: ${err.message}\n`);
+    return err.exitCode;
+  }
+  io.stderr.write(`Error: ${(err as Error)?.message ?? String(err)}\n`);
+  return 1;
+}
+
+function processIO(): CliIO {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+export function configFrom(io: CliIO) {
+  return loadConfig(readEnvironment(io.env));
+}

@@ -1,0 +1,20 @@
+import type { CliIO, CliOptions } from '../cli.js';
+import { configFrom } from '../cli.js';
+import { openTarget } from '../db/connect.js';
+import { runSetup } from '../setup.js';
+
+export async function runSetupCommand(opts: CliOptions, io: CliIO): Promise<number> {
+  const config = configFrom(io);
+  const log = (line: string) => io.stderr.write(`${line}\n`);
+  const target = await openTarget(config, { log: opts.quiet ? undefined : log });
+  try {
+    const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY);
+    const report = await runSetup(config, target, { log, terminal: interactive ? { input: io.stdin, output: io.stdout } : undefined });
+    for (const change of report.changes) io.stdout.write(`  ✔ ${change}\n`);
+    for (const warning of report.warnings) io.stderr.write(`  ! ${warning}\n`);
+    io.stdout.write(report.changes.length ? `Setup done (${report.changes.length} change${report.changes.length > 1 ? 's' : ''}).\n` : 'Already set up: nothing changed.\n');
+    return 0;
+  } finally {
+    await target.release();
+  }
+}

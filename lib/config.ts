@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { ConfigError } from './errors.js';
+import { defaultStateDir, packageRoot } from './paths.js';
+
+export interface ConnectionParams {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string;
+}
+
+export type DatabaseConfig =
+  | { kind: 'embedded' }
+  /** `admin` provisions (setup); the shell logs in as the runtime role on the same server. */
+  | { kind: 'external'; admin: ConnectionParams };
+
+export interface Config {
+  stateDir: string;
+  database: DatabaseConfig;
+  /** Runtime login role the shell connects as. */
+  appDbUser: string;
+  /** Its password; required with an external database, generated for the embedded one. */
+  appDbPassword?: string;
+  jwtSecret?: string;
+  tokenTtlSeconds: number;
+  bcryptRounds: number;
+  sentryDsn?: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `8h`, `30m`, `90s`, `1d` or plain seconds. */
+export function parseDuration(name: string, raw: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
+  if (!m) throw new ConfigError(`${name} must be a duration such as 8h, 30m or 3600 (got "${raw}")`);
+  const seconds = Number(m[1]) * DURATION_UNITS[m[2] || 's'];
+  if (seconds <= 0) throw new ConfigError(`${name} must be longer than zero`);
+  return seconds;
+}
+
+function parseInteger(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number between ${min} and ${max} (got "${raw}")`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function parseDatabaseUrl(raw: string): ConnectionParams {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Never echo the value: a DSN carries a password.
+    throw new ConfigError('DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!database) throw new ConfigError('DATABASE_URL must name a database (postgres://user:password@host:port/database)');
+  if (!url.username) throw new ConfigError('DATABASE_URL must name a user (postgres://user:password@host:port/database)');
+  return {
+    host: url.hostname || 'localhost',
+    port: url.port ? parseInteger('DATABASE_URL port', url.port, 1, 65535) : 5432,
+    database,
+    user: decodeURIComponent(url.username),
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+  };
+}
+
+function databaseFrom(env: NodeJS.ProcessEnv): DatabaseConfig {
+  if (env.DATABASE_URL) return { kind: 'external', admin: parseDatabaseUrl(env.DATABASE_URL) };
+  // The seed's variables (the ones compose.yaml also reads).
+  if (env.POSTGRES_DB || env.POSTGRES_USER || env.POSTGRES_HOST || env.DB_PORT) {
+    const missing = ['POSTGRES_DB', 'POSTGRES_USER'].filter((k) => !env[k]);
+    if (missing.length) throw new ConfigError(`${missing.join(' and ')} must be set with the other POSTGRES_* variables (or use DATABASE_URL)`);
+    return {
+      kind: 'external',
+      admin: {
+        host: env.POSTGRES_HOST || 'localhost',
+        port: env.DB_PORT ? parseInteger('DB_PORT', env.DB_PORT, 1, 65535) : 5432,
+        database: env.POSTGRES_DB as string,
+        user: env.POSTGRES_USER as string,
+        password: env.POSTGRES_PASSWORD || undefined,
+      },
+    };
+  }
+  return { kind: 'embedded' };
+}
+
+/**
+ * Read `.env` (without touching process.env) under the real environment, which wins.
+ * Only the current directory's and the package's `.env` are read.
+ */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): NodeJS.ProcessEnv {
+  const fromFile: Record<string, string> = {};
+  if (env.EPIC_EVENTS_NO_DOTENV !== '1') {
+    for (const dir of [...new Set([packageRoot, cwd])]) {
+      const file = path.join(dir, '.env');
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      Object.assign(fromFile, parseDotenv(text));
+    }
+  }
+  return { ...fromFile, ...env };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
+  const jwtSecret = env.JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 bytes (generate one with: openssl rand -base64 48)');
+  }
+  const appDbUser = env.APP_DB_USER || 'epic_app';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(appDbUser)) {
+    throw new ConfigError('APP_DB_USER must be a lower-case PostgreSQL identifier (letters, digits, underscore)');
+  }
+  const database = databaseFrom(env);
+  const appDbPassword = env.APP_DB_PASSWORD || undefined;
+  const adminEmail = env.ADMIN_EMAIL || undefined;
+  const adminPassword = env.ADMIN_PASSWORD || env.USER_1_PW || undefined;
+  return {
+    stateDir: defaultStateDir(env),
+    database,
+    appDbUser,
+    appDbPassword,
+    jwtSecret,
+    tokenTtlSeconds: env.TOKEN_TTL ? parseDuration('TOKEN_TTL', env.TOKEN_TTL) : 8 * 3600,
+    bcryptRounds: env.BCRYPT_ROUNDS ? parseInteger('BCRYPT_ROUNDS', env.BCRYPT_ROUNDS, 4, 31) : 12,
+    sentryDsn: env.SENTRY_DSN || env.SENTRY || undefined,
+    adminEmail,
+    adminPassword,
+    statementTimeoutMs: env.STATEMENT_TIMEOUT ? parseDuration('STATEMENT_TIMEOUT', env.STATEMENT_TIMEOUT) * 1000 : 30_000,
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT ? parseDuration('DB_CONNECT_TIMEOUT', env.DB_CONNECT_TIMEOUT) * 1000 : 5_000,
+  };
+}

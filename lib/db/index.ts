@@ -1,0 +1,225 @@
+/**
+ * The one door to the database: the only module that imports `pg`.
+ * Pooling, transactions, type decisions and error mapping live here once.
+ */
+import pg from 'pg';
+import type { ConnectionParams } from '../config.js';
+import { Conflict, DatabaseUnavailable, EpicError, PermissionDenied, ValidationError } from '../errors.js';
+import { queries, type NamedQuery } from './sql.js';
+
+const tq = queries('transaction', ['begin', 'beginReadOnly', 'commit', 'rollback'] as const);
+
+// Decided once: int8 (counts, sums of ids) as JS numbers; numeric stays a string (exact money).
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+export type Row = Record<string, unknown>;
+
+/** What domain code runs queries on: the pool or a transaction, it does not care which. */
+export interface Executor {
+  /** At most one row (undefined when none). */
+  one<R = Row>(q: NamedQuery, params?: readonly unknown[]): Promise<R | undefined>;
+  many<R = Row>(q: NamedQuery, params?: readonly unknown[]): Promise<R[]>;
+  /** Affected row count. */
+  exec(q: NamedQuery, params?: readonly unknown[]): Promise<number>;
+}
+
+/** Transaction-local identity (see sql/session.sql): set first thing in every transaction. */
+export interface TransactionOptions {
+  /** A query run with these params right after BEGIN (e.g. the session identity). */
+  prelude?: { query: NamedQuery; params: readonly unknown[] };
+  readOnly?: boolean;
+}
+
+export class QueryCancelled extends EpicError {
+  readonly code = 'E_CANCELLED';
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+
+/** Turn a driver error into one of ours; anything unrecognised is rethrown as is (a bug). */
+export function mapDatabaseError(err: unknown): unknown {
+  if (err instanceof EpicError) return err;
+  const e = err as { code?: string; message?: string; constraint?: string; detail?: string };
+  const code = e?.code ?? '';
+  const message = e?.message ?? '';
+  if (CONNECTION_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03'
+    || /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
+    return new DatabaseUnavailable('the database is not reachable right now; try again in a moment');
+  }
+  if (code === '57014') {
+    return /statement timeout/i.test(message)
+      ? new QueryCancelled('the query ran too long and was cancelled by the server (statement timeout)')
+      : new QueryCancelled('the query was cancelled');
+  }
+  if (code === '23505') return new Conflict(uniqueMessage(e.constraint));
+  if (code === '23514' || code === '23502' || code === '22P02' || code === '22003' || code === '22007' || code === '22008' || code === '22001') {
+    return new ValidationError(`the database refused the values (${e.constraint ?? code})`);
+  }
+  if (code === '23503') return new ValidationError(`a referenced record does not exist (${e.constraint ?? 'foreign key'})`);
+  if (code === '42501') return new PermissionDenied('the database refused this operation for your department');
+  if (code === '40001' || code === '40P01') return new Conflict('another session changed the same record at the same time; try again');
+  return err;
+}
+
+function uniqueMessage(constraint: string | undefined): string {
+  if (constraint && /email/.test(constraint)) return 'that email address is already used';
+  if (constraint && /employee_number/.test(constraint)) return 'that employee number is already used';
+  return `a record with the same unique value already exists (${constraint ?? 'unique'})`;
+}
+
+async function run(client: pg.Pool | pg.PoolClient | pg.Client, q: NamedQuery, params: readonly unknown[] = []): Promise<pg.QueryResult> {
+  try {
+    return await client.query({ text: q.text, values: params as unknown[] });
+  } catch (err) {
+    throw mapDatabaseError(err);
+  }
+}
+
+class QueryRunner implements Executor {
+  constructor(protected readonly target: () => pg.Pool | pg.PoolClient | pg.Client) {}
+  async one<R = Row>(q: NamedQuery, params?: readonly unknown[]): Promise<R | undefined> {
+    const r = await run(this.target(), q, params);
+    if (r.rows.length > 1) throw new Error(`query ${q.area}.${q.name} (:one) returned ${r.rows.length} rows`);
+    return r.rows[0] as R | undefined;
+  }
+  async many<R = Row>(q: NamedQuery, params?: readonly unknown[]): Promise<R[]> {
+    return (await run(this.target(), q, params)).rows as R[];
+  }
+  async exec(q: NamedQuery, params?: readonly unknown[]): Promise<number> {
+    return (await run(this.target(), q, params)).rowCount ?? 0;
+  }
+}
+
+export interface PoolOptions {
+  max?: number;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+export class Database extends QueryRunner {
+  private readonly pool: pg.Pool;
+  private closed = false;
+  /** Backend pids of connections currently running a query on behalf of the caller (for cancel). */
+  private readonly busy = new Set<pg.PoolClient>();
+
+  constructor(params: ConnectionParams, options: PoolOptions = {}) {
+    const pool = new pg.Pool({
+      host: params.host,
+      port: params.port,
+      database: params.database,
+      user: params.user,
+      password: params.password,
+      max: options.max ?? 4,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      statement_timeout: options.statementTimeoutMs,
+      application_name: options.applicationName ?? 'epic-events',
+      idleTimeoutMillis: 30_000,
+    });
+    super(() => pool);
+    this.pool = pool;
+    // An idle client losing its server (restart, crash) must not crash the process;
+    // the next query reports DatabaseUnavailable instead.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** One transaction: BEGIN, the optional prelude, fn, COMMIT; ROLLBACK on any error. */
+  async transaction<T>(fn: (tx: Executor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw mapDatabaseError(err);
+    }
+    this.busy.add(client);
+    let broken = false;
+    try {
+      await run(client, options.readOnly ? tq.beginReadOnly : tq.begin);
+      if (options.prelude) await run(client, options.prelude.query, options.prelude.params);
+      const result = await fn(new QueryRunner(() => client));
+      await run(client, tq.commit);
+      return result;
+    } catch (err) {
+      try {
+        await run(client, tq.rollback);
+      } catch {
+        broken = true;
+      }
+      throw mapDatabaseError(err);
+    } finally {
+      this.busy.delete(client);
+      client.release(broken);
+    }
+  }
+
+  /** Ask the server to cancel whatever this process is running (Ctrl+C). */
+  async cancelRunning(): Promise<number> {
+    const clients = [...this.busy];
+    await Promise.all(clients.map((c) => cancelBackend(c)));
+    return clients.length;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** pg's own cancel request: a separate connection carrying the backend's secret key. */
+function cancelBackend(client: pg.PoolClient): Promise<void> {
+  const c = client as unknown as { connection?: { stream?: unknown }; processID?: number; secretKey?: number; connectionParameters?: pg.ClientConfig };
+  return new Promise((resolve) => {
+    const cp = c.connectionParameters;
+    if (!cp || c.processID === undefined || c.secretKey === undefined) return resolve();
+    const con = new (pg as unknown as { Connection: new () => CancelConnection }).Connection();
+    con.on('connect', () => con.cancel(c.processID as number, c.secretKey as number));
+    con.on('end', () => resolve());
+    con.on('error', () => resolve());
+    con.connect(cp.port as number, cp.host as string);
+  });
+}
+
+interface CancelConnection {
+  on(event: string, cb: () => void): void;
+  cancel(pid: number, key: number): void;
+  connect(port: number, host: string): void;
+}
+
+/**
+ * A single connection for provisioning: runs migration scripts (multi-statement,
+ * no parameters) and named queries. Used by setup and the test harness only.
+ */
+export class AdminConnection extends QueryRunner {
+  private constructor(private readonly client: pg.Client) {
+    super(() => client);
+  }
+
+  static async open(params: ConnectionParams, connectTimeoutMs = 5000): Promise<AdminConnection> {
+    const client = new pg.Client({ ...params, connectionTimeoutMillis: connectTimeoutMs, application_name: 'epic-events setup' });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (err) {
+      throw mapDatabaseError(err);
+    }
+    return new AdminConnection(client);
+  }
+
+  /** Run a whole SQL script (a migration file) as one simple-protocol call. */
+  async script(text: string): Promise<void> {
+    try {
+      await this.client.query(text);
+    } catch (err) {
+      throw mapDatabaseError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+}

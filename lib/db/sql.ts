@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { sqlDir } from '../paths.js';
+
+/** `:one` at most one row, `:many` rows, `:exec` no rows (affected count). */
+export type QueryKind = 'one' | 'many' | 'exec';
+
+export interface NamedQuery {
+  readonly area: string;
+  readonly name: string;
+  readonly kind: QueryKind;
+  readonly text: string;
+}
+
+const NAME_LINE = /^--\s*name:\s*([A-Za-z][A-Za-z0-9_]*)\s+:(one|many|exec)\s*$/;
+const cache = new Map<string, Map<string, NamedQuery>>();
+
+/** Parse `-- name: getClient :one` blocks (sqlc style). Duplicates are an error. */
+export function parseNamedQueries(area: string, source: string): Map<string, NamedQuery> {
+  const out = new Map<string, NamedQuery>();
+  let current: { name: string; kind: QueryKind; lines: string[] } | undefined;
+  const flush = () => {
+    if (!current) return;
+    const text = current.lines.join('\n').trim().replace(/;\s*$/, '');
+    if (!text) throw new Error(`sql/${area}.sql: query ${current.name} is empty`);
+    out.set(current.name, { area, name: current.name, kind: current.kind, text });
+  };
+  for (const line of source.split(/\r?\n/)) {
+    const m = NAME_LINE.exec(line.trim());
+    if (m) {
+      flush();
+      if (out.has(m[1])) throw new Error(`sql/${area}.sql: query name ${m[1]} is defined twice`);
+      current = { name: m[1], kind: m[2] as QueryKind, lines: [] };
+    } else if (current) {
+      current.lines.push(line);
+    }
+  }
+  flush();
+  return out;
+}
+
+function loadArea(area: string, dir: string): Map<string, NamedQuery> {
+  const key = path.join(dir, area);
+  let queries = cache.get(key);
+  if (!queries) {
+    queries = parseNamedQueries(area, fs.readFileSync(path.join(dir, `${area}.sql`), 'utf8'));
+    cache.set(key, queries);
+  }
+  return queries;
+}
+
+/**
+ * The named queries a module uses, checked when the module loads: a missing
+ * name fails at start, never at call time.
+ *
+ *     const q = queries('clients', ['getClient', 'listClients'] as const);
+ */
+export function queries<const N extends readonly string[]>(area: string, names: N, dir = sqlDir): { readonly [K in N[number]]: NamedQuery } {
+  const all = loadArea(area, dir);
+  const picked: Record<string, NamedQuery> = {};
+  const missing = names.filter((n) => !all.has(n));
+  if (missing.length) throw new Error(`sql/${area}.sql has no query named ${missing.join(', ')}`);
+  for (const n of names) picked[n] = all.get(n) as NamedQuery;
+  return picked as { readonly [K in N[number]]: NamedQuery };
+}
+
+/** Every numbered migration, in order: `sql/migrations/NNN_name.sql`. */
+export interface Migration {
+  version: number;
+  name: string;
+  text: string;
+}
+
+export function loadMigrations(dir: string): Migration[] {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const seen = new Set<number>();
+  return files.map((file) => {
+    const m = /^(\d{3,})_([a-z0-9_]+)\.sql$/.exec(file);
+    if (!m) throw new Error(`sql/migrations/${file}: migration files are named NNN_name.sql`);
+    const version = Number(m[1]);
+    if (seen.has(version)) throw new Error(`sql/migrations: version ${version} is used twice`);
+    seen.add(version);
+    return { version, name: m[2], text: fs.readFileSync(path.join(dir, file), 'utf8') };
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * The errors a user can meet. Each has a stable `code`; the shell prints
+ * `Name: message` for these and nothing else (no stack).
+ */
+export abstract class EpicError extends Error {
+  abstract readonly code: string;
+  /** Exit code a non-interactive command ends with when this error stops it. */
+  readonly exitCode: number = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class PermissionDenied extends EpicError {
+  readonly code = 'E_PERMISSION';
+}
+
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+export class ValidationError extends EpicError {
+  readonly code = 'E_VALIDATION';
+  readonly problems: FieldProblem[];
+  constructor(problems: FieldProblem[] | string) {
+    const list = typeof problems === 'string' ? [{ field: '', problem: problems }] : problems;
+    super(list.map((p) => (p.field ? `${p.field} ${p.problem}` : p.problem)).join('; '));
+    this.problems = list;
+  }
+}
+
+export class NotFound extends EpicError {
+  readonly code = 'E_NOT_FOUND';
+}
+
+export class AuthError extends EpicError {
+  readonly code = 'E_AUTH';
+  override readonly exitCode = 3;
+}
+
+export class Conflict extends EpicError {
+  readonly code = 'E_CONFLICT';
+}
+
+export class DatabaseUnavailable extends EpicError {
+  readonly code = 'E_DB';
+}
+
+/** Bad configuration or command-line usage: one line naming what is wrong. */
+export class ConfigError extends EpicError {
+  readonly code = 'E_CONFIG';
+  override readonly exitCode = 2;
+}
+
+export function isEpicError(err: unknown): err is EpicError {
+  return err instanceof EpicError;
+}

@@ -1,0 +1,161 @@
+/**
+ * Provisioning: database, roles, schema (migrations), departments, the first
+ * management collaborator, the JWT secret. Idempotent: a second run changes
+ * nothing and says so.
+ */
+import format from 'pg-format';
+import type { Config } from './config.js';
+import { AdminConnection } from './db/index.js';
+import type { DatabaseTarget } from './db/connect.js';
+import { migrate } from './db/migrate.js';
+import { queries } from './db/sql.js';
+import { jwtSecret } from './auth/secret.js';
+import { hashPassword, passwordProblem } from './auth/passwords.js';
+import { ask, type Terminal } from './prompt.js';
+import { ConfigError, DatabaseUnavailable, ValidationError } from './errors.js';
+import { ensureStateDir } from './state.js';
+
+const q = queries('setup', [
+  'databaseExists', 'createDatabase', 'useSettings', 'provisioningState', 'createRoles', 'setAppPassword',
+  'provisionDatabase', 'actAsOwner', 'ensureDepartments', 'managementCount',
+] as const);
+const tq = queries('transaction', ['begin', 'commit', 'rollback'] as const);
+const uq = queries('users', ['createUser', 'findUserIdByEmail'] as const);
+
+export interface SetupIO {
+  log: (line: string) => void;
+  /** A terminal to ask for the first collaborator on; absent when not interactive. */
+  terminal?: Terminal;
+}
+
+export interface SetupReport {
+  changes: string[];
+  warnings: string[];
+}
+
+async function inTransaction<T>(conn: AdminConnection, fn: () => Promise<T>): Promise<T> {
+  await conn.exec(tq.begin);
+  try {
+    const result = await fn();
+    await conn.exec(tq.commit);
+    return result;
+  } catch (err) {
+    await conn.exec(tq.rollback).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function runSetup(config: Config, target: DatabaseTarget, io: SetupIO): Promise<SetupReport> {
+  const changes: string[] = [];
+  const warnings: string[] = [];
+  ensureStateDir(config.stateDir);
+
+  if (target.kind === 'embedded') {
+    const server = await AdminConnection.open({ ...target.admin, database: 'postgres' }, config.connectTimeoutMs);
+    try {
+      if (!(await server.one(q.databaseExists, [target.admin.database]))) {
+        await server.exec({ ...q.createDatabase, text: format(q.createDatabase.text, target.admin.database) });
+        changes.push(`created database ${target.admin.database}`);
+      }
+    } finally {
+      await server.close();
+    }
+  }
+
+  const runtime = target.kind === 'embedded' ? target.runtime : { ...target.admin, user: config.appDbUser, password: config.appDbPassword };
+  if (!runtime.password) throw new ConfigError('APP_DB_PASSWORD must be set: setup gives it to the runtime role the shell connects as');
+
+  const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs);
+  try {
+    const settings = [target.admin.database, config.appDbUser, runtime.password, `${Math.round(config.statementTimeoutMs)}ms`];
+    const before = (await conn.one<Record<string, boolean>>(q.provisioningState, [config.appDbUser])) as Record<string, boolean>;
+    await inTransaction(conn, async () => {
+      await conn.exec(q.useSettings, settings);
+      await conn.exec(q.createRoles);
+      await conn.exec(q.provisionDatabase);
+    });
+    if (!before.owner_role) changes.push('created role epic_owner (owns the schema)');
+    if (!before.runtime_role) changes.push('created role epic_runtime (DML only)');
+    if (!before.app_role) changes.push(`created login role ${config.appDbUser} (the shell connects as it)`);
+    if (!before.schema) changes.push('created schema epic');
+
+    // The runtime role must be able to log in with the password we hold.
+    if (before.app_role && !(await canLogIn(runtime, config.connectTimeoutMs))) {
+      await inTransaction(conn, async () => {
+        await conn.exec(q.useSettings, settings);
+        await conn.exec(q.setAppPassword);
+      });
+      changes.push(`updated the password of login role ${config.appDbUser}`);
+    }
+
+    for (const name of await migrate(conn)) changes.push(`applied migration ${name}`);
+
+    const departments = await inTransaction(conn, async () => {
+      await conn.exec(q.actAsOwner);
+      return conn.many<{ name: string }>(q.ensureDepartments);
+    });
+    if (departments.length) changes.push(`created departments ${departments.map((d) => d.name).join(', ')}`);
+
+    const created = await ensureFirstManager(conn, config, io, warnings);
+    if (created) changes.push(`created management collaborator ${created}`);
+  } finally {
+    await conn.close();
+  }
+
+  if (jwtSecret(config, true).created) changes.push('generated a JWT secret in the state directory (mode 0600)');
+  return { changes, warnings };
+}
+
+async function canLogIn(params: DatabaseTarget['runtime'], timeoutMs: number): Promise<boolean> {
+  try {
+    const c = await AdminConnection.open(params, timeoutMs);
+    await c.close();
+    return true;
+  } catch (err) {
+    if (err instanceof DatabaseUnavailable) throw err;
+    return false;
+  }
+}
+
+async function ensureFirstManager(conn: AdminConnection, config: Config, io: SetupIO, warnings: string[]): Promise<string | undefined> {
+  const existing = await inTransaction(conn, async () => {
+    await conn.exec(q.actAsOwner);
+    return (await conn.one<{ n: number }>(q.managementCount))?.n ?? 0;
+  });
+  if (existing > 0) return undefined;
+
+  let email = config.adminEmail;
+  let password = config.adminPassword;
+  let fullName = 'Administrator';
+  if ((!email || !password) && io.terminal) {
+    io.log('No management collaborator yet: creating the first one.');
+    fullName = (await ask(io.terminal, 'Full name: '))?.trim() || fullName;
+    email = email ?? (await ask(io.terminal, 'Email: '))?.trim();
+    while (!password) {
+      const first = await ask(io.terminal, 'Password (12+ characters): ', { hidden: true });
+      if (first === undefined) break;
+      const problem = passwordProblem(first);
+      if (problem) {
+        io.log(`Password ${problem}.`);
+        continue;
+      }
+      const again = await ask(io.terminal, 'Password again: ', { hidden: true });
+      if (again === first) password = first;
+      else io.log('The two passwords differ.');
+    }
+  }
+  if (!email || !password) {
+    warnings.push('no management collaborator exists yet: set ADMIN_EMAIL and ADMIN_PASSWORD (or USER_1_PW) and run setup again');
+    return undefined;
+  }
+  const problem = passwordProblem(password);
+  if (problem) throw new ValidationError([{ field: 'ADMIN_PASSWORD', problem }]);
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is not an email address' }]);
+  const hash = await hashPassword(password, config.bcryptRounds);
+  await inTransaction(conn, async () => {
+    await conn.exec(q.actAsOwner);
+    if (await conn.one(uq.findUserIdByEmail, [email])) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is already used by a collaborator of another department' }]);
+    await conn.one(uq.createUser, [fullName, email, null, 'management', hash, null]);
+  });
+  return email;
+}

@@ -1,0 +1,155 @@
+/**
+ * The test run's PostgreSQL: the embedded server on a temporary directory,
+ * or the server of TEST_DATABASE_URL (an administrator's URL; its database is wiped).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import format from 'pg-format';
+import { loadConfig, type Config, type ConnectionParams } from '../../lib/config.js';
+import { AdminConnection, Database } from '../../lib/db/index.js';
+import { EmbeddedServer, SUPERUSER } from '../../lib/db/embedded.js';
+import type { DatabaseTarget } from '../../lib/db/connect.js';
+import { queries } from '../../lib/db/sql.js';
+import { runSetup } from '../../lib/setup.js';
+
+const tq = queries('testing', ['resetData', 'fingerprint', 'dropDatabase'] as const);
+const sq = queries('setup', ['databaseExists', 'createDatabase', 'actAsOwner'] as const);
+const txq = queries('transaction', ['begin', 'commit'] as const);
+
+export interface TestServer {
+  /** Administrator on the server's maintenance database. */
+  serverAdmin: ConnectionParams;
+  stop(): Promise<void>;
+}
+
+export interface TestContext {
+  server: TestServer;
+  tmpDir: string;
+  config: Config;
+  target: DatabaseTarget;
+  /** The shell's pool: the runtime role. */
+  db: Database;
+  admin: AdminConnection;
+}
+
+let context: TestContext | undefined;
+
+export function ctx(): TestContext {
+  if (!context) throw new Error('the test database is not started (spec/hooks.ts)');
+  return context;
+}
+
+export const APP_PASSWORD = crypto.randomBytes(18).toString('base64url');
+
+async function startServer(tmpDir: string): Promise<TestServer> {
+  if (process.env.TEST_DATABASE_URL) {
+    const cfg = loadConfig({ DATABASE_URL: process.env.TEST_DATABASE_URL });
+    if (cfg.database.kind !== 'external') throw new Error('TEST_DATABASE_URL is not a database URL');
+    return { serverAdmin: { ...cfg.database.admin, database: 'postgres' }, stop: async () => undefined };
+  }
+  const embedded = new EmbeddedServer(path.join(tmpDir, 'server'), { durable: false });
+  const lease = await embedded.acquire();
+  return {
+    serverAdmin: { host: lease.host, port: lease.port, database: 'postgres', user: SUPERUSER, password: lease.state.superuserPassword },
+    stop: () => lease.release(),
+  };
+}
+
+/** A Config for tests: external server, fast bcrypt, state in the temp dir. */
+export function testConfig(admin: ConnectionParams, stateDir: string, env: Record<string, string> = {}): Config {
+  const url = `postgres://${encodeURIComponent(admin.user)}:${encodeURIComponent(admin.password ?? '')}@${admin.host}:${admin.port}/${encodeURIComponent(admin.database)}`;
+  return loadConfig({
+    DATABASE_URL: url,
+    APP_DB_PASSWORD: APP_PASSWORD,
+    EPIC_EVENTS_HOME: stateDir,
+    BCRYPT_ROUNDS: '4',
+    ...env,
+  });
+}
+
+export function targetFor(config: Config): DatabaseTarget {
+  if (config.database.kind !== 'external') throw new Error('tests use an external target');
+  const admin = config.database.admin;
+  return { kind: 'external', admin, runtime: { ...admin, user: config.appDbUser, password: config.appDbPassword }, release: async () => undefined };
+}
+
+/** A fresh empty database on the test server; dropped by the returned function. */
+export async function scratchDatabase(name: string): Promise<{ admin: ConnectionParams; drop: () => Promise<void> }> {
+  const { server } = ctx();
+  const conn = await AdminConnection.open(server.serverAdmin);
+  try {
+    await conn.exec({ ...tq.dropDatabase, text: format(tq.dropDatabase.text, name) });
+    await conn.exec({ ...sq.createDatabase, text: format(sq.createDatabase.text, name) });
+  } finally {
+    await conn.close();
+  }
+  return {
+    admin: { ...server.serverAdmin, database: name },
+    drop: async () => {
+      const c = await AdminConnection.open(server.serverAdmin);
+      try {
+        await c.exec({ ...tq.dropDatabase, text: format(tq.dropDatabase.text, name) });
+      } finally {
+        await c.close();
+      }
+    },
+  };
+}
+
+export async function startTestDatabase(): Promise<TestContext> {
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-events-test-'));
+  const server = await startServer(tmpDir);
+  const conn = await AdminConnection.open(server.serverAdmin);
+  try {
+    await conn.exec({ ...tq.dropDatabase, text: format(tq.dropDatabase.text, 'epic_test') });
+    await conn.exec({ ...sq.createDatabase, text: format(sq.createDatabase.text, 'epic_test') });
+  } finally {
+    await conn.close();
+  }
+  const config = testConfig({ ...server.serverAdmin, database: 'epic_test' }, path.join(tmpDir, 'state'));
+  const target = targetFor(config);
+  await runSetup(config, target, { log: () => undefined });
+  const admin = await AdminConnection.open(target.admin);
+  const db = new Database(target.runtime, { max: 4 });
+  context = { server, tmpDir, config, target, db, admin };
+  return context;
+}
+
+export async function stopTestDatabase(): Promise<void> {
+  if (!context) return;
+  const { db, admin, server, tmpDir } = context;
+  context = undefined;
+  await db.close();
+  await admin.close();
+  await server.stop();
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+}
+
+/** Empty every CRM table (departments stay): each test starts from a known state. */
+export async function resetData(): Promise<void> {
+  const { admin } = ctx();
+  await admin.exec(txq.begin);
+  await admin.exec(sq.actAsOwner);
+  await admin.exec(tq.resetData);
+  await admin.exec(txq.commit);
+}
+
+export interface Fingerprint {
+  users: number;
+  clients: number;
+  contracts: number;
+  events: number;
+  digest: string;
+}
+
+/** Row counts and a digest of every row: equal fingerprints mean nothing changed. */
+export async function fingerprint(): Promise<Fingerprint> {
+  const { admin } = ctx();
+  await admin.exec(txq.begin);
+  await admin.exec(sq.actAsOwner);
+  const fp = (await admin.one<Fingerprint>(tq.fingerprint)) as Fingerprint;
+  await admin.exec(txq.commit);
+  return fp;
+}

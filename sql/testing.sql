@@ -1,0 +1,18 @@
+-- Used by the test suite only (spec/support): known state between tests, and a
+-- fingerprint of every table to prove a refused call changed nothing.
+
+-- name: resetData :exec
+truncate events, contracts, clients, users restart identity;
+
+-- name: fingerprint :one
+select (select count(*) from users)     as users,
+       (select count(*) from clients)   as clients,
+       (select count(*) from contracts) as contracts,
+       (select count(*) from events)    as events,
+       md5((select coalesce(string_agg(t::text, '|' order by t.id), '') from users t)
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from clients t)
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from contracts t)
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)) as digest;
+
+-- name: dropDatabase :exec
+drop database if exists %I with (force);
