@@ -16,3 +16,25 @@ select (select count(*) from users)     as users,
 
 -- name: dropDatabase :exec
 drop database if exists %I with (force);
+
+-- Statements the runtime role must be refused (spec/db/roles.spec.ts).
+-- name: runtimeDropTable :exec
+drop table clients;
+
+-- name: runtimeCreateTable :exec
+create table x ();
+
+-- name: runtimeCreateInPublic :exec
+create table public.x ();
+
+-- name: runtimeTruncate :exec
+truncate contracts;
+
+-- name: runtimeAlterTable :exec
+alter table users add column is_admin boolean;
+
+-- name: runtimeDeleteClients :exec
+delete from clients;
+
+-- name: runtimeReadOwnRole :one
+select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles where rolname = current_user;
