@@ -2,7 +2,7 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate events, contracts, clients, users restart identity;
+truncate events, contracts, clients, users, login_throttle restart identity;
 
 -- name: fingerprint :one
 select (select count(*) from users)     as users,
@@ -12,7 +12,12 @@ select (select count(*) from users)     as users,
        md5((select coalesce(string_agg(t::text, '|' order by t.id), '') from users t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from clients t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from contracts t)
-        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)) as digest;
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)
+        || (select coalesce(string_agg(t::text, '|' order by t.email), '') from login_throttle t)) as digest;
+
+-- A lockout that ran out: the throttle test cannot wait 15 minutes.
+-- name: expireLockout :exec
+update login_throttle set locked_until = now() - interval '1 second' where email = lower($1);
 
 -- name: dropDatabase :exec
 drop database if exists %I with (force);
