@@ -66,3 +66,6 @@ select 'client' as kind, id, sales_contact_id as "ownerId" from clients
 union all
 select 'event', id, support_contact_id from events
 order by kind, id;
+
+-- name: authBumpTokenVersion :exec
+update users set token_version = token_version + 1 where id = $1;
