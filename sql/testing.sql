@@ -69,3 +69,50 @@ order by kind, id;
 
 -- name: authBumpTokenVersion :exec
 update users set token_version = token_version + 1 where id = $1;
+
+-- Raw inserts for constraint probes (spec/db/schema.spec.ts), run as the owner.
+-- name: rawInsertUser :one
+insert into users (full_name, email, phone, department_id, password_hash, employee_number)
+values ($1, $2, $3, (select id from departments where name = $4), 'x', coalesce($5, 'EE' || lpad(nextval('employee_number_seq')::text, 5, '0')))
+returning id;
+
+-- name: rawInsertClient :one
+insert into clients (full_name, email, phone, company_name, sales_contact_id) values ($1, $2, $3, $4, $5) returning id;
+
+-- name: rawInsertContract :one
+insert into contracts (client_id, total_amount, amount_due, signed_at) values ($1, $2, $3, $4) returning id;
+
+-- name: rawInsertEvent :one
+insert into events (contract_id, name, start_at, end_at, support_contact_id, location, attendees, notes)
+values ($1, $2, $3, $4, $5, $6, $7, $8) returning id;
+
+-- name: rawDeleteUser :exec
+delete from users where id = $1;
+
+-- name: rawDeleteClient :exec
+delete from clients where id = $1;
+
+-- name: rawDeleteContract :exec
+delete from contracts where id = $1;
+
+-- name: rawClientSalesContact :one
+select sales_contact_id from clients where id = $1;
+
+-- name: rawEventSupportContact :one
+select support_contact_id from events where id = $1;
+
+-- name: rawIndexes :many
+select indexname, indexdef from pg_indexes where schemaname = 'epic' order by indexname;
+
+-- name: rawColumnTypes :many
+select table_name, column_name, data_type, numeric_precision, numeric_scale, is_nullable
+from information_schema.columns where table_schema = 'epic' order by table_name, ordinal_position;
+
+-- name: migrationsApplied :many
+select version, name from schema_migrations order by version;
+
+-- name: usersByDepartment :many
+select u.email, d.name as department, u.password_hash like '$2%' as bcrypt from users u join departments d on d.id = u.department_id order by u.id;
+
+-- name: departmentNames :many
+select name from departments order by name;
