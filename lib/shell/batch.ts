@@ -100,8 +100,13 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
   // A REPL that is never fed: its default eval gives scripts what the prompt has (top-level await, declarations across statements).
   const server = repl.start({ input: new PassThrough(), output: sink, prompt: '', terminal: false, useColors: false, preview: false });
-  const engine = new Engine(session, { server, defaultEval: server.eval, sigint: process });
   const write = (text: string) => void io.output.write(text);
+  const engine = new Engine(session, {
+    server,
+    defaultEval: server.eval,
+    sigint: process,
+    onStrayError: (err) => void io.errorOutput.write(`${describeError(err, session.monitor)}\n`),
+  });
   let exitRequested: ExitRequest | undefined;
   const run = (): BatchRun => ({ engine, output, write, progress: progressWriter(io.errorOutput, source.filename) });
   injectContext(server.context, contextValues(session, {

@@ -39,12 +39,18 @@ export interface EngineOptions {
   sigint: EventEmitter;
   /** Present when a person can answer a password question. */
   askPassword?: AskPassword;
+  /** An error thrown outside any evaluation (a timer in user code). */
+  onStrayError: (err: unknown) => void;
 }
 
 export class Engine {
   readonly pager = new Pager();
 
-  constructor(readonly session: ShellSession, private readonly options: EngineOptions) {}
+  private readonly evaluating: Array<{ reject: (err: unknown) => void }> = [];
+
+  constructor(readonly session: ShellSession, private readonly options: EngineOptions) {
+    this.captureDomainErrors(options.onStrayError);
+  }
 
   async evaluate(code: string, file: string): Promise<Outcome> {
     try {
@@ -65,7 +71,38 @@ export class Engine {
   private runDefaultEval(code: string, file: string): Promise<unknown> {
     const { server, defaultEval } = this.options;
     return new Promise((resolve, reject) => {
-      defaultEval.call(server, code, server.context, file, (err, result) => (err ? reject(err) : resolve(result)));
+      const pending = { reject };
+      this.evaluating.push(pending);
+      const settle = (err: unknown, result?: unknown) => {
+        const at = this.evaluating.indexOf(pending);
+        if (at < 0) return;
+        this.evaluating.splice(at, 1);
+        if (err) reject(err);
+        else resolve(result);
+      };
+      pending.reject = (err: unknown) => settle(err);
+      try {
+        defaultEval.call(server, code, server.context, file, (err, result) => settle(err, result));
+      } catch (err) {
+        settle(err);
+      }
+    });
+  }
+
+  /**
+   * The REPL runs Node's eval inside a domain, which takes errors thrown by
+   * the user's code (printing "Uncaught …" with a stack and never calling
+   * back). Route them to the evaluation that raised them instead, or, when
+   * none is running (a throw in a timer), print them the shell's way.
+   */
+  private captureDomainErrors(onStray: (err: unknown) => void): void {
+    const domain = (this.options.server as unknown as { _domain?: EventEmitter })._domain;
+    if (!domain) return;
+    domain.removeAllListeners('error');
+    domain.on('error', (err: unknown) => {
+      const pending = this.evaluating[this.evaluating.length - 1];
+      if (pending) pending.reject(err);
+      else onStray(err);
     });
   }
 

@@ -38,11 +38,16 @@ export function describeError(err: unknown, monitor: Monitor): string {
     } catch {
       reference = undefined;
     }
-    const name = err instanceof Error ? err.name : 'Error';
+    const name = isErrorLike(err) ? err.name : 'Error';
     return reference
       ? `Error: an unexpected error occurred and was reported (reference ${reference}): ${name}`
-      : `Error: an unexpected error occurred (${name}: ${firstLine(err instanceof Error ? err.message : String(err))})`;
+      : `Error: an unexpected error occurred (${name}: ${firstLine(isErrorLike(err) ? err.message : String(err))})`;
   }
-  if (err instanceof Error) return `${err.name}: ${firstLine(err.message)}`;
+  // Errors from the REPL context come from another realm: not `instanceof Error`, same shape.
+  if (isErrorLike(err)) return `${err.name}: ${firstLine(err.message)}`;
   return `Uncaught: ${firstLine(String(err))}`;
+}
+
+function isErrorLike(err: unknown): err is { name: string; message: string } {
+  return typeof err === 'object' && err !== null && typeof (err as { name?: unknown }).name === 'string' && typeof (err as { message?: unknown }).message === 'string';
 }

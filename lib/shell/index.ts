@@ -94,7 +94,16 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       });
     });
 
-  const engine = new Engine(session, { server, defaultEval: server.eval, sigint: server, askPassword });
+  const engine = new Engine(session, {
+    server,
+    defaultEval: server.eval,
+    sigint: server,
+    askPassword,
+    onStrayError: (err) => {
+      writeError(describeError(err, session.monitor));
+      server.displayPrompt();
+    },
+  });
   const batchRun = (): BatchRun => ({ engine, output, write: (t) => void io.output.write(t), progress: progressWriter(io.errorOutput, 'load') });
   let exitCode = 0;
   const values = contextValues(session, {
