@@ -116,7 +116,7 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
       throw exitRequested;
     },
     load: loader(run),
-    print: (...values) => write(`${values.map((v) => render(v, output)).join(' ')}\n`),
+    print: (...values) => write(`${values.map((v) => (typeof v === 'string' ? v : render(v, output))).join(' ')}\n`),
   }));
   try {
     const result = await runStatements(run(), source);

@@ -113,7 +113,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       server.close();
     },
     load: loader(batchRun),
-    print: (...vals) => void io.output.write(`${vals.map((v) => render(v, output)).join(' ')}\n`),
+    print: (...vals) => void io.output.write(`${vals.map((v) => (typeof v === 'string' ? v : render(v, output))).join(' ')}\n`),
   });
   const inject = (context: Context) => injectContext(context, values);
   inject(server.context);

@@ -82,7 +82,7 @@ export function formatTable(rows: Row[], color: boolean): string {
   const fields: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!fields.includes(key)) fields.push(key);
   const data = rows.map((row) => Object.fromEntries(fields.map((f) => [f, formatField(f, row[f])])));
-  return columnify(data, {
+  const table = columnify(data, {
     columns: fields,
     columnSplitter: '  ',
     preserveNewLines: false,
@@ -90,6 +90,7 @@ export function formatTable(rows: Row[], color: boolean): string {
     headingTransform: (name: string) => paint(heading(name).toUpperCase(), 'bold', color),
     config: Object.fromEntries(fields.filter((f) => MONEY_FIELD.test(f)).map((f) => [f, { align: 'right' as const }])),
   });
+  return table.split('\n').map((line) => line.trimEnd()).join('\n');
 }
 
 /** One record, one field a line: "full name: Kevin Casey". */
