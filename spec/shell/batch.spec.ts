@@ -9,7 +9,7 @@ describe('shell batches (scripts, --eval, piped stdin)', () => {
     expect(statements.map((s) => s.line)).to.deep.equal([3, 5, 8]);
   });
 
-  it('stops a 1,000-line batch at the failing line 600 after 599 calls, exit code 1', async () => {
+  it('stops a 1,000-line batch at the failing line 600 with 599 calls done before it, exit code 1', async () => {
     const session = fakeSession('sales');
     let created = 0;
     session.fake.override('clients.create', async () => {
