@@ -1,0 +1,133 @@
+/**
+ * Batches: `.load file`, `load('file')`, script files, --eval and piped
+ * stdin. Statements run in order, each awaited; the first failure stops the
+ * batch and names file and line. Non-interactive runs never prompt: an
+ * expired or revoked session ends them with exit code 3.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import repl from 'node:repl';
+import { PassThrough, Writable } from 'node:stream';
+import { contextValues, injectContext } from './context.js';
+import { Engine, ExitRequest } from './engine.js';
+import { describeError } from './errors.js';
+import { render, wantsColor, type OutputOptions } from './output.js';
+import type { ShellIO, ShellSession } from './session.js';
+import { splitStatements } from './statements.js';
+
+/** What a batch prints: nothing (scripts), each result (piped stdin), the last result (--eval). */
+export type PrintMode = 'none' | 'each' | 'last';
+
+export interface BatchSource {
+  code: string;
+  filename: string;
+  print?: PrintMode;
+}
+
+export type BatchResult =
+  | { kind: 'done'; statements: number }
+  | { kind: 'failed'; line: number; completed: number; message: string }
+  | { kind: 'exit'; exitCode: number; message?: string };
+
+export interface BatchRun {
+  engine: Engine;
+  output: OutputOptions;
+  write: (text: string) => void;
+  /** Progress on stderr when it is a terminal. */
+  progress?: (done: number, total: number) => void;
+}
+
+const PROGRESS_FROM = 20;
+
+export async function runStatements(run: BatchRun, source: BatchSource): Promise<BatchResult> {
+  const statements = splitStatements(source.code);
+  const mode = source.print ?? 'none';
+  let last: unknown;
+  for (const [index, statement] of statements.entries()) {
+    if (run.progress && statements.length >= PROGRESS_FROM) run.progress(index, statements.length);
+    const outcome = await run.engine.evaluate(statement.code, source.filename);
+    if (outcome.kind === 'exit') return outcome;
+    if (outcome.kind === 'error') {
+      run.progress?.(-1, statements.length);
+      return {
+        kind: 'failed',
+        line: statement.line,
+        completed: index,
+        message: `${source.filename}:${statement.line}: ${describeError(outcome.error, run.engine.session.monitor)}`,
+      };
+    }
+    if (mode === 'each' && outcome.value !== undefined) run.write(`${render(outcome.value, run.output)}\n`);
+    last = outcome.value;
+  }
+  run.progress?.(-1, statements.length);
+  if (mode === 'last' && last !== undefined) run.write(`${render(last, run.output)}\n`);
+  return { kind: 'done', statements: statements.length };
+}
+
+/** Raised by load() inside the shell when the file stops at a failure. */
+export class BatchStopped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BatchStopped';
+  }
+}
+
+/** load(file) for the context: run the file's statements, throw at the first failure. */
+export function loader(run: () => BatchRun): (file: string) => Promise<void> {
+  return async (file: string) => {
+    if (typeof file !== 'string' || file === '') throw new TypeError('load(file) takes a file name');
+    const code = await fs.promises.readFile(path.resolve(file), 'utf8');
+    const result = await runStatements(run(), { code, filename: file, print: 'none' });
+    if (result.kind === 'exit') throw new ExitRequest(result.exitCode, result.message);
+    if (result.kind === 'failed') throw new BatchStopped(`${result.message} (stopped there; ${result.completed} statements before it ran)`);
+  };
+}
+
+export function progressWriter(stream: Writable & { isTTY?: boolean }, label: string): BatchRun['progress'] {
+  if (!stream.isTTY) return undefined;
+  return (done, total) => {
+    if (done < 0) stream.write('\r\x1b[K');
+    else if (done % 10 === 0) stream.write(`\r${label}: ${done}/${total}`);
+  };
+}
+
+/**
+ * Run a script, --eval code or piped stdin non-interactively. Resolves 0, 1
+ * (first error) or 3 (session expired or revoked).
+ */
+export async function runBatch(session: ShellSession, source: BatchSource, io: ShellIO): Promise<number> {
+  const output: OutputOptions = { json: io.json, color: wantsColor(io.color, io.output) };
+  const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+  // A REPL that is never fed: its default eval gives scripts what the prompt has (top-level await, declarations across statements).
+  const server = repl.start({ input: new PassThrough(), output: sink, prompt: '', terminal: false, useColors: false, preview: false });
+  const write = (text: string) => void io.output.write(text);
+  const engine = new Engine(session, {
+    server,
+    defaultEval: server.eval,
+    sigint: process,
+    onStrayError: (err) => void io.errorOutput.write(`${describeError(err, session.monitor)}\n`),
+  });
+  let exitRequested: ExitRequest | undefined;
+  const run = (): BatchRun => ({ engine, output, write, progress: progressWriter(io.errorOutput, source.filename) });
+  injectContext(server.context, contextValues(session, {
+    logout: async () => {
+      await session.logout();
+      exitRequested = new ExitRequest(0, 'logged out');
+      throw exitRequested;
+    },
+    load: loader(run),
+    print: (...values) => write(`${values.map((v) => (typeof v === 'string' ? v : render(v, output))).join(' ')}\n`),
+  }));
+  try {
+    const result = await runStatements(run(), source);
+    if (result.kind === 'done') return 0;
+    if (result.kind === 'exit') {
+      if (result.message && result.exitCode !== 0) io.errorOutput.write(`${result.message}\n`);
+      return result.exitCode;
+    }
+    io.errorOutput.write(`${result.message}\n`);
+    return 1;
+  } finally {
+    server.close();
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * What the REPL context holds: clients, contracts, events, users (only the
+ * permitted methods visible), whoami(), help(), logout(), load(file),
+ * print(x), it. The names cannot be reassigned or redeclared (non-configurable
+ * accessors whose setter refuses) and are put back after `.clear`.
+ */
+import util from 'node:util';
+import type { Context } from 'node:vm';
+import { PermissionDenied, isEpicError } from '../errors.js';
+import { API, OBJECTS, mayCall, type ObjectName } from '../permissions.js';
+import { markApiFailure } from './errors.js';
+import { methodHelp, objectHelp, overviewHelp } from './help.js';
+import { ShellText } from './output.js';
+import type { ShellSession } from './session.js';
+
+export interface ShellCommands {
+  logout: () => Promise<void>;
+  load: (file: string) => Promise<void>;
+  print: (...values: unknown[]) => void;
+}
+
+type ApiMethod = (...args: unknown[]) => Promise<unknown>;
+
+function shellObject(session: ShellSession, object: ObjectName): object {
+  const department = session.actor().department;
+  const impl = session.api[object] as Record<string, unknown>;
+  const shown: Record<string | symbol, unknown> = {};
+  for (const method of Object.keys(API[object])) {
+    const call = async (...args: unknown[]) => {
+      const fn = impl[method];
+      if (typeof fn !== 'function') {
+        throw new PermissionDenied(`${session.actor().department} may not call ${object}.${method} (${API[object][method].departments.join(' and ')} only)`);
+      }
+      try {
+        return await (fn as ApiMethod).apply(impl, args);
+      } catch (err) {
+        if (!isEpicError(err)) markApiFailure(err);
+        throw err;
+      }
+    };
+    const spec = API[object][method];
+    Object.defineProperty(call, 'name', { value: `${object}.${method}` });
+    Object.defineProperty(call, 'help', { value: () => new ShellText(methodHelp(department, object, method)), enumerable: false });
+    Object.defineProperty(call, util.inspect.custom, { value: () => `${object}.${method}(${spec.args}) — ${object}.${method}.help()` });
+    // Methods this department may not call stay reachable (they answer PermissionDenied) but are not listed or completed.
+    Object.defineProperty(shown, method, { value: Object.freeze(call), enumerable: mayCall(department, object, method) });
+  }
+  Object.defineProperty(shown, 'help', { value: () => new ShellText(objectHelp(department, object)), enumerable: false });
+  Object.defineProperty(shown, util.inspect.custom, {
+    value: () => `${object} { ${Object.keys(shown).join(', ')} } — ${object}.help()`,
+  });
+  return Object.freeze(shown);
+}
+
+/** A reminder rather than a value: typing `it` is handled by the evaluator. */
+const itMarker = new ShellText('"it" shows the next page of the last list (type it on its own)');
+
+export function contextValues(session: ShellSession, commands: ShellCommands): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const object of OBJECTS) values[object] = shellObject(session, object);
+  values.whoami = () => {
+    const a = session.actor();
+    return { id: a.id, email: a.email, fullName: a.fullName, department: a.department };
+  };
+  values.help = () => new ShellText(overviewHelp(session.actor().department));
+  values.logout = commands.logout;
+  values.load = commands.load;
+  values.print = commands.print;
+  values.it = itMarker;
+  return values;
+}
+
+export function injectContext(context: Context, values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    Object.defineProperty(context, name, {
+      get: () => value,
+      set: () => {
+        throw new TypeError(`${name} belongs to the shell and cannot be reassigned (choose another name)`);
+      },
+      enumerable: true,
+      configurable: false,
+    });
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * One evaluation, the same for the prompt, `.load`/`load()` and scripts:
+ * gate → Node's own eval (top-level await, let/const across lines) → await
+ * the result (so `clients.list()` prints rows) → remember a page for `it`.
+ * Ctrl+C while waiting cancels the query on the server.
+ */
+import type { EventEmitter } from 'node:events';
+import type { REPLServer, REPLEval } from 'node:repl';
+import { isPage } from '../crm/page.js';
+import { Interrupted } from './errors.js';
+import { passGate } from './gate.js';
+import { Pager } from './pager.js';
+import type { AskPassword, ShellSession } from './session.js';
+
+export type Outcome =
+  | { kind: 'value'; value: unknown }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'exit'; exitCode: number; message?: string };
+
+/** Thrown through user code (load(), logout()) to end the shell. */
+export class ExitRequest extends Error {
+  constructor(readonly exitCode: number, readonly detail?: string) {
+    super(detail ?? 'exit');
+    this.name = 'ExitRequest';
+  }
+}
+
+const IT = /^\s*it\s*;?\s*$/;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export interface EngineOptions {
+  /** The REPL whose default eval and context are used. */
+  server: REPLServer;
+  defaultEval: REPLEval;
+  /** Where Ctrl+C comes from: the REPL (terminal) or the process (scripts). */
+  sigint: EventEmitter;
+  /** Present when a person can answer a password question. */
+  askPassword?: AskPassword;
+  /** An error thrown outside any evaluation (a timer in user code). */
+  onStrayError: (err: unknown) => void;
+}
+
+export class Engine {
+  readonly pager = new Pager();
+
+  private readonly evaluating: Array<{ reject: (err: unknown) => void }> = [];
+
+  constructor(readonly session: ShellSession, private readonly options: EngineOptions) {
+    this.captureDomainErrors(options.onStrayError);
+  }
+
+  async evaluate(code: string, file: string): Promise<Outcome> {
+    try {
+      const gate = await this.interruptible(passGate(this.session, this.options.askPassword), false);
+      if (!gate.pass) return { kind: 'exit', exitCode: gate.exitCode, message: gate.message };
+      let value: unknown = IT.test(code)
+        ? await this.interruptible(this.pager.next(), false)
+        : await this.interruptible(this.runDefaultEval(code, file), /\bawait\b/.test(code));
+      if (isThenable(value)) value = await this.interruptible(Promise.resolve(value), false);
+      this.pager.remember(value);
+      return { kind: 'value', value };
+    } catch (error) {
+      if (error instanceof ExitRequest) return { kind: 'exit', exitCode: error.exitCode, message: error.detail };
+      return { kind: 'error', error };
+    }
+  }
+
+  private runDefaultEval(code: string, file: string): Promise<unknown> {
+    const { server, defaultEval } = this.options;
+    return new Promise((resolve, reject) => {
+      const pending = { reject };
+      this.evaluating.push(pending);
+      const settle = (err: unknown, result?: unknown) => {
+        const at = this.evaluating.indexOf(pending);
+        if (at < 0) return;
+        this.evaluating.splice(at, 1);
+        if (err) reject(err);
+        else resolve(result);
+      };
+      pending.reject = (err: unknown) => settle(err);
+      try {
+        defaultEval.call(server, code, server.context, file, (err, result) => settle(err, result));
+      } catch (err) {
+        settle(err);
+      }
+    });
+  }
+
+  /**
+   * The REPL runs Node's eval inside a domain, which takes errors thrown by
+   * the user's code (printing "Uncaught …" with a stack and never calling
+   * back). Route them to the evaluation that raised them instead, or, when
+   * none is running (a throw in a timer), print them the shell's way.
+   */
+  private captureDomainErrors(onStray: (err: unknown) => void): void {
+    const domain = (this.options.server as unknown as { _domain?: EventEmitter })._domain;
+    if (!domain) return;
+    domain.removeAllListeners('error');
+    domain.on('error', (err: unknown) => {
+      const pending = this.evaluating[this.evaluating.length - 1];
+      if (pending) pending.reject(err);
+      else onStray(err);
+    });
+  }
+
+  /**
+   * Wait for `work`, or stop waiting at Ctrl+C (and ask the server to cancel
+   * the running query). With top-level await Node's own handler must also
+   * run (it releases the input it paused), so it is kept; otherwise it is
+   * set aside meanwhile (it would print "press Ctrl+C again" and a prompt).
+   */
+  private async interruptible<T>(work: Promise<T>, keepNodeHandlers: boolean): Promise<T> {
+    const source = this.options.sigint;
+    const saved = keepNodeHandlers ? [] : source.listeners('SIGINT');
+    for (const l of saved) source.removeListener('SIGINT', l as (...args: unknown[]) => void);
+    let onSigint: (() => void) | undefined;
+    const interrupted = new Promise<never>((_, reject) => {
+      onSigint = () => {
+        this.session.cancelRunning().catch(() => undefined);
+        reject(new Interrupted());
+      };
+      source.prependListener('SIGINT', onSigint);
+    });
+    work.catch(() => undefined); // settled later after an interrupt: not an unhandled rejection
+    try {
+      return await Promise.race([work, interrupted]);
+    } finally {
+      if (onSigint) source.removeListener('SIGINT', onSigint);
+      for (const l of saved) source.on('SIGINT', l as (...args: unknown[]) => void);
+    }
+  }
+}

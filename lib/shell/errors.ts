@@ -1,0 +1,53 @@
+/**
+ * Errors as the user sees them: one line, never a stack. Our own errors
+ * (lib/errors.ts) print `Name: message`; a mistake in the user's own code
+ * (ReferenceError, SyntaxError…) prints the same way; a failure inside our
+ * API that is not one of our errors is a bug: it goes to the monitor and the
+ * user gets a short line with its reference.
+ */
+import { isEpicError } from '../errors.js';
+import type { Monitor } from '../crm/deps.js';
+
+/** Errors raised inside an API method (as opposed to the user's code), marked by the context wrapper. */
+const apiFailures = new WeakSet<object>();
+
+export function markApiFailure(err: unknown): void {
+  if (typeof err === 'object' && err !== null && !isEpicError(err)) apiFailures.add(err);
+}
+
+/** Ctrl+C while a call was running. */
+export class Interrupted extends Error {
+  constructor() {
+    super('cancelled (Ctrl+C)');
+    this.name = 'Interrupted';
+  }
+}
+
+function firstLine(text: string, max = 200): string {
+  const line = text.split('\n', 1)[0];
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+export function describeError(err: unknown, monitor: Monitor): string {
+  if (isEpicError(err)) return `${err.name}: ${err.message.replace(/\s*\n\s*/g, ' ')}`;
+  if (err instanceof Interrupted) return `${err.name}: ${err.message}`;
+  if (typeof err === 'object' && err !== null && apiFailures.has(err)) {
+    let reference: string | undefined;
+    try {
+      reference = monitor.exception(err);
+    } catch {
+      reference = undefined;
+    }
+    const name = isErrorLike(err) ? err.name : 'Error';
+    return reference
+      ? `Error: an unexpected error occurred and was reported (reference ${reference}): ${name}`
+      : `Error: an unexpected error occurred (${name}: ${firstLine(isErrorLike(err) ? err.message : String(err))})`;
+  }
+  // Errors from the REPL context come from another realm: not `instanceof Error`, same shape.
+  if (isErrorLike(err)) return `${err.name}: ${firstLine(err.message)}`;
+  return `Uncaught: ${firstLine(String(err))}`;
+}
+
+function isErrorLike(err: unknown): err is { name: string; message: string } {
+  return typeof err === 'object' && err !== null && typeof (err as { name?: unknown }).name === 'string' && typeof (err as { message?: unknown }).message === 'string';
+}

@@ -1,0 +1,64 @@
+/** help(), clients.help(), clients.create.help(): generated from the permission table (lib/permissions.ts). */
+import { API, OBJECTS, methodSpec, permittedMethods, type Department, type ObjectName } from '../permissions.js';
+
+const OBJECT_SUMMARY: Record<ObjectName, string> = {
+  clients: 'the clients and their sales contact',
+  contracts: 'contracts: amounts, signature',
+  events: 'the events of signed contracts and their support contact',
+  users: 'collaborators (management)',
+};
+
+/** Objects this department can do something with (an object with no permitted method is not offered). */
+export function visibleObjects(department: Department): ObjectName[] {
+  return OBJECTS.filter((o) => permittedMethods(department, o).length > 0);
+}
+
+export function overviewHelp(department: Department): string {
+  const objects = visibleObjects(department);
+  const width = Math.max(...objects.map((o) => o.length), 'load(file)'.length);
+  const lines = [
+    `Objects (you are in ${department}):`,
+    ...objects.map((o) => `  ${o.padEnd(width)}  ${OBJECT_SUMMARY[o]}: ${permittedMethods(department, o).join(', ')}`),
+    '',
+    'Commands:',
+    `  ${'whoami()'.padEnd(width)}  who is logged in`,
+    `  ${'help()'.padEnd(width)}  this overview; clients.help(), clients.list.help() for details`,
+    `  ${'it'.padEnd(width)}  the next page of the last list`,
+    `  ${'load(file)'.padEnd(width)}  run a script, statement by statement (also .load file)`,
+    `  ${'print(x)'.padEnd(width)}  print a value as the shell does`,
+    `  ${'logout()'.padEnd(width)}  forget the stored token and leave`,
+    '',
+    'Results are awaited for you: clients.list() prints rows. Tab completes names.',
+  ];
+  return lines.join('\n');
+}
+
+export function objectHelp(department: Department, object: ObjectName): string {
+  const methods = permittedMethods(department, object);
+  if (methods.length === 0) return `${object}: nothing you may call in ${department}`;
+  const lines = [`${object} (${department} may call):`];
+  for (const m of methods) {
+    const spec = API[object][m];
+    lines.push(`  ${object}.${m}(${spec.args})`, `      ${spec.description}`, `      e.g. ${spec.example}`);
+  }
+  return lines.join('\n');
+}
+
+export function methodHelp(department: Department, object: ObjectName, method: string): string {
+  const spec = methodSpec(object, method);
+  if (!spec) return `${object}.${method}: no such method`;
+  const lines = [`${object}.${method}(${spec.args})`, `  ${spec.description}`, `  e.g. ${spec.example}`];
+  if (spec.filters) lines.push(`  filters: ${spec.filters.join(', ')}`);
+  const who = spec.departments.map((d) => (spec.ownership?.[d] ? `${d} (${describeOwnership(spec.ownership[d]!)})` : d)).join(', ');
+  lines.push(`  who may call it: ${who}${spec.departments.includes(department) ? '' : ` — not ${department}`}`);
+  return lines.join('\n');
+}
+
+function describeOwnership(rule: string): string {
+  switch (rule) {
+    case 'ownClient': return 'own clients only';
+    case 'ownClientContract': return "own clients' contracts only";
+    case 'assignedEvent': return 'events assigned to them only';
+    default: return rule;
+  }
+}

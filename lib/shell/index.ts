@@ -1,0 +1,216 @@
+/**
+ * The shell: Node's own REPL (its eval kept and wrapped, so top-level await
+ * and Ctrl+C keep working) with the CRM objects in its context, the
+ * evaluation gate before each input, awaited and formatted results, help and
+ * completion from the permission table, and a private redacted history.
+ */
+import repl, { type REPLEval, type REPLServer } from 'node:repl';
+import { OBJECTS } from '../permissions.js';
+import type { Context } from 'node:vm';
+import type { Actor } from '../session.js';
+import { BatchStopped, loader, progressWriter, runBatch, type BatchRun } from './batch.js';
+import { SHELL_FUNCTIONS, completeShellLine, safeToDelegate, shellNamesFor, type Completion } from './completion.js';
+import { contextValues, injectContext } from './context.js';
+import { Engine } from './engine.js';
+import { describeError } from './errors.js';
+import { HistoryFile } from './history.js';
+import { paint, render, wantsColor, type OutputOptions } from './output.js';
+import type { AskPassword, ShellIO, ShellSession } from './session.js';
+import { isIncomplete } from './statements.js';
+
+export type { ShellSession, ShellIO, AskPassword, Verdict, ShellApi } from './session.js';
+export { runBatch, BatchStopped };
+export type { BatchSource, PrintMode } from './batch.js';
+
+export function promptFor(actor: Actor): string {
+  return `epic(${actor.department}:${actor.email})> `;
+}
+
+/** Node's completer evaluates `try { expr } catch {}` to list members. */
+const COMPLETION_PROBE = /^try \{ ([\s\S]*) \} catch \{\}$/;
+
+type Completer = (line: string, callback: (err: Error | null, result?: Completion) => void) => void;
+
+export interface OpenShell {
+  server: REPLServer;
+  /** The exit code, once the REPL has closed (0; 3 when the session was revoked). */
+  done: Promise<number>;
+  /** Tab completion as the REPL does it (for tests). */
+  complete(line: string): Promise<Completion>;
+}
+
+export function startShell(session: ShellSession, io: ShellIO): Promise<number> {
+  return openShell(session, io).done;
+}
+
+export function openShell(session: ShellSession, io: ShellIO): OpenShell {
+  const output: OutputOptions = { json: io.json, color: wantsColor(io.color, io.output) };
+  const terminal = io.terminal ?? Boolean(io.input.isTTY && io.output.isTTY);
+  const writeError = (line: string) => void io.errorOutput.write(`${paint(line, 'red', output.color)}\n`);
+  if (!io.quiet && io.banner) io.output.write(`${io.banner}\n`);
+  if (!io.quiet) io.output.write(`Logged in as ${session.actor().fullName} (${session.actor().department}). Type help() for help.\n`);
+
+  const history = io.historyFile ? new HistoryFile(io.historyFile) : undefined;
+  const saved = history?.load() ?? [];
+
+  const server = repl.start({
+    prompt: promptFor(session.actor()),
+    input: io.input,
+    output: io.output,
+    terminal,
+    useColors: output.color,
+    preview: false, // previews evaluate as you type: never against the API
+    breakEvalOnSigint: true,
+    ignoreUndefined: true,
+    writer: (value: unknown) => render(value, output),
+  });
+  const lineReader = server as unknown as { history: string[]; historySize: number; _writeToOutput(text: string): void };
+  if (terminal) lineReader.history = [...saved].reverse();
+
+  const askPassword: AskPassword = (question) =>
+    new Promise((resolve) => {
+      // Through the REPL's own reader (a second reader would race it for the input), hidden and kept out of history.
+      const savedSize = lineReader.historySize;
+      const savedWrite = lineReader._writeToOutput;
+      lineReader.historySize = 0;
+      lineReader._writeToOutput = (text: string) => {
+        if (text.startsWith(question)) savedWrite.call(server, question);
+        else if (text === '\r\n' || text === '\n') savedWrite.call(server, text);
+      };
+      const restore = () => {
+        lineReader.historySize = savedSize;
+        lineReader._writeToOutput = savedWrite;
+        server.removeListener('close', onClose);
+      };
+      const onClose = () => {
+        restore();
+        resolve(undefined);
+      };
+      server.once('close', onClose);
+      server.question(question, (answer) => {
+        restore();
+        if (terminal) io.output.write('\n');
+        resolve(answer);
+      });
+    });
+
+  const engine = new Engine(session, {
+    server,
+    defaultEval: server.eval,
+    sigint: server,
+    askPassword,
+    onStrayError: (err) => {
+      writeError(describeError(err, session.monitor));
+      server.displayPrompt();
+    },
+  });
+  const batchRun = (): BatchRun => ({ engine, output, write: (t) => void io.output.write(t), progress: progressWriter(io.errorOutput, 'load') });
+  let exitCode = 0;
+  const values = contextValues(session, {
+    logout: async () => {
+      await session.logout();
+      io.output.write('Logged out.\n');
+      server.close();
+    },
+    load: loader(batchRun),
+    print: (...vals) => void io.output.write(`${vals.map((v) => (typeof v === 'string' ? v : render(v, output))).join(' ')}\n`),
+  });
+  const inject = (context: Context) => injectContext(context, values);
+  inject(server.context);
+  server.on('reset', inject);
+
+  const defaultEval = server.eval;
+  let queue: Promise<void> = Promise.resolve();
+  const shellEval: REPLEval = function (code, context, file, callback) {
+    const probe = COMPLETION_PROBE.exec(code);
+    if (probe) {
+      // Completion: no gate, and nothing that could call a method.
+      if (/[()`]/.test(probe[1])) return callback(null, undefined);
+      return defaultEval.call(server, code, context, file, callback);
+    }
+    if (code.trim() === '') return callback(null, undefined);
+    if (isIncomplete(code)) return callback(new repl.Recoverable(new SyntaxError('Unexpected end of input')), undefined);
+    recordHistory(code);
+    // One evaluation at a time, in order, even when lines arrive faster than calls finish.
+    queue = queue.then(async () => {
+      const outcome = await engine.evaluate(code, file);
+      if (outcome.kind === 'exit') {
+        if (outcome.message && outcome.exitCode !== 0) writeError(outcome.message);
+        exitCode = outcome.exitCode;
+        server.close();
+        return;
+      }
+      if (outcome.kind === 'error') {
+        writeError(describeError(outcome.error, session.monitor));
+        return callback(null, undefined);
+      }
+      callback(null, outcome.value);
+    });
+  };
+  (server as { eval: REPLEval }).eval = shellEval;
+
+  function recordHistory(code: string): void {
+    if (!history) return;
+    if (!history.add(code) && terminal) {
+      // readline already put the lines in its memory: take them out.
+      const lines = new Set(code.split('\n').map((l) => l.trim()));
+      lineReader.history = lineReader.history.filter((h) => !lines.has(h.trim()));
+    }
+    try {
+      history.save();
+    } catch (err) {
+      writeError(`history not saved: ${(err as Error).message}`);
+    }
+  }
+
+  server.defineCommand('load', {
+    help: 'Run a file statement by statement (the first failure stops it)',
+    action(file: string) {
+      queue = queue.then(async () => {
+        try {
+          await loader(batchRun)(file.trim());
+        } catch (err) {
+          writeError(describeError(err, session.monitor));
+        }
+        server.displayPrompt();
+      });
+    },
+  });
+
+  const nodeCompleter = server.completer as Completer;
+  const complete: Completer = (line, callback) => {
+    const department = session.actor().department;
+    const ours = completeShellLine(line, department);
+    if (ours) return callback(null, ours);
+    if (!safeToDelegate(line)) return callback(null, [[], line]);
+    const names = shellNamesFor(line, department);
+    nodeCompleter.call(server, line, (err, result) => {
+      if (err || !result) return callback(null, names ?? [[], line]);
+      if (!names) return callback(null, result);
+      // Node lists our accessors too, methods and all: keep its globals, put ours first without duplicates.
+      const merged = [...names[0], ...result[0].filter((n) => n !== '' && !names[0].includes(n) && !isShellName(n))];
+      callback(null, [merged, names[1]]);
+    });
+  };
+  (server as unknown as { completer: Completer }).completer = complete;
+
+  const onUnhandled = (reason: unknown) => writeError(describeError(reason, session.monitor));
+  process.on('unhandledRejection', onUnhandled);
+
+  const done = new Promise<number>((resolve) => {
+    server.once('exit', () => {
+      process.removeListener('unhandledRejection', onUnhandled);
+      queue.then(() => session.monitor.flush(2000)).catch(() => undefined).then(() => resolve(exitCode));
+    });
+  });
+
+  return {
+    server,
+    done,
+    complete: (line) => new Promise((resolve, reject) => complete(line, (err, result) => (err ? reject(err) : resolve(result ?? [[], line])))),
+  };
+}
+
+function isShellName(name: string): boolean {
+  return (OBJECTS as readonly string[]).includes(name) || (SHELL_FUNCTIONS as readonly string[]).includes(name);
+}

@@ -1,0 +1,128 @@
+/**
+ * How results look: lists as columnify tables (a page at a time), one record
+ * vertically, amounts with two decimals, dates in local time; JSON (one
+ * document per result) for scripts. Colour only when asked (TTY, no NO_COLOR).
+ */
+import columnify from 'columnify';
+import util from 'node:util';
+import { isPage, type Page } from '../crm/page.js';
+
+/** Text the shell prints as it is (help, notices), rather than as a value. */
+export class ShellText {
+  constructor(readonly text: string) {}
+  [util.inspect.custom](): string {
+    return this.text;
+  }
+  toJSON(): string {
+    return this.text;
+  }
+}
+
+export interface OutputOptions {
+  json: boolean;
+  color: boolean;
+}
+
+const ANSI = { bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', reset: '\x1b[0m' } as const;
+
+export function paint(text: string, style: keyof typeof ANSI, color: boolean): string {
+  return color ? `${ANSI[style]}${text}${ANSI.reset}` : text;
+}
+
+/** Whether colour is wanted: an explicit choice, else a TTY without NO_COLOR (https://no-color.org). */
+export function wantsColor(explicit: boolean | undefined, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (explicit !== undefined) return explicit;
+  return Boolean(stream.isTTY) && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+}
+
+const MONEY_FIELD = /amount|price|total|due/i;
+
+/** Money exactly as text with two decimals; never through a float when it is already a decimal string. */
+export function formatMoney(value: string | number): string {
+  const text = typeof value === 'number' ? value.toFixed(2) : value.trim();
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(text);
+  if (!m) return text;
+  const decimals = (m[3] ?? '').padEnd(2, '0');
+  return `${m[1]}${m[2]}.${decimals.length > 2 ? decimals : decimals.slice(0, 2)}`;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** A timestamp in the local time zone: 2026-06-04 13:00 (seconds only when not zero). */
+export function formatDate(date: Date): string {
+  if (Number.isNaN(date.getTime())) return 'Invalid Date';
+  const base = `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+  return date.getSeconds() ? `${base}:${pad2(date.getSeconds())}` : base;
+}
+
+export function formatField(field: string, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return formatDate(value);
+  if (MONEY_FIELD.test(field) && (typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d*)?$/.test(value.trim())))) {
+    return formatMoney(value);
+  }
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** fullName → "full name", salesContactId → "sales contact id". */
+export function heading(field: string): string {
+  return field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+}
+
+type Row = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Row {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+export function formatTable(rows: Row[], color: boolean): string {
+  if (rows.length === 0) return '(no rows)';
+  const fields: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!fields.includes(key)) fields.push(key);
+  const data = rows.map((row) => Object.fromEntries(fields.map((f) => [f, formatField(f, row[f])])));
+  const table = columnify(data, {
+    columns: fields,
+    columnSplitter: '  ',
+    preserveNewLines: false,
+    truncate: false,
+    headingTransform: (name: string) => paint(heading(name).toUpperCase(), 'bold', color),
+    config: Object.fromEntries(fields.filter((f) => MONEY_FIELD.test(f)).map((f) => [f, { align: 'right' as const }])),
+  });
+  return table.split('\n').map((line) => line.trimEnd()).join('\n');
+}
+
+/** One record, one field a line: "full name: Kevin Casey". */
+export function formatRecord(record: Row, color: boolean): string {
+  const keys = Object.keys(record);
+  if (keys.length === 0) return '{}';
+  const width = Math.max(...keys.map((k) => heading(k).length));
+  return keys.map((k) => `${paint(heading(k).padStart(width), 'bold', color)}: ${formatField(k, record[k])}`).join('\n');
+}
+
+export function formatPage(page: Page<unknown>, color: boolean): string {
+  const rows = page.rows.filter(isRecord);
+  const table = rows.length === page.rows.length ? formatTable(rows, color) : page.rows.map((r) => util.inspect(r)).join('\n');
+  if (!page.hasMore) return page.rows.length ? `${table}\n${paint(`(${page.rows.length} ${page.rows.length === 1 ? 'row' : 'rows'})`, 'dim', color)}` : table;
+  return `${table}\n${paint('Type "it" for more', 'dim', color)}`;
+}
+
+/** JSON with exact amounts (strings stay strings) and ISO timestamps. */
+export function toJson(value: unknown): string {
+  if (value instanceof ShellText) return value.text;
+  if (isPage(value)) return JSON.stringify(value.rows);
+  return JSON.stringify(value === undefined ? null : value) ?? 'null';
+}
+
+/** Render any value the shell printed: the writer of the REPL, and what batches print. */
+export function render(value: unknown, options: OutputOptions): string {
+  if (value instanceof ShellText) return value.text;
+  if (options.json) return toJson(value);
+  if (isPage(value)) return formatPage(value, options.color);
+  if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return formatTable(value, options.color);
+  if (isRecord(value) && Object.values(value).every((v) => v === null || typeof v !== 'object' || v instanceof Date)) {
+    return formatRecord(value, options.color);
+  }
+  return util.inspect(value, { colors: options.color, depth: 4 });
+}

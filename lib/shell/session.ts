@@ -1,0 +1,52 @@
+/** What the shell is given: the logged-in session (auth + API, wired by lib/commands/shell.ts) and its streams. */
+import type { Readable, Writable } from 'node:stream';
+import type { Monitor } from '../crm/deps.js';
+import type { Actor } from '../session.js';
+
+/**
+ * Ask the password through the shell's own line reader: hidden, never in
+ * history. Resolves undefined at end of input.
+ */
+export type AskPassword = (question: string) => Promise<string | undefined>;
+
+export type Verdict = { ok: true } | { ok: false; reason: 'expired' | 'revoked'; message: string };
+
+export interface ShellApi {
+  clients: object;
+  contracts: object;
+  events: object;
+  users: object;
+}
+
+export interface ShellSession {
+  /** Guarded objects (lib/crm/guard.ts); the shell shows only the permitted methods. */
+  api: ShellApi;
+  actor: () => Actor;
+  /** Run before each user evaluation (never for completion). */
+  verify: () => Promise<Verdict>;
+  /**
+   * Called when verify says expired: ask the password (3 tries) with `askPassword`
+   * and return true if logged in again. (A relogin ignoring the argument still fits.)
+   */
+  relogin: (askPassword: AskPassword) => Promise<boolean>;
+  logout: () => Promise<void>;
+  /** Ctrl+C during a running call: Database.cancelRunning. */
+  cancelRunning: () => Promise<number>;
+  monitor: Monitor;
+}
+
+export interface ShellIO {
+  input: Readable & { isTTY?: boolean };
+  output: Writable & { isTTY?: boolean };
+  errorOutput: Writable & { isTTY?: boolean };
+  /** History file (state directory); none: no history kept. */
+  historyFile?: string;
+  json: boolean;
+  quiet: boolean;
+  /** Default: output is a TTY and NO_COLOR is not set. */
+  color?: boolean;
+  /** Default: input and output are TTYs. */
+  terminal?: boolean;
+  /** Printed at start unless quiet (e.g. the demo notice). */
+  banner?: string;
+}

@@ -1,0 +1,278 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ValidationError } from '../../lib/errors.js';
+import { openShell, startShell } from '../../lib/shell/index.js';
+import { fingerprint } from '../support/server.js';
+import { FakeTerminal, fakeSession } from '../support/fake-api.js';
+
+describe('shell (REPL session)', () => {
+  it('shows who is logged in and the department in the prompt', async () => {
+    const term = new FakeTerminal();
+    const done = startShell(fakeSession('sales'), term.io());
+    await term.waitFor(/epic\(sales:alice@epic\.events\)> $/);
+    term.input.end();
+    expect(await done).to.equal(0);
+  });
+
+  it('awaits a list and prints a table with readable headings and two-decimal amounts', async () => {
+    const term = new FakeTerminal();
+    const done = startShell(fakeSession('sales'), term.io());
+    await term.run('contracts.list()');
+    expect(term.out).to.match(/TOTAL AMOUNT/);
+    expect(term.out).to.match(/1500\.50/);
+    expect(term.out).to.not.include('Promise');
+    expect(term.out).to.include('Type "it" for more');
+    term.input.end();
+    await done;
+  });
+
+  it('"it" shows the next page of the last list until the end', async () => {
+    const session = fakeSession('sales');
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    await term.run('clients.list({limit: 20})');
+    expect(term.out).to.include('Client 20').and.not.include('Client 21');
+    await term.run('it');
+    expect(term.out).to.include('Client 21').and.include('Client 40').and.not.include('Client 41');
+    await term.run('it');
+    expect(term.out).to.include('Client 45').and.not.include('Type "it" for more');
+    await term.run('it');
+    expect(term.out).to.include('(no more rows)');
+    expect(session.fake.calls.filter((c) => c === 'clients.list:next')).to.have.length(2);
+    term.input.end();
+    await done;
+  });
+
+  it('prints one record vertically, field: value', async () => {
+    const term = new FakeTerminal();
+    const done = startShell(fakeSession('sales'), term.io());
+    await term.run('clients.get(3)');
+    expect(term.out).to.match(/full name: Client 3\n/);
+    expect(term.out).to.match(/email: client3@example\.com/);
+    term.input.end();
+    await done;
+  });
+
+  it('prints JSON documents with --json', async () => {
+    const term = new FakeTerminal();
+    const done = startShell(fakeSession('sales'), term.io({ json: true }));
+    await term.run('clients.get(3)');
+    expect(JSON.parse(term.out.split('\n')[0])).to.include({ id: 3, fullName: 'Client 3' });
+    term.input.end();
+    await done;
+  });
+
+  it('prints a refused call as one line PermissionDenied without a stack, and changes nothing', async () => {
+    const before = await fingerprint();
+    const session = fakeSession('support');
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    await term.run("clients.create({fullName: 'X', email: 'x@example.com'})");
+    expect(term.err).to.equal('PermissionDenied: support may not call clients.create (sales only)\n');
+    expect(term.err).to.not.match(/\bat /);
+    expect(session.fake.calls).to.deep.equal([]);
+    expect(await fingerprint()).to.deep.equal(before);
+    term.input.end();
+    await done;
+  });
+
+  it('lists every bad field of a ValidationError on its one line', async () => {
+    const session = fakeSession('sales');
+    session.fake.override('clients.create', async () => {
+      throw new ValidationError([{ field: 'email', problem: 'is not an email' }, { field: 'phon', problem: 'is not a field' }]);
+    });
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    await term.run("clients.create({email: 'x', phon: '1'})");
+    expect(term.err).to.equal('ValidationError: email is not an email; phon is not a field\n');
+    term.input.end();
+    await done;
+  });
+
+  it('reports an unexpected error to the monitor and prints a short reference', async () => {
+    const session = fakeSession('sales');
+    session.fake.override('clients.get', async () => {
+      throw new TypeError('cannot read properties of undefined');
+    });
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    await term.run('clients.get(1)');
+    expect(term.err).to.equal('Error: an unexpected error occurred and was reported (reference ref-1): TypeError\n');
+    expect(session.exceptions).to.have.length(1);
+    term.input.end();
+    await done;
+  });
+
+  it("prints a mistake in the user's own code as one line and does not report it", async () => {
+    const session = fakeSession('sales');
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    await term.run('clint.list()');
+    expect(term.err).to.equal('ReferenceError: clint is not defined\n');
+    expect(session.exceptions).to.deep.equal([]);
+    term.input.end();
+    await done;
+  });
+
+  it('survives a rejected promise nobody awaited', async () => {
+    const term = new FakeTerminal();
+    const session = fakeSession('support');
+    const done = startShell(session, term.io());
+    await term.run('var p = clients.create({}); 1');
+    await term.waitFor(/PermissionDenied/);
+    await term.run('whoami().email');
+    expect(term.out).to.include('kate@epic.events');
+    term.input.end();
+    expect(await done).to.equal(0);
+  });
+
+  it('runs the gate before each evaluation but never for completion', async () => {
+    const session = fakeSession('sales');
+    const term = new FakeTerminal();
+    const shell = openShell(session, term.io());
+    await term.run('1 + 1');
+    await term.run('2 + 2');
+    expect(session.verifyCalls).to.equal(2);
+    await shell.complete('clients.');
+    await shell.complete('Math.');
+    await shell.complete('cli');
+    await shell.complete('clients.list({');
+    expect(session.verifyCalls).to.equal(2);
+    expect(session.fake.calls).to.deep.equal([]);
+    term.input.end();
+    await shell.done;
+  });
+
+  it('exits with code 3 and the reason when the session was revoked', async () => {
+    const session = fakeSession('sales');
+    session.verdicts.push({ ok: true }, { ok: false, reason: 'revoked', message: 'your department was changed by management; log in again' });
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    await term.run('1');
+    term.send('clients.list()');
+    expect(await done).to.equal(3);
+    expect(term.err).to.include('AuthError: your department was changed by management; log in again');
+    expect(session.fake.calls).to.deep.equal([]);
+  });
+
+  it('asks the password when the session expired, then runs the evaluation', async () => {
+    const session = fakeSession('sales');
+    session.verdicts.push({ ok: false, reason: 'expired', message: 'the session expired' });
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    term.send('clients.get(2)');
+    await term.waitFor(/Password \(session expired\): $/, () => term.out);
+    term.send('wrong one');
+    await term.waitFor(/Password \(session expired\): $/, () => term.out.split('\n').pop() ?? '');
+    term.send(session.reloginPassword);
+    await term.waitFor(/full name: Client 2/);
+    expect(session.reloginCalls).to.equal(1);
+    expect(session.fake.calls).to.deep.equal(['clients.get']);
+    term.input.end();
+    expect(await done).to.equal(0);
+  });
+
+  it('exits with code 3 after three wrong passwords', async () => {
+    const session = fakeSession('sales');
+    session.verdicts.push({ ok: false, reason: 'expired', message: 'the session expired' });
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    term.send('clients.get(2)');
+    for (let i = 0; i < 3; i++) {
+      await term.waitFor(/Password \(session expired\): $/, () => term.out);
+      term.out = '';
+      term.send('wrong');
+    }
+    expect(await done).to.equal(3);
+    expect(session.fake.calls).to.deep.equal([]);
+  });
+
+  it('keeps clients and the other names from being reassigned or wiped by .clear', async () => {
+    const term = new FakeTerminal();
+    const done = startShell(fakeSession('sales'), term.io());
+    await term.run('clients = 1');
+    expect(term.err).to.match(/^TypeError: clients belongs to the shell and cannot be reassigned/);
+    await term.run('.clear');
+    await term.run('typeof clients.list');
+    expect(term.out).to.include("'function'");
+    term.input.end();
+    await done;
+  });
+
+  it('help() lists the objects; clients.help() only the methods the department may call', async () => {
+    const term = new FakeTerminal();
+    const done = startShell(fakeSession('support'), term.io());
+    await term.run('help()');
+    expect(term.out).to.include('clients').and.include('events').and.not.match(/^\s+users/m);
+    await term.run('clients.help()');
+    expect(term.out).to.include('clients.list(').and.include('clients.get(').and.not.include('clients.create');
+    await term.run('events.update.help()');
+    expect(term.out).to.include('events.update(id, {name?').and.include('e.g. events.update(1');
+    term.input.end();
+    await done;
+  });
+
+  it('completes the methods the department may call and the filter keys of list({', async () => {
+    const term = new FakeTerminal();
+    const sales = openShell(fakeSession('sales'), term.io());
+    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'create', 'update', 'help']);
+    expect((await sales.complete('contracts.s'))[0]).to.deep.equal(['sign']);
+    expect((await sales.complete('clients.list({s'))[0]).to.deep.equal(['search', 'salesContactId']);
+    expect((await sales.complete('clients.list({search: "a", m'))[0]).to.deep.equal(['mine']);
+    expect((await sales.complete('us'))[0]).to.not.include('users');
+    expect((await sales.complete('cl'))[0]).to.include('clients');
+    term.input.end();
+    await sales.done;
+    const term2 = new FakeTerminal();
+    const support = openShell(fakeSession('support'), term2.io());
+    expect((await support.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'help']);
+    expect((await support.complete('events.'))[0]).to.deep.equal(['list', 'get', 'update', 'help']);
+    term2.input.end();
+    await support.done;
+  });
+
+  it('cancels the running query on Ctrl+C and returns to the prompt', async () => {
+    const session = fakeSession('sales');
+    session.fake.override('clients.list', () => new Promise(() => undefined));
+    const term = new FakeTerminal();
+    const shell = openShell(session, term.io());
+    term.send('clients.list()');
+    await new Promise((r) => setImmediate(r));
+    while (!session.fake.calls.includes('clients.list')) await new Promise((r) => setImmediate(r));
+    shell.server.emit('SIGINT');
+    await term.waitFor(/Interrupted: cancelled/);
+    expect(session.cancelCalls).to.equal(1);
+    await term.run('1 + 1');
+    expect(term.out).to.include('2');
+    term.input.end();
+    await shell.done;
+  });
+
+  it('logout() forgets the session and ends the shell with 0', async () => {
+    const session = fakeSession('sales');
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    term.send('logout()');
+    expect(await done).to.equal(0);
+    expect(session.loggedOut).to.equal(true);
+  });
+
+  it('.load runs a file in order and stops at the first failure with file and line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-shell-'));
+    const file = path.join(dir, 'batch.js');
+    fs.writeFileSync(file, "clients.get(1)\nclients.create({fullName: 'A'})\nclients.get(2)\n");
+    const session = fakeSession('support');
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io());
+    await term.run(`.load ${file}`);
+    expect(term.err).to.include(`${file}:2: PermissionDenied`);
+    expect(session.fake.calls).to.deep.equal(['clients.get']);
+    await term.run(`load(${JSON.stringify(file)})`);
+    expect(term.err).to.match(/^BatchStopped: .*batch\.js:2: PermissionDenied.*1 statements before it ran/);
+    term.input.end();
+    await done;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

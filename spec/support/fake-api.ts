@@ -1,0 +1,189 @@
+/**
+ * A stand-in for the domain objects and the auth session, built from the
+ * permission table: every method is guarded (lib/crm/guard.ts) and answers
+ * canned records or pages, counting calls. Lets the shell be tested before
+ * (and independently of) the real API.
+ */
+import { PassThrough } from 'node:stream';
+import type { Monitor } from '../../lib/crm/deps.js';
+import { guard } from '../../lib/crm/guard.js';
+import { makePage, pageSize, type Page } from '../../lib/crm/page.js';
+import { API, OBJECTS, type Department, type ObjectName } from '../../lib/permissions.js';
+import type { Actor } from '../../lib/session.js';
+import type { AskPassword, ShellIO, ShellSession, Verdict } from '../../lib/shell/index.js';
+
+export type Row = { id: number } & Record<string, unknown>;
+type Method = (...args: never[]) => Promise<unknown>;
+
+export const DEMO_ACTORS: Record<Department, Actor> = {
+  management: { id: 1, email: 'maria@epic.events', fullName: 'Maria Manager', department: 'management', tokenVersion: 1 },
+  sales: { id: 2, email: 'alice@epic.events', fullName: 'Alice Sales', department: 'sales', tokenVersion: 1 },
+  support: { id: 3, email: 'kate@epic.events', fullName: 'Kate Hastroff', department: 'support', tokenVersion: 1 },
+};
+
+export function cannedRows(object: ObjectName, count: number): Row[] {
+  return Array.from({ length: count }, (_, i) => {
+    const id = i + 1;
+    switch (object) {
+      case 'clients': return { id, fullName: `Client ${id}`, email: `client${id}@example.com`, phone: null, companyName: 'Cool Startup LLC', salesContactId: 2 };
+      case 'contracts': return { id, clientId: id, totalAmount: '1500.5', amountDue: '500.00', signed: id % 2 === 0, createdAt: new Date(2026, 0, 2, 9, 30) };
+      case 'events': return { id, contractId: id, name: `Event ${id}`, startAt: new Date(2026, 5, 4, 13, 0), endAt: new Date(2026, 5, 5, 2, 0), attendees: 75 };
+      case 'users': return { id, fullName: `User ${id}`, email: `user${id}@epic.events`, department: 'support' };
+    }
+  });
+}
+
+export interface FakeApi {
+  api: ShellSession['api'];
+  /** `object.method` of every call that reached an implementation (after the guard). */
+  calls: string[];
+  /** Replace one implementation: `override('clients.create', async () => { throw … })`. */
+  override(name: string, impl: Method): void;
+}
+
+export function fakeApi(actor: () => Actor, rowsPerObject = 45): FakeApi {
+  const calls: string[] = [];
+  const overrides = new Map<string, Method>();
+  const api: Record<string, object> = {};
+  for (const object of OBJECTS) {
+    const rows = cannedRows(object, rowsPerObject);
+    const listFrom = (afterId: number, limit: number): Page<Row> => {
+      const fetched = rows.filter((r) => r.id > afterId).slice(0, limit + 1);
+      return makePage(object, fetched, limit, async (last) => {
+        calls.push(`${object}.list:next`);
+        return listFrom(last, limit);
+      });
+    };
+    const impl: Record<string, Method> = {};
+    for (const method of Object.keys(API[object])) {
+      impl[method] = (async (...args: unknown[]) => {
+        const name = `${object}.${method}`;
+        calls.push(name);
+        const custom = overrides.get(name);
+        if (custom) return (custom as (...a: unknown[]) => Promise<unknown>)(...args);
+        if (method === 'list') return listFrom(0, pageSize((args[0] as { limit?: unknown } | undefined)?.limit));
+        if (method === 'get') return rows.find((r) => r.id === args[0]) ?? null;
+        if (method === 'create') return { id: rows.length + calls.length, ...(args[0] as object) };
+        return { id: args[0], ...(typeof args[1] === 'object' ? (args[1] as object) : {}) };
+      }) as Method;
+    }
+    api[object] = guard(object, impl, actor);
+  }
+  return {
+    api: api as unknown as ShellSession['api'],
+    calls,
+    override: (name, impl) => void overrides.set(name, impl),
+  };
+}
+
+export interface FakeSession extends ShellSession {
+  fake: FakeApi;
+  verifyCalls: number;
+  reloginCalls: number;
+  cancelCalls: number;
+  loggedOut: boolean;
+  /** Verdicts verify() returns next, in order (then ok). */
+  verdicts: Verdict[];
+  /** Passwords relogin accepts. */
+  reloginPassword: string;
+  exceptions: unknown[];
+}
+
+export function fakeSession(department: Department): FakeSession {
+  const actor = () => DEMO_ACTORS[department];
+  const exceptions: unknown[] = [];
+  const monitor: Monitor = {
+    event: () => undefined,
+    exception: (err) => {
+      exceptions.push(err);
+      return `ref-${exceptions.length}`;
+    },
+    flush: async () => undefined,
+  };
+  const session: FakeSession = {
+    fake: fakeApi(actor),
+    api: undefined as unknown as ShellSession['api'],
+    actor,
+    verifyCalls: 0,
+    reloginCalls: 0,
+    cancelCalls: 0,
+    loggedOut: false,
+    verdicts: [],
+    reloginPassword: 'correct horse battery',
+    exceptions,
+    monitor,
+    verify: async () => {
+      session.verifyCalls++;
+      return session.verdicts.shift() ?? { ok: true };
+    },
+    relogin: async (ask: AskPassword) => {
+      session.reloginCalls++;
+      for (let tries = 0; tries < 3; tries++) {
+        const answer = await ask('Password (session expired): ');
+        if (answer === undefined) return false;
+        if (answer === session.reloginPassword) return true;
+      }
+      return false;
+    },
+    logout: async () => {
+      session.loggedOut = true;
+    },
+    cancelRunning: async () => {
+      session.cancelCalls++;
+      return 0;
+    },
+  };
+  session.api = session.fake.api;
+  return session;
+}
+
+/** Streams for the shell, with what it wrote collected. */
+export class FakeTerminal {
+  readonly input = new PassThrough();
+  readonly output = new PassThrough();
+  readonly errorOutput = new PassThrough();
+  out = '';
+  err = '';
+  private waiters: Array<() => void> = [];
+
+  constructor() {
+    this.output.on('data', (d: Buffer) => this.collect(() => (this.out += d.toString())));
+    this.errorOutput.on('data', (d: Buffer) => this.collect(() => (this.err += d.toString())));
+  }
+
+  io(extra: Partial<ShellIO> = {}): ShellIO {
+    return { input: this.input, output: this.output, errorOutput: this.errorOutput, json: false, quiet: true, terminal: false, color: false, ...extra };
+  }
+
+  send(line: string): void {
+    this.input.write(`${line}\n`);
+  }
+
+  /** Wait until everything written (out + err) matches. */
+  async waitFor(pattern: RegExp, what: () => string = () => this.out + this.err): Promise<void> {
+    while (!pattern.test(what())) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got:\n${this.out}\n--- stderr:\n${this.err}`)), 5000);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Send a line and wait for the prompt after its result. */
+  async run(line: string, prompt = /> $/): Promise<void> {
+    this.out = '';
+    this.err = '';
+    this.send(line);
+    await this.waitFor(prompt, () => this.out);
+  }
+
+  private collect(append: () => void): void {
+    append();
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
