@@ -18,6 +18,11 @@ export type SessionCheck =
   | { ok: true; actor: Actor }
   | { ok: false; reason: 'expired' | 'revoked'; message: string };
 
+/** The collaborator as a session sees them (no hash), or undefined when gone. */
+export function sessionActor(db: Executor, userId: number): Promise<Actor | undefined> {
+  return db.one<Actor>(q.sessionUser, [userId]);
+}
+
 /** Why the database no longer backs these claims, or the actor when it does. */
 export async function actorForClaims(db: Executor, claims: TokenClaims): Promise<SessionCheck> {
   const user = await db.one<Actor>(q.sessionUser, [claims.userId]);

@@ -1,6 +1,161 @@
+/**
+ * The shell command: configuration → database → login → API → the REPL, or a
+ * script (FILE.js, --file, --eval, piped stdin) run non-interactively.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { CliIO, CliOptions } from '../cli.js';
+import { configFrom } from '../cli.js';
+import type { Config } from '../config.js';
+import { openTarget, type DatabaseTarget } from '../db/connect.js';
+import { AdminConnection, Database } from '../db/index.js';
 import { ConfigError } from '../errors.js';
+import { readAll } from '../prompt.js';
+import { createMonitor } from '../monitoring.js';
+import { checkPassword, login, PASSWORD_TRIES, BAD_CREDENTIALS } from '../auth/login.js';
+import { createSessionVerifier, sessionActor } from '../auth/session.js';
+import { tokenSecret } from '../auth/secret.js';
+import { issueToken } from '../auth/tokens.js';
+import { removeToken, saveToken } from '../auth/store.js';
+import { createApi } from '../crm/api.js';
+import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
+import type { Actor } from '../session.js';
+import { runSetup } from '../setup.js';
+import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
-export async function runShellCommand(_opts: CliOptions, _io: CliIO): Promise<number> {
-  throw new ConfigError('the shell is not available yet');
+interface Current {
+  actor: Actor;
+  token: string;
+}
+
+export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<number> {
+  const config = configFrom(io);
+  if (opts.demo && config.database.kind !== 'embedded') {
+    throw new ConfigError('--demo runs only on the embedded database: unset DATABASE_URL and POSTGRES_* to try it');
+  }
+  const scripted = opts.file !== undefined || opts.eval !== undefined || !io.stdin.isTTY;
+  const quiet = opts.quiet || scripted;
+  const notice = (line: string) => void io.stderr.write(`${line}\n`);
+  const script = opts.file !== undefined ? readScript(opts.file) : undefined;
+
+  const monitor = await createMonitor(config);
+  let target: DatabaseTarget | undefined;
+  let db: Database | undefined;
+  try {
+    target = await openTarget(config, { log: quiet ? undefined : notice });
+    if (opts.demo) target = await prepareDemo(config, target, notice, quiet);
+    db = new Database(target.runtime, { connectTimeoutMs: config.connectTimeoutMs, statementTimeoutMs: config.statementTimeoutMs });
+    const database = db;
+
+    const current: Current = opts.demo
+      ? await demoLogin(config, target, database, opts.demo)
+      : await login({
+          config,
+          db: database,
+          terminal: { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout },
+          email: opts.email,
+          passwordFromStdin: opts.passwordStdin ? await readAll(io.stdin) : undefined,
+          interactive: Boolean(io.stdin.isTTY && !scripted),
+          monitor,
+          log: notice,
+        });
+
+    const verifier = createSessionVerifier({ config, db: database, token: () => current.token });
+    const api = createApi({ db: database, actor: () => current.actor, config, monitor });
+    const session: ShellSession = {
+      api,
+      actor: () => current.actor,
+      verify: async () => {
+        const check = await verifier();
+        if (!check.ok) return check;
+        current.actor = check.actor;
+        return { ok: true };
+      },
+      relogin: async (askPassword) => {
+        for (let attempt = 1; attempt <= PASSWORD_TRIES; attempt++) {
+          const password = await askPassword(`Session expired. Password for ${current.actor.email}: `);
+          if (password === undefined) return false;
+          const actor = await checkPassword(database, config, monitor, current.actor.email, password);
+          if (actor) {
+            current.actor = actor;
+            current.token = issueToken(tokenSecret(config), actor, config.tokenTtlSeconds);
+            if (!opts.demo) saveToken(config, actor.email, current.token);
+            return true;
+          }
+          if (attempt < PASSWORD_TRIES) notice(`${BAD_CREDENTIALS}; try again.`);
+        }
+        return false;
+      },
+      logout: async () => {
+        if (!opts.demo) removeToken(config, current.actor.email);
+      },
+      cancelRunning: () => database.cancelRunning(),
+      monitor,
+    };
+    const shellIO: ShellIO = {
+      input: io.stdin,
+      output: io.stdout,
+      errorOutput: io.stderr,
+      historyFile: opts.demo ? undefined : path.join(config.stateDir, 'history'),
+      json: opts.json,
+      quiet,
+      color: io.stdout.isTTY === true && !io.env.NO_COLOR,
+      banner: opts.demo ? demoBanner(opts.demo) : undefined,
+    };
+
+    if (script !== undefined) return await runBatch(session, { code: script, filename: opts.file as string, print: 'none' }, shellIO);
+    if (opts.eval !== undefined) return await runBatch(session, { code: opts.eval, filename: '--eval', print: 'last' }, shellIO);
+    if (!io.stdin.isTTY) {
+      if (opts.passwordStdin) return 0; // stdin carried the password: nothing else to run
+      return await runBatch(session, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);
+    }
+    return await startShell(session, shellIO);
+  } finally {
+    await db?.close().catch(() => undefined);
+    await monitor.flush(2000).catch(() => undefined);
+    await target?.release().catch(() => undefined);
+  }
+}
+
+function readScript(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+}
+
+function demoBanner(department: string): string {
+  return `*** DEMO *** sample data in a separate demo database; you are the ${department} demo collaborator. Nothing here is real.`;
+}
+
+/** The demo runs on its own database of the embedded server, provisioned and filled once. */
+async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: string) => void, quiet: boolean): Promise<DatabaseTarget> {
+  const demo: DatabaseTarget = {
+    ...target,
+    admin: { ...target.admin, database: DEMO_DATABASE },
+    runtime: { ...target.runtime, database: DEMO_DATABASE },
+    release: () => target.release(),
+  };
+  await runSetup({ ...config, adminEmail: undefined, adminPassword: undefined }, demo, { log: () => undefined });
+  const conn = await AdminConnection.open(demo.admin, config.connectTimeoutMs);
+  try {
+    if ((await loadDemoData(conn, config.bcryptRounds)) && !quiet) notice('Demo data loaded.');
+  } finally {
+    await conn.close();
+  }
+  return demo;
+}
+
+async function demoLogin(config: Config, target: DatabaseTarget, db: Database, department: NonNullable<CliOptions['demo']>): Promise<Current> {
+  const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs);
+  let id: number;
+  try {
+    id = await demoUserId(conn, department);
+  } finally {
+    await conn.close();
+  }
+  const actor = await sessionActor(db, id);
+  if (!actor) throw new Error(`the ${department} demo collaborator is missing`);
+  return { actor, token: issueToken(tokenSecret(config), actor, config.tokenTtlSeconds) };
 }
