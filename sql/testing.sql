@@ -46,9 +46,10 @@ insert into users (full_name, email, department_id, password_hash)
 select $1, $2, d.id, $4 from departments d where d.name = $3
 returning id;
 
+-- First contact a day ago, so an update's new "last contact" is visibly later.
 -- name: fixtureClient :one
-insert into clients (full_name, email, phone, company_name, sales_contact_id)
-values ($1, $2, $3, $4, $5)
+insert into clients (full_name, email, phone, company_name, sales_contact_id, created_at, updated_at)
+values ($1, $2, $3, $4, $5, now() - interval '1 day', now() - interval '1 day')
 returning id;
 
 -- name: fixtureContract :one
