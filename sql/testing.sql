@@ -78,3 +78,9 @@ with new_clients as (
 insert into events (contract_id, name, start_at, end_at, location, attendees, support_contact_id)
 select id, 'Bulk event ' || id, now(), now() + interval '2 hours', 'Somewhere', 10, case when id % 4 = 0 then $3::integer end
 from new_contracts where signed_at is not null;
+
+-- name: contractVersion :one
+select version from contracts where id = $1;
+
+-- name: eventVersion :one
+select version from events where id = $1;
