@@ -145,6 +145,8 @@ export function createContracts(deps: ApiDeps) {
       const row = await tx.one<{ id: number }>(q.createContract, [values.clientId, values.total, values.due, values.signed]);
       return (row as { id: number }).id;
     });
+    // A contract created signed is a signature too.
+    if (values.signed) deps.monitor.event('contract.signed', { contractId: id, clientId: values.clientId as number, actorId: deps.actor().id });
     return get(id);
   }
 

@@ -84,9 +84,7 @@ export function text(value: unknown, field: string, problems: Problems, rule: Te
     return undefined;
   }
   const v = rule.singleLine ? value.trim() : value;
-  // eslint-disable-next-line no-control-regex
   if (v.includes('\u0000')) problems.add(field, 'must not contain NUL characters');
-  // eslint-disable-next-line no-control-regex
   else if (rule.singleLine && /[\u0001-\u001f\u007f]/.test(v)) problems.add(field, 'must be one line without control characters');
   else if (charLength(v) > rule.max) problems.add(field, `must be at most ${rule.max} characters (got ${charLength(v)})`);
   else return v;

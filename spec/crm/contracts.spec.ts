@@ -16,12 +16,14 @@ describe('contracts', () => {
     expect(k).to.include({ clientId: w.clientA, clientName: 'Client of Alice', clientEmail: 'a@client.test', clientPhone: null, salesContactId: w.alice.id, salesContactName: 'Alice Sales', totalAmount: '1500.10', amountDue: '500.00', signed: false, signedAt: null });
   });
 
-  it('amountDue defaults to the total and signed: true records the signature', async () => {
+  it('amountDue defaults to the total and signed: true records (and reports) the signature', async () => {
     const w = await buildWorld();
-    const k = await apiAs(w.manager).contracts.create({ clientId: w.clientB, totalAmount: '1500', signed: true });
+    const monitor = recordingMonitor();
+    const k = await apiAs(w.manager, monitor).contracts.create({ clientId: w.clientB, totalAmount: '1500', signed: true });
     expect(k.amountDue).to.equal('1500.00');
     expect(k.signed).to.equal(true);
     expect(k.signedAt).to.be.instanceOf(Date);
+    expect(monitor.events).to.deep.equal([{ name: 'contract.signed', data: { contractId: k.id, clientId: w.clientB, actorId: w.manager.id } }]);
   });
 
   for (const [label, fields] of [
