@@ -6,6 +6,8 @@ export abstract class EpicError extends Error {
   abstract readonly code: string;
   /** Exit code a non-interactive command ends with when this error stops it. */
   readonly exitCode: number = 1;
+  /** The PostgreSQL SQLSTATE this error was mapped from, when it came from the server. */
+  sqlState?: string;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

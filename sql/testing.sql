@@ -2,7 +2,7 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate events, contracts, clients, users restart identity;
+truncate events, contracts, clients, users, login_throttle restart identity;
 
 -- name: fingerprint :one
 select (select count(*) from users)     as users,
@@ -12,7 +12,12 @@ select (select count(*) from users)     as users,
        md5((select coalesce(string_agg(t::text, '|' order by t.id), '') from users t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from clients t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from contracts t)
-        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)) as digest;
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)
+        || (select coalesce(string_agg(t::text, '|' order by t.email), '') from login_throttle t)) as digest;
+
+-- A lockout that ran out: the throttle test cannot wait 15 minutes.
+-- name: expireLockout :exec
+update login_throttle set locked_until = now() - interval '1 second' where email = lower($1);
 
 -- name: dropDatabase :exec
 drop database if exists %I with (force);
@@ -84,3 +89,76 @@ select version from contracts where id = $1;
 
 -- name: eventVersion :one
 select version from events where id = $1;
+
+-- Fixtures of the authentication and collaborator tests (spec/support/users.ts), run as owner.
+-- name: authFixtureUser :one
+insert into users (full_name, email, department_id, password_hash)
+select $1, $2, d.id, $4 from departments d where d.name = $3
+returning id, email, full_name as "fullName", $3::text as department, token_version as "tokenVersion";
+
+-- name: authFixtureClient :one
+insert into clients (full_name, email, sales_contact_id) values ($1, $2, $3) returning id;
+
+-- name: authFixtureContract :one
+insert into contracts (client_id, total_amount, amount_due, signed_at) values ($1, 1000, 0, now()) returning id;
+
+-- name: authFixtureEvent :one
+insert into events (contract_id, name, start_at, end_at, location, attendees, support_contact_id)
+values ($1, $2, now() + interval '1 day', now() + interval '2 days', 'Paris', 10, $3)
+returning id;
+
+-- name: authFixtureOwners :many
+select 'client' as kind, id, sales_contact_id as "ownerId" from clients
+union all
+select 'event', id, support_contact_id from events
+order by kind, id;
+
+-- name: authBumpTokenVersion :exec
+update users set token_version = token_version + 1 where id = $1;
+
+-- Raw inserts for constraint probes (spec/db/schema.spec.ts), run as the owner.
+-- name: rawInsertUser :one
+insert into users (full_name, email, phone, department_id, password_hash, employee_number)
+values ($1, $2, $3, (select id from departments where name = $4), 'x', coalesce($5, 'EE' || lpad(nextval('employee_number_seq')::text, 5, '0')))
+returning id;
+
+-- name: rawInsertClient :one
+insert into clients (full_name, email, phone, company_name, sales_contact_id) values ($1, $2, $3, $4, $5) returning id;
+
+-- name: rawInsertContract :one
+insert into contracts (client_id, total_amount, amount_due, signed_at) values ($1, $2, $3, $4) returning id;
+
+-- name: rawInsertEvent :one
+insert into events (contract_id, name, start_at, end_at, support_contact_id, location, attendees, notes)
+values ($1, $2, $3, $4, $5, $6, $7, $8) returning id;
+
+-- name: rawDeleteUser :exec
+delete from users where id = $1;
+
+-- name: rawDeleteClient :exec
+delete from clients where id = $1;
+
+-- name: rawDeleteContract :exec
+delete from contracts where id = $1;
+
+-- name: rawClientSalesContact :one
+select sales_contact_id from clients where id = $1;
+
+-- name: rawEventSupportContact :one
+select support_contact_id from events where id = $1;
+
+-- name: rawIndexes :many
+select indexname, indexdef from pg_indexes where schemaname = 'epic' order by indexname;
+
+-- name: rawColumnTypes :many
+select table_name, column_name, data_type, numeric_precision, numeric_scale, is_nullable
+from information_schema.columns where table_schema = 'epic' order by table_name, ordinal_position;
+
+-- name: migrationsApplied :many
+select version, name from schema_migrations order by version;
+
+-- name: usersByDepartment :many
+select u.email, d.name as department, u.password_hash like '$2%' as bcrypt from users u join departments d on d.id = u.department_id order by u.id;
+
+-- name: departmentNames :many
+select name from departments order by name;

@@ -25,3 +25,11 @@ export function jwtSecret(config: Config, create: boolean): { secret: string; cr
   writePrivateFile(file, `${secret}\n`);
   return { secret, created: true };
 }
+
+/**
+ * The secret tokens are signed with. On the embedded default the first start
+ * generates it; with an external server `setup` must have run (or JWT_SECRET be set).
+ */
+export function tokenSecret(config: Config): string {
+  return jwtSecret(config, config.database.kind === 'embedded').secret;
+}

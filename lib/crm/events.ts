@@ -153,7 +153,7 @@ export function createEvents(deps: ApiDeps) {
       return { contractId: contractId as number, ...d };
     });
     const id = await inSession(deps, async (tx) => {
-      const contract = await lockContractFor(tx, actor, values.contractId, 'create events for');
+      const contract = await lockContractFor(tx, actor, values.contractId, 'add events to');
       if (!contract.signedAt) {
         throw new ValidationError([{ field: 'contractId', problem: `contract ${contract.id} is not signed yet; its event can be created once it is signed` }]);
       }

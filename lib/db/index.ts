@@ -39,6 +39,12 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EH
 /** Turn a driver error into one of ours; anything unrecognised is rethrown as is (a bug). */
 export function mapDatabaseError(err: unknown): unknown {
   if (err instanceof EpicError) return err;
+  const mapped = mapDriverError(err);
+  if (mapped instanceof EpicError) mapped.sqlState = (err as { code?: string })?.code;
+  return mapped;
+}
+
+function mapDriverError(err: unknown): unknown {
   const e = err as { code?: string; message?: string; constraint?: string; detail?: string };
   const code = e?.code ?? '';
   const message = e?.message ?? '';
@@ -55,7 +61,7 @@ export function mapDatabaseError(err: unknown): unknown {
   if (code === '23514' || code === '23502' || code === '22P02' || code === '22003' || code === '22007' || code === '22008' || code === '22001') {
     return new ValidationError(`the database refused the values (${e.constraint ?? code})`);
   }
-  if (code === '23503') return new ValidationError(`a referenced record does not exist (${e.constraint ?? 'foreign key'})`);
+  if (code === '23503' || code === '23001') return new ValidationError(`a referenced record does not exist (${e.constraint ?? 'foreign key'})`);
   if (code === '42501') return new PermissionDenied('the database refused this operation for your department');
   if (code === '40001' || code === '40P01') return new Conflict('another session changed the same record at the same time; try again');
   return err;

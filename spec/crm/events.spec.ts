@@ -33,7 +33,7 @@ describe('events', () => {
     const before = await fingerprint();
     const err = await rejection(apiAs(w.alice).events.create({ contractId: w.contractB, ...party }));
     expect(err).to.be.instanceOf(PermissionDenied);
-    expect(err.message).to.match(/^sales may only create events for contracts of their own clients .*bob@epic\.events/);
+    expect(err.message).to.match(/^sales may only add events to contracts of their own clients .*bob@epic\.events/);
     expect(await fingerprint()).to.deep.equal(before);
   });
 

@@ -1,0 +1,78 @@
+/**
+ * The token store: one JSON file in the state directory, tokens keyed by
+ * lower-cased email, plus the last email used (so a script can run with the
+ * stored token). Written 0600 every time (temp file, chmod, rename); a store
+ * others can read is refused, as ssh refuses such keys.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { assertPrivateFile, writePrivateFile } from '../state.js';
+
+export const TOKEN_STORE_FILE = 'tokens.json';
+
+interface StoreContent {
+  lastEmail?: string;
+  tokens: Record<string, string>;
+}
+
+export function tokenStorePath(config: Pick<Config, 'stateDir'>): string {
+  return path.join(config.stateDir, TOKEN_STORE_FILE);
+}
+
+function normalise(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function readStore(config: Pick<Config, 'stateDir'>): StoreContent {
+  const file = tokenStorePath(config);
+  if (!fs.existsSync(file)) return { tokens: {} };
+  assertPrivateFile(file);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    throw new ConfigError(`${file} is not a valid token store; delete it and log in again`);
+  }
+  const content = parsed as Partial<StoreContent>;
+  const tokens: Record<string, string> = {};
+  if (content && typeof content.tokens === 'object' && content.tokens !== null) {
+    for (const [email, token] of Object.entries(content.tokens)) if (typeof token === 'string') tokens[email] = token;
+  }
+  return { lastEmail: typeof content?.lastEmail === 'string' ? content.lastEmail : undefined, tokens };
+}
+
+function writeStore(config: Pick<Config, 'stateDir'>, content: StoreContent): void {
+  writePrivateFile(tokenStorePath(config), `${JSON.stringify(content, null, 2)}\n`);
+}
+
+export function readToken(config: Pick<Config, 'stateDir'>, email: string): string | undefined {
+  return readStore(config).tokens[normalise(email)];
+}
+
+/** Store the token and remember the email as the last one used. */
+export function saveToken(config: Pick<Config, 'stateDir'>, email: string, token: string): void {
+  const content = readStore(config);
+  const key = normalise(email);
+  content.tokens[key] = token;
+  content.lastEmail = key;
+  writeStore(config, content);
+}
+
+/** Forget the token of this email; true when there was one. */
+export function removeToken(config: Pick<Config, 'stateDir'>, email: string): boolean {
+  const file = tokenStorePath(config);
+  if (!fs.existsSync(file)) return false;
+  const content = readStore(config);
+  const key = normalise(email);
+  const had = key in content.tokens;
+  delete content.tokens[key];
+  if (content.lastEmail === key) delete content.lastEmail;
+  writeStore(config, content);
+  return had;
+}
+
+export function lastEmail(config: Pick<Config, 'stateDir'>): string | undefined {
+  return readStore(config).lastEmail;
+}

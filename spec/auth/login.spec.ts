@@ -1,0 +1,174 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { expect } from 'chai';
+import jwt from 'jsonwebtoken';
+import { BAD_CREDENTIALS, login, type LoginOptions } from '../../lib/auth/login.js';
+import { tokenSecret } from '../../lib/auth/secret.js';
+import { readToken, saveToken } from '../../lib/auth/store.js';
+import { MAX_FAILURES } from '../../lib/auth/throttle.js';
+import { issueToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
+import { Database } from '../../lib/db/index.js';
+import { queries } from '../../lib/db/sql.js';
+import { AuthError } from '../../lib/errors.js';
+import type { Terminal } from '../../lib/prompt.js';
+import type { Actor } from '../../lib/session.js';
+import { ctx, resetData } from '../support/server.js';
+import { addCollaborator, PASSWORD, recordingMonitor } from '../support/users.js';
+
+const tq = queries('testing', ['expireLockout', 'authBumpTokenVersion'] as const);
+const sq = queries('setup', ['actAsOwner'] as const);
+const txq = queries('transaction', ['begin', 'commit'] as const);
+
+/** A terminal that answers each password prompt with the next of `answers`, then ends. */
+function scriptedTerminal(answers: string[]): Terminal & { prompts: string[] } {
+  const input = new PassThrough();
+  const prompts: string[] = [];
+  const output = new Writable({
+    write(chunk, _enc, done) {
+      const text = String(chunk);
+      if (/Password for|Email/.test(text)) {
+        prompts.push(text);
+        const next = answers.shift();
+        setImmediate(() => (next === undefined ? input.end() : input.write(`${next}\n`)));
+      }
+      done();
+    },
+  });
+  return { input, output, prompts };
+}
+
+async function refusal(call: () => Promise<unknown>): Promise<Error> {
+  try {
+    await call();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the login to be refused');
+}
+
+describe('auth/login', () => {
+  let seller: Actor;
+  let stateDir: string;
+  let options: (extra: Partial<LoginOptions>) => LoginOptions;
+  beforeEach(async () => {
+    await resetData();
+    seller = await addCollaborator('sales', 'alice@epic.events');
+    // Own state dir for the token store, same JWT secret as the test configuration.
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-login-'));
+    const config = { ...ctx().config, stateDir, jwtSecret: tokenSecret(ctx().config) };
+    options = (extra) => ({ config, db: ctx().db, interactive: false, monitor: recordingMonitor(), log: () => undefined, email: seller.email, ...extra });
+  });
+  afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+
+  it('logs in with --password-stdin and stores a 0600 token for the email', async () => {
+    const { actor, token } = await login(options({ passwordFromStdin: PASSWORD }));
+    expect(actor).to.include({ id: seller.id, department: 'sales' });
+    expect(readToken({ stateDir }, seller.email)).to.equal(token);
+    expect(fs.statSync(path.join(stateDir, 'tokens.json')).mode & 0o777).to.equal(0o600);
+  });
+
+  it('opens the session with a valid stored token, without a password, even for the last email used', async () => {
+    const first = await login(options({ passwordFromStdin: PASSWORD }));
+    const again = await login(options({ email: undefined }));
+    expect(again.token).to.equal(first.token);
+    expect(again.actor.id).to.equal(seller.id);
+  });
+
+  it('refuses a tampered stored token with AuthError (exit code 3)', async () => {
+    const { token } = await login(options({ passwordFromStdin: PASSWORD }));
+    const [h, , s] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: String(seller.id), department: 'management', ver: 1, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, exp: 4102444800 })).toString('base64url');
+    saveToken({ stateDir }, seller.email, `${h}.${forged}.${s}`);
+    const err = await refusal(() => login(options({})));
+    expect(err).to.be.instanceOf(AuthError);
+    expect((err as AuthError).exitCode).to.equal(3);
+    expect(err.message).to.match(/not valid/);
+  });
+
+  it('refuses a token signed by another installation', async () => {
+    saveToken({ stateDir }, seller.email, issueToken('another installation secret, 32+ bytes long', seller, 3600));
+    expect(await refusal(() => login(options({ passwordFromStdin: PASSWORD })))).to.be.instanceOf(AuthError);
+  });
+
+  it('asks for the password when the stored token has expired, then stores a new one', async () => {
+    const expired = jwt.sign({ department: 'sales', ver: seller.tokenVersion, exp: Math.floor(Date.now() / 1000) - 5 }, tokenSecret(ctx().config), { algorithm: 'HS256', issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, subject: String(seller.id) });
+    saveToken({ stateDir }, seller.email, expired);
+    const terminal = scriptedTerminal(['wrong password here', PASSWORD]);
+    const { token } = await login(options({ interactive: true, terminal }));
+    expect(terminal.prompts).to.have.length(2);
+    expect(token).not.to.equal(expired);
+    expect(readToken({ stateDir }, seller.email)).to.equal(token);
+  });
+
+  it('refuses after three wrong passwords with AuthError (exit code 3)', async () => {
+    const terminal = scriptedTerminal(['wrong one 1111', 'wrong two 2222', 'wrong three 333', PASSWORD]);
+    const err = await refusal(() => login(options({ interactive: true, terminal })));
+    expect(err).to.be.instanceOf(AuthError);
+    expect((err as AuthError).exitCode).to.equal(3);
+    expect(terminal.prompts).to.have.length(3);
+    expect(readToken({ stateDir }, seller.email)).to.equal(undefined);
+  });
+
+  it('refuses non-interactively without a token or a password, saying what to do', async () => {
+    const err = await refusal(() => login(options({})));
+    expect(err).to.be.instanceOf(AuthError);
+    expect(err.message).to.match(/--password-stdin/);
+  });
+
+  it('gives the same message for an unknown email and a wrong password', async () => {
+    const unknown = await refusal(() => login(options({ email: 'ghost@epic.events', passwordFromStdin: PASSWORD })));
+    const wrong = await refusal(() => login(options({ passwordFromStdin: 'not the password' })));
+    expect(unknown.message).to.equal(BAD_CREDENTIALS);
+    expect(wrong.message).to.equal(BAD_CREDENTIALS);
+  });
+
+  it('drops a stored token revoked by a new token version and falls back to the password', async () => {
+    await login(options({ passwordFromStdin: PASSWORD }));
+    const { admin } = ctx();
+    await admin.exec(txq.begin);
+    await admin.exec(sq.actAsOwner);
+    await admin.exec(tq.authBumpTokenVersion, [seller.id]);
+    await admin.exec(txq.commit);
+    const err = await refusal(() => login(options({})));
+    expect(err.message).to.match(/no valid stored token/);
+    expect(readToken({ stateDir }, seller.email)).to.equal(undefined);
+  });
+
+  describe('throttling', () => {
+    it(`locks an email out after ${MAX_FAILURES} failures across two processes, reports it once, and lifts it after the lock`, async () => {
+      const processA = ctx().db;
+      const processB = new Database(ctx().target.runtime, { max: 1 });
+      const monitor = recordingMonitor();
+      try {
+        for (let i = 0; i < MAX_FAILURES; i++) {
+          const err = await refusal(() => login(options({ db: i % 2 ? processB : processA, monitor, passwordFromStdin: `wrong password ${i}` })));
+          expect(err).to.be.instanceOf(AuthError);
+        }
+        expect(monitor.events.map((e) => e.name)).to.deep.equal(['login.lockout']);
+        expect(JSON.stringify(monitor.events)).not.to.include(PASSWORD);
+        // The right password is refused too while locked, in either process.
+        for (const db of [processA, processB]) {
+          const err = await refusal(() => login(options({ db, monitor, passwordFromStdin: PASSWORD })));
+          expect(err.message).to.match(/too many failed logins/);
+        }
+        const { admin } = ctx();
+        await admin.exec(txq.begin);
+        await admin.exec(sq.actAsOwner);
+        await admin.exec(tq.expireLockout, [seller.email]);
+        await admin.exec(txq.commit);
+        const { actor } = await login(options({ db: processB, monitor, passwordFromStdin: PASSWORD }));
+        expect(actor.id).to.equal(seller.id);
+      } finally {
+        await processB.close();
+      }
+    });
+
+    it('throttles unknown emails the same way (no account enumeration)', async () => {
+      for (let i = 0; i < MAX_FAILURES - 1; i++) await refusal(() => login(options({ email: 'ghost@epic.events', passwordFromStdin: 'whatever password' })));
+      const err = await refusal(() => login(options({ email: 'ghost@epic.events', passwordFromStdin: 'whatever password' })));
+      expect(err.message).to.match(/too many failed logins/);
+    });
+  });
+});

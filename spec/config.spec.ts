@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { loadConfig, parseDuration } from '../lib/config.js';
+import { ConfigError } from '../lib/errors.js';
+
+function refusal(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults to the embedded database with no variables at all', () => {
+    const c = loadConfig({ HOME: '/home/ann' });
+    expect(c.database).to.deep.equal({ kind: 'embedded' });
+    expect(c.tokenTtlSeconds).to.equal(8 * 3600);
+    expect(c.bcryptRounds).to.equal(12);
+    expect(c.appDbUser).to.equal('epic_app');
+    expect(c.sentryDsn).to.equal(undefined);
+  });
+
+  it('puts the state directory under EPIC_EVENTS_HOME, else XDG_DATA_HOME, else ~/.local/share', () => {
+    expect(loadConfig({ EPIC_EVENTS_HOME: '/srv/epic' }).stateDir).to.equal('/srv/epic');
+    expect(loadConfig({ XDG_DATA_HOME: '/data' }).stateDir).to.equal('/data/epic-events');
+    expect(loadConfig({}).stateDir).to.match(/\.local\/share\/epic-events$/);
+  });
+
+  it('reads DATABASE_URL into connection parameters', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://admin:s%40cret@db.example:6543/crm' });
+    expect(c.database).to.deep.equal({ kind: 'external', admin: { host: 'db.example', port: 6543, database: 'crm', user: 'admin', password: 's@cret' } });
+  });
+
+  it("accepts the seed's POSTGRES_* and DB_PORT variables", () => {
+    const c = loadConfig({ POSTGRES_DB: 'epic', POSTGRES_USER: 'root', POSTGRES_PASSWORD: 'pw', DB_PORT: '5433' });
+    expect(c.database).to.deep.equal({ kind: 'external', admin: { host: 'localhost', port: 5433, database: 'epic', user: 'root', password: 'pw' } });
+  });
+
+  it("accepts the seed's SENTRY and USER_1_PW names", () => {
+    const c = loadConfig({ SENTRY: 'https://k@o1.ingest.sentry.io/1', USER_1_PW: 'first-admin-password' });
+    expect(c.sentryDsn).to.equal('https://k@o1.ingest.sentry.io/1');
+    expect(c.adminPassword).to.equal('first-admin-password');
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('TOKEN_TTL', '8h')).to.equal(28800);
+    expect(parseDuration('TOKEN_TTL', '30m')).to.equal(1800);
+    expect(parseDuration('TOKEN_TTL', '90')).to.equal(90);
+  });
+
+  const bad: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
+    ['a short JWT_SECRET', { JWT_SECRET: 'too-short' }, /^JWT_SECRET must be at least 32 bytes/],
+    ['a TOKEN_TTL that is not a duration', { TOKEN_TTL: 'eight hours' }, /^TOKEN_TTL must be a duration/],
+    ['a zero TOKEN_TTL', { TOKEN_TTL: '0' }, /^TOKEN_TTL must be longer than zero/],
+    ['BCRYPT_ROUNDS out of range', { BCRYPT_ROUNDS: '40' }, /^BCRYPT_ROUNDS must be between 4 and 31/],
+    ['BCRYPT_ROUNDS not a number', { BCRYPT_ROUNDS: 'twelve' }, /^BCRYPT_ROUNDS must be a whole number/],
+    ['DB_PORT not a port', { POSTGRES_DB: 'e', POSTGRES_USER: 'u', DB_PORT: '99999' }, /^DB_PORT must be between 1 and 65535/],
+    ['POSTGRES_HOST without a database', { POSTGRES_HOST: 'db' }, /^POSTGRES_DB and POSTGRES_USER must be set/],
+    ['a DATABASE_URL of another scheme', { DATABASE_URL: 'mysql://u:p@h/db' }, /^DATABASE_URL must start with postgres:\/\//],
+    ['a DATABASE_URL without a database', { DATABASE_URL: 'postgres://u:p@h:5432' }, /^DATABASE_URL must name a database/],
+    ['an APP_DB_USER that is not an identifier', { APP_DB_USER: 'x"; drop role' }, /^APP_DB_USER must be a lower-case PostgreSQL identifier/],
+  ];
+  for (const [what, env, message] of bad) {
+    it(`refuses ${what} with one line naming the variable`, () => {
+      const text = refusal(env);
+      expect(text).to.match(message);
+      expect(text).not.to.include('\n');
+    });
+  }
+
+  it('never echoes a malformed DATABASE_URL (it may carry a password)', () => {
+    const text = refusal({ DATABASE_URL: 'postgres://admin:hunter2-secret@[bad' });
+    expect(text).not.to.include('hunter2-secret');
+  });
+});

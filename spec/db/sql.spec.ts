@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadMigrations, parseNamedQueries, queries } from '../../lib/db/sql.js';
+import { packageRoot } from '../../lib/paths.js';
+
+describe('SQL loader', () => {
+  it('reads sqlc-style named queries with their kind', () => {
+    const q = parseNamedQueries('x', '-- name: getOne :one\nselect 1 where $1;\n\n-- name: all :many\nselect 2;\n-- name: touch :exec\nupdate t set a = 1');
+    expect([...q.keys()]).to.deep.equal(['getOne', 'all', 'touch']);
+    expect(q.get('getOne')).to.deep.include({ kind: 'one', text: 'select 1 where $1' });
+    expect(q.get('touch')?.kind).to.equal('exec');
+  });
+
+  it('fails on a name defined twice', () => {
+    expect(() => parseNamedQueries('x', '-- name: a :one\nselect 1;\n-- name: a :one\nselect 2;')).to.throw(/query name a is defined twice/);
+  });
+
+  it('fails at load, not at call time, when a module asks for a missing name', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sql-'));
+    fs.writeFileSync(path.join(dir, 'area.sql'), '-- name: present :one\nselect 1;\n');
+    expect(() => queries('area', ['present', 'absent'] as const, dir)).to.throw(/no query named absent/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('loads every sql/*.sql file without a duplicate or empty query', () => {
+    for (const file of fs.readdirSync(path.join(packageRoot, 'sql')).filter((f) => f.endsWith('.sql'))) {
+      const q = parseNamedQueries(file, fs.readFileSync(path.join(packageRoot, 'sql', file), 'utf8'));
+      expect(q.size, file).to.be.greaterThan(0);
+    }
+  });
+
+  it('orders numbered migrations and refuses badly named ones', () => {
+    const versions = loadMigrations(path.join(packageRoot, 'sql', 'migrations')).map((m) => m.version);
+    expect(versions).to.deep.equal([...versions].sort((a, b) => a - b));
+    expect(versions[0]).to.equal(1);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mig-'));
+    fs.writeFileSync(path.join(dir, 'schema.sql'), 'select 1;');
+    expect(() => loadMigrations(dir)).to.throw(/named NNN_name\.sql/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('keeps SQL out of lib/: no statement text in any TypeScript source', () => {
+    const offenders: string[] = [];
+    const statement = /['"`]\s*(select|insert|update|delete|create|alter|drop|truncate|grant|revoke|begin|commit|rollback|with)\s[^'"`]*['"`]/i;
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name.endsWith('.ts')) {
+          fs.readFileSync(full, 'utf8').split('\n').forEach((line, i) => {
+            if (statement.test(line) && !/^\s*(\/\/|\*)/.test(line)) offenders.push(`${path.relative(packageRoot, full)}:${i + 1}: ${line.trim()}`);
+          });
+        }
+      }
+    };
+    walk(path.join(packageRoot, 'lib'));
+    expect(offenders).to.deep.equal([]);
+  });
+});

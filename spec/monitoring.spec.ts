@@ -1,0 +1,79 @@
+import http from 'node:http';
+import zlib from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { noopMonitor } from '../lib/crm/deps.js';
+import { createUsers } from '../lib/crm/users.js';
+import { createMonitor, createScrubber } from '../lib/monitoring.js';
+import { ctx, resetData } from './support/server.js';
+import { addCollaborator, depsFor } from './support/users.js';
+
+const JWT_SECRET = 'this-is-the-jwt-secret-of-the-monitoring-test-0123456789';
+const FAKE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl';
+const FAKE_HASH = '$2b$12$abcdefghijklmnopqrstuu1234567890123456789012345678901';
+
+/** A stand-in for Sentry on 127.0.0.1: keeps every request body. */
+async function startReceiver(): Promise<{ port: number; bodies: string[]; close: () => Promise<void> }> {
+  const bodies: string[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      bodies.push((req.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw) : raw).toString('utf8'));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('monitoring', () => {
+  it('is the no-op monitor when no DSN is set', async () => {
+    expect(await createMonitor({ ...ctx().config, sentryDsn: undefined })).to.equal(noopMonitor);
+  });
+
+  it('scrubs tokens, bcrypt hashes, URL passwords, configured secrets and secret-named keys', () => {
+    const scrub = createScrubber([JWT_SECRET]);
+    const out = scrub({ message: `t=${FAKE_TOKEN} h=${FAKE_HASH} url=postgres://epic:hunter2pw@db:5432/epic s=${JWT_SECRET}`, extra: { password: 'p4ssword!', userId: 3 } });
+    expect(out.message).to.equal('t=[token] h=[hash] url=postgres://epic:[redacted]@db:5432/epic s=[redacted]');
+    expect(out.extra).to.deep.equal({ password: '[redacted]', userId: 3 });
+  });
+
+  describe('with the real Sentry SDK and a local receiver', () => {
+    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    before(async () => {
+      receiver = await startReceiver();
+    });
+    after(async () => {
+      const Sentry = await import('@sentry/node');
+      await Sentry.close(2000);
+      await receiver.close();
+    });
+    beforeEach(resetData);
+
+    it('sends collaborator events with actor and target ids and no secret; scrubs exceptions', async () => {
+      const config = { ...ctx().config, jwtSecret: JWT_SECRET, sentryDsn: `http://publickey@127.0.0.1:${receiver.port}/1` };
+      const monitor = await createMonitor(config);
+      const manager = await addCollaborator('management');
+      const users = createUsers({ ...depsFor(manager), config, monitor });
+      const password = 'a secret password 42';
+      const kate = await users.create({ fullName: 'Kate', email: 'kate@epic.events', department: 'support', password });
+      await users.update(kate.id, { password: 'another secret pw 43' });
+      await users.delete(kate.id);
+      const ref = monitor.exception(new Error(`boom with ${FAKE_TOKEN} and ${FAKE_HASH} via postgres://epic:dbpass123@db/epic and ${JWT_SECRET}`));
+      expect(ref).to.match(/^[0-9a-f]{8}$/);
+      await monitor.flush(5000);
+
+      const all = receiver.bodies.join('\n');
+      for (const name of ['collaborator.created', 'collaborator.updated', 'collaborator.deleted']) expect(all).to.include(name);
+      expect(all).to.include(`"actorId":${manager.id}`);
+      expect(all).to.include(`"targetId":${kate.id}`);
+      expect(all).to.include('boom with [token] and [hash]');
+      for (const secret of [password, 'another secret pw 43', FAKE_TOKEN, FAKE_HASH, 'dbpass123', JWT_SECRET, ctx().config.appDbPassword as string]) {
+        expect(all).not.to.include(secret);
+      }
+      expect(all).not.to.match(/\$2[aby]\$\d\d\$/);
+    });
+  });
+});

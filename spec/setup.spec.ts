@@ -1,0 +1,128 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AdminConnection } from '../lib/db/index.js';
+import { loadMigrations, queries } from '../lib/db/sql.js';
+import { migrationsDir, packageRoot } from '../lib/paths.js';
+import { runSetup } from '../lib/setup.js';
+import { ValidationError } from '../lib/errors.js';
+import { scratchDatabase, targetFor, testConfig } from './support/server.js';
+import { asOwner } from './support/owner.js';
+
+const t = queries('testing', ['migrationsApplied', 'usersByDepartment', 'departmentNames'] as const);
+
+describe('setup (provisioning)', function () {
+  this.timeout(60_000);
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let stateDir: string;
+
+  beforeEach(async () => {
+    scratch = await scratchDatabase('epic_setup_test');
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-setup-state-'));
+  });
+  afterEach(async () => {
+    await scratch.drop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  async function inspect() {
+    const conn = await AdminConnection.open(scratch.admin);
+    try {
+      return await asOwner(async (c) => ({
+        migrations: await c.many<{ version: number }>(t.migrationsApplied),
+        users: await c.many(t.usersByDepartment),
+        departments: (await c.many<{ name: string }>(t.departmentNames)).map((d) => d.name),
+      }), conn);
+    } finally {
+      await conn.close();
+    }
+  }
+
+  it('provisions an empty database: migrations in order, departments, first management collaborator, JWT secret', async () => {
+    const config = testConfig(scratch.admin, stateDir, { ADMIN_EMAIL: 'admin@epic.events', ADMIN_PASSWORD: 'correct horse battery' });
+    const report = await runSetup(config, targetFor(config), { log: () => undefined });
+    expect(report.changes).to.include('applied migration 001_schema');
+    expect(report.changes).to.include('created departments management, sales, support');
+    expect(report.changes).to.include('created management collaborator admin@epic.events');
+    const state = await inspect();
+    expect(state.migrations.map((m) => m.version)).to.deep.equal(loadMigrations(migrationsDir).map((m) => m.version));
+    expect(state.departments).to.deep.equal(['management', 'sales', 'support']);
+    expect(state.users).to.deep.equal([{ email: 'admin@epic.events', department: 'management', bcrypt: true }]);
+    const secret = path.join(stateDir, 'jwt-secret');
+    expect(fs.statSync(secret).mode & 0o777).to.equal(0o600);
+  });
+
+  it('changes nothing on a second run, and says so', async () => {
+    const config = testConfig(scratch.admin, stateDir, { ADMIN_EMAIL: 'admin@epic.events', ADMIN_PASSWORD: 'correct horse battery' });
+    await runSetup(config, targetFor(config), { log: () => undefined });
+    const before = await inspect();
+    const second = await runSetup(config, targetFor(config), { log: () => undefined });
+    expect(second.changes).to.deep.equal([]);
+    expect(await inspect()).to.deep.equal(before);
+  });
+
+  it('creates no collaborator without ADMIN_EMAIL/ADMIN_PASSWORD and no terminal, and warns', async () => {
+    const config = testConfig(scratch.admin, stateDir);
+    const report = await runSetup(config, targetFor(config), { log: () => undefined });
+    expect(report.warnings.join()).to.match(/set ADMIN_EMAIL and ADMIN_PASSWORD/);
+    expect((await inspect()).users).to.deep.equal([]);
+  });
+
+  it('refuses a first password that is too short, creating no collaborator', async () => {
+    const config = testConfig(scratch.admin, stateDir, { ADMIN_EMAIL: 'admin@epic.events', ADMIN_PASSWORD: 'short' });
+    let error: unknown;
+    await runSetup(config, targetFor(config), { log: () => undefined }).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(ValidationError);
+    expect((error as Error).message).to.match(/ADMIN_PASSWORD must be at least 12 characters/);
+    expect((await inspect()).users).to.deep.equal([]);
+  });
+
+  it('reports an unreachable database in one clear line with exit code 1 (CLI)', () => {
+    const r = spawnSync(process.execPath, [path.join(packageRoot, 'bin', 'epic-events.js'), 'setup'], {
+      env: { PATH: process.env.PATH, EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: stateDir, DATABASE_URL: 'postgres://admin:pw-not-shown@127.0.0.1:1/epic', APP_DB_PASSWORD: 'x', DB_CONNECT_TIMEOUT: '3' },
+      encoding: 'utf8',
+    });
+    expect(r.status).to.equal(1);
+    expect(r.stderr.trim().split('\n')).to.have.length(1);
+    expect(r.stderr).to.match(/^DatabaseUnavailable: /);
+    expect(r.stderr + r.stdout).not.to.include('pw-not-shown');
+  });
+
+  it('reports a bad configuration value in one line with exit code 2 (CLI)', () => {
+    const r = spawnSync(process.execPath, [path.join(packageRoot, 'bin', 'epic-events.js'), 'setup'], {
+      env: { PATH: process.env.PATH, EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: stateDir, BCRYPT_ROUNDS: 'lots' },
+      encoding: 'utf8',
+    });
+    expect(r.status).to.equal(2);
+    expect(r.stderr.trim()).to.match(/^ConfigError: BCRYPT_ROUNDS must be a whole number/);
+  });
+});
+
+describe('epic-events setup on the embedded default (CLI, no .env)', function () {
+  this.timeout(120_000);
+  let home: string;
+  before(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-cli-home-'));
+  });
+  after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  const run = (env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [path.join(packageRoot, 'bin', 'epic-events.js'), 'setup'], {
+      env: { PATH: process.env.PATH, HOME: home, EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: home, BCRYPT_ROUNDS: '4', ...env },
+      encoding: 'utf8',
+    });
+
+  it('provisions with ADMIN_EMAIL/ADMIN_PASSWORD, then a second run changes nothing, and no server is left running', () => {
+    const first = run({ ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: 'a long enough password' });
+    expect(first.status, first.stderr).to.equal(0);
+    expect(first.stdout).to.include('created management collaborator a@b.co');
+    expect(first.stdout + first.stderr).not.to.include('a long enough password');
+    const second = run({ ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: 'a long enough password' });
+    expect(second.status, second.stderr).to.equal(0);
+    expect(second.stdout).to.include('Already set up: nothing changed.');
+    expect(fs.existsSync(path.join(home, 'postgres', 'data', 'postmaster.pid')), 'server stopped').to.equal(false);
+    expect(fs.readdirSync(path.join(home, 'postgres', 'leases'))).to.deep.equal([]);
+  });
+});
