@@ -73,7 +73,8 @@ export const API: { readonly [O in ObjectName]: { readonly [method: string]: Met
   events: {
     list: {
       departments: ALL, writes: false, args: '{unassigned?, mine?, contractId?, from?, to?, limit?}',
-      description: 'events, a page at a time', example: 'events.list({unassigned: true})',
+      description: 'events, a page at a time (from/to: starting in that time range; mine: support, assigned to you; sales, your clients\' events)',
+      example: 'events.list({unassigned: true})',
       filters: ['unassigned', 'mine', 'contractId', 'from', 'to', 'limit'],
     },
     get: { departments: ALL, writes: false, args: 'id', description: 'one event', example: 'events.get(1)' },
@@ -90,7 +91,7 @@ export const API: { readonly [O in ObjectName]: { readonly [method: string]: Met
     },
     assign: {
       departments: ['management'], writes: true, args: 'id, supportUserId',
-      description: "set an event's support contact", example: 'events.assign(1, 3)',
+      description: "set an event's support contact (a support collaborator; null leaves it unassigned)", example: 'events.assign(1, 3)',
     },
   },
   users: {

@@ -44,6 +44,52 @@ delete from clients;
 -- name: runtimeReadOwnRole :one
 select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles where rolname = current_user;
 
+-- Fixtures (spec/support/fixtures.ts): records inserted directly, with exact
+-- owners, signatures and assignments, so each test builds its world quickly.
+-- name: fixtureUser :one
+insert into users (full_name, email, department_id, password_hash)
+select $1, $2, d.id, $4 from departments d where d.name = $3
+returning id;
+
+-- First contact a day ago, so an update's new "last contact" is visibly later.
+-- name: fixtureClient :one
+insert into clients (full_name, email, phone, company_name, sales_contact_id, created_at, updated_at)
+values ($1, $2, $3, $4, $5, now() - interval '1 day', now() - interval '1 day')
+returning id;
+
+-- name: fixtureContract :one
+insert into contracts (client_id, total_amount, amount_due, signed_at)
+values ($1, $2::numeric, $3::numeric, case when $4::boolean then now() end)
+returning id;
+
+-- name: fixtureEvent :one
+insert into events (contract_id, name, start_at, end_at, location, attendees, support_contact_id)
+values ($1, $2, $3, $4, $5, $6, $7)
+returning id;
+
+-- Bulk rows for pagination and plan checks: $1 clients of sales contact $2,
+-- every one with a contract (every third signed, every second unpaid) and an
+-- event for the signed ones (every fourth assigned to support $3).
+-- name: fixtureBulk :exec
+with new_clients as (
+  insert into clients (full_name, email, sales_contact_id)
+  select 'Bulk client ' || g, 'bulk' || g || '@example.com', $2 from generate_series(1, $1) g
+  returning id
+), new_contracts as (
+  insert into contracts (client_id, total_amount, amount_due, signed_at)
+  select id, 1000, case when id % 2 = 0 then 500 else 0 end, case when id % 3 = 0 then now() end from new_clients
+  returning id, signed_at
+)
+insert into events (contract_id, name, start_at, end_at, location, attendees, support_contact_id)
+select id, 'Bulk event ' || id, now(), now() + interval '2 hours', 'Somewhere', 10, case when id % 4 = 0 then $3::integer end
+from new_contracts where signed_at is not null;
+
+-- name: contractVersion :one
+select version from contracts where id = $1;
+
+-- name: eventVersion :one
+select version from events where id = $1;
+
 -- Fixtures of the authentication and collaborator tests (spec/support/users.ts), run as owner.
 -- name: authFixtureUser :one
 insert into users (full_name, email, department_id, password_hash)

@@ -1,0 +1,253 @@
+/**
+ * Shared validators for the domain objects. Each checks one value, records a
+ * problem under the field's name instead of throwing, and returns the value
+ * normalised for the database; `finish()` then throws one ValidationError that
+ * lists every bad field at once. Nothing here touches the database: a call is
+ * validated before any SQL runs.
+ */
+import { ValidationError, type FieldProblem } from '../errors.js';
+import { pageSize } from './page.js';
+
+export type Fields = Record<string, unknown>;
+
+/** Collects the problems of one call. */
+export class Problems {
+  readonly list: FieldProblem[] = [];
+  add(field: string, problem: string): void {
+    this.list.push({ field, problem });
+  }
+  get any(): boolean {
+    return this.list.length > 0;
+  }
+  /** Throw every problem found so far as one ValidationError. */
+  finish(): void {
+    if (this.list.length) throw new ValidationError(this.list);
+  }
+}
+
+/** Run `check` with a fresh collector and throw what it found. */
+export function validated<T>(check: (problems: Problems) => T): T {
+  const problems = new Problems();
+  const result = check(problems);
+  problems.finish();
+  return result;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'a Date';
+  return typeof value === 'string' ? 'text' : `a ${typeof value}`;
+}
+
+/** Length as PostgreSQL counts it (code points, so an emoji is one). */
+function charLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/**
+ * The argument object of a call: a plain object whose keys are all known.
+ * A typo such as `{phon: …}` is refused, never ignored. `hints` gives a
+ * better message for a known-but-not-here field.
+ */
+export function fieldsOf(value: unknown, arg: string, allowed: readonly string[], problems: Problems, hints: Record<string, string> = {}): Fields {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
+    problems.add(arg, `must be an object such as {${allowed.slice(0, 2).join(', ')}} (got ${describe(value)})`);
+    return {};
+  }
+  const fields = value as Fields;
+  for (const key of Object.keys(fields)) {
+    if (!allowed.includes(key)) {
+      problems.add(key, hints[key] ?? `is not a known field (expected one of: ${allowed.join(', ')})`);
+    }
+  }
+  return fields;
+}
+
+export interface TextRule {
+  /** Maximum length in characters. */
+  max: number;
+  /** Single-line text (names, emails): no control characters at all. */
+  singleLine?: boolean;
+}
+
+/**
+ * Text stored as given (trimmed when single-line). NUL cannot be stored by
+ * PostgreSQL, so it is refused here rather than failing in the driver.
+ */
+export function text(value: unknown, field: string, problems: Problems, rule: TextRule): string | undefined {
+  if (typeof value !== 'string') {
+    problems.add(field, `must be text (got ${describe(value)})`);
+    return undefined;
+  }
+  const v = rule.singleLine ? value.trim() : value;
+  if (v.includes('\u0000')) problems.add(field, 'must not contain NUL characters');
+  else if (rule.singleLine && /[\u0001-\u001f\u007f]/.test(v)) problems.add(field, 'must be one line without control characters');
+  else if (charLength(v) > rule.max) problems.add(field, `must be at most ${rule.max} characters (got ${charLength(v)})`);
+  else return v;
+  return undefined;
+}
+
+/** A required name-like value: non-empty after trimming, one line, bounded. */
+export function name(value: unknown, field: string, problems: Problems, max = 200): string | undefined {
+  const v = text(value, field, problems, { max, singleLine: true });
+  if (v === '') {
+    problems.add(field, 'must not be empty');
+    return undefined;
+  }
+  return v;
+}
+
+/** An optional one-line text: null or '' clears it. */
+export function optionalName(value: unknown, field: string, problems: Problems, max = 200): string | null | undefined {
+  if (value === null || value === '') return null;
+  return text(value, field, problems, { max, singleLine: true }) || null;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s.]+$/;
+
+export function email(value: unknown, field: string, problems: Problems): string | undefined {
+  const v = text(value, field, problems, { max: 254, singleLine: true });
+  if (v === undefined) return undefined;
+  if (!EMAIL.test(v)) {
+    problems.add(field, 'must be an email address such as name@example.com');
+    return undefined;
+  }
+  return v;
+}
+
+const PHONE_CHARS = /^[0-9 +\-().]+$/;
+
+/** Digits, spaces and `+ - ( ) .`, with 6 to 20 digits. null or '' clears it. */
+export function phone(value: unknown, field: string, problems: Problems): string | null | undefined {
+  if (value === null || value === '') return null;
+  const v = text(value, field, problems, { max: 40, singleLine: true });
+  if (v === undefined) return undefined;
+  const digits = v.replace(/\D/g, '').length;
+  if (!PHONE_CHARS.test(v) || digits < 6 || digits > 20) {
+    problems.add(field, 'must be a phone number: digits, spaces and + - ( ) . with 6 to 20 digits');
+    return undefined;
+  }
+  return v;
+}
+
+/** A record id: a whole number from 1 to 2^31-1 (a digit string is accepted too). */
+export function recordId(value: unknown, field: string, problems: Problems): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 2147483647) {
+    problems.add(field, `must be a record id, a whole number above 0 (got ${describe(value)})`);
+    return undefined;
+  }
+  return n;
+}
+
+/** The id argument of get/update/sign/assign: throws at once when it is not one. */
+export function idArgument(value: unknown, what: string): number {
+  return validated((p) => recordId(value, what, p)) as number;
+}
+
+/** numeric(12,2): at most 10 digits before the point and 2 after. */
+const MONEY = /^(\d{1,10})(?:\.(\d{1,2}))?$/;
+
+/**
+ * An exact amount, from a string ('1500.10') or a number (1500.1, 1500); returned
+ * as the canonical string with two decimals ('1500.10'). Floats are only read
+ * through their shortest decimal form, so 0.1 is '0.10', never 0.1000000000000000055.
+ */
+export function money(value: unknown, field: string, problems: Problems): string | undefined {
+  let raw: string | undefined;
+  if (typeof value === 'number') raw = Number.isFinite(value) ? String(value) : undefined;
+  else if (typeof value === 'string') raw = value.trim();
+  const m = raw === undefined ? null : MONEY.exec(raw);
+  if (!m) {
+    problems.add(field, `must be an amount of at least 0 with at most 2 decimals, such as '1500.10' (got ${typeof value === 'string' || typeof value === 'number' ? JSON.stringify(String(value)) : describe(value)})`);
+    return undefined;
+  }
+  const units = m[1].replace(/^0+(?=\d)/, '');
+  return `${units}.${(m[2] ?? '').padEnd(2, '0')}`;
+}
+
+/** Cents of a canonical amount, for exact comparisons. */
+export function cents(amount: string): bigint {
+  return BigInt(amount.replace('.', ''));
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/**
+ * A timestamp: a valid Date or an ISO 8601 string. Without a time zone it is
+ * local time (a bare date is local midnight). Impossible dates (Feb 30) are refused.
+ */
+export function timestamp(value: unknown, field: string, problems: Problems): Date | undefined {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) problems.add(field, 'is an invalid Date');
+    else return value;
+    return undefined;
+  }
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  const m = ISO_DATE.exec(trimmed);
+  if (m) {
+    const [, y, mo, d, h = '00', mi = '00', s = '00'] = m;
+    const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
+    const inRange = Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= daysInMonth
+      && Number(h) <= 23 && Number(mi) <= 59 && Number(s) <= 59;
+    const iso = m[4] === undefined ? `${trimmed}T00:00` : trimmed.replace(' ', 'T');
+    const parsed = new Date(iso);
+    if (inRange && !Number.isNaN(parsed.getTime())) return parsed;
+  }
+  problems.add(field, `must be a date and time such as '2026-06-04T13:00' or a Date (got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)})`);
+  return undefined;
+}
+
+/** A count of people: a whole number from 0. */
+export function attendees(value: unknown, field: string, problems: Problems): number | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2147483647) {
+    problems.add(field, `must be a whole number of at least 0 (got ${typeof value === 'number' ? String(value) : describe(value)})`);
+    return undefined;
+  }
+  return value;
+}
+
+export function flag(value: unknown, field: string, problems: Problems): boolean | undefined {
+  if (typeof value !== 'boolean') {
+    problems.add(field, `must be true or false (got ${describe(value)})`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Apply `check` when the field is present (not undefined); null when absent. */
+export function optional<T>(fields: Fields, key: string, problems: Problems, check: (value: unknown, field: string, problems: Problems) => T | undefined): T | null {
+  const value = fields[key];
+  if (value === undefined) return null;
+  return check(value, key, problems) ?? null;
+}
+
+/** Apply `check` to a field that must be given. */
+export function required<T>(fields: Fields, key: string, problems: Problems, check: (value: unknown, field: string, problems: Problems) => T | undefined): T | undefined {
+  const value = fields[key];
+  if (value === undefined) {
+    problems.add(key, 'is required');
+    return undefined;
+  }
+  return check(value, key, problems);
+}
+
+/** A search term as a LIKE pattern matching it anywhere, with its own % _ \ taken literally. */
+export function containsPattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The `limit` of a list (default 20, at most 500), as one more field problem when bad. */
+export function pageLimit(limit: unknown, problems: Problems): number {
+  try {
+    return pageSize(limit);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    for (const pr of err.problems) problems.add(pr.field, pr.problem);
+    return 1;
+  }
+}

@@ -1,0 +1,47 @@
+-- Clients. Records come out camelCase with the sales contact's name; lists are
+-- keyset pages (id > $1 order by id limit $2) with optional filters that are
+-- null when not asked for, so each list is one static statement.
+
+-- name: getClient :one
+select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
+       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
+       c.created_at as "createdAt", c.updated_at as "updatedAt"
+from clients c
+left join users u on u.id = c.sales_contact_id
+where c.id = $1;
+
+-- $3 sales contact id, $4 unassigned (true: no sales contact, false: one),
+-- $5 search: a LIKE pattern matched against name, email and company, any case.
+-- name: listClients :many
+select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
+       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
+       c.created_at as "createdAt", c.updated_at as "updatedAt"
+from clients c
+left join users u on u.id = c.sales_contact_id
+where c.id > $1
+  and ($3::integer is null or c.sales_contact_id = $3)
+  and ($4::boolean is null or (c.sales_contact_id is null) = $4)
+  and ($5::text is null or c.full_name ilike $5 or c.email ilike $5 or c.company_name ilike $5)
+order by c.id
+limit $2;
+
+-- name: createClient :one
+insert into clients (full_name, email, phone, company_name, sales_contact_id)
+values ($1, $2, $3, $4, $5)
+returning id;
+
+-- The row an update checks ownership against, locked until the transaction ends.
+-- name: lockClient :one
+select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
+       c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
+from clients c
+left join users u on u.id = c.sales_contact_id
+where c.id = $1
+for update of c;
+
+-- Every field is written (merged by the caller under the row lock); updated_at
+-- is the last update/contact.
+-- name: updateClient :exec
+update clients
+set full_name = $2, email = $3, phone = $4, company_name = $5, updated_at = now()
+where id = $1;

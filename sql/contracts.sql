@@ -1,0 +1,61 @@
+-- Contracts. The client's name, email, phone and sales contact are read
+-- through the client, so they can never disagree with it. Amounts stay
+-- numeric(12,2) text ('1500.00'), never floats.
+
+-- name: getContract :one
+select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
+       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
+       k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
+       k.signed_at is not null as signed, k.signed_at as "signedAt",
+       k.created_at as "createdAt", k.updated_at as "updatedAt"
+from contracts k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id
+where k.id = $1;
+
+-- $3 signed, $4 unpaid (amount due > 0), $5 the client's sales contact, $6 client id.
+-- name: listContracts :many
+select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
+       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
+       k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
+       k.signed_at is not null as signed, k.signed_at as "signedAt",
+       k.created_at as "createdAt", k.updated_at as "updatedAt"
+from contracts k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id
+where k.id > $1
+  and ($3::boolean is null or (k.signed_at is not null) = $3)
+  and ($4::boolean is null or (k.amount_due > 0) = $4)
+  and ($5::integer is null or c.sales_contact_id = $5)
+  and ($6::integer is null or k.client_id = $6)
+order by k.id
+limit $2;
+
+-- name: clientExists :one
+select id from clients where id = $1 for share;
+
+-- name: createContract :one
+insert into contracts (client_id, total_amount, amount_due, signed_at)
+values ($1, $2::numeric, $3::numeric, case when $4::boolean then now() end)
+returning id;
+
+-- The contract and its client, locked: ownership (the client's sales contact)
+-- is checked against these rows, and nobody can change them until we commit.
+-- name: lockContract :one
+select k.id, k.client_id as "clientId", k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
+       k.signed_at as "signedAt", c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
+from contracts k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id
+where k.id = $1
+for update of k for share of c;
+
+-- name: updateContractAmounts :exec
+update contracts
+set total_amount = $2::numeric, amount_due = $3::numeric, updated_at = now(), version = version + 1
+where id = $1;
+
+-- name: signContract :exec
+update contracts
+set signed_at = now(), updated_at = now(), version = version + 1
+where id = $1 and signed_at is null;
