@@ -75,7 +75,7 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
       await conn.exec(q.provisionDatabase);
     });
     if (!before.owner_role) changes.push('created role epic_owner (owns the schema)');
-    if (!before.runtime_role) changes.push('created role epic_runtime (DML only)');
+    if (!before.department_roles) changes.push('created roles epic_management, epic_sales, epic_support (what each department may do) and epic_login');
     if (!before.app_role) changes.push(`created login role ${config.appDbUser} (the shell connects as it)`);
     if (!before.schema) changes.push('created schema epic');
 

@@ -39,6 +39,16 @@ left join users u on u.id = c.sales_contact_id
 where c.id = $1
 for update of c;
 
+-- The same row without a lock: when the locking read finds nothing, tells a
+-- missing row from one the caller's department may not change (row security
+-- hides rows from FOR UPDATE that its policies refuse).
+-- name: peekClient :one
+select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
+       c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
+from clients c
+left join users u on u.id = c.sales_contact_id
+where c.id = $1;
+
 -- Every field is written (merged by the caller under the row lock); updated_at
 -- is the last update/contact.
 -- name: updateClient :exec

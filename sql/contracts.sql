@@ -50,6 +50,17 @@ left join users u on u.id = c.sales_contact_id
 where k.id = $1
 for update of k for share of c;
 
+-- The same row without a lock: when the locking read finds nothing, tells a
+-- missing row from one the caller's department may not change (row security
+-- hides rows from FOR UPDATE that its policies refuse).
+-- name: peekContract :one
+select k.id, k.client_id as "clientId", k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
+       k.signed_at as "signedAt", c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
+from contracts k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id
+where k.id = $1;
+
 -- name: updateContractAmounts :exec
 update contracts
 set total_amount = $2::numeric, amount_due = $3::numeric, updated_at = now(), version = version + 1

@@ -52,6 +52,16 @@ left join users s on s.id = e.support_contact_id
 where e.id = $1
 for update of e;
 
+-- The same row without a lock: when the locking read finds nothing, tells a
+-- missing row from one the caller's department may not change (row security
+-- hides rows from FOR UPDATE that its policies refuse).
+-- name: peekEvent :one
+select e.id, e.name, e.start_at as "startAt", e.end_at as "endAt", e.location, e.attendees, e.notes,
+       e.support_contact_id as "supportContactId", s.email as "supportContactEmail"
+from events e
+left join users s on s.id = e.support_contact_id
+where e.id = $1;
+
 -- name: updateEvent :exec
 update events
 set name = $2, start_at = $3, end_at = $4, location = $5, attendees = $6, notes = $7,

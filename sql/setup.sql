@@ -17,27 +17,36 @@ select set_config('epic.database', $1, true),
 
 -- name: provisioningState :one
 select exists (select from pg_roles where rolname = 'epic_owner')   as owner_role,
-       exists (select from pg_roles where rolname = 'epic_runtime') as runtime_role,
+       exists (select from pg_roles where rolname = 'epic_sales')   as department_roles,
        exists (select from pg_roles where rolname = $1)             as app_role,
        exists (select from pg_namespace where nspname = 'epic')     as schema;
 
 -- name: createRoles :exec
 do $$
 declare
-  app text := current_setting('epic.app_role');
+  app  text := current_setting('epic.app_role');
+  role text;
 begin
-  if not exists (select from pg_roles where rolname = 'epic_owner') then
-    create role epic_owner nologin;
-  end if;
-  if not exists (select from pg_roles where rolname = 'epic_runtime') then
-    create role epic_runtime nologin;
-  end if;
+  -- epic_owner owns the schema; one NOLOGIN role per department holds exactly
+  -- what that department may do (sql/migrations/003); epic_login may only call
+  -- the authentication functions. epic_runtime is the catch-all of 001, now empty.
+  foreach role in array array['epic_owner', 'epic_runtime', 'epic_management', 'epic_sales', 'epic_support', 'epic_login'] loop
+    if not exists (select from pg_roles where rolname = role) then
+      execute format('create role %I nologin', role);
+    end if;
+  end loop;
   if not exists (select from pg_roles where rolname = app) then
     execute format('create role %I login password %L', app, current_setting('epic.app_password'));
   end if;
-  -- The runtime login role: no superuser, no role or database creation, no bypass of row security.
-  execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication', app);
-  execute format('grant epic_runtime to %I', app);
+  -- The runtime login role: NOINHERIT, no privilege of its own. It may become a
+  -- department role for one transaction (set_config('role', …, true)) and it
+  -- inherits only the right to call the authentication functions.
+  execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication noinherit', app);
+  if exists (select from pg_auth_members m where m.roleid = 'epic_runtime'::regrole and m.member = app::regrole) then
+    execute format('revoke epic_runtime from %I', app);
+  end if;
+  execute format('grant epic_management, epic_sales, epic_support to %I with inherit false, set true', app);
+  execute format('grant epic_login to %I with inherit true', app);
   -- The administrator may act as the owner to run migrations.
   execute format('grant epic_owner to %I', current_user);
 end $$;
@@ -57,7 +66,7 @@ begin
   create schema if not exists epic authorization epic_owner;
   -- Nothing for PUBLIC: only our roles connect, nobody creates in public.
   execute format('revoke all on database %I from public', db);
-  execute format('grant connect on database %I to epic_runtime', db);
+  execute format('grant connect on database %I to %I', db, app);
   execute format('grant connect, create on database %I to epic_owner', db);
   revoke all on schema public from public;
   execute format('alter role %I in database %I set search_path = epic', app, db);

@@ -162,3 +162,70 @@ select u.email, d.name as department, u.password_hash like '$2%' as bcrypt from 
 
 -- name: departmentNames :many
 select name from departments order by name;
+
+-- Raw statements of refused matrix cells, run on the runtime connection under a
+-- department's identity, bypassing the TypeScript checks (spec/security).
+-- name: bypassInsertClient :exec
+insert into clients (full_name, email, sales_contact_id) values ('Bypass', $1, $2);
+
+-- name: bypassUpdateClientName :exec
+update clients set full_name = 'Bypassed' where id = $1;
+
+-- name: bypassReassignClient :exec
+update clients set sales_contact_id = $2 where id = $1;
+
+-- name: bypassDeleteClient :exec
+delete from clients where id = $1;
+
+-- name: bypassInsertContract :exec
+insert into contracts (client_id, total_amount, amount_due) values ($1, 100, 100);
+
+-- name: bypassUpdateContractAmount :exec
+update contracts set amount_due = 0 where id = $1;
+
+-- name: bypassSignContract :exec
+update contracts set signed_at = now() where id = $1 and signed_at is null;
+
+-- name: bypassMoveContract :exec
+update contracts set client_id = $2 where id = $1;
+
+-- name: bypassDeleteContract :exec
+delete from contracts where id = $1;
+
+-- name: bypassInsertEvent :exec
+insert into events (contract_id, name, start_at, end_at, location, attendees)
+values ($1, 'Bypass', now(), now() + interval '1 hour', 'Nowhere', 1);
+
+-- name: bypassInsertAssignedEvent :exec
+insert into events (contract_id, name, start_at, end_at, location, attendees, support_contact_id)
+values ($1, 'Bypass', now(), now() + interval '1 hour', 'Nowhere', 1, $2);
+
+-- name: bypassUpdateEventNotes :exec
+update events set notes = 'Bypassed' where id = $1;
+
+-- name: bypassAssignEvent :exec
+update events set support_contact_id = $2 where id = $1;
+
+-- name: bypassDeleteEvent :exec
+delete from events where id = $1;
+
+-- name: bypassInsertUser :exec
+insert into users (full_name, email, department_id, password_hash) values ('Bypass', $1, 1, 'x');
+
+-- name: bypassUpdateUser :exec
+update users set full_name = 'Bypassed' where id = $1;
+
+-- name: bypassDeleteUser :exec
+delete from users where id = $1;
+
+-- name: bypassReadHashes :many
+select password_hash from users;
+
+-- name: bypassReadClients :many
+select id from clients;
+
+-- name: bypassReadThrottle :many
+select * from login_throttle;
+
+-- name: bypassBecomeOwner :exec
+select set_config('role', 'epic_owner', true);

@@ -57,10 +57,14 @@ update users u set
   email         = coalesce($3, u.email),
   phone         = case when $4::boolean then $5 else u.phone end,
   department_id = coalesce((select d.id from departments d where d.name = $6), u.department_id),
-  password_hash = coalesce($7, u.password_hash),
   updated_at    = now()
 where u.id = $1
 returning u.id;
+
+-- Separate from updateUser: writing the hash never needs reading it (management
+-- may not select password_hash, sql/migrations/003).
+-- name: setUserPassword :exec
+update users set password_hash = $2, updated_at = now() where id = $1;
 
 -- name: moveClients :exec
 update clients set sales_contact_id = $2 where sales_contact_id = $1;

@@ -6,13 +6,13 @@
  */
 import { queries } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
-import { inSession, type ApiDeps } from './deps.js';
+import { inSession, missingOrRefused, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
   containsPattern, email, fieldsOf, flag, idArgument, name, optional, optionalName, pageLimit, phone, recordId, required, text, validated,
 } from './validate.js';
 
-const q = queries('clients', ['getClient', 'listClients', 'createClient', 'lockClient', 'updateClient'] as const);
+const q = queries('clients', ['getClient', 'listClients', 'createClient', 'lockClient', 'peekClient', 'updateClient'] as const);
 
 export interface Client {
   id: number;
@@ -124,8 +124,8 @@ export function createClients(deps: ApiDeps) {
       };
     });
     await inSession(deps, async (tx) => {
-      const current = await tx.one<LockedClient>(q.lockClient, [clientId]);
-      if (!current) throw new NotFound(`no client ${clientId}`);
+      const current = (await tx.one<LockedClient>(q.lockClient, [clientId]))
+        ?? (await missingOrRefused<LockedClient>(tx, q.peekClient, clientId, () => new NotFound(`no client ${clientId}`), (row) => assertCanUpdateClient(actor.department, actor.id, row)));
       assertCanUpdateClient(actor.department, actor.id, current);
       await tx.exec(q.updateClient, [
         clientId,

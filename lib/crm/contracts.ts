@@ -9,14 +9,14 @@ import { queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
 import { Conflict, NotFound, PermissionDenied } from '../errors.js';
 import type { Actor } from '../session.js';
-import { inSession, type ApiDeps } from './deps.js';
+import { inSession, missingOrRefused, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
   cents, fieldsOf, flag, idArgument, money, optional, pageLimit, recordId, required, validated, type Problems,
 } from './validate.js';
 
 const q = queries('contracts', [
-  'getContract', 'listContracts', 'clientExists', 'createContract', 'lockContract', 'updateContractAmounts', 'signContract',
+  'getContract', 'listContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract',
 ] as const);
 
 export interface Contract {
@@ -88,8 +88,8 @@ function checkDueWithinTotal(total: string, due: string, problems: Problems): vo
 
 /** Lock a contract for a write and check the caller may change it: management any, sales their clients' only. */
 export async function lockContractFor(tx: Executor, actor: Actor, contractId: number, action: string): Promise<LockedContract> {
-  const contract = await tx.one<LockedContract>(q.lockContract, [contractId]);
-  if (!contract) throw new NotFound(`no contract ${contractId}`);
+  const contract = (await tx.one<LockedContract>(q.lockContract, [contractId]))
+    ?? (await missingOrRefused<LockedContract>(tx, q.peekContract, contractId, () => new NotFound(`no contract ${contractId}`), (row) => assertOwnClientContract(actor, row, action)));
   assertOwnClientContract(actor, contract, action);
   return contract;
 }

@@ -1,8 +1,10 @@
 /** What the domain objects (clients, contracts, events, users) are built from. */
 import type { Config } from '../config.js';
 import type { Database, Executor } from '../db/index.js';
-import { queries } from '../db/sql.js';
+import { queries, type NamedQuery } from '../db/sql.js';
+import { PermissionDenied } from '../errors.js';
 import type { Actor } from '../session.js';
+import type { Department } from '../permissions.js';
 
 /** Monitoring as the domain sees it (Sentry behind it when a DSN is set; see lib/monitoring.ts). */
 export interface Monitor {
@@ -29,11 +31,29 @@ export interface ApiDeps {
 
 const sq = queries('session', ['setIdentity'] as const);
 
+/** The database role that holds what a department may do (sql/migrations/003). */
+export function departmentRole(department: Department): string {
+  return `epic_${department}`;
+}
+
 /**
  * Run fn in one transaction carrying the caller's identity. Every domain call
  * goes through here, reads included.
  */
 export function inSession<T>(deps: ApiDeps, fn: (tx: Executor) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
   const actor = deps.actor();
-  return deps.db.transaction(fn, { readOnly: options.readOnly, prelude: { query: sq.setIdentity, params: [String(actor.id), actor.department] } });
+  return deps.db.transaction(fn, { readOnly: options.readOnly, prelude: { query: sq.setIdentity, params: [departmentRole(actor.department), String(actor.id)] } });
+}
+
+/**
+ * After a locking read found nothing: either the row does not exist (NotFound),
+ * or row-level security hid it from FOR UPDATE because the caller's department
+ * may not change it. `explain` throws the domain's own PermissionDenied for the
+ * visible row; should it not (the two layers disagree), the database's refusal stands.
+ */
+export async function missingOrRefused<R>(tx: Executor, peek: NamedQuery, id: number, notFound: () => Error, explain: (row: R) => void): Promise<never> {
+  const row = await tx.one<R>(peek, [id]);
+  if (!row) throw notFound();
+  explain(row);
+  throw new PermissionDenied(`the database refused this change for your department (record ${id})`);
 }

@@ -9,14 +9,14 @@ import { queries } from '../db/sql.js';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../errors.js';
 import type { Actor } from '../session.js';
 import { lockContractFor } from './contracts.js';
-import { inSession, type ApiDeps } from './deps.js';
+import { inSession, missingOrRefused, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
   attendees, fieldsOf, flag, idArgument, name, optional, pageLimit, recordId, required, text, timestamp, validated, type Fields, type Problems,
 } from './validate.js';
 
 const q = queries('events', [
-  'getEvent', 'listEvents', 'eventOfContract', 'createEvent', 'lockEvent', 'updateEvent', 'lockSupportCandidate', 'assignEvent',
+  'getEvent', 'listEvents', 'eventOfContract', 'createEvent', 'lockEvent', 'peekEvent', 'updateEvent', 'lockSupportCandidate', 'assignEvent',
 ] as const);
 
 export interface Event {
@@ -178,8 +178,8 @@ export function createEvents(deps: ApiDeps) {
       return d;
     });
     await inSession(deps, async (tx) => {
-      const current = await tx.one<LockedEvent>(q.lockEvent, [eventId]);
-      if (!current) throw new NotFound(`no event ${eventId}`);
+      const current = (await tx.one<LockedEvent>(q.lockEvent, [eventId]))
+        ?? (await missingOrRefused<LockedEvent>(tx, q.peekEvent, eventId, () => new NotFound(`no event ${eventId}`), (row) => assertAssignedToCaller(actor, row)));
       assertAssignedToCaller(actor, current);
       const startAt = given.startAt ?? current.startAt;
       const endAt = given.endAt ?? current.endAt;

@@ -25,7 +25,7 @@ import { makePage, pageSize, type Page } from './page.js';
 
 const q = queries('users', [
   'createUser', 'getUserById', 'getUserByEmail', 'listUsers', 'lockUserForChange', 'managementCountOthers',
-  'updateUser', 'moveClients', 'moveEvents', 'deleteUser',
+  'updateUser', 'setUserPassword', 'moveClients', 'moveEvents', 'deleteUser',
 ] as const);
 
 export interface UserRecord {
@@ -251,8 +251,9 @@ export function createUsers(deps: ApiDeps) {
         const phone = typeof c.phone === 'string' ? c.phone.trim() || null : null;
         await tx.one(q.updateUser, [
           userId, typeof c.fullName === 'string' ? c.fullName.trim() : null, typeof c.email === 'string' ? c.email.trim().toLowerCase() : null,
-          c.phone !== undefined, phone, newDepartment ?? null, hash,
+          c.phone !== undefined, phone, newDepartment ?? null,
         ]);
+        if (hash) await tx.exec(q.setUserPassword, [userId, hash]);
         return tx.one<UserRecord>(q.getUserById, [userId]);
       });
       if (!updated) throw new NotFound(`no collaborator has id ${userId}`);

@@ -8,6 +8,7 @@ import { queries } from '../../lib/db/sql.js';
 import type { Department } from '../../lib/permissions.js';
 import type { Actor } from '../../lib/session.js';
 import { ctx } from './server.js';
+import { asOwner } from './owner.js';
 
 const tq = queries('testing', ['fixtureUser', 'fixtureClient', 'fixtureContract', 'fixtureEvent', 'fixtureBulk'] as const);
 
@@ -15,7 +16,8 @@ const tq = queries('testing', ['fixtureUser', 'fixtureClient', 'fixtureContract'
 export const FIXTURE_PASSWORD_HASH = '$2b$04$ejHBtpv5mkoYU3qqaU66/OMZJB8vD9.ymuQZeToTLufbZ0WTU2J0K';
 
 async function insertId(query: (typeof tq)[keyof typeof tq], params: unknown[]): Promise<number> {
-  const row = await ctx().db.one<{ id: number }>(query, params);
+  // As the owner: the runtime role can do nothing outside a collaborator's transaction.
+  const row = await asOwner((c) => c.one<{ id: number }>(query, params));
   if (!row) throw new Error(`fixture ${query.name} inserted nothing`);
   return row.id;
 }
@@ -38,7 +40,7 @@ export function addEvent(contractId: number, name: string, supportContactId: num
 }
 
 export async function addBulk(count: number, salesContactId: number, supportContactId: number): Promise<void> {
-  await ctx().db.exec(tq.fixtureBulk, [count, salesContactId, supportContactId]);
+  await asOwner((c) => c.exec(tq.fixtureBulk, [count, salesContactId, supportContactId]));
 }
 
 /** Collects monitor events so a test can assert what would reach Sentry. */

@@ -1,0 +1,157 @@
+/**
+ * Defence in depth: the statements of every refused cell of the department
+ * matrix, run raw on the runtime connection under that department's identity
+ * — the TypeScript checks bypassed — are refused by PostgreSQL itself
+ * (SQLSTATE 42501, or no row affected) and change nothing.
+ */
+import { expect } from 'chai';
+import { AdminConnection, type Executor } from '../../lib/db/index.js';
+import { queries, type NamedQuery } from '../../lib/db/sql.js';
+import { departmentRole } from '../../lib/crm/deps.js';
+import type { Department } from '../../lib/permissions.js';
+import { ctx, fingerprint, resetData } from '../support/server.js';
+import { addClient, addContract, addEvent, addUser } from '../support/fixtures.js';
+
+const t = queries('testing', [
+  'bypassInsertClient', 'bypassUpdateClientName', 'bypassReassignClient', 'bypassDeleteClient',
+  'bypassInsertContract', 'bypassUpdateContractAmount', 'bypassSignContract', 'bypassMoveContract', 'bypassDeleteContract',
+  'bypassInsertEvent', 'bypassInsertAssignedEvent', 'bypassUpdateEventNotes', 'bypassAssignEvent', 'bypassDeleteEvent',
+  'bypassInsertUser', 'bypassUpdateUser', 'bypassDeleteUser', 'bypassReadHashes', 'bypassReadClients', 'bypassReadThrottle',
+  'bypassBecomeOwner',
+] as const);
+const sq = queries('session', ['setIdentity'] as const);
+
+type World = Awaited<ReturnType<typeof buildWorld>>;
+
+async function buildWorld() {
+  const manager = await addUser('Mia Manager', 'mia@epic.events', 'management');
+  const seller = await addUser('Sam Seller', 'sam@epic.events', 'sales');
+  const otherSeller = await addUser('Otto Seller', 'otto@epic.events', 'sales');
+  const supporter = await addUser('Pat Support', 'pat@epic.events', 'support');
+  const otherSupporter = await addUser('Oli Support', 'oli@epic.events', 'support');
+  const ownClient = await addClient('Kevin Casey', 'kevin@startup.io', seller.id);
+  const otherClient = await addClient('Lou Bouzin', 'lou@mufflins.fr', otherSeller.id);
+  const ownSigned = await addContract(ownClient, '1000.00', '500.00', true);
+  const ownUnsigned = await addContract(ownClient, '800.00', '800.00', false);
+  const otherSigned = await addContract(otherClient, '900.00', '900.00', true);
+  const ownEventContract = await addContract(ownClient, '100.00', '0.00', true);
+  const otherEventContract = await addContract(otherClient, '100.00', '0.00', true);
+  const ownEvent = await addEvent(ownEventContract, 'Wedding', supporter.id);
+  const otherEvent = await addEvent(otherEventContract, 'Assembly', otherSupporter.id);
+  const who = { management: manager, sales: seller, support: supporter } as const;
+  return { who, manager, seller, otherSeller, supporter, otherSupporter, ownClient, otherClient, ownSigned, ownUnsigned, otherSigned, ownEvent, otherEvent };
+}
+
+/** Run one raw statement as `department` (the shell's own prelude), returning rows affected or the SQLSTATE. */
+async function asDepartment(department: Department, userId: number, run: (tx: Executor) => Promise<number>): Promise<number | string> {
+  try {
+    return await ctx().db.transaction(run, { prelude: { query: sq.setIdentity, params: [departmentRole(department), String(userId)] } });
+  } catch (err) {
+    return (err as { sqlState?: string }).sqlState ?? (err as { code?: string }).code ?? String(err);
+  }
+}
+
+const exec = (q: NamedQuery, params: (w: World) => unknown[]) => (w: World) => (tx: Executor) => tx.exec(q, params(w));
+const many = (q: NamedQuery) => () => (tx: Executor) => tx.many(q).then((rows) => rows.length);
+
+const refused: Array<[string, Department, (w: World) => (tx: Executor) => Promise<number>]> = [
+  ['management creates a client', 'management', exec(t.bypassInsertClient, (w) => ['m@x.io', w.manager.id])],
+  ['support creates a client', 'support', exec(t.bypassInsertClient, (w) => ['p@x.io', w.supporter.id])],
+  ["sales create a client for a colleague", 'sales', exec(t.bypassInsertClient, (w) => ['s@x.io', w.otherSeller.id])],
+  ["sales rename a colleague's client", 'sales', exec(t.bypassUpdateClientName, (w) => [w.otherClient])],
+  ['sales give their client to a colleague', 'sales', exec(t.bypassReassignClient, (w) => [w.ownClient, w.otherSeller.id])],
+  ['management rename a client', 'management', exec(t.bypassUpdateClientName, (w) => [w.ownClient])],
+  ['management give a client to a support collaborator', 'management', exec(t.bypassReassignClient, (w) => [w.ownClient, w.supporter.id])],
+  ['support rename a client', 'support', exec(t.bypassUpdateClientName, (w) => [w.ownClient])],
+  ['management delete a client', 'management', exec(t.bypassDeleteClient, (w) => [w.ownClient])],
+  ['sales delete their client', 'sales', exec(t.bypassDeleteClient, (w) => [w.ownClient])],
+  ['sales create a contract', 'sales', exec(t.bypassInsertContract, (w) => [w.ownClient])],
+  ['support create a contract', 'support', exec(t.bypassInsertContract, (w) => [w.ownClient])],
+  ["sales change a colleague's client's contract", 'sales', exec(t.bypassUpdateContractAmount, (w) => [w.otherSigned])],
+  ["sales sign a colleague's client's contract", 'sales', exec(t.bypassSignContract, (w) => [w.otherSigned])],
+  ["sales move their contract to a colleague's client", 'sales', exec(t.bypassMoveContract, (w) => [w.ownSigned, w.otherClient])],
+  ['support change a contract', 'support', exec(t.bypassUpdateContractAmount, (w) => [w.ownSigned])],
+  ['support sign a contract', 'support', exec(t.bypassSignContract, (w) => [w.ownUnsigned])],
+  ['management move a contract to another client', 'management', exec(t.bypassMoveContract, (w) => [w.ownSigned, w.otherClient])],
+  ['management delete a contract', 'management', exec(t.bypassDeleteContract, (w) => [w.ownUnsigned])],
+  ['management create an event', 'management', exec(t.bypassInsertEvent, (w) => [w.ownSigned])],
+  ['support create an event', 'support', exec(t.bypassInsertEvent, (w) => [w.ownSigned])],
+  ["sales create an event on a colleague's client's contract", 'sales', exec(t.bypassInsertEvent, (w) => [w.otherSigned])],
+  ['sales create an event on an unsigned contract', 'sales', exec(t.bypassInsertEvent, (w) => [w.ownUnsigned])],
+  ['sales create an event already assigned to support', 'sales', exec(t.bypassInsertAssignedEvent, (w) => [w.ownSigned, w.supporter.id])],
+  ["support update a colleague's event", 'support', exec(t.bypassUpdateEventNotes, (w) => [w.otherEvent])],
+  ['support change the support contact of their event', 'support', exec(t.bypassAssignEvent, (w) => [w.ownEvent, w.otherSupporter.id])],
+  ['sales update an event', 'sales', exec(t.bypassUpdateEventNotes, (w) => [w.ownEvent])],
+  ['management update the details of an event', 'management', exec(t.bypassUpdateEventNotes, (w) => [w.ownEvent])],
+  ['sales assign an event', 'sales', exec(t.bypassAssignEvent, (w) => [w.ownEvent, w.supporter.id])],
+  ['management assign an event to a salesperson', 'management', exec(t.bypassAssignEvent, (w) => [w.ownEvent, w.seller.id])],
+  ['support delete an event', 'support', exec(t.bypassDeleteEvent, (w) => [w.ownEvent])],
+  ['management delete an event', 'management', exec(t.bypassDeleteEvent, (w) => [w.ownEvent])],
+  ['sales create a collaborator', 'sales', exec(t.bypassInsertUser, () => ['new@epic.events'])],
+  ['support create a collaborator', 'support', exec(t.bypassInsertUser, () => ['new@epic.events'])],
+  ['sales rename a collaborator', 'sales', exec(t.bypassUpdateUser, (w) => [w.seller.id])],
+  ['support rename a collaborator', 'support', exec(t.bypassUpdateUser, (w) => [w.supporter.id])],
+  ['sales delete a collaborator', 'sales', exec(t.bypassDeleteUser, (w) => [w.otherSeller.id])],
+  ['support delete a collaborator', 'support', exec(t.bypassDeleteUser, (w) => [w.otherSupporter.id])],
+  ['management read password hashes', 'management', many(t.bypassReadHashes)],
+  ['sales read password hashes', 'sales', many(t.bypassReadHashes)],
+  ['support read password hashes', 'support', many(t.bypassReadHashes)],
+  ['sales read the login throttle', 'sales', many(t.bypassReadThrottle)],
+  ['sales become the schema owner', 'sales', () => (tx) => tx.exec(t.bypassBecomeOwner).then(() => tx.exec(t.bypassDeleteClient, [0]))],
+];
+
+/** The same raw statements where the matrix allows them: proof the refusals above are not blanket. */
+const allowed: Array<[string, Department, (w: World) => (tx: Executor) => Promise<number>]> = [
+  ['sales rename their own client', 'sales', exec(t.bypassUpdateClientName, (w) => [w.ownClient])],
+  ['sales create a client for themselves', 'sales', exec(t.bypassInsertClient, (w) => ['mine@x.io', w.seller.id])],
+  ["sales change their client's contract", 'sales', exec(t.bypassUpdateContractAmount, (w) => [w.ownSigned])],
+  ['sales sign their client\'s contract', 'sales', exec(t.bypassSignContract, (w) => [w.ownUnsigned])],
+  ["sales create the event of their client's signed contract", 'sales', exec(t.bypassInsertEvent, (w) => [w.ownSigned])],
+  ['support update their event', 'support', exec(t.bypassUpdateEventNotes, (w) => [w.ownEvent])],
+  ['management assign an event to support', 'management', exec(t.bypassAssignEvent, (w) => [w.ownEvent, w.otherSupporter.id])],
+  ['management create a contract', 'management', exec(t.bypassInsertContract, (w) => [w.otherClient])],
+  ['management give a client to another salesperson', 'management', exec(t.bypassReassignClient, (w) => [w.ownClient, w.otherSeller.id])],
+  ['management rename a collaborator', 'management', exec(t.bypassUpdateUser, (w) => [w.seller.id])],
+];
+
+describe('PostgreSQL enforces the department matrix (TypeScript checks bypassed)', () => {
+  let w: World;
+  beforeEach(async () => {
+    await resetData();
+    w = await buildWorld();
+  });
+
+  for (const [what, department, statement] of refused) {
+    it(`refuses: ${what}`, async () => {
+      const before = await fingerprint();
+      const outcome = await asDepartment(department, w.who[department].id, statement(w));
+      expect(outcome === '42501' || outcome === 0, `got ${outcome}`).to.equal(true);
+      expect(await fingerprint()).to.deep.equal(before);
+    });
+  }
+
+  for (const [what, department, statement] of allowed) {
+    it(`allows: ${what}`, async () => {
+      expect(await asDepartment(department, w.who[department].id, statement(w))).to.equal(1);
+    });
+  }
+
+  it('refuses every table to the runtime connection outside a collaborator transaction', async () => {
+    const runtime = await AdminConnection.open(ctx().target.runtime);
+    try {
+      let code: string | undefined;
+      await runtime.many(t.bypassReadClients).catch((err) => (code = err.sqlState ?? err.code));
+      expect(code).to.equal('42501');
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('carries no identity from one transaction into the next on a pooled connection', async () => {
+    const db = ctx().db;
+    await asDepartment('sales', w.seller.id, (tx) => tx.many(t.bypassReadClients).then((r) => r.length));
+    let code: string | undefined;
+    await db.many(t.bypassReadClients).catch((err) => (code = err.sqlState));
+    expect(code).to.equal('42501');
+  });
+});
