@@ -119,6 +119,23 @@ export class PtySession {
     this.child.stdin?.write(keys);
   }
 
+  /**
+   * Press Tab until the completions matching `pattern` are listed. readline
+   * lists them at the second of two separate Tab presses (the first only
+   * inserts a common prefix), and treats a Tab inside a pasted chunk as text,
+   * so each press is its own write, retried a few times.
+   */
+  async tabUntil(pattern: RegExp, presses = 6): Promise<string> {
+    for (let press = 1; ; press++) {
+      this.send(KEY.tab);
+      try {
+        return await this.waitFor(pattern, press < presses ? 1_000 : DEFAULT_WAIT_MS);
+      } catch (err) {
+        if (press >= presses) throw err;
+      }
+    }
+  }
+
   /** Type a line and press Enter. */
   sendLine(line: string): void {
     this.send(`${line}${KEY.enter}`);
