@@ -162,3 +162,11 @@ select u.email, d.name as department, u.password_hash like '$2%' as bcrypt from 
 
 -- name: departmentNames :many
 select name from departments order by name;
+
+-- Something slow to cancel (spec/db/cancel.spec.ts): Ctrl+C must stop it on the server.
+-- name: sleepSeconds :one
+select pg_sleep($1::float8) as slept;
+
+-- name: activeSleeps :one
+select count(*)::int as n from pg_stat_activity
+where state = 'active' and query like '%pg_sleep($1::float8)%' and pid <> pg_backend_pid();
