@@ -50,6 +50,7 @@ describe('e2e: scripts through the built CLI', function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/FULL NAME/).and.match(/Client of Alice/);
     expect(r.stdout).not.to.match(/Client of Bob/);
+    expect(r.stdout).not.to.include('\x1b['); // not a terminal: no colour
     expect(r.stderr).to.equal('');
   });
 

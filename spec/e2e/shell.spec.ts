@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { saveToken } from '../../lib/auth/store.js';
+import { readToken, saveToken } from '../../lib/auth/store.js';
 import { issueToken, verifyToken } from '../../lib/auth/tokens.js';
 import type { Actor } from '../../lib/session.js';
 import { apiAs, buildWorld, type World } from '../support/fixtures.js';
@@ -66,6 +66,20 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
 
     shell.sendLine('1 + 41');
     await shell.waitFor(/\b42\b[\s\S]*> $/);
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+  });
+
+  it('without a stored token asks the email and the hidden password on the terminal, then stores a token', async () => {
+    const shell = PtySession.start([], env);
+    await shell.waitFor(/Email: $/);
+    shell.sendLine(world.alice.email);
+    await shell.waitFor(/Password for alice@epic\.events: $/);
+    shell.sendLine(FIXTURE_PASSWORD);
+    const opened = await shell.waitFor(promptOf(world.alice));
+    expect(shell.output).not.to.include(FIXTURE_PASSWORD);
+    expect(opened).to.match(/Logged in as Alice Sales/);
+    expect(readToken({ stateDir: home }, world.alice.email)).to.be.a('string');
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
   });
@@ -132,6 +146,7 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     const out = await shell.waitFor(/batch\.js:600:[^\n]*\n[\s\S]*> $/, 40_000);
     expect(out).to.match(/batch\.js:600: ValidationError: [^\n]*email/);
     expect(out).to.match(/599 statements before it ran/);
+    expect(shell.output).to.match(/load: \d+\/1000/); // progress on stderr, a terminal here
     expect((await fingerprint()).clients - before).to.equal(599);
 
     shell.sendLine('1 + 1');
@@ -155,6 +170,20 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     const history = fs.readFileSync(file, 'utf8');
     expect(history.split('\n').filter(Boolean)).to.deep.equal(['whoami()', 'clients.list()']);
     expect(history).not.to.match(/password|an-unguessable-secret-42/);
+  });
+
+  it('colours headings on a terminal, and not at all with NO_COLOR', async () => {
+    const bold = /\x1b\[1m/;
+    await loginAs(world.alice);
+    const coloured = await openShell(world.alice);
+    coloured.sendLine('clients.list()');
+    await coloured.waitFor(/\(2 rows\)[\s\S]*> $/);
+    expect(coloured.rawOutput).to.match(bold);
+
+    const plainShell = await openShell(world.alice, { NO_COLOR: '1' });
+    plainShell.sendLine('clients.list()');
+    await plainShell.waitFor(/\(2 rows\)[\s\S]*> $/);
+    expect(plainShell.rawOutput).not.to.match(/\x1b\[(1|2|3\d)m/);
   });
 
   it('Ctrl+C during a running evaluation returns to the prompt; twice at an empty prompt exits', async () => {

@@ -97,6 +97,11 @@ export class PtySession {
     return plain(this.raw);
   }
 
+  /** Everything printed so far, control sequences included. */
+  get rawOutput(): string {
+    return this.raw;
+  }
+
   /** Wait until the output printed since the last wait matches; returns that output (plain). */
   async waitFor(pattern: RegExp, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
     const deadline = Date.now() + timeoutMs;
