@@ -126,6 +126,14 @@ describe('e2e: scripts through the built CLI', function () {
     expect(rows[0]).to.match(/Updated after second/);
   });
 
+  it('a script may spread a declaration over several lines (regression: `const x = {` failed at line 1)', async () => {
+    await loginAs(world.alice.email);
+    const file = script('multi.js', "const fields = {\n  fullName: 'Multi Line',\n  email: 'multi@x.test',\n}\nconst made = await clients.create(fields)\nprint(made.fullName)\n");
+    const r = await cli([file]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('Multi Line\n');
+  });
+
   it('"it" pages through a list longer than a page', async () => {
     await loginAs(world.alice.email);
     await addBulk(45, world.alice.id, world.kate.id);
