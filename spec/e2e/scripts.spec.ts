@@ -134,6 +134,13 @@ describe('e2e: scripts through the built CLI', function () {
     expect(r.stdout).to.equal('Multi Line\n');
   });
 
+  it('an unfinished last statement is reported with its line and the parser’s reason (regression: the message was empty)', async () => {
+    await loginAs(world.alice.email);
+    const r = await cli([], "whoami()\nclients.list({mine: true}\n");
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/^<stdin>:2: SyntaxError: \S.*\n$/); // the parser's own words, e.g. "missing ) after argument list"
+  });
+
   it('"it" pages through a list longer than a page', async () => {
     await loginAs(world.alice.email);
     await addBulk(45, world.alice.id, world.kate.id);
