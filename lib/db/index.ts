@@ -116,6 +116,7 @@ export class Database extends QueryRunner {
       database: params.database,
       user: params.user,
       password: params.password,
+      ssl: params.ssl,
       max: options.max ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       statement_timeout: options.statementTimeoutMs,
