@@ -3,11 +3,16 @@
  * management collaborator, the JWT secret. Idempotent: a second run changes
  * nothing and says so.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import format from 'pg-format';
 import type { Config } from './config.js';
 import { AdminConnection } from './db/index.js';
 import type { DatabaseTarget } from './db/connect.js';
 import { migrate } from './db/migrate.js';
+import { EMBEDDED_DATABASE } from './db/embedded.js';
+import { loadMigrations } from './db/sql.js';
+import { migrationsDir } from './paths.js';
 import { queries } from './db/sql.js';
 import { jwtSecret } from './auth/secret.js';
 import { hashPassword, passwordProblem } from './auth/passwords.js';
@@ -103,7 +108,28 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
   }
 
   if (jwtSecret(config, true).created) changes.push('generated a JWT secret in the state directory (mode 0600)');
+  if (target.kind === 'embedded' && target.admin.database === EMBEDDED_DATABASE) markEmbeddedProvisioned(config);
   return { changes, warnings };
+}
+
+const provisionedMarker = (config: Config) => path.join(config.stateDir, 'postgres', 'provisioned');
+
+/**
+ * Whether the embedded database needs setup before the shell can use it: never
+ * provisioned, or provisioned by a version with fewer migrations (an upgrade).
+ * One small file read, so the shell can check at every start.
+ */
+export function embeddedNeedsSetup(config: Config): boolean {
+  try {
+    const marker = JSON.parse(fs.readFileSync(provisionedMarker(config), 'utf8')) as { migrations?: number };
+    return marker.migrations !== loadMigrations(migrationsDir).length;
+  } catch {
+    return true;
+  }
+}
+
+function markEmbeddedProvisioned(config: Config): void {
+  fs.writeFileSync(provisionedMarker(config), JSON.stringify({ migrations: loadMigrations(migrationsDir).length }));
 }
 
 async function canLogIn(params: DatabaseTarget['runtime'], timeoutMs: number): Promise<boolean> {
@@ -112,8 +138,9 @@ async function canLogIn(params: DatabaseTarget['runtime'], timeoutMs: number): P
     await c.close();
     return true;
   } catch (err) {
-    if (err instanceof DatabaseUnavailable) throw err;
-    return false;
+    // A refused password means the role's password must be set again; anything else is real.
+    if (err instanceof DatabaseUnavailable && (err.sqlState === '28P01' || err.sqlState === '28000')) return false;
+    throw err;
   }
 }
 

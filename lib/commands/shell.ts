@@ -20,7 +20,7 @@ import { removeToken, saveToken } from '../auth/store.js';
 import { createApi } from '../crm/api.js';
 import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
 import type { Actor } from '../session.js';
-import { runSetup } from '../setup.js';
+import { embeddedNeedsSetup, runSetup } from '../setup.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
 interface Current {
@@ -44,6 +44,14 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   try {
     target = await openTarget(config, { log: quiet ? undefined : notice });
     if (opts.demo) target = await prepareDemo(config, target, notice, quiet);
+    else if (target.kind === 'embedded' && embeddedNeedsSetup(config)) {
+      // First start on the embedded default (or an upgrade): provision it now,
+      // asking for the first management collaborator on a terminal.
+      notice('Setting up the embedded database (first start)…');
+      const interactive = Boolean(io.stdin.isTTY && !scripted);
+      const report = await runSetup(config, target, { log: notice, terminal: interactive ? { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout } : undefined });
+      for (const warning of report.warnings) notice(`! ${warning}`);
+    }
     db = new Database(target.runtime, { connectTimeoutMs: config.connectTimeoutMs, statementTimeoutMs: config.statementTimeoutMs });
     const database = db;
 

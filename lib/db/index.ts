@@ -52,6 +52,10 @@ function mapDriverError(err: unknown): unknown {
     || /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return new DatabaseUnavailable('the database is not reachable right now; try again in a moment');
   }
+  if (code === '28P01' || code === '28000') {
+    return new DatabaseUnavailable(`the database refused the login (${message}): run \`epic-events setup\`, or check APP_DB_PASSWORD`);
+  }
+  if (code === '3D000') return new DatabaseUnavailable(`${message}: run \`epic-events setup\``);
   if (code === '57014') {
     return /statement timeout/i.test(message)
       ? new QueryCancelled('the query ran too long and was cancelled by the server (statement timeout)')
