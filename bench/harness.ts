@@ -89,7 +89,9 @@ export interface Spawned {
 export function runNode(args: string[], env: NodeJS.ProcessEnv, stdin?: string, sampleMemory = false): Promise<Spawned> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { cwd: packageRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // BENCH_NODE_ARGS go to spawned CLI runs (e.g. --cpu-prof while investigating).
+    const nodeArgs = args[0] === 'bin/epic-events.js' && process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+    const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: packageRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
