@@ -25,10 +25,18 @@ where c.id > $1
 order by c.id
 limit $2;
 
+-- Inserts and returns the record as getClient shows it (one round trip for clients.create).
 -- name: createClient :one
-insert into clients (full_name, email, phone, company_name, sales_contact_id)
-values ($1, $2, $3, $4, $5)
-returning id;
+with created as (
+  insert into clients (full_name, email, phone, company_name, sales_contact_id)
+  values ($1, $2, $3, $4, $5)
+  returning *
+)
+select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
+       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
+       c.created_at as "createdAt", c.updated_at as "updatedAt"
+from created c
+left join users u on u.id = c.sales_contact_id;
 
 -- The row an update checks ownership against, locked until the transaction ends.
 -- name: lockClient :one

@@ -6,7 +6,7 @@
  */
 import { queries } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
-import { inSession, missingOrRefused, type ApiDeps } from './deps.js';
+import { inSession, inSessionStatement, missingOrRefused, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
   containsPattern, email, fieldsOf, flag, idArgument, name, optional, optionalName, pageLimit, phone, recordId, required, text, validated,
@@ -62,7 +62,7 @@ const CHANGE_HINTS = { salesContactId: 'cannot be changed here (the sales contac
 export function createClients(deps: ApiDeps) {
   async function get(id: number): Promise<Client> {
     const clientId = idArgument(id, 'id');
-    const row = await inSession(deps, (tx) => tx.one<Client>(q.getClient, [clientId]), { readOnly: true });
+    const [row] = await inSessionStatement<Client>(deps, q.getClient, [clientId], { readOnly: true });
     if (!row) throw new NotFound(`no client ${clientId}`);
     return row;
   }
@@ -103,11 +103,9 @@ export function createClients(deps: ApiDeps) {
         optional(f, 'companyName', p, optionalName),
       ];
     });
-    const id = await inSession(deps, async (tx) => {
-      const row = await tx.one<{ id: number }>(q.createClient, [...values, actor.id]);
-      return (row as { id: number }).id;
-    });
-    return get(id);
+    // One statement inserts and returns the record: one round trip per created client.
+    const [row] = await inSessionStatement<Client>(deps, q.createClient, [...values, actor.id]);
+    return row;
   }
 
   async function update(id: number, changes: ClientChanges): Promise<Client> {

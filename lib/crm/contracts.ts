@@ -9,7 +9,7 @@ import { queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
 import { Conflict, NotFound, PermissionDenied } from '../errors.js';
 import type { Actor } from '../session.js';
-import { inSession, missingOrRefused, type ApiDeps } from './deps.js';
+import { inSession, inSessionStatement, missingOrRefused, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
   cents, fieldsOf, flag, idArgument, money, optional, pageLimit, recordId, required, validated, type Problems,
@@ -103,7 +103,7 @@ function assertOwnClientContract(actor: Actor, contract: LockedContract, action:
 export function createContracts(deps: ApiDeps) {
   async function get(id: number): Promise<Contract> {
     const contractId = idArgument(id, 'id');
-    const row = await inSession(deps, (tx) => tx.one<Contract>(q.getContract, [contractId]), { readOnly: true });
+    const [row] = await inSessionStatement<Contract>(deps, q.getContract, [contractId], { readOnly: true });
     if (!row) throw new NotFound(`no contract ${contractId}`);
     return row;
   }

@@ -41,8 +41,20 @@ export function departmentRole(department: Department): string {
  * goes through here, reads included.
  */
 export function inSession<T>(deps: ApiDeps, fn: (tx: Executor) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  return deps.db.transaction(fn, { readOnly: options.readOnly, prelude: identityOf(deps) });
+}
+
+function identityOf(deps: ApiDeps) {
   const actor = deps.actor();
-  return deps.db.transaction(fn, { readOnly: options.readOnly, prelude: { query: sq.setIdentity, params: [departmentRole(actor.department), String(actor.id)] } });
+  return { query: sq.setIdentity, params: [departmentRole(actor.department), String(actor.id)] };
+}
+
+/**
+ * A call that is one statement: the same transaction with the caller's
+ * identity as inSession, sent in one round trip (Database.statement).
+ */
+export function inSessionStatement<R>(deps: ApiDeps, q: NamedQuery, params: readonly unknown[], options: { readOnly?: boolean } = {}): Promise<R[]> {
+  return deps.db.statement<R>(q, params, { readOnly: options.readOnly, prelude: identityOf(deps) });
 }
 
 /**

@@ -126,6 +126,11 @@ export class Database extends QueryRunner {
       statement_timeout: options.statementTimeoutMs,
       application_name: options.applicationName ?? 'epic-events',
       idleTimeoutMillis: 30_000,
+      // Pipeline mode: queries queued on a client go out without waiting for
+      // the previous reply, so BEGIN, the identity statement and the first
+      // query of a transaction share one round trip (each keeps its own Sync,
+      // so an error still belongs to its own query). Typed in pg 8.23 but not in @types/pg.
+      ...({ pipeline: true } as object),
     });
     super(() => pool);
     this.pool = pool;
@@ -145,12 +150,71 @@ export class Database extends QueryRunner {
     this.busy.add(client);
     let broken = false;
     try {
-      await run(client, options.readOnly ? tq.beginReadOnly : tq.begin);
-      if (options.prelude) await run(client, options.prelude.query, options.prelude.params);
-      const result = await fn(new QueryRunner(() => client));
+      // Not awaited: fn's first query is queued behind them and travels in the
+      // same round trip. Should BEGIN or the prelude fail, the transaction is
+      // aborted and fn's queries fail too (nothing runs without the identity);
+      // the opening's own error is the one reported.
+      const opening = this.open(client, options);
+      opening.catch(() => undefined);
+      let result: T;
+      try {
+        result = await fn(new QueryRunner(() => client));
+      } catch (err) {
+        await opening;
+        throw err;
+      }
+      await opening;
       await run(client, tq.commit);
       return result;
     } catch (err) {
+      try {
+        await run(client, tq.rollback);
+      } catch {
+        broken = true;
+      }
+      throw mapDatabaseError(err);
+    } finally {
+      this.busy.delete(client);
+      client.release(broken);
+    }
+  }
+
+  private async open(client: pg.PoolClient, options: TransactionOptions): Promise<void> {
+    const begin = run(client, options.readOnly ? tq.beginReadOnly : tq.begin);
+    const prelude = options.prelude ? run(client, options.prelude.query, options.prelude.params) : undefined;
+    prelude?.catch(() => undefined);
+    await begin;
+    await prelude;
+  }
+
+  /**
+   * A transaction of one statement in one round trip: BEGIN, the prelude, the
+   * statement and COMMIT are sent together. When the statement (or the
+   * prelude) fails the transaction is aborted, and the COMMIT behind it
+   * rolls back: nothing of a failed statement is ever committed.
+   */
+  async statement<R = Row>(q: NamedQuery, params: readonly unknown[], options: TransactionOptions = {}): Promise<R[]> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw mapDatabaseError(err);
+    }
+    this.busy.add(client);
+    let broken = false;
+    try {
+      const opening = this.open(client, options);
+      const rows = run(client, q, params);
+      const commit = run(client, tq.commit);
+      opening.catch(() => undefined);
+      rows.catch(() => undefined);
+      commit.catch(() => undefined);
+      await opening;
+      const result = await rows;
+      await commit;
+      return result.rows as R[];
+    } catch (err) {
+      // The COMMIT already ended the transaction; a ROLLBACK only matters when it never got there.
       try {
         await run(client, tq.rollback);
       } catch {

@@ -1,0 +1,74 @@
+/**
+ * The million-row CRM: collaborators, clients, contracts and events generated
+ * inside PostgreSQL (generate_series, sql/bench.sql), as the schema owner, in
+ * one transaction; then VACUUM ANALYZE so the planner knows the new sizes.
+ */
+import type { AdminConnection } from '../lib/db/index.js';
+import { queries } from '../lib/db/sql.js';
+
+const q = queries('bench', ['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'firstClientId', 'analyzeCrm', 'rowCounts'] as const);
+const sq = queries('setup', ['actAsOwner'] as const);
+const tq = queries('transaction', ['begin', 'commit', 'rollback'] as const);
+
+export interface Scale {
+  sales: number;
+  support: number;
+  clients: number;
+  contracts: number;
+  events: number;
+}
+
+/** The issue's figures. */
+export const FULL_SCALE: Scale = { sales: 50, support: 30, clients: 200_000, contracts: 1_000_000, events: 500_000 };
+
+export interface Generated {
+  salesIds: number[];
+  supportIds: number[];
+}
+
+export interface RowCounts {
+  users: number;
+  clients: number;
+  contracts: number;
+  events: number;
+}
+
+/**
+ * Fill the database `conn` points at (as an administrator). Every bench
+ * collaborator gets `passwordHash`; emails are bench-sales-N@epic.events and
+ * bench-support-N@epic.events.
+ */
+export async function generateCrm(conn: AdminConnection, scale: Scale, passwordHash: string, progress: (line: string) => void = () => undefined): Promise<Generated> {
+  if (scale.events > scale.contracts) throw new Error('one event per contract: events must not outnumber contracts');
+  await conn.exec(tq.begin);
+  let generated: Generated;
+  try {
+    await conn.exec(sq.actAsOwner);
+    const ids = async (count: number, department: string, prefix: string) =>
+      (await conn.many<{ id: number }>(q.generateCollaborators, [count, department, passwordHash, prefix])).map((r) => r.id);
+    const salesIds = await ids(scale.sales, 'sales', 'bench-sales-');
+    const supportIds = await ids(scale.support, 'support', 'bench-support-');
+    const step = (label: string, fn: () => Promise<unknown>) => timed(progress, label, fn);
+    await step(`${scale.clients} clients`, () => conn.exec(q.generateClients, [scale.clients, salesIds]));
+    const first = (await conn.one<{ id: number; count: number }>(q.firstClientId)) as { id: number; count: number };
+    await step(`${scale.contracts} contracts`, () => conn.exec(q.generateContracts, [scale.contracts, first.id, first.count]));
+    await step(`${scale.events} events`, () => conn.exec(q.generateEvents, [scale.events, supportIds]));
+    await conn.exec(tq.commit);
+    generated = { salesIds, supportIds };
+  } catch (err) {
+    await conn.exec(tq.rollback).catch(() => undefined);
+    throw err;
+  }
+  await timed(progress, 'vacuum analyze', () => conn.exec(q.analyzeCrm));
+  return generated;
+}
+
+async function timed(progress: (line: string) => void, label: string, fn: () => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  await fn();
+  progress(`${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+export async function rowCounts(conn: AdminConnection): Promise<RowCounts> {
+  return (await conn.one<RowCounts>(q.rowCounts)) as RowCounts;
+}

@@ -1,0 +1,76 @@
+/**
+ * The baselines: the bare `pg` driver, nothing of ours in between. This is
+ * the one place outside lib/db/index.ts that imports `pg`, on purpose: it IS
+ * the raw-driver baseline the shell is measured against. The statements
+ * still come from sql/ (sql/bench.sql, sql/contracts.sql).
+ *
+ * Run as a script for the figures that spawn a process:
+ *   node dist/bench/raw.js select1                 connect, select 1, exit
+ *   node dist/bench/raw.js insert-clients N TAG     N inserts, one statement each
+ * with BENCH_PG (JSON connection parameters) and BENCH_IDENTITY ("role:userId") in the environment.
+ */
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import type { ConnectionParams } from '../lib/config.js';
+import { queries } from '../lib/db/sql.js';
+import { batchClient } from './rows.js';
+
+const q = queries('bench', ['rawSessionIdentity', 'rawSelectOne', 'rawInsertClient'] as const);
+const cq = queries('contracts', ['getContract'] as const);
+
+export interface Identity {
+  role: string;
+  userId: number;
+}
+
+export async function rawClient(params: ConnectionParams, identity?: Identity): Promise<pg.Client> {
+  const client = new pg.Client({ ...params, application_name: 'epic-events bench baseline' });
+  await client.connect();
+  if (identity) await client.query(q.rawSessionIdentity.text, [identity.role, String(identity.userId)]);
+  return client;
+}
+
+/** `calls` lookups of contracts.get's statement, one after another; returns ms. */
+export async function rawGetContracts(client: pg.Client, ids: readonly number[]): Promise<number> {
+  const started = performance.now();
+  for (const id of ids) await client.query(cq.getContract.text, [id]);
+  return performance.now() - started;
+}
+
+/** The identity statement alone, `calls` times (its own cost); returns ms. */
+export async function rawIdentityStatements(client: pg.Client, identity: Identity, calls: number): Promise<number> {
+  const text = queries('session', ['setIdentity'] as const).setIdentity.text;
+  const started = performance.now();
+  for (let i = 0; i < calls; i++) await client.query(text, [identity.role, String(identity.userId)]);
+  return performance.now() - started;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const params = JSON.parse(process.env.BENCH_PG ?? '{}') as ConnectionParams;
+  const [mode, countArg, tag] = argv;
+  if (mode === 'select1') {
+    const client = await rawClient(params);
+    await client.query(q.rawSelectOne.text);
+    await client.end();
+    return;
+  }
+  if (mode === 'insert-clients') {
+    const [role, userId] = (process.env.BENCH_IDENTITY ?? '').split(':');
+    const client = await rawClient(params, { role, userId: Number(userId) });
+    const count = Number(countArg);
+    for (let i = 1; i <= count; i++) {
+      const c = batchClient(i, tag);
+      await client.query(q.rawInsertClient.text, [c.fullName, c.email, c.phone, c.companyName, Number(userId)]);
+    }
+    await client.end();
+    return;
+  }
+  throw new Error(`unknown mode ${mode}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((err) => {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,273 @@
+/**
+ * `npm run bench`: every figure of issue 7 with its baseline measured in the
+ * same run, printed as a table; exits 1 when a target is missed. Progress goes
+ * to stderr, the table to stdout.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { hashPassword } from '../lib/auth/passwords.js';
+import { createSessionVerifier, sessionActor } from '../lib/auth/session.js';
+import { issueToken } from '../lib/auth/tokens.js';
+import { tokenSecret } from '../lib/auth/secret.js';
+import { createApi, type CrmApi } from '../lib/crm/api.js';
+import { departmentRole, noopMonitor } from '../lib/crm/deps.js';
+import type { Page } from '../lib/crm/page.js';
+import { AdminConnection, Database, type Executor } from '../lib/db/index.js';
+import { queries, type NamedQuery } from '../lib/db/sql.js';
+import type { Actor } from '../lib/session.js';
+import { FULL_SCALE, generateCrm, rowCounts, type Scale } from './generate.js';
+import { median, medianOf, runNode, startWorld, type BenchWorld } from './harness.js';
+import { rawClient, rawGetContracts, rawIdentityStatements } from './raw.js';
+import { batchScript } from './rows.js';
+
+const session = queries('session', ['setIdentity'] as const);
+const cq = queries('contracts', ['listContracts'] as const);
+const clq = queries('clients', ['listClients'] as const);
+const eq = queries('events', ['listEvents'] as const);
+
+interface Row {
+  figure: string;
+  value: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  ok: boolean | undefined;
+}
+
+const rows: Row[] = [];
+const progress = (line: string) => void process.stderr.write(`[bench] ${line}\n`);
+
+function ms(v: number): string {
+  return v >= 100 ? `${v.toFixed(0)} ms` : v >= 1 ? `${v.toFixed(1)} ms` : `${(v * 1000).toFixed(0)} µs`;
+}
+
+/** A figure against a baseline: ok when value/baseline ≤ maxRatio (no target: reported only). */
+function ratioRow(figure: string, value: number, baseline: number, maxRatio: number | undefined, unit = ms): void {
+  const ratio = value / baseline;
+  rows.push({ figure, value: unit(value), baseline: unit(baseline), ratio: ratio.toFixed(2), target: maxRatio === undefined ? 'report' : `ratio <= ${maxRatio}`, ok: maxRatio === undefined ? undefined : ratio <= maxRatio });
+  progress(`${figure}: ${unit(value)} vs ${unit(baseline)} (ratio ${ratio.toFixed(2)})`);
+}
+
+function limitRow(figure: string, value: string, ok: boolean, target: string): void {
+  rows.push({ figure, value, baseline: '-', ratio: '-', target, ok });
+  progress(`${figure}: ${value}`);
+}
+
+function printTable(): void {
+  const header: Row = { figure: 'figure', value: 'value', baseline: 'baseline', ratio: 'ratio', target: 'target', ok: undefined };
+  const cells = (r: Row) => [r.figure, r.value, r.baseline, r.ratio, r.target, r === header ? 'ok' : r.ok === undefined ? '-' : r.ok ? 'yes' : 'NO'];
+  const all = [header, ...rows].map(cells);
+  const widths = all[0].map((_, i) => Math.max(...all.map((c) => c[i].length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
+  process.stdout.write(`${line(all[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${all.slice(1).map(line).join('\n')}\n`);
+}
+
+function scaleFromEnv(): Scale {
+  // BENCH_SCALE=0.1 runs a tenth of the data (a quick look); the acceptance run is 1.
+  const factor = Number(process.env.BENCH_SCALE ?? '1');
+  if (!(factor > 0 && factor <= 1)) throw new Error('BENCH_SCALE must be in (0, 1]');
+  const s = FULL_SCALE;
+  return { ...s, clients: Math.round(s.clients * factor), contracts: Math.round(s.contracts * factor), events: Math.round(s.events * factor) };
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const world = await startWorld(progress);
+  try {
+    await measureAll(world);
+  } finally {
+    await world.stop();
+  }
+  printTable();
+  progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return rows.every((r) => r.ok !== false) ? 0 : 1;
+}
+
+async function measureAll(world: BenchWorld): Promise<void> {
+  const scale = scaleFromEnv();
+  const conn = await AdminConnection.open(world.target.admin);
+  let generated;
+  try {
+    progress(`generating ${scale.clients} clients, ${scale.contracts} contracts, ${scale.events} events, ${scale.sales} sales and ${scale.support} support collaborators`);
+    const hash = await hashPassword(world.password, world.config.bcryptRounds);
+    generated = await generateCrm(conn, scale, hash, progress);
+    const counts = await rowCounts(conn);
+    progress(`rows: ${JSON.stringify(counts)}`);
+  } finally {
+    await conn.close();
+  }
+  const salesEmail = 'bench-sales-1@epic.events';
+  const db = new Database(world.target.runtime, { max: 4, statementTimeoutMs: world.config.statementTimeoutMs });
+  try {
+    const sales = (await sessionActor(db, generated.salesIds[0])) as Actor;
+    const support = (await sessionActor(db, generated.supportIds[0])) as Actor;
+    // BENCH_ONLY=batch,memory runs some figures (while working on them); the login always runs (it stores the token).
+    const only = process.env.BENCH_ONLY?.split(',');
+    const wanted = (name: string) => !only || only.includes(name);
+    await loginFigure(world, salesEmail);
+    if (wanted('startup')) await startupFigure(world);
+    if (wanted('call')) await perCallFigure(world, db, sales, scale);
+    if (wanted('scale')) await scaleFigures(world, db, sales, support);
+    if (wanted('batch')) await batchFigure(world, sales);
+    if (wanted('memory')) await memoryFigure(world, scale);
+  } finally {
+    await db.close();
+  }
+}
+
+/** 6. Password login at the default bcrypt cost (also stores the token the other CLI figures use). */
+async function loginFigure(world: BenchWorld, email: string): Promise<void> {
+  progress(`login (bcrypt cost ${world.config.bcryptRounds})`);
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const run = await runNode(['bin/epic-events.js', '--email', email, '--password-stdin', '--eval', '1'], world.cliEnv, `${world.password}\n`);
+    if (run.code !== 0) throw new Error(`login failed (exit ${run.code}): ${run.stderr.trim()}`);
+    times.push(run.ms);
+  }
+  const stored = await medianOf(3, async () => {
+    const run = await runNode(['bin/epic-events.js', '--eval', '1'], world.cliEnv);
+    if (run.code !== 0) throw new Error(`stored-token run failed: ${run.stderr.trim()}`);
+    return run.ms;
+  });
+  ratioRow(`6 login with password (bcrypt ${world.config.bcryptRounds}) vs stored token`, median(times), stored, undefined);
+}
+
+/** 1. Start-up: --eval 'whoami()' with a stored token vs node + pg + select 1. */
+async function startupFigure(world: BenchWorld): Promise<void> {
+  progress('start-up');
+  const runs = 7;
+  const shell = await medianOf(runs, async () => {
+    const run = await runNode(['bin/epic-events.js', '--eval', 'whoami()'], world.cliEnv);
+    if (run.code !== 0 || !run.stdout.includes('bench-sales-1')) throw new Error(`whoami failed (exit ${run.code}): ${run.stderr.trim()}`);
+    return run.ms;
+  });
+  const bare = await medianOf(runs, async () => {
+    const run = await runNode(['dist/bench/raw.js', 'select1'], { ...world.cliEnv, BENCH_PG: JSON.stringify(world.target.runtime) });
+    if (run.code !== 0) throw new Error(`baseline failed: ${run.stderr.trim()}`);
+    return run.ms;
+  });
+  ratioRow("1 start-up: --eval 'whoami()' vs node+pg select 1", shell, bare, 2.5);
+}
+
+/** 2. Per call: contracts.get(id) through the API, 2,000 calls, vs the same SELECT on a bare client. */
+async function perCallFigure(world: BenchWorld, db: Database, sales: Actor, scale: Scale): Promise<void> {
+  progress('per call');
+  const calls = 2000;
+  const rounds = 5;
+  const ids = Array.from({ length: calls }, (_, i) => 1 + ((i * 7919) % scale.contracts));
+  const api = createApi({ db, actor: () => sales, config: world.config, monitor: noopMonitor });
+  const token = issueToken(tokenSecret(world.config), sales, world.config.tokenTtlSeconds);
+  const verify = createSessionVerifier({ config: world.config, db, token: () => token });
+  const identity = { role: departmentRole(sales.department), userId: sales.id };
+  const raw = await rawClient(world.target.runtime, identity);
+  try {
+    const apiLoop = async (withCheck: boolean) => {
+      const t0 = performance.now();
+      for (const id of ids) {
+        if (withCheck && !(await verify()).ok) throw new Error('session check failed');
+        await api.contracts.get(id);
+      }
+      return performance.now() - t0;
+    };
+    // Warm both paths (JIT, plan caches, pool connections) before measuring.
+    await apiLoop(true);
+    await rawGetContracts(raw, ids);
+    const bare = await medianOf(rounds, () => rawGetContracts(raw, ids)) / calls;
+    const apiCall = await medianOf(rounds, () => apiLoop(false)) / calls;
+    const apiChecked = await medianOf(rounds, () => apiLoop(true)) / calls;
+    const identityCost = await medianOf(rounds, () => rawIdentityStatements(raw, identity, calls)) / calls;
+    ratioRow('2 per call: contracts.get(id) (API)', apiCall, bare, 1.5);
+    ratioRow('2 per call: contracts.get(id) + session check', apiChecked, bare, undefined);
+    ratioRow('2 identity statement alone vs the bare SELECT', identityCost, bare, 1);
+  } finally {
+    await raw.end();
+  }
+}
+
+/** The plan of a named query as the API runs it (same role and identity). EXPLAIN is prefixed here, the statement is sql/'s. */
+async function explain(db: Database, actor: Actor, q: NamedQuery, params: unknown[]): Promise<string> {
+  const explained: NamedQuery = { ...q, text: `explain (analyze, costs off, summary off) ${q.text}` };
+  const plan = await db.transaction((tx: Executor) => tx.many<{ 'QUERY PLAN': string }>(explained, params), {
+    readOnly: true,
+    prelude: { query: session.setIdentity, params: [departmentRole(actor.department), String(actor.id)] },
+  });
+  return plan.map((r) => r['QUERY PLAN']).join('\n');
+}
+
+/** 4. The listed reads on the million-row CRM: first pages (and page 1,000), each ≤ 20 ms median, each on an index. */
+async function scaleFigures(world: BenchWorld, db: Database, sales: Actor, support: Actor): Promise<void> {
+  progress('scale');
+  const as = (actor: Actor): CrmApi => createApi({ db, actor: () => actor, config: world.config, monitor: noopMonitor });
+  const asSales = as(sales);
+  const asSupport = as(support);
+  const runs = 15;
+  const limit = 20;
+  let page999: Page<unknown> = await asSales.contracts.list();
+  for (let i = 1; i < 999; i++) page999 = await page999.next();
+  const lastId = (page999.rows[page999.rows.length - 1] as { id: number }).id;
+
+  const cases: Array<{ figure: string; call: () => Promise<unknown>; actor: Actor; q: NamedQuery; params: unknown[] }> = [
+    { figure: 'contracts.list({signed:false, unpaid:true, mine:true}) as sales', call: () => asSales.contracts.list({ signed: false, unpaid: true, mine: true }), actor: sales, q: cq.listContracts, params: [0, limit + 1, false, true, sales.id, null] },
+    { figure: 'events.list({unassigned:true})', call: () => asSupport.events.list({ unassigned: true }), actor: support, q: eq.listEvents, params: [0, limit + 1, true, null, null, null, null, null] },
+    { figure: 'events.list({mine:true}) as support', call: () => asSupport.events.list({ mine: true }), actor: support, q: eq.listEvents, params: [0, limit + 1, null, support.id, null, null, null, null] },
+    { figure: "clients.list({search:'acme'})", call: () => asSales.clients.list({ search: 'acme' }), actor: sales, q: clq.listClients, params: [0, limit + 1, null, null, '%acme%'] },
+    { figure: 'contracts.list() page 1,000 (it)', call: () => page999.next(), actor: sales, q: cq.listContracts, params: [lastId, limit + 1, null, null, null, null] },
+  ];
+  for (const c of cases) {
+    await c.call();
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await c.call();
+      times.push(performance.now() - t0);
+    }
+    const plan = await explain(db, c.actor, c.q, c.params);
+    process.stderr.write(`\n-- ${c.figure}\n${plan}\n\n`);
+    const onIndex = /Index (Only )?Scan|Bitmap Index Scan/.test(plan) && !/Seq Scan on (clients|contracts|events)/.test(plan);
+    const value = median(times);
+    limitRow(`4 ${c.figure}`, `${ms(value)}${onIndex ? '' : ' (NO INDEX)'}`, value <= 20 && onIndex, '<= 20 ms, index');
+  }
+}
+
+/** 3. A 10,000-line clients.create script through the CLI vs a bare pg loop inserting the same rows. */
+async function batchFigure(world: BenchWorld, sales: Actor): Promise<void> {
+  progress('batch');
+  const lines = 10_000;
+  const runs = 3;
+  const shellTimes: number[] = [];
+  const bareTimes: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const file = path.join(world.tmpDir, `batch-${r}.js`);
+    fs.writeFileSync(file, batchScript(lines, `shell${r}`));
+    const shell = await runNode(['bin/epic-events.js', file], world.cliEnv);
+    if (shell.code !== 0) throw new Error(`batch failed (exit ${shell.code}): ${shell.stderr.trim().slice(0, 500)}`);
+    shellTimes.push(shell.ms);
+    const bare = await runNode(['dist/bench/raw.js', 'insert-clients', String(lines), `bare${r}`], {
+      ...world.cliEnv, BENCH_PG: JSON.stringify(world.target.runtime), BENCH_IDENTITY: `${departmentRole(sales.department)}:${sales.id}`,
+    });
+    if (bare.code !== 0) throw new Error(`batch baseline failed: ${bare.stderr.trim()}`);
+    bareTimes.push(bare.ms);
+    progress(`batch run ${r + 1}: ${ms(shell.ms)} vs ${ms(bare.ms)}`);
+  }
+  const shell = median(shellTimes);
+  const bare = median(bareTimes);
+  const perSecond = (t: number) => `${Math.round(lines / (t / 1000))} lines/s`;
+  ratioRow(`3 batch: 10,000 clients.create lines (${perSecond(shell)} vs ${perSecond(bare)})`, shell, bare, 1.5);
+}
+
+/** 5. Peak RSS of the shell paging through every contract, 500 a page. */
+async function memoryFigure(world: BenchWorld, scale: Scale): Promise<void> {
+  progress(`memory: paging through ${scale.contracts} contracts`);
+  const file = path.join(world.tmpDir, 'page-all.js');
+  fs.writeFileSync(file, 'let p = await contracts.list({limit: 500}); let seen = p.rows.length;\nwhile (p.hasMore) { p = await p.next(); seen += p.rows.length; }\nif (seen !== ' + scale.contracts + ') throw new Error(`saw ${seen} contracts`);\n');
+  const run = await runNode(['bin/epic-events.js', file], world.cliEnv, undefined, true);
+  if (run.code !== 0) throw new Error(`paging failed (exit ${run.code}): ${run.stderr.trim()}`);
+  const mb = run.peakKb / 1024;
+  limitRow(`5 peak RSS paging all contracts (${(run.ms / 1000).toFixed(0)} s)`, `${mb.toFixed(0)} MB`, mb > 0 && mb < 200, '< 200 MB');
+}
+
+main().then((code) => process.exit(code), (err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  printTable();
+  process.exit(2);
+});

@@ -1,0 +1,64 @@
+-- The benchmark's statements (bench/): the data generator, run as the schema
+-- owner (sql/setup.sql actAsOwner) in one transaction, and the bare-driver
+-- baselines, which run the same statements the API runs.
+
+-- Collaborators of one department, all with the same password hash:
+-- $1 how many, $2 department, $3 bcrypt hash, $4 email prefix ('bench-sales-').
+-- name: generateCollaborators :many
+insert into users (full_name, email, department_id, password_hash)
+select initcap($2) || ' collaborator ' || g, $4 || g || '@epic.events', d.id, $3
+from generate_series(1, $1::integer) g
+join departments d on d.name = $2
+returning id;
+
+-- $1 clients over the sales collaborators $2 (round robin). One company in a
+-- thousand is an "Acme" (what the search figure looks for).
+-- name: generateClients :exec
+insert into clients (full_name, email, phone, company_name, sales_contact_id, created_at, updated_at)
+select 'Client ' || g, 'client' || g || '@bench.example', '+33 1 ' || lpad((g % 100000000)::text, 8, '0'),
+       case when g % 1000 = 0 then 'Acme Corp ' || g else 'Company ' || (g % 5000) end,
+       ($2::integer[])[1 + g % cardinality($2::integer[])],
+       now() - make_interval(days => g % 1000), now() - make_interval(days => g % 100)
+from generate_series(1, $1::integer) g;
+
+-- $1 contracts spread over every client (ids from $2, $3 of them): 4 in 7
+-- signed, 2 in 3 with an amount due (moduli coprime with the 50 salespeople,
+-- so every salesperson has some of each kind).
+-- name: generateContracts :exec
+insert into contracts (client_id, total_amount, amount_due, signed_at, created_at, updated_at)
+select $2::integer + g % $3::integer, 1000 + g % 9000, case when g % 3 <> 0 then (1000 + g % 9000) / 2 else 0 end,
+       case when g % 7 < 4 then now() - make_interval(days => g % 365) end,
+       now() - make_interval(days => g % 730), now() - make_interval(days => g % 30)
+from generate_series(1, $1::integer) g;
+
+-- $1 events, one per signed contract (the first $1 of them), one in ten
+-- without a support contact, the others round robin over the support collaborators $2.
+-- name: generateEvents :exec
+insert into events (contract_id, name, start_at, end_at, support_contact_id, location, attendees, notes)
+select k.id, 'Event of contract ' || k.id, s.start_at, s.start_at + interval '6 hours',
+       case when k.id % 10 = 0 then null else ($2::integer[])[1 + k.id % cardinality($2::integer[])] end,
+       'Hall ' || (k.id % 300), k.id % 500, case when k.id % 4 = 0 then 'Bring the banners' end
+from (select id from contracts where signed_at is not null order by id limit $1::integer) k
+cross join lateral (select timestamptz '2026-01-01' + make_interval(hours => k.id % 20000) as start_at) s;
+
+-- name: firstClientId :one
+select min(id) as id, count(*)::integer as count from clients;
+
+-- Planner statistics after generation (run outside a transaction).
+-- name: analyzeCrm :exec
+vacuum analyze epic.users, epic.clients, epic.contracts, epic.events;
+
+-- name: rowCounts :one
+select (select count(*) from epic.users)::integer as users, (select count(*) from epic.clients)::integer as clients,
+       (select count(*) from epic.contracts)::integer as contracts, (select count(*) from epic.events)::integer as events;
+
+-- Baselines (bench/raw.ts): the bare driver, identity set once for the whole
+-- session rather than per transaction (what a hand-written pg script would do).
+-- name: rawSessionIdentity :exec
+select set_config('role', $1, false), set_config('epic.user_id', $2, false), set_config('search_path', 'epic', false);
+
+-- name: rawSelectOne :one
+select 1 as one;
+
+-- name: rawInsertClient :exec
+insert into clients (full_name, email, phone, company_name, sales_contact_id) values ($1, $2, $3, $4, $5);
