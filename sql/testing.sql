@@ -229,3 +229,15 @@ select * from login_throttle;
 
 -- name: bypassBecomeOwner :exec
 select set_config('role', 'epic_owner', true);
+
+-- A runaway query (spec/reliability/statement-timeout.spec.ts): sleeps $1 seconds.
+-- name: slowQuery :one
+select true as slept from pg_sleep($1::double precision);
+
+-- The runtime role's own settings in this database (statement_timeout from setup).
+-- name: runtimeRoleSettings :one
+select s.setconfig as settings
+from pg_db_role_setting s
+join pg_roles r on r.oid = s.setrole
+join pg_database d on d.oid = s.setdatabase
+where r.rolname = $1 and d.datname = current_database();
