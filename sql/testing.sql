@@ -241,3 +241,21 @@ from pg_db_role_setting s
 join pg_roles r on r.oid = s.setrole
 join pg_database d on d.oid = s.setdatabase
 where r.rolname = $1 and d.datname = current_database();
+
+-- Concurrent edits (spec/reliability/concurrent-edits.spec.ts): a third session
+-- holds the row so both writers are provably waiting on it at the same time.
+-- name: holdContract :one
+select id from contracts where id = $1 for update;
+
+-- name: holdEvent :one
+select id from events where id = $1 for update;
+
+-- name: lockWaiters :one
+select count(*) as waiting from pg_stat_activity
+where datname = current_database() and wait_event_type = 'Lock' and usename = $1;
+
+-- name: contractRow :one
+select total_amount::text as "totalAmount", amount_due::text as "amountDue", version from contracts where id = $1;
+
+-- name: eventRow :one
+select name, location, notes, attendees, version from events where id = $1;
