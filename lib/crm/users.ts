@@ -22,6 +22,7 @@ import { isDepartment, type Department, DEPARTMENTS } from '../permissions.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { makePage, pageSize, type Page } from './page.js';
+import { isOneLine, isPlainObject } from './validate.js';
 
 const q = queries('users', [
   'createUser', 'getUserById', 'getUserByEmail', 'listUsers', 'lockUserForChange', 'managementCountOthers',
@@ -83,9 +84,11 @@ const EMPLOYEE_NUMBER = /^[A-Za-z0-9-]{1,20}$/;
 
 type Checker = (value: unknown) => string | undefined;
 
-const checkFullName: Checker = (v) => (typeof v !== 'string' || !v.trim() ? 'must be a non-empty string' : v.trim().length > 200 ? 'must be at most 200 characters' : undefined);
-const checkEmail: Checker = (v) => (typeof v !== 'string' || !EMAIL.test(v.trim()) ? 'must be an email address (name@domain.tld)' : v.trim().length > 254 ? 'must be at most 254 characters' : undefined);
-const checkPhone: Checker = (v) => (v === null ? undefined : typeof v !== 'string' ? 'must be a string or null' : v.trim().length > 40 ? 'must be at most 40 characters' : undefined);
+// One line each: a NUL would otherwise reach PostgreSQL (which refuses it) as an unexpected error.
+const checkFullName: Checker = (v) => (typeof v !== 'string' || !v.trim() ? 'must be a non-empty string' : !isOneLine(v.trim()) ? 'must be one line without control characters' : v.trim().length > 200 ? 'must be at most 200 characters' : undefined);
+const checkEmail: Checker = (v) => (typeof v !== 'string' || !EMAIL.test(v.trim()) || !isOneLine(v.trim()) ? 'must be an email address (name@domain.tld)' : v.trim().length > 254 ? 'must be at most 254 characters' : undefined);
+const checkPhone: Checker = (v) => (v === null ? undefined : typeof v !== 'string' ? 'must be a string or null' : !isOneLine(v.trim()) ? 'must be one line without control characters' : v.trim().length > 40 ? 'must be at most 40 characters' : undefined);
+const checkSearch: Checker = (v) => (typeof v !== 'string' ? 'must be a string' : !isOneLine(v) ? 'must be one line without control characters' : v.length > 200 ? 'must be at most 200 characters' : undefined);
 const checkDepartment: Checker = (v) => (isDepartment(v) ? undefined : `must be one of ${DEPARTMENTS.join(', ')}`);
 const checkEmployeeNumber: Checker = (v) => (typeof v === 'string' && EMPLOYEE_NUMBER.test(v) ? undefined : 'must be 1 to 20 letters, digits or dashes');
 
@@ -94,7 +97,7 @@ const checkEmployeeNumber: Checker = (v) => (typeof v === 'string' && EMPLOYEE_N
  * unknown keys (a typo must not be ignored), missing required fields, bad values.
  */
 function checkFields(arg: unknown, label: string, fields: Record<string, { check: Checker; required?: boolean }>): Record<string, unknown> {
-  if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) {
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg) || !isPlainObject(arg)) {
     throw new ValidationError([{ field: label, problem: `must be an object like {${Object.keys(fields).join(', ')}}` }]);
   }
   const obj = arg as Record<string, unknown>;
@@ -183,7 +186,7 @@ export function createUsers(deps: ApiDeps) {
     async list(filter: UserListFilter = {}): Promise<Page<UserRecord>> {
       const f = checkFields(filter, 'filter', {
         department: { check: checkDepartment },
-        search: { check: (v) => (typeof v === 'string' ? undefined : 'must be a string') },
+        search: { check: checkSearch },
         limit: { check: (v) => { try { pageSize(v); return undefined; } catch (err) { return (err as ValidationError).problems[0].problem; } } },
       });
       const search = typeof f.search === 'string' && f.search.trim() ? containsPattern(f.search.trim()) : null;
