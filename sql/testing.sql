@@ -259,3 +259,11 @@ select total_amount::text as "totalAmount", amount_due::text as "amountDue", ver
 
 -- name: eventRow :one
 select name, location, notes, attendees, version from events where id = $1;
+
+-- Clients in insertion order, whole (spec/reliability/kill-batch.spec.ts).
+-- name: batchClients :many
+select id, full_name as "fullName", email, phone, company_name as "companyName", sales_contact_id as "salesContactId"
+from clients order by id;
+
+-- name: clientCount :one
+select count(*) as n from clients;
