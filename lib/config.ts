@@ -10,6 +10,8 @@ export interface ConnectionParams {
   database: string;
   user: string;
   password?: string;
+  /** TLS to the server (DATABASE_URL's sslmode): true verifies the certificate. */
+  ssl?: boolean | { rejectUnauthorized: false };
 }
 
 export type DatabaseConfig =
@@ -66,7 +68,14 @@ function parseDatabaseUrl(raw: string): ConnectionParams {
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!database) throw new ConfigError('DATABASE_URL must name a database (postgres://user:password@host:port/database)');
   if (!url.username) throw new ConfigError('DATABASE_URL must name a user (postgres://user:password@host:port/database)');
+  const sslmode = url.searchParams.get('sslmode') ?? 'disable';
+  const SSL: Record<string, ConnectionParams['ssl']> = {
+    disable: undefined, prefer: undefined, allow: undefined,
+    require: { rejectUnauthorized: false }, 'verify-ca': true, 'verify-full': true,
+  };
+  if (!(sslmode in SSL)) throw new ConfigError(`DATABASE_URL sslmode must be one of ${Object.keys(SSL).join(', ')}`);
   return {
+    ...(SSL[sslmode] !== undefined ? { ssl: SSL[sslmode] } : {}),
     host: url.hostname || 'localhost',
     port: url.port ? parseInteger('DATABASE_URL port', url.port, 1, 65535) : 5432,
     database,

@@ -33,6 +33,14 @@ describe('configuration', () => {
     expect(c.database).to.deep.equal({ kind: 'external', admin: { host: 'db.example', port: 6543, database: 'crm', user: 'admin', password: 's@cret' } });
   });
 
+  it("reads DATABASE_URL's sslmode: require encrypts, verify-full also checks the certificate", () => {
+    const admin = (url: string) => (loadConfig({ DATABASE_URL: url }).database as { admin: { ssl?: unknown } }).admin;
+    expect(admin('postgres://u:p@h/db?sslmode=require').ssl).to.deep.equal({ rejectUnauthorized: false });
+    expect(admin('postgres://u:p@h/db?sslmode=verify-full').ssl).to.equal(true);
+    expect(admin('postgres://u:p@h/db').ssl).to.equal(undefined);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@h/db?sslmode=maybe' })).to.throw(/sslmode must be one of/);
+  });
+
   it("accepts the seed's POSTGRES_* and DB_PORT variables", () => {
     const c = loadConfig({ POSTGRES_DB: 'epic', POSTGRES_USER: 'root', POSTGRES_PASSWORD: 'pw', DB_PORT: '5433' });
     expect(c.database).to.deep.equal({ kind: 'external', admin: { host: 'localhost', port: 5433, database: 'epic', user: 'root', password: 'pw' } });

@@ -230,6 +230,14 @@ select * from login_throttle;
 -- name: bypassBecomeOwner :exec
 select set_config('role', 'epic_owner', true);
 
+-- Something slow to cancel (spec/db/cancel.spec.ts): Ctrl+C must stop it on the server.
+-- name: sleepSeconds :one
+select pg_sleep($1::float8) as slept;
+
+-- name: activeSleeps :one
+select count(*)::int as n from pg_stat_activity
+where state = 'active' and query like '%pg_sleep($1::float8)%' and pid <> pg_backend_pid();
+
 -- A runaway query (spec/reliability/statement-timeout.spec.ts): sleeps $1 seconds.
 -- name: slowQuery :one
 select true as slept from pg_sleep($1::double precision);

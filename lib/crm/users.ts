@@ -22,7 +22,7 @@ import { isDepartment, type Department, DEPARTMENTS } from '../permissions.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { makePage, pageSize, type Page } from './page.js';
-import { isOneLine, isPlainObject } from './validate.js';
+import { Problems, containsPattern, email as sharedEmail, isPlainObject, name as sharedName, phone as sharedPhone, text } from './validate.js';
 
 const q = queries('users', [
   'createUser', 'getUserById', 'getUserByEmail', 'listUsers', 'lockUserForChange', 'managementCountOthers',
@@ -79,16 +79,22 @@ export interface DeletedUser {
   reassignedTo: number | null;
 }
 
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const EMPLOYEE_NUMBER = /^[A-Za-z0-9-]{1,20}$/;
 
 type Checker = (value: unknown) => string | undefined;
 
-// One line each: a NUL would otherwise reach PostgreSQL (which refuses it) as an unexpected error.
-const checkFullName: Checker = (v) => (typeof v !== 'string' || !v.trim() ? 'must be a non-empty string' : !isOneLine(v.trim()) ? 'must be one line without control characters' : v.trim().length > 200 ? 'must be at most 200 characters' : undefined);
-const checkEmail: Checker = (v) => (typeof v !== 'string' || !EMAIL.test(v.trim()) || !isOneLine(v.trim()) ? 'must be an email address (name@domain.tld)' : v.trim().length > 254 ? 'must be at most 254 characters' : undefined);
-const checkPhone: Checker = (v) => (v === null ? undefined : typeof v !== 'string' ? 'must be a string or null' : !isOneLine(v.trim()) ? 'must be one line without control characters' : v.trim().length > 40 ? 'must be at most 40 characters' : undefined);
-const checkSearch: Checker = (v) => (typeof v !== 'string' ? 'must be a string' : !isOneLine(v) ? 'must be one line without control characters' : v.length > 200 ? 'must be at most 200 characters' : undefined);
+/** A shared validator (lib/crm/validate.ts) as a Checker: its first problem, if any. */
+function shared(validate: (value: unknown, field: string, problems: Problems) => unknown): Checker {
+  return (v) => {
+    const problems = new Problems();
+    validate(v, 'value', problems);
+    return problems.list[0]?.problem;
+  };
+}
+const checkFullName = shared(sharedName);
+const checkEmail = shared(sharedEmail);
+const checkPhone = shared(sharedPhone);
+const checkSearch = shared((v, field, problems) => text(v, field, problems, { max: 200, singleLine: true }));
 const checkDepartment: Checker = (v) => (isDepartment(v) ? undefined : `must be one of ${DEPARTMENTS.join(', ')}`);
 const checkEmployeeNumber: Checker = (v) => (typeof v === 'string' && EMPLOYEE_NUMBER.test(v) ? undefined : 'must be 1 to 20 letters, digits or dashes');
 
@@ -131,10 +137,6 @@ function reassignOption(options: unknown): number | undefined {
   return checked.reassignTo as number | undefined;
 }
 
-/** `%text%` for ILIKE, with the user's own % and _ taken literally. */
-function containsPattern(search: string): string {
-  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 interface Holdings {
   id: number;

@@ -58,11 +58,6 @@ export function isPlainObject(value: object): boolean {
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
-/** One line of text without NUL or control characters (names, emails, phones, search terms). */
-export function isOneLine(text: string): boolean {
-  return !/[\u0000-\u001f\u007f]/.test(text);
-}
-
 /**
  * The argument object of a call: a plain object whose keys are all known.
  * A typo such as `{phon: …}` is refused, never ignored. `hints` gives a

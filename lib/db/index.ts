@@ -60,7 +60,7 @@ function mapDriverError(err: unknown): unknown {
       : new QueryCancelled('the query was cancelled');
   }
   if (code === '23505') return new Conflict(uniqueMessage(e.constraint));
-  if (code === '23514' || code === '23502' || code === '22P02' || code === '22003' || code === '22007' || code === '22008' || code === '22001') {
+  if (code === '23514' || code === '23502' || code === '22021' || code === '22P02' || code === '22003' || code === '22007' || code === '22008' || code === '22001') {
     return new ValidationError(`the database refused the values (${e.constraint ?? code})`);
   }
   if (code === '23503' || code === '23001') return new ValidationError(`a referenced record does not exist (${e.constraint ?? 'foreign key'})`);
@@ -118,6 +118,7 @@ export class Database extends QueryRunner {
       database: params.database,
       user: params.user,
       password: params.password,
+      ssl: params.ssl,
       max: options.max ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       statement_timeout: options.statementTimeoutMs,

@@ -43,6 +43,9 @@ export function describeError(err: unknown, monitor: Monitor): string {
       ? `Error: an unexpected error occurred and was reported (reference ${reference}): ${name}`
       : `Error: an unexpected error occurred (${name}: ${firstLine(isErrorLike(err) ? err.message : String(err))})`;
   }
+  // Node's eval reports an unfinished statement as repl.Recoverable: an empty SyntaxError holding the real one.
+  const inner = isErrorLike(err) && err.message === '' ? (err as { err?: unknown }).err : undefined;
+  if (isErrorLike(inner)) return `${inner.name}: ${firstLine(inner.message)}`;
   // Errors from the REPL context come from another realm: not `instanceof Error`, same shape.
   if (isErrorLike(err)) return `${err.name}: ${firstLine(err.message)}`;
   return `Uncaught: ${firstLine(String(err))}`;

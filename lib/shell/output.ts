@@ -77,11 +77,21 @@ function isRecord(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
+/** Widest a table cell gets: long notes would push every other column off the screen. */
+export const TABLE_CELL_WIDTH = 40;
+
+/** One line of at most `width` characters, an ellipsis marking a cut (tables only: records and JSON keep everything). */
+export function fitCell(text: string, width = TABLE_CELL_WIDTH): string {
+  const line = text.replace(/\s*\n\s*/g, ' ');
+  const chars = [...line]; // by code point: never split a surrogate pair
+  return chars.length > width ? `${chars.slice(0, width - 1).join('').trimEnd()}…` : line;
+}
+
 export function formatTable(rows: Row[], color: boolean): string {
   if (rows.length === 0) return '(no rows)';
   const fields: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!fields.includes(key)) fields.push(key);
-  const data = rows.map((row) => Object.fromEntries(fields.map((f) => [f, formatField(f, row[f])])));
+  const data = rows.map((row) => Object.fromEntries(fields.map((f) => [f, fitCell(formatField(f, row[f]))])));
   const table = columnify(data, {
     columns: fields,
     columnSplitter: '  ',

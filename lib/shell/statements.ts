@@ -7,16 +7,24 @@ export interface Statement {
   line: number;
 }
 
+const CHECK_FILE = 'completeness-check';
+
 /**
  * Whether more lines are needed (an open bracket, string template…). Compiled
  * inside an async function so top-level `await` is accepted; nothing runs.
  */
 export function isIncomplete(code: string): boolean {
+  const wrapped = `(async () => {\n${code}\n})`;
   try {
-    new vm.Script(`(async () => {\n${code}\n})`, { filename: 'completeness-check' });
+    new vm.Script(wrapped, { filename: CHECK_FILE });
     return false;
   } catch (err) {
-    return err instanceof SyntaxError && /Unexpected end of input|Unterminated template literal/.test(err.message);
+    if (!(err instanceof SyntaxError)) return false;
+    if (/Unexpected end of input|Unterminated template literal/.test(err.message)) return true;
+    // An open bracket of the user's swallowed the wrapper's own "})" (`const x = {`, `foo(`):
+    // the error then sits on that last line, whereas a real mistake is reported where it is.
+    const at = new RegExp(`^${CHECK_FILE}:(\\d+)`).exec(err.stack ?? '');
+    return at !== null && Number(at[1]) === wrapped.split('\n').length;
   }
 }
 

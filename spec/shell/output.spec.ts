@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatDate, formatMoney, formatRecord, formatTable, heading, render, wantsColor } from '../../lib/shell/output.js';
+import { TABLE_CELL_WIDTH, formatDate, formatMoney, formatRecord, formatTable, heading, render, wantsColor } from '../../lib/shell/output.js';
 
 describe('shell output', () => {
   it('shows amounts with two decimals, exactly', () => {
@@ -19,6 +19,19 @@ describe('shell output', () => {
 
   it('prints one record a field a line', () => {
     expect(formatRecord({ id: 1, totalAmount: '10' }, false)).to.equal('          id: 1\ntotal amount: 10.00');
+  });
+
+  it('cuts long cells to 40 characters with an ellipsis in tables only; records and JSON keep the whole text', () => {
+    const notes = `Bring ${'very '.repeat(30)}many flowers.\nAnd a second line.`;
+    const table = formatTable([{ id: 1, notes }, { id: 2, notes: 'short' }], false);
+    const lines = table.split('\n');
+    expect(lines).to.have.length(3);
+    const cell = lines[1].replace(/^1\s+/, '');
+    expect([...cell]).to.have.length.at.most(TABLE_CELL_WIDTH);
+    expect(cell).to.match(/^Bring very very .*…$/);
+    expect(lines[2]).to.match(/^2\s+short$/);
+    expect(formatRecord({ id: 1, notes }, false)).to.include(notes);
+    expect(render({ id: 1, notes }, { json: true, color: false })).to.equal(JSON.stringify({ id: 1, notes }));
   });
 
   it('prints JSON with amounts as exact strings', () => {

@@ -1,0 +1,27 @@
+import { expect } from 'chai';
+import { Database } from '../../lib/db/index.js';
+import { queries } from '../../lib/db/sql.js';
+import { ctx } from '../support/server.js';
+
+const tq = queries('testing', ['sleepSeconds', 'activeSleeps'] as const);
+
+describe('db: cancelling the running query (Ctrl+C)', function () {
+  this.timeout(30_000);
+  let db: Database;
+  beforeEach(() => {
+    db = new Database(ctx().target.runtime, { max: 2 });
+  });
+  afterEach(() => db.close());
+
+  it('cancelRunning stops a query running inside a transaction on the server', async () => {
+    const running = db.transaction((tx) => tx.one(tq.sleepSeconds, [60]));
+    const outcome = running.then(() => 'finished', (err: Error) => err);
+    // Wait until the server is actually running it, then cancel.
+    while ((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n === 0) await new Promise((r) => setTimeout(r, 50));
+    expect(await db.cancelRunning()).to.equal(1);
+    const err = await outcome;
+    expect(err).to.be.instanceOf(Error);
+    expect((err as Error).name).to.equal('QueryCancelled');
+    expect((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n).to.equal(0);
+  });
+});

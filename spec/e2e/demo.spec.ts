@@ -1,0 +1,40 @@
+/**
+ * `epic-events --demo` on a fresh state directory, without DATABASE_URL: the
+ * CLI starts its own embedded server, loads the demo data once and logs in as
+ * the department's demo collaborator.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { KEY, PtySession, killAll, runCli } from '../support/pty.js';
+
+describe('e2e: --demo on the embedded database', function () {
+  this.timeout(120_000);
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+
+  // One fresh home for both tests: the first run pays for initdb and the demo data.
+  before(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-e2e-demo-'));
+    env = { EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: home, BCRYPT_ROUNDS: '4', PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' };
+  });
+  afterEach(() => killAll());
+  after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('--demo sales --eval prints the spec’s sample client Kevin Casey on a fresh state directory', async () => {
+    const r = await runCli(['--demo', 'sales', '--eval', 'clients.list()'], env, '', 110_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/Kevin Casey/);
+  });
+
+  it('--demo sales opens a working shell that says it is a demo, and Ctrl+D leaves it cleanly', async () => {
+    const shell = PtySession.start(['--demo', 'sales'], env);
+    const start = await shell.waitFor(/epic\(sales:[^)]+\)> $/, 60_000);
+    expect(start).to.match(/DEMO/);
+    shell.sendLine("clients.list({search: 'Casey'})");
+    await shell.waitFor(/Kevin Casey[\s\S]*> $/);
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode(30_000)).to.equal(0);
+  });
+});

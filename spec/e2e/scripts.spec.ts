@@ -1,0 +1,187 @@
+/**
+ * The built CLI run non-interactively (pipes, no TTY), against the test run's
+ * real server: stored-token login, scripts, --eval, --json, piped stdin,
+ * batches, logout.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { readToken } from '../../lib/auth/store.js';
+import { addBulk, buildWorld, type World } from '../support/fixtures.js';
+import { cliEnv, killAll, runCli, type CliResult } from '../support/pty.js';
+import { APP_PASSWORD, ctx, fingerprint, resetData } from '../support/server.js';
+
+/** The password of every collaborator of spec/support/fixtures.ts. */
+const FIXTURE_PASSWORD = 'fixture-password-123';
+
+describe('e2e: scripts through the built CLI', function () {
+  this.timeout(60_000);
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let world: World;
+
+  beforeEach(async () => {
+    await resetData();
+    world = await buildWorld();
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-e2e-'));
+    env = cliEnv(ctx().target.admin, APP_PASSWORD, home);
+  });
+  afterEach(async () => {
+    await killAll();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { ...env, ...extra }, input);
+  const loginAs = async (email: string) => {
+    const r = await cli(['--email', email, '--password-stdin'], `${FIXTURE_PASSWORD}\n`);
+    expect(r.code, r.stderr).to.equal(0);
+  };
+  const script = (name: string, code: string): string => {
+    const file = path.join(home, name);
+    fs.writeFileSync(file, code);
+    return file;
+  };
+
+  it('logs in once with --password-stdin, then a script runs on the stored token', async () => {
+    await loginAs(world.alice.email);
+    expect(readToken({ stateDir: home }, world.alice.email)).to.be.a('string');
+    const r = await cli(['--eval', 'clients.list({mine: true})']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/FULL NAME/).and.match(/Client of Alice/);
+    expect(r.stdout).not.to.match(/Client of Bob/);
+    expect(r.stdout).not.to.include('\x1b['); // not a terminal: no colour
+    expect(r.stderr).to.equal('');
+  });
+
+  it('a refused call prints one PermissionDenied line, exits 1 and changes nothing', async () => {
+    await loginAs(world.alice.email);
+    const before = await fingerprint();
+    const file = script('refused.js', `whoami()\nclients.update(${world.clientB}, {phone: '+33 1 00 00 00 00'})\nclients.create({fullName: 'Never', email: 'never@x.test'})\n`);
+    const r = await cli([file]);
+    expect(r.code).to.equal(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: PermissionDenied: sales may only update their own clients`));
+    expect(r.stderr).not.to.match(/\n\s+at /);
+    expect(await fingerprint()).to.deep.equal(before);
+  });
+
+  it('--eval prints the result and exits 0', async () => {
+    await loginAs(world.alice.email);
+    const r = await cli(['--eval', 'whoami()']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/alice@epic\.events/).and.match(/sales/);
+  });
+
+  it('--json prints one JSON document per result, with exact amounts', async () => {
+    await loginAs(world.manager.email);
+    const r = await cli(['--json', '--eval', `contracts.get(${world.contractA})`]);
+    expect(r.code, r.stderr).to.equal(0);
+    const doc = JSON.parse(r.stdout) as { id: number; totalAmount: string };
+    expect(doc.id).to.equal(world.contractA);
+    expect(doc.totalAmount).to.equal('1000.00');
+
+    const piped = await cli(['--json'], 'clients.list()\nwhoami()\n');
+    expect(piped.code, piped.stderr).to.equal(0);
+    const docs = piped.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(docs).to.have.length(2);
+    expect((docs[0] as Array<{ fullName: string }>).map((c) => c.fullName)).to.deep.equal(['Client of Alice', 'Client of Bob']);
+  });
+
+  it('without a stored token and with stdin not a TTY, exits 3 with a message and never prompts', async () => {
+    const file = script('x.js', 'whoami()\n');
+    const r = await cli([file]);
+    expect(r.code).to.equal(3);
+    expect(r.stderr).to.match(/^AuthError: no email to log in with/);
+    expect(r.stdout + r.stderr).not.to.match(/Password/);
+
+    const named = await cli(['--email', world.alice.email, file]);
+    expect(named.code).to.equal(3);
+    expect(named.stderr).to.match(/AuthError: no valid stored token for alice@epic\.events/);
+    expect(named.stdout + named.stderr).not.to.match(/Password for/);
+  });
+
+  it('epic-events logout removes the stored token; the next script is refused', async () => {
+    await loginAs(world.alice.email);
+    const r = await cli(['logout']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/Logged out alice@epic\.events/);
+    expect(readToken({ stateDir: home }, world.alice.email)).to.equal(undefined);
+    expect((await cli(['--eval', 'whoami()'])).code).to.equal(3);
+  });
+
+  it('piped stdin runs the lines in order, each awaited before the next', async () => {
+    await loginAs(world.alice.email);
+    const input = [
+      "const a = await clients.create({fullName: 'First', email: 'first@x.test'})",
+      "clients.create({fullName: 'Second', email: 'second@x.test'})",
+      "clients.update(a.id, {companyName: 'Updated after second'})",
+      "clients.list({search: 'x.test'})",
+    ].join('\n');
+    const r = await cli([], `${input}\n`);
+    expect(r.code, r.stderr).to.equal(0);
+    const rows = r.stdout.split('\n').filter((l) => /(First|Second)\s/.test(l) && /x\.test/.test(l));
+    expect(rows.map((l) => l.match(/First|Second/)?.[0])).to.deep.equal(['First', 'Second']);
+    expect(rows[0]).to.match(/Updated after second/);
+  });
+
+  it('a script may spread a declaration over several lines (regression: `const x = {` failed at line 1)', async () => {
+    await loginAs(world.alice.email);
+    const file = script('multi.js', "const fields = {\n  fullName: 'Multi Line',\n  email: 'multi@x.test',\n}\nconst made = await clients.create(fields)\nprint(made.fullName)\n");
+    const r = await cli([file]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('Multi Line\n');
+  });
+
+  it('an unfinished last statement is reported with its line and the parser’s reason (regression: the message was empty)', async () => {
+    await loginAs(world.alice.email);
+    const r = await cli([], "whoami()\nclients.list({mine: true}\n");
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/^<stdin>:2: SyntaxError: \S.*\n$/); // the parser's own words, e.g. "missing ) after argument list"
+  });
+
+  it('"it" pages through a list longer than a page', async () => {
+    await loginAs(world.alice.email);
+    await addBulk(45, world.alice.id, world.kate.id);
+    const r = await cli([], "clients.list({search: 'Bulk'})\nit\nit\nit\n");
+    expect(r.code, r.stderr).to.equal(0);
+    const names = [...r.stdout.matchAll(/Bulk client (\d+)\b/g)].map((m) => Number(m[1]));
+    expect(names).to.deep.equal(Array.from({ length: 45 }, (_, i) => i + 1));
+    expect(r.stdout.match(/Type "it" for more/g)).to.have.length(2);
+    expect(r.stdout).to.match(/\(5 rows\)/).and.match(/\(no more rows\)/);
+  });
+
+  it('help() and clients.help() list only the methods the department may call', async () => {
+    await loginAs(world.alice.email);
+    const sales = await cli([], 'help()\nclients.help()\nevents.help()\n');
+    expect(sales.code, sales.stderr).to.equal(0);
+    expect(sales.stdout).to.match(/clients\.create\(/).and.match(/clients\.update\(/).and.match(/events\.create\(/);
+    expect(sales.stdout).not.to.match(/\busers\b.*collaborators/);
+    expect(sales.stdout).not.to.match(/events\.update\(|events\.assign\(/);
+
+    await loginAs(world.kate.email);
+    const support = await cli([], 'help()\nclients.help()\nevents.help()\n');
+    expect(support.code, support.stderr).to.equal(0);
+    expect(support.stdout).to.match(/clients\.list\(/).and.match(/events\.update\(/);
+    expect(support.stdout).not.to.match(/clients\.create\(|clients\.update\(|events\.create\(|events\.assign\(/);
+  });
+
+  it('a 1,000-line script with an error on line 600 stops there, names line 600, and keeps rows 1–599', async () => {
+    await loginAs(world.alice.email);
+    const before = (await fingerprint()).clients;
+    const lines = Array.from({ length: 1000 }, (_, i) =>
+      i + 1 === 600 ? "clients.create({fullName: 'Bad', email: 'not an email'})" : `clients.create({fullName: 'Batch ${i + 1}', email: 'batch${i + 1}@x.test'})`);
+    const file = script('batch.js', `${lines.join('\n')}\n`);
+    const r = await cli([file]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/batch\.js:600: ValidationError: .*email/);
+    expect((await fingerprint()).clients - before).to.equal(599);
+  });
+
+  it('--demo with DATABASE_URL set is refused with exit code 2', async () => {
+    const r = await cli(['--demo', 'sales', '--eval', 'clients.list()']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/--demo runs only on the embedded database/);
+  });
+});

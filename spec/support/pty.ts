@@ -1,0 +1,184 @@
+/**
+ * Drive the built CLI end to end: piped (runCli) or under a pseudo-terminal
+ * (PtySession, through util-linux `script`, which gives the child a pty while
+ * we write to its stdin and read its stdout). Everything waits for output
+ * patterns with generous timeouts, never for durations, and every child is
+ * killed by the test that started it (killAll in afterEach).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { packageRoot } from '../../lib/paths.js';
+
+export const CLI = path.join(packageRoot, 'bin', 'epic-events.js');
+const DEFAULT_WAIT_MS = 20_000;
+
+const running = new Set<ChildProcess>();
+
+/** Kill every child still running (afterEach). */
+export async function killAll(): Promise<void> {
+  const children = [...running];
+  await Promise.all(children.map(async (child) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
+      child.kill('SIGKILL');
+      await gone;
+    }
+    running.delete(child);
+  }));
+}
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('close', () => running.delete(child));
+  return child;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `node bin/epic-events.js ...args` with pipes (stdin is not a TTY), feed `input`, wait for the exit. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, input = '', timeoutMs = 60_000): Promise<CliResult> {
+  const child = track(spawn(process.execPath, [CLI, ...args], { env, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] }));
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  child.stdin?.on('error', () => undefined); // the CLI may exit before reading everything
+  child.stdin?.end(input);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`epic-events ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Terminal control sequences out, \r\n → \n: what a person would read. */
+export function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r+\n/g, '\n').replace(/\r/g, '\n');
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export const KEY = { tab: '\t', ctrlC: '\x03', ctrlD: '\x04', ctrlU: '\x15', enter: '\r' } as const;
+
+/** The CLI under a pseudo-terminal. */
+export class PtySession {
+  private raw = '';
+  /** Output before this index has been consumed by waitFor. */
+  private mark = 0;
+  readonly exited: Promise<number | null>;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout?.on('data', (c: Buffer) => (this.raw += c.toString('utf8')));
+    child.stderr?.on('data', (c: Buffer) => (this.raw += c.toString('utf8')));
+    child.stdin?.on('error', () => undefined);
+    this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
+  }
+
+  static start(args: string[], env: NodeJS.ProcessEnv): PtySession {
+    const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+    // -q quiet, -f flush at once, -e the child's exit code, -c the command; no typescript file.
+    return new PtySession(track(spawn('script', ['-qfec', command, '/dev/null'], { env, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] })));
+  }
+
+  /** Everything printed so far, as plain text. */
+  get output(): string {
+    return plain(this.raw);
+  }
+
+  /** Everything printed so far, control sequences included. */
+  get rawOutput(): string {
+    return this.raw;
+  }
+
+  /** Wait until the output printed since the last wait matches; returns that output (plain). */
+  async waitFor(pattern: RegExp, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const fresh = plain(this.raw.slice(this.mark));
+      const m = pattern.exec(fresh);
+      if (m) {
+        // Consume up to the end of the match (in raw terms: conservatively, everything read so far).
+        this.mark = this.raw.length;
+        return fresh;
+      }
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`waited for ${pattern} ${this.child.exitCode !== null ? `but the CLI exited (${this.child.exitCode})` : 'in vain'}; output since the last match:\n${fresh}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  send(keys: string): void {
+    this.child.stdin?.write(keys);
+  }
+
+  /**
+   * Press Tab until the completions matching `pattern` are listed. readline
+   * lists them at the second of two separate Tab presses (the first only
+   * inserts a common prefix), and treats a Tab inside a pasted chunk as text,
+   * so each press is its own write, retried a few times.
+   */
+  async tabUntil(pattern: RegExp, presses = 6): Promise<string> {
+    for (let press = 1; ; press++) {
+      this.send(KEY.tab);
+      try {
+        return await this.waitFor(pattern, press < presses ? 1_000 : DEFAULT_WAIT_MS);
+      } catch (err) {
+        if (press >= presses) throw err;
+      }
+    }
+  }
+
+  /** Type a line and press Enter. */
+  sendLine(line: string): void {
+    this.send(`${line}${KEY.enter}`);
+  }
+
+  /** Wait for the exit code (script -e passes the CLI's own). */
+  async exitCode(timeoutMs = DEFAULT_WAIT_MS): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the CLI did not exit in ${timeoutMs} ms; output:\n${this.output}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A fixed secret for the spawned CLIs (48 characters), so the tests can issue tokens too. */
+export const E2E_JWT_SECRET = 'e2e-jwt-secret-0123456789abcdefghijklmnopqrstuvw';
+
+/**
+ * The environment of a CLI pointed at the test run's server: no .env, the
+ * admin URL, the runtime role's password, fast bcrypt, its own state dir.
+ */
+export function cliEnv(admin: { host: string; port: number; database: string; user: string; password?: string }, appPassword: string, home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const url = `postgres://${encodeURIComponent(admin.user)}:${encodeURIComponent(admin.password ?? '')}@${admin.host}:${admin.port}/${encodeURIComponent(admin.database)}`;
+  return {
+    EPIC_EVENTS_NO_DOTENV: '1',
+    DATABASE_URL: url,
+    APP_DB_PASSWORD: appPassword,
+    EPIC_EVENTS_HOME: home,
+    BCRYPT_ROUNDS: '4',
+    JWT_SECRET: E2E_JWT_SECRET,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TERM: 'xterm',
+    ...extra,
+  };
+}
