@@ -237,3 +237,41 @@ select pg_sleep($1::float8) as slept;
 -- name: activeSleeps :one
 select count(*)::int as n from pg_stat_activity
 where state = 'active' and query like '%pg_sleep($1::float8)%' and pid <> pg_backend_pid();
+
+-- A runaway query (spec/reliability/statement-timeout.spec.ts): sleeps $1 seconds.
+-- name: slowQuery :one
+select true as slept from pg_sleep($1::double precision);
+
+-- The runtime role's own settings in this database (statement_timeout from setup).
+-- name: runtimeRoleSettings :one
+select s.setconfig as settings
+from pg_db_role_setting s
+join pg_roles r on r.oid = s.setrole
+join pg_database d on d.oid = s.setdatabase
+where r.rolname = $1 and d.datname = current_database();
+
+-- Concurrent edits (spec/reliability/concurrent-edits.spec.ts): a third session
+-- holds the row so both writers are provably waiting on it at the same time.
+-- name: holdContract :one
+select id from contracts where id = $1 for update;
+
+-- name: holdEvent :one
+select id from events where id = $1 for update;
+
+-- name: lockWaiters :one
+select count(*) as waiting from pg_stat_activity
+where datname = current_database() and wait_event_type = 'Lock' and usename = $1;
+
+-- name: contractRow :one
+select total_amount::text as "totalAmount", amount_due::text as "amountDue", version from contracts where id = $1;
+
+-- name: eventRow :one
+select name, location, notes, attendees, version from events where id = $1;
+
+-- Clients in insertion order, whole (spec/reliability/kill-batch.spec.ts).
+-- name: batchClients :many
+select id, full_name as "fullName", email, phone, company_name as "companyName", sales_contact_id as "salesContactId"
+from clients order by id;
+
+-- name: clientCount :one
+select count(*) as n from clients;

@@ -11,6 +11,7 @@ import { openTarget, type DatabaseTarget } from '../db/connect.js';
 import { AdminConnection, Database } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { readAll } from '../prompt.js';
+import { assertUsableStateDir } from '../state.js';
 import { createMonitor } from '../monitoring.js';
 import { checkPassword, login, PASSWORD_TRIES, BAD_CREDENTIALS } from '../auth/login.js';
 import { createSessionVerifier, sessionActor } from '../auth/session.js';
@@ -30,6 +31,8 @@ interface Current {
 
 export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<number> {
   const config = configFrom(io);
+  // The token store, history and embedded data live there: a bad one is one clear line now.
+  assertUsableStateDir(config.stateDir);
   if (opts.demo && config.database.kind !== 'embedded') {
     throw new ConfigError('--demo runs only on the embedded database: unset DATABASE_URL and POSTGRES_* to try it');
   }

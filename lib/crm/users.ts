@@ -22,7 +22,7 @@ import { isDepartment, type Department, DEPARTMENTS } from '../permissions.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { makePage, pageSize, type Page } from './page.js';
-import { Problems, containsPattern, email as sharedEmail, name as sharedName, phone as sharedPhone, text } from './validate.js';
+import { Problems, containsPattern, email as sharedEmail, isPlainObject, name as sharedName, phone as sharedPhone, text } from './validate.js';
 
 const q = queries('users', [
   'createUser', 'getUserById', 'getUserByEmail', 'listUsers', 'lockUserForChange', 'managementCountOthers',
@@ -103,7 +103,7 @@ const checkEmployeeNumber: Checker = (v) => (typeof v === 'string' && EMPLOYEE_N
  * unknown keys (a typo must not be ignored), missing required fields, bad values.
  */
 function checkFields(arg: unknown, label: string, fields: Record<string, { check: Checker; required?: boolean }>): Record<string, unknown> {
-  if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) {
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg) || !isPlainObject(arg)) {
     throw new ValidationError([{ field: label, problem: `must be an object like {${Object.keys(fields).join(', ')}}` }]);
   }
   const obj = arg as Record<string, unknown>;

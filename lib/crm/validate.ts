@@ -48,6 +48,17 @@ function charLength(text: string): number {
 }
 
 /**
+ * An object literal or Object.create(null): its prototype is null or some
+ * realm's Object.prototype (the shell's context has its own). Anything else
+ * (`{__proto__: {fullName: …}}`, Object.create(record), a Map) would let
+ * fields arrive through the prototype, past the unknown-key check.
+ */
+export function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/**
  * The argument object of a call: a plain object whose keys are all known.
  * A typo such as `{phon: …}` is refused, never ignored. `hints` gives a
  * better message for a known-but-not-here field.
@@ -56,6 +67,10 @@ export function fieldsOf(value: unknown, arg: string, allowed: readonly string[]
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
     problems.add(arg, `must be an object such as {${allowed.slice(0, 2).join(', ')}} (got ${describe(value)})`);
+    return {};
+  }
+  if (!isPlainObject(value)) {
+    problems.add(arg, `must be a plain object such as {${allowed.slice(0, 2).join(', ')}}, its fields its own (not inherited through a prototype)`);
     return {};
   }
   const fields = value as Fields;

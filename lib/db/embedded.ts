@@ -139,6 +139,16 @@ async function freePort(preferred?: number): Promise<number> {
   return (await tryPort(0)) as number;
 }
 
+/**
+ * The line of initdb's output that says why: its last line is usually its own
+ * clean-up ("removing contents of data directory"), not the cause.
+ */
+export function initdbReason(output: string): string {
+  const lines = output.trim().split('\n').map((l) => l.trim()).filter((l) => l && !/removing (contents of )?data directory/i.test(l));
+  if (lines.some((l) => /no space left on device/i.test(l))) return 'the disk is full (no space left on the device)';
+  return lines.filter((l) => /could not|FATAL|PANIC|error/i.test(l)).pop() ?? lines.pop() ?? 'no reason given';
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class EmbeddedServer {
@@ -330,7 +340,7 @@ export class EmbeddedServer {
       );
     } catch (err) {
       fs.rmSync(this.dataDir, { recursive: true, force: true });
-      throw new DatabaseUnavailable(`initdb failed: ${((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').slice(-1)[0]}`);
+      throw new DatabaseUnavailable(`initdb failed: ${initdbReason((err as { stderr?: string }).stderr ?? (err as Error).message)}`);
     } finally {
       fs.rmSync(pwFile, { force: true });
     }

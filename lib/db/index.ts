@@ -49,7 +49,9 @@ function mapDriverError(err: unknown): unknown {
   const code = e?.code ?? '';
   const message = e?.message ?? '';
   if (CONNECTION_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03'
-    || /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
+    || /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)
+    // pg.Client's own connectionTimeoutMillis error (AdminConnection): a plain Error without a code.
+    || (!code && message === 'timeout expired')) {
     return new DatabaseUnavailable('the database is not reachable right now; try again in a moment');
   }
   if (code === '28P01' || code === '28000') {

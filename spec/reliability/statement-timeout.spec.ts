@@ -1,0 +1,57 @@
+/** Reliability 4: a runaway query is cancelled by the server after a bounded time. */
+import { expect } from 'chai';
+import { Database, QueryCancelled } from '../../lib/db/index.js';
+import { queries } from '../../lib/db/sql.js';
+import { runSetup } from '../../lib/setup.js';
+import { rejection } from '../support/fixtures.js';
+import { ctx, scratchDatabase, targetFor, testConfig } from '../support/server.js';
+
+const tq = queries('testing', ['slowQuery', 'runtimeRoleSettings'] as const);
+const sq = queries('session', ['setIdentity'] as const);
+
+/** A collaborator's transaction (sales identity) running the slow statement. */
+function runaway(db: Database, seconds: number): Promise<unknown> {
+  return db.transaction((tx) => tx.one(tq.slowQuery, [seconds]), { prelude: { query: sq.setIdentity, params: ['epic_sales', '1'] } });
+}
+
+describe('reliability: statement timeout', function () {
+  this.timeout(60_000);
+
+  it('setup gives the runtime role the configured statement_timeout (30 s by default)', async () => {
+    const { admin, config } = ctx();
+    expect(config.statementTimeoutMs).to.equal(30_000);
+    const row = await admin.one<{ settings: string[] }>(tq.runtimeRoleSettings, [config.appDbUser]);
+    expect(row?.settings).to.include('statement_timeout=30000ms');
+  });
+
+  it('cancels a runaway query with a clear QueryCancelled message when the pool sets a short STATEMENT_TIMEOUT', async () => {
+    const db = new Database(ctx().target.runtime, { statementTimeoutMs: 1000 });
+    try {
+      const err = await rejection(runaway(db, 30));
+      expect(err).to.be.instanceOf(QueryCancelled);
+      expect(err.message).to.equal('the query ran too long and was cancelled by the server (statement timeout)');
+      // The connection is still usable afterwards.
+      expect(await db.transaction((tx) => tx.one(tq.slowQuery, [0]), { prelude: { query: sq.setIdentity, params: ['epic_sales', '1'] } })).to.deep.equal({ slept: true });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('cancels a runaway query by the role setting alone (a pool that sets nothing), after STATEMENT_TIMEOUT=1s given to setup', async () => {
+    const scratch = await scratchDatabase('epic_reliability_timeout');
+    try {
+      const config = testConfig(scratch.admin, `${ctx().tmpDir}/timeout-state`, { STATEMENT_TIMEOUT: '1s' });
+      await runSetup(config, targetFor(config), { log: () => undefined });
+      const db = new Database(targetFor(config).runtime); // no statement_timeout option: the role's applies
+      try {
+        const err = await rejection(runaway(db, 30));
+        expect(err).to.be.instanceOf(QueryCancelled);
+        expect(err.message).to.match(/statement timeout/);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
