@@ -21,6 +21,7 @@ const cq = queries('contracts', ['getContract'] as const);
 export interface Identity {
   role: string;
   userId: number;
+  tokenVersion?: number;
 }
 
 export async function rawClient(params: ConnectionParams, identity?: Identity): Promise<pg.Client> {
@@ -41,7 +42,7 @@ export async function rawGetContracts(client: pg.Client, ids: readonly number[])
 export async function rawIdentityStatements(client: pg.Client, identity: Identity, calls: number): Promise<number> {
   const text = queries('session', ['setIdentity'] as const).setIdentity.text;
   const started = performance.now();
-  for (let i = 0; i < calls; i++) await client.query(text, [identity.role, String(identity.userId)]);
+  for (let i = 0; i < calls; i++) await client.query(text, [identity.role, String(identity.userId), identity.tokenVersion ?? 1]);
   return performance.now() - started;
 }
 

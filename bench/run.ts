@@ -10,7 +10,7 @@ import { createSessionVerifier, sessionActor } from '../lib/auth/session.js';
 import { issueToken } from '../lib/auth/tokens.js';
 import { tokenSecret } from '../lib/auth/secret.js';
 import { createApi, type CrmApi } from '../lib/crm/api.js';
-import { departmentRole, noopMonitor } from '../lib/crm/deps.js';
+import { departmentRole, identityPrelude, noopMonitor } from '../lib/crm/deps.js';
 import type { Page } from '../lib/crm/page.js';
 import { AdminConnection, Database, type Executor } from '../lib/db/index.js';
 import { queries, type NamedQuery } from '../lib/db/sql.js';
@@ -20,7 +20,6 @@ import { median, medianOf, runNode, startWorld, type BenchWorld } from './harnes
 import { rawClient, rawGetContracts, rawIdentityStatements } from './raw.js';
 import { batchScript } from './rows.js';
 
-const session = queries('session', ['setIdentity'] as const);
 const cq = queries('contracts', ['listContracts'] as const);
 const clq = queries('clients', ['listClients'] as const);
 const eq = queries('events', ['listEvents'] as const);
@@ -158,7 +157,7 @@ async function perCallFigure(world: BenchWorld, db: Database, sales: Actor, scal
   const api = createApi({ db, actor: () => sales, config: world.config, monitor: noopMonitor });
   const token = issueToken(tokenSecret(world.config), sales, world.config.tokenTtlSeconds);
   const verify = createSessionVerifier({ config: world.config, db, token: () => token });
-  const identity = { role: departmentRole(sales.department), userId: sales.id };
+  const identity = { role: departmentRole(sales.department), userId: sales.id, tokenVersion: sales.tokenVersion };
   const raw = await rawClient(world.target.runtime, identity);
   try {
     const apiLoop = async (withCheck: boolean) => {
@@ -189,7 +188,7 @@ async function explain(db: Database, actor: Actor, q: NamedQuery, params: unknow
   const explained: NamedQuery = { ...q, text: `explain (analyze, costs off, summary off) ${q.text}` };
   const plan = await db.transaction((tx: Executor) => tx.many<{ 'QUERY PLAN': string }>(explained, params), {
     readOnly: true,
-    prelude: { query: session.setIdentity, params: [departmentRole(actor.department), String(actor.id)] },
+    prelude: identityPrelude(actor),
   });
   return plan.map((r) => r['QUERY PLAN']).join('\n');
 }

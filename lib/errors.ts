@@ -42,6 +42,9 @@ export class AuthError extends EpicError {
   override readonly exitCode = 3;
 }
 
+/** The database refused a transaction because the session was revoked meanwhile: the shell ends (exit 3). */
+export class SessionRevoked extends AuthError {}
+
 export class Conflict extends EpicError {
   readonly code = 'E_CONFLICT';
 }

@@ -11,6 +11,7 @@ import { queries } from '../db/sql.js';
 import type { Actor } from '../session.js';
 import { tokenSecret } from './secret.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
+import type { SessionWatch } from './watch.js';
 
 const q = queries('auth', ['sessionUser'] as const);
 
@@ -36,17 +37,37 @@ export async function actorForClaims(db: Executor, claims: TokenClaims): Promise
   return { ok: true, actor: user };
 }
 
+function tokenRefusal(reason: 'expired' | 'invalid'): SessionCheck {
+  return reason === 'expired'
+    ? { ok: false, reason: 'expired', message: 'your session has expired' }
+    : { ok: false, reason: 'revoked', message: 'the session token is not valid (tampered with or issued elsewhere)' };
+}
+
 export function checkToken(secret: string, db: Executor, token: string): Promise<SessionCheck> {
   const verdict = verifyToken(secret, token);
-  if (!verdict.ok) {
-    return Promise.resolve(verdict.reason === 'expired'
-      ? { ok: false, reason: 'expired', message: 'your session has expired' }
-      : { ok: false, reason: 'revoked', message: 'the session token is not valid (tampered with or issued elsewhere)' });
-  }
+  if (!verdict.ok) return Promise.resolve(tokenRefusal(verdict.reason));
   return actorForClaims(db, verdict.claims);
 }
 
-export function createSessionVerifier(deps: { config: Config; db: Executor; token: () => string }): () => Promise<SessionCheck> {
+/**
+ * The check before each evaluation. With a `watch` (revocations pushed by the
+ * database), the signature and expiry are still verified every time, but the
+ * database is asked only when the watch says so (see lib/auth/watch.ts).
+ */
+export function createSessionVerifier(deps: { config: Config; db: Executor; token: () => string; watch?: SessionWatch }): () => Promise<SessionCheck> {
   const secret = tokenSecret(deps.config);
-  return () => checkToken(secret, deps.db, deps.token());
+  const { watch } = deps;
+  if (!watch) return () => checkToken(secret, deps.db, deps.token());
+  let trusted: { token: string; actor: Actor } | undefined;
+  return async () => {
+    const token = deps.token();
+    const verdict = verifyToken(secret, token);
+    if (!verdict.ok) return tokenRefusal(verdict.reason);
+    const userId = verdict.claims.userId;
+    if (trusted?.token === token && !watch.needsCheck(userId)) return { ok: true, actor: trusted.actor };
+    watch.checking(userId);
+    const check = await actorForClaims(deps.db, verdict.claims);
+    trusted = check.ok ? { token, actor: check.actor } : undefined;
+    return check;
+  };
 }

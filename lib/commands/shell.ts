@@ -15,6 +15,7 @@ import { assertUsableStateDir } from '../state.js';
 import { createMonitor } from '../monitoring.js';
 import { checkPassword, login, PASSWORD_TRIES, BAD_CREDENTIALS } from '../auth/login.js';
 import { createSessionVerifier, sessionActor } from '../auth/session.js';
+import { SessionWatch } from '../auth/watch.js';
 import { tokenSecret } from '../auth/secret.js';
 import { issueToken } from '../auth/tokens.js';
 import { removeToken, saveToken } from '../auth/store.js';
@@ -44,6 +45,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   const monitor = await createMonitor(config);
   let target: DatabaseTarget | undefined;
   let db: Database | undefined;
+  let watch: SessionWatch | undefined;
   try {
     target = await openTarget(config, { log: quiet ? undefined : notice });
     if (opts.demo) target = await prepareDemo(config, target, notice, quiet);
@@ -71,7 +73,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
           log: notice,
         });
 
-    const verifier = createSessionVerifier({ config, db: database, token: () => current.token });
+    watch = new SessionWatch(database);
+    const verifier = createSessionVerifier({ config, db: database, token: () => current.token, watch });
     const api = createApi({ db: database, actor: () => current.actor, config, monitor });
     const session: ShellSession = {
       api,
@@ -122,6 +125,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     }
     return await startShell(session, shellIO);
   } finally {
+    await watch?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
     await monitor.flush(2000).catch(() => undefined);
     await target?.release().catch(() => undefined);

@@ -45,8 +45,12 @@ export function inSession<T>(deps: ApiDeps, fn: (tx: Executor) => Promise<T>, op
 }
 
 function identityOf(deps: ApiDeps) {
-  const actor = deps.actor();
-  return { query: sq.setIdentity, params: [departmentRole(actor.department), String(actor.id)] };
+  return identityPrelude(deps.actor());
+}
+
+/** The first statement of a collaborator's transaction: department role, id, and the session assertion. */
+export function identityPrelude(actor: Pick<Actor, 'id' | 'department' | 'tokenVersion'>): { query: NamedQuery; params: unknown[] } {
+  return { query: sq.setIdentity, params: [departmentRole(actor.department), String(actor.id), actor.tokenVersion] };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import type { ConnectionParams } from '../config.js';
-import { Conflict, DatabaseUnavailable, EpicError, PermissionDenied, ValidationError } from '../errors.js';
+import { Conflict, DatabaseUnavailable, EpicError, PermissionDenied, SessionRevoked, ValidationError } from '../errors.js';
 import { queries, type NamedQuery } from './sql.js';
 
 const tq = queries('transaction', ['begin', 'beginReadOnly', 'commit', 'rollback'] as const);
@@ -54,6 +54,7 @@ function mapDriverError(err: unknown): unknown {
     || (!code && message === 'timeout expired')) {
     return new DatabaseUnavailable('the database is not reachable right now; try again in a moment');
   }
+  if (code === 'EP001') return new SessionRevoked(message);
   if (code === '28P01' || code === '28000') {
     return new DatabaseUnavailable(`the database refused the login (${message}): run \`epic-events setup\`, or check APP_DB_PASSWORD`);
   }
@@ -109,8 +110,19 @@ export interface PoolOptions {
   applicationName?: string;
 }
 
+/** A dedicated connection LISTENing on a channel (Database.listen). */
+export interface Subscription {
+  /** False once the connection is lost: notifications may have been missed. */
+  readonly connected: boolean;
+  /** When the LISTEN took effect (ms since the epoch). */
+  readonly since: number;
+  close(): Promise<void>;
+}
+
 export class Database extends QueryRunner {
   private readonly pool: pg.Pool;
+  private readonly params: ConnectionParams;
+  private readonly connectTimeoutMs: number;
   private closed = false;
   /** Backend pids of connections currently running a query on behalf of the caller (for cancel). */
   private readonly busy = new Set<pg.PoolClient>();
@@ -136,6 +148,8 @@ export class Database extends QueryRunner {
     });
     super(() => pool);
     this.pool = pool;
+    this.params = params;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     // An idle client losing its server (restart, crash) must not crash the process;
     // the next query reports DatabaseUnavailable instead.
     this.pool.on('error', () => undefined);
@@ -227,6 +241,37 @@ export class Database extends QueryRunner {
       this.busy.delete(client);
       client.release(broken);
     }
+  }
+
+  /**
+   * LISTEN on a dedicated connection (outside the pool: it stays open and idle).
+   * `q` is the LISTEN statement; each notification's payload goes to `onPayload`.
+   */
+  async listen(q: NamedQuery, onPayload: (payload: string) => void): Promise<Subscription> {
+    const client = new pg.Client({ ...this.params, connectionTimeoutMillis: this.connectTimeoutMs, application_name: 'epic-events listener' });
+    let connected = false;
+    client.on('error', () => (connected = false));
+    client.on('end', () => (connected = false));
+    client.on('notification', (n) => onPayload(n.payload ?? ''));
+    try {
+      await client.connect();
+      await client.query(q.text);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw mapDatabaseError(err);
+    }
+    connected = true;
+    const since = Date.now();
+    return {
+      get connected() {
+        return connected;
+      },
+      since,
+      close: async () => {
+        connected = false;
+        await client.end().catch(() => undefined);
+      },
+    };
   }
 
   /** Ask the server to cancel whatever this process is running (Ctrl+C). */

@@ -9,6 +9,7 @@ import type { REPLServer, REPLEval } from 'node:repl';
 import { isPage } from '../crm/page.js';
 import { Interrupted } from './errors.js';
 import { passGate } from './gate.js';
+import { SessionRevoked } from '../errors.js';
 import { Pager } from './pager.js';
 import type { AskPassword, ShellSession } from './session.js';
 
@@ -64,6 +65,8 @@ export class Engine {
       return { kind: 'value', value };
     } catch (error) {
       if (error instanceof ExitRequest) return { kind: 'exit', exitCode: error.exitCode, message: error.detail };
+      // The database itself refused the session (revoked since the gate let it through): end as the gate would.
+      if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}` };
       return { kind: 'error', error };
     }
   }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { departmentRole } from '../../lib/crm/deps.js';
+import { identityPrelude } from '../../lib/crm/deps.js';
 import { queries } from '../../lib/db/sql.js';
 import { Conflict, PermissionDenied } from '../../lib/errors.js';
 import { addClient, addUser, rejection } from '../support/fixtures.js';
@@ -12,7 +12,7 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
   beforeEach(resetData);
   afterEach(resetData);
 
-  const as = (department: 'sales' | 'support', userId: number) => ({ prelude: { query: sq.setIdentity, params: [departmentRole(department), String(userId)] } });
+  const as = (department: 'sales' | 'support', userId: number) => ({ prelude: identityPrelude({ department, id: userId, tokenVersion: 1 }) });
 
   it('runs the statement with the caller identity and commits it', async () => {
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');

@@ -3,15 +3,19 @@ import { expect } from 'chai';
 import { Database, QueryCancelled } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
 import { runSetup } from '../../lib/setup.js';
-import { rejection } from '../support/fixtures.js';
+import { addUser, rejection } from '../support/fixtures.js';
+import { identityPrelude } from '../../lib/crm/deps.js';
+import type { Actor } from '../../lib/session.js';
 import { ctx, scratchDatabase, targetFor, testConfig } from '../support/server.js';
 
 const tq = queries('testing', ['slowQuery', 'runtimeRoleSettings'] as const);
-const sq = queries('session', ['setIdentity'] as const);
 
-/** A collaborator's transaction (sales identity) running the slow statement. */
-function runaway(db: Database, seconds: number): Promise<unknown> {
-  return db.transaction((tx) => tx.one(tq.slowQuery, [seconds]), { prelude: { query: sq.setIdentity, params: ['epic_sales', '1'] } });
+/** A collaborator's transaction (a salesperson's identity) running the slow statement. */
+function asSales(): Promise<Actor> {
+  return addUser('Sam Slow', `sam-${Math.random().toString(36).slice(2, 8)}@epic.events`, 'sales');
+}
+function runaway(db: Database, seconds: number, actor?: Actor): Promise<unknown> {
+  return db.transaction((tx) => tx.one(tq.slowQuery, [seconds]), actor ? { prelude: identityPrelude(actor) } : {});
 }
 
 describe('reliability: statement timeout', function () {
@@ -26,12 +30,13 @@ describe('reliability: statement timeout', function () {
 
   it('cancels a runaway query with a clear QueryCancelled message when the pool sets a short STATEMENT_TIMEOUT', async () => {
     const db = new Database(ctx().target.runtime, { statementTimeoutMs: 1000 });
+    const actor = await asSales();
     try {
-      const err = await rejection(runaway(db, 30));
+      const err = await rejection(runaway(db, 30, actor));
       expect(err).to.be.instanceOf(QueryCancelled);
       expect(err.message).to.equal('the query ran too long and was cancelled by the server (statement timeout)');
       // The connection is still usable afterwards.
-      expect(await db.transaction((tx) => tx.one(tq.slowQuery, [0]), { prelude: { query: sq.setIdentity, params: ['epic_sales', '1'] } })).to.deep.equal({ slept: true });
+      expect(await runaway(db, 0, actor)).to.deep.equal({ slept: true });
     } finally {
       await db.close();
     }
@@ -42,7 +47,8 @@ describe('reliability: statement timeout', function () {
     try {
       const config = testConfig(scratch.admin, `${ctx().tmpDir}/timeout-state`, { STATEMENT_TIMEOUT: '1s' });
       await runSetup(config, targetFor(config), { log: () => undefined });
-      const db = new Database(targetFor(config).runtime); // no statement_timeout option: the role's applies
+      // No statement_timeout option: the role's applies (to the login role's own statements: no collaborator exists here).
+      const db = new Database(targetFor(config).runtime);
       try {
         const err = await rejection(runaway(db, 30));
         expect(err).to.be.instanceOf(QueryCancelled);

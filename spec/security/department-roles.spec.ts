@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { AdminConnection, type Executor } from '../../lib/db/index.js';
 import { queries, type NamedQuery } from '../../lib/db/sql.js';
-import { departmentRole } from '../../lib/crm/deps.js';
+import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Department } from '../../lib/permissions.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { addClient, addContract, addEvent, addUser } from '../support/fixtures.js';
@@ -19,7 +19,6 @@ const t = queries('testing', [
   'bypassInsertUser', 'bypassUpdateUser', 'bypassDeleteUser', 'bypassReadHashes', 'bypassReadClients', 'bypassReadThrottle',
   'bypassBecomeOwner',
 ] as const);
-const sq = queries('session', ['setIdentity'] as const);
 
 type World = Awaited<ReturnType<typeof buildWorld>>;
 
@@ -45,7 +44,7 @@ async function buildWorld() {
 /** Run one raw statement as `department` (the shell's own prelude), returning rows affected or the SQLSTATE. */
 async function asDepartment(department: Department, userId: number, run: (tx: Executor) => Promise<number>): Promise<number | string> {
   try {
-    return await ctx().db.transaction(run, { prelude: { query: sq.setIdentity, params: [departmentRole(department), String(userId)] } });
+    return await ctx().db.transaction(run, { prelude: identityPrelude({ department, id: userId, tokenVersion: 1 }) });
   } catch (err) {
     return (err as { sqlState?: string }).sqlState ?? (err as { code?: string }).code ?? String(err);
   }

@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { tokenSecret } from '../../lib/auth/secret.js';
+import { createSessionVerifier } from '../../lib/auth/session.js';
+import { issueToken } from '../../lib/auth/tokens.js';
+import { SessionWatch } from '../../lib/auth/watch.js';
+import { createApi } from '../../lib/crm/api.js';
+import { createUsers } from '../../lib/crm/users.js';
+import { Database, type Executor } from '../../lib/db/index.js';
+import { SessionRevoked } from '../../lib/errors.js';
+import type { Actor } from '../../lib/session.js';
+import { rejection } from '../support/fixtures.js';
+import { ctx, fingerprint, resetData } from '../support/server.js';
+import { addCollaborator, depsFor } from '../support/users.js';
+
+/** An Executor that counts the queries going through it. */
+function counting(db: Executor): Executor & { count: number } {
+  const counter = {
+    count: 0,
+    one: (...a: Parameters<Executor['one']>) => (counter.count++, db.one(...a)),
+    many: (...a: Parameters<Executor['many']>) => (counter.count++, db.many(...a)),
+    exec: (...a: Parameters<Executor['exec']>) => (counter.count++, db.exec(...a)),
+  };
+  return counter as Executor & { count: number };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('auth/watch (revocations pushed by the database)', () => {
+  let manager: Actor;
+  let seller: Actor;
+  let watch: SessionWatch;
+  beforeEach(async () => {
+    await resetData();
+    manager = await addCollaborator('management');
+    seller = await addCollaborator('sales');
+    watch = new SessionWatch(ctx().db);
+  });
+  afterEach(() => watch.close());
+
+  it('stops asking the database before each check once it listens, while nothing changes', async () => {
+    const db = counting(ctx().db);
+    const verify = createSessionVerifier({ config: ctx().config, db, token: () => issueTokenOnce, watch });
+    const issueTokenOnce = issueToken(tokenSecret(ctx().config), seller, 3600);
+    expect(await verify()).to.deep.include({ ok: true });
+    await until(async () => (await verify(), !watch.needsCheck(seller.id)), 'the listener');
+    const before = db.count;
+    for (let i = 0; i < 20; i++) expect(await verify()).to.deep.include({ ok: true });
+    expect(db.count).to.equal(before);
+  });
+
+  it('sees a department change made by another process at the next check', async () => {
+    const token = issueToken(tokenSecret(ctx().config), seller, 3600);
+    const verify = createSessionVerifier({ config: ctx().config, db: ctx().db, token: () => token, watch });
+    await until(async () => (await verify(), !watch.needsCheck(seller.id)), 'the listener');
+    const otherProcess = new Database(ctx().target.runtime);
+    try {
+      await createUsers({ ...depsFor(manager), db: otherProcess }).update(seller.id, { department: 'support' });
+    } finally {
+      await otherProcess.close();
+    }
+    await until(() => watch.needsCheck(seller.id), 'the notification');
+    const check = await verify();
+    expect(check).to.deep.include({ ok: false, reason: 'revoked' });
+  });
+
+  it('asks the database again when the listener is lost', async () => {
+    const db = counting(ctx().db);
+    const token = issueToken(tokenSecret(ctx().config), seller, 3600);
+    const verify = createSessionVerifier({ config: ctx().config, db, token: () => token, watch });
+    await until(async () => (await verify(), !watch.needsCheck(seller.id)), 'the listener');
+    await watch.close();
+    const before = db.count;
+    await verify();
+    expect(db.count).to.equal(before + 1);
+  });
+});
+
+describe('the database asserts the session in every transaction', () => {
+  beforeEach(resetData);
+
+  it('refuses a transaction of a session revoked by a password change, changing nothing', async () => {
+    const manager = await addCollaborator('management');
+    const seller = await addCollaborator('sales');
+    await createUsers(depsFor(manager)).update(seller.id, { password: 'another long password' });
+    const before = await fingerprint();
+    // The shell's own check bypassed: the API as the stale session would call it.
+    const err = await rejection(createApi(depsFor(seller)).clients.create({ fullName: 'Stale', email: 'stale@client.test' }));
+    expect(err).to.be.instanceOf(SessionRevoked);
+    expect(err.message).to.match(/password or department changed/);
+    expect(await fingerprint()).to.deep.equal(before);
+  });
+
+  it('refuses a transaction of a deleted collaborator', async () => {
+    const manager = await addCollaborator('management');
+    const seller = await addCollaborator('sales');
+    await createUsers(depsFor(manager)).delete(seller.id);
+    const err = await rejection(createApi(depsFor(seller)).clients.list());
+    expect(err).to.be.instanceOf(SessionRevoked);
+    expect(err.message).to.match(/no longer exists/);
+  });
+
+  it('refuses a session claiming another department than the collaborator has', async () => {
+    const seller = await addCollaborator('sales');
+    const err = await rejection(createApi(depsFor({ ...seller, department: 'management' })).contracts.list());
+    expect(err).to.be.instanceOf(SessionRevoked);
+  });
+});
