@@ -13,6 +13,7 @@ where c.id = $1;
 -- $3 sales contact id, $4 unassigned (true: no sales contact, false: one),
 -- $5 search: a LIKE pattern matched against name, email and company, any case.
 -- name: listClients :many
+-- plan: per-call
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
        c.created_at as "createdAt", c.updated_at as "updatedAt"
@@ -22,6 +23,29 @@ where c.id > $1
   and ($3::integer is null or c.sales_contact_id = $3)
   and ($4::boolean is null or (c.sales_contact_id is null) = $4)
   and ($5::text is null or c.full_name ilike $5 or c.email ilike $5 or c.company_name ilike $5)
+order by c.id
+limit $2;
+
+-- The same list when a search of 3 characters or more is given: the matching
+-- ids come first from the trigram indexes (sql/migrations/004, a BitmapOr of
+-- the three), then the page is cut from them in id order. Without this step
+-- the planner walks the primary key in id order and filters the whole table
+-- when matches are rare.
+-- name: searchClients :many
+-- plan: per-call
+with matches as materialized (
+  select id from clients
+  where full_name ilike $5 or email ilike $5 or company_name ilike $5
+)
+select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
+       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
+       c.created_at as "createdAt", c.updated_at as "updatedAt"
+from matches m
+join clients c on c.id = m.id
+left join users u on u.id = c.sales_contact_id
+where c.id > $1
+  and ($3::integer is null or c.sales_contact_id = $3)
+  and ($4::boolean is null or (c.sales_contact_id is null) = $4)
 order by c.id
 limit $2;
 

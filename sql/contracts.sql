@@ -15,6 +15,7 @@ where k.id = $1;
 
 -- $3 signed, $4 unpaid (amount due > 0), $5 the client's sales contact, $6 client id.
 -- name: listContracts :many
+-- plan: per-call
 select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
        k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",

@@ -16,6 +16,7 @@ where e.id = $1;
 -- $3 unassigned, $4 support contact, $5 the client's sales contact, $6 contract id,
 -- $7/$8 start from (inclusive) / to (exclusive).
 -- name: listEvents :many
+-- plan: per-call
 select e.id, e.name, e.contract_id as "contractId",
        c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
        e.start_at as "startAt", e.end_at as "endAt",

@@ -27,6 +27,7 @@ where lower(u.email) = lower($1);
 
 -- Keyset page: $1 department or null, $2 ILIKE pattern or null, $3 last id seen, $4 rows to fetch.
 -- name: listUsers :many
+-- plan: per-call
 select u.id, u.employee_number as "employeeNumber", u.full_name as "fullName", u.email, u.phone, d.name as department,
        u.created_at as "createdAt", u.updated_at as "updatedAt"
 from users u join departments d on d.id = u.department_id

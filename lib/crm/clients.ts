@@ -12,7 +12,7 @@ import {
   containsPattern, email, fieldsOf, flag, idArgument, name, optional, optionalName, pageLimit, phone, recordId, required, text, validated,
 } from './validate.js';
 
-const q = queries('clients', ['getClient', 'listClients', 'createClient', 'lockClient', 'peekClient', 'updateClient'] as const);
+const q = queries('clients', ['getClient', 'listClients', 'searchClients', 'createClient', 'lockClient', 'peekClient', 'updateClient'] as const);
 
 export interface Client {
   id: number;
@@ -83,10 +83,13 @@ export function createClients(deps: ApiDeps) {
         salesContactId,
         unassigned: optional(f, 'unassigned', p, flag),
         pattern: search ? containsPattern(search) : null,
+        // Trigram indexes need 3 characters to narrow anything down.
+        indexedSearch: search !== undefined && search !== null && [...search].length >= 3,
       };
     });
+    const query = params.indexedSearch ? q.searchClients : q.listClients;
     const fetchAfter = async (afterId: number): Promise<Page<Client>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Client>(q.listClients, [afterId, params.limit + 1, params.salesContactId, params.unassigned, params.pattern]), { readOnly: true });
+      const rows = await inSession(deps, (tx) => tx.many<Client>(query, [afterId, params.limit + 1, params.salesContactId, params.unassigned, params.pattern]), { readOnly: true });
       return makePage('clients', rows, params.limit, fetchAfter);
     };
     return fetchAfter(0);

@@ -80,26 +80,30 @@ function uniqueMessage(constraint: string | undefined): string {
   return `a record with the same unique value already exists (${constraint ?? 'unique'})`;
 }
 
-async function run(client: pg.Pool | pg.PoolClient | pg.Client, q: NamedQuery, params: readonly unknown[] = []): Promise<pg.QueryResult> {
+async function run(client: pg.Pool | pg.PoolClient | pg.Client, q: NamedQuery, params: readonly unknown[] = [], prepare = false): Promise<pg.QueryResult> {
   try {
-    return await client.query({ text: q.text, values: params as unknown[] });
+    // Prepared once per connection (parse and plan reused) unless the query
+    // asks to be planned for each call's values.
+    const name = prepare && !q.perCallPlan ? `${q.area}.${q.name}` : undefined;
+    return await client.query({ name, text: q.text, values: params as unknown[] });
   } catch (err) {
     throw mapDatabaseError(err);
   }
 }
 
 class QueryRunner implements Executor {
-  constructor(protected readonly target: () => pg.Pool | pg.PoolClient | pg.Client) {}
+  /** `prepare`: the shell's pool (statements prepared per connection); provisioning connections do not. */
+  constructor(protected readonly target: () => pg.Pool | pg.PoolClient | pg.Client, private readonly prepare = false) {}
   async one<R = Row>(q: NamedQuery, params?: readonly unknown[]): Promise<R | undefined> {
-    const r = await run(this.target(), q, params);
+    const r = await run(this.target(), q, params, this.prepare);
     if (r.rows.length > 1) throw new Error(`query ${q.area}.${q.name} (:one) returned ${r.rows.length} rows`);
     return r.rows[0] as R | undefined;
   }
   async many<R = Row>(q: NamedQuery, params?: readonly unknown[]): Promise<R[]> {
-    return (await run(this.target(), q, params)).rows as R[];
+    return (await run(this.target(), q, params, this.prepare)).rows as R[];
   }
   async exec(q: NamedQuery, params?: readonly unknown[]): Promise<number> {
-    return (await run(this.target(), q, params)).rowCount ?? 0;
+    return (await run(this.target(), q, params, this.prepare)).rowCount ?? 0;
   }
 }
 
@@ -146,7 +150,7 @@ export class Database extends QueryRunner {
       // so an error still belongs to its own query). Typed in pg 8.23 but not in @types/pg.
       ...({ pipeline: true } as object),
     });
-    super(() => pool);
+    super(() => pool, true);
     this.pool = pool;
     this.params = params;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
@@ -174,17 +178,17 @@ export class Database extends QueryRunner {
       opening.catch(() => undefined);
       let result: T;
       try {
-        result = await fn(new QueryRunner(() => client));
+        result = await fn(new QueryRunner(() => client, true));
       } catch (err) {
         await opening;
         throw err;
       }
       await opening;
-      await run(client, tq.commit);
+      await run(client, tq.commit, [], true);
       return result;
     } catch (err) {
       try {
-        await run(client, tq.rollback);
+        await run(client, tq.rollback, [], true);
       } catch {
         broken = true;
       }
@@ -196,8 +200,8 @@ export class Database extends QueryRunner {
   }
 
   private async open(client: pg.PoolClient, options: TransactionOptions): Promise<void> {
-    const begin = run(client, options.readOnly ? tq.beginReadOnly : tq.begin);
-    const prelude = options.prelude ? run(client, options.prelude.query, options.prelude.params) : undefined;
+    const begin = run(client, options.readOnly ? tq.beginReadOnly : tq.begin, [], true);
+    const prelude = options.prelude ? run(client, options.prelude.query, options.prelude.params, true) : undefined;
     prelude?.catch(() => undefined);
     await begin;
     await prelude;
@@ -220,8 +224,8 @@ export class Database extends QueryRunner {
     let broken = false;
     try {
       const opening = this.open(client, options);
-      const rows = run(client, q, params);
-      const commit = run(client, tq.commit);
+      const rows = run(client, q, params, true);
+      const commit = run(client, tq.commit, [], true);
       opening.catch(() => undefined);
       rows.catch(() => undefined);
       commit.catch(() => undefined);
@@ -232,7 +236,7 @@ export class Database extends QueryRunner {
     } catch (err) {
       // The COMMIT already ended the transaction; a ROLLBACK only matters when it never got there.
       try {
-        await run(client, tq.rollback);
+        await run(client, tq.rollback, [], true);
       } catch {
         broken = true;
       }

@@ -10,27 +10,36 @@ export interface NamedQuery {
   readonly name: string;
   readonly kind: QueryKind;
   readonly text: string;
+  /**
+   * Planned for each call's own values (`-- plan: per-call` under the name
+   * line): queries whose best plan depends on which optional filters are
+   * given. The others are prepared once per connection and reuse their plan.
+   */
+  readonly perCallPlan?: boolean;
 }
 
 const NAME_LINE = /^--\s*name:\s*([A-Za-z][A-Za-z0-9_]*)\s+:(one|many|exec)\s*$/;
+const PER_CALL_PLAN = /^--\s*plan:\s*per-call\s*$/;
 const cache = new Map<string, Map<string, NamedQuery>>();
 
 /** Parse `-- name: getClient :one` blocks (sqlc style). Duplicates are an error. */
 export function parseNamedQueries(area: string, source: string): Map<string, NamedQuery> {
   const out = new Map<string, NamedQuery>();
-  let current: { name: string; kind: QueryKind; lines: string[] } | undefined;
+  let current: { name: string; kind: QueryKind; lines: string[]; perCallPlan: boolean } | undefined;
   const flush = () => {
     if (!current) return;
     const text = current.lines.join('\n').trim().replace(/;\s*$/, '');
     if (!text) throw new Error(`sql/${area}.sql: query ${current.name} is empty`);
-    out.set(current.name, { area, name: current.name, kind: current.kind, text });
+    out.set(current.name, { area, name: current.name, kind: current.kind, text, ...(current.perCallPlan ? { perCallPlan: true } : {}) });
   };
   for (const line of source.split(/\r?\n/)) {
     const m = NAME_LINE.exec(line.trim());
     if (m) {
       flush();
       if (out.has(m[1])) throw new Error(`sql/${area}.sql: query name ${m[1]} is defined twice`);
-      current = { name: m[1], kind: m[2] as QueryKind, lines: [] };
+      current = { name: m[1], kind: m[2] as QueryKind, lines: [], perCallPlan: false };
+    } else if (current && current.lines.length === 0 && PER_CALL_PLAN.test(line.trim())) {
+      current.perCallPlan = true;
     } else if (current) {
       current.lines.push(line);
     }

@@ -13,6 +13,20 @@ describe('SQL loader', () => {
     expect(q.get('touch')?.kind).to.equal('exec');
   });
 
+  it('marks queries planned for each call (-- plan: per-call); the others are prepared', () => {
+    const q = parseNamedQueries('x', '-- name: list :many\n-- plan: per-call\nselect 1 where $1::int is null or true;\n-- name: get :one\nselect 2;');
+    expect(q.get('list')).to.deep.include({ perCallPlan: true, text: 'select 1 where $1::int is null or true' });
+    expect(q.get('get')?.perCallPlan).to.equal(undefined);
+  });
+
+  it('plans every list with optional filters per call (a generic plan cannot use the partial indexes)', () => {
+    for (const file of fs.readdirSync(path.join(packageRoot, 'sql')).filter((f) => f.endsWith('.sql'))) {
+      for (const q of parseNamedQueries(file, fs.readFileSync(path.join(packageRoot, 'sql', file), 'utf8')).values()) {
+        if (/::\w+ is null or/.test(q.text)) expect(q.perCallPlan, `${file} ${q.name}`).to.equal(true);
+      }
+    }
+  });
+
   it('fails on a name defined twice', () => {
     expect(() => parseNamedQueries('x', '-- name: a :one\nselect 1;\n-- name: a :one\nselect 2;')).to.throw(/query name a is defined twice/);
   });
