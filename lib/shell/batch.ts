@@ -40,12 +40,12 @@ export interface BatchRun {
 const PROGRESS_FROM = 20;
 
 export async function runStatements(run: BatchRun, source: BatchSource): Promise<BatchResult> {
-  const statements = splitStatements(source.code);
+  const statements = splitStatements(source.code, source.filename);
   const mode = source.print ?? 'none';
   let last: unknown;
   for (const [index, statement] of statements.entries()) {
     if (run.progress && statements.length >= PROGRESS_FROM) run.progress(index, statements.length);
-    const outcome = await run.engine.evaluate(statement.code, source.filename);
+    const outcome = await run.engine.evaluate(statement.code, source.filename, statement.script);
     if (outcome.kind === 'exit') return outcome;
     if (outcome.kind === 'error') {
       run.progress?.(-1, statements.length);

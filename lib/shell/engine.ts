@@ -8,6 +8,7 @@ import type { EventEmitter } from 'node:events';
 import type { REPLServer, REPLEval } from 'node:repl';
 import { isPage } from '../crm/page.js';
 import { Interrupted } from './errors.js';
+import vm from 'node:vm';
 import { passGate } from './gate.js';
 import { SessionRevoked } from '../errors.js';
 import { Pager } from './pager.js';
@@ -53,13 +54,16 @@ export class Engine {
     this.captureDomainErrors(options.onStrayError);
   }
 
-  async evaluate(code: string, file: string): Promise<Outcome> {
+  /** `script`: the statement already compiled as a plain script (batches), run without the REPL's eval. */
+  async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
     try {
       const gate = await this.interruptible(passGate(this.session, this.options.askPassword), false);
       if (!gate.pass) return { kind: 'exit', exitCode: gate.exitCode, message: gate.message };
       let value: unknown = IT.test(code)
         ? await this.interruptible(this.pager.next(), false)
-        : await this.interruptible(this.runDefaultEval(code, file), /\bawait\b/.test(code));
+        : script
+          ? await this.interruptible(this.runCompiled(script), false)
+          : await this.interruptible(this.runDefaultEval(code, file), /\bawait\b/.test(code));
       if (isThenable(value)) value = await this.interruptible(Promise.resolve(value), false);
       this.pager.remember(value);
       return { kind: 'value', value };
@@ -69,6 +73,10 @@ export class Engine {
       if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}` };
       return { kind: 'error', error };
     }
+  }
+
+  private async runCompiled(script: vm.Script): Promise<unknown> {
+    return script.runInContext(this.options.server.context, { displayErrors: false });
   }
 
   private runDefaultEval(code: string, file: string): Promise<unknown> {

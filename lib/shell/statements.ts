@@ -5,6 +5,23 @@ export interface Statement {
   code: string;
   /** 1-based line where the statement starts. */
   line: number;
+  /**
+   * The statement compiled as a plain script, when it is one (no top-level
+   * await, not an object literal): a batch runs it as is, without going
+   * through the REPL's eval again (one compilation per line, no domain).
+   */
+  script?: vm.Script;
+}
+
+/** Compiled as a plain script, or why not: 'incomplete' (more lines needed) or 'other' (await, a real error). */
+function compilePlain(code: string, filename: string, line: number): vm.Script | 'incomplete' | 'other' {
+  if (/^\s*\{/.test(code)) return 'other'; // the REPL reads a leading { as an object literal
+  try {
+    return new vm.Script(code, { filename, lineOffset: line - 1 });
+  } catch (err) {
+    if (err instanceof SyntaxError && /Unexpected end of input|Unterminated template literal/.test(err.message)) return 'incomplete';
+    return 'other';
+  }
 }
 
 const CHECK_FILE = 'completeness-check';
@@ -30,7 +47,7 @@ export function isIncomplete(code: string): boolean {
 
 const SKIPPABLE = /^\s*(\/\/.*)?$/;
 
-export function splitStatements(source: string): Statement[] {
+export function splitStatements(source: string, filename = 'script'): Statement[] {
   const lines = source.split(/\r?\n/);
   const statements: Statement[] = [];
   let buffer = '';
@@ -40,7 +57,12 @@ export function splitStatements(source: string): Statement[] {
     if (buffer === '' && SKIPPABLE.test(text)) return;
     if (buffer === '') start = index + 1;
     buffer += `${text}\n`;
-    if (!isIncomplete(buffer)) {
+    const plain = compilePlain(buffer, filename, start);
+    if (plain === 'incomplete') return;
+    if (plain !== 'other') {
+      statements.push({ code: buffer, line: start, script: plain });
+      buffer = '';
+    } else if (!isIncomplete(buffer)) {
       statements.push({ code: buffer, line: start });
       buffer = '';
     }

@@ -16,4 +16,14 @@ describe('shell statements', () => {
     expect(statements.map((s) => s.line)).to.deep.equal([1, 4, 5]);
     expect(statements[0].code).to.equal('const x = {\n  a: 1,\n}\n');
   });
+
+  it('compiles a plain statement once for the batch to run as is, and leaves top-level await, object literals and mistakes to the REPL', () => {
+    const [plain, awaiting, literal, wrong, multi] = splitStatements("clients.list()\nawait clients.get(1)\n{ a: 1 }\nx = )\nconst y = {\n  b: 2,\n}\n", 'batch.js');
+    expect(plain.script, 'plain').to.not.equal(undefined);
+    expect(awaiting.script, 'await').to.equal(undefined);
+    expect(literal.script, 'object literal').to.equal(undefined);
+    expect(wrong.script, 'syntax error').to.equal(undefined);
+    expect(multi.script, 'multi-line').to.not.equal(undefined);
+    expect(multi.line).to.equal(5);
+  });
 });

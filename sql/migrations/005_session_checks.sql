@@ -30,7 +30,7 @@ begin
 end $$;
 
 revoke all on function assert_session(integer, integer, text) from public;
-grant execute on function assert_session(integer, integer, text) to epic_login;
+grant execute on function assert_session(integer, integer, text) to epic_login, epic_management, epic_sales, epic_support;
 
 create function notify_session_change() returns trigger
 language plpgsql as $$
