@@ -38,6 +38,13 @@ export async function rawGetContracts(client: pg.Client, ids: readonly number[])
   return performance.now() - started;
 }
 
+/** The same with the statement prepared once (a named statement): the best a bare client can do. */
+export async function rawGetContractsPrepared(client: pg.Client, ids: readonly number[]): Promise<number> {
+  const started = performance.now();
+  for (const id of ids) await client.query({ name: 'bench.getContract', text: cq.getContract.text, values: [id] });
+  return performance.now() - started;
+}
+
 /** The identity statement alone, `calls` times (its own cost); returns ms. */
 export async function rawIdentityStatements(client: pg.Client, identity: Identity, calls: number): Promise<number> {
   const text = queries('session', ['setIdentity'] as const).setIdentity.text;

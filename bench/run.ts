@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashPassword } from '../lib/auth/passwords.js';
 import { createSessionVerifier, sessionActor } from '../lib/auth/session.js';
+import { SessionWatch } from '../lib/auth/watch.js';
 import { issueToken } from '../lib/auth/tokens.js';
 import { tokenSecret } from '../lib/auth/secret.js';
 import { createApi, type CrmApi } from '../lib/crm/api.js';
@@ -17,7 +18,7 @@ import { queries, type NamedQuery } from '../lib/db/sql.js';
 import type { Actor } from '../lib/session.js';
 import { FULL_SCALE, generateCrm, rowCounts, type Scale } from './generate.js';
 import { median, medianOf, runNode, startWorld, type BenchWorld } from './harness.js';
-import { rawClient, rawGetContracts, rawIdentityStatements } from './raw.js';
+import { rawClient, rawGetContracts, rawGetContractsPrepared, rawIdentityStatements } from './raw.js';
 import { batchScript } from './rows.js';
 
 const cq = queries('contracts', ['listContracts'] as const);
@@ -156,7 +157,9 @@ async function perCallFigure(world: BenchWorld, db: Database, sales: Actor, scal
   const ids = Array.from({ length: calls }, (_, i) => 1 + ((i * 7919) % scale.contracts));
   const api = createApi({ db, actor: () => sales, config: world.config, monitor: noopMonitor });
   const token = issueToken(tokenSecret(world.config), sales, world.config.tokenTtlSeconds);
-  const verify = createSessionVerifier({ config: world.config, db, token: () => token });
+  // As the shell checks before each evaluation: revocations pushed by the database (LISTEN), signature and expiry every time.
+  const watch = new SessionWatch(db);
+  const verify = createSessionVerifier({ config: world.config, db, token: () => token, watch });
   const identity = { role: departmentRole(sales.department), userId: sales.id, tokenVersion: sales.tokenVersion };
   const raw = await rawClient(world.target.runtime, identity);
   try {
@@ -171,14 +174,18 @@ async function perCallFigure(world: BenchWorld, db: Database, sales: Actor, scal
     // Warm both paths (JIT, plan caches, pool connections) before measuring.
     await apiLoop(true);
     await rawGetContracts(raw, ids);
+    await rawGetContractsPrepared(raw, ids);
     const bare = await medianOf(rounds, () => rawGetContracts(raw, ids)) / calls;
+    const barePrepared = await medianOf(rounds, () => rawGetContractsPrepared(raw, ids)) / calls;
     const apiCall = await medianOf(rounds, () => apiLoop(false)) / calls;
     const apiChecked = await medianOf(rounds, () => apiLoop(true)) / calls;
     const identityCost = await medianOf(rounds, () => rawIdentityStatements(raw, identity, calls)) / calls;
     ratioRow('2 per call: contracts.get(id) (API)', apiCall, bare, 1.5);
     ratioRow('2 per call: contracts.get(id) + session check', apiChecked, bare, undefined);
+    ratioRow('2 per call: contracts.get(id) vs a prepared bare SELECT', apiCall, barePrepared, undefined);
     ratioRow('2 identity statement alone vs the bare SELECT', identityCost, bare, 1);
   } finally {
+    await watch.close();
     await raw.end();
   }
 }

@@ -223,9 +223,7 @@ export class Database extends QueryRunner {
     this.busy.add(client);
     let broken = false;
     try {
-      const opening = this.open(client, options);
-      const rows = run(client, q, params, true);
-      const commit = run(client, tq.commit, [], true);
+      const [opening, rows, commit] = corked(client, () => [this.open(client, options), run(client, q, params, true), run(client, tq.commit, [], true)] as const);
       opening.catch(() => undefined);
       rows.catch(() => undefined);
       commit.catch(() => undefined);
@@ -293,6 +291,20 @@ export class Database extends QueryRunner {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+  }
+}
+
+/**
+ * Queue several pipelined queries and write them to the socket together (one
+ * system call instead of one per message).
+ */
+function corked<T>(client: pg.PoolClient, queue: () => T): T {
+  const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+  stream?.cork?.();
+  try {
+    return queue();
+  } finally {
+    stream?.uncork?.();
   }
 }
 

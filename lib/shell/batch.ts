@@ -4,6 +4,7 @@
  * batch and names file and line. Non-interactive runs never prompt: an
  * expired or revoked session ends them with exit code 3.
  */
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import repl from 'node:repl';
@@ -35,6 +36,8 @@ export interface BatchRun {
   write: (text: string) => void;
   /** Progress on stderr when it is a terminal. */
   progress?: (done: number, total: number) => void;
+  /** Ctrl+C came between two statements: stop before the next. */
+  stopRequested?: () => boolean;
 }
 
 const PROGRESS_FROM = 20;
@@ -44,6 +47,7 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
   const mode = source.print ?? 'none';
   let last: unknown;
   for (const [index, statement] of statements.entries()) {
+    if (run.stopRequested?.()) return { kind: 'exit', exitCode: 1, message: `${source.filename}:${statement.line}: interrupted (Ctrl+C) before this line; ${index} statements ran` };
     if (run.progress && statements.length >= PROGRESS_FROM) run.progress(index, statements.length);
     const outcome = await run.engine.evaluate(statement.code, source.filename, statement.script);
     if (outcome.kind === 'exit') return outcome;
@@ -101,14 +105,24 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
   // A REPL that is never fed: its default eval gives scripts what the prompt has (top-level await, declarations across statements).
   const server = repl.start({ input: new PassThrough(), output: sink, prompt: '', terminal: false, useColors: false, preview: false });
   const write = (text: string) => void io.output.write(text);
+  // Ctrl+C reaches the engine through a plain emitter: listening on the process
+  // for each statement would start and stop a signal watcher every line.
+  // Between two statements (nobody listening) it stops the batch.
+  const sigint = new EventEmitter();
+  let interrupted = false;
+  const forward = () => {
+    if (sigint.listenerCount('SIGINT') === 0) interrupted = true;
+    else sigint.emit('SIGINT');
+  };
+  process.on('SIGINT', forward);
   const engine = new Engine(session, {
     server,
     defaultEval: server.eval,
-    sigint: process,
+    sigint,
     onStrayError: (err) => void io.errorOutput.write(`${describeError(err, session.monitor)}\n`),
   });
   let exitRequested: ExitRequest | undefined;
-  const run = (): BatchRun => ({ engine, output, write, progress: progressWriter(io.errorOutput, source.filename) });
+  const run = (): BatchRun => ({ engine, output, write, progress: progressWriter(io.errorOutput, source.filename), stopRequested: () => interrupted });
   injectContext(server.context, contextValues(session, {
     logout: async () => {
       await session.logout();
@@ -128,6 +142,7 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
     io.errorOutput.write(`${result.message}\n`);
     return 1;
   } finally {
+    process.removeListener('SIGINT', forward);
     server.close();
   }
 }
