@@ -6,8 +6,11 @@
 -- statement asserts the session is still valid ($3: the token version;
 -- sql/migrations/005_session_checks.sql), failing with SQLSTATE EP001 if not.
 
+-- (No columns: nothing to send back or decode, once per transaction.)
 -- name: setIdentity :exec
-select set_config('role', $1, true), set_config('epic.user_id', $2, true), assert_session($2::integer, $3::integer, $1);
+select where set_config('role', $1, true) is not null
+         and set_config('epic.user_id', $2, true) is not null
+         and assert_session($2::integer, $3::integer, $1);
 
 -- Revocations (new password, department, deletion) are announced here.
 -- name: listenSessions :exec

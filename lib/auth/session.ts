@@ -59,14 +59,24 @@ export function createSessionVerifier(deps: { config: Config; db: Executor; toke
   const { watch } = deps;
   if (!watch) return () => checkToken(secret, deps.db, deps.token());
   let trusted: { token: string; actor: Actor } | undefined;
+  // The signature of the same token bytes under the same key cannot change:
+  // once verified, only its expiry is left to check.
+  let verified: { token: string; claims: TokenClaims } | undefined;
   return async () => {
     const token = deps.token();
-    const verdict = verifyToken(secret, token);
-    if (!verdict.ok) return tokenRefusal(verdict.reason);
-    const userId = verdict.claims.userId;
+    let claims: TokenClaims;
+    if (verified?.token === token && Date.now() / 1000 < verified.claims.expiresAt) {
+      claims = verified.claims;
+    } else {
+      const verdict = verifyToken(secret, token);
+      if (!verdict.ok) return tokenRefusal(verdict.reason);
+      claims = verdict.claims;
+      verified = { token, claims };
+    }
+    const userId = claims.userId;
     if (trusted?.token === token && !watch.needsCheck(userId)) return { ok: true, actor: trusted.actor };
     watch.checking(userId);
-    const check = await actorForClaims(deps.db, verdict.claims);
+    const check = await actorForClaims(deps.db, claims);
     trusted = check.ok ? { token, actor: check.actor } : undefined;
     return check;
   };

@@ -4,7 +4,10 @@
  * batch and names file and line. Non-interactive runs never prompt: an
  * expired or revoked session ends them with exit code 3.
  */
+import { Console } from 'node:console';
 import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import vm from 'node:vm';
 import fs from 'node:fs';
 import path from 'node:path';
 import repl from 'node:repl';
@@ -96,14 +99,41 @@ export function progressWriter(stream: Writable & { isTTY?: boolean }, label: st
 }
 
 /**
+ * A context for scripts with what the REPL's has: the process's globals
+ * (console, timers, Buffer, process, URL…), `require`, and `global`.
+ */
+function scriptContext(output: Writable): vm.Context {
+  const context = vm.createContext();
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    if (name === 'global' || name === 'globalThis' || name === 'console' || name in context) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
+    if (descriptor) Object.defineProperty(context, name, descriptor);
+  }
+  Object.defineProperty(context, 'console', { value: new Console(output), writable: true, configurable: true });
+  Object.defineProperty(context, 'require', { value: createRequire(path.join(process.cwd(), 'batch.js')), writable: true, configurable: true });
+  Object.defineProperty(context, 'global', { value: vm.runInContext('globalThis', context), writable: true, configurable: true });
+  return context;
+}
+
+/**
  * Run a script, --eval code or piped stdin non-interactively. Resolves 0, 1
  * (first error) or 3 (session expired or revoked).
  */
 export async function runBatch(session: ShellSession, source: BatchSource, io: ShellIO): Promise<number> {
   const output: OutputOptions = { json: io.json, color: wantsColor(io.color, io.output) };
-  const sink = new Writable({ write: (_chunk, _enc, done) => done() });
-  // A REPL that is never fed: its default eval gives scripts what the prompt has (top-level await, declarations across statements).
-  const server = repl.start({ input: new PassThrough(), output: sink, prompt: '', terminal: false, useColors: false, preview: false });
+  // Statements run in a context of their own, built as the REPL builds its
+  // own. A REPL (for top-level await, or what else only its eval accepts) is
+  // made on first need and evaluates in that same context, so declarations
+  // carry across statements either way. A script of plain statements never
+  // makes one, and so never pays for the domain a REPL puts around every
+  // asynchronous operation.
+  const context = scriptContext(io.output);
+  let server: repl.REPLServer | undefined;
+  const makeRepl = () => {
+    const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+    server = repl.start({ input: new PassThrough(), output: sink, prompt: '', terminal: false, useColors: false, preview: false });
+    return { server, defaultEval: server.eval };
+  };
   const write = (text: string) => void io.output.write(text);
   // Ctrl+C reaches the engine through a plain emitter: listening on the process
   // for each statement would start and stop a signal watcher every line.
@@ -116,14 +146,14 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
   };
   process.on('SIGINT', forward);
   const engine = new Engine(session, {
-    server,
-    defaultEval: server.eval,
+    repl: makeRepl,
+    context,
     sigint,
     onStrayError: (err) => void io.errorOutput.write(`${describeError(err, session.monitor)}\n`),
   });
   let exitRequested: ExitRequest | undefined;
   const run = (): BatchRun => ({ engine, output, write, progress: progressWriter(io.errorOutput, source.filename), stopRequested: () => interrupted });
-  injectContext(server.context, contextValues(session, {
+  injectContext(context, contextValues(session, {
     logout: async () => {
       await session.logout();
       exitRequested = new ExitRequest(0, 'logged out');
@@ -143,6 +173,6 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
     return 1;
   } finally {
     process.removeListener('SIGINT', forward);
-    server.close();
+    server?.close();
   }
 }

@@ -33,10 +33,21 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-export interface EngineOptions {
-  /** The REPL whose default eval and context are used. */
+/** A REPL whose default eval the engine uses (top-level await, what the prompt accepts). */
+export interface ReplHandle {
   server: REPLServer;
   defaultEval: REPLEval;
+}
+
+export interface EngineOptions {
+  /**
+   * The REPL: given (the prompt), or made on first need (batches: a script
+   * whose statements are all plain never makes one, and so never pays for the
+   * domain that a REPL puts around every asynchronous operation).
+   */
+  repl: ReplHandle | (() => ReplHandle);
+  /** Where statements run: the REPL's eval is given this context too. */
+  context: vm.Context;
   /** Where Ctrl+C comes from: the REPL (terminal) or the process (scripts). */
   sigint: EventEmitter;
   /** Present when a person can answer a password question. */
@@ -50,8 +61,26 @@ export class Engine {
 
   private readonly evaluating: Array<{ reject: (err: unknown) => void }> = [];
 
+  private replHandle?: ReplHandle;
+
   constructor(readonly session: ShellSession, private readonly options: EngineOptions) {
-    this.captureDomainErrors(options.onStrayError);
+    if (typeof options.repl !== 'function') this.useRepl(options.repl);
+  }
+
+  private useRepl(handle: ReplHandle): ReplHandle {
+    this.replHandle = handle;
+    this.captureDomainErrors(handle.server, this.options.onStrayError);
+    return handle;
+  }
+
+  private repl(): ReplHandle {
+    if (this.replHandle) return this.replHandle;
+    return this.useRepl((this.options.repl as () => ReplHandle)());
+  }
+
+  /** The REPL server, if one was made. */
+  get server(): REPLServer | undefined {
+    return this.replHandle?.server;
   }
 
   /** `script`: the statement already compiled as a plain script (batches), run without the REPL's eval. */
@@ -76,11 +105,11 @@ export class Engine {
   }
 
   private async runCompiled(script: vm.Script): Promise<unknown> {
-    return script.runInContext(this.options.server.context, { displayErrors: false });
+    return script.runInContext(this.options.context, { displayErrors: false });
   }
 
   private runDefaultEval(code: string, file: string): Promise<unknown> {
-    const { server, defaultEval } = this.options;
+    const { server, defaultEval } = this.repl();
     return new Promise((resolve, reject) => {
       const pending = { reject };
       this.evaluating.push(pending);
@@ -93,7 +122,7 @@ export class Engine {
       };
       pending.reject = (err: unknown) => settle(err);
       try {
-        defaultEval.call(server, code, server.context, file, (err, result) => settle(err, result));
+        defaultEval.call(server, code, this.options.context, file, (err, result) => settle(err, result));
       } catch (err) {
         settle(err);
       }
@@ -106,8 +135,8 @@ export class Engine {
    * back). Route them to the evaluation that raised them instead, or, when
    * none is running (a throw in a timer), print them the shell's way.
    */
-  private captureDomainErrors(onStray: (err: unknown) => void): void {
-    const domain = (this.options.server as unknown as { _domain?: EventEmitter })._domain;
+  private captureDomainErrors(server: REPLServer, onStray: (err: unknown) => void): void {
+    const domain = (server as unknown as { _domain?: EventEmitter })._domain;
     if (!domain) return;
     domain.removeAllListeners('error');
     domain.on('error', (err: unknown) => {

@@ -95,8 +95,8 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     });
 
   const engine = new Engine(session, {
-    server,
-    defaultEval: server.eval,
+    repl: { server, defaultEval: server.eval },
+    context: server.context,
     sigint: server,
     askPassword,
     onStrayError: (err) => {

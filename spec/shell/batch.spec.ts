@@ -52,6 +52,13 @@ describe('shell batches (scripts, --eval, piped stdin)', () => {
     expect(term.out).to.equal('K\n');
   });
 
+  it('carries declarations between plain statements and those that need the REPL (await), both ways', async () => {
+    const term = new FakeTerminal();
+    const code = await runBatch(fakeSession('sales'), { code: "const a = 1\nlet b = await Promise.resolve(a + 1)\nconst c = { x: b + 1 }\nprint(a, b, c.x)\nconsole.log('via console', c.x)\n", filename: 'mixed.js' }, term.io());
+    expect(code).to.equal(0);
+    expect(term.out).to.equal('1 2 3\nvia console 3\n');
+  });
+
   it('--eval prints the last result as JSON with --json', async () => {
     const term = new FakeTerminal();
     const code = await runBatch(fakeSession('sales'), { code: 'clients.list({limit: 2})', filename: '--eval', print: 'last' }, term.io({ json: true }));
