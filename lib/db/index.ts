@@ -160,16 +160,8 @@ export class Database extends QueryRunner {
   }
 
   /** One transaction: BEGIN, the optional prelude, fn, COMMIT; ROLLBACK on any error. */
-  async transaction<T>(fn: (tx: Executor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw mapDatabaseError(err);
-    }
-    this.busy.add(client);
-    let broken = false;
-    try {
+  transaction<T>(fn: (tx: Executor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return this.withClient(async (client) => {
       // Not awaited: fn's first query is queued behind them and travels in the
       // same round trip. Should BEGIN or the prelude fail, the transaction is
       // aborted and fn's queries fail too (nothing runs without the identity);
@@ -186,6 +178,44 @@ export class Database extends QueryRunner {
       await opening;
       await run(client, tq.commit, [], true);
       return result;
+    });
+  }
+
+  /**
+   * A transaction of one statement in one round trip: BEGIN, the prelude, the
+   * statement and COMMIT are sent together. When the statement (or the
+   * prelude) fails the transaction is aborted, and the COMMIT behind it
+   * rolls back: nothing of a failed statement is ever committed.
+   */
+  statement<R = Row>(q: NamedQuery, params: readonly unknown[], options: TransactionOptions = {}): Promise<R[]> {
+    return this.withClient(async (client) => {
+      const [opening, rows, commit] = corked(client, () => [this.open(client, options), run(client, q, params, true), run(client, tq.commit, [], true)] as const);
+      opening.catch(() => undefined);
+      rows.catch(() => undefined);
+      commit.catch(() => undefined);
+      await opening;
+      const result = await rows;
+      await commit;
+      return result.rows as R[];
+    });
+  }
+
+  /**
+   * A pooled connection for one transaction: tracked for Ctrl+C, rolled back
+   * when `work` fails (a no-op when its COMMIT already ended it), released —
+   * and dropped from the pool when it could not even roll back.
+   */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw mapDatabaseError(err);
+    }
+    this.busy.add(client);
+    let broken = false;
+    try {
+      return await work(client);
     } catch (err) {
       try {
         await run(client, tq.rollback, [], true);
@@ -205,44 +235,6 @@ export class Database extends QueryRunner {
     prelude?.catch(() => undefined);
     await begin;
     await prelude;
-  }
-
-  /**
-   * A transaction of one statement in one round trip: BEGIN, the prelude, the
-   * statement and COMMIT are sent together. When the statement (or the
-   * prelude) fails the transaction is aborted, and the COMMIT behind it
-   * rolls back: nothing of a failed statement is ever committed.
-   */
-  async statement<R = Row>(q: NamedQuery, params: readonly unknown[], options: TransactionOptions = {}): Promise<R[]> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw mapDatabaseError(err);
-    }
-    this.busy.add(client);
-    let broken = false;
-    try {
-      const [opening, rows, commit] = corked(client, () => [this.open(client, options), run(client, q, params, true), run(client, tq.commit, [], true)] as const);
-      opening.catch(() => undefined);
-      rows.catch(() => undefined);
-      commit.catch(() => undefined);
-      await opening;
-      const result = await rows;
-      await commit;
-      return result.rows as R[];
-    } catch (err) {
-      // The COMMIT already ended the transaction; a ROLLBACK only matters when it never got there.
-      try {
-        await run(client, tq.rollback, [], true);
-      } catch {
-        broken = true;
-      }
-      throw mapDatabaseError(err);
-    } finally {
-      this.busy.delete(client);
-      client.release(broken);
-    }
   }
 
   /**
