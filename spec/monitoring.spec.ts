@@ -1,32 +1,14 @@
-import http from 'node:http';
-import zlib from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { noopMonitor } from '../lib/crm/deps.js';
 import { createUsers } from '../lib/crm/users.js';
 import { createMonitor, createScrubber } from '../lib/monitoring.js';
 import { ctx, resetData } from './support/server.js';
 import { addCollaborator, depsFor } from './support/users.js';
+import { startReceiver } from './support/sentry-receiver.js';
 
 const JWT_SECRET = 'this-is-the-jwt-secret-of-the-monitoring-test-0123456789';
 const FAKE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl';
 const FAKE_HASH = '$2b$12$abcdefghijklmnopqrstuu1234567890123456789012345678901';
-
-/** A stand-in for Sentry on 127.0.0.1: keeps every request body. */
-async function startReceiver(): Promise<{ port: number; bodies: string[]; close: () => Promise<void> }> {
-  const bodies: string[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      bodies.push((req.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw) : raw).toString('utf8'));
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 describe('monitoring', () => {
   it('is the no-op monitor when no DSN is set', async () => {
