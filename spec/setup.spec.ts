@@ -125,4 +125,21 @@ describe('epic-events setup on the embedded default (CLI, no .env)', function ()
     expect(fs.existsSync(path.join(home, 'postgres', 'data', 'postmaster.pid')), 'server stopped').to.equal(false);
     expect(fs.readdirSync(path.join(home, 'postgres', 'leases'))).to.deep.equal([]);
   });
+
+  it('sets the embedded database up on the first start of the shell, then logs in', () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-first-start-'));
+    try {
+      const env = { PATH: process.env.PATH, HOME: fresh, EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: fresh, BCRYPT_ROUNDS: '4', ADMIN_EMAIL: 'first@epic.events', ADMIN_PASSWORD: 'first start password' };
+      const bin = path.join(packageRoot, 'bin', 'epic-events.js');
+      const login = spawnSync(process.execPath, [bin, '--email', 'first@epic.events', '--password-stdin'], { env, input: 'first start password\n', encoding: 'utf8' });
+      expect(login.status, login.stderr).to.equal(0);
+      expect(login.stderr).to.include('Setting up the embedded database (first start)');
+      const who = spawnSync(process.execPath, [bin, '--eval', 'whoami()', '--json'], { env, encoding: 'utf8' });
+      expect(who.status, who.stderr).to.equal(0);
+      expect(JSON.parse(who.stdout)).to.deep.include({ email: 'first@epic.events', department: 'management' });
+      expect(who.stderr).not.to.include('Setting up');
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
 });
