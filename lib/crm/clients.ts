@@ -45,15 +45,8 @@ export interface NewClient {
 
 export type ClientChanges = Partial<NewClient>;
 
-interface LockedClient {
-  id: number;
-  fullName: string;
-  email: string;
-  phone: string | null;
-  companyName: string | null;
-  salesContactId: number | null;
-  salesContactEmail: string | null;
-}
+/** The client as an update checks it: its fields and the sales contact's email (for the refusal message). */
+type LockedClient = Omit<Client, 'salesContactName' | 'createdAt' | 'updatedAt'> & { salesContactEmail: string | null };
 
 const FILTERS = ['mine', 'search', 'salesContactId', 'unassigned', 'limit'] as const;
 const FIELDS = ['fullName', 'email', 'phone', 'companyName'] as const;
