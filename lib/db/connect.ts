@@ -33,9 +33,16 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
   }
   const server = new EmbeddedServer(config.stateDir, { durable: options.durable, log: options.log });
   const lease = await server.acquire();
-  // However the process ends (exit(), an uncaught error), give the lease back.
+  // However the process ends (exit(), an uncaught error, its terminal closed,
+  // a kill), give the lease back: the last user stops the server.
   const onExit = () => server.releaseSync();
+  const onSignal = (signal: NodeJS.Signals) => {
+    server.releaseSync();
+    process.exit(signal === 'SIGHUP' ? 129 : 143);
+  };
   process.once('exit', onExit);
+  process.once('SIGHUP', onSignal);
+  process.once('SIGTERM', onSignal);
   const base = { host: lease.host, port: lease.port, database: EMBEDDED_DATABASE };
   return {
     kind: 'embedded',
@@ -43,6 +50,8 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
     runtime: { ...base, user: config.appDbUser, password: lease.state.appPassword },
     release: async () => {
       process.removeListener('exit', onExit);
+      process.removeListener('SIGHUP', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       await lease.release();
     },
   };

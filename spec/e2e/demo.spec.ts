@@ -3,11 +3,13 @@
  * CLI starts its own embedded server, loads the demo data once and logs in as
  * the department's demo collaborator.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { KEY, PtySession, killAll, runCli } from '../support/pty.js';
+import { packageRoot } from '../../lib/paths.js';
 
 describe('e2e: --demo on the embedded database', function () {
   this.timeout(120_000);
@@ -37,4 +39,25 @@ describe('e2e: --demo on the embedded database', function () {
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode(30_000)).to.equal(0);
   });
+
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    it(`stops the embedded server when the shell is ended by ${signal} (a closed terminal, a kill)`, async () => {
+      const pidFile = path.join(home, 'postgres', 'data', 'postmaster.pid');
+      // stdin left open: the shell is waiting for its input when the signal comes.
+      const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'epic-events.js'), '--demo', 'sales'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!fs.existsSync(pidFile) || fs.readdirSync(path.join(home, 'postgres', 'leases')).length === 0) {
+          if (Date.now() > deadline) throw new Error('the shell did not take the server');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        child.kill(signal);
+        expect(await exited).to.equal(signal === 'SIGHUP' ? 129 : 143);
+        expect(fs.existsSync(pidFile), 'server stopped').to.equal(false);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+  }
 });
