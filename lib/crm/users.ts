@@ -17,12 +17,12 @@
  */
 import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
-import { NotFound, ValidationError, type FieldProblem } from '../errors.js';
+import { NotFound, ValidationError } from '../errors.js';
 import { isDepartment, type Department, DEPARTMENTS } from '../permissions.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { inSession, type ApiDeps } from './deps.js';
-import { makePage, pageSize, type Page } from './page.js';
-import { Problems, containsPattern, email as sharedEmail, isPlainObject, name as sharedName, phone as sharedPhone, text } from './validate.js';
+import { makePage, type Page } from './page.js';
+import { Problems, containsPattern, email, fieldsOf, name, optional, pageLimit, phone, recordId, required, text, validated } from './validate.js';
 
 const q = queries('users', [
   'createUser', 'getUserById', 'getUserByEmail', 'listUsers', 'lockUserForChange', 'managementCountOthers',
@@ -80,63 +80,41 @@ export interface DeletedUser {
 }
 
 const EMPLOYEE_NUMBER = /^[A-Za-z0-9-]{1,20}$/;
+const NEW_FIELDS = ['fullName', 'email', 'department', 'password', 'phone', 'employeeNumber'] as const;
+const CHANGE_FIELDS = ['fullName', 'email', 'phone', 'department', 'password'] as const;
+const FILTERS = ['department', 'search', 'limit'] as const;
 
-type Checker = (value: unknown) => string | undefined;
-
-/** A shared validator (lib/crm/validate.ts) as a Checker: its first problem, if any. */
-function shared(validate: (value: unknown, field: string, problems: Problems) => unknown): Checker {
-  return (v) => {
-    const problems = new Problems();
-    validate(v, 'value', problems);
-    return problems.list[0]?.problem;
-  };
-}
-const checkFullName = shared(sharedName);
-const checkEmail = shared(sharedEmail);
-const checkPhone = shared(sharedPhone);
-const checkSearch = shared((v, field, problems) => text(v, field, problems, { max: 200, singleLine: true }));
-const checkDepartment: Checker = (v) => (isDepartment(v) ? undefined : `must be one of ${DEPARTMENTS.join(', ')}`);
-const checkEmployeeNumber: Checker = (v) => (typeof v === 'string' && EMPLOYEE_NUMBER.test(v) ? undefined : 'must be 1 to 20 letters, digits or dashes');
-
-/**
- * Check an argument object against its field table, collecting every problem:
- * unknown keys (a typo must not be ignored), missing required fields, bad values.
- */
-function checkFields(arg: unknown, label: string, fields: Record<string, { check: Checker; required?: boolean }>): Record<string, unknown> {
-  if (typeof arg !== 'object' || arg === null || Array.isArray(arg) || !isPlainObject(arg)) {
-    throw new ValidationError([{ field: label, problem: `must be an object like {${Object.keys(fields).join(', ')}}` }]);
-  }
-  const obj = arg as Record<string, unknown>;
-  const problems: FieldProblem[] = [];
-  for (const key of Object.keys(obj)) {
-    if (!Object.prototype.hasOwnProperty.call(fields, key)) problems.push({ field: key, problem: `is not a field here (expected one of ${Object.keys(fields).join(', ')})` });
-  }
-  for (const [key, spec] of Object.entries(fields)) {
-    const value = obj[key];
-    if (value === undefined) {
-      if (spec.required) problems.push({ field: key, problem: 'is required' });
-      continue;
-    }
-    const problem = spec.check(value);
-    if (problem) problems.push({ field: key, problem });
-  }
-  if (problems.length) throw new ValidationError(problems);
-  return obj;
+// Validators in the shape of lib/crm/validate.ts, for what only collaborators have.
+function department(value: unknown, field: string, problems: Problems): Department | undefined {
+  if (isDepartment(value)) return value;
+  problems.add(field, `must be one of ${DEPARTMENTS.join(', ')}`);
+  return undefined;
 }
 
-function checkId(value: unknown, field = 'id'): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2_147_483_647) {
-    throw new ValidationError([{ field, problem: 'must be a positive whole number (a collaborator id)' }]);
-  }
-  return value;
+function employeeNumber(value: unknown, field: string, problems: Problems): string | undefined {
+  if (typeof value === 'string' && EMPLOYEE_NUMBER.test(value)) return value;
+  problems.add(field, 'must be 1 to 20 letters, digits or dashes');
+  return undefined;
+}
+
+function password(value: unknown, field: string, problems: Problems): string | undefined {
+  const problem = passwordProblem(value);
+  if (problem) problems.add(field, problem);
+  return problem ? undefined : (value as string);
+}
+
+function searchText(value: unknown, field: string, problems: Problems): string | undefined {
+  return text(value, field, problems, { max: 200, singleLine: true });
+}
+
+/** A collaborator id argument (a number: a string is read as an email by get). */
+function userId(value: unknown, field = 'id'): number {
+  return validated((p) => (typeof value === 'number' ? recordId(value, field, p) : (p.add(field, 'must be a collaborator id (a number)'), undefined))) as number;
 }
 
 function reassignOption(options: unknown): number | undefined {
-  if (options === undefined) return undefined;
-  const checked = checkFields(options, 'options', { reassignTo: { check: (v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? undefined : 'must be a collaborator id') } });
-  return checked.reassignTo as number | undefined;
+  return validated((p) => optional(fieldsOf(options, 'options', ['reassignTo'], p), 'reassignTo', p, recordId)) ?? undefined;
 }
-
 
 interface Holdings {
   id: number;
@@ -186,13 +164,11 @@ export function createUsers(deps: ApiDeps) {
 
   return {
     async list(filter: UserListFilter = {}): Promise<Page<UserRecord>> {
-      const f = checkFields(filter, 'filter', {
-        department: { check: checkDepartment },
-        search: { check: checkSearch },
-        limit: { check: (v) => { try { pageSize(v); return undefined; } catch (err) { return (err as ValidationError).problems[0].problem; } } },
+      const f = validated((p) => {
+        const given = fieldsOf(filter, 'filter', FILTERS, p);
+        return { department: optional(given, 'department', p, department), search: optional(given, 'search', p, searchText), limit: pageLimit(given.limit, p) };
       });
-      const search = typeof f.search === 'string' && f.search.trim() ? containsPattern(f.search.trim()) : null;
-      return fetchPage((f.department as Department | undefined) ?? null, search, pageSize(f.limit), 0);
+      return fetchPage(f.department, f.search ? containsPattern(f.search) : null, f.limit, 0);
     },
 
     /** By id (a number) or by email (a string with @). */
@@ -203,25 +179,28 @@ export function createUsers(deps: ApiDeps) {
         return user;
       }
       if (typeof idOrEmail !== 'number') throw new ValidationError([{ field: 'idOrEmail', problem: 'must be a collaborator id (number) or email address' }]);
-      const id = checkId(idOrEmail, 'idOrEmail');
+      const id = userId(idOrEmail, 'idOrEmail');
       const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserById, [id]), { readOnly: true });
       if (!user) throw new NotFound(`no collaborator has id ${id}`);
       return user;
     },
 
     async create(fields: NewUser): Promise<UserRecord> {
-      const f = checkFields(fields, 'collaborator', {
-        fullName: { check: checkFullName, required: true },
-        email: { check: checkEmail, required: true },
-        department: { check: checkDepartment, required: true },
-        password: { check: passwordProblem, required: true },
-        phone: { check: checkPhone },
-        employeeNumber: { check: checkEmployeeNumber },
+      const f = validated((p) => {
+        const given = fieldsOf(fields, 'collaborator', NEW_FIELDS, p);
+        if (fields === undefined) p.add('collaborator', `must be an object such as {${NEW_FIELDS.slice(0, 2).join(', ')}}`);
+        return {
+          fullName: required(given, 'fullName', p, name) as string,
+          email: required(given, 'email', p, email) as string,
+          department: required(given, 'department', p, department) as Department,
+          password: required(given, 'password', p, password) as string,
+          phone: optional(given, 'phone', p, phone),
+          employeeNumber: optional(given, 'employeeNumber', p, employeeNumber),
+        };
       });
-      const hash = await hashPassword(f.password as string, deps.config.bcryptRounds);
-      const phone = typeof f.phone === 'string' && f.phone.trim() ? f.phone.trim() : null;
+      const hash = await hashPassword(f.password, deps.config.bcryptRounds);
       const created = await inSession(deps, (tx) => tx.one<UserRecord>(q.createUser, [
-        (f.fullName as string).trim(), (f.email as string).trim().toLowerCase(), phone, f.department, hash, f.employeeNumber ?? null,
+        f.fullName, f.email.toLowerCase(), f.phone, f.department, hash, f.employeeNumber,
       ]));
       if (!created) throw new Error('createUser returned no row');
       deps.monitor.event('collaborator.created', { actorId: deps.actor().id, targetId: created.id, department: created.department });
@@ -230,57 +209,62 @@ export function createUsers(deps: ApiDeps) {
 
     /** A new password or department bumps the token version (database trigger): their sessions end. */
     async update(id: number, changes: UserChanges, options?: ReassignOptions): Promise<UserRecord> {
-      const userId = checkId(id);
-      const c = checkFields(changes, 'changes', {
-        fullName: { check: checkFullName },
-        email: { check: checkEmail },
-        phone: { check: checkPhone },
-        department: { check: checkDepartment },
-        password: { check: passwordProblem },
+      const targetId = userId(id);
+      const { c, changed } = validated((p) => {
+        const given = fieldsOf(changes, 'changes', CHANGE_FIELDS, p);
+        const named = CHANGE_FIELDS.filter((k) => given[k] !== undefined);
+        if (!named.length) p.add('changes', `name at least one of ${CHANGE_FIELDS.join(', ')}`);
+        return {
+          changed: named,
+          c: {
+            fullName: optional(given, 'fullName', p, name),
+            email: optional(given, 'email', p, email),
+            // Given as null or '' clears the phone; absent keeps it.
+            phone: given.phone === undefined ? undefined : optional(given, 'phone', p, phone),
+            department: optional(given, 'department', p, department),
+            password: optional(given, 'password', p, password),
+          },
+        };
       });
       const reassignTo = reassignOption(options);
-      const changed = Object.keys(c).filter((k) => c[k] !== undefined);
-      if (!changed.length) throw new ValidationError([{ field: 'changes', problem: 'name at least one of fullName, email, phone, department, password' }]);
-      const hash = typeof c.password === 'string' ? await hashPassword(c.password, deps.config.bcryptRounds) : null;
+      const hash = c.password ? await hashPassword(c.password, deps.config.bcryptRounds) : null;
       const updated = await inSession(deps, async (tx) => {
-        const held = await lockHoldings(tx, userId);
-        const newDepartment = c.department as Department | undefined;
+        const held = await lockHoldings(tx, targetId);
+        const newDepartment = c.department ?? undefined;
         if (newDepartment && newDepartment !== held.department) {
-          if (held.department === 'management' && ((await tx.one<{ n: number }>(q.managementCountOthers, [userId]))?.n ?? 0) === 0) {
+          if (held.department === 'management' && ((await tx.one<{ n: number }>(q.managementCountOthers, [targetId]))?.n ?? 0) === 0) {
             throw new ValidationError([{ field: 'department', problem: 'cannot change: this is the last management collaborator' }]);
           }
           await releaseRecords(tx, held, { clients: newDepartment !== 'sales', events: newDepartment !== 'support' }, reassignTo);
         } else if (reassignTo !== undefined) {
           throw new ValidationError([{ field: 'reassignTo', problem: 'only applies when the department changes' }]);
         }
-        const phone = typeof c.phone === 'string' ? c.phone.trim() || null : null;
         await tx.one(q.updateUser, [
-          userId, typeof c.fullName === 'string' ? c.fullName.trim() : null, typeof c.email === 'string' ? c.email.trim().toLowerCase() : null,
-          c.phone !== undefined, phone, newDepartment ?? null,
+          targetId, c.fullName, c.email?.toLowerCase() ?? null, c.phone !== undefined, c.phone ?? null, newDepartment ?? null,
         ]);
-        if (hash) await tx.exec(q.setUserPassword, [userId, hash]);
-        return tx.one<UserRecord>(q.getUserById, [userId]);
+        if (hash) await tx.exec(q.setUserPassword, [targetId, hash]);
+        return tx.one<UserRecord>(q.getUserById, [targetId]);
       });
-      if (!updated) throw new NotFound(`no collaborator has id ${userId}`);
-      deps.monitor.event('collaborator.updated', { actorId: deps.actor().id, targetId: userId, fields: changed.join(',') });
+      if (!updated) throw new NotFound(`no collaborator has id ${targetId}`);
+      deps.monitor.event('collaborator.updated', { actorId: deps.actor().id, targetId, fields: changed.join(',') });
       return updated;
     },
 
     async delete(id: number, options?: ReassignOptions): Promise<DeletedUser> {
-      const userId = checkId(id);
+      const targetId = userId(id);
       const reassignTo = reassignOption(options);
-      if (userId === deps.actor().id) throw new ValidationError([{ field: 'id', problem: 'you cannot delete yourself' }]);
+      if (targetId === deps.actor().id) throw new ValidationError([{ field: 'id', problem: 'you cannot delete yourself' }]);
       const deleted = await inSession(deps, async (tx) => {
-        const held = await lockHoldings(tx, userId);
-        const record = (await tx.one<UserRecord>(q.getUserById, [userId])) as UserRecord;
+        const held = await lockHoldings(tx, targetId);
+        const record = (await tx.one<UserRecord>(q.getUserById, [targetId])) as UserRecord;
         await releaseRecords(tx, held, { clients: true, events: true }, reassignTo);
-        await tx.exec(q.deleteUser, [userId]);
+        await tx.exec(q.deleteUser, [targetId]);
         return {
-          id: userId, email: record.email, fullName: record.fullName, department: record.department,
+          id: targetId, email: record.email, fullName: record.fullName, department: record.department,
           clients: held.clients, events: held.events, reassignedTo: reassignTo ?? null,
         };
       });
-      deps.monitor.event('collaborator.deleted', { actorId: deps.actor().id, targetId: userId });
+      deps.monitor.event('collaborator.deleted', { actorId: deps.actor().id, targetId });
       return deleted;
     },
   };
