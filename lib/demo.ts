@@ -10,22 +10,15 @@ import { hashPassword } from './auth/passwords.js';
 import type { Department } from './permissions.js';
 
 const q = queries('demo', ['demoLoaded', 'demoUser', 'demoClient', 'demoContract', 'demoEvent', 'demoUserByDepartment'] as const);
-const sq = queries('setup', ['actAsOwner'] as const);
-const tq = queries('transaction', ['begin', 'commit', 'rollback'] as const);
 
 export const DEMO_DATABASE = 'epic_demo';
 
 type Id = { id: number };
 
 /** Load the demo data unless it is there already. Returns true when it was loaded now. */
-export async function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promise<boolean> {
-  await conn.exec(tq.begin);
-  try {
-    await conn.exec(sq.actAsOwner);
-    if ((await conn.one<{ loaded: boolean }>(q.demoLoaded))?.loaded) {
-      await conn.exec(tq.commit);
-      return false;
-    }
+export function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promise<boolean> {
+  return conn.transaction(async () => {
+    if ((await conn.one<{ loaded: boolean }>(q.demoLoaded))?.loaded) return false;
     // Nobody logs in to the demo with a password: each gets a random one.
     const hash = await hashPassword(crypto.randomBytes(24).toString('base64url'), Math.min(bcryptRounds, 10));
     const user = async (fullName: string, email: string, phone: string, department: Department, number: string) =>
@@ -63,25 +56,13 @@ export async function loadDemoData(conn: AdminConnection, bcryptRounds: number):
     await event(launch, 'Cool Startup Product Launch', '2023-09-14T18:00:00Z', '2023-09-14T23:00:00Z', null,
       'Station F, 5 Parvis Alan Turing, 75013 Paris', 150, null);
 
-    await conn.exec(tq.commit);
     return true;
-  } catch (err) {
-    await conn.exec(tq.rollback).catch(() => undefined);
-    throw err;
-  }
+  }, { asOwner: true });
 }
 
 /** The demo collaborator a department logs in as. */
 export async function demoUserId(conn: AdminConnection, department: Department): Promise<number> {
-  await conn.exec(tq.begin);
-  try {
-    await conn.exec(sq.actAsOwner);
-    const row = await conn.one<Id>(q.demoUserByDepartment, [department]);
-    await conn.exec(tq.commit);
-    if (!row) throw new Error(`no demo collaborator in ${department}`);
-    return row.id;
-  } catch (err) {
-    await conn.exec(tq.rollback).catch(() => undefined);
-    throw err;
-  }
+  const row = await conn.transaction(() => conn.one<Id>(q.demoUserByDepartment, [department]), { asOwner: true });
+  if (!row) throw new Error(`no demo collaborator in ${department}`);
+  return row.id;
 }

@@ -53,6 +53,11 @@ export class DatabaseUnavailable extends EpicError {
   readonly code = 'E_DB';
 }
 
+/** The server cancelled a running statement (statement timeout, or Ctrl+C). */
+export class QueryCancelled extends EpicError {
+  readonly code = 'E_CANCELLED';
+}
+
 /** Bad configuration or command-line usage: one line naming what is wrong. */
 export class ConfigError extends EpicError {
   readonly code = 'E_CONFIG';

@@ -11,20 +11,20 @@ import { AdminConnection } from './db/index.js';
 import type { DatabaseTarget } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { EMBEDDED_DATABASE } from './db/embedded.js';
-import { loadMigrations } from './db/sql.js';
+import { migrationFiles } from './db/sql.js';
 import { migrationsDir } from './paths.js';
 import { queries } from './db/sql.js';
 import { jwtSecret } from './auth/secret.js';
 import { hashPassword, passwordProblem } from './auth/passwords.js';
 import { ask, type Terminal } from './prompt.js';
 import { ConfigError, DatabaseUnavailable, ValidationError } from './errors.js';
+import { email as validEmail, validated } from './crm/validate.js';
 import { ensureStateDir } from './state.js';
 
 const q = queries('setup', [
   'databaseExists', 'createDatabase', 'useSettings', 'provisioningState', 'createRoles', 'setAppPassword',
-  'provisionDatabase', 'actAsOwner', 'ensureDepartments', 'managementCount',
+  'provisionDatabase', 'ensureDepartments', 'managementCount',
 ] as const);
-const tq = queries('transaction', ['begin', 'commit', 'rollback'] as const);
 const uq = queries('users', ['createUser', 'findUserIdByEmail'] as const);
 
 export interface SetupIO {
@@ -36,18 +36,6 @@ export interface SetupIO {
 export interface SetupReport {
   changes: string[];
   warnings: string[];
-}
-
-async function inTransaction<T>(conn: AdminConnection, fn: () => Promise<T>): Promise<T> {
-  await conn.exec(tq.begin);
-  try {
-    const result = await fn();
-    await conn.exec(tq.commit);
-    return result;
-  } catch (err) {
-    await conn.exec(tq.rollback).catch(() => undefined);
-    throw err;
-  }
 }
 
 export async function runSetup(config: Config, target: DatabaseTarget, io: SetupIO): Promise<SetupReport> {
@@ -74,7 +62,7 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
   try {
     const settings = [target.admin.database, config.appDbUser, runtime.password, `${Math.round(config.statementTimeoutMs)}ms`];
     const before = (await conn.one<Record<string, boolean>>(q.provisioningState, [config.appDbUser])) as Record<string, boolean>;
-    await inTransaction(conn, async () => {
+    await conn.transaction(async () => {
       await conn.exec(q.useSettings, settings);
       await conn.exec(q.createRoles);
       await conn.exec(q.provisionDatabase);
@@ -86,7 +74,7 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
 
     // The runtime role must be able to log in with the password we hold.
     if (before.app_role && !(await canLogIn(runtime, config.connectTimeoutMs))) {
-      await inTransaction(conn, async () => {
+      await conn.transaction(async () => {
         await conn.exec(q.useSettings, settings);
         await conn.exec(q.setAppPassword);
       });
@@ -95,10 +83,7 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
 
     for (const name of await migrate(conn)) changes.push(`applied migration ${name}`);
 
-    const departments = await inTransaction(conn, async () => {
-      await conn.exec(q.actAsOwner);
-      return conn.many<{ name: string }>(q.ensureDepartments);
-    });
+    const departments = await conn.transaction(() => conn.many<{ name: string }>(q.ensureDepartments), { asOwner: true });
     if (departments.length) changes.push(`created departments ${departments.map((d) => d.name).join(', ')}`);
 
     const created = await ensureFirstManager(conn, config, io, warnings);
@@ -122,14 +107,14 @@ const provisionedMarker = (config: Config) => path.join(config.stateDir, 'postgr
 export function embeddedNeedsSetup(config: Config): boolean {
   try {
     const marker = JSON.parse(fs.readFileSync(provisionedMarker(config), 'utf8')) as { migrations?: number };
-    return marker.migrations !== loadMigrations(migrationsDir).length;
+    return marker.migrations !== migrationFiles(migrationsDir).length;
   } catch {
     return true;
   }
 }
 
 function markEmbeddedProvisioned(config: Config): void {
-  fs.writeFileSync(provisionedMarker(config), JSON.stringify({ migrations: loadMigrations(migrationsDir).length }));
+  fs.writeFileSync(provisionedMarker(config), JSON.stringify({ migrations: migrationFiles(migrationsDir).length }));
 }
 
 async function canLogIn(params: DatabaseTarget['runtime'], timeoutMs: number): Promise<boolean> {
@@ -145,10 +130,7 @@ async function canLogIn(params: DatabaseTarget['runtime'], timeoutMs: number): P
 }
 
 async function ensureFirstManager(conn: AdminConnection, config: Config, io: SetupIO, warnings: string[]): Promise<string | undefined> {
-  const existing = await inTransaction(conn, async () => {
-    await conn.exec(q.actAsOwner);
-    return (await conn.one<{ n: number }>(q.managementCount))?.n ?? 0;
-  });
+  const existing = await conn.transaction(async () => (await conn.one<{ n: number }>(q.managementCount))?.n ?? 0, { asOwner: true });
   if (existing > 0) return undefined;
 
   let email = config.adminEmail;
@@ -175,14 +157,17 @@ async function ensureFirstManager(conn: AdminConnection, config: Config, io: Set
     warnings.push('no management collaborator exists yet: set ADMIN_EMAIL and ADMIN_PASSWORD (or USER_1_PW) and run setup again');
     return undefined;
   }
-  const problem = passwordProblem(password);
-  if (problem) throw new ValidationError([{ field: 'ADMIN_PASSWORD', problem }]);
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is not an email address' }]);
-  const hash = await hashPassword(password, config.bcryptRounds);
-  await inTransaction(conn, async () => {
-    await conn.exec(q.actAsOwner);
-    if (await conn.one(uq.findUserIdByEmail, [email])) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is already used by a collaborator of another department' }]);
-    await conn.one(uq.createUser, [fullName, email, null, 'management', hash, null]);
+  const chosenPassword = password;
+  const first = validated((p) => {
+    const address = validEmail(email, 'ADMIN_EMAIL', p);
+    const problem = passwordProblem(chosenPassword);
+    if (problem) p.add('ADMIN_PASSWORD', problem);
+    return { email: address as string, password: chosenPassword };
   });
-  return email;
+  const hash = await hashPassword(first.password, config.bcryptRounds);
+  await conn.transaction(async () => {
+    if (await conn.one(uq.findUserIdByEmail, [first.email])) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is already used by a collaborator of another department' }]);
+    await conn.one(uq.createUser, [fullName, first.email, null, 'management', hash, null]);
+  }, { asOwner: true });
+  return first.email;
 }

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseUnavailable } from '../errors.js';
+import { writePrivateFile } from '../state.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -115,13 +116,6 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function writeSecretFile(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.chmodSync(tmp, 0o600);
-  fs.renameSync(tmp, file);
-}
-
 async function freePort(preferred?: number): Promise<number> {
   const tryPort = (port: number) =>
     new Promise<number | undefined>((resolve) => {
@@ -202,7 +196,7 @@ export class EmbeddedServer {
     try {
       fs.rmSync(path.join(this.leasesDir, String(process.pid)), { force: true });
       if (this.liveLeases().length === 0 && this.isRunning()) {
-        const bin = this.binariesSync();
+        const bin = this.cachedBin;
         if (bin) spawnSync(bin.pg_ctl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], { ...serverAccount(), stdio: 'ignore' });
       }
     } catch {
@@ -210,10 +204,8 @@ export class EmbeddedServer {
     }
   }
 
+  /** Known once the server was started by this process (releaseSync cannot import). */
   private cachedBin?: Binaries;
-  private binariesSync(): Binaries | undefined {
-    return this.cachedBin;
-  }
 
   private async releaseLease(): Promise<void> {
     await this.withLock(async () => {
@@ -284,7 +276,7 @@ export class EmbeddedServer {
     if (port !== state.port) {
       this.log(`embedded database: port ${state.port} is taken, using ${port}`);
       state = { ...state, port };
-      writeSecretFile(this.stateFile, JSON.stringify(state));
+      writePrivateFile(this.stateFile, JSON.stringify(state));
     }
     const started = Date.now();
     const opts = [
@@ -344,7 +336,7 @@ export class EmbeddedServer {
     } finally {
       fs.rmSync(pwFile, { force: true });
     }
-    writeSecretFile(this.stateFile, JSON.stringify(state));
+    writePrivateFile(this.stateFile, JSON.stringify(state));
     this.log(`embedded database: created in ${Date.now() - started} ms`);
     return state;
   }

@@ -4,10 +4,11 @@
  */
 import pg from 'pg';
 import type { ConnectionParams } from '../config.js';
-import { Conflict, DatabaseUnavailable, EpicError, PermissionDenied, SessionRevoked, ValidationError } from '../errors.js';
+import { Conflict, DatabaseUnavailable, EpicError, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../errors.js';
 import { queries, type NamedQuery } from './sql.js';
 
 const tq = queries('transaction', ['begin', 'beginReadOnly', 'commit', 'rollback'] as const);
+const ownerQ = queries('setup', ['actAsOwner'] as const);
 
 // Decided once: int8 (counts, sums of ids) as JS numbers; numeric stays a string (exact money).
 pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -30,9 +31,7 @@ export interface TransactionOptions {
   readOnly?: boolean;
 }
 
-export class QueryCancelled extends EpicError {
-  readonly code = 'E_CANCELLED';
-}
+export { QueryCancelled };
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
 
@@ -338,6 +337,23 @@ export class AdminConnection extends QueryRunner {
       throw mapDatabaseError(err);
     }
     return new AdminConnection(client);
+  }
+
+  /**
+   * One transaction on this connection: BEGIN, fn, COMMIT (ROLLBACK when fn
+   * fails). With `asOwner`, as the schema owner (role epic_owner, search_path epic).
+   */
+  async transaction<T>(fn: () => Promise<T>, options: { asOwner?: boolean } = {}): Promise<T> {
+    await this.exec(tq.begin);
+    try {
+      if (options.asOwner) await this.exec(ownerQ.actAsOwner);
+      const result = await fn();
+      await this.exec(tq.commit);
+      return result;
+    } catch (err) {
+      await this.exec(tq.rollback).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Run a whole SQL script (a migration file) as one simple-protocol call. */

@@ -4,8 +4,6 @@ import type { AdminConnection } from './index.js';
 import { migrationsDir } from '../paths.js';
 
 const q = queries('migrate', ['lockMigrations', 'createMigrationsTable', 'appliedMigrations', 'recordMigration'] as const);
-const tq = queries('transaction', ['begin', 'commit', 'rollback'] as const);
-const sq = queries('setup', ['actAsOwner'] as const);
 
 /**
  * Apply every migration not yet recorded, in order, each in its own transaction
@@ -16,24 +14,19 @@ export async function migrate(conn: AdminConnection, dir = migrationsDir): Promi
   const migrations = loadMigrations(dir);
   const applied: string[] = [];
   for (const migration of migrations) {
-    await conn.exec(tq.begin);
-    try {
-      await conn.exec(sq.actAsOwner);
+    const appliedNow = await conn.transaction(async () => {
+      // Checked under the lock, inside this migration's transaction: a concurrent setup may have applied it.
       await conn.exec(q.lockMigrations);
       await conn.exec(q.createMigrationsTable);
       const done = new Set((await conn.many<{ version: number }>(q.appliedMigrations)).map((r) => r.version));
-      if (done.has(migration.version)) {
-        await conn.exec(tq.commit);
-        continue;
-      }
+      if (done.has(migration.version)) return false;
       await conn.script(migration.text);
       await conn.exec(q.recordMigration, [migration.version, migration.name]);
-      await conn.exec(tq.commit);
-      applied.push(`${String(migration.version).padStart(3, '0')}_${migration.name}`);
-    } catch (err) {
-      await conn.exec(tq.rollback).catch(() => undefined);
-      throw new Error(`migration ${migration.version}_${migration.name} failed: ${(err as Error).message}`);
-    }
+      return true;
+    }, { asOwner: true }).catch((err: Error) => {
+      throw new Error(`migration ${migration.version}_${migration.name} failed: ${err.message}`);
+    });
+    if (appliedNow) applied.push(`${String(migration.version).padStart(3, '0')}_${migration.name}`);
   }
   return applied;
 }

@@ -80,8 +80,13 @@ export interface Migration {
   text: string;
 }
 
+/** The migration files' names, in order (no reading: what a start-up check needs). */
+export function migrationFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+}
+
 export function loadMigrations(dir: string): Migration[] {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = migrationFiles(dir);
   const seen = new Set<number>();
   return files.map((file) => {
     const m = /^(\d{3,})_([a-z0-9_]+)\.sql$/.exec(file);

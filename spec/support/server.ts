@@ -15,8 +15,7 @@ import { queries } from '../../lib/db/sql.js';
 import { runSetup } from '../../lib/setup.js';
 
 const tq = queries('testing', ['resetData', 'fingerprint', 'dropDatabase'] as const);
-const sq = queries('setup', ['databaseExists', 'createDatabase', 'actAsOwner'] as const);
-const txq = queries('transaction', ['begin', 'commit'] as const);
+const sq = queries('setup', ['databaseExists', 'createDatabase'] as const);
 
 export interface TestServer {
   /** Administrator on the server's maintenance database. */
@@ -130,10 +129,7 @@ export async function stopTestDatabase(): Promise<void> {
 /** Empty every CRM table (departments stay): each test starts from a known state. */
 export async function resetData(): Promise<void> {
   const { admin } = ctx();
-  await admin.exec(txq.begin);
-  await admin.exec(sq.actAsOwner);
-  await admin.exec(tq.resetData);
-  await admin.exec(txq.commit);
+  await admin.transaction(() => admin.exec(tq.resetData), { asOwner: true });
 }
 
 export interface Fingerprint {
@@ -147,9 +143,5 @@ export interface Fingerprint {
 /** Row counts and a digest of every row: equal fingerprints mean nothing changed. */
 export async function fingerprint(): Promise<Fingerprint> {
   const { admin } = ctx();
-  await admin.exec(txq.begin);
-  await admin.exec(sq.actAsOwner);
-  const fp = (await admin.one<Fingerprint>(tq.fingerprint)) as Fingerprint;
-  await admin.exec(txq.commit);
-  return fp;
+  return (await admin.transaction(() => admin.one<Fingerprint>(tq.fingerprint), { asOwner: true })) as Fingerprint;
 }
