@@ -138,14 +138,35 @@ async function passwordLogin(opts: LoginOptions, email: string): Promise<Actor> 
   if (!opts.interactive || !opts.terminal) {
     throw new AuthError(`no valid stored token for ${email}: log in interactively, or pass the password with --password-stdin`);
   }
+  const actor = await passwordTries(
+    (question) => ask(opts.terminal as Terminal, question, { hidden: true }),
+    `Password for ${email}: `,
+    (password) => checkPassword(db, config, monitor, email, password),
+    opts.log,
+  );
+  if (!actor) throw new AuthError(`${BAD_CREDENTIALS} (${PASSWORD_TRIES} tries)`);
+  return actor;
+}
+
+/**
+ * Ask for the password up to PASSWORD_TRIES times (at login, and when a
+ * session expires in the shell); the collaborator, or undefined when every
+ * try was wrong or nobody answered.
+ */
+export async function passwordTries(
+  askPassword: (question: string) => Promise<string | undefined>,
+  question: string,
+  check: (password: string) => Promise<Actor | undefined>,
+  log: (line: string) => void,
+): Promise<Actor | undefined> {
   for (let attempt = 1; attempt <= PASSWORD_TRIES; attempt++) {
-    const password = await ask(opts.terminal, `Password for ${email}: `, { hidden: true });
-    if (password === undefined) break; // end of input: stop asking
-    const actor = await checkPassword(db, config, monitor, email, password);
+    const password = await askPassword(question);
+    if (password === undefined) return undefined; // end of input: stop asking
+    const actor = await check(password);
     if (actor) return actor;
-    if (attempt < PASSWORD_TRIES) opts.log(`${capitalise(BAD_CREDENTIALS)}; try again.`);
+    if (attempt < PASSWORD_TRIES) log(`${capitalise(BAD_CREDENTIALS)}; try again.`);
   }
-  throw new AuthError(`${BAD_CREDENTIALS} (${PASSWORD_TRIES} tries)`);
+  return undefined;
 }
 
 function capitalise(s: string): string {

@@ -13,19 +13,20 @@ import { ConfigError } from '../errors.js';
 import { readAll } from '../prompt.js';
 import { assertUsableStateDir } from '../state.js';
 import { createMonitor } from '../monitoring.js';
-import { checkPassword, login, PASSWORD_TRIES, BAD_CREDENTIALS } from '../auth/login.js';
+import { checkPassword, login, passwordTries } from '../auth/login.js';
 import { createSessionVerifier, sessionActor } from '../auth/session.js';
 import { SessionWatch } from '../auth/watch.js';
 import { tokenSecret } from '../auth/secret.js';
 import { issueToken } from '../auth/tokens.js';
 import { removeToken, saveToken } from '../auth/store.js';
 import { createApi } from '../crm/api.js';
+import type { Monitor } from '../crm/deps.js';
 import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
 import type { Actor } from '../session.js';
 import { embeddedNeedsSetup, runSetup } from '../setup.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
-interface Current {
+export interface Current {
   actor: Actor;
   token: string;
 }
@@ -74,38 +75,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
         });
 
     watch = new SessionWatch(database);
-    const verifier = createSessionVerifier({ config, db: database, token: () => current.token, watch });
-    const api = createApi({ db: database, actor: () => current.actor, config, monitor });
-    const session: ShellSession = {
-      api,
-      actor: () => current.actor,
-      verify: async () => {
-        const check = await verifier();
-        if (!check.ok) return check;
-        current.actor = check.actor;
-        return { ok: true };
-      },
-      relogin: async (askPassword) => {
-        for (let attempt = 1; attempt <= PASSWORD_TRIES; attempt++) {
-          const password = await askPassword(`Session expired. Password for ${current.actor.email}: `);
-          if (password === undefined) return false;
-          const actor = await checkPassword(database, config, monitor, current.actor.email, password);
-          if (actor) {
-            current.actor = actor;
-            current.token = issueToken(tokenSecret(config), actor, config.tokenTtlSeconds);
-            if (!opts.demo) saveToken(config, actor.email, current.token);
-            return true;
-          }
-          if (attempt < PASSWORD_TRIES) notice(`${BAD_CREDENTIALS}; try again.`);
-        }
-        return false;
-      },
-      logout: async () => {
-        if (!opts.demo) removeToken(config, current.actor.email);
-      },
-      cancelRunning: () => database.cancelRunning(),
-      monitor,
-    };
+    const session = createShellSession({ config, db: database, monitor, current, watch, storeToken: !opts.demo, log: notice });
     const shellIO: ShellIO = {
       input: io.stdin,
       output: io.stdout,
@@ -130,6 +100,49 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     await monitor.flush(2000).catch(() => undefined);
     await target?.release().catch(() => undefined);
   }
+}
+
+export interface SessionParts {
+  config: Config;
+  db: Database;
+  monitor: Monitor;
+  /** Who is logged in and their token; a re-login after expiry replaces both. */
+  current: Current;
+  /** Revocations pushed by the database; without it every check asks the database. */
+  watch?: SessionWatch;
+  /** Keep the token in the token store (not for the demo). */
+  storeToken: boolean;
+  log: (line: string) => void;
+}
+
+/** The logged-in session the shell runs on: the guarded API, the check before each evaluation, re-login, logout. */
+export function createShellSession(parts: SessionParts): ShellSession {
+  const { config, db, monitor, current } = parts;
+  const verifier = createSessionVerifier({ config, db, token: () => current.token, watch: parts.watch });
+  return {
+    api: createApi({ db, actor: () => current.actor, config, monitor }),
+    actor: () => current.actor,
+    verify: async () => {
+      const check = await verifier();
+      if (!check.ok) return check;
+      current.actor = check.actor;
+      return { ok: true };
+    },
+    relogin: async (askPassword) => {
+      const email = current.actor.email;
+      const actor = await passwordTries(askPassword, `Session expired. Password for ${email}: `, (password) => checkPassword(db, config, monitor, email, password), parts.log);
+      if (!actor) return false;
+      current.actor = actor;
+      current.token = issueToken(tokenSecret(config), actor, config.tokenTtlSeconds);
+      if (parts.storeToken) saveToken(config, actor.email, current.token);
+      return true;
+    },
+    logout: async () => {
+      if (parts.storeToken) removeToken(config, current.actor.email);
+    },
+    cancelRunning: () => db.cancelRunning(),
+    monitor,
+  };
 }
 
 function readScript(file: string): string {

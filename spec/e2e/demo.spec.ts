@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { KEY, PtySession, killAll, runCli } from '../support/pty.js';
+import { KEY, PtySession } from '../support/pty.js';
+import { killAll, runCli } from '../support/cli.js';
 import { packageRoot } from '../../lib/paths.js';
 
 describe('e2e: --demo on the embedded database', function () {

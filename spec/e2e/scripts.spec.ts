@@ -9,8 +9,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { readToken } from '../../lib/auth/store.js';
 import { addBulk, buildWorld, type World } from '../support/fixtures.js';
-import { cliEnv, killAll, runCli, type CliResult } from '../support/pty.js';
-import { APP_PASSWORD, ctx, fingerprint, resetData } from '../support/server.js';
+import { cliEnv, killAll, runCli, type CliResult } from '../support/cli.js';
+import { ctx, fingerprint, resetData } from '../support/server.js';
 
 /** The password of every collaborator of spec/support/fixtures.ts. */
 const FIXTURE_PASSWORD = 'fixture-password-123';
@@ -25,7 +25,7 @@ describe('e2e: scripts through the built CLI', function () {
     await resetData();
     world = await buildWorld();
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-e2e-'));
-    env = cliEnv(ctx().target.admin, APP_PASSWORD, home);
+    env = cliEnv(ctx().target.admin, home);
   });
   afterEach(async () => {
     await killAll();

@@ -11,8 +11,9 @@ import { readToken, saveToken } from '../../lib/auth/store.js';
 import { issueToken, verifyToken } from '../../lib/auth/tokens.js';
 import type { Actor } from '../../lib/session.js';
 import { apiAs, buildWorld, type World } from '../support/fixtures.js';
-import { E2E_JWT_SECRET, KEY, PtySession, cliEnv, killAll, runCli } from '../support/pty.js';
-import { APP_PASSWORD, ctx, fingerprint, resetData } from '../support/server.js';
+import { KEY, PtySession } from '../support/pty.js';
+import { CLI_JWT_SECRET, cliEnv, killAll, runCli } from '../support/cli.js';
+import { ctx, fingerprint, resetData } from '../support/server.js';
 
 const FIXTURE_PASSWORD = 'fixture-password-123';
 
@@ -29,7 +30,7 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     await resetData();
     world = await buildWorld();
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-e2e-pty-'));
-    env = cliEnv(ctx().target.admin, APP_PASSWORD, home);
+    env = cliEnv(ctx().target.admin, home);
   });
   afterEach(async () => {
     await killAll();
@@ -116,14 +117,14 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
 
   it('asks the password when the token expires mid-session, then runs the evaluation', async () => {
     // A token that expires shortly, stored as a login would (the CLI itself issues 1-hour tokens).
-    const token = issueToken(E2E_JWT_SECRET, world.alice, 3);
+    const token = issueToken(CLI_JWT_SECRET, world.alice, 3);
     saveToken({ stateDir: home }, world.alice.email, token);
     const shell = await openShell(world.alice, { TOKEN_TTL: '1h' });
     shell.sendLine('whoami()');
     await shell.waitFor(/department: sales[\s\S]*> $/);
 
     // Wait for the token's own verdict, not a duration.
-    while (verifyToken(E2E_JWT_SECRET, token).ok) await new Promise((r) => setTimeout(r, 200));
+    while (verifyToken(CLI_JWT_SECRET, token).ok) await new Promise((r) => setTimeout(r, 200));
     shell.sendLine('clients.list({mine: true})');
     await shell.waitFor(/Session expired\. Password for alice@epic\.events: $/);
     shell.sendLine(FIXTURE_PASSWORD);

@@ -1,51 +1,95 @@
-/** Run the real CLI (bin/epic-events.js) as a child process against the test database. */
+/**
+ * Run the built CLI (bin/epic-events.js) as a child process with pipes
+ * (stdin is not a TTY), pointed at the test run's server. Every child is
+ * tracked, so a test's afterEach can kill what is still running (killAll).
+ * Under a pseudo-terminal: spec/support/pty.ts.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ConnectionParams } from '../../lib/config.js';
-import { APP_PASSWORD } from './server.js';
+import { packageRoot } from '../../lib/paths.js';
+import { APP_PASSWORD, adminUrl } from './server.js';
 
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'epic-events.js');
+export const CLI = path.join(packageRoot, 'bin', 'epic-events.js');
 
-export const CLI_JWT_SECRET = 'reliability-cli-jwt-secret-0123456789abcdef';
+/** A fixed secret (48 characters) for the spawned CLIs, so tests can issue and check their tokens. */
+export const CLI_JWT_SECRET = 'cli-test-jwt-secret-0123456789abcdefghijklmnopqr';
 
-/** The environment of a CLI run on the test database (external server, no .env read). */
-export function cliEnv(admin: ConnectionParams, stateDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const url = `postgres://${encodeURIComponent(admin.user)}:${encodeURIComponent(admin.password ?? '')}@${admin.host}:${admin.port}/${encodeURIComponent(admin.database)}`;
+/** The environment of a CLI on the test database: no .env, the admin URL, the runtime role's password, fast bcrypt, its own state dir. */
+export function cliEnv(admin: ConnectionParams, stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH,
-    HOME: stateDir,
-    DATABASE_URL: url,
-    APP_DB_PASSWORD: APP_PASSWORD,
-    JWT_SECRET: CLI_JWT_SECRET,
-    EPIC_EVENTS_HOME: stateDir,
     EPIC_EVENTS_NO_DOTENV: '1',
+    DATABASE_URL: adminUrl(admin),
+    APP_DB_PASSWORD: APP_PASSWORD,
+    EPIC_EVENTS_HOME: stateDir,
     BCRYPT_ROUNDS: '4',
-    NO_COLOR: '1',
+    JWT_SECRET: CLI_JWT_SECRET,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TERM: 'xterm',
     ...extra,
   };
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kill every child still running (afterEach). */
+export async function killAll(): Promise<void> {
+  await Promise.all([...running].map(async (child) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
+      child.kill('SIGKILL');
+      await gone;
+    }
+    running.delete(child);
+  }));
+}
+
+export function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('close', () => running.delete(child));
+  return child;
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
 }
 
 export interface CliRun {
   child: ChildProcess;
   /** Resolves when the process has ended. */
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  done: Promise<CliResult>;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv, stdin?: string): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+/** Start `node bin/epic-events.js ...args`, feed `input` and close stdin. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv, input = ''): CliRun {
+  const child = track(spawn(process.execPath, [CLI, ...args], { env, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin!.on('error', () => undefined);
-  child.stdin!.end(stdin ?? '');
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  child.stdin?.on('error', () => undefined); // the CLI may exit before reading everything
+  child.stdin?.end(input);
+  const done = new Promise<CliResult>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { child, done };
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, stdin?: string): CliRun['done'] {
-  return startCli(args, env, stdin).done;
+/** Run it to the end (killed, and an error, after `timeoutMs`). */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv, input = '', timeoutMs = 60_000): Promise<CliResult> {
+  const run = startCli(args, env, input);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      run.child.kill('SIGKILL');
+      reject(new Error(`epic-events ${args.join(' ')} did not finish in ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([run.done, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

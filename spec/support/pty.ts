@@ -1,64 +1,15 @@
 /**
- * Drive the built CLI end to end: piped (runCli) or under a pseudo-terminal
- * (PtySession, through util-linux `script`, which gives the child a pty while
+ * Drive the built CLI under a pseudo-terminal (PtySession, through util-linux
+ * `script`, which gives the child a pty while
  * we write to its stdin and read its stdout). Everything waits for output
  * patterns with generous timeouts, never for durations, and every child is
  * killed by the test that started it (killAll in afterEach).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { packageRoot } from '../../lib/paths.js';
+import { CLI, track } from './cli.js';
 
-export const CLI = path.join(packageRoot, 'bin', 'epic-events.js');
 const DEFAULT_WAIT_MS = 20_000;
-
-const running = new Set<ChildProcess>();
-
-/** Kill every child still running (afterEach). */
-export async function killAll(): Promise<void> {
-  const children = [...running];
-  await Promise.all(children.map(async (child) => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
-      child.kill('SIGKILL');
-      await gone;
-    }
-    running.delete(child);
-  }));
-}
-
-function track(child: ChildProcess): ChildProcess {
-  running.add(child);
-  child.once('close', () => running.delete(child));
-  return child;
-}
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run `node bin/epic-events.js ...args` with pipes (stdin is not a TTY), feed `input`, wait for the exit. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, input = '', timeoutMs = 60_000): Promise<CliResult> {
-  const child = track(spawn(process.execPath, [CLI, ...args], { env, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] }));
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  child.stdin?.on('error', () => undefined); // the CLI may exit before reading everything
-  child.stdin?.end(input);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`epic-events ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Terminal control sequences out, \r\n → \n: what a person would read. */
 export function plain(text: string): string {
@@ -158,27 +109,4 @@ export class PtySession {
       clearTimeout(timer);
     }
   }
-}
-
-/** A fixed secret for the spawned CLIs (48 characters), so the tests can issue tokens too. */
-export const E2E_JWT_SECRET = 'e2e-jwt-secret-0123456789abcdefghijklmnopqrstuvw';
-
-/**
- * The environment of a CLI pointed at the test run's server: no .env, the
- * admin URL, the runtime role's password, fast bcrypt, its own state dir.
- */
-export function cliEnv(admin: { host: string; port: number; database: string; user: string; password?: string }, appPassword: string, home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const url = `postgres://${encodeURIComponent(admin.user)}:${encodeURIComponent(admin.password ?? '')}@${admin.host}:${admin.port}/${encodeURIComponent(admin.database)}`;
-  return {
-    EPIC_EVENTS_NO_DOTENV: '1',
-    DATABASE_URL: url,
-    APP_DB_PASSWORD: appPassword,
-    EPIC_EVENTS_HOME: home,
-    BCRYPT_ROUNDS: '4',
-    JWT_SECRET: E2E_JWT_SECRET,
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TERM: 'xterm',
-    ...extra,
-  };
 }

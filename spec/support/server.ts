@@ -57,10 +57,14 @@ async function startServer(tmpDir: string): Promise<TestServer> {
 }
 
 /** A Config for tests: external server, fast bcrypt, state in the temp dir. */
+/** The administrator's connection as a DATABASE_URL. */
+export function adminUrl(admin: ConnectionParams): string {
+  return `postgres://${encodeURIComponent(admin.user)}:${encodeURIComponent(admin.password ?? '')}@${admin.host}:${admin.port}/${encodeURIComponent(admin.database)}`;
+}
+
 export function testConfig(admin: ConnectionParams, stateDir: string, env: Record<string, string> = {}): Config {
-  const url = `postgres://${encodeURIComponent(admin.user)}:${encodeURIComponent(admin.password ?? '')}@${admin.host}:${admin.port}/${encodeURIComponent(admin.database)}`;
   return loadConfig({
-    DATABASE_URL: url,
+    DATABASE_URL: adminUrl(admin),
     APP_DB_PASSWORD: APP_PASSWORD,
     EPIC_EVENTS_HOME: stateDir,
     BCRYPT_ROUNDS: '4',
