@@ -91,22 +91,6 @@ select version from contracts where id = $1;
 select version from events where id = $1;
 
 -- Fixtures of the authentication and collaborator tests (spec/support/users.ts), run as owner.
--- name: authFixtureUser :one
-insert into users (full_name, email, department_id, password_hash)
-select $1, $2, d.id, $4 from departments d where d.name = $3
-returning id, email, full_name as "fullName", $3::text as department, token_version as "tokenVersion";
-
--- name: authFixtureClient :one
-insert into clients (full_name, email, sales_contact_id) values ($1, $2, $3) returning id;
-
--- name: authFixtureContract :one
-insert into contracts (client_id, total_amount, amount_due, signed_at) values ($1, 1000, 0, now()) returning id;
-
--- name: authFixtureEvent :one
-insert into events (contract_id, name, start_at, end_at, location, attendees, support_contact_id)
-values ($1, $2, now() + interval '1 day', now() + interval '2 days', 'Paris', 10, $3)
-returning id;
-
 -- name: authFixtureOwners :many
 select 'client' as kind, id, sales_contact_id as "ownerId" from clients
 union all

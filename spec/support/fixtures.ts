@@ -22,8 +22,8 @@ async function insertId(query: (typeof tq)[keyof typeof tq], params: unknown[]):
   return row.id;
 }
 
-export async function addUser(fullName: string, email: string, department: Department): Promise<Actor> {
-  const id = await insertId(tq.fixtureUser, [fullName, email, department, FIXTURE_PASSWORD_HASH]);
+export async function addUser(fullName: string, email: string, department: Department, passwordHash = FIXTURE_PASSWORD_HASH): Promise<Actor> {
+  const id = await insertId(tq.fixtureUser, [fullName, email, department, passwordHash]);
   return { id, email, fullName, department, tokenVersion: 1 };
 }
 
