@@ -6,7 +6,7 @@
  */
 import { queries } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
-import { inSession, inSessionStatement, missingOrRefused, type ApiDeps } from './deps.js';
+import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
   containsPattern, email, fieldsOf, flag, idArgument, name, optional, optionalName, pageLimit, phone, recordId, required, text, validated,
@@ -53,11 +53,8 @@ const FIELDS = ['fullName', 'email', 'phone', 'companyName'] as const;
 const CHANGE_HINTS = { salesContactId: 'cannot be changed here (the sales contact is whoever created the client; users.delete reassigns)' };
 
 export function createClients(deps: ApiDeps) {
-  async function get(id: number): Promise<Client> {
-    const clientId = idArgument(id, 'id');
-    const [row] = await inSessionStatement<Client>(deps, q.getClient, [clientId], { readOnly: true });
-    if (!row) throw new NotFound(`no client ${clientId}`);
-    return row;
+  function get(id: number): Promise<Client> {
+    return recordById<Client>(deps, q.getClient, id, 'client');
   }
 
   async function list(filters?: ClientFilters): Promise<Page<Client>> {

@@ -9,7 +9,7 @@ import { queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
 import { Conflict, NotFound, PermissionDenied } from '../errors.js';
 import type { Actor } from '../session.js';
-import { inSession, inSessionStatement, missingOrRefused, type ApiDeps } from './deps.js';
+import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
   cents, fieldsOf, flag, idArgument, money, optional, pageLimit, recordId, required, validated, type Problems,
@@ -101,11 +101,8 @@ function assertOwnClientContract(actor: Actor, contract: LockedContract, action:
 }
 
 export function createContracts(deps: ApiDeps) {
-  async function get(id: number): Promise<Contract> {
-    const contractId = idArgument(id, 'id');
-    const [row] = await inSessionStatement<Contract>(deps, q.getContract, [contractId], { readOnly: true });
-    if (!row) throw new NotFound(`no contract ${contractId}`);
-    return row;
+  function get(id: number): Promise<Contract> {
+    return recordById<Contract>(deps, q.getContract, id, 'contract');
   }
 
   async function list(filters?: ContractFilters): Promise<Page<Contract>> {

@@ -2,7 +2,8 @@
 import type { Config } from '../config.js';
 import type { Database, Executor } from '../db/index.js';
 import { queries, type NamedQuery } from '../db/sql.js';
-import { PermissionDenied } from '../errors.js';
+import { NotFound, PermissionDenied } from '../errors.js';
+import { idArgument } from './validate.js';
 import type { Actor } from '../session.js';
 import type { Department } from '../permissions.js';
 
@@ -59,6 +60,14 @@ export function identityPrelude(actor: Pick<Actor, 'id' | 'department' | 'tokenV
  */
 export function inSessionStatement<R>(deps: ApiDeps, q: NamedQuery, params: readonly unknown[], options: { readOnly?: boolean } = {}): Promise<R[]> {
   return deps.db.statement<R>(q, params, { readOnly: options.readOnly, prelude: identityOf(deps) });
+}
+
+/** One record by its id argument, read in one round trip, or NotFound naming it (`no client 12`). */
+export async function recordById<R>(deps: ApiDeps, q: NamedQuery, id: unknown, what: string): Promise<R> {
+  const recordId = idArgument(id, 'id');
+  const [row] = await inSessionStatement<R>(deps, q, [recordId], { readOnly: true });
+  if (!row) throw new NotFound(`no ${what} ${recordId}`);
+  return row;
 }
 
 /**

@@ -9,7 +9,7 @@ import { queries } from '../db/sql.js';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../errors.js';
 import type { Actor } from '../session.js';
 import { lockContractFor } from './contracts.js';
-import { inSession, missingOrRefused, type ApiDeps } from './deps.js';
+import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
   attendees, fieldsOf, flag, idArgument, name, optional, pageLimit, recordId, required, text, timestamp, validated, type Fields, type Problems,
@@ -107,11 +107,8 @@ function assertAssignedToCaller(actor: Actor, event: LockedEvent): void {
 }
 
 export function createEvents(deps: ApiDeps) {
-  async function get(id: number): Promise<Event> {
-    const eventId = idArgument(id, 'id');
-    const row = await inSession(deps, (tx) => tx.one<Event>(q.getEvent, [eventId]), { readOnly: true });
-    if (!row) throw new NotFound(`no event ${eventId}`);
-    return row;
+  function get(id: number): Promise<Event> {
+    return recordById<Event>(deps, q.getEvent, id, 'event');
   }
 
   async function list(filters?: EventFilters): Promise<Page<Event>> {
