@@ -161,15 +161,24 @@ export class Database extends QueryRunner {
   /** One transaction: BEGIN, the optional prelude, fn, COMMIT; ROLLBACK on any error. */
   transaction<T>(fn: (tx: Executor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return this.withClient(async (client) => {
-      // Not awaited: fn's first query is queued behind them and travels in the
-      // same round trip. Should BEGIN or the prelude fail, the transaction is
+      // Not awaited: fn's first query is queued behind them, and the three go
+      // out in one write. Should BEGIN or the prelude fail, the transaction is
       // aborted and fn's queries fail too (nothing runs without the identity);
       // the opening's own error is the one reported.
-      const opening = this.open(client, options);
+      let work!: Promise<T>;
+      const opening = corked(client, () => {
+        const opened = this.open(client, options);
+        try {
+          work = fn(new QueryRunner(() => client, true));
+        } catch (err) {
+          work = Promise.reject(err);
+        }
+        return opened;
+      });
       opening.catch(() => undefined);
       let result: T;
       try {
-        result = await fn(new QueryRunner(() => client, true));
+        result = await work;
       } catch (err) {
         await opening;
         throw err;
@@ -272,10 +281,6 @@ export class Database extends QueryRunner {
     const clients = [...this.busy];
     await Promise.all(clients.map((c) => cancelBackend(c)));
     return clients.length;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   async close(): Promise<void> {
