@@ -4,48 +4,32 @@
  * batches, logout.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { readToken } from '../../lib/auth/store.js';
-import { addBulk, buildWorld, type World } from '../support/fixtures.js';
-import { cliEnv, killAll, runCli, type CliResult } from '../support/cli.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { FIXTURE_PASSWORD, addBulk } from '../support/fixtures.js';
+import { cliTestbed, runCli, type CliResult } from '../support/cli.js';
+import { ctx, fingerprint } from '../support/server.js';
 
-/** The password of every collaborator of spec/support/fixtures.ts. */
-const FIXTURE_PASSWORD = 'fixture-password-123';
 
 describe('e2e: scripts through the built CLI', function () {
   this.timeout(60_000);
-  let home: string;
-  let env: NodeJS.ProcessEnv;
-  let world: World;
+  const bed = cliTestbed('epic-e2e-');
 
-  beforeEach(async () => {
-    await resetData();
-    world = await buildWorld();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-e2e-'));
-    env = cliEnv(ctx().target.admin, home);
-  });
-  afterEach(async () => {
-    await killAll();
-    fs.rmSync(home, { recursive: true, force: true });
-  });
-
-  const cli = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { ...env, ...extra }, input);
+  const cli = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { ...bed.env, ...extra }, input);
   const loginAs = async (email: string) => {
     const r = await cli(['--email', email, '--password-stdin'], `${FIXTURE_PASSWORD}\n`);
     expect(r.code, r.stderr).to.equal(0);
   };
   const script = (name: string, code: string): string => {
-    const file = path.join(home, name);
+    const file = path.join(bed.home, name);
     fs.writeFileSync(file, code);
     return file;
   };
 
   it('logs in once with --password-stdin, then a script runs on the stored token', async () => {
-    await loginAs(world.alice.email);
-    expect(readToken({ stateDir: home }, world.alice.email)).to.be.a('string');
+    await loginAs(bed.world.alice.email);
+    expect(readToken({ stateDir: bed.home }, bed.world.alice.email)).to.be.a('string');
     const r = await cli(['--eval', 'clients.list({mine: true})']);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/FULL NAME/).and.match(/Client of Alice/);
@@ -55,9 +39,9 @@ describe('e2e: scripts through the built CLI', function () {
   });
 
   it('a refused call prints one PermissionDenied line, exits 1 and changes nothing', async () => {
-    await loginAs(world.alice.email);
+    await loginAs(bed.world.alice.email);
     const before = await fingerprint();
-    const file = script('refused.js', `whoami()\nclients.update(${world.clientB}, {phone: '+33 1 00 00 00 00'})\nclients.create({fullName: 'Never', email: 'never@x.test'})\n`);
+    const file = script('refused.js', `whoami()\nclients.update(${bed.world.clientB}, {phone: '+33 1 00 00 00 00'})\nclients.create({fullName: 'Never', email: 'never@x.test'})\n`);
     const r = await cli([file]);
     expect(r.code).to.equal(1);
     const lines = r.stderr.trimEnd().split('\n');
@@ -68,18 +52,18 @@ describe('e2e: scripts through the built CLI', function () {
   });
 
   it('--eval prints the result and exits 0', async () => {
-    await loginAs(world.alice.email);
+    await loginAs(bed.world.alice.email);
     const r = await cli(['--eval', 'whoami()']);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/alice@epic\.events/).and.match(/sales/);
   });
 
   it('--json prints one JSON document per result, with exact amounts', async () => {
-    await loginAs(world.manager.email);
-    const r = await cli(['--json', '--eval', `contracts.get(${world.contractA})`]);
+    await loginAs(bed.world.manager.email);
+    const r = await cli(['--json', '--eval', `contracts.get(${bed.world.contractA})`]);
     expect(r.code, r.stderr).to.equal(0);
     const doc = JSON.parse(r.stdout) as { id: number; totalAmount: string };
-    expect(doc.id).to.equal(world.contractA);
+    expect(doc.id).to.equal(bed.world.contractA);
     expect(doc.totalAmount).to.equal('1000.00');
 
     const piped = await cli(['--json'], 'clients.list()\nwhoami()\n');
@@ -96,23 +80,23 @@ describe('e2e: scripts through the built CLI', function () {
     expect(r.stderr).to.match(/^AuthError: no email to log in with/);
     expect(r.stdout + r.stderr).not.to.match(/Password/);
 
-    const named = await cli(['--email', world.alice.email, file]);
+    const named = await cli(['--email', bed.world.alice.email, file]);
     expect(named.code).to.equal(3);
     expect(named.stderr).to.match(/AuthError: no valid stored token for alice@epic\.events/);
     expect(named.stdout + named.stderr).not.to.match(/Password for/);
   });
 
   it('epic-events logout removes the stored token; the next script is refused', async () => {
-    await loginAs(world.alice.email);
+    await loginAs(bed.world.alice.email);
     const r = await cli(['logout']);
     expect(r.code).to.equal(0);
     expect(r.stdout).to.match(/Logged out alice@epic\.events/);
-    expect(readToken({ stateDir: home }, world.alice.email)).to.equal(undefined);
+    expect(readToken({ stateDir: bed.home }, bed.world.alice.email)).to.equal(undefined);
     expect((await cli(['--eval', 'whoami()'])).code).to.equal(3);
   });
 
   it('piped stdin runs the lines in order, each awaited before the next', async () => {
-    await loginAs(world.alice.email);
+    await loginAs(bed.world.alice.email);
     const input = [
       "const a = await clients.create({fullName: 'First', email: 'first@x.test'})",
       "clients.create({fullName: 'Second', email: 'second@x.test'})",
@@ -127,7 +111,7 @@ describe('e2e: scripts through the built CLI', function () {
   });
 
   it('a script may spread a declaration over several lines (regression: `const x = {` failed at line 1)', async () => {
-    await loginAs(world.alice.email);
+    await loginAs(bed.world.alice.email);
     const file = script('multi.js', "const fields = {\n  fullName: 'Multi Line',\n  email: 'multi@x.test',\n}\nconst made = await clients.create(fields)\nprint(made.fullName)\n");
     const r = await cli([file]);
     expect(r.code, r.stderr).to.equal(0);
@@ -135,15 +119,15 @@ describe('e2e: scripts through the built CLI', function () {
   });
 
   it('an unfinished last statement is reported with its line and the parser’s reason (regression: the message was empty)', async () => {
-    await loginAs(world.alice.email);
+    await loginAs(bed.world.alice.email);
     const r = await cli([], "whoami()\nclients.list({mine: true}\n");
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/^<stdin>:2: SyntaxError: \S.*\n$/); // the parser's own words, e.g. "missing ) after argument list"
   });
 
   it('"it" pages through a list longer than a page', async () => {
-    await loginAs(world.alice.email);
-    await addBulk(45, world.alice.id, world.kate.id);
+    await loginAs(bed.world.alice.email);
+    await addBulk(45, bed.world.alice.id, bed.world.kate.id);
     const r = await cli([], "clients.list({search: 'Bulk'})\nit\nit\nit\n");
     expect(r.code, r.stderr).to.equal(0);
     const names = [...r.stdout.matchAll(/Bulk client (\d+)\b/g)].map((m) => Number(m[1]));
@@ -153,14 +137,14 @@ describe('e2e: scripts through the built CLI', function () {
   });
 
   it('help() and clients.help() list only the methods the department may call', async () => {
-    await loginAs(world.alice.email);
+    await loginAs(bed.world.alice.email);
     const sales = await cli([], 'help()\nclients.help()\nevents.help()\n');
     expect(sales.code, sales.stderr).to.equal(0);
     expect(sales.stdout).to.match(/clients\.create\(/).and.match(/clients\.update\(/).and.match(/events\.create\(/);
     expect(sales.stdout).not.to.match(/\busers\b.*collaborators/);
     expect(sales.stdout).not.to.match(/events\.update\(|events\.assign\(/);
 
-    await loginAs(world.kate.email);
+    await loginAs(bed.world.kate.email);
     const support = await cli([], 'help()\nclients.help()\nevents.help()\n');
     expect(support.code, support.stderr).to.equal(0);
     expect(support.stdout).to.match(/clients\.list\(/).and.match(/events\.update\(/);
@@ -168,7 +152,7 @@ describe('e2e: scripts through the built CLI', function () {
   });
 
   it('a 1,000-line script with an error on line 600 stops there, names line 600, and keeps rows 1–599', async () => {
-    await loginAs(world.alice.email);
+    await loginAs(bed.world.alice.email);
     const before = (await fingerprint()).clients;
     const lines = Array.from({ length: 1000 }, (_, i) =>
       i + 1 === 600 ? "clients.create({fullName: 'Bad', email: 'not an email'})" : `clients.create({fullName: 'Batch ${i + 1}', email: 'batch${i + 1}@x.test'})`);

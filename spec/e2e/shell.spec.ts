@@ -4,53 +4,38 @@
  * completion, revocation and expiry mid-session, .load, history, Ctrl+C/D.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { readToken, saveToken } from '../../lib/auth/store.js';
 import { issueToken, verifyToken } from '../../lib/auth/tokens.js';
 import type { Actor } from '../../lib/session.js';
-import { apiAs, buildWorld, type World } from '../support/fixtures.js';
+import { FIXTURE_PASSWORD, apiAs } from '../support/fixtures.js';
 import { KEY, PtySession } from '../support/pty.js';
-import { CLI_JWT_SECRET, cliEnv, killAll, runCli } from '../support/cli.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { CLI_JWT_SECRET, cliTestbed, runCli } from '../support/cli.js';
+import { ctx, fingerprint } from '../support/server.js';
 
-const FIXTURE_PASSWORD = 'fixture-password-123';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const promptOf = (actor: Actor) => new RegExp(`epic\\(${actor.department}:${escape(actor.email)}\\)> $`);
 
 describe('e2e: the interactive shell under a pseudo-terminal', function () {
   this.timeout(60_000);
-  let home: string;
-  let env: NodeJS.ProcessEnv;
-  let world: World;
-
-  beforeEach(async () => {
-    await resetData();
-    world = await buildWorld();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-e2e-pty-'));
-    env = cliEnv(ctx().target.admin, home);
-  });
-  afterEach(async () => {
-    await killAll();
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  const bed = cliTestbed('epic-e2e-pty-');
 
   const loginAs = async (actor: Actor) => {
-    const r = await runCli(['--email', actor.email, '--password-stdin'], env, `${FIXTURE_PASSWORD}\n`);
+    const r = await runCli(['--email', actor.email, '--password-stdin'], bed.env, `${FIXTURE_PASSWORD}\n`);
     expect(r.code, r.stderr).to.equal(0);
   };
   /** A shell opened on the stored token, waiting at its first prompt. */
   const openShell = async (actor: Actor, extraEnv: NodeJS.ProcessEnv = {}): Promise<PtySession> => {
-    const shell = PtySession.start(['--email', actor.email], { ...env, ...extraEnv });
+    const shell = PtySession.start(['--email', actor.email], { ...bed.env, ...extraEnv });
     await shell.waitFor(promptOf(actor));
     return shell;
   };
 
   it('opens on the stored token; a permitted call prints a table, a refused one a single line, and the shell goes on', async () => {
-    await loginAs(world.alice);
-    const shell = await openShell(world.alice);
+    await loginAs(bed.world.alice);
+    const shell = await openShell(bed.world.alice);
     expect(shell.output).to.match(/Logged in as Alice Sales \(sales\)/);
     expect(shell.output).not.to.match(/Password/);
 
@@ -59,7 +44,7 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     expect(table).to.match(/FULL NAME/).and.match(/Client of Alice/).and.match(/Client of Bob/);
 
     const before = await fingerprint();
-    shell.sendLine(`clients.update(${world.clientB}, {phone: '+33 1 00 00 00 00'})`);
+    shell.sendLine(`clients.update(${bed.world.clientB}, {phone: '+33 1 00 00 00 00'})`);
     const refused = await shell.waitFor(/PermissionDenied:[^\n]*\n[\s\S]*> $/);
     expect(refused).to.match(/PermissionDenied: sales may only update their own clients/);
     expect(refused).not.to.match(/\n\s+at /);
@@ -72,22 +57,22 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
   });
 
   it('without a stored token asks the email and the hidden password on the terminal, then stores a token', async () => {
-    const shell = PtySession.start([], env);
+    const shell = PtySession.start([], bed.env);
     await shell.waitFor(/Email: $/);
-    shell.sendLine(world.alice.email);
+    shell.sendLine(bed.world.alice.email);
     await shell.waitFor(/Password for alice@epic\.events: $/);
     shell.sendLine(FIXTURE_PASSWORD);
-    const opened = await shell.waitFor(promptOf(world.alice));
+    const opened = await shell.waitFor(promptOf(bed.world.alice));
     expect(shell.output).not.to.include(FIXTURE_PASSWORD);
     expect(opened).to.match(/Logged in as Alice Sales/);
-    expect(readToken({ stateDir: home }, world.alice.email)).to.be.a('string');
+    expect(readToken({ stateDir: bed.home }, bed.world.alice.email)).to.be.a('string');
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
   });
 
   it('Tab offers only the methods the department may call, and the filter keys inside list({', async () => {
-    await loginAs(world.kate);
-    const shell = await openShell(world.kate);
+    await loginAs(bed.world.kate);
+    const shell = await openShell(bed.world.kate);
     // Tab must arrive on its own: readline treats a Tab inside a pasted chunk as text.
     shell.send('clients.');
     await shell.waitFor(/clients\.$/);
@@ -103,12 +88,12 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
   });
 
   it('exits 3 with the reason at the next evaluation when management changes the collaborator’s department meanwhile', async () => {
-    await loginAs(world.alice);
-    const shell = await openShell(world.alice);
+    await loginAs(bed.world.alice);
+    const shell = await openShell(bed.world.alice);
     shell.sendLine('whoami()');
     await shell.waitFor(/department: sales[\s\S]*> $/);
 
-    await apiAs(world.manager).users.update(world.alice.id, { department: 'support' });
+    await apiAs(bed.world.manager).users.update(bed.world.alice.id, { department: 'support' });
     shell.sendLine('clients.list()');
     const out = await shell.waitFor(/AuthError[^\n]*\n/);
     expect(out).to.match(/AuthError: your department changed/);
@@ -117,9 +102,9 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
 
   it('asks the password when the token expires mid-session, then runs the evaluation', async () => {
     // A token that expires shortly, stored as a login would (the CLI itself issues 1-hour tokens).
-    const token = issueToken(CLI_JWT_SECRET, world.alice, 3);
-    saveToken({ stateDir: home }, world.alice.email, token);
-    const shell = await openShell(world.alice, { TOKEN_TTL: '1h' });
+    const token = issueToken(CLI_JWT_SECRET, bed.world.alice, 3);
+    saveToken({ stateDir: bed.home }, bed.world.alice.email, token);
+    const shell = await openShell(bed.world.alice, { TOKEN_TTL: '1h' });
     shell.sendLine('whoami()');
     await shell.waitFor(/department: sales[\s\S]*> $/);
 
@@ -136,13 +121,13 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
   });
 
   it('.load of a 1,000-line file stops at line 600, says so, keeps rows 1–599 and returns to the prompt', async () => {
-    await loginAs(world.alice);
+    await loginAs(bed.world.alice);
     const before = (await fingerprint()).clients;
     const lines = Array.from({ length: 1000 }, (_, i) =>
       i + 1 === 600 ? "clients.create({fullName: 'Bad', email: 'not an email'})" : `clients.create({fullName: 'Batch ${i + 1}', email: 'batch${i + 1}@x.test'})`);
-    const file = path.join(home, 'batch.js');
+    const file = path.join(bed.home, 'batch.js');
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
-    const shell = await openShell(world.alice);
+    const shell = await openShell(bed.world.alice);
     shell.sendLine(`.load ${file}`);
     const out = await shell.waitFor(/batch\.js:600:[^\n]*\n[\s\S]*> $/, 40_000);
     expect(out).to.match(/batch\.js:600: ValidationError: [^\n]*email/);
@@ -155,8 +140,8 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
   });
 
   it('keeps history in a 0600 file without the line that typed a password', async () => {
-    await loginAs(world.manager);
-    const shell = await openShell(world.manager);
+    await loginAs(bed.world.manager);
+    const shell = await openShell(bed.world.manager);
     shell.sendLine('whoami()');
     await shell.waitFor(/department: management[\s\S]*> $/);
     shell.sendLine("users.create({fullName: 'New Person', email: 'new.person@epic.events', department: 'sales', password: 'an-unguessable-secret-42'})");
@@ -166,7 +151,7 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
 
-    const file = path.join(home, 'history');
+    const file = path.join(bed.home, 'history');
     expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
     const history = fs.readFileSync(file, 'utf8');
     expect(history.split('\n').filter(Boolean)).to.deep.equal(['whoami()', 'clients.list()']);
@@ -175,21 +160,21 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
 
   it('colours headings on a terminal, and not at all with NO_COLOR', async () => {
     const bold = /\x1b\[1m/;
-    await loginAs(world.alice);
-    const coloured = await openShell(world.alice);
+    await loginAs(bed.world.alice);
+    const coloured = await openShell(bed.world.alice);
     coloured.sendLine('clients.list()');
     await coloured.waitFor(/\(2 rows\)[\s\S]*> $/);
     expect(coloured.rawOutput).to.match(bold);
 
-    const plainShell = await openShell(world.alice, { NO_COLOR: '1' });
+    const plainShell = await openShell(bed.world.alice, { NO_COLOR: '1' });
     plainShell.sendLine('clients.list()');
     await plainShell.waitFor(/\(2 rows\)[\s\S]*> $/);
     expect(plainShell.rawOutput).not.to.match(/\x1b\[(1|2|3\d)m/);
   });
 
   it('Ctrl+C during a running evaluation returns to the prompt; twice at an empty prompt exits', async () => {
-    await loginAs(world.alice);
-    const shell = await openShell(world.alice);
+    await loginAs(bed.world.alice);
+    const shell = await openShell(bed.world.alice);
     shell.sendLine("print('waiting'); await new Promise((r) => setTimeout(r, 60000))");
     await shell.waitFor(/\nwaiting\n/);
     shell.send(KEY.ctrlC);

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedServer } from '../../lib/db/embedded.js';
 import { AdminConnection } from '../../lib/db/index.js';
-import { addUser } from '../support/fixtures.js';
+import { FIXTURE_PASSWORD, addUser } from '../support/fixtures.js';
 import { cliEnv, runCli } from '../support/cli.js';
 import { ctx, resetData } from '../support/server.js';
 
@@ -96,7 +96,7 @@ describe('reliability: embedded server and state directory faults', function () 
     expect(oneLine(demo.stderr)).to.equal(`ConfigError: the state directory ${stateDir} cannot be used: a file is in the way (part of the path is not a directory) (set EPIC_EVENTS_HOME to a writable directory)`);
 
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
-    const login = await runCli(['--email', alice.email, '--password-stdin'], cliEnv(ctx().target.admin, stateDir), 'fixture-password-123\n');
+    const login = await runCli(['--email', alice.email, '--password-stdin'], cliEnv(ctx().target.admin, stateDir), `${FIXTURE_PASSWORD}\n`);
     expect(login.code).to.equal(2);
     expect(oneLine(login.stderr)).to.match(/^ConfigError: the state directory .* cannot be used: a file is in the way/);
   });
@@ -106,7 +106,7 @@ describe('reliability: embedded server and state directory faults', function () 
     if (!mount) this.skip(); // this runner may not mount a file system
     try {
       const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
-      const login = await runCli(['--email', alice.email, '--password-stdin'], cliEnv(ctx().target.admin, path.join(mount!.dir, 'state')), 'fixture-password-123\n');
+      const login = await runCli(['--email', alice.email, '--password-stdin'], cliEnv(ctx().target.admin, path.join(mount!.dir, 'state')), `${FIXTURE_PASSWORD}\n`);
       expect(login.code).to.equal(2);
       expect(oneLine(login.stderr)).to.match(/^ConfigError: the state directory .* cannot be used: it is on a read-only file system/);
     } finally {
@@ -122,7 +122,7 @@ describe('reliability: embedded server and state directory faults', function () 
       fs.mkdirSync(stateDir);
       fill(mount!.dir);
       const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
-      const login = await runCli(['--email', alice.email, '--password-stdin'], cliEnv(ctx().target.admin, stateDir), 'fixture-password-123\n');
+      const login = await runCli(['--email', alice.email, '--password-stdin'], cliEnv(ctx().target.admin, stateDir), `${FIXTURE_PASSWORD}\n`);
       expect(login.code).to.equal(2);
       expect(oneLine(login.stderr)).to.match(/^ConfigError: the state directory .* cannot be used: the disk is full/);
     } finally {

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { queries } from '../../lib/db/sql.js';
-import { addUser } from '../support/fixtures.js';
+import { FIXTURE_PASSWORD, addUser } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { cliEnv, runCli, startCli } from '../support/cli.js';
 import { ctx, resetData } from '../support/server.js';
@@ -49,7 +49,7 @@ describe('reliability: kill -9 in the middle of a batch', function () {
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
     const stateDir = fs.mkdtempSync(path.join(ctx().tmpDir, 'kill-batch-'));
     const env = cliEnv(ctx().target.admin, stateDir);
-    const login = await runCli(['--email', alice.email, '--password-stdin'], env, 'fixture-password-123\n');
+    const login = await runCli(['--email', alice.email, '--password-stdin'], env, `${FIXTURE_PASSWORD}\n`);
     expect(login.code, login.stderr).to.equal(0);
 
     const first = path.join(stateDir, 'batch.js');

@@ -10,7 +10,7 @@ import { queries, type NamedQuery } from '../../lib/db/sql.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Department } from '../../lib/permissions.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
-import { addClient, addContract, addEvent, addUser } from '../support/fixtures.js';
+import { buildWorld as buildFixtureWorld } from '../support/fixtures.js';
 
 const t = queries('testing', [
   'bypassInsertClient', 'bypassUpdateClientName', 'bypassReassignClient', 'bypassDeleteClient',
@@ -22,23 +22,17 @@ const t = queries('testing', [
 
 type World = Awaited<ReturnType<typeof buildWorld>>;
 
+/** The fixture world (spec/support/fixtures.ts) under the names this matrix speaks in. */
 async function buildWorld() {
-  const manager = await addUser('Mia Manager', 'mia@epic.events', 'management');
-  const seller = await addUser('Sam Seller', 'sam@epic.events', 'sales');
-  const otherSeller = await addUser('Otto Seller', 'otto@epic.events', 'sales');
-  const supporter = await addUser('Pat Support', 'pat@epic.events', 'support');
-  const otherSupporter = await addUser('Oli Support', 'oli@epic.events', 'support');
-  const ownClient = await addClient('Kevin Casey', 'kevin@startup.io', seller.id);
-  const otherClient = await addClient('Lou Bouzin', 'lou@mufflins.fr', otherSeller.id);
-  const ownSigned = await addContract(ownClient, '1000.00', '500.00', true);
-  const ownUnsigned = await addContract(ownClient, '800.00', '800.00', false);
-  const otherSigned = await addContract(otherClient, '900.00', '900.00', true);
-  const ownEventContract = await addContract(ownClient, '100.00', '0.00', true);
-  const otherEventContract = await addContract(otherClient, '100.00', '0.00', true);
-  const ownEvent = await addEvent(ownEventContract, 'Wedding', supporter.id);
-  const otherEvent = await addEvent(otherEventContract, 'Assembly', otherSupporter.id);
-  const who = { management: manager, sales: seller, support: supporter } as const;
-  return { who, manager, seller, otherSeller, supporter, otherSupporter, ownClient, otherClient, ownSigned, ownUnsigned, otherSigned, ownEvent, otherEvent };
+  const w = await buildFixtureWorld();
+  const who = { management: w.manager, sales: w.alice, support: w.kate } as const;
+  return {
+    who, manager: w.manager, seller: w.alice, otherSeller: w.bob, supporter: w.kate, otherSupporter: w.lou,
+    ownClient: w.clientA, otherClient: w.clientB,
+    // signedA has no event yet (sales may still add it); contractA is unsigned.
+    ownSigned: w.signedA, ownUnsigned: w.contractA, otherSigned: w.signedB, otherUnsigned: w.contractB,
+    ownEvent: w.eventK, otherEvent: w.eventL,
+  };
 }
 
 /** Run one raw statement as `department` (the shell's own prelude), returning rows affected or the SQLSTATE. */
@@ -67,7 +61,8 @@ const refused: Array<[string, Department, (w: World) => (tx: Executor) => Promis
   ['sales create a contract', 'sales', exec(t.bypassInsertContract, (w) => [w.ownClient])],
   ['support create a contract', 'support', exec(t.bypassInsertContract, (w) => [w.ownClient])],
   ["sales change a colleague's client's contract", 'sales', exec(t.bypassUpdateContractAmount, (w) => [w.otherSigned])],
-  ["sales sign a colleague's client's contract", 'sales', exec(t.bypassSignContract, (w) => [w.otherSigned])],
+  // Unsigned: signing an already signed contract touches no row whatever the policies say.
+  ["sales sign a colleague's client's contract", 'sales', exec(t.bypassSignContract, (w) => [w.otherUnsigned])],
   ["sales move their contract to a colleague's client", 'sales', exec(t.bypassMoveContract, (w) => [w.ownSigned, w.otherClient])],
   ['support change a contract', 'support', exec(t.bypassUpdateContractAmount, (w) => [w.ownSigned])],
   ['support sign a contract', 'support', exec(t.bypassSignContract, (w) => [w.ownUnsigned])],

@@ -8,7 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { ConnectionParams } from '../../lib/config.js';
 import { packageRoot } from '../../lib/paths.js';
-import { APP_PASSWORD, adminUrl } from './server.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import { buildWorld, type World } from './fixtures.js';
+import { APP_PASSWORD, adminUrl, ctx, resetData } from './server.js';
 
 export const CLI = path.join(packageRoot, 'bin', 'epic-events.js');
 
@@ -92,4 +95,33 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv, input = '',
   } finally {
     clearTimeout(timer);
   }
+}
+
+export interface CliTestbed {
+  /** The CLI's state directory, fresh for each test. */
+  readonly home: string;
+  /** cliEnv for that directory. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The fixture world (spec/support/fixtures.ts), fresh for each test. */
+  readonly world: World;
+}
+
+/**
+ * For each test of the calling describe: the fixture world, a fresh state
+ * directory and its environment; afterwards no child left running and the
+ * directory removed.
+ */
+export function cliTestbed(prefix: string): CliTestbed {
+  const bed = {} as { home: string; env: NodeJS.ProcessEnv; world: World };
+  beforeEach(async () => {
+    await resetData();
+    bed.world = await buildWorld();
+    bed.home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    bed.env = cliEnv(ctx().target.admin, bed.home);
+  });
+  afterEach(async () => {
+    await killAll();
+    fs.rmSync(bed.home, { recursive: true, force: true });
+  });
+  return bed;
 }

@@ -12,7 +12,9 @@ import { asOwner } from './owner.js';
 
 const tq = queries('testing', ['fixtureUser', 'fixtureClient', 'fixtureContract', 'fixtureEvent', 'fixtureBulk'] as const);
 
-/** bcrypt (4 rounds) of 'fixture-password-123': fixtures never hash at run time. */
+/** The password of every fixture collaborator (addUser without a hash of its own). */
+export const FIXTURE_PASSWORD = 'fixture-password-123';
+/** bcrypt (4 rounds) of FIXTURE_PASSWORD: fixtures never hash at run time. */
 export const FIXTURE_PASSWORD_HASH = '$2b$04$ejHBtpv5mkoYU3qqaU66/OMZJB8vD9.ymuQZeToTLufbZ0WTU2J0K';
 
 async function insertId(query: (typeof tq)[keyof typeof tq], params: unknown[]): Promise<number> {
