@@ -259,3 +259,7 @@ from clients order by id;
 
 -- name: clientCount :one
 select count(*) as n from clients;
+
+-- name: preparedStatements :many
+-- plan: per-call
+select name from pg_prepared_statements order by name;

@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { createApi } from '../../lib/crm/api.js';
+import { identityPrelude, noopMonitor } from '../../lib/crm/deps.js';
+import { Database } from '../../lib/db/index.js';
+import { queries } from '../../lib/db/sql.js';
+import { addClient, addUser } from '../support/fixtures.js';
+import { ctx, resetData } from '../support/server.js';
+
+const t = queries('testing', ['preparedStatements'] as const);
+
+describe('prepared statements on the shell pool', () => {
+  beforeEach(resetData);
+
+  it('prepares a query once per connection, but plans lists for each call', async () => {
+    const db = new Database(ctx().target.runtime, { max: 1 }); // one connection: what it prepared is what we see
+    try {
+      const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
+      const client = await addClient('Kevin Casey', 'kevin@startup.io', alice.id);
+      const api = createApi({ db, actor: () => alice, config: ctx().config, monitor: noopMonitor });
+      await api.clients.get(client);
+      await api.clients.get(client);
+      await api.clients.list({ unassigned: false });
+      const names = (await db.transaction((tx) => tx.many<{ name: string }>(t.preparedStatements), { prelude: identityPrelude(alice) })).map((r) => r.name);
+      expect(names).to.include.members(['clients.getClient', 'session.setIdentity', 'transaction.begin', 'transaction.commit']);
+      expect(names).not.to.include('clients.listClients');
+    } finally {
+      await db.close();
+    }
+  });
+});
