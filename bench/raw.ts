@@ -18,16 +18,16 @@ import { batchClient } from './rows.js';
 const q = queries('bench', ['rawSessionIdentity', 'rawSelectOne', 'rawInsertClient'] as const);
 const cq = queries('contracts', ['getContract'] as const);
 
+/** A department role and the database session to act under (sql/session.sql). */
 export interface Identity {
   role: string;
-  userId: number;
-  tokenVersion?: number;
+  sessionKey: string;
 }
 
 export async function rawClient(params: ConnectionParams, identity?: Identity): Promise<pg.Client> {
   const client = new pg.Client({ ...params, application_name: 'epic-events bench baseline' });
   await client.connect();
-  if (identity) await client.query(q.rawSessionIdentity.text, [identity.role, String(identity.userId)]);
+  if (identity) await client.query(q.rawSessionIdentity.text, [identity.role, identity.sessionKey]);
   return client;
 }
 
@@ -49,7 +49,7 @@ export async function rawGetContractsPrepared(client: pg.Client, ids: readonly n
 export async function rawIdentityStatements(client: pg.Client, identity: Identity, calls: number): Promise<number> {
   const text = queries('session', ['setIdentity'] as const).setIdentity.text;
   const started = performance.now();
-  for (let i = 0; i < calls; i++) await client.query(text, [identity.role, String(identity.userId), identity.tokenVersion ?? 1]);
+  for (let i = 0; i < calls; i++) await client.query(text, [identity.role, identity.sessionKey]);
   return performance.now() - started;
 }
 
@@ -63,8 +63,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (mode === 'insert-clients') {
-    const [role, userId] = (process.env.BENCH_IDENTITY ?? '').split(':');
-    const client = await rawClient(params, { role, userId: Number(userId) });
+    const [role, sessionKey, userId] = (process.env.BENCH_IDENTITY ?? '').split(':');
+    const client = await rawClient(params, { role, sessionKey });
     const count = Number(countArg);
     for (let i = 1; i <= count; i++) {
       const c = batchClient(i, tag);

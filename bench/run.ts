@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { hashPassword } from '../lib/auth/passwords.js';
-import { createSessionVerifier, sessionActor } from '../lib/auth/session.js';
+import { createSessionVerifier } from '../lib/auth/session.js';
+import { openSessionFor } from '../lib/auth/sessions.js';
 import { SessionWatch } from '../lib/auth/watch.js';
 import { issueToken } from '../lib/auth/tokens.js';
 import { tokenSecret } from '../lib/auth/secret.js';
@@ -87,26 +88,31 @@ async function measureAll(world: BenchWorld): Promise<void> {
   const scale = scaleFromEnv();
   const conn = await AdminConnection.open(world.target.admin);
   let generated;
+  let sessions: { sales: { actor: Actor; installation: string }; support: { actor: Actor; installation: string } };
   try {
     progress(`generating ${scale.clients} clients, ${scale.contracts} contracts, ${scale.events} events, ${scale.sales} sales and ${scale.support} support collaborators`);
     const hash = await hashPassword(world.password, world.config.bcryptRounds);
     generated = await generateCrm(conn, scale, hash, progress);
     const counts = await rowCounts(conn);
     progress(`rows: ${JSON.stringify(counts)}`);
+    sessions = {
+      sales: await openSessionFor(conn, generated.salesIds[0], world.config.tokenTtlSeconds),
+      support: await openSessionFor(conn, generated.supportIds[0], world.config.tokenTtlSeconds),
+    };
   } finally {
     await conn.close();
   }
   const salesEmail = 'bench-sales-1@epic.events';
   const db = new Database(world.target.runtime, { max: 4, statementTimeoutMs: world.config.statementTimeoutMs });
   try {
-    const sales = (await sessionActor(db, generated.salesIds[0])) as Actor;
-    const support = (await sessionActor(db, generated.supportIds[0])) as Actor;
+    const sales = sessions.sales.actor;
+    const support = sessions.support.actor;
     // BENCH_ONLY=batch,memory runs some figures (while working on them); the login always runs (it stores the token).
     const only = process.env.BENCH_ONLY?.split(',');
     const wanted = (name: string) => !only || only.includes(name);
     await loginFigure(world, salesEmail);
     if (wanted('startup')) await startupFigure(world);
-    if (wanted('call')) await perCallFigure(world, db, sales, scale);
+    if (wanted('call')) await perCallFigure(world, db, sales, sessions.sales.installation, scale);
     if (wanted('scale')) await scaleFigures(world, db, sales, support);
     if (wanted('batch')) await batchFigure(world, sales);
     if (wanted('memory')) await memoryFigure(world, scale);
@@ -150,17 +156,17 @@ async function startupFigure(world: BenchWorld): Promise<void> {
 }
 
 /** 2. Per call: contracts.get(id) through the API, 2,000 calls, vs the same SELECT on a bare client. */
-async function perCallFigure(world: BenchWorld, db: Database, sales: Actor, scale: Scale): Promise<void> {
+async function perCallFigure(world: BenchWorld, db: Database, sales: Actor, installation: string, scale: Scale): Promise<void> {
   progress('per call');
   const calls = 2000;
   const rounds = 5;
   const ids = Array.from({ length: calls }, (_, i) => 1 + ((i * 7919) % scale.contracts));
   const api = createApi({ db, actor: () => sales, config: world.config, monitor: noopMonitor });
-  const token = issueToken(tokenSecret(world.config), sales, world.config.tokenTtlSeconds);
+  const token = issueToken(tokenSecret(world.config), sales, installation);
   // As the shell checks before each evaluation: revocations pushed by the database (LISTEN), signature and expiry every time.
   const watch = new SessionWatch(db);
   const verify = createSessionVerifier({ config: world.config, db, token: () => token, watch });
-  const identity = { role: departmentRole(sales.department), userId: sales.id, tokenVersion: sales.tokenVersion };
+  const identity = { role: departmentRole(sales.department), sessionKey: sales.sessionKey };
   const raw = await rawClient(world.target.runtime, identity);
   try {
     const apiLoop = async (withCheck: boolean) => {
@@ -250,7 +256,7 @@ async function batchFigure(world: BenchWorld, sales: Actor): Promise<void> {
     if (shell.code !== 0) throw new Error(`batch failed (exit ${shell.code}): ${shell.stderr.trim().slice(0, 500)}`);
     shellTimes.push(shell.ms);
     const bare = await runNode(['dist/bench/raw.js', 'insert-clients', String(lines), `bare${r}`], {
-      ...world.cliEnv, BENCH_PG: JSON.stringify(world.target.runtime), BENCH_IDENTITY: `${departmentRole(sales.department)}:${sales.id}`,
+      ...world.cliEnv, BENCH_PG: JSON.stringify(world.target.runtime), BENCH_IDENTITY: `${departmentRole(sales.department)}:${sales.sessionKey}:${sales.id}`,
     });
     if (bare.code !== 0) throw new Error(`batch baseline failed: ${bare.stderr.trim()}`);
     bareTimes.push(bare.ms);

@@ -113,6 +113,18 @@ export const API: { readonly [O in ObjectName]: { readonly [method: string]: Met
       departments: ['management'], writes: true, args: 'id, {reassignTo?}',
       description: 'remove a collaborator; their clients and events are reassigned or left unassigned', example: 'users.delete(3, {reassignTo: 4})',
     },
+    sessions: {
+      departments: ['management'], writes: false, args: 'id',
+      description: "a collaborator's open sessions (when each began and ends)", example: 'users.sessions(3)',
+    },
+    endSessions: {
+      departments: ['management'], writes: true, args: 'id',
+      description: 'end every session of a collaborator now (they must log in again)', example: 'users.endSessions(3)',
+    },
+    unlock: {
+      departments: ['management'], writes: true, args: 'email',
+      description: 'lift the lockout that failed logins put on an email', example: "users.unlock('kate@epic.events')",
+    },
   },
 };
 

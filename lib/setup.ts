@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { AdminConnection } from './db/index.js';
 import type { DatabaseTarget } from './db/connect.js';
 import { migrate } from './db/migrate.js';
+import { scramVerifier } from './db/scram.js';
 import { EMBEDDED_DATABASE } from './db/embedded.js';
 import { migrationFiles } from './db/sql.js';
 import { migrationsDir } from './paths.js';
@@ -23,7 +24,7 @@ import { ensureStateDir } from './state.js';
 
 const q = queries('setup', [
   'databaseExists', 'createDatabase', 'useSettings', 'provisioningState', 'createRoles', 'setAppPassword',
-  'provisionDatabase', 'ensureDepartments', 'managementCount',
+  'provisionDatabase', 'ensureDepartments', 'managementCount', 'otherDatabasesOpenTo', 'closeDatabaseToPublic',
 ] as const);
 const uq = queries('users', ['createUser', 'findUserIdByEmail'] as const);
 
@@ -60,7 +61,8 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
 
   const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs);
   try {
-    const settings = [target.admin.database, config.appDbUser, runtime.password, `${Math.round(config.statementTimeoutMs)}ms`];
+    // The runtime role's password goes as a SCRAM verifier, never in plain text.
+    const settings = [target.admin.database, config.appDbUser, scramVerifier(runtime.password), `${Math.round(config.statementTimeoutMs)}ms`];
     const before = (await conn.one<Record<string, boolean>>(q.provisioningState, [config.appDbUser])) as Record<string, boolean>;
     await conn.transaction(async () => {
       await conn.exec(q.useSettings, settings);
@@ -81,6 +83,8 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
       changes.push(`updated the password of login role ${config.appDbUser}`);
     }
 
+    await confineRuntimeRole(conn, config, target, changes, warnings);
+
     for (const name of await migrate(conn)) changes.push(`applied migration ${name}`);
 
     const departments = await conn.transaction(() => conn.many<{ name: string }>(q.ensureDepartments), { asOwner: true });
@@ -95,6 +99,22 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
   if (jwtSecret(config, true).created) changes.push('generated a JWT secret in the state directory (mode 0600)');
   if (target.kind === 'embedded' && target.admin.database === EMBEDDED_DATABASE) markEmbeddedProvisioned(config);
   return { changes, warnings };
+}
+
+/**
+ * The runtime role may connect only to its own database. On the embedded
+ * server the cluster is ours: other databases are closed to PUBLIC. On an
+ * external server that is the administrator's call: setup says what to run.
+ */
+async function confineRuntimeRole(conn: AdminConnection, config: Config, target: DatabaseTarget, changes: string[], warnings: string[]): Promise<void> {
+  const open = (await conn.many<{ datname: string }>(q.otherDatabasesOpenTo, [config.appDbUser, target.admin.database])).map((r) => r.datname);
+  if (!open.length) return;
+  if (target.kind === 'embedded') {
+    for (const name of open) await conn.exec({ ...q.closeDatabaseToPublic, text: format(q.closeDatabaseToPublic.text, name) });
+    changes.push(`closed databases ${open.join(', ')} to the runtime role`);
+  } else {
+    warnings.push(`the runtime role ${config.appDbUser} can also connect to ${open.join(', ')}; to confine it, run as an administrator: ${open.map((n) => format(q.closeDatabaseToPublic.text, n)).join(' ')}`);
+  }
 }
 
 const provisionedMarker = (config: Config) => path.join(config.stateDir, 'postgres', 'provisioned');

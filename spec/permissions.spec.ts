@@ -77,6 +77,9 @@ const CASES: Case[] = [
   },
   { object: 'users', method: 'update', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.update(pick(whose, w.kate.id, w.lou.id), { phone: '+33 6 00 00 00 00' }) },
   { object: 'users', method: 'delete', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.delete(pick(whose, w.bob.id, w.lou.id), {}) },
+  { object: 'users', method: 'sessions', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.sessions(pick(whose, w.alice.id, w.bob.id)) },
+  { object: 'users', method: 'endSessions', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.endSessions(pick(whose, w.kate.id, w.lou.id)) },
+  { object: 'users', method: 'unlock', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.unlock(pick(whose, w.kate.email, w.lou.email)) },
 ];
 
 describe('permission matrix (every method × department × own/other record)', () => {

@@ -1,26 +1,31 @@
--- Authentication: the only queries that see the password hash. They run
--- before a session has an identity, so they go through SECURITY DEFINER
--- functions (sql/migrations/003_department_roles.sql) that the login role may
--- call; it can read no table itself. Records for the shell come from
--- sql/users.sql, which never selects the hash.
+-- Authentication. The runtime role can read no table: these functions
+-- (sql/migrations/006_verified_sessions.sql) are its only way in. No function
+-- returns a password hash; the password is compared inside the database.
 
--- name: credentialsByEmail :one
-select id, email, "fullName", department, "tokenVersion", "passwordHash" from auth_credentials($1);
+-- One login attempt: throttle, compare and, when right, a new session, in one
+-- statement. status: ok | wrong | locked | lockedNow. $3: the lifetime asked for (seconds).
+-- name: login :one
+select status, "sessionKey", id, email, "fullName", department, "expiresAt", "lockedUntil", installation::text as installation
+from auth_login($1, $2, $3);
 
--- One primary-key lookup: what a session check needs to know about its collaborator.
--- name: sessionUser :one
-select id, email, "fullName", department, "tokenVersion" from auth_session_user($1);
+-- Who a session key belongs to, until when, and which installation (no row: ended or never was).
+-- name: session :one
+select id, email, "fullName", department, "expiresAt", expired, installation::text as installation
+from auth_session($1);
 
--- name: lockedUntil :one
-select t as "lockedUntil" from auth_locked_until($1) as t where t is not null;
+-- name: logout :one
+select auth_logout($1) as ended;
 
--- One more failure in the current window ($2 seconds long); a stale window starts over.
--- name: recordFailure :one
-select auth_record_failure($1, $2) as failures;
+-- A session opened by provisioning code as the owner (demo, tests, bench).
+-- name: openSessionFor :one
+select "sessionKey", "expiresAt", installation::text as installation from open_session_for($1, $2);
 
--- Lock for $2 seconds and start counting afresh after it.
--- name: lockOut :one
-select auth_lock_out($1, $2) as "lockedUntil";
+-- Management (in a collaborator's transaction).
+-- name: userSessions :many
+select id, "createdAt", "expiresAt", current from user_sessions($1);
 
--- name: clearFailures :exec
-select auth_clear_failures($1);
+-- name: endUserSessions :one
+select end_user_sessions($1) as ended;
+
+-- name: unlockLogin :one
+select unlock_login($1) as unlocked;

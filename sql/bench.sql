@@ -55,7 +55,7 @@ select (select count(*) from epic.users)::integer as users, (select count(*) fro
 -- Baselines (bench/raw.ts): the bare driver, identity set once for the whole
 -- session rather than per transaction (what a hand-written pg script would do).
 -- name: rawSessionIdentity :exec
-select set_config('role', $1, false), set_config('epic.user_id', $2, false), set_config('search_path', 'epic', false);
+select set_config('role', $1, false), set_config('epic.session', $2, false), set_config('search_path', 'epic', false);
 
 -- name: rawSelectOne :one
 select 1 as one;

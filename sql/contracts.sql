@@ -64,10 +64,10 @@ where k.id = $1;
 
 -- name: updateContractAmounts :exec
 update contracts
-set total_amount = $2::numeric, amount_due = $3::numeric, updated_at = now(), version = version + 1
+set total_amount = $2::numeric, amount_due = $3::numeric, updated_at = now()
 where id = $1;
 
--- name: signContract :exec
-update contracts
-set signed_at = now(), updated_at = now(), version = version + 1
-where id = $1 and signed_at is null;
+-- Only through the database's own function: signed now, never undone or
+-- back-dated; true when this call signed it (the version is bumped by trigger).
+-- name: signContract :one
+select sign_contract($1) as signed;

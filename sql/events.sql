@@ -66,7 +66,7 @@ where e.id = $1;
 -- name: updateEvent :exec
 update events
 set name = $2, start_at = $3, end_at = $4, location = $5, attendees = $6, notes = $7,
-    updated_at = now(), version = version + 1
+    updated_at = now()
 where id = $1;
 
 -- The collaborator an event is given to, locked so their department cannot
@@ -80,5 +80,5 @@ for share of u;
 
 -- name: assignEvent :exec
 update events
-set support_contact_id = $2, updated_at = now(), version = version + 1
+set support_contact_id = $2, updated_at = now()
 where id = $1;

@@ -1,17 +1,19 @@
 -- The caller's identity, first statement of every transaction the shell runs
 -- (transaction-local: a pooled connection never carries it into the next one).
--- $1 is the department role (epic_management, epic_sales, epic_support): from
--- then on PostgreSQL checks that role's grants and row-level policies
--- (sql/migrations/003_department_roles.sql) against epic.user_id. The same
--- statement asserts the session is still valid ($3: the token version;
--- sql/migrations/005_session_checks.sql), failing with SQLSTATE EP001 if not.
+-- $1 is the department role (epic_management, epic_sales, epic_support), $2
+-- the session key the login returned (sql/migrations/006_verified_sessions.sql).
+-- PostgreSQL takes the collaborator only from that verified session: the
+-- role's grants apply, and the row-level policies require the role to be the
+-- session's own department. assert_session fails with SQLSTATE EP001 (ended)
+-- or EP002 (expired) to say why, rather than leaving the policies to refuse.
 
 -- (No columns: nothing to send back or decode, once per transaction.)
 -- name: setIdentity :exec
 select where set_config('role', $1, true) is not null
-         and set_config('epic.user_id', $2, true) is not null
-         and assert_session($2::integer, $3::integer, $1);
+         and set_config('epic.session', $2, true) is not null
+         and assert_session($1);
 
--- Revocations (new password, department, deletion) are announced here.
+-- Revocations (logout, new password, email or department, deletion, sessions
+-- ended by management) are announced here.
 -- name: listenSessions :exec
 listen epic_session;

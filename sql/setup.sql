@@ -9,6 +9,8 @@ select 1 as exists from pg_database where datname = $1;
 -- name: createDatabase :exec
 create database %I;
 
+-- $3 is the runtime role's password as a SCRAM-SHA-256 verifier (lib/db/scram.ts):
+-- the password itself never reaches SQL.
 -- name: useSettings :exec
 select set_config('epic.database', $1, true),
        set_config('epic.app_role', $2, true),
@@ -41,7 +43,8 @@ begin
   -- The runtime login role: NOINHERIT, no privilege of its own. It may become a
   -- department role for one transaction (set_config('role', …, true)) and it
   -- inherits only the right to call the authentication functions.
-  execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication noinherit', app);
+  -- A bounded number of connections (a runaway script cannot starve the server).
+  execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication noinherit connection limit 200', app);
   if exists (select from pg_auth_members m where m.roleid = 'epic_runtime'::regrole and m.member = app::regrole) then
     execute format('revoke epic_runtime from %I', app);
   end if;
@@ -85,3 +88,15 @@ returning name;
 
 -- name: managementCount :one
 select count(*)::int as n from users u join departments d on d.id = u.department_id where d.name = 'management';
+
+-- Databases other than ours ($2) the runtime role ($1) could connect to through
+-- PUBLIC's grant (a database of ours, such as the demo's, grants it by name).
+-- name: otherDatabasesOpenTo :many
+select datname from pg_database
+where datname <> $2 and datallowconn and has_database_privilege($1, datname, 'connect')
+  and (datacl is null or exists (select from aclexplode(datacl) a where a.grantee = 0 and a.privilege_type = 'CONNECT'))
+order by datname;
+
+-- Identifier filled by pg-format (%I) from otherDatabasesOpenTo's answer (embedded server only: the cluster is ours).
+-- name: closeDatabaseToPublic :exec
+revoke connect, temporary on database %I from public;

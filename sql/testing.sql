@@ -2,7 +2,10 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate events, contracts, clients, users, login_throttle restart identity;
+truncate events, contracts, clients, sessions, users, login_throttle restart identity;
+
+-- name: installationId :one
+select id::text as id from installation;
 
 -- name: fingerprint :one
 select (select count(*) from users)     as users,
@@ -13,7 +16,8 @@ select (select count(*) from users)     as users,
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from clients t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from contracts t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)
-        || (select coalesce(string_agg(t::text, '|' order by t.email), '') from login_throttle t)) as digest;
+        || (select coalesce(string_agg(t::text, '|' order by t.email), '') from login_throttle t)
+        || (select coalesce(string_agg(concat_ws(',', t.id, t.user_id, t.expires_at), '|' order by t.id), '') from sessions t)) as digest;
 
 -- A lockout that ran out: the throttle test cannot wait 15 minutes.
 -- name: expireLockout :exec
@@ -97,13 +101,13 @@ union all
 select 'event', id, support_contact_id from events
 order by kind, id;
 
--- name: authBumpTokenVersion :exec
-update users set token_version = token_version + 1 where id = $1;
+-- name: endSessionsOf :exec
+delete from sessions where user_id = $1;
 
 -- Raw inserts for constraint probes (spec/db/schema.spec.ts), run as the owner.
 -- name: rawInsertUser :one
 insert into users (full_name, email, phone, department_id, password_hash, employee_number)
-values ($1, $2, $3, (select id from departments where name = $4), 'x', coalesce($5, 'EE' || lpad(nextval('employee_number_seq')::text, 5, '0')))
+values ($1, $2, $3, (select id from departments where name = $4), '$2b$04$ejHBtpv5mkoYU3qqaU66/OMZJB8vD9.ymuQZeToTLufbZ0WTU2J0K', coalesce($5, 'EE' || lpad(nextval('employee_number_seq')::text, 5, '0')))
 returning id;
 
 -- name: rawInsertClient :one
@@ -211,6 +215,27 @@ select id from clients;
 -- name: bypassReadThrottle :many
 select * from login_throttle;
 
+-- name: bypassSignThroughFunction :exec
+select from sign_contract($1) as signed where signed;
+
+-- name: bypassUnsignContract :exec
+update contracts set signed_at = null where id = $1;
+
+-- name: bypassBackdateContract :exec
+update contracts set signed_at = '2001-01-01' where id = $1;
+
+-- name: bypassSetContractVersion :exec
+update contracts set version = -5 where id = $1;
+
+-- name: bypassSetEventVersion :exec
+update events set version = -5 where id = $1;
+
+-- name: bypassSetHash :exec
+update users set password_hash = $2 where id = $1;
+
+-- name: bypassMoveUser :exec
+update users set department_id = (select id from departments where name = $2) where id = $1;
+
 -- name: bypassBecomeOwner :exec
 select set_config('role', 'epic_owner', true);
 
@@ -263,3 +288,19 @@ select count(*) as n from clients;
 -- name: preparedStatements :many
 -- plan: per-call
 select name from pg_prepared_statements order by name;
+
+-- Attacks with the runtime credentials (spec/security/sessions.spec.ts).
+-- What the connected role may call in schema epic (extensions' and trigger functions aside).
+-- name: attackListFunctions :many
+select p.proname as name from pg_proc p
+where p.pronamespace = 'epic'::regnamespace
+  and p.prorettype <> 'trigger'::regtype
+  and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+  and has_function_privilege(current_user, p.oid, 'execute')
+order by 1;
+
+-- name: attackThrottleRows :many
+select email from epic.login_throttle;
+
+-- name: attackExpireSessions :exec
+update epic.sessions set expires_at = now() - interval '1 second' where user_id = $1;

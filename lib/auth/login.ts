@@ -1,38 +1,41 @@
 /**
  * The login flow. The user names an email (--email, a prompt, or the last one
- * used). A stored token for it is verified: valid opens the session, expired or
- * revoked asks for the password, tampered or foreign is refused (exit 3).
- * Without a token the password is asked (three tries on a terminal) or read
- * from --password-stdin. Unknown email and wrong password give the same
- * message after the same work (a bcrypt compare against a dummy hash).
+ * used). A stored token for it is verified: valid opens the shell on the
+ * database session it carries, expired or ended asks for the password,
+ * tampered, foreign or stored under another email is refused (exit 3).
+ * Without a token, or with --password-stdin (always checked), the password
+ * is asked (three tries on a terminal) or read from standard input.
+ *
+ * PostgreSQL decides (auth_login, sql/migrations/006_verified_sessions.sql):
+ * it compares the password with the stored hash, counts failures and locks
+ * the email under one row lock, and opens the session. The shell never sees a
+ * hash; unknown emails and wrong passwords cost the same compare there.
  */
-import bcrypt from 'bcrypt';
 import type { Config } from '../config.js';
-import type { Database } from '../db/index.js';
+import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
 import type { Monitor } from '../crm/deps.js';
 import { AuthError } from '../errors.js';
+import type { Department } from '../permissions.js';
 import { ask, type Terminal } from '../prompt.js';
 import type { Actor } from '../session.js';
-import { verifyPassword } from './passwords.js';
 import { tokenSecret } from './secret.js';
 import { actorForClaims } from './session.js';
 import { lastEmail, readToken, removeToken, saveToken } from './store.js';
-import { clearFailures, lockedUntil, recordFailure } from './throttle.js';
 import { issueToken, verifyToken } from './tokens.js';
 
-const q = queries('auth', ['credentialsByEmail'] as const);
+const q = queries('auth', ['login'] as const);
 
 export const PASSWORD_TRIES = 3;
 export const BAD_CREDENTIALS = 'wrong email or password';
 
 export interface LoginOptions {
   config: Config;
-  db: Database;
+  db: Executor;
   /** Where to ask for the email and the password (hidden). */
   terminal?: Terminal;
   email?: string;
-  /** The password read from standard input (--password-stdin): one try, no prompt. */
+  /** The password read from standard input (--password-stdin): one try, no prompt, always checked. */
   passwordFromStdin?: string;
   interactive: boolean;
   monitor: Monitor;
@@ -45,41 +48,44 @@ export interface LoginResult {
   token: string;
 }
 
-/** A bcrypt hash of nothing anyone knows, at the configured cost: unknown emails cost a real compare. */
-const dummyHashes = new Map<number, Promise<string>>();
-function dummyHash(rounds: number): Promise<string> {
-  let hash = dummyHashes.get(rounds);
-  if (!hash) {
-    // A salt plus 31 hash characters is a well-formed hash; no need to pay for hashing it.
-    hash = bcrypt.genSalt(rounds).then((salt) => `${salt}${'O'.repeat(31)}`);
-    dummyHashes.set(rounds, hash);
-  }
-  return hash;
+/** A collaborator logged in by password: their session and the installation that opened it. */
+export interface PasswordLogin {
+  actor: Actor;
+  installation: string;
 }
 
-interface Credentials extends Actor {
-  passwordHash: string;
+interface LoginRow {
+  status: 'ok' | 'wrong' | 'locked' | 'lockedNow';
+  sessionKey: string | null;
+  id: number | null;
+  email: string | null;
+  fullName: string | null;
+  department: Department | null;
+  expiresAt: Date | null;
+  lockedUntil: Date | null;
+  installation: string | null;
 }
 
 /**
- * Check one password for one email, counting failures. Refused with AuthError
- * while the email is locked out; returns undefined on a wrong password.
+ * One login attempt, decided by the database. Refused with AuthError while the
+ * email is locked out; undefined on a wrong password; a new session when right.
  */
-export async function checkPassword(db: Database, config: Config, monitor: Monitor, email: string, password: string): Promise<Actor | undefined> {
-  const until = await lockedUntil(db, email);
-  if (until) throw lockedError(until);
-  const found = await db.one<Credentials>(q.credentialsByEmail, [email]);
-  const matches = await verifyPassword(password, found?.passwordHash ?? (await dummyHash(config.bcryptRounds)));
-  if (found && matches) {
-    await clearFailures(db, email);
-    const { passwordHash: _hash, ...actor } = found;
-    return actor;
+export async function checkPassword(db: Executor, config: Config, monitor: Monitor, email: string, password: string): Promise<PasswordLogin | undefined> {
+  const row = await db.one<LoginRow>(q.login, [email, password, config.tokenTtlSeconds]);
+  if (!row) throw new Error('auth_login returned no row');
+  if (row.status === 'ok') {
+    return {
+      actor: {
+        id: row.id as number, email: row.email as string, fullName: row.fullName as string, department: row.department as Department,
+        sessionKey: row.sessionKey as string, sessionExpiresAt: row.expiresAt as Date,
+      },
+      installation: row.installation as string,
+    };
   }
-  const lockedNow = await recordFailure(db, email);
-  if (lockedNow) {
-    monitor.event('login.lockout', { email: email.toLowerCase(), userId: found?.id ?? null, lockedUntil: lockedNow.toISOString() });
-    throw lockedError(lockedNow);
+  if (row.status === 'lockedNow') {
+    monitor.event('login.lockout', { email: email.toLowerCase(), lockedUntil: (row.lockedUntil as Date).toISOString() });
   }
+  if (row.status === 'locked' || row.status === 'lockedNow') throw lockedError(row.lockedUntil as Date);
   return undefined;
 }
 
@@ -107,28 +113,31 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
   const secret = tokenSecret(config);
   const email = await chooseEmail(opts);
 
-  const stored = readToken(config, email);
+  const stored = opts.passwordFromStdin === undefined ? readToken(config, email) : undefined;
   if (stored) {
-    const verdict = verifyToken(secret, stored);
+    const verdict = verifyToken(secret, stored, config.tokenTtlSeconds);
+    if (verdict.ok && verdict.claims.email !== email) {
+      throw new AuthError(`the stored token for ${email} was issued to someone else; remove it with: epic-events logout --email ${email}`);
+    }
     if (!verdict.ok && verdict.reason === 'invalid') {
       throw new AuthError(`the stored token for ${email} is not valid (tampered with or issued by another installation); remove it with: epic-events logout --email ${email}`);
     }
     if (verdict.ok) {
       const check = await actorForClaims(db, verdict.claims);
       if (check.ok) return { actor: check.actor, token: stored };
-      opts.log(`Session ended: ${check.message}.`);
+      opts.log(check.reason === 'expired' ? 'Your session has expired; please log in again.' : `Session ended: ${check.message}.`);
       removeToken(config, email);
     } else {
       opts.log('Your session has expired; please log in again.');
     }
   }
-  const actor = await passwordLogin(opts, email);
-  const token = issueToken(secret, actor, config.tokenTtlSeconds);
+  const { actor, installation } = await passwordLogin(opts, email);
+  const token = issueToken(secret, actor, installation);
   saveToken(config, email, token);
   return { actor, token };
 }
 
-async function passwordLogin(opts: LoginOptions, email: string): Promise<Actor> {
+async function passwordLogin(opts: LoginOptions, email: string): Promise<PasswordLogin> {
   const { config, db, monitor } = opts;
   if (opts.passwordFromStdin !== undefined) {
     const actor = await checkPassword(db, config, monitor, email, opts.passwordFromStdin);
@@ -153,12 +162,12 @@ async function passwordLogin(opts: LoginOptions, email: string): Promise<Actor> 
  * session expires in the shell); the collaborator, or undefined when every
  * try was wrong or nobody answered.
  */
-export async function passwordTries(
+export async function passwordTries<T>(
   askPassword: (question: string) => Promise<string | undefined>,
   question: string,
-  check: (password: string) => Promise<Actor | undefined>,
+  check: (password: string) => Promise<T | undefined>,
   log: (line: string) => void,
-): Promise<Actor | undefined> {
+): Promise<T | undefined> {
   for (let attempt = 1; attempt <= PASSWORD_TRIES; attempt++) {
     const password = await askPassword(question);
     if (password === undefined) return undefined; // end of input: stop asking

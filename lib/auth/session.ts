@@ -1,40 +1,53 @@
 /**
  * The session check run at start and before each evaluation: the token's
- * signature and expiry, then one primary-key lookup proving the collaborator
- * still exists with the same department and token version. The version lives in
- * the database, so a revocation by management in any process is seen by every
- * other process's next check.
+ * signature, lifetime and expiry, then the database's word on the session it
+ * carries (ended, expired, whose, which installation). The database checks
+ * the session again in every transaction; this check is what lets the shell
+ * say why, ask for the password when it expired, or end.
  */
 import type { Config } from '../config.js';
 import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
+import type { Department } from '../permissions.js';
 import type { Actor } from '../session.js';
 import { tokenSecret } from './secret.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
 import type { SessionWatch } from './watch.js';
 
-const q = queries('auth', ['sessionUser'] as const);
+const q = queries('auth', ['session'] as const);
 
 export type SessionCheck =
   | { ok: true; actor: Actor }
   | { ok: false; reason: 'expired' | 'revoked'; message: string };
 
-/** The collaborator as a session sees them (no hash), or undefined when gone. */
-export function sessionActor(db: Executor, userId: number): Promise<Actor | undefined> {
-  return db.one<Actor>(q.sessionUser, [userId]);
+interface SessionRow {
+  id: number;
+  email: string;
+  fullName: string;
+  department: Department;
+  expiresAt: Date;
+  expired: boolean;
+  installation: string;
 }
+
+export const SESSION_ENDED = 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again';
 
 /** Why the database no longer backs these claims, or the actor when it does. */
 export async function actorForClaims(db: Executor, claims: TokenClaims): Promise<SessionCheck> {
-  const user = await db.one<Actor>(q.sessionUser, [claims.userId]);
-  if (!user) return { ok: false, reason: 'revoked', message: 'your collaborator account no longer exists' };
-  if (user.department !== claims.department) {
-    return { ok: false, reason: 'revoked', message: `your department changed (now ${user.department}); log in again` };
+  const row = await db.one<SessionRow>(q.session, [claims.sessionKey]);
+  if (!row || row.id !== claims.userId) return { ok: false, reason: 'revoked', message: SESSION_ENDED };
+  if (row.installation !== claims.installation) {
+    return { ok: false, reason: 'revoked', message: 'the session token was issued by another installation' };
   }
-  if (user.tokenVersion !== claims.tokenVersion) {
-    return { ok: false, reason: 'revoked', message: 'your password or department changed since this session began; log in again' };
+  if (row.email.toLowerCase() !== claims.email) return { ok: false, reason: 'revoked', message: SESSION_ENDED };
+  if (row.department !== claims.department) {
+    return { ok: false, reason: 'revoked', message: `your department changed (now ${row.department}); log in again` };
   }
-  return { ok: true, actor: user };
+  if (row.expired) return { ok: false, reason: 'expired', message: 'your session has expired' };
+  return {
+    ok: true,
+    actor: { id: row.id, email: row.email, fullName: row.fullName, department: row.department, sessionKey: claims.sessionKey, sessionExpiresAt: row.expiresAt },
+  };
 }
 
 function tokenRefusal(reason: 'expired' | 'invalid'): SessionCheck {
@@ -43,8 +56,8 @@ function tokenRefusal(reason: 'expired' | 'invalid'): SessionCheck {
     : { ok: false, reason: 'revoked', message: 'the session token is not valid (tampered with or issued elsewhere)' };
 }
 
-export function checkToken(secret: string, db: Executor, token: string): Promise<SessionCheck> {
-  const verdict = verifyToken(secret, token);
+export function checkToken(config: Config, db: Executor, token: string): Promise<SessionCheck> {
+  const verdict = verifyToken(tokenSecret(config), token, config.tokenTtlSeconds);
   if (!verdict.ok) return Promise.resolve(tokenRefusal(verdict.reason));
   return actorForClaims(db, verdict.claims);
 }
@@ -55,9 +68,9 @@ export function checkToken(secret: string, db: Executor, token: string): Promise
  * database is asked only when the watch says so (see lib/auth/watch.ts).
  */
 export function createSessionVerifier(deps: { config: Config; db: Executor; token: () => string; watch?: SessionWatch }): () => Promise<SessionCheck> {
-  const secret = tokenSecret(deps.config);
-  const { watch } = deps;
-  if (!watch) return () => checkToken(secret, deps.db, deps.token());
+  const { config, watch } = deps;
+  if (!watch) return () => checkToken(config, deps.db, deps.token());
+  const secret = tokenSecret(config);
   let trusted: { token: string; actor: Actor } | undefined;
   // The signature of the same token bytes under the same key cannot change:
   // once verified, only its expiry is left to check.
@@ -68,7 +81,7 @@ export function createSessionVerifier(deps: { config: Config; db: Executor; toke
     if (verified?.token === token && Date.now() / 1000 < verified.claims.expiresAt) {
       claims = verified.claims;
     } else {
-      const verdict = verifyToken(secret, token);
+      const verdict = verifyToken(secret, token, config.tokenTtlSeconds);
       if (!verdict.ok) return tokenRefusal(verdict.reason);
       claims = verdict.claims;
       verified = { token, claims };

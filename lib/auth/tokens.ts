@@ -1,8 +1,11 @@
 /**
  * Session tokens: JWT, HS256 only (pinned on verify, so `alg: none` and RS256/HS256
- * confusion are refused), issuer and audience set and checked, a lifetime from
- * TOKEN_TTL, and the collaborator's token version so that a new password or
- * department ends older sessions.
+ * confusion are refused), issuer and audience set and checked. A token carries
+ * the database session it was issued for (the key the login returned), the
+ * email it was stored under and the installation it belongs to, and lives no
+ * longer than TOKEN_TTL. The signature only protects the store from tampering:
+ * the database checks the session itself on every transaction, so a token
+ * forged with the local secret gains nothing there.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -12,12 +15,16 @@ import type { Actor } from '../session.js';
 export const TOKEN_ISSUER = 'epic-events';
 export const TOKEN_AUDIENCE = 'epic-events-shell';
 const ALGORITHM = 'HS256';
+const SESSION_KEY = /^[0-9]{1,18}\.[0-9a-f]{64}$/;
+const INSTALLATION = /^[0-9a-f-]{36}$/;
 
 /** What a verified token says. */
 export interface TokenClaims {
   userId: number;
+  email: string;
   department: Department;
-  tokenVersion: number;
+  sessionKey: string;
+  installation: string;
   /** Expiry, seconds since the epoch. */
   expiresAt: number;
 }
@@ -33,23 +40,28 @@ function verificationKey(secret: string): KeyObject {
   return cachedKey.key;
 }
 
+/**
+ * `expired`: ours but past its time (or of a release before database sessions):
+ * the password is asked again. `invalid`: tampered, foreign, malformed, or
+ * claiming a lifetime longer than TOKEN_TTL.
+ */
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'expired' | 'invalid' };
 
-export function issueToken(secret: string, actor: Pick<Actor, 'id' | 'department' | 'tokenVersion'>, ttlSeconds: number): string {
-  return jwt.sign({ department: actor.department, ver: actor.tokenVersion }, secret, {
-    algorithm: ALGORITHM,
-    issuer: TOKEN_ISSUER,
-    audience: TOKEN_AUDIENCE,
-    subject: String(actor.id),
-    expiresIn: ttlSeconds,
-  });
+export function issueToken(secret: string, actor: Actor, installation: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  return jwt.sign(
+    { department: actor.department, email: actor.email.toLowerCase(), sid: actor.sessionKey, iid: installation, iat: now,
+      exp: Math.max(now + 1, Math.floor(actor.sessionExpiresAt.getTime() / 1000)) },
+    secret,
+    { algorithm: ALGORITHM, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, subject: String(actor.id) },
+  );
 }
 
 /**
  * Signature first, then expiry: an expired token is reported as expired only when
  * it was really ours; anything tampered, foreign or malformed is `invalid`.
  */
-export function verifyToken(secret: string, token: string): TokenCheck {
+export function verifyToken(secret: string, token: string, maxTtlSeconds: number): TokenCheck {
   let payload: jwt.JwtPayload | string;
   try {
     payload = jwt.verify(token, verificationKey(secret), { algorithms: [ALGORITHM], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE });
@@ -57,10 +69,14 @@ export function verifyToken(secret: string, token: string): TokenCheck {
     return { ok: false, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
   }
   if (typeof payload === 'string') return { ok: false, reason: 'invalid' };
-  const { sub, department, ver, exp } = payload as jwt.JwtPayload & { department?: unknown; ver?: unknown };
+  const { sub, department, email, sid, iid, exp, iat, ver } = payload as jwt.JwtPayload & Record<string, unknown>;
+  // A token of the release before database sessions: ours, but it opens nothing now.
+  if (sid === undefined && typeof ver === 'number') return { ok: false, reason: 'expired' };
   if (typeof sub !== 'string' || !/^[1-9]\d{0,9}$/.test(sub)) return { ok: false, reason: 'invalid' };
-  if (!isDepartment(department) || typeof ver !== 'number' || !Number.isInteger(ver) || typeof exp !== 'number') {
+  if (!isDepartment(department) || typeof email !== 'string' || typeof sid !== 'string' || !SESSION_KEY.test(sid)
+    || typeof iid !== 'string' || !INSTALLATION.test(iid) || typeof exp !== 'number' || typeof iat !== 'number') {
     return { ok: false, reason: 'invalid' };
   }
-  return { ok: true, claims: { userId: Number(sub), department, tokenVersion: ver, expiresAt: exp } };
+  if (exp - iat > maxTtlSeconds) return { ok: false, reason: 'invalid' };
+  return { ok: true, claims: { userId: Number(sub), email, department, sessionKey: sid, installation: iid, expiresAt: exp } };
 }

@@ -14,11 +14,12 @@ import { readAll } from '../prompt.js';
 import { assertUsableStateDir } from '../state.js';
 import { createMonitor } from '../monitoring.js';
 import { checkPassword, login, passwordTries } from '../auth/login.js';
-import { createSessionVerifier, sessionActor } from '../auth/session.js';
+import { createSessionVerifier } from '../auth/session.js';
 import { SessionWatch } from '../auth/watch.js';
 import { tokenSecret } from '../auth/secret.js';
 import { issueToken } from '../auth/tokens.js';
 import { removeToken, saveToken } from '../auth/store.js';
+import { endSession, openSessionFor } from '../auth/sessions.js';
 import { createApi } from '../crm/api.js';
 import type { Monitor } from '../crm/deps.js';
 import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
@@ -62,7 +63,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     const database = db;
 
     const current: Current = opts.demo
-      ? await demoLogin(config, target, database, opts.demo)
+      ? await demoLogin(config, target, opts.demo)
       : await login({
           config,
           db: database,
@@ -130,14 +131,16 @@ export function createShellSession(parts: SessionParts): ShellSession {
     },
     relogin: async (askPassword) => {
       const email = current.actor.email;
-      const actor = await passwordTries(askPassword, `Session expired. Password for ${email}: `, (password) => checkPassword(db, config, monitor, email, password), parts.log);
-      if (!actor) return false;
-      current.actor = actor;
-      current.token = issueToken(tokenSecret(config), actor, config.tokenTtlSeconds);
-      if (parts.storeToken) saveToken(config, actor.email, current.token);
+      const found = await passwordTries(askPassword, `Session expired. Password for ${email}: `, (password) => checkPassword(db, config, monitor, email, password), parts.log);
+      if (!found) return false;
+      current.actor = found.actor;
+      current.token = issueToken(tokenSecret(config), found.actor, found.installation);
+      if (parts.storeToken) saveToken(config, found.actor.email, current.token);
       return true;
     },
     logout: async () => {
+      // Ended in the database first: a copy of the token opens nothing after this.
+      await endSession(db, current.actor.sessionKey);
       if (parts.storeToken) removeToken(config, current.actor.email);
     },
     cancelRunning: () => db.cancelRunning(),
@@ -175,15 +178,13 @@ async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: s
   return demo;
 }
 
-async function demoLogin(config: Config, target: DatabaseTarget, db: Database, department: NonNullable<CliOptions['demo']>): Promise<Current> {
+async function demoLogin(config: Config, target: DatabaseTarget, department: NonNullable<CliOptions['demo']>): Promise<Current> {
   const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs);
-  let id: number;
   try {
-    id = await demoUserId(conn, department);
+    const id = await demoUserId(conn, department);
+    const { actor, installation } = await openSessionFor(conn, id, config.tokenTtlSeconds);
+    return { actor, token: issueToken(tokenSecret(config), actor, installation) };
   } finally {
     await conn.close();
   }
-  const actor = await sessionActor(db, id);
-  if (!actor) throw new Error(`the ${department} demo collaborator is missing`);
-  return { actor, token: issueToken(tokenSecret(config), actor, config.tokenTtlSeconds) };
 }

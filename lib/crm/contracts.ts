@@ -175,7 +175,8 @@ export function createContracts(deps: ApiDeps) {
     const clientId = await inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, contractId, 'sign');
       if (current.signedAt) throw new Conflict(`contract ${contractId} is already signed (on ${current.signedAt.toISOString()})`);
-      await tx.exec(q.signContract, [contractId]);
+      const signed = await tx.one<{ signed: boolean }>(q.signContract, [contractId]);
+      if (!signed?.signed) throw new Conflict(`contract ${contractId} was signed by someone else meanwhile`);
       return current.clientId;
     });
     // Reported once the signature is committed, never for a rolled-back one.

@@ -49,9 +49,13 @@ function identityOf(deps: ApiDeps) {
   return identityPrelude(deps.actor());
 }
 
-/** The first statement of a collaborator's transaction: department role, id, and the session assertion. */
-export function identityPrelude(actor: Pick<Actor, 'id' | 'department' | 'tokenVersion'>): { query: NamedQuery; params: unknown[] } {
-  return { query: sq.setIdentity, params: [departmentRole(actor.department), String(actor.id), actor.tokenVersion] };
+/**
+ * The first statement of a collaborator's transaction: the department role
+ * and the database session (sql/session.sql). PostgreSQL takes the
+ * collaborator from the session, never from the shell.
+ */
+export function identityPrelude(actor: Pick<Actor, 'department' | 'sessionKey'>): { query: NamedQuery; params: unknown[] } {
+  return { query: sq.setIdentity, params: [departmentRole(actor.department), actor.sessionKey] };
 }
 
 /**

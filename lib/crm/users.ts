@@ -20,10 +20,11 @@ import { queries } from '../db/sql.js';
 import { NotFound, ValidationError } from '../errors.js';
 import { isDepartment, type Department, DEPARTMENTS } from '../permissions.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
-import { inSession, type ApiDeps } from './deps.js';
+import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import { Problems, containsPattern, email, fieldsOf, name, optional, pageLimit, phone, recordId, required, text, validated } from './validate.js';
 
+const aq = queries('auth', ['userSessions', 'endUserSessions', 'unlockLogin'] as const);
 const q = queries('users', [
   'createUser', 'getUserById', 'getUserByEmail', 'listUsers', 'lockUserForChange', 'managementCountOthers',
   'updateUser', 'setUserPassword', 'moveClients', 'moveEvents', 'deleteUser',
@@ -61,6 +62,15 @@ export interface UserChanges {
   phone?: string | null;
   department?: Department;
   password?: string;
+}
+
+/** An open database session of a collaborator (never its secret). */
+export interface SessionRecord {
+  id: number;
+  createdAt: Date;
+  expiresAt: Date;
+  /** The session this shell runs on. */
+  current: boolean;
 }
 
 export interface ReassignOptions {
@@ -266,6 +276,29 @@ export function createUsers(deps: ApiDeps) {
       });
       deps.monitor.event('collaborator.deleted', { actorId: deps.actor().id, targetId });
       return deleted;
+    },
+
+    /** The collaborator's open sessions (the database's list; secrets are never shown). */
+    async sessions(id: number): Promise<SessionRecord[]> {
+      const targetId = userId(id);
+      await this.get(targetId);
+      return inSessionStatement<SessionRecord>(deps, aq.userSessions, [targetId], { readOnly: true });
+    },
+
+    /** End every session of a collaborator now: their shells stop at the next command. */
+    async endSessions(id: number): Promise<{ id: number; ended: number }> {
+      const targetId = userId(id);
+      await this.get(targetId);
+      const [row] = await inSessionStatement<{ ended: number }>(deps, aq.endUserSessions, [targetId]);
+      deps.monitor.event('collaborator.sessions_ended', { actorId: deps.actor().id, targetId, ended: row?.ended ?? 0 });
+      return { id: targetId, ended: row?.ended ?? 0 };
+    },
+
+    /** Lift the lockout that failed logins put on an email. */
+    async unlock(address: string): Promise<{ email: string; wasLocked: boolean }> {
+      const e = validated((p) => email(address, 'email', p)) as string;
+      const [row] = await inSessionStatement<{ unlocked: boolean }>(deps, aq.unlockLogin, [e.toLowerCase()]);
+      return { email: e.toLowerCase(), wasLocked: row?.unlocked ?? false };
     },
   };
 }

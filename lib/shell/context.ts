@@ -60,7 +60,7 @@ export function contextValues(session: ShellSession, commands: ShellCommands): R
   for (const object of OBJECTS) values[object] = shellObject(session, object);
   values.whoami = () => {
     const a = session.actor();
-    return { id: a.id, email: a.email, fullName: a.fullName, department: a.department };
+    return { id: a.id, email: a.email, fullName: a.fullName, department: a.department, sessionExpiresAt: a.sessionExpiresAt };
   };
   values.help = () => new ShellText(overviewHelp(session.actor().department));
   values.logout = commands.logout;

@@ -7,7 +7,6 @@ import jwt from 'jsonwebtoken';
 import { BAD_CREDENTIALS, login, type LoginOptions } from '../../lib/auth/login.js';
 import { tokenSecret } from '../../lib/auth/secret.js';
 import { readToken, saveToken } from '../../lib/auth/store.js';
-import { MAX_FAILURES } from '../../lib/auth/throttle.js';
 import { issueToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
 import { Database } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
@@ -17,7 +16,9 @@ import type { Actor } from '../../lib/session.js';
 import { ctx, resetData } from '../support/server.js';
 import { addCollaborator, PASSWORD, recordingMonitor } from '../support/users.js';
 
-const tq = queries('testing', ['expireLockout', 'authBumpTokenVersion'] as const);
+const tq = queries('testing', ['expireLockout', 'endSessionsOf'] as const);
+/** The throttle's constant in SQL (auth_login, sql/migrations/006_verified_sessions.sql). */
+const MAX_FAILURES = 5;
 const sq = queries('setup', ['actAsOwner'] as const);
 const txq = queries('transaction', ['begin', 'commit'] as const);
 
@@ -79,7 +80,7 @@ describe('auth/login', () => {
   it('refuses a tampered stored token with AuthError (exit code 3)', async () => {
     const { token } = await login(options({ passwordFromStdin: PASSWORD }));
     const [h, , s] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ sub: String(seller.id), department: 'management', ver: 1, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, exp: 4102444800 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ sub: String(seller.id), email: seller.email, sid: seller.sessionKey, iid: ctx().installation, department: 'management', iat: 1, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, exp: 4102444800 })).toString('base64url');
     saveToken({ stateDir }, seller.email, `${h}.${forged}.${s}`);
     const err = await refusal(() => login(options({})));
     expect(err).to.be.instanceOf(AuthError);
@@ -88,12 +89,31 @@ describe('auth/login', () => {
   });
 
   it('refuses a token signed by another installation', async () => {
-    saveToken({ stateDir }, seller.email, issueToken('another installation secret, 32+ bytes long', seller, 3600));
-    expect(await refusal(() => login(options({ passwordFromStdin: PASSWORD })))).to.be.instanceOf(AuthError);
+    saveToken({ stateDir }, seller.email, issueToken('another installation secret, 32+ bytes long', seller, ctx().installation));
+    expect(await refusal(() => login(options({})))).to.be.instanceOf(AuthError);
+  });
+
+  it("refuses another collaborator's token stored under one's own email", async () => {
+    const boss = await addCollaborator('management', 'boss@epic.events');
+    const bossToken = issueToken(tokenSecret(ctx().config), boss, ctx().installation);
+    saveToken({ stateDir }, seller.email, bossToken);
+    const err = await refusal(() => login(options({})));
+    expect(err).to.be.instanceOf(AuthError);
+    expect(err.message).to.match(/issued to someone else/);
+  });
+
+  it('--password-stdin checks the password even with a valid stored token, and stores a fresh token', async () => {
+    const first = await login(options({ passwordFromStdin: PASSWORD }));
+    const wrong = await refusal(() => login(options({ passwordFromStdin: 'not the password at all' })));
+    expect(wrong.message).to.equal(BAD_CREDENTIALS);
+    const again = await login(options({ passwordFromStdin: PASSWORD }));
+    expect(again.token).not.to.equal(first.token);
+    expect(again.actor.sessionKey).not.to.equal(first.actor.sessionKey);
+    expect(readToken({ stateDir }, seller.email)).to.equal(again.token);
   });
 
   it('asks for the password when the stored token has expired, then stores a new one', async () => {
-    const expired = jwt.sign({ department: 'sales', ver: seller.tokenVersion, exp: Math.floor(Date.now() / 1000) - 5 }, tokenSecret(ctx().config), { algorithm: 'HS256', issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, subject: String(seller.id) });
+    const expired = jwt.sign({ department: 'sales', email: seller.email, sid: seller.sessionKey, iid: ctx().installation, iat: Math.floor(Date.now() / 1000) - 60, exp: Math.floor(Date.now() / 1000) - 5 }, tokenSecret(ctx().config), { algorithm: 'HS256', issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, subject: String(seller.id) });
     saveToken({ stateDir }, seller.email, expired);
     const terminal = scriptedTerminal(['wrong password here', PASSWORD]);
     const { token } = await login(options({ interactive: true, terminal }));
@@ -124,12 +144,12 @@ describe('auth/login', () => {
     expect(wrong.message).to.equal(BAD_CREDENTIALS);
   });
 
-  it('drops a stored token revoked by a new token version and falls back to the password', async () => {
+  it('drops a stored token whose session the database ended and falls back to the password', async () => {
     await login(options({ passwordFromStdin: PASSWORD }));
     const { admin } = ctx();
     await admin.exec(txq.begin);
     await admin.exec(sq.actAsOwner);
-    await admin.exec(tq.authBumpTokenVersion, [seller.id]);
+    await admin.exec(tq.endSessionsOf, [seller.id]);
     await admin.exec(txq.commit);
     const err = await refusal(() => login(options({})));
     expect(err.message).to.match(/no valid stored token/);

@@ -31,7 +31,7 @@ describe('commands/logout', () => {
     saveToken({ stateDir }, 'alice@epic.events', 'token-a');
     const { code, out } = await run();
     expect(code).to.equal(0);
-    expect(out).to.equal('Logged out alice@epic.events: stored token removed.\n');
+    expect(out).to.equal('Logged out alice@epic.events: session ended, stored token removed.\n');
     expect(readToken({ stateDir }, 'alice@epic.events')).to.equal(undefined);
     expect(readToken({ stateDir }, 'bob@epic.events')).to.equal('token-b');
   });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Actor } from '../../lib/session.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import { queries } from '../../lib/db/sql.js';
 import { Conflict, PermissionDenied } from '../../lib/errors.js';
@@ -12,13 +13,13 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
   beforeEach(resetData);
   afterEach(resetData);
 
-  const as = (department: 'sales' | 'support', userId: number) => ({ prelude: identityPrelude({ department, id: userId, tokenVersion: 1 }) });
+  const as = (actor: Actor) => ({ prelude: identityPrelude(actor) });
 
   it('runs the statement with the caller identity and commits it', async () => {
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
-    const [row] = await ctx().db.statement<{ id: number; salesContactName: string }>(cq.createClient, ['New Client', 'new@client.test', null, null, alice.id], as('sales', alice.id));
+    const [row] = await ctx().db.statement<{ id: number; salesContactName: string }>(cq.createClient, ['New Client', 'new@client.test', null, null, alice.id], as(alice));
     expect(row.salesContactName).to.equal('Alice Sales');
-    const [again] = await ctx().db.statement<{ id: number }>(cq.getClient, [row.id], { ...as('sales', alice.id), readOnly: true });
+    const [again] = await ctx().db.statement<{ id: number }>(cq.getClient, [row.id], { ...as(alice), readOnly: true });
     expect(again.id).to.equal(row.id);
   });
 
@@ -26,10 +27,10 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
     await addClient('Existing', 'taken@client.test', alice.id);
     const before = await fingerprint();
-    const err = await rejection(ctx().db.statement(cq.createClient, ['Dup', 'taken@client.test', null, null, alice.id], as('sales', alice.id)));
+    const err = await rejection(ctx().db.statement(cq.createClient, ['Dup', 'taken@client.test', null, null, alice.id], as(alice)));
     expect(err).to.be.instanceOf(Conflict);
     expect(await fingerprint()).to.deep.equal(before);
-    const [row] = await ctx().db.statement<{ id: number }>(cq.createClient, ['Other', 'other@client.test', null, null, alice.id], as('sales', alice.id));
+    const [row] = await ctx().db.statement<{ id: number }>(cq.createClient, ['Other', 'other@client.test', null, null, alice.id], as(alice));
     expect(row.id).to.be.a('number');
   });
 
@@ -37,14 +38,14 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
     const kate = await addUser('Kate Support', 'kate@epic.events', 'support');
     const before = await fingerprint();
-    const err = await rejection(ctx().db.statement(cq.createClient, ['Sneaky', 'sneaky@client.test', null, null, alice.id], as('support', kate.id)));
+    const err = await rejection(ctx().db.statement(cq.createClient, ['Sneaky', 'sneaky@client.test', null, null, alice.id], as(kate)));
     expect(err).to.be.instanceOf(PermissionDenied);
     expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('keeps the identity transaction-local: a plain query on the pool afterwards has none', async () => {
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
-    await ctx().db.statement(cq.getClient, [1], { ...as('sales', alice.id), readOnly: true });
+    await ctx().db.statement(cq.getClient, [1], { ...as(alice), readOnly: true });
     const err = await rejection(ctx().db.one(cq.getClient, [1]));
     expect(err).to.be.instanceOf(PermissionDenied);
   });

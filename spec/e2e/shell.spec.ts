@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { readToken, saveToken } from '../../lib/auth/store.js';
 import { issueToken, verifyToken } from '../../lib/auth/tokens.js';
 import type { Actor } from '../../lib/session.js';
-import { FIXTURE_PASSWORD, apiAs } from '../support/fixtures.js';
+import { FIXTURE_PASSWORD, apiAs, sessionFor } from '../support/fixtures.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { CLI_JWT_SECRET, cliTestbed, runCli } from '../support/cli.js';
 import { ctx, fingerprint } from '../support/server.js';
@@ -96,20 +96,21 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     await apiAs(bed.world.manager).users.update(bed.world.alice.id, { department: 'support' });
     shell.sendLine('clients.list()');
     const out = await shell.waitFor(/AuthError[^\n]*\n/);
-    expect(out).to.match(/AuthError: your department changed/);
+    expect(out).to.match(/AuthError: your session has ended \([^)]*department changed\)/);
     expect(await shell.exitCode()).to.equal(3);
   });
 
   it('asks the password when the token expires mid-session, then runs the evaluation', async () => {
     // A token that expires shortly, stored as a login would (the CLI itself issues 1-hour tokens).
-    const token = issueToken(CLI_JWT_SECRET, bed.world.alice, 3);
+    const shortLived = (await sessionFor(bed.world.alice.id, 3)).actor;
+    const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
     saveToken({ stateDir: bed.home }, bed.world.alice.email, token);
     const shell = await openShell(bed.world.alice, { TOKEN_TTL: '1h' });
     shell.sendLine('whoami()');
     await shell.waitFor(/department: sales[\s\S]*> $/);
 
     // Wait for the token's own verdict, not a duration.
-    while (verifyToken(CLI_JWT_SECRET, token).ok) await new Promise((r) => setTimeout(r, 200));
+    while (verifyToken(CLI_JWT_SECRET, token, 3600).ok) await new Promise((r) => setTimeout(r, 200));
     shell.sendLine('clients.list({mine: true})');
     await shell.waitFor(/Session expired\. Password for alice@epic\.events: $/);
     shell.sendLine(FIXTURE_PASSWORD);

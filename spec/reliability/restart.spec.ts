@@ -58,10 +58,10 @@ describe('reliability: database restart mid-session', function () {
     const onUncaught = (err: unknown) => poolErrors.push(err);
     process.on('uncaughtException', onUncaught);
     try {
-      const actor = await checkPassword(db, config, noopMonitor, ADMIN_EMAIL, ADMIN_PASSWORD);
-      expect(actor, 'the first manager logs in').to.not.equal(undefined);
+      const found = await checkPassword(db, config, noopMonitor, ADMIN_EMAIL, ADMIN_PASSWORD);
+      expect(found, 'the first manager logs in').to.not.equal(undefined);
       const term = new FakeTerminal();
-      const shell = openShell(liveSession(config, db, actor!), term.io());
+      const shell = openShell(liveSession(config, db, found!.actor, noopMonitor, found!.installation), term.io());
       await term.run('users.list()');
       expect(term.out).to.include(ADMIN_EMAIL);
 

@@ -15,10 +15,13 @@ import type { AskPassword, ShellIO, ShellSession, Verdict } from '../../lib/shel
 export type Row = { id: number } & Record<string, unknown>;
 type Method = (...args: never[]) => Promise<unknown>;
 
+/** A session key the database never issued (the fake API never reaches it). */
+const FAKE_SESSION = `1.${'0'.repeat(64)}`;
+
 export const DEMO_ACTORS: Record<Department, Actor> = {
-  management: { id: 1, email: 'maria@epic.events', fullName: 'Maria Manager', department: 'management', tokenVersion: 1 },
-  sales: { id: 2, email: 'alice@epic.events', fullName: 'Alice Sales', department: 'sales', tokenVersion: 1 },
-  support: { id: 3, email: 'kate@epic.events', fullName: 'Kate Hastroff', department: 'support', tokenVersion: 1 },
+  management: { id: 1, email: 'maria@epic.events', fullName: 'Maria Manager', department: 'management', sessionKey: FAKE_SESSION, sessionExpiresAt: new Date(2099, 0, 1) },
+  sales: { id: 2, email: 'alice@epic.events', fullName: 'Alice Sales', department: 'sales', sessionKey: FAKE_SESSION, sessionExpiresAt: new Date(2099, 0, 1) },
+  support: { id: 3, email: 'kate@epic.events', fullName: 'Kate Hastroff', department: 'support', sessionKey: FAKE_SESSION, sessionExpiresAt: new Date(2099, 0, 1) },
 };
 
 export function cannedRows(object: ObjectName, count: number): Row[] {

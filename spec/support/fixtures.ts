@@ -7,6 +7,7 @@ import type { ApiDeps, Monitor } from '../../lib/crm/deps.js';
 import { queries } from '../../lib/db/sql.js';
 import type { Department } from '../../lib/permissions.js';
 import type { Actor } from '../../lib/session.js';
+import { openSessionFor } from '../../lib/auth/sessions.js';
 import { ctx } from './server.js';
 import { asOwner } from './owner.js';
 
@@ -24,9 +25,15 @@ async function insertId(query: (typeof tq)[keyof typeof tq], params: unknown[]):
   return row.id;
 }
 
+/** A collaborator, with a database session open for them (as a login would). */
 export async function addUser(fullName: string, email: string, department: Department, passwordHash = FIXTURE_PASSWORD_HASH): Promise<Actor> {
   const id = await insertId(tq.fixtureUser, [fullName, email, department, passwordHash]);
-  return { id, email, fullName, department, tokenVersion: 1 };
+  return (await sessionFor(id)).actor;
+}
+
+/** A new database session for collaborator `id`, opened as the owner. */
+export function sessionFor(id: number, ttlSeconds = 3600): Promise<{ actor: Actor; installation: string }> {
+  return openSessionFor(ctx().admin, id, ttlSeconds);
 }
 
 export function addClient(fullName: string, email: string, salesContactId: number | null, extra: { phone?: string; companyName?: string } = {}): Promise<number> {

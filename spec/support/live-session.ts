@@ -11,8 +11,9 @@ import { noopMonitor, type Monitor } from '../../lib/crm/deps.js';
 import type { Database } from '../../lib/db/index.js';
 import type { ShellSession } from '../../lib/shell/index.js';
 import type { Actor } from '../../lib/session.js';
+import { ctx } from './server.js';
 
-export function liveSession(config: Config, db: Database, actor: Actor, monitor: Monitor = noopMonitor): ShellSession {
-  const current = { actor, token: issueToken(tokenSecret(config), actor, config.tokenTtlSeconds) };
+export function liveSession(config: Config, db: Database, actor: Actor, monitor: Monitor = noopMonitor, installation = ctx().installation): ShellSession {
+  const current = { actor, token: issueToken(tokenSecret(config), actor, installation) };
   return createShellSession({ config, db, monitor, current, storeToken: false, log: () => undefined });
 }

@@ -14,7 +14,7 @@ import type { DatabaseTarget } from '../../lib/db/connect.js';
 import { queries } from '../../lib/db/sql.js';
 import { runSetup } from '../../lib/setup.js';
 
-const tq = queries('testing', ['resetData', 'fingerprint', 'dropDatabase'] as const);
+const tq = queries('testing', ['resetData', 'fingerprint', 'dropDatabase', 'installationId'] as const);
 const sq = queries('setup', ['databaseExists', 'createDatabase'] as const);
 
 export interface TestServer {
@@ -31,6 +31,8 @@ export interface TestContext {
   /** The shell's pool: the runtime role. */
   db: Database;
   admin: AdminConnection;
+  /** The test database's installation id (sql/migrations/006): what its tokens name. */
+  installation: string;
 }
 
 let context: TestContext | undefined;
@@ -116,7 +118,8 @@ export async function startTestDatabase(): Promise<TestContext> {
   await runSetup(config, target, { log: () => undefined });
   const admin = await AdminConnection.open(target.admin);
   const db = new Database(target.runtime, { max: 4 });
-  context = { server, tmpDir, config, target, db, admin };
+  const installation = (await admin.transaction(() => admin.one<{ id: string }>(tq.installationId), { asOwner: true }))?.id as string;
+  context = { server, tmpDir, config, target, db, admin, installation };
   return context;
 }
 

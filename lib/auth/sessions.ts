@@ -1,0 +1,30 @@
+/**
+ * Database sessions outside the login itself: ending one (logout), and opening
+ * one for a collaborator from provisioning code running as the schema owner
+ * (the demo, tests, the bench). See sql/migrations/006_verified_sessions.sql.
+ */
+import type { AdminConnection, Executor } from '../db/index.js';
+import { queries } from '../db/sql.js';
+import type { Actor } from '../session.js';
+
+const q = queries('auth', ['logout', 'openSessionFor'] as const);
+const ownerQ = queries('users', ['getUserById'] as const);
+
+/** End a session in the database; false when it had already ended. */
+export async function endSession(db: Executor, sessionKey: string): Promise<boolean> {
+  return (await db.one<{ ended: boolean }>(q.logout, [sessionKey]))?.ended ?? false;
+}
+
+/** A session for collaborator `userId`, opened as the owner (no password). */
+export async function openSessionFor(conn: AdminConnection, userId: number, ttlSeconds: number): Promise<{ actor: Actor; installation: string }> {
+  return conn.transaction(async () => {
+    const user = await conn.one<Pick<Actor, 'id' | 'email' | 'fullName' | 'department'>>(ownerQ.getUserById, [userId]);
+    if (!user) throw new Error(`no collaborator ${userId} to open a session for`);
+    const s = await conn.one<{ sessionKey: string; expiresAt: Date; installation: string }>(q.openSessionFor, [userId, ttlSeconds]);
+    if (!s) throw new Error('open_session_for returned no row');
+    return {
+      actor: { id: user.id, email: user.email, fullName: user.fullName, department: user.department, sessionKey: s.sessionKey, sessionExpiresAt: s.expiresAt },
+      installation: s.installation,
+    };
+  }, { asOwner: true });
+}
