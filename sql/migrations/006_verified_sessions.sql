@@ -70,41 +70,41 @@ as $$
 $$;
 
 -- The verified, unexpired session of this transaction (no row without one).
-create function session_identity()
-returns table (session_id bigint, user_id integer, department text)
-language sql stable security definer set search_path = epic, pg_temp
+-- PL/pgSQL rather than SQL: its plan is cached for the connection's life,
+-- which matters in functions that every statement's policies call.
+create function session_identity(out session_id bigint, out user_id integer, out department text)
+language plpgsql stable security definer set search_path = epic, pg_temp
 as $$
-  select s.id, s.user_id, s.department
-  from sessions s, current_setting('epic.session', true) k
-  where s.id = case when k ~ '^[0-9]{1,18}\.[0-9a-f]{64}$' then split_part(k, '.', 1)::bigint end
+declare
+  k text := current_setting('epic.session', true);
+begin
+  if k !~ '^[0-9]{1,18}\.[0-9a-f]{64}$' then
+    return;
+  end if;
+  select s.id, s.user_id, s.department into session_id, user_id, department
+  from sessions s
+  where s.id = split_part(k, '.', 1)::bigint
     and s.secret_hash = sha256(convert_to(split_part(k, '.', 2), 'UTF8'))
-    and s.expires_at > now()
-$$;
+    and s.expires_at > now();
+end $$;
 
 -- The caller, as a verified session says (null without one). Replaces 003's
 -- reading of a setting anyone could write.
 create or replace function current_collaborator_id() returns integer
-language sql stable security definer set search_path = epic, pg_temp
+language plpgsql stable security definer set search_path = epic, pg_temp
 as $$
-  select s.user_id
-  from sessions s, current_setting('epic.session', true) k
-  where s.id = case when k ~ '^[0-9]{1,18}\.[0-9a-f]{64}$' then split_part(k, '.', 1)::bigint end
-    and s.secret_hash = sha256(convert_to(split_part(k, '.', 2), 'UTF8'))
-    and s.expires_at > now()
-$$;
+begin
+  return (session_identity()).user_id;
+end $$;
 
 -- Whether the role in force ($1, the policy's current_user) is the verified
 -- session's own department role.
 create function session_acts_as(p_role text) returns boolean
-language sql stable security definer set search_path = epic, pg_temp
+language plpgsql stable security definer set search_path = epic, pg_temp
 as $$
-  select exists (
-    select from sessions s, current_setting('epic.session', true) k
-    where s.id = case when k ~ '^[0-9]{1,18}\.[0-9a-f]{64}$' then split_part(k, '.', 1)::bigint end
-      and s.secret_hash = sha256(convert_to(split_part(k, '.', 2), 'UTF8'))
-      and s.expires_at > now()
-      and 'epic_' || s.department = p_role)
-$$;
+begin
+  return coalesce('epic_' || (session_identity()).department = p_role, false);
+end $$;
 
 create function session_department() returns text
 language sql stable security definer set search_path = epic, pg_temp
@@ -122,14 +122,21 @@ create function assert_session(p_role text) returns boolean
 language plpgsql stable security definer set search_path = epic, pg_temp
 as $$
 declare
-  v record;
+  k text := current_setting('epic.session', true);
+  v_department text;
+  v_expired    boolean;
 begin
-  select * into v from verified_session(current_setting('epic.session', true));
-  if v.session_id is null then
+  if k ~ '^[0-9]{1,18}\.[0-9a-f]{64}$' then
+    select s.department, s.expires_at <= now() into v_department, v_expired
+    from sessions s
+    where s.id = split_part(k, '.', 1)::bigint
+      and s.secret_hash = sha256(convert_to(split_part(k, '.', 2), 'UTF8'));
+  end if;
+  if v_department is null then
     raise exception 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again' using errcode = 'EP001';
-  elsif v.expired then
+  elsif v_expired then
     raise exception 'your session has expired' using errcode = 'EP002';
-  elsif 'epic_' || v.department <> p_role then
+  elsif 'epic_' || v_department <> p_role then
     raise exception 'your department changed; log in again' using errcode = 'EP001';
   end if;
   return true;
@@ -448,5 +455,5 @@ language sql stable security definer set search_path = epic, pg_temp
 as $$
   select exists (select 1 from users u join departments d on d.id = u.department_id
                  where u.id = p_user and d.name = p_department)
-     and exists (select from session_identity())
+     and (select i.session_id from session_identity() i) is not null
 $$;
