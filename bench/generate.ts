@@ -6,7 +6,7 @@
 import type { AdminConnection } from '../lib/db/index.js';
 import { queries } from '../lib/db/sql.js';
 
-const q = queries('bench', ['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'firstClientId', 'analyzeCrm', 'rowCounts'] as const);
+const q = queries('bench', ['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'generateHistory', 'skipTriggers', 'firstClientId', 'analyzeCrm', 'rowCounts'] as const);
 const sq = queries('setup', ['actAsOwner'] as const);
 const tq = queries('transaction', ['begin', 'commit', 'rollback'] as const);
 
@@ -16,14 +16,22 @@ export interface Scale {
   clients: number;
   contracts: number;
   events: number;
+  /** Change log entries (1,000 of them about contract 1). */
+  history: number;
 }
 
 /** The issue's figures. */
-export const FULL_SCALE: Scale = { sales: 50, support: 30, clients: 200_000, contracts: 1_000_000, events: 500_000 };
+export const FULL_SCALE: Scale = { sales: 50, support: 30, clients: 200_000, contracts: 1_000_000, events: 500_000, history: 5_000_000 };
+
+/** Changes of one contract in the generated history (contracts.history(HISTORY_CONTRACT) pages through them). */
+export const HISTORY_CHANGES = 1000;
 
 export interface Generated {
   salesIds: number[];
   supportIds: number[];
+  managementIds: number[];
+  /** The contract with HISTORY_CHANGES changes. */
+  historyContract: number;
 }
 
 export interface RowCounts {
@@ -31,6 +39,8 @@ export interface RowCounts {
   clients: number;
   contracts: number;
   events: number;
+  history: number;
+  historyOfContract1: number;
 }
 
 /**
@@ -43,18 +53,23 @@ export async function generateCrm(conn: AdminConnection, scale: Scale, passwordH
   await conn.exec(tq.begin);
   let generated: Generated;
   try {
+    await conn.exec(q.skipTriggers);
     await conn.exec(sq.actAsOwner);
     const ids = async (count: number, department: string, prefix: string) =>
       (await conn.many<{ id: number }>(q.generateCollaborators, [count, department, passwordHash, prefix])).map((r) => r.id);
     const salesIds = await ids(scale.sales, 'sales', 'bench-sales-');
     const supportIds = await ids(scale.support, 'support', 'bench-support-');
+    const managementIds = await ids(1, 'management', 'bench-management-');
     const step = (label: string, fn: () => Promise<unknown>) => timed(progress, label, fn);
     await step(`${scale.clients} clients`, () => conn.exec(q.generateClients, [scale.clients, salesIds]));
     const first = (await conn.one<{ id: number; count: number }>(q.firstClientId)) as { id: number; count: number };
     await step(`${scale.contracts} contracts`, () => conn.exec(q.generateContracts, [scale.contracts, first.id, first.count]));
     await step(`${scale.events} events`, () => conn.exec(q.generateEvents, [scale.events, supportIds]));
+    // Contract ids start at 1 on a fresh database: the history's busy contract is the first.
+    const historyContract = 1;
+    await step(`${scale.history} history entries`, () => conn.exec(q.generateHistory, [scale.history, HISTORY_CHANGES, historyContract, salesIds[0]]));
     await conn.exec(tq.commit);
-    generated = { salesIds, supportIds };
+    generated = { salesIds, supportIds, managementIds, historyContract };
   } catch (err) {
     await conn.exec(tq.rollback).catch(() => undefined);
     throw err;

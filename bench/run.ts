@@ -18,7 +18,7 @@ import type { Page } from '../lib/crm/page.js';
 import { AdminConnection, Database, type Executor } from '../lib/db/index.js';
 import { queries, type NamedQuery } from '../lib/db/sql.js';
 import type { Actor } from '../lib/session.js';
-import { FULL_SCALE, generateCrm, rowCounts, type Scale } from './generate.js';
+import { FULL_SCALE, generateCrm, HISTORY_CHANGES, rowCounts, type Scale } from './generate.js';
 import { median, medianOf, runNode, startWorld, type BenchWorld } from './harness.js';
 import { rawClient, rawGetContracts, rawGetContractsPrepared, rawIdentityStatements } from './raw.js';
 import { batchScript } from './rows.js';
@@ -26,6 +26,7 @@ import { batchScript } from './rows.js';
 const cq = queries('contracts', ['listContracts'] as const);
 const clq = queries('clients', ['searchClients'] as const);
 const eq = queries('events', ['listEvents'] as const);
+const hq = queries('history', ['recordHistory', 'activity'] as const);
 
 interface Row {
   figure: string;
@@ -69,7 +70,7 @@ function scaleFromEnv(): Scale {
   const factor = Number(process.env.BENCH_SCALE ?? '1');
   if (!(factor > 0 && factor <= 1)) throw new Error('BENCH_SCALE must be in (0, 1]');
   const s = FULL_SCALE;
-  return { ...s, clients: Math.round(s.clients * factor), contracts: Math.round(s.contracts * factor), events: Math.round(s.events * factor) };
+  return { ...s, clients: Math.round(s.clients * factor), contracts: Math.round(s.contracts * factor), events: Math.round(s.events * factor), history: Math.round(s.history * factor) };
 }
 
 async function main(): Promise<number> {
@@ -89,9 +90,9 @@ async function measureAll(world: BenchWorld): Promise<void> {
   const scale = scaleFromEnv();
   const conn = await AdminConnection.open(world.target.admin);
   let generated;
-  let sessions: { sales: { actor: Actor; installation: string }; support: { actor: Actor; installation: string } };
+  let sessions: Record<'sales' | 'support' | 'management', { actor: Actor; installation: string }>;
   try {
-    progress(`generating ${scale.clients} clients, ${scale.contracts} contracts, ${scale.events} events, ${scale.sales} sales and ${scale.support} support collaborators`);
+    progress(`generating ${scale.clients} clients, ${scale.contracts} contracts, ${scale.events} events, ${scale.history} history entries, ${scale.sales} sales and ${scale.support} support collaborators`);
     const hash = await hashPassword(world.password, world.config.bcryptRounds);
     generated = await generateCrm(conn, scale, hash, progress);
     const counts = await rowCounts(conn);
@@ -99,6 +100,7 @@ async function measureAll(world: BenchWorld): Promise<void> {
     sessions = {
       sales: await openSessionFor(conn, generated.salesIds[0], world.config.tokenTtlSeconds),
       support: await openSessionFor(conn, generated.supportIds[0], world.config.tokenTtlSeconds),
+      management: await openSessionFor(conn, generated.managementIds[0], world.config.tokenTtlSeconds),
     };
   } finally {
     await conn.close();
@@ -114,7 +116,7 @@ async function measureAll(world: BenchWorld): Promise<void> {
     await loginFigure(world, salesEmail);
     if (wanted('startup')) await startupFigure(world);
     if (wanted('call')) await perCallFigure(world, db, sales, sessions.sales.installation, scale);
-    if (wanted('scale')) await scaleFigures(world, db, sales, support);
+    if (wanted('scale')) await scaleFigures(world, db, sales, support, sessions.management.actor, generated.historyContract);
     if (wanted('batch')) await batchFigure(world, sales);
     if (wanted('memory')) await memoryFigure(world, scale);
   } finally {
@@ -208,11 +210,13 @@ async function explain(db: Database, actor: Actor, q: NamedQuery, params: unknow
 }
 
 /** 4. The listed reads on the million-row CRM: first pages (and page 1,000), each ≤ 20 ms median, each on an index. */
-async function scaleFigures(world: BenchWorld, db: Database, sales: Actor, support: Actor): Promise<void> {
+async function scaleFigures(world: BenchWorld, db: Database, sales: Actor, support: Actor, manager: Actor, historyContract: number): Promise<void> {
   progress('scale');
   const as = (actor: Actor): CrmApi => createApi({ db, actor: () => actor, config: world.config, monitor: noopMonitor });
   const asSales = as(sales);
   const asSupport = as(support);
+  const asManager = as(manager);
+  const since = new Date(Date.now() - 3600_000);
   const runs = 15;
   const limit = 20;
   let page999: Page<unknown> = await asSales.contracts.list();
@@ -226,6 +230,8 @@ async function scaleFigures(world: BenchWorld, db: Database, sales: Actor, suppo
     { figure: 'events.list({mine:true}) as support', call: () => asSupport.events.list({ mine: true }), actor: support, q: eq.listEvents, params: [0, limit + 1, null, support.id, null, null, null, null], index: /events_support_contact_idx/ },
     { figure: "clients.list({search:'acme'})", call: () => asSales.clients.list({ search: 'acme' }), actor: sales, q: clq.searchClients, params: [0, limit + 1, null, null, '%acme%'], index: /clients_(full_name|email|company_name)_trgm_idx/ },
     { figure: 'contracts.list() page 1,000 (it)', call: () => page999.next(), actor: sales, q: cq.listContracts, params: [lastId, limit + 1, null, null, null, null], index: /contracts_pkey/ },
+    { figure: `contracts.history(id) of a contract with ${HISTORY_CHANGES} changes`, call: () => asSales.contracts.history(historyContract), actor: sales, q: hq.recordHistory, params: ['contract', historyContract, null, limit + 1], index: /change_log_record_idx/ },
+    { figure: 'activity({since}) first page as management (the whole log)', call: () => asManager.activity({ since }), actor: manager, q: hq.activity, params: [null, since, null, true, null, limit + 1], index: /change_log_(pkey|at_idx)/ },
   ];
   for (const c of cases) {
     await c.call();
@@ -237,7 +243,7 @@ async function scaleFigures(world: BenchWorld, db: Database, sales: Actor, suppo
     }
     const plan = await explain(db, c.actor, c.q, c.params);
     process.stderr.write(`\n-- ${c.figure}\n${plan}\n\n`);
-    const onIndex = c.index.test(plan) && !/Seq Scan on (clients|contracts|events)/.test(plan);
+    const onIndex = c.index.test(plan) && !/Seq Scan on (clients|contracts|events|change_log)/.test(plan);
     const value = median(times);
     limitRow(`4 ${c.figure}`, `${ms(value)}${onIndex ? '' : ' (NO INDEX)'}`, value <= 20 && onIndex, '<= 20 ms, index');
   }

@@ -9,7 +9,7 @@ import { queries } from './db/sql.js';
 import { hashPassword } from './auth/passwords.js';
 import type { Department } from './permissions.js';
 
-const q = queries('demo', ['demoLoaded', 'demoUser', 'demoClient', 'demoContract', 'demoEvent', 'demoUserByDepartment'] as const);
+const q = queries('demo', ['demoLoaded', 'demoUser', 'demoClient', 'demoContract', 'demoEvent', 'demoUserByDepartment', 'demoHistory'] as const);
 
 export const DEMO_DATABASE = 'epic_demo';
 
@@ -56,6 +56,7 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promi
     await event(launch, 'Cool Startup Product Launch', '2023-09-14T18:00:00Z', '2023-09-14T23:00:00Z', null,
       'Station F, 5 Parvis Alan Turing, 75013 Paris', 150, null);
 
+    await conn.exec(q.demoHistory);
     return true;
   }, { asOwner: true });
 }

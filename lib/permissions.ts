@@ -49,6 +49,10 @@ export const API: { readonly [O in ObjectName]: { readonly [method: string]: Met
       description: 'change one of your clients (stamps the last contact)',
       example: "clients.update(1, {phone: '+678 123 456 79'})",
     },
+    history: {
+      departments: ALL, writes: false, args: 'id',
+      description: 'who changed this client and when, newest first', example: 'clients.history(1)',
+    },
   },
   contracts: {
     list: {
@@ -68,6 +72,10 @@ export const API: { readonly [O in ObjectName]: { readonly [method: string]: Met
     sign: {
       departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true, args: 'id',
       description: 'record that the client signed the contract', example: 'contracts.sign(1)',
+    },
+    history: {
+      departments: ALL, writes: false, args: 'id',
+      description: 'who changed this contract and when, newest first', example: 'contracts.history(1)',
     },
   },
   events: {
@@ -92,6 +100,10 @@ export const API: { readonly [O in ObjectName]: { readonly [method: string]: Met
     assign: {
       departments: ['management'], writes: true, args: 'id, supportUserId',
       description: "set an event's support contact (a support collaborator; null leaves it unassigned)", example: 'events.assign(1, 3)',
+    },
+    history: {
+      departments: ALL, writes: false, args: 'id',
+      description: 'who changed this event and when, newest first', example: 'events.history(1)',
     },
   },
   users: {
@@ -124,6 +136,10 @@ export const API: { readonly [O in ObjectName]: { readonly [method: string]: Met
     unlock: {
       departments: ['management'], writes: true, args: 'email',
       description: 'lift the lockout that failed logins put on an email', example: "users.unlock('kate@epic.events')",
+    },
+    history: {
+      departments: ['management'], writes: false, args: 'id',
+      description: 'who changed this collaborator and when, newest first', example: 'users.history(3)',
     },
   },
 };

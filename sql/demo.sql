@@ -29,3 +29,36 @@ returning id;
 select id from users
 where department_id = (select id from departments where name = $1) and email like '%@demo.epic.events'
 order by id limit 1;
+
+-- A believable history for the demo (the rows above were written by the owner,
+-- as "system"): who created, signed, paid, assigned and annotated what, when.
+-- name: demoHistory :exec
+with manager as (select id, full_name from users where employee_number = 'DEMO-M1'),
+entries (at, actor_id, object, record_id, action, changes) as (
+  select c.created_at, c.sales_contact_id, 'client', c.id, 'created', null::jsonb from clients c
+  union all
+  select k.created_at, (select id from manager), 'contract', k.id, 'created', null from contracts k
+  union all
+  select k.signed_at, c.sales_contact_id, 'contract', k.id, 'signed', null
+  from contracts k join clients c on c.id = k.client_id where k.signed_at is not null
+  union all
+  select k.signed_at + interval '12 days', (select id from manager), 'contract', k.id, 'payment',
+         jsonb_build_object('amountDue', jsonb_build_array(to_char(k.total_amount, 'FM999999990.00'), to_char(k.amount_due, 'FM999999990.00')))
+  from contracts k where k.signed_at is not null and k.amount_due < k.total_amount
+  union all
+  select k.signed_at + interval '1 day', c.sales_contact_id, 'event', e.id, 'created', null
+  from events e join contracts k on k.id = e.contract_id join clients c on c.id = k.client_id
+  union all
+  select k.signed_at + interval '2 days', (select id from manager), 'event', e.id, 'assigned',
+         jsonb_build_object('supportContactId', jsonb_build_array(null, e.support_contact_id))
+  from events e join contracts k on k.id = e.contract_id where e.support_contact_id is not null
+  union all
+  select k.signed_at + interval '5 days', e.support_contact_id, 'event', e.id, 'updated',
+         jsonb_build_object('notes', jsonb_build_array(null, e.notes))
+  from events e join contracts k on k.id = e.contract_id where e.support_contact_id is not null and e.notes is not null
+),
+cleared as (delete from change_log)
+insert into change_log (at, actor_id, actor_name, object, record_id, action, changes)
+select n.at, n.actor_id, coalesce(u.full_name, 'system'), n.object, n.record_id, n.action, n.changes
+from entries n left join users u on u.id = n.actor_id
+order by n.at;

@@ -2,7 +2,7 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate events, contracts, clients, sessions, users, login_throttle restart identity;
+truncate events, contracts, clients, sessions, users, login_throttle, change_log restart identity;
 
 -- name: installationId :one
 select id::text as id from installation;
@@ -17,7 +17,8 @@ select (select count(*) from users)     as users,
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from contracts t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)
         || (select coalesce(string_agg(t::text, '|' order by t.email), '') from login_throttle t)
-        || (select coalesce(string_agg(concat_ws(',', t.id, t.user_id, t.expires_at), '|' order by t.id), '') from sessions t)) as digest;
+        || (select coalesce(string_agg(concat_ws(',', t.id, t.user_id, t.expires_at), '|' order by t.id), '') from sessions t)
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from change_log t)) as digest;
 
 -- A lockout that ran out: the throttle test cannot wait 15 minutes.
 -- name: expireLockout :exec
@@ -304,3 +305,16 @@ select email from epic.login_throttle;
 
 -- name: attackExpireSessions :exec
 update epic.sessions set expires_at = now() - interval '1 second' where user_id = $1;
+
+-- Rewriting history (spec/crm/history.spec.ts): every one refused.
+-- name: historyUpdate :exec
+update change_log set actor_name = 'Someone else';
+
+-- name: historyDelete :exec
+delete from change_log;
+
+-- name: historyTruncate :exec
+truncate change_log;
+
+-- name: historyInsert :exec
+insert into change_log (actor_name, object, record_id, action) values ('Forged', 'client', 1, 'created');

@@ -7,6 +7,7 @@ import { createContracts, type Contracts } from './contracts.js';
 import type { ApiDeps } from './deps.js';
 import { createEvents, type Events } from './events.js';
 import { guard } from './guard.js';
+import { createHistory, type History } from './history.js';
 import { createUsers, type Users } from './users.js';
 
 export interface CrmApi {
@@ -14,6 +15,8 @@ export interface CrmApi {
   contracts: Contracts;
   events: Events;
   users: Users;
+  /** The feed of recent changes (everyone may call it; management sees everyone's). */
+  activity: History['activity'];
 }
 
 export function createApi(deps: ApiDeps): CrmApi {
@@ -22,5 +25,6 @@ export function createApi(deps: ApiDeps): CrmApi {
     contracts: guard('contracts', createContracts(deps), deps.actor),
     events: guard('events', createEvents(deps), deps.actor),
     users: guard('users', createUsers(deps), deps.actor),
+    activity: (filter) => createHistory(deps).activity(filter),
   };
 }

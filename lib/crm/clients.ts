@@ -6,6 +6,7 @@
  */
 import { queries } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
+import { createHistory } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
@@ -129,7 +130,13 @@ export function createClients(deps: ApiDeps) {
     return get(clientId);
   }
 
-  return { list, get, create, update };
+  /** Who changed this client and when (sql/migrations/007_change_log.sql). */
+  const history = async (id: number, options?: { limit?: number }) => {
+    await get(id); // NotFound for a client that does not exist
+    return createHistory(deps).of('client', id, options);
+  };
+
+  return { list, get, create, update, history };
 }
 
 export type Clients = ReturnType<typeof createClients>;

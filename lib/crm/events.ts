@@ -9,6 +9,7 @@ import { queries } from '../db/sql.js';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../errors.js';
 import type { Actor } from '../session.js';
 import { lockContractFor } from './contracts.js';
+import { createHistory } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
@@ -209,7 +210,13 @@ export function createEvents(deps: ApiDeps) {
     return get(eventId);
   }
 
-  return { list, get, create, update, assign };
+  /** Who changed this event and when (sql/migrations/007_change_log.sql). */
+  const history = async (id: number, options?: { limit?: number }) => {
+    await get(id); // NotFound for a event that does not exist
+    return createHistory(deps).of('event', id, options);
+  };
+
+  return { list, get, create, update, assign, history };
 }
 
 export type Events = ReturnType<typeof createEvents>;

@@ -5,12 +5,15 @@
 import { ValidationError } from '../errors.js';
 import type { ObjectName } from '../permissions.js';
 
+/** What a page lists: one kind of record, or history entries (a timeline). */
+export type PageKind = ObjectName | 'history';
+
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 500;
 
 export interface Page<T> {
   readonly kind: 'page';
-  readonly object: ObjectName;
+  readonly object: PageKind;
   readonly rows: T[];
   readonly hasMore: boolean;
   /** The following page (empty when there is none). */
@@ -30,7 +33,7 @@ export function pageSize(limit: unknown): number {
  * the extra row only tells whether more exist.
  */
 export function makePage<T extends { id: number }>(
-  object: ObjectName,
+  object: PageKind,
   fetched: T[],
   limit: number,
   fetchAfter: (afterId: number) => Promise<Page<T>>,
@@ -47,7 +50,7 @@ export function makePage<T extends { id: number }>(
   };
 }
 
-export function emptyPage<T>(object: ObjectName): Page<T> {
+export function emptyPage<T>(object: PageKind): Page<T> {
   return { kind: 'page', object, rows: [], hasMore: false, next: async () => emptyPage<T>(object) };
 }
 

@@ -21,6 +21,7 @@ import { NotFound, ValidationError } from '../errors.js';
 import { isDepartment, type Department, DEPARTMENTS } from '../permissions.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
+import { createHistory } from './history.js';
 import { makePage, type Page } from './page.js';
 import { Problems, containsPattern, email, fieldsOf, name, optional, pageLimit, phone, recordId, required, text, validated } from './validate.js';
 
@@ -276,6 +277,12 @@ export function createUsers(deps: ApiDeps) {
       });
       deps.monitor.event('collaborator.deleted', { actorId: deps.actor().id, targetId });
       return deleted;
+    },
+
+    /** Who changed this collaborator and when: created, updated, password changed, sessions ended, lockouts. */
+    async history(id: number, options?: { limit?: number }) {
+      // Collaborators who were deleted keep their history: no existence check here.
+      return createHistory(deps).of('user', userId(id), options);
     },
 
     /** The collaborator's open sessions (the database's list; secrets are never shown). */

@@ -32,9 +32,9 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
     };
   }
   const server = new EmbeddedServer(config.stateDir, { durable: options.durable, log: options.log });
-  const lease = await server.acquire();
   // However the process ends (exit(), an uncaught error, its terminal closed,
-  // a kill), give the lease back: the last user stops the server.
+  // a kill), give the lease back: the last user stops the server. Installed
+  // before the lease is taken, so a signal in between cannot leave it behind.
   const onExit = () => server.releaseSync();
   const onSignal = (signal: NodeJS.Signals) => {
     server.releaseSync();
@@ -43,6 +43,15 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
   process.once('exit', onExit);
   process.once('SIGHUP', onSignal);
   process.once('SIGTERM', onSignal);
+  let lease: Awaited<ReturnType<EmbeddedServer['acquire']>>;
+  try {
+    lease = await server.acquire();
+  } catch (err) {
+    process.removeListener('exit', onExit);
+    process.removeListener('SIGHUP', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    throw err;
+  }
   const base = { host: lease.host, port: lease.port, database: EMBEDDED_DATABASE };
   return {
     kind: 'embedded',

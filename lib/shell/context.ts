@@ -62,6 +62,15 @@ export function contextValues(session: ShellSession, commands: ShellCommands): R
     const a = session.actor();
     return { id: a.id, email: a.email, fullName: a.fullName, department: a.department, sessionExpiresAt: a.sessionExpiresAt };
   };
+  values.activity = async (filter?: object) => {
+    if (!session.api.activity) throw new PermissionDenied('activity() is not available in this session');
+    try {
+      return await session.api.activity(filter);
+    } catch (err) {
+      if (!isEpicError(err)) markApiFailure(err);
+      throw err;
+    }
+  };
   values.help = () => new ShellText(overviewHelp(session.actor().department));
   values.logout = commands.logout;
   values.load = commands.load;

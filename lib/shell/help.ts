@@ -15,13 +15,14 @@ export function visibleObjects(department: Department): ObjectName[] {
 
 export function overviewHelp(department: Department): string {
   const objects = visibleObjects(department);
-  const width = Math.max(...objects.map((o) => o.length), 'load(file)'.length);
+  const width = Math.max(...objects.map((o) => o.length), 'activity()'.length);
   const lines = [
     `Objects (you are in ${department}):`,
     ...objects.map((o) => `  ${o.padEnd(width)}  ${OBJECT_SUMMARY[o]}: ${permittedMethods(department, o).join(', ')}`),
     '',
     'Commands:',
-    `  ${'whoami()'.padEnd(width)}  who is logged in`,
+    `  ${'whoami()'.padEnd(width)}  who is logged in, and until when`,
+    `  ${'activity()'.padEnd(width)}  recent changes, newest first ({by?, since?, object?, limit?}; management: everyone's)`,
     `  ${'help()'.padEnd(width)}  this overview; clients.help(), clients.list.help() for details`,
     `  ${'it'.padEnd(width)}  the next page of the last list`,
     `  ${'load(file)'.padEnd(width)}  run a script, statement by statement (also .load file)`,

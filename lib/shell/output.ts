@@ -111,9 +111,35 @@ export function formatRecord(record: Row, color: boolean): string {
   return keys.map((k) => `${paint(heading(k).padStart(width), 'bold', color)}: ${formatField(k, record[k])}`).join('\n');
 }
 
+/** A value in a history line: amounts with two decimals, timestamps local, nothing as "none". */
+function historyValue(field: string, value: unknown): string {
+  if (value === null || value === undefined) return 'none';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(value)) return formatDate(new Date(value));
+  return fitCell(formatField(field, value));
+}
+
+/** One history entry a line: `2026-11-30 14:02  Bill Boquet  contract 3  amountDue 5000.00 → 0.00`. */
+export function formatHistoryLine(entry: Row, color: boolean, showRecord: boolean): string {
+  // A signature is its own news: its timestamp is the line's.
+  const changes = entry.changes && typeof entry.changes === 'object' && entry.action !== 'signed'
+    ? Object.entries(entry.changes as Record<string, [unknown, unknown]>).map(([f, [from, to]]) => `${f} ${historyValue(f, from)} → ${historyValue(f, to)}`).join(', ')
+    : '';
+  const what = [entry.action === 'updated' && changes ? '' : String(entry.action), changes].filter(Boolean).join(' ');
+  const note = entry.note ? ` (${fitCell(String(entry.note), 80)})` : '';
+  const record = showRecord ? `${entry.object} ${entry.recordId ?? '?'}  ` : '';
+  return `${paint(formatDate(entry.at as Date), 'dim', color)}  ${fitCell(String(entry.actorName))}  ${record}${what}${note}`;
+}
+
+function formatTimeline(rows: Row[], color: boolean): string {
+  if (rows.length === 0) return '(no changes)';
+  const records = new Set(rows.map((r) => `${r.object} ${r.recordId}`));
+  return rows.map((r) => formatHistoryLine(r, color, records.size > 1)).join('\n');
+}
+
 export function formatPage(page: Page<unknown>, color: boolean): string {
   const rows = page.rows.filter(isRecord);
-  const table = rows.length === page.rows.length ? formatTable(rows, color) : page.rows.map((r) => util.inspect(r)).join('\n');
+  const listing = page.object === 'history' ? formatTimeline(rows, color) : formatTable(rows, color);
+  const table = rows.length === page.rows.length ? listing : page.rows.map((r) => util.inspect(r)).join('\n');
   if (!page.hasMore) return page.rows.length ? `${table}\n${paint(`(${page.rows.length} ${page.rows.length === 1 ? 'row' : 'rows'})`, 'dim', color)}` : table;
   return `${table}\n${paint('Type "it" for more', 'dim', color)}`;
 }

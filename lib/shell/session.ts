@@ -16,6 +16,8 @@ export interface ShellApi {
   contracts: object;
   events: object;
   users: object;
+  /** The feed of recent changes (lib/crm/history.ts). */
+  activity?: (filter?: object) => Promise<unknown>;
 }
 
 export interface ShellSession {

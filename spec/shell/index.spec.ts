@@ -217,7 +217,7 @@ describe('shell (REPL session)', () => {
   it('completes the methods the department may call and the filter keys of list({', async () => {
     const term = new FakeTerminal();
     const sales = openShell(fakeSession('sales'), term.io());
-    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'create', 'update', 'help']);
+    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'create', 'update', 'history', 'help']);
     expect((await sales.complete('contracts.s'))[0]).to.deep.equal(['sign']);
     expect((await sales.complete('clients.list({s'))[0]).to.deep.equal(['search', 'salesContactId']);
     expect((await sales.complete('clients.list({search: "a", m'))[0]).to.deep.equal(['mine']);
@@ -227,8 +227,8 @@ describe('shell (REPL session)', () => {
     await sales.done;
     const term2 = new FakeTerminal();
     const support = openShell(fakeSession('support'), term2.io());
-    expect((await support.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'help']);
-    expect((await support.complete('events.'))[0]).to.deep.equal(['list', 'get', 'update', 'help']);
+    expect((await support.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'history', 'help']);
+    expect((await support.complete('events.'))[0]).to.deep.equal(['list', 'get', 'update', 'history', 'help']);
     term2.input.end();
     await support.done;
   });

@@ -1,0 +1,34 @@
+-- Record history (sql/migrations/007_change_log.sql), newest first, a page at
+-- a time: keyset on id descending ($3: the last id seen, or null for the first page).
+
+-- $1 object (client, contract, event, user), $2 record id, $3 before id, $4 rows to fetch.
+-- name: recordHistory :many
+-- plan: per-call
+select id, at, actor_id as "actorId", actor_name as "actorName", object, record_id as "recordId", action, changes, note
+from change_log
+where object = $1 and record_id = $2 and ($3::bigint is null or id < $3)
+order by id desc
+limit $4;
+
+-- A feed of recent changes. $1 by (collaborator id) or null, $2 since or null,
+-- $3 object or null, $4 everyone's (management) or only the caller's and their
+-- records' (sales: their clients, their contracts and events; support: the
+-- events assigned to them), $5 before id, $6 rows to fetch.
+-- name: activity :many
+-- plan: per-call
+select l.id, l.at, l.actor_id as "actorId", l.actor_name as "actorName", l.object, l.record_id as "recordId", l.action, l.changes, l.note
+from change_log l
+where ($1::integer is null or l.actor_id = $1)
+  and ($2::timestamptz is null or l.at >= $2)
+  and ($3::text is null or l.object = $3)
+  and ($5::bigint is null or l.id < $5)
+  and ($4::boolean
+       or l.actor_id = current_collaborator_id()
+       or (l.object = 'client' and exists (select from clients c where c.id = l.record_id and c.sales_contact_id = current_collaborator_id()))
+       or (l.object = 'contract' and exists (select from contracts k join clients c on c.id = k.client_id
+                                              where k.id = l.record_id and c.sales_contact_id = current_collaborator_id()))
+       or (l.object = 'event' and exists (select from events e join contracts k on k.id = e.contract_id join clients c on c.id = k.client_id
+                                           where e.id = l.record_id
+                                             and (e.support_contact_id = current_collaborator_id() or c.sales_contact_id = current_collaborator_id()))))
+order by l.id desc
+limit $6;
