@@ -49,8 +49,18 @@ export class Conflict extends EpicError {
   readonly code = 'E_CONFLICT';
 }
 
+/**
+ * Why the database is unavailable: not reachable (down, restarting, the
+ * network), its connection limit reached, its disk full, or another resource
+ * or configuration problem on the server.
+ */
+export type UnavailableReason = 'unreachable' | 'connection-limit' | 'not-accepting' | 'disk-full' | 'resources' | 'login' | 'missing';
+
 export class DatabaseUnavailable extends EpicError {
   readonly code = 'E_DB';
+  constructor(message: string, readonly reason?: UnavailableReason) {
+    super(message);
+  }
 }
 
 /** The server cancelled a running statement (statement timeout, or Ctrl+C). */

@@ -3,12 +3,16 @@
  * lower-cased email, plus the last email used (so a script can run with the
  * stored token). Written 0600 every time (temp file, chmod, rename); a store
  * others can read is refused, as ssh refuses such keys.
+ *
+ * Many processes may log in at once: every change (read, change, write)
+ * holds the store's lock (`tokens.json.lock`, lib/state.ts), so none is
+ * lost; readers need no lock, since the rename replaces the file whole.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { assertPrivateFile, writePrivateFile } from '../state.js';
+import { assertPrivateFile, withFileLockSync, writePrivateFile } from '../state.js';
 
 export const TOKEN_STORE_FILE = 'tokens.json';
 
@@ -47,30 +51,46 @@ function writeStore(config: Pick<Config, 'stateDir'>, content: StoreContent): vo
   writePrivateFile(tokenStorePath(config), `${JSON.stringify(content, null, 2)}\n`);
 }
 
+/** Read, change and write the store under its lock; `change` returns its result. */
+function changeStore<T>(config: Pick<Config, 'stateDir'>, change: (content: StoreContent) => T): T {
+  const file = tokenStorePath(config);
+  fs.mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  return withFileLockSync(`${file}.lock`, () => {
+    const content = readStore(config);
+    const result = change(content);
+    writeStore(config, content);
+    return result;
+  }, {
+    timeoutMs: 30_000,
+    onTimeout: (holder, lockPath) =>
+      new ConfigError(`the token store is locked by process ${holder.pid ?? '(unknown)'}; if no epic-events process is running, remove ${lockPath}`),
+  });
+}
+
 export function readToken(config: Pick<Config, 'stateDir'>, email: string): string | undefined {
   return readStore(config).tokens[normalise(email)];
 }
 
 /** Store the token and remember the email as the last one used. */
 export function saveToken(config: Pick<Config, 'stateDir'>, email: string, token: string): void {
-  const content = readStore(config);
   const key = normalise(email);
-  content.tokens[key] = token;
-  content.lastEmail = key;
-  writeStore(config, content);
+  changeStore(config, (content) => {
+    content.tokens[key] = token;
+    content.lastEmail = key;
+  });
 }
 
 /** Forget the token of this email; true when there was one. */
 export function removeToken(config: Pick<Config, 'stateDir'>, email: string): boolean {
   const file = tokenStorePath(config);
   if (!fs.existsSync(file)) return false;
-  const content = readStore(config);
   const key = normalise(email);
-  const had = key in content.tokens;
-  delete content.tokens[key];
-  if (content.lastEmail === key) delete content.lastEmail;
-  writeStore(config, content);
-  return had;
+  return changeStore(config, (content) => {
+    const had = key in content.tokens;
+    delete content.tokens[key];
+    if (content.lastEmail === key) delete content.lastEmail;
+    return had;
+  });
 }
 
 export function lastEmail(config: Pick<Config, 'stateDir'>): string | undefined {

@@ -1,5 +1,5 @@
 import type { Config, ConnectionParams } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DatabaseUnavailable } from '../errors.js';
 import { EMBEDDED_DATABASE, EmbeddedServer, SUPERUSER } from './embedded.js';
 
 /** Where the database is, and the two ways in: the administrator (setup) and the runtime role (shell). */
@@ -9,6 +9,13 @@ export interface DatabaseTarget {
   runtime: ConnectionParams;
   /** Let go of the embedded server (the last user stops it). No-op for an external server. */
   release(): Promise<void>;
+  /** Embedded: where its data lives (named when its disk is full). */
+  dataDir?: string;
+  /**
+   * Embedded: the connection was lost; start the server again if it died
+   * (under its lock). Resolves the one line to tell the user.
+   */
+  revive?: () => Promise<string>;
 }
 
 export interface OpenOptions {
@@ -32,9 +39,35 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
     };
   }
   const server = new EmbeddedServer(config.stateDir, { durable: options.durable, log: options.log });
-  // However the process ends (exit(), an uncaught error, its terminal closed,
-  // a kill), give the lease back: the last user stops the server. Installed
-  // before the lease is taken, so a signal in between cannot leave it behind.
+  // Installed before the lease is taken, so a signal in between cannot leave it behind.
+  const removeHooks = releaseOnExit(server);
+  let lease: Awaited<ReturnType<EmbeddedServer['acquire']>>;
+  try {
+    lease = await server.acquire();
+  } catch (err) {
+    removeHooks();
+    throw err;
+  }
+  const base = { host: lease.host, port: lease.port, database: EMBEDDED_DATABASE };
+  return {
+    kind: 'embedded',
+    admin: { ...base, user: SUPERUSER, password: lease.state.superuserPassword },
+    runtime: { ...base, user: config.appDbUser, password: lease.state.appPassword },
+    dataDir: server.dataDir,
+    revive: () => reviveMessage(server),
+    release: async () => {
+      removeHooks();
+      await lease.release();
+    },
+  };
+}
+
+/**
+ * However the process ends (exit(), an uncaught error, its terminal closed,
+ * a kill), give the lease back: the last user stops the server. Returns the
+ * function that removes these hooks (a normal release).
+ */
+export function releaseOnExit(server: EmbeddedServer): () => void {
   const onExit = () => server.releaseSync();
   const onSignal = (signal: NodeJS.Signals) => {
     server.releaseSync();
@@ -43,25 +76,26 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
   process.once('exit', onExit);
   process.once('SIGHUP', onSignal);
   process.once('SIGTERM', onSignal);
-  let lease: Awaited<ReturnType<EmbeddedServer['acquire']>>;
-  try {
-    lease = await server.acquire();
-  } catch (err) {
+  return () => {
     process.removeListener('exit', onExit);
     process.removeListener('SIGHUP', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    throw err;
-  }
-  const base = { host: lease.host, port: lease.port, database: EMBEDDED_DATABASE };
-  return {
-    kind: 'embedded',
-    admin: { ...base, user: SUPERUSER, password: lease.state.superuserPassword },
-    runtime: { ...base, user: config.appDbUser, password: lease.state.appPassword },
-    release: async () => {
-      process.removeListener('exit', onExit);
-      process.removeListener('SIGHUP', onSignal);
-      process.removeListener('SIGTERM', onSignal);
-      await lease.release();
-    },
   };
+}
+
+/** Restart a dead embedded server, and say in one line what happened. */
+export async function reviveMessage(server: EmbeddedServer): Promise<string> {
+  try {
+    switch (await server.revive()) {
+      case 'running':
+        return 'the connection to the embedded database was lost (it was restarted meanwhile); run the call again';
+      case 'restarted':
+        return 'the embedded database had stopped; it has been restarted: run the call again';
+      case 'moved':
+        return 'the embedded database had stopped and was restarted on another port (its own was taken): start epic-events again';
+    }
+  } catch (err) {
+    const reason = err instanceof DatabaseUnavailable ? err.message.replace(/^the embedded database did not start: /, '') : (err as Error).message;
+    return `the embedded database had stopped and could not be restarted: ${reason}`;
+  }
 }

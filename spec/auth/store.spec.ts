@@ -46,3 +46,22 @@ describe('auth/store', () => {
     expect(removeToken(config, 'alice@epic.events')).to.equal(false);
   });
 });
+
+describe('auth/store under concurrent processes', function () {
+  this.timeout(60_000);
+  it('keeps every token when 20 processes store theirs at once', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { fileURLToPath } = await import('node:url');
+    const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'state-worker.js');
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-store-many-'));
+    try {
+      const emails = Array.from({ length: 20 }, (_, i) => `user${i}@epic.events`);
+      await Promise.all(emails.map((email) => promisify(execFile)(process.execPath, [worker, 'token', stateDir, email])));
+      for (const email of emails) expect(readToken({ stateDir }, email)).to.equal(`token-of-${email}`);
+      expect(fs.readdirSync(stateDir).sort()).to.deep.equal(['tokens.json']);
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
