@@ -34,6 +34,8 @@ export interface Config {
   adminPassword?: string;
   statementTimeoutMs: number;
   connectTimeoutMs: number;
+  /** How long to wait for a free connection when the server's connection limit is reached. */
+  busyTimeoutMs: number;
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -151,5 +153,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
     adminPassword,
     statementTimeoutMs: env.STATEMENT_TIMEOUT ? parseDuration('STATEMENT_TIMEOUT', env.STATEMENT_TIMEOUT) * 1000 : 30_000,
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT ? parseDuration('DB_CONNECT_TIMEOUT', env.DB_CONNECT_TIMEOUT) * 1000 : 5_000,
+    busyTimeoutMs: env.DB_BUSY_TIMEOUT ? parseDuration('DB_BUSY_TIMEOUT', env.DB_BUSY_TIMEOUT) * 1000 : 20_000,
   };
 }

@@ -59,7 +59,13 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       const report = await runSetup(config, target, { log: notice, terminal: interactive ? { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout } : undefined });
       for (const warning of report.warnings) notice(`! ${warning}`);
     }
-    db = new Database(target.runtime, { connectTimeoutMs: config.connectTimeoutMs, statementTimeoutMs: config.statementTimeoutMs });
+    db = new Database(target.runtime, {
+      connectTimeoutMs: config.connectTimeoutMs,
+      statementTimeoutMs: config.statementTimeoutMs,
+      busyWaitMs: config.busyTimeoutMs,
+      dataDir: target.dataDir,
+      onConnectionLost: target.revive,
+    });
     const database = db;
 
     const current: Current = opts.demo
@@ -169,7 +175,7 @@ async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: s
     release: () => target.release(),
   };
   await runSetup({ ...config, adminEmail: undefined, adminPassword: undefined }, demo, { log: () => undefined });
-  const conn = await AdminConnection.open(demo.admin, config.connectTimeoutMs);
+  const conn = await AdminConnection.open(demo.admin, config.connectTimeoutMs, config.busyTimeoutMs);
   try {
     if ((await loadDemoData(conn, config.bcryptRounds)) && !quiet) notice('Demo data loaded.');
   } finally {
@@ -179,7 +185,7 @@ async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: s
 }
 
 async function demoLogin(config: Config, target: DatabaseTarget, department: NonNullable<CliOptions['demo']>): Promise<Current> {
-  const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs);
+  const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs, config.busyTimeoutMs);
   try {
     const id = await demoUserId(conn, department);
     const { actor, installation } = await openSessionFor(conn, id, config.tokenTtlSeconds);

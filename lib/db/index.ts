@@ -33,44 +33,124 @@ export interface TransactionOptions {
 
 export { QueryCancelled };
 
+/** What the mapping may name: the embedded server's data directory (a full disk). */
+export interface ErrorContext {
+  dataDir?: string;
+}
+
+interface DriverError {
+  code?: string;
+  message?: string;
+  constraint?: string;
+  detail?: string;
+}
+
+type Mapper = (e: DriverError, context: ErrorContext) => EpicError;
+
+const unreachable: Mapper = () => new DatabaseUnavailable('the database is not reachable right now; try again in a moment', 'unreachable');
+const invalidValues: Mapper = (e) => new ValidationError(`the database refused the values (${e.constraint ?? e.code})`);
+const diskFull: Mapper = (_e, context) =>
+  new DatabaseUnavailable(`the database's disk is full (${context.dataDir ? `data directory ${context.dataDir}` : 'on the database server'}); free some space and try again`, 'disk-full');
+
+/**
+ * Every SQLSTATE the program can meet, and the error class it becomes: in
+ * this one table (exact codes first, then whole classes). Anything else is
+ * rethrown as it is: a bug, reported as unexpected.
+ */
+const BY_SQLSTATE: Record<string, Mapper> = {
+  // Class 08, 57P01/57P02: the connection is gone (server down, restarting, network).
+  '57P01': unreachable,
+  '57P02': unreachable,
+  // Waited out at connection time (connectWithWait) before these are reported.
+  '53300': () => new DatabaseUnavailable("the server's connection limit is reached; try again in a moment", 'connection-limit'),
+  '57P03': (e) => new DatabaseUnavailable(`the server is not accepting connections (${e.message ?? 'starting up or shutting down'}); try again in a moment`, 'not-accepting'),
+  '53100': diskFull,
+  '53200': () => new DatabaseUnavailable('the database server is out of memory; try again in a moment', 'resources'),
+  '53400': (e) => new DatabaseUnavailable(`a limit of the database server's configuration was exceeded (${e.message})`, 'resources'),
+  EP001: (e) => new SessionRevoked(e.message ?? 'the session was revoked'),
+  '28P01': (e) => new DatabaseUnavailable(`the database refused the login (${e.message}): run \`epic-events setup\`, or check APP_DB_PASSWORD`, 'login'),
+  '28000': (e) => new DatabaseUnavailable(`the database refused the login (${e.message}): run \`epic-events setup\`, or check APP_DB_PASSWORD`, 'login'),
+  '3D000': (e) => new DatabaseUnavailable(`${e.message}: run \`epic-events setup\``, 'missing'),
+  '57014': (e) => /statement timeout/i.test(e.message ?? '')
+    ? new QueryCancelled('the query ran too long and was cancelled by the server (statement timeout)')
+    : new QueryCancelled('the query was cancelled'),
+  '23505': (e) => new Conflict(uniqueMessage(e.constraint)),
+  // "Already exists" (setup treats these as done).
+  '42P04': (e) => new Conflict(e.message ?? 'the database already exists'),
+  '42710': (e) => new Conflict(e.message ?? 'the object already exists'),
+  '23514': invalidValues,
+  '23502': invalidValues,
+  '22021': invalidValues,
+  '22P02': invalidValues,
+  '22003': invalidValues,
+  '22007': invalidValues,
+  '22008': invalidValues,
+  '22001': invalidValues,
+  '23503': (e) => new ValidationError(`a referenced record does not exist (${e.constraint ?? 'foreign key'})`),
+  '23001': (e) => new ValidationError(`a referenced record does not exist (${e.constraint ?? 'foreign key'})`),
+  '42501': () => new PermissionDenied('the database refused this operation for your department'),
+  '40001': () => new Conflict('another session changed the same record at the same time; try again'),
+  '40P01': () => new Conflict('another session changed the same record at the same time; try again'),
+};
+
+const BY_CLASS: Record<string, Mapper> = {
+  '08': unreachable, // connection exception
+  '53': (e) => new DatabaseUnavailable(`the database server lacks a resource (${e.message})`, 'resources'), // insufficient resources
+  '58': (e) => new DatabaseUnavailable(`the database server could not use its files (${e.message})`, 'resources'), // system error (I/O)
+};
+
+/** The driver's and the operating system's own failures (no SQLSTATE): the server cannot be reached. */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+const CONNECTION_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
 
 /** Turn a driver error into one of ours; anything unrecognised is rethrown as is (a bug). */
-export function mapDatabaseError(err: unknown): unknown {
+export function mapDatabaseError(err: unknown, context: ErrorContext = {}): unknown {
   if (err instanceof EpicError) return err;
-  const mapped = mapDriverError(err);
+  const mapped = mapDriverError(err, context);
   if (mapped instanceof EpicError) mapped.sqlState = (err as { code?: string })?.code;
   return mapped;
 }
 
-function mapDriverError(err: unknown): unknown {
-  const e = err as { code?: string; message?: string; constraint?: string; detail?: string };
-  const code = e?.code ?? '';
-  const message = e?.message ?? '';
-  if (CONNECTION_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03'
-    || /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)
+function mapDriverError(err: unknown, context: ErrorContext): unknown {
+  const e = (err ?? {}) as DriverError;
+  const code = e.code ?? '';
+  const mapper = BY_SQLSTATE[code] ?? (/^[0-9A-Z]{5}$/.test(code) ? BY_CLASS[code.slice(0, 2)] : undefined);
+  if (mapper) return mapper(e, context);
+  if (CONNECTION_CODES.has(code) || CONNECTION_MESSAGES.test(e.message ?? '')
     // pg.Client's own connectionTimeoutMillis error (AdminConnection): a plain Error without a code.
-    || (!code && message === 'timeout expired')) {
-    return new DatabaseUnavailable('the database is not reachable right now; try again in a moment');
+    || (!code && e.message === 'timeout expired')) {
+    return unreachable(e, context);
   }
-  if (code === 'EP001') return new SessionRevoked(message);
-  if (code === '28P01' || code === '28000') {
-    return new DatabaseUnavailable(`the database refused the login (${message}): run \`epic-events setup\`, or check APP_DB_PASSWORD`);
-  }
-  if (code === '3D000') return new DatabaseUnavailable(`${message}: run \`epic-events setup\``);
-  if (code === '57014') {
-    return /statement timeout/i.test(message)
-      ? new QueryCancelled('the query ran too long and was cancelled by the server (statement timeout)')
-      : new QueryCancelled('the query was cancelled');
-  }
-  if (code === '23505') return new Conflict(uniqueMessage(e.constraint));
-  if (code === '23514' || code === '23502' || code === '22021' || code === '22P02' || code === '22003' || code === '22007' || code === '22008' || code === '22001') {
-    return new ValidationError(`the database refused the values (${e.constraint ?? code})`);
-  }
-  if (code === '23503' || code === '23001') return new ValidationError(`a referenced record does not exist (${e.constraint ?? 'foreign key'})`);
-  if (code === '42501') return new PermissionDenied('the database refused this operation for your department');
-  if (code === '40001' || code === '40P01') return new Conflict('another session changed the same record at the same time; try again');
   return err;
+}
+
+/** Too many connections, or the server not accepting any yet: worth waiting for. */
+const WAIT_CODES = new Set(['53300', '57P03']);
+
+/** The default bound on that wait (DB_BUSY_TIMEOUT). */
+export const DEFAULT_BUSY_WAIT_MS = 20_000;
+
+/**
+ * Open a connection, waiting out a full server (too many connections) or one
+ * not accepting connections yet: retried with exponential backoff (and
+ * jitter, so many waiting processes do not come back together) for at most
+ * `waitMs`; then the mapped error (DatabaseUnavailable: the server's
+ * connection limit is reached).
+ */
+export async function connectWithWait<T>(connect: () => Promise<T>, waitMs: number, context: ErrorContext = {}): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  let delay = 25;
+  for (;;) {
+    try {
+      return await connect();
+    } catch (err) {
+      const code = (err as { code?: string })?.code ?? '';
+      const pause = delay * (0.5 + Math.random());
+      if (!WAIT_CODES.has(code) || Date.now() + pause > deadline) throw mapDatabaseError(err, context);
+      await new Promise((r) => setTimeout(r, pause));
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
 }
 
 function uniqueMessage(constraint: string | undefined): string {
@@ -79,30 +159,31 @@ function uniqueMessage(constraint: string | undefined): string {
   return `a record with the same unique value already exists (${constraint ?? 'unique'})`;
 }
 
-async function run(client: pg.Pool | pg.PoolClient | pg.Client, q: NamedQuery, params: readonly unknown[] = [], prepare = false): Promise<pg.QueryResult> {
+async function run(client: pg.PoolClient | pg.Client, q: NamedQuery, params: readonly unknown[] = [], prepare = false, context: ErrorContext = {}): Promise<pg.QueryResult> {
   try {
     // Prepared once per connection (parse and plan reused) unless the query
     // asks to be planned for each call's values.
     const name = prepare && !q.perCallPlan ? `${q.area}.${q.name}` : undefined;
     return await client.query({ name, text: q.text, values: params as unknown[] });
   } catch (err) {
-    throw mapDatabaseError(err);
+    throw mapDatabaseError(err, context);
   }
 }
 
+type Runner = (q: NamedQuery, params: readonly unknown[]) => Promise<pg.QueryResult>;
+
 class QueryRunner implements Executor {
-  /** `prepare`: the shell's pool (statements prepared per connection); provisioning connections do not. */
-  constructor(protected readonly target: () => pg.Pool | pg.PoolClient | pg.Client, private readonly prepare = false) {}
-  async one<R = Row>(q: NamedQuery, params?: readonly unknown[]): Promise<R | undefined> {
-    const r = await run(this.target(), q, params, this.prepare);
+  constructor(private readonly runQuery: Runner) {}
+  async one<R = Row>(q: NamedQuery, params: readonly unknown[] = []): Promise<R | undefined> {
+    const r = await this.runQuery(q, params);
     if (r.rows.length > 1) throw new Error(`query ${q.area}.${q.name} (:one) returned ${r.rows.length} rows`);
     return r.rows[0] as R | undefined;
   }
-  async many<R = Row>(q: NamedQuery, params?: readonly unknown[]): Promise<R[]> {
-    return (await run(this.target(), q, params, this.prepare)).rows as R[];
+  async many<R = Row>(q: NamedQuery, params: readonly unknown[] = []): Promise<R[]> {
+    return (await this.runQuery(q, params)).rows as R[];
   }
-  async exec(q: NamedQuery, params?: readonly unknown[]): Promise<number> {
-    return (await run(this.target(), q, params, this.prepare)).rowCount ?? 0;
+  async exec(q: NamedQuery, params: readonly unknown[] = []): Promise<number> {
+    return (await this.runQuery(q, params)).rowCount ?? 0;
   }
 }
 
@@ -111,6 +192,15 @@ export interface PoolOptions {
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
   applicationName?: string;
+  /** How long to wait for a free connection slot on a full server (default 20 s). */
+  busyWaitMs?: number;
+  /** The embedded server's data directory (named when its disk is full). */
+  dataDir?: string;
+  /**
+   * The server could not be reached: called before the failure is reported
+   * (the embedded server restarts itself here); its line replaces the error's.
+   */
+  onConnectionLost?: () => Promise<string>;
 }
 
 /** A dedicated connection LISTENing on a channel (Database.listen). */
@@ -126,6 +216,8 @@ export class Database extends QueryRunner {
   private readonly pool: pg.Pool;
   private readonly params: ConnectionParams;
   private readonly connectTimeoutMs: number;
+  private readonly options: PoolOptions;
+  private readonly context: ErrorContext;
   private closed = false;
   /** Backend pids of connections currently running a query on behalf of the caller (for cancel). */
   private readonly busy = new Set<pg.PoolClient>();
@@ -149,9 +241,12 @@ export class Database extends QueryRunner {
       // so an error still belongs to its own query). Typed in pg 8.23 but not in @types/pg.
       ...({ pipeline: true } as object),
     });
-    super(() => pool, true);
+    // Outside a transaction too, a query takes its connection the same way (waits, recovery).
+    super((q, values) => this.withClient((client) => run(client, q, values, true, this.context), false));
     this.pool = pool;
     this.params = params;
+    this.options = options;
+    this.context = { dataDir: options.dataDir };
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     // An idle client losing its server (restart, crash) must not crash the process;
     // the next query reports DatabaseUnavailable instead.
@@ -169,7 +264,7 @@ export class Database extends QueryRunner {
       const opening = corked(client, () => {
         const opened = this.open(client, options);
         try {
-          work = fn(new QueryRunner(() => client, true));
+          work = fn(new QueryRunner((q, values) => run(client, q, values, true, this.context)));
         } catch (err) {
           work = Promise.reject(err);
         }
@@ -184,7 +279,7 @@ export class Database extends QueryRunner {
         throw err;
       }
       await opening;
-      await run(client, tq.commit, [], true);
+      await run(client, tq.commit, [], true, this.context);
       return result;
     });
   }
@@ -197,7 +292,7 @@ export class Database extends QueryRunner {
    */
   statement<R = Row>(q: NamedQuery, params: readonly unknown[], options: TransactionOptions = {}): Promise<R[]> {
     return this.withClient(async (client) => {
-      const [opening, rows, commit] = corked(client, () => [this.open(client, options), run(client, q, params, true), run(client, tq.commit, [], true)] as const);
+      const [opening, rows, commit] = corked(client, () => [this.open(client, options), run(client, q, params, true, this.context), run(client, tq.commit, [], true, this.context)] as const);
       opening.catch(() => undefined);
       rows.catch(() => undefined);
       commit.catch(() => undefined);
@@ -213,33 +308,44 @@ export class Database extends QueryRunner {
    * when `work` fails (a no-op when its COMMIT already ended it), released —
    * and dropped from the pool when it could not even roll back.
    */
-  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>, rollback = true): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await connectWithWait(() => this.pool.connect(), this.options.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS, this.context);
     } catch (err) {
-      throw mapDatabaseError(err);
+      throw await this.lost(err);
     }
     this.busy.add(client);
     let broken = false;
     try {
       return await work(client);
     } catch (err) {
-      try {
-        await run(client, tq.rollback, [], true);
-      } catch {
-        broken = true;
+      if (rollback) {
+        try {
+          await run(client, tq.rollback, [], true);
+        } catch {
+          broken = true;
+        }
       }
-      throw mapDatabaseError(err);
+      throw await this.lost(mapDatabaseError(err, this.context));
     } finally {
       this.busy.delete(client);
       client.release(broken);
     }
   }
 
+  /** A lost server: let onConnectionLost act (restart it) and say what it did. */
+  private async lost(err: unknown): Promise<unknown> {
+    if (!(err instanceof DatabaseUnavailable) || err.reason !== 'unreachable' || !this.options.onConnectionLost || this.closed) return err;
+    const line = await this.options.onConnectionLost();
+    const replaced = new DatabaseUnavailable(line, 'unreachable');
+    replaced.sqlState = err.sqlState;
+    return replaced;
+  }
+
   private async open(client: pg.PoolClient, options: TransactionOptions): Promise<void> {
-    const begin = run(client, options.readOnly ? tq.beginReadOnly : tq.begin, [], true);
-    const prelude = options.prelude ? run(client, options.prelude.query, options.prelude.params, true) : undefined;
+    const begin = run(client, options.readOnly ? tq.beginReadOnly : tq.begin, [], true, this.context);
+    const prelude = options.prelude ? run(client, options.prelude.query, options.prelude.params, true, this.context) : undefined;
     prelude?.catch(() => undefined);
     await begin;
     await prelude;
@@ -260,7 +366,7 @@ export class Database extends QueryRunner {
       await client.query(q.text);
     } catch (err) {
       await client.end().catch(() => undefined);
-      throw mapDatabaseError(err);
+      throw mapDatabaseError(err, this.context);
     }
     connected = true;
     const since = Date.now();
@@ -330,17 +436,22 @@ interface CancelConnection {
  */
 export class AdminConnection extends QueryRunner {
   private constructor(private readonly client: pg.Client) {
-    super(() => client);
+    super((q, values) => run(client, q, values));
   }
 
-  static async open(params: ConnectionParams, connectTimeoutMs = 5000): Promise<AdminConnection> {
-    const client = new pg.Client({ ...params, connectionTimeoutMillis: connectTimeoutMs, application_name: 'epic-events setup' });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-    } catch (err) {
-      throw mapDatabaseError(err);
-    }
+  /** Connect, waiting up to `busyWaitMs` for a free slot on a full server. */
+  static async open(params: ConnectionParams, connectTimeoutMs = 5000, busyWaitMs = DEFAULT_BUSY_WAIT_MS): Promise<AdminConnection> {
+    const client = await connectWithWait(async () => {
+      const c = new pg.Client({ ...params, connectionTimeoutMillis: connectTimeoutMs, application_name: 'epic-events setup' });
+      c.on('error', () => undefined);
+      try {
+        await c.connect();
+      } catch (err) {
+        await c.end().catch(() => undefined);
+        throw err;
+      }
+      return c;
+    }, busyWaitMs);
     return new AdminConnection(client);
   }
 
