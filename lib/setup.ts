@@ -1,7 +1,9 @@
 /**
  * Provisioning: database, roles, schema (migrations), departments, the first
  * management collaborator, the JWT secret. Idempotent: a second run changes
- * nothing and says so.
+ * nothing and says so. Serialised: runs at once (several first starts, several
+ * `setup`s) take the state directory's setup lock and an advisory lock on the
+ * server one after the other, and what another run made counts as done.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,13 +20,13 @@ import { queries } from './db/sql.js';
 import { jwtSecret } from './auth/secret.js';
 import { hashPassword, passwordProblem } from './auth/passwords.js';
 import { ask, type Terminal } from './prompt.js';
-import { ConfigError, DatabaseUnavailable, ValidationError } from './errors.js';
+import { ConfigError, Conflict, DatabaseUnavailable, ValidationError } from './errors.js';
 import { email as validEmail, validated } from './crm/validate.js';
-import { ensureStateDir } from './state.js';
+import { ensureStateDir, withFileLock, writePrivateFile } from './state.js';
 
 const q = queries('setup', [
   'databaseExists', 'createDatabase', 'useSettings', 'provisioningState', 'createRoles', 'setAppPassword',
-  'provisionDatabase', 'ensureDepartments', 'managementCount', 'otherDatabasesOpenTo', 'closeDatabaseToPublic',
+  'provisionDatabase', 'ensureDepartments', 'managementCount', 'otherDatabasesOpenTo', 'closeDatabaseToPublic', 'lockSetup', 'unlockSetup',
 ] as const);
 const uq = queries('users', ['createUser', 'findUserIdByEmail'] as const);
 
@@ -40,16 +42,40 @@ export interface SetupReport {
 }
 
 export async function runSetup(config: Config, target: DatabaseTarget, io: SetupIO): Promise<SetupReport> {
+  ensureStateDir(config.stateDir);
+  // The state directory's files (JWT secret, provisioned marker) and the
+  // server's objects: one run at a time on this machine, and on the server.
+  const lockPath = path.join(config.stateDir, 'setup.lock');
+  return withFileLock(lockPath, async () => {
+    const lock = await AdminConnection.open({ ...target.admin, database: target.kind === 'embedded' ? 'postgres' : target.admin.database }, config.connectTimeoutMs, config.busyTimeoutMs);
+    try {
+      await lock.exec(q.lockSetup);
+      return await provision(config, target, io);
+    } finally {
+      await lock.exec(q.unlockSetup).catch(() => undefined);
+      await lock.close();
+    }
+  }, {
+    timeoutMs: 600_000,
+    onTimeout: (holder, file) => new DatabaseUnavailable(`another setup (process ${holder.pid ?? 'unknown'}) has held ${file} for ${Math.round(holder.ageMs / 1000)} s; if none is running, remove that file`),
+  });
+}
+
+async function provision(config: Config, target: DatabaseTarget, io: SetupIO): Promise<SetupReport> {
   const changes: string[] = [];
   const warnings: string[] = [];
-  ensureStateDir(config.stateDir);
 
   if (target.kind === 'embedded') {
-    const server = await AdminConnection.open({ ...target.admin, database: 'postgres' }, config.connectTimeoutMs);
+    const server = await AdminConnection.open({ ...target.admin, database: 'postgres' }, config.connectTimeoutMs, config.busyTimeoutMs);
     try {
       if (!(await server.one(q.databaseExists, [target.admin.database]))) {
-        await server.exec({ ...q.createDatabase, text: format(q.createDatabase.text, target.admin.database) });
-        changes.push(`created database ${target.admin.database}`);
+        try {
+          await server.exec({ ...q.createDatabase, text: format(q.createDatabase.text, target.admin.database) });
+          changes.push(`created database ${target.admin.database}`);
+        } catch (err) {
+          // Created meanwhile by someone else (another program, an older version without the lock): done.
+          if (!alreadyExists(err)) throw err;
+        }
       }
     } finally {
       await server.close();
@@ -59,7 +85,7 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
   const runtime = target.kind === 'embedded' ? target.runtime : { ...target.admin, user: config.appDbUser, password: config.appDbPassword };
   if (!runtime.password) throw new ConfigError('APP_DB_PASSWORD must be set: setup gives it to the runtime role the shell connects as');
 
-  const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs);
+  const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs, config.busyTimeoutMs);
   try {
     // The runtime role's password goes as a SCRAM verifier, never in plain text.
     const settings = [target.admin.database, config.appDbUser, scramVerifier(runtime.password), `${Math.round(config.statementTimeoutMs)}ms`];
@@ -134,7 +160,12 @@ export function embeddedNeedsSetup(config: Config): boolean {
 }
 
 function markEmbeddedProvisioned(config: Config): void {
-  fs.writeFileSync(provisionedMarker(config), JSON.stringify({ migrations: migrationFiles(migrationsDir).length }));
+  writePrivateFile(provisionedMarker(config), JSON.stringify({ migrations: migrationFiles(migrationsDir).length }));
+}
+
+/** "Already exists": a duplicate database (42P04, or the catalogue's unique index when two creates race). */
+function alreadyExists(err: unknown): boolean {
+  return err instanceof Conflict && (err.sqlState === '42P04' || err.sqlState === '23505');
 }
 
 async function canLogIn(params: DatabaseTarget['runtime'], timeoutMs: number): Promise<boolean> {

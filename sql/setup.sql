@@ -9,6 +9,15 @@ select 1 as exists from pg_database where datname = $1;
 -- name: createDatabase :exec
 create database %I;
 
+-- Setup runs one at a time on a server (session-level advisory lock, held
+-- on a connection of its own for the whole run; released by unlockSetup or
+-- when that connection closes).
+-- name: lockSetup :exec
+select pg_advisory_lock(4242000);
+
+-- name: unlockSetup :exec
+select pg_advisory_unlock(4242000);
+
 -- $3 is the runtime role's password as a SCRAM-SHA-256 verifier (lib/db/scram.ts):
 -- the password itself never reaches SQL.
 -- name: useSettings :exec
