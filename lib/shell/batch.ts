@@ -1,7 +1,7 @@
 /**
  * Batches: `.load file`, `load('file')`, script files, --eval and piped
  * stdin. Statements run in order, each awaited; the first failure stops the
- * batch and names file and line. Non-interactive runs never prompt: an
+ * batch and names the file, the line and how many statements ran. Non-interactive runs never prompt: an
  * expired or revoked session ends them with exit code 3.
  */
 import { Console } from 'node:console';
@@ -53,15 +53,16 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
     if (run.stopRequested?.()) return { kind: 'exit', exitCode: 1, message: `${source.filename}:${statement.line}: interrupted (Ctrl+C) before this line; ${index} statements ran` };
     if (run.progress && statements.length >= PROGRESS_FROM) run.progress(index, statements.length);
     const outcome = await run.engine.evaluate(statement.code, source.filename, statement.script);
-    if (outcome.kind === 'exit') return outcome;
+    // Stopped by the session (expired, revoked) or by an error: where, and how far it got.
+    const stoppedAt = (what: string) => `${source.filename}:${statement.line}: ${what} (stopped there; ${index} statements before it ran)`;
+    if (outcome.kind === 'exit') {
+      if (!outcome.session) return outcome;
+      run.progress?.(-1, statements.length);
+      return { kind: 'exit', exitCode: outcome.exitCode, message: stoppedAt(outcome.message ?? 'the session ended') };
+    }
     if (outcome.kind === 'error') {
       run.progress?.(-1, statements.length);
-      return {
-        kind: 'failed',
-        line: statement.line,
-        completed: index,
-        message: `${source.filename}:${statement.line}: ${describeError(outcome.error, run.engine.session.monitor)}`,
-      };
+      return { kind: 'failed', line: statement.line, completed: index, message: stoppedAt(describeError(outcome.error, run.engine.session.monitor)) };
     }
     if (mode === 'each' && outcome.value !== undefined) run.write(`${render(outcome.value, run.output)}\n`);
     last = outcome.value;
@@ -86,7 +87,7 @@ export function loader(run: () => BatchRun): (file: string) => Promise<void> {
     const code = await fs.promises.readFile(path.resolve(file), 'utf8');
     const result = await runStatements(run(), { code, filename: file, print: 'none' });
     if (result.kind === 'exit') throw new ExitRequest(result.exitCode, result.message);
-    if (result.kind === 'failed') throw new BatchStopped(`${result.message} (stopped there; ${result.completed} statements before it ran)`);
+    if (result.kind === 'failed') throw new BatchStopped(result.message);
   };
 }
 

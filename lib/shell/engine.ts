@@ -17,7 +17,8 @@ import type { AskPassword, ShellSession } from './session.js';
 export type Outcome =
   | { kind: 'value'; value: unknown }
   | { kind: 'error'; error: unknown }
-  | { kind: 'exit'; exitCode: number; message?: string };
+  /** `session`: the session ended it (expired, revoked); otherwise logout() or a nested load() asked. */
+  | { kind: 'exit'; exitCode: number; message?: string; session?: boolean };
 
 /** Thrown through user code (load(), logout()) to end the shell. */
 export class ExitRequest extends Error {
@@ -87,7 +88,7 @@ export class Engine {
   async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
     try {
       const gate = await this.interruptible(passGate(this.session, this.options.askPassword), false);
-      if (!gate.pass) return { kind: 'exit', exitCode: gate.exitCode, message: gate.message };
+      if (!gate.pass) return { kind: 'exit', exitCode: gate.exitCode, message: gate.message, session: true };
       let value: unknown = IT.test(code)
         ? await this.interruptible(this.pager.next(), false)
         : script
@@ -99,7 +100,7 @@ export class Engine {
     } catch (error) {
       if (error instanceof ExitRequest) return { kind: 'exit', exitCode: error.exitCode, message: error.detail };
       // The database itself refused the session (revoked since the gate let it through): end as the gate would.
-      if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}` };
+      if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
       return { kind: 'error', error };
     }
   }

@@ -82,7 +82,7 @@ describe('shell batches (scripts, --eval, piped stdin)', () => {
     session.verdicts.push({ ok: false, reason: 'revoked', message: 'your password was changed by management' });
     const term = new FakeTerminal();
     expect(await runBatch(session, { code: 'clients.get(1)\n', filename: 's.js' }, term.io())).to.equal(3);
-    expect(term.err).to.equal('AuthError: your password was changed by management\n');
+    expect(term.err).to.equal('s.js:1: AuthError: your password was changed by management (stopped there; 0 statements before it ran)\n');
   });
 
   it('reports a syntax error with its file and line', async () => {
