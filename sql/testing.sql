@@ -318,3 +318,7 @@ truncate change_log;
 
 -- name: historyInsert :exec
 insert into change_log (actor_name, object, record_id, action) values ('Forged', 'client', 1, 'created');
+
+-- The rows a load test wrote (spec/reliability/local-state.spec.ts), in id order.
+-- name: clientsByEmailSuffix :many
+select email, id from clients where email like '%' || $1 order by id;
