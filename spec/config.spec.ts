@@ -58,10 +58,16 @@ describe('configuration', () => {
     expect(parseDuration('TOKEN_TTL', '90')).to.equal(90);
   });
 
+  it('waits up to DB_BUSY_TIMEOUT (default 20 s) for a free connection on a full server', () => {
+    expect(loadConfig({}).busyTimeoutMs).to.equal(20_000);
+    expect(loadConfig({ DB_BUSY_TIMEOUT: '2m' }).busyTimeoutMs).to.equal(120_000);
+  });
+
   const bad: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
     ['a short JWT_SECRET', { JWT_SECRET: 'too-short' }, /^JWT_SECRET must be at least 32 bytes/],
     ['a TOKEN_TTL that is not a duration', { TOKEN_TTL: 'eight hours' }, /^TOKEN_TTL must be a duration/],
     ['a zero TOKEN_TTL', { TOKEN_TTL: '0' }, /^TOKEN_TTL must be longer than zero/],
+    ['a DB_BUSY_TIMEOUT that is not a duration', { DB_BUSY_TIMEOUT: 'long' }, /^DB_BUSY_TIMEOUT must be a duration/],
     ['BCRYPT_ROUNDS out of range', { BCRYPT_ROUNDS: '40' }, /^BCRYPT_ROUNDS must be between 4 and 31/],
     ['BCRYPT_ROUNDS not a number', { BCRYPT_ROUNDS: 'twelve' }, /^BCRYPT_ROUNDS must be a whole number/],
     ['DB_PORT not a port', { POSTGRES_DB: 'e', POSTGRES_USER: 'u', DB_PORT: '99999' }, /^DB_PORT must be between 1 and 65535/],

@@ -216,6 +216,9 @@ describe('reliability: local state under many processes (embedded server)', func
         leaving.child.kill('SIGTERM');
         joining = hold(home);
         await new Promise((r) => setTimeout(r, 300));
+        // Leaving waits for the lock like joining: nothing was stopped meanwhile.
+        expect(leaving.child.exitCode, 'the leaving shell waits for the lock').to.equal(null);
+        expect(server.isRunning(), 'the server still runs while the lock is held').to.equal(true);
       }, { onTimeout: () => new Error('lock') });
       expect(await exited(leaving.child)).to.equal(143);
       const port = await joining.port;

@@ -1,0 +1,77 @@
+/**
+ * The one table from SQLSTATE to error class (lib/db/index.ts). The real
+ * server's errors are met in spec/reliability/local-state.spec.ts (connection
+ * limit, full disk, killed server); here, each code's class and words.
+ */
+import { expect } from 'chai';
+import { mapDatabaseError } from '../../lib/db/index.js';
+import { Conflict, DatabaseUnavailable, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../../lib/errors.js';
+import { describeError, markApiFailure } from '../../lib/shell/errors.js';
+import { noopMonitor } from '../../lib/crm/deps.js';
+
+const pgError = (code: string, message = 'server message', extra: object = {}) => Object.assign(new Error(message), { code, ...extra });
+
+describe('db error mapping (SQLSTATE → error class, one table)', () => {
+  it('names the resource errors: connection limit, not accepting connections, full disk (with the data directory)', () => {
+    const limit = mapDatabaseError(pgError('53300', 'remaining connection slots are reserved for roles with the SUPERUSER attribute')) as DatabaseUnavailable;
+    expect(limit).to.be.instanceOf(DatabaseUnavailable);
+    expect(limit.reason).to.equal('connection-limit');
+    expect(limit.message).to.equal("the server's connection limit is reached; try again in a moment");
+    expect(limit.sqlState).to.equal('53300');
+
+    const starting = mapDatabaseError(pgError('57P03', 'the database system is starting up')) as DatabaseUnavailable;
+    expect(starting.reason).to.equal('not-accepting');
+    expect(starting.message).to.include('the database system is starting up');
+
+    const full = mapDatabaseError(pgError('53100', 'could not extend file "base/1/2": No space left on device'), { dataDir: '/home/a/.local/share/epic-events/postgres/data' }) as DatabaseUnavailable;
+    expect(full.reason).to.equal('disk-full');
+    expect(full.message).to.equal("the database's disk is full (data directory /home/a/.local/share/epic-events/postgres/data); free some space and try again");
+    expect((mapDatabaseError(pgError('53100')) as Error).message).to.match(/^the database's disk is full \(on the database server\)/);
+  });
+
+  it('maps whole classes the program can meet: 08 (connection), 53 (resources), 58 (system I/O)', () => {
+    expect((mapDatabaseError(pgError('08006')) as DatabaseUnavailable).reason).to.equal('unreachable');
+    expect((mapDatabaseError(pgError('57P01')) as DatabaseUnavailable).reason).to.equal('unreachable');
+    expect((mapDatabaseError(pgError('53200')) as DatabaseUnavailable).reason).to.equal('resources');
+    expect((mapDatabaseError(pgError('53999')) as DatabaseUnavailable).reason).to.equal('resources');
+    expect((mapDatabaseError(pgError('58030', 'could not write')) as DatabaseUnavailable).message).to.include('could not write');
+  });
+
+  it('maps the driver\'s and the system\'s own connection failures (no SQLSTATE) as unreachable', () => {
+    expect((mapDatabaseError(pgError('ECONNREFUSED')) as DatabaseUnavailable).reason).to.equal('unreachable');
+    expect((mapDatabaseError(new Error('Connection terminated unexpectedly')) as DatabaseUnavailable).reason).to.equal('unreachable');
+    expect((mapDatabaseError(new Error('timeout expired')) as DatabaseUnavailable).reason).to.equal('unreachable');
+  });
+
+  it('keeps the other classes: session, cancel, conflict, already exists, validation, permission', () => {
+    expect(mapDatabaseError(pgError('EP001', 'revoked'))).to.be.instanceOf(SessionRevoked);
+    expect(mapDatabaseError(pgError('57014', 'canceling statement due to statement timeout'))).to.be.instanceOf(QueryCancelled);
+    expect(mapDatabaseError(pgError('23505', 'dup', { constraint: 'users_email_key' }))).to.be.instanceOf(Conflict);
+    expect(mapDatabaseError(pgError('42P04', 'database "x" already exists'))).to.be.instanceOf(Conflict);
+    expect(mapDatabaseError(pgError('23514'))).to.be.instanceOf(ValidationError);
+    expect(mapDatabaseError(pgError('42501'))).to.be.instanceOf(PermissionDenied);
+    expect(mapDatabaseError(pgError('40P01'))).to.be.instanceOf(Conflict);
+  });
+
+  it('leaves anything else as it is (a bug, reported as unexpected)', () => {
+    const bug = pgError('XX000', 'internal');
+    expect(mapDatabaseError(bug)).to.equal(bug);
+    expect(mapDatabaseError(pgError('42601', 'syntax error'))).to.not.be.instanceOf(DatabaseUnavailable);
+  });
+
+  it('prints the resource errors as one line and never reports them to Sentry as bugs', () => {
+    const reported: unknown[] = [];
+    const monitor = { ...noopMonitor, exception: (err: unknown) => (reported.push(err), 'ref') };
+    for (const code of ['53300', '53100', '57P03']) {
+      const err = mapDatabaseError(pgError(code));
+      markApiFailure(err); // raised inside an API method, as it would be
+      expect(describeError(err, monitor)).to.match(/^DatabaseUnavailable: /);
+    }
+    expect(reported).to.deep.equal([]);
+    // whereas a bug is reported
+    const bug = pgError('XX000', 'internal');
+    markApiFailure(bug);
+    expect(describeError(bug, monitor)).to.match(/reference ref/);
+    expect(reported).to.have.length(1);
+  });
+});
