@@ -54,6 +54,25 @@ describe('setup (provisioning)', function () {
     expect(fs.statSync(secret).mode & 0o777).to.equal(0o600);
   });
 
+  it('runs one at a time on a server (advisory lock) even from different machines\' state directories: 3 at once all succeed, one provisions', async () => {
+    const dirs = [0, 1, 2].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'epic-setup-many-')));
+    try {
+      const reports = await Promise.all(dirs.map((dir) => {
+        const config = testConfig(scratch.admin, dir, { ADMIN_EMAIL: 'admin@epic.events', ADMIN_PASSWORD: 'correct horse battery' });
+        return runSetup(config, targetFor(config), { log: () => undefined });
+      }));
+      const provisioned = reports.filter((r) => r.changes.includes('applied migration 001_schema'));
+      expect(provisioned).to.have.length(1);
+      expect(provisioned[0].changes).to.include('created management collaborator admin@epic.events');
+      for (const r of reports.filter((x) => x !== provisioned[0])) {
+        expect(r.changes.filter((c) => !c.startsWith('generated a JWT secret'))).to.deep.equal([]);
+      }
+      expect((await inspect()).users).to.have.length(1);
+    } finally {
+      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('changes nothing on a second run, and says so', async () => {
     const config = testConfig(scratch.admin, stateDir, { ADMIN_EMAIL: 'admin@epic.events', ADMIN_PASSWORD: 'correct horse battery' });
     await runSetup(config, targetFor(config), { log: () => undefined });
