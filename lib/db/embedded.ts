@@ -148,7 +148,7 @@ export class EmbeddedServer {
   readonly baseDir: string;
   readonly dataDir: string;
   private readonly leasesDir: string;
-  private readonly lockDir: string;
+  private readonly lockFile: string;
   private readonly stateFile: string;
   private readonly logFile: string;
   private readonly log: (line: string) => void;
@@ -157,7 +157,7 @@ export class EmbeddedServer {
     this.baseDir = path.join(stateDir, 'postgres');
     this.dataDir = path.join(this.baseDir, 'data');
     this.leasesDir = path.join(this.baseDir, 'leases');
-    this.lockDir = path.join(this.baseDir, 'lock');
+    this.lockFile = path.join(this.baseDir, 'lock');
     this.stateFile = path.join(this.baseDir, 'server.json');
     this.logFile = path.join(this.dataDir, 'server.log');
     this.log = options.log ?? (() => undefined);
@@ -240,7 +240,7 @@ export class EmbeddedServer {
 
   /** The lock joining, leaving and restarting hold. */
   get lockPath(): string {
-    return this.lockDir;
+    return this.lockFile;
   }
 
   private leasePath(pid = process.pid): string {
@@ -410,11 +410,11 @@ export class EmbeddedServer {
 
   /** Run `fn` holding the server's lock (joining, leaving, restarting). */
   private withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(this.lockDir, fn, this.lockOptions());
+    return withFileLock(this.lockFile, fn, this.lockOptions());
   }
 
   /** Who holds the lock now (tests, diagnostics). */
   lockHolder(): LockHolder | undefined {
-    return inspectLock(this.lockDir);
+    return inspectLock(this.lockFile);
   }
 }
