@@ -175,7 +175,7 @@ async function canLogIn(params: DatabaseTarget['runtime'], timeoutMs: number): P
     return true;
   } catch (err) {
     // A refused password means the role's password must be set again; anything else is real.
-    if (err instanceof DatabaseUnavailable && (err.sqlState === '28P01' || err.sqlState === '28000')) return false;
+    if (err instanceof DatabaseUnavailable && err.reason === 'login') return false;
     throw err;
   }
 }
