@@ -232,7 +232,18 @@ export class EmbeddedServer {
     return this.withLock(async () => {
       const before = this.readState()?.port;
       if (this.isRunning()) return 'running';
-      const state = await this.ensureRunning();
+      // The dead postmaster's children may take a moment to go (their shared
+      // memory must be released before a new server may start): try thrice.
+      let state!: ServerState;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          state = await this.ensureRunning();
+          break;
+        } catch (err) {
+          if (attempt === 3 || (err as DatabaseUnavailable).reason === 'disk-full') throw err;
+          await sleep(500 * attempt);
+        }
+      }
       this.writeLease();
       return state.port === before ? 'restarted' : 'moved';
     });
