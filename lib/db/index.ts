@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import type { ConnectionParams } from '../config.js';
-import { Conflict, DatabaseUnavailable, EpicError, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../errors.js';
+import { AuthError, Conflict, DatabaseUnavailable, EpicError, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../errors.js';
 import { queries, type NamedQuery } from './sql.js';
 
 const tq = queries('transaction', ['begin', 'beginReadOnly', 'commit', 'rollback'] as const);
@@ -67,7 +67,9 @@ const BY_SQLSTATE: Record<string, Mapper> = {
   '53100': diskFull,
   '53200': () => new DatabaseUnavailable('the database server is out of memory; try again in a moment', 'resources'),
   '53400': (e) => new DatabaseUnavailable(`a limit of the database server's configuration was exceeded (${e.message})`, 'resources'),
+  // The session, as assert_session (sql/migrations/006) sees it: ended, or expired since the gate let the call through.
   EP001: (e) => new SessionRevoked(e.message ?? 'the session was revoked'),
+  EP002: (e) => new AuthError(e.message ?? 'your session has expired'),
   '28P01': (e) => new DatabaseUnavailable(`the database refused the login (${e.message}): run \`epic-events setup\`, or check APP_DB_PASSWORD`, 'login'),
   '28000': (e) => new DatabaseUnavailable(`the database refused the login (${e.message}): run \`epic-events setup\`, or check APP_DB_PASSWORD`, 'login'),
   '3D000': (e) => new DatabaseUnavailable(`${e.message}: run \`epic-events setup\``, 'missing'),

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { mapDatabaseError } from '../../lib/db/index.js';
-import { Conflict, DatabaseUnavailable, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../../lib/errors.js';
+import { AuthError, Conflict, DatabaseUnavailable, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../../lib/errors.js';
 import { describeError, markApiFailure } from '../../lib/shell/errors.js';
 import { noopMonitor } from '../../lib/crm/deps.js';
 
@@ -45,6 +45,8 @@ describe('db error mapping (SQLSTATE → error class, one table)', () => {
 
   it('keeps the other classes: session, cancel, conflict, already exists, validation, permission', () => {
     expect(mapDatabaseError(pgError('EP001', 'revoked'))).to.be.instanceOf(SessionRevoked);
+    const expired = mapDatabaseError(pgError('EP002', 'your session has expired'));
+    expect(expired).to.be.instanceOf(AuthError).and.not.be.instanceOf(SessionRevoked);
     expect(mapDatabaseError(pgError('57014', 'canceling statement due to statement timeout'))).to.be.instanceOf(QueryCancelled);
     expect(mapDatabaseError(pgError('23505', 'dup', { constraint: 'users_email_key' }))).to.be.instanceOf(Conflict);
     expect(mapDatabaseError(pgError('42P04', 'database "x" already exists'))).to.be.instanceOf(Conflict);
