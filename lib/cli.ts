@@ -2,6 +2,7 @@
 import { loadConfig, readEnvironment } from './config.js';
 import { ConfigError, isEpicError } from './errors.js';
 import type { Terminal } from './prompt.js';
+import { visible } from './text.js';
 
 export interface CliIO {
   stdin: Terminal['input'];
@@ -112,7 +113,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   try {
     opts = parseArgs(argv);
   } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n`);
+    io.stderr.write(`${visible((err as Error).message)}\n`);
     return 2;
   }
   if (opts.command === 'help') {
@@ -135,10 +136,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 /** Last-resort reporting: our errors as one line, anything else briefly (never a secret, never a stack). */
 export function reportFatal(err: unknown, io: Pick<CliIO, 'stderr'>): number {
   if (isEpicError(err)) {
-    io.stderr.write(`${err.name}: ${err.message}\n`);
+    io.stderr.write(`${visible(`${err.name}: ${err.message}`)}\n`);
     return err.exitCode;
   }
-  io.stderr.write(`Error: ${(err as Error)?.message ?? String(err)}\n`);
+  io.stderr.write(`${visible(`Error: ${(err as Error)?.message ?? String(err)}`)}\n`);
   return 1;
 }
 

@@ -15,7 +15,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { contextValues, injectContext } from './context.js';
 import { Engine, ExitRequest } from './engine.js';
 import { describeError } from './errors.js';
-import { render, wantsColor, type OutputOptions } from './output.js';
+import { printed, render, visible, wantsColor, type OutputOptions } from './output.js';
 import type { ShellIO, ShellSession } from './session.js';
 import { splitStatements } from './statements.js';
 
@@ -160,16 +160,16 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
       throw exitRequested;
     },
     load: loader(run),
-    print: (...values) => write(`${values.map((v) => (typeof v === 'string' ? v : render(v, output))).join(' ')}\n`),
+    print: (...values) => write(`${printed(values, output)}\n`),
   }));
   try {
     const result = await runStatements(run(), source);
     if (result.kind === 'done') return 0;
     if (result.kind === 'exit') {
-      if (result.message && result.exitCode !== 0) io.errorOutput.write(`${result.message}\n`);
+      if (result.message && result.exitCode !== 0) io.errorOutput.write(`${visible(result.message)}\n`);
       return result.exitCode;
     }
-    io.errorOutput.write(`${result.message}\n`);
+    io.errorOutput.write(`${visible(result.message)}\n`);
     return 1;
   } finally {
     process.removeListener('SIGINT', forward);

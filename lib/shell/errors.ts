@@ -7,6 +7,7 @@
  */
 import { isEpicError } from '../errors.js';
 import type { Monitor } from '../crm/deps.js';
+import { visible } from '../text.js';
 
 /** Errors raised inside an API method (as opposed to the user's code), marked by the context wrapper. */
 const apiFailures = new WeakSet<object>();
@@ -28,7 +29,12 @@ function firstLine(text: string, max = 200): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/** The one line an error prints as, safe for a terminal (control and bidi characters as escapes). */
 export function describeError(err: unknown, monitor: Monitor): string {
+  return visible(errorLine(err, monitor));
+}
+
+function errorLine(err: unknown, monitor: Monitor): string {
   if (isEpicError(err)) return `${err.name}: ${err.message.replace(/\s*\n\s*/g, ' ')}`;
   if (err instanceof Interrupted) return `${err.name}: ${err.message}`;
   if (typeof err === 'object' && err !== null && apiFailures.has(err)) {

@@ -14,7 +14,7 @@ import { contextValues, injectContext } from './context.js';
 import { Engine } from './engine.js';
 import { describeError } from './errors.js';
 import { HistoryFile } from './history.js';
-import { paint, render, wantsColor, type OutputOptions } from './output.js';
+import { paint, printed, render, visible, wantsColor, type OutputOptions } from './output.js';
 import type { AskPassword, ShellIO, ShellSession } from './session.js';
 import { isIncomplete } from './statements.js';
 
@@ -23,7 +23,7 @@ export { runBatch, BatchStopped };
 export type { BatchSource, PrintMode } from './batch.js';
 
 export function promptFor(actor: Actor): string {
-  return `epic(${actor.department}:${actor.email})> `;
+  return visible(`epic(${actor.department}:${actor.email})> `);
 }
 
 /** Node's completer evaluates `try { expr } catch {}` to list members. */
@@ -46,9 +46,9 @@ export function startShell(session: ShellSession, io: ShellIO): Promise<number> 
 export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   const output: OutputOptions = { json: io.json, color: wantsColor(io.color, io.output) };
   const terminal = io.terminal ?? Boolean(io.input.isTTY && io.output.isTTY);
-  const writeError = (line: string) => void io.errorOutput.write(`${paint(line, 'red', output.color)}\n`);
+  const writeError = (line: string) => void io.errorOutput.write(`${paint(visible(line), 'red', output.color)}\n`);
   if (!io.quiet && io.banner) io.output.write(`${io.banner}\n`);
-  if (!io.quiet) io.output.write(`Logged in as ${session.actor().fullName} (${session.actor().department}). Type help() for help.\n`);
+  if (!io.quiet) io.output.write(`${visible(`Logged in as ${session.actor().fullName} (${session.actor().department}).`)} Type help() for help.\n`);
 
   const history = io.historyFile ? new HistoryFile(io.historyFile) : undefined;
   const saved = history?.load() ?? [];
@@ -113,7 +113,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       server.close();
     },
     load: loader(batchRun),
-    print: (...vals) => void io.output.write(`${vals.map((v) => (typeof v === 'string' ? v : render(v, output))).join(' ')}\n`),
+    print: (...vals) => void io.output.write(`${printed(vals, output)}\n`),
   });
   const inject = (context: Context) => injectContext(context, values);
   inject(server.context);
