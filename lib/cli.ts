@@ -3,6 +3,7 @@ import { loadConfig, readEnvironment } from './config.js';
 import { ConfigError, isEpicError } from './errors.js';
 import type { Terminal } from './prompt.js';
 import { visible } from './text.js';
+import { commandFinished, installFaultHandlers } from './faults.js';
 
 export interface CliIO {
   stdin: Terminal['input'];
@@ -141,6 +142,18 @@ export function reportFatal(err: unknown, io: Pick<CliIO, 'stderr'>): number {
   }
   io.stderr.write(`${visible(`Error: ${(err as Error)?.message ?? String(err)}`)}\n`);
   return 1;
+}
+
+/**
+ * The program (bin/epic-events.js): faults nobody awaited are one line (lib/faults.ts),
+ * then main; the process exits with its code once everything is closed.
+ */
+export async function runProgram(argv: readonly string[]): Promise<void> {
+  installFaultHandlers();
+  const code = commandFinished(await main(argv));
+  process.exitCode = code;
+  // Everything is closed by now; should a stray handle linger, do not hang on it.
+  setTimeout(() => process.exit(process.exitCode ?? code), 500).unref();
 }
 
 function processIO(): CliIO {

@@ -83,17 +83,33 @@ export class Engine {
     return this.replHandle?.server;
   }
 
+  /** Fails the evaluation running now with a stray fault (see failCurrent). */
+  private faultCurrent?: (err: unknown) => void;
+
+  /**
+   * A fault nobody awaited (a throw in a timer, an unhandled rejection) while
+   * an evaluation runs fails that evaluation; false when none is running.
+   */
+  failCurrent(err: unknown): boolean {
+    if (!this.faultCurrent) return false;
+    this.faultCurrent(err);
+    return true;
+  }
+
   /** `script`: the statement already compiled as a plain script (batches), run without the REPL's eval. */
   async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
+    const faulted = new Promise<never>((_, reject) => (this.faultCurrent = reject));
+    faulted.catch(() => undefined);
+    const step = <T>(work: Promise<T>, keepNodeHandlers = false) => this.interruptible(Promise.race([work, faulted]), keepNodeHandlers);
     try {
-      const gate = await this.interruptible(passGate(this.session, this.options.askPassword), false);
+      const gate = await step(passGate(this.session, this.options.askPassword));
       if (!gate.pass) return { kind: 'exit', exitCode: gate.exitCode, message: gate.message };
       let value: unknown = IT.test(code)
-        ? await this.interruptible(this.pager.next(), false)
+        ? await step(this.pager.next())
         : script
-          ? await this.interruptible(this.runCompiled(script), false)
-          : await this.interruptible(this.runDefaultEval(code, file), /\bawait\b/.test(code));
-      if (isThenable(value)) value = await this.interruptible(Promise.resolve(value), false);
+          ? await step(this.runCompiled(script))
+          : await step(this.runDefaultEval(code, file), /\bawait\b/.test(code));
+      if (isThenable(value)) value = await step(Promise.resolve(value));
       this.pager.remember(value);
       return { kind: 'value', value };
     } catch (error) {
@@ -101,6 +117,8 @@ export class Engine {
       // The database itself refused the session (revoked since the gate let it through): end as the gate would.
       if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}` };
       return { kind: 'error', error };
+    } finally {
+      this.faultCurrent = undefined;
     }
   }
 

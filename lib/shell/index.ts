@@ -17,6 +17,7 @@ import { HistoryFile } from './history.js';
 import { paint, printed, render, visible, wantsColor, type OutputOptions } from './output.js';
 import type { AskPassword, ShellIO, ShellSession } from './session.js';
 import { isIncomplete } from './statements.js';
+import { takeFaults } from '../faults.js';
 
 export type { ShellSession, ShellIO, AskPassword, Verdict, ShellApi } from './session.js';
 export { runBatch, BatchStopped };
@@ -62,7 +63,8 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     preview: false, // previews evaluate as you type: never against the API
     breakEvalOnSigint: true,
     ignoreUndefined: true,
-    writer: (value: unknown) => render(value, output),
+    // shellEval renders each result first (a failure to render is the evaluation's error); the writer prints that text.
+    writer: (value: unknown) => (rendered && rendered.value === value ? rendered.text : render(value, output)),
   });
   const lineReader = server as unknown as { history: string[]; historySize: number; _writeToOutput(text: string): void };
   if (terminal) lineReader.history = [...saved].reverse();
@@ -94,16 +96,20 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       });
     });
 
+  let rendered: { value: unknown; text: string } | undefined;
   const engine = new Engine(session, {
     repl: { server, defaultEval: server.eval },
     context: server.context,
     sigint: server,
     askPassword,
-    onStrayError: (err) => {
-      writeError(describeError(err, session.monitor));
-      server.displayPrompt();
-    },
+    onStrayError: (err) => onStray(err),
   });
+  /** A fault nobody awaited: it fails the evaluation running, or prints one line and the prompt. */
+  function onStray(err: unknown): void {
+    if (engine.failCurrent(err)) return;
+    writeError(describeError(err, session.monitor));
+    server.displayPrompt();
+  }
   const batchRun = (): BatchRun => ({ engine, output, write: (t) => void io.output.write(t), progress: progressWriter(io.errorOutput, 'load') });
   let exitCode = 0;
   const values = contextValues(session, {
@@ -143,6 +149,15 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       if (outcome.kind === 'error') {
         writeError(describeError(outcome.error, session.monitor));
         return callback(null, undefined);
+      }
+      if (outcome.value !== undefined) {
+        try {
+          rendered = { value: outcome.value, text: render(outcome.value, output) };
+        } catch (err) {
+          // A toJSON or an inspect hook that throws: one line, like any error.
+          writeError(describeError(err, session.monitor));
+          return callback(null, undefined);
+        }
       }
       callback(null, outcome.value);
     });
@@ -194,12 +209,11 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   };
   (server as unknown as { completer: Completer }).completer = complete;
 
-  const onUnhandled = (reason: unknown) => writeError(describeError(reason, session.monitor));
-  process.on('unhandledRejection', onUnhandled);
+  const giveBackFaults = takeFaults(onStray);
 
   const done = new Promise<number>((resolve) => {
     server.once('exit', () => {
-      process.removeListener('unhandledRejection', onUnhandled);
+      giveBackFaults();
       queue.then(() => session.monitor.flush(2000)).catch(() => undefined).then(() => resolve(exitCode));
     });
   });
