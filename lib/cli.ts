@@ -31,7 +31,8 @@ Commands:
   setup                  provision the database (idempotent)
   logout                 forget the stored token
   FILE.js, --file FILE   run a script with the stored token; the first error stops it
-  --eval CODE            evaluate CODE, print the result, exit
+  --eval CODE            evaluate CODE, print the result, exit (--eval - reads CODE
+                         from standard input: arguments are visible to all in ps)
 
 Options:
   --email ADDRESS        log in as ADDRESS without asking
@@ -97,6 +98,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     opts.file = positional[0];
   }
   if (opts.file && opts.eval !== undefined) throw new ConfigError('--file and --eval cannot be used together');
+  if (opts.eval === '-' && opts.passwordStdin) throw new ConfigError('--eval - and --password-stdin both read standard input: log in first, then run --eval -');
   if (opts.demo && (opts.command !== 'shell')) throw new ConfigError('--demo opens the shell; it cannot be combined with setup or logout');
   return opts;
 }

@@ -144,13 +144,9 @@ function sentryDsn(env: NodeJS.ProcessEnv): string | undefined {
   const name = env.SENTRY_DSN ? 'SENTRY_DSN' : 'SENTRY';
   const raw = env.SENTRY_DSN || env.SENTRY || undefined;
   if (raw === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || !url.username || !/^\/(.*\/)?\d+\/?$/.test(url.pathname)) {
+  // The SDK's own reading of a DSN (it prints a DSN it cannot read, secret key and all): checked first, here.
+  const m = /^(https?):\/\/(\w+)(?::(\w+)?)?@([\w.-]+)(?::(\d+))?\/(.+)$/.exec(raw.trim());
+  if (!m || !/^(?:.*\/)?\d+\/?$/.test(m[6])) {
     throw new ConfigError(`${name} is not a valid Sentry DSN (expected https://KEY@HOST/PROJECT_ID)`);
   }
   return raw.trim();

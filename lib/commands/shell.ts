@@ -89,7 +89,11 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     };
 
     if (script !== undefined) return await runBatch(session, { code: script, filename: opts.file as string, print: 'none' }, shellIO);
-    if (opts.eval !== undefined) return await runBatch(session, { code: opts.eval, filename: '--eval', print: 'last' }, shellIO);
+    if (opts.eval !== undefined) {
+      // `--eval -`: the code from standard input, out of sight of `ps` (which shows every argument to every user).
+      const code = opts.eval === '-' ? await readAll(io.stdin) : opts.eval;
+      return await runBatch(session, { code, filename: '--eval', print: 'last' }, shellIO);
+    }
     if (!io.stdin.isTTY) {
       if (opts.passwordStdin) return 0; // stdin carried the password: nothing else to run
       return await runBatch(session, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);

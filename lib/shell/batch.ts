@@ -19,6 +19,7 @@ import { printed, render, visible, wantsColor, type OutputOptions } from './outp
 import type { ShellIO, ShellSession } from './session.js';
 import { splitStatements } from './statements.js';
 import { takeFaults } from '../faults.js';
+import { ask } from '../prompt.js';
 
 /** What a batch prints: nothing (scripts), each result (piped stdin), the last result (--eval). */
 export type PrintMode = 'none' | 'each' | 'last';
@@ -185,6 +186,13 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
     },
     load: loader(run),
     print: (...values) => write(`${printed(values, output)}\n`),
+    askSecret: async (question) => {
+      // On a terminal (a script started from one), asked there without echo; never from piped input.
+      if (!io.input.isTTY) throw new Error('passwordPrompt() needs a terminal (standard input is not one)');
+      const answer = await ask({ input: io.input, output: io.errorOutput }, question, { hidden: true });
+      if (answer === undefined) throw new Error('no password given (end of input)');
+      return answer;
+    },
   }));
   try {
     const result = await runStatements(run(), source);

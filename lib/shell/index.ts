@@ -17,6 +17,7 @@ import { HistoryFile } from './history.js';
 import { paint, printed, render, visible, wantsColor, type OutputOptions } from './output.js';
 import type { AskPassword, ShellIO, ShellSession } from './session.js';
 import { isIncomplete } from './statements.js';
+import { usesAwait } from './tokens.js';
 import { takeFaults } from '../faults.js';
 
 export type { ShellSession, ShellIO, AskPassword, Verdict, ShellApi } from './session.js';
@@ -51,7 +52,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   if (!io.quiet && io.banner) io.output.write(`${io.banner}\n`);
   if (!io.quiet) io.output.write(`${visible(`Logged in as ${session.actor().fullName} (${session.actor().department}).`)} Type help() for help.\n`);
 
-  const history = io.historyFile ? new HistoryFile(io.historyFile) : undefined;
+  const history = io.historyFile ? new HistoryFile(io.historyFile, { warn: (line) => writeError(line) }) : undefined;
   const saved = history?.load() ?? [];
 
   const server = repl.start({
@@ -120,12 +121,20 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     },
     load: loader(batchRun),
     print: (...vals) => void io.output.write(`${printed(vals, output)}\n`),
+    askSecret: async (question) => {
+      // While a line with top-level await runs, Node's REPL holds every key back until it ends: the question could never be answered.
+      if (evaluatingAwait) throw new Error('passwordPrompt() cannot be awaited at the prompt: write users.create({…, password: passwordPrompt()}), the shell waits for it');
+      const answer = await askPassword(question);
+      if (answer === undefined) throw new Error('no password given (end of input)');
+      return answer;
+    },
   });
   const inject = (context: Context) => injectContext(context, values);
   inject(server.context);
   server.on('reset', inject);
 
   const defaultEval = server.eval;
+  let evaluatingAwait = false;
   let queue: Promise<void> = Promise.resolve();
   const shellEval: REPLEval = function (code, context, file, callback) {
     const probe = COMPLETION_PROBE.exec(code);
@@ -139,7 +148,8 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     recordHistory(code);
     // One evaluation at a time, in order, even when lines arrive faster than calls finish.
     queue = queue.then(async () => {
-      const outcome = await engine.evaluate(code, file);
+      evaluatingAwait = terminal && usesAwait(code);
+      const outcome = await engine.evaluate(code, file).finally(() => (evaluatingAwait = false));
       if (outcome.kind === 'exit') {
         if (outcome.message && outcome.exitCode !== 0) writeError(outcome.message);
         exitCode = outcome.exitCode;
@@ -171,12 +181,10 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       const lines = new Set(code.split('\n').map((l) => l.trim()));
       lineReader.history = lineReader.history.filter((h) => !lines.has(h.trim()));
     }
-    try {
-      history.save();
-    } catch (err) {
-      writeError(`history not saved: ${(err as Error).message}`);
-    }
   }
+
+  // Node's .save writes every line of the session, passwords included, to a world-readable file.
+  delete (server.commands as Record<string, unknown>).save;
 
   server.defineCommand('load', {
     help: 'Run a file statement by statement (the first failure stops it)',
