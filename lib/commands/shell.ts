@@ -20,7 +20,7 @@ import { tokenSecret } from '../auth/secret.js';
 import { issueToken } from '../auth/tokens.js';
 import { removeToken, saveToken } from '../auth/store.js';
 import { endSession, openSessionFor } from '../auth/sessions.js';
-import { createApi } from '../crm/api.js';
+import { createApi, type CrmApi } from '../crm/api.js';
 import type { Monitor } from '../crm/deps.js';
 import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
 import type { Actor } from '../session.js';
@@ -124,8 +124,9 @@ export interface SessionParts {
 export function createShellSession(parts: SessionParts): ShellSession {
   const { config, db, monitor, current } = parts;
   const verifier = createSessionVerifier({ config, db, token: () => current.token, watch: parts.watch });
+  const calls = new Set<Promise<unknown>>();
   return {
-    api: createApi({ db, actor: () => current.actor, config, monitor }),
+    api: trackCalls(createApi({ db, actor: () => current.actor, config, monitor }), calls),
     actor: () => current.actor,
     verify: async () => {
       const check = await verifier();
@@ -148,8 +149,39 @@ export function createShellSession(parts: SessionParts): ShellSession {
       if (parts.storeToken) removeToken(config, current.actor.email);
     },
     cancelRunning: () => db.cancelRunning(),
+    interrupt: async () => {
+      const running = calls.size;
+      try {
+        // The transactions in flight end (cancelled, rolled back, or committed after all)…
+        await db.interrupt();
+        // …then the calls themselves: one still hashing a password finds the database closed to it.
+        while (calls.size > 0) await Promise.allSettled([...calls]);
+        const tally = await db.interrupt();
+        return { calls: running, ...tally };
+      } finally {
+        db.resume();
+      }
+    },
     monitor,
   };
+}
+
+/** The API with every call in flight kept in `calls` (for Ctrl+C to wait on). */
+function trackCalls(api: CrmApi, calls: Set<Promise<unknown>>): CrmApi {
+  const tracked = {} as Record<string, Record<string, unknown>>;
+  for (const [object, methods] of Object.entries(api) as Array<[string, Record<string, unknown>]>) {
+    tracked[object] = {};
+    for (const [name, fn] of Object.entries(methods)) {
+      tracked[object][name] = typeof fn !== 'function' ? fn : (...args: unknown[]) => {
+        const call = Promise.resolve((fn as (...a: unknown[]) => Promise<unknown>).apply(methods, args));
+        calls.add(call);
+        const done = () => void calls.delete(call);
+        call.then(done, done);
+        return call;
+      };
+    }
+  }
+  return tracked as unknown as CrmApi;
 }
 
 function readScript(file: string): string {

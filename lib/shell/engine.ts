@@ -175,16 +175,23 @@ export class Engine {
     const saved = keepNodeHandlers ? [] : source.listeners('SIGINT');
     for (const l of saved) source.removeListener('SIGINT', l as (...args: unknown[]) => void);
     let onSigint: (() => void) | undefined;
-    const interrupted = new Promise<never>((_, reject) => {
-      onSigint = () => {
-        this.session.cancelRunning().catch(() => undefined);
-        reject(new Interrupted());
-      };
-      source.prependListener('SIGINT', onSigint);
-    });
     work.catch(() => undefined); // settled later after an interrupt: not an unhandled rejection
     try {
-      return await Promise.race([work, interrupted]);
+      return await new Promise<T>((resolve, reject) => {
+        let stopped = false;
+        onSigint = () => {
+          if (stopped) return; // a second Ctrl+C while the first is being honoured
+          stopped = true;
+          // Stop the calls in flight from writing, wait until they have ended, then say what became of them.
+          const stopping = this.session.interrupt
+            ? this.session.interrupt()
+            : this.session.cancelRunning().then(() => undefined);
+          stopping.then((report) => reject(new Interrupted(report)), () => reject(new Interrupted()));
+        };
+        source.prependListener('SIGINT', onSigint);
+        // After Ctrl+C the work's own outcome no longer decides (the report does).
+        work.then((value) => !stopped && resolve(value), (err: unknown) => !stopped && reject(err));
+      });
     } finally {
       if (onSigint) source.removeListener('SIGINT', onSigint);
       for (const l of saved) source.on('SIGINT', l as (...args: unknown[]) => void);

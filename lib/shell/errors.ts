@@ -8,6 +8,7 @@
 import { isEpicError } from '../errors.js';
 import type { Monitor } from '../crm/deps.js';
 import { visible } from '../text.js';
+import type { InterruptReport } from './session.js';
 
 /** Errors raised inside an API method (as opposed to the user's code), marked by the context wrapper. */
 const apiFailures = new WeakSet<object>();
@@ -18,10 +19,21 @@ export function markApiFailure(err: unknown): void {
 
 /** Ctrl+C while a call was running. */
 export class Interrupted extends Error {
-  constructor() {
-    super('cancelled (Ctrl+C)');
+  constructor(report?: InterruptReport) {
+    super(interruptMessage(report));
     this.name = 'Interrupted';
   }
+}
+
+/** What Ctrl+C did, truthfully: a write that committed all the same says so; one stopped in time says nothing was written. */
+function interruptMessage(report: InterruptReport | undefined): string {
+  if (!report || report.calls === 0) return 'cancelled (Ctrl+C)';
+  if (report.committed > 0) {
+    return report.rolledBack > 0
+      ? `too late for part of it (Ctrl+C): ${report.committed} change(s) had already been committed and are saved; the rest was rolled back`
+      : 'too late (Ctrl+C): the change had already been committed and is saved';
+  }
+  return 'cancelled (Ctrl+C); nothing was written (the call was stopped before it committed)';
 }
 
 function firstLine(text: string, max = 200): string {
