@@ -11,6 +11,7 @@ import { openTarget, type DatabaseTarget } from '../db/connect.js';
 import { AdminConnection, Database } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { readAll } from '../prompt.js';
+import { visible } from '../text.js';
 import { assertUsableStateDir } from '../state.js';
 import { createMonitor } from '../monitoring.js';
 import { checkPassword, login, passwordTries } from '../auth/login.js';
@@ -41,7 +42,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   }
   const scripted = opts.file !== undefined || opts.eval !== undefined || !io.stdin.isTTY;
   const quiet = opts.quiet || scripted;
-  const notice = (line: string) => void io.stderr.write(`${line}\n`);
+  const notice = (line: string) => void io.stderr.write(`${visible(line)}\n`);
   const script = opts.file !== undefined ? readScript(opts.file) : undefined;
 
   const monitor = await createMonitor(config);
@@ -136,7 +137,7 @@ export function createShellSession(parts: SessionParts): ShellSession {
     },
     relogin: async (askPassword) => {
       const email = current.actor.email;
-      const found = await passwordTries(askPassword, `Session expired. Password for ${email}: `, (password) => checkPassword(db, config, monitor, email, password), parts.log);
+      const found = await passwordTries(askPassword, visible(`Session expired. Password for ${email}: `), (password) => checkPassword(db, config, monitor, email, password), parts.log);
       if (!found) return false;
       current.actor = found.actor;
       current.token = issueToken(tokenSecret(config), found.actor, found.installation);

@@ -32,6 +32,7 @@ export function passwordPromptOf(askSecret: ShellCommands['askSecret']): (questi
   return (question = 'Password: ') => {
     const answer = askSecret(String(question));
     pendingPrompts.add(answer);
+    answer.catch(() => undefined); // a call refused before it awaited the answer: not a stray fault
     return answer;
   };
 }

@@ -33,7 +33,8 @@ function interruptMessage(report: InterruptReport | undefined): string {
       ? `too late for part of it (Ctrl+C): ${report.committed} change(s) had already been committed and are saved; the rest was rolled back`
       : 'too late (Ctrl+C): the change had already been committed and is saved';
   }
-  return 'cancelled (Ctrl+C); nothing was written (the call was stopped before it committed)';
+  if (report.rolledBack > 0) return 'cancelled (Ctrl+C); nothing was written (the call was stopped before it committed)';
+  return 'cancelled (Ctrl+C)';
 }
 
 function firstLine(text: string, max = 200): string {

@@ -187,7 +187,10 @@ export function render(value: unknown, options: OutputOptions): string {
   return inspectVisibly(value, options.color);
 }
 
-/** What print(...values) writes: strings as they are but safe (line breaks and tabs kept), anything else rendered. */
+/**
+ * What print(...values) writes: strings as they are but safe (line breaks and
+ * tabs kept; exact with --json, as machine output), anything else rendered.
+ */
 export function printed(values: unknown[], options: OutputOptions): string {
-  return values.map((v) => (typeof v === 'string' ? visible(v, '\n\t') : render(v, options))).join(' ');
+  return values.map((v) => (typeof v !== 'string' ? render(v, options) : options.json ? v : visible(v, '\n\t'))).join(' ');
 }

@@ -89,6 +89,7 @@ describe('shell output', () => {
     it('prints the exact text with --json', () => {
       const record = { id: 1, notes: HOSTILE_TEXT };
       expect(JSON.parse(render(record, { json: true, color: false }))).to.deep.equal(record);
+      expect(printed([HOSTILE_TEXT], { json: true, color: false })).to.equal(HOSTILE_TEXT);
     });
 
     it('keeps inspect\'s own colours when the value carries nothing unsafe', () => {
