@@ -48,8 +48,10 @@ export function parseDuration(name: string, raw: string, maxSeconds = MAX_DURATI
   return seconds;
 }
 
-/** What PostgreSQL's millisecond settings hold (int32 ms), also a sane bound for a token's life. */
+/** What PostgreSQL's millisecond settings (and Node's timers) hold: int32 milliseconds, about 24 days. */
 const MAX_DURATION_SECONDS = 2_147_483;
+/** A token lives at most a year. */
+const MAX_TOKEN_TTL_SECONDS = 366 * 86400;
 
 function parseInteger(name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number between ${min} and ${max} (got "${raw}")`);
@@ -184,7 +186,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     appDbUser,
     appDbPassword,
     jwtSecret,
-    tokenTtlSeconds: env.TOKEN_TTL ? parseDuration('TOKEN_TTL', env.TOKEN_TTL) : 8 * 3600,
+    tokenTtlSeconds: env.TOKEN_TTL ? parseDuration('TOKEN_TTL', env.TOKEN_TTL, MAX_TOKEN_TTL_SECONDS) : 8 * 3600,
     bcryptRounds: env.BCRYPT_ROUNDS ? parseInteger('BCRYPT_ROUNDS', env.BCRYPT_ROUNDS, 4, 31) : 12,
     sentryDsn: sentryDsn(env),
     adminEmail,

@@ -56,6 +56,7 @@ describe('configuration', () => {
     expect(parseDuration('TOKEN_TTL', '8h')).to.equal(28800);
     expect(parseDuration('TOKEN_TTL', '30m')).to.equal(1800);
     expect(parseDuration('TOKEN_TTL', '90')).to.equal(90);
+    expect(loadConfig({ TOKEN_TTL: '30d' }).tokenTtlSeconds).to.equal(30 * 86400);
   });
 
   const bad: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
