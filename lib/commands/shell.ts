@@ -150,12 +150,13 @@ export function createShellSession(parts: SessionParts): ShellSession {
       if (parts.storeToken) removeToken(config, current.actor.email);
     },
     cancelRunning: () => db.cancelRunning(),
-    interrupt: async () => {
+    interrupt: async (waiting) => {
       const running = calls.size;
       try {
         // The transactions in flight end (cancelled, rolled back, or committed after all)…
         await db.interrupt();
         // …then the calls themselves: one still hashing a password finds the database closed to it.
+        if (calls.size > 0) waiting?.('Interrupting: waiting for the call in progress to stop (it will not write)…');
         while (calls.size > 0) await Promise.allSettled([...calls]);
         const tally = await db.interrupt();
         return { calls: running, ...tally };

@@ -172,7 +172,7 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
     if (engine.failCurrent(error)) return;
     stray ??= { error };
   };
-  const engine = new Engine(session, { repl: makeRepl, context, sigint, onStrayError: onStray });
+  const engine = new Engine(session, { repl: makeRepl, context, sigint, onStrayError: onStray, notice: (line) => void io.errorOutput.write(`${line}\n`) });
   const giveBackFaults = takeFaults(onStray);
   let exitRequested: ExitRequest | undefined;
   const run = (): BatchRun => ({

@@ -54,6 +54,8 @@ export interface EngineOptions {
   askPassword?: AskPassword;
   /** An error thrown outside any evaluation (a timer in user code). */
   onStrayError: (err: unknown) => void;
+  /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
+  notice?: (line: string) => void;
 }
 
 export class Engine {
@@ -184,7 +186,7 @@ export class Engine {
           stopped = true;
           // Stop the calls in flight from writing, wait until they have ended, then say what became of them.
           const stopping = this.session.interrupt
-            ? this.session.interrupt()
+            ? this.session.interrupt(this.options.notice)
             : this.session.cancelRunning().then(() => undefined);
           stopping.then((report) => reject(new Interrupted(report)), () => reject(new Interrupted()));
         };

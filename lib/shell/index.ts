@@ -104,6 +104,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     sigint: server,
     askPassword,
     onStrayError: (err) => onStray(err),
+    notice: (line) => void io.errorOutput.write(`\n${paint(line, 'dim', output.color)}\n`),
   });
   /** A fault nobody awaited: it fails the evaluation running, or prints one line and the prompt. */
   function onStray(err: unknown): void {

@@ -47,9 +47,10 @@ export interface ShellSession {
    * Ctrl+C during a running call, told truthfully: stop every API call in
    * flight from writing (cancel on the server, no COMMIT not already sent,
    * no new transaction), wait until they have ended, and say what became of
-   * their writes. Without it, cancelRunning.
+   * their writes; `waiting` is told when that takes a call's own time (a
+   * password being hashed). Without it, cancelRunning.
    */
-  interrupt?: () => Promise<InterruptReport>;
+  interrupt?: (waiting?: (line: string) => void) => Promise<InterruptReport>;
   monitor: Monitor;
 }
 

@@ -108,6 +108,7 @@ describe('reliability: Ctrl+C tells the truth', function () {
     // The prompt comes back only once the call has ended: whatever it did is done.
     const out = await shell.waitFor(/Interrupted[^\n]*\n[\s\S]*> $/);
     expect(out).to.match(/Interrupted: cancelled \(Ctrl\+C\); nothing was written/);
+    expect(out).to.match(/Interrupting: waiting for the call in progress to stop/);
     expect(await fingerprint()).to.deep.equal(before);
     // And a retry is not a Conflict.
     shell.sendLine("users.create({fullName: 'Late Larry', email: 'larry@epic.events', department: 'sales', password: 'a-long-enough-password'})");
