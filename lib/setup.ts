@@ -128,8 +128,10 @@ export function embeddedNeedsSetup(config: Config): boolean {
   try {
     const marker = JSON.parse(readPrivateFile(provisionedMarker(config)) ?? '{}') as { migrations?: number };
     return marker.migrations !== migrationFiles(migrationsDir).length;
-  } catch (err) {
-    if (err instanceof ConfigError) throw err; // not ours, or open to others: said, not papered over
+  } catch {
+    // Missing, unreadable, or failing the check (not ours, open to others: a
+    // marker of an older release was 0644): not trusted, so set up again
+    // (idempotent), which writes it anew at 0600.
     return true;
   }
 }
