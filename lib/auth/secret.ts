@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { writePrivateFile, assertPrivateFile } from '../state.js';
+import { readPrivateFile, writePrivateFile } from '../state.js';
 
 export const SECRET_FILE = 'jwt-secret';
 
@@ -14,9 +13,9 @@ export const SECRET_FILE = 'jwt-secret';
 export function jwtSecret(config: Config, create: boolean): { secret: string; created: boolean } {
   if (config.jwtSecret) return { secret: config.jwtSecret, created: false };
   const file = path.join(config.stateDir, SECRET_FILE);
-  if (fs.existsSync(file)) {
-    assertPrivateFile(file);
-    const secret = fs.readFileSync(file, 'utf8').trim();
+  const stored = readPrivateFile(file);
+  if (stored !== undefined) {
+    const secret = stored.trim();
     if (Buffer.byteLength(secret) < 32) throw new ConfigError(`${file} holds a JWT secret shorter than 32 bytes; delete it to generate a new one`);
     return { secret, created: false };
   }

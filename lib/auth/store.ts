@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { assertPrivateFile, writePrivateFile } from '../state.js';
+import { readPrivateFile, writePrivateFile } from '../state.js';
 
 export const TOKEN_STORE_FILE = 'tokens.json';
 
@@ -27,11 +27,11 @@ function normalise(email: string): string {
 
 function readStore(config: Pick<Config, 'stateDir'>): StoreContent {
   const file = tokenStorePath(config);
-  if (!fs.existsSync(file)) return { tokens: {} };
-  assertPrivateFile(file);
+  const text = readPrivateFile(file);
+  if (text === undefined) return { tokens: {} };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new ConfigError(`${file} is not a valid token store; delete it and log in again`);
   }

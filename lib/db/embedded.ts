@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseUnavailable } from '../errors.js';
-import { writePrivateFile } from '../state.js';
+import { readPrivateFile, writePrivateFile } from '../state.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -176,7 +176,7 @@ export class EmbeddedServer {
     }
     await this.withLock(async () => {
       state = await this.ensureRunning();
-      fs.writeFileSync(path.join(this.leasesDir, String(process.pid)), '');
+      fs.writeFileSync(path.join(this.leasesDir, String(process.pid)), '', { mode: 0o600 });
     });
     let released = false;
     return {
@@ -254,8 +254,10 @@ export class EmbeddedServer {
   }
 
   private readState(): ServerState | undefined {
+    // Checked (ours, 0600) before it is trusted: it holds the server's passwords.
+    const text = readPrivateFile(this.stateFile);
     try {
-      return JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as ServerState;
+      return text === undefined ? undefined : (JSON.parse(text) as ServerState);
     } catch {
       return undefined;
     }
@@ -358,7 +360,7 @@ export class EmbeddedServer {
     while (true) {
       try {
         fs.mkdirSync(this.lockDir);
-        fs.writeFileSync(owner, String(process.pid));
+        fs.writeFileSync(owner, String(process.pid), { mode: 0o600 });
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

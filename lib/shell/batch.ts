@@ -15,9 +15,11 @@ import { PassThrough, Writable } from 'node:stream';
 import { contextValues, injectContext } from './context.js';
 import { Engine, ExitRequest } from './engine.js';
 import { describeError } from './errors.js';
-import { render, wantsColor, type OutputOptions } from './output.js';
+import { printed, render, visible, wantsColor, type OutputOptions } from './output.js';
 import type { ShellIO, ShellSession } from './session.js';
 import { splitStatements } from './statements.js';
+import { takeFaults } from '../faults.js';
+import { ask } from '../prompt.js';
 
 /** What a batch prints: nothing (scripts), each result (piped stdin), the last result (--eval). */
 export type PrintMode = 'none' | 'each' | 'last';
@@ -41,6 +43,8 @@ export interface BatchRun {
   progress?: (done: number, total: number) => void;
   /** Ctrl+C came between two statements: stop before the next. */
   stopRequested?: () => boolean;
+  /** A fault nobody awaited came between two statements (a throw in a timer): the batch fails with it. */
+  strayFault?: () => { error: unknown } | undefined;
 }
 
 const PROGRESS_FROM = 20;
@@ -49,25 +53,42 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
   const statements = splitStatements(source.code, source.filename);
   const mode = source.print ?? 'none';
   let last: unknown;
+  const failed = (line: number, completed: number, error: unknown): BatchResult => {
+    run.progress?.(-1, statements.length);
+    return { kind: 'failed', line, completed, message: `${source.filename}:${line}: ${describeError(error, run.engine.session.monitor)}` };
+  };
+  /** Rendered, or the failure to render (a toJSON that throws) as the statement's own error. */
+  const print = (value: unknown, line: number, completed: number): BatchResult | undefined => {
+    try {
+      run.write(`${render(value, run.output)}\n`);
+      return undefined;
+    } catch (error) {
+      return failed(line, completed, error);
+    }
+  };
+  let lastLine = 0;
   for (const [index, statement] of statements.entries()) {
+    const stray = run.strayFault?.();
+    if (stray) return failed(lastLine || statement.line, index, stray.error);
     if (run.stopRequested?.()) return { kind: 'exit', exitCode: 1, message: `${source.filename}:${statement.line}: interrupted (Ctrl+C) before this line; ${index} statements ran` };
     if (run.progress && statements.length >= PROGRESS_FROM) run.progress(index, statements.length);
     const outcome = await run.engine.evaluate(statement.code, source.filename, statement.script);
     if (outcome.kind === 'exit') return outcome;
-    if (outcome.kind === 'error') {
-      run.progress?.(-1, statements.length);
-      return {
-        kind: 'failed',
-        line: statement.line,
-        completed: index,
-        message: `${source.filename}:${statement.line}: ${describeError(outcome.error, run.engine.session.monitor)}`,
-      };
+    if (outcome.kind === 'error') return failed(statement.line, index, outcome.error);
+    if (mode === 'each' && outcome.value !== undefined) {
+      const failure = print(outcome.value, statement.line, index);
+      if (failure) return failure;
     }
-    if (mode === 'each' && outcome.value !== undefined) run.write(`${render(outcome.value, run.output)}\n`);
     last = outcome.value;
+    lastLine = statement.line;
   }
   run.progress?.(-1, statements.length);
-  if (mode === 'last' && last !== undefined) run.write(`${render(last, run.output)}\n`);
+  if (mode === 'last' && last !== undefined) {
+    const failure = print(last, lastLine, statements.length - 1);
+    if (failure) return failure;
+  }
+  const stray = run.strayFault?.();
+  if (stray) return failed(lastLine, statements.length, stray.error);
   return { kind: 'done', statements: statements.length };
 }
 
@@ -145,14 +166,18 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
     else sigint.emit('SIGINT');
   };
   process.on('SIGINT', forward);
-  const engine = new Engine(session, {
-    repl: makeRepl,
-    context,
-    sigint,
-    onStrayError: (err) => void io.errorOutput.write(`${describeError(err, session.monitor)}\n`),
-  });
+  // A fault nobody awaited fails the statement running, or else the batch before its next statement.
+  let stray: { error: unknown } | undefined;
+  const onStray = (error: unknown) => {
+    if (engine.failCurrent(error)) return;
+    stray ??= { error };
+  };
+  const engine = new Engine(session, { repl: makeRepl, context, sigint, onStrayError: onStray, notice: (line) => void io.errorOutput.write(`${line}\n`) });
+  const giveBackFaults = takeFaults(onStray);
   let exitRequested: ExitRequest | undefined;
-  const run = (): BatchRun => ({ engine, output, write, progress: progressWriter(io.errorOutput, source.filename), stopRequested: () => interrupted });
+  const run = (): BatchRun => ({
+    engine, output, write, progress: progressWriter(io.errorOutput, source.filename), stopRequested: () => interrupted, strayFault: () => stray,
+  });
   injectContext(context, contextValues(session, {
     logout: async () => {
       await session.logout();
@@ -160,18 +185,26 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
       throw exitRequested;
     },
     load: loader(run),
-    print: (...values) => write(`${values.map((v) => (typeof v === 'string' ? v : render(v, output))).join(' ')}\n`),
+    print: (...values) => write(`${printed(values, output)}\n`),
+    askSecret: async (question) => {
+      // On a terminal (a script started from one), asked there without echo; never from piped input.
+      if (!io.input.isTTY) throw new Error('passwordPrompt() needs a terminal (standard input is not one)');
+      const answer = await ask({ input: io.input, output: io.errorOutput }, question, { hidden: true });
+      if (answer === undefined) throw new Error('no password given (end of input)');
+      return answer;
+    },
   }));
   try {
     const result = await runStatements(run(), source);
     if (result.kind === 'done') return 0;
     if (result.kind === 'exit') {
-      if (result.message && result.exitCode !== 0) io.errorOutput.write(`${result.message}\n`);
+      if (result.message && result.exitCode !== 0) io.errorOutput.write(`${visible(result.message)}\n`);
       return result.exitCode;
     }
-    io.errorOutput.write(`${result.message}\n`);
+    io.errorOutput.write(`${visible(result.message)}\n`);
     return 1;
   } finally {
+    giveBackFaults();
     process.removeListener('SIGINT', forward);
     server?.close();
   }
