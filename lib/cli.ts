@@ -2,6 +2,8 @@
 import { loadConfig, readEnvironment } from './config.js';
 import { ConfigError, isEpicError } from './errors.js';
 import type { Terminal } from './prompt.js';
+import { visible } from './text.js';
+import { commandFinished, installFaultHandlers } from './faults.js';
 
 export interface CliIO {
   stdin: Terminal['input'];
@@ -29,7 +31,8 @@ Commands:
   setup                  provision the database (idempotent)
   logout                 forget the stored token
   FILE.js, --file FILE   run a script with the stored token; the first error stops it
-  --eval CODE            evaluate CODE, print the result, exit
+  --eval CODE            evaluate CODE, print the result, exit (--eval - reads CODE
+                         from standard input: arguments are visible to all in ps)
 
 Options:
   --email ADDRESS        log in as ADDRESS without asking
@@ -95,6 +98,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     opts.file = positional[0];
   }
   if (opts.file && opts.eval !== undefined) throw new ConfigError('--file and --eval cannot be used together');
+  if (opts.eval === '-' && opts.passwordStdin) throw new ConfigError('--eval - and --password-stdin both read standard input: log in first, then run --eval -');
   if (opts.demo && (opts.command !== 'shell')) throw new ConfigError('--demo opens the shell; it cannot be combined with setup or logout');
   return opts;
 }
@@ -112,7 +116,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   try {
     opts = parseArgs(argv);
   } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n`);
+    io.stderr.write(`${visible((err as Error).message)}\n`);
     return 2;
   }
   if (opts.command === 'help') {
@@ -135,11 +139,23 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 /** Last-resort reporting: our errors as one line, anything else briefly (never a secret, never a stack). */
 export function reportFatal(err: unknown, io: Pick<CliIO, 'stderr'>): number {
   if (isEpicError(err)) {
-    io.stderr.write(`${err.name}: ${err.message}\n`);
+    io.stderr.write(`${visible(`${err.name}: ${err.message}`)}\n`);
     return err.exitCode;
   }
-  io.stderr.write(`Error: ${(err as Error)?.message ?? String(err)}\n`);
+  io.stderr.write(`${visible(`Error: ${(err as Error)?.message ?? String(err)}`)}\n`);
   return 1;
+}
+
+/**
+ * The program (bin/epic-events.js): faults nobody awaited are one line (lib/faults.ts),
+ * then main; the process exits with its code once everything is closed.
+ */
+export async function runProgram(argv: readonly string[]): Promise<void> {
+  installFaultHandlers();
+  const code = commandFinished(await main(argv));
+  process.exitCode = code;
+  // Everything is closed by now; should a stray handle linger, do not hang on it.
+  setTimeout(() => process.exit(process.exitCode ?? code), 500).unref();
 }
 
 function processIO(): CliIO {

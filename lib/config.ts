@@ -41,13 +41,19 @@ export interface Config {
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** `8h`, `30m`, `90s`, `1d` or plain seconds. */
-export function parseDuration(name: string, raw: string): number {
+export function parseDuration(name: string, raw: string, maxSeconds = MAX_DURATION_SECONDS): number {
   const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
   if (!m) throw new ConfigError(`${name} must be a duration such as 8h, 30m or 3600 (got "${raw}")`);
   const seconds = Number(m[1]) * DURATION_UNITS[m[2] || 's'];
   if (seconds <= 0) throw new ConfigError(`${name} must be longer than zero`);
+  if (seconds > maxSeconds) throw new ConfigError(`${name} must be at most ${maxSeconds} seconds`);
   return seconds;
 }
+
+/** What PostgreSQL's millisecond settings (and Node's timers) hold: int32 milliseconds, about 24 days. */
+const MAX_DURATION_SECONDS = 2_147_483;
+/** A token lives at most a year. */
+const MAX_TOKEN_TTL_SECONDS = 366 * 86400;
 
 function parseInteger(name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number between ${min} and ${max} (got "${raw}")`);
@@ -67,7 +73,14 @@ function parseDatabaseUrl(raw: string): ConnectionParams {
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new ConfigError(`DATABASE_URL has a bad percent-escape in its ${what} (write a literal % as %25)`);
+    }
+  };
+  const database = decode(url.pathname.replace(/^\//, ''), 'database name');
   if (!database) throw new ConfigError('DATABASE_URL must name a database (postgres://user:password@host:port/database)');
   if (!url.username) throw new ConfigError('DATABASE_URL must name a user (postgres://user:password@host:port/database)');
   const sslmode = url.searchParams.get('sslmode') ?? 'disable';
@@ -81,8 +94,8 @@ function parseDatabaseUrl(raw: string): ConnectionParams {
     host: url.hostname || 'localhost',
     port: url.port ? parseInteger('DATABASE_URL port', url.port, 1, 65535) : 5432,
     database,
-    user: decodeURIComponent(url.username),
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+    user: decode(url.username, 'user name'),
+    password: url.password ? decode(url.password, 'password') : undefined,
   };
 }
 
@@ -127,7 +140,36 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
   return { ...fromFile, ...env };
 }
 
+/**
+ * A Sentry DSN (https://KEY@HOST/PROJECT), checked here so that a bad one is a
+ * configuration error naming the variable, never echoed (it is a credential).
+ */
+function sentryDsn(env: NodeJS.ProcessEnv): string | undefined {
+  const name = env.SENTRY_DSN ? 'SENTRY_DSN' : 'SENTRY';
+  const raw = env.SENTRY_DSN || env.SENTRY || undefined;
+  if (raw === undefined) return undefined;
+  // The SDK's own reading of a DSN (it prints a DSN it cannot read, secret key and all): checked first, here.
+  const m = /^(https?):\/\/(\w+)(?::(\w+)?)?@([\w.-]+)(?::(\d+))?\/(.+)$/.exec(raw.trim());
+  if (!m || !/^(?:.*\/)?\d+\/?$/.test(m[6])) {
+    throw new ConfigError(`${name} is not a valid Sentry DSN (expected https://KEY@HOST/PROJECT_ID)`);
+  }
+  return raw.trim();
+}
+
+/**
+ * The configuration from the environment. Any problem is a ConfigError (exit
+ * code 2) naming the variable; a value is never echoed when it may hold a secret.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
+  try {
+    return readConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`the configuration could not be read (${(err as Error)?.name ?? 'error'}); check DATABASE_URL and the other variables of .env.example`);
+  }
+}
+
+function readConfig(env: NodeJS.ProcessEnv): Config {
   const jwtSecret = env.JWT_SECRET || undefined;
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 bytes (generate one with: openssl rand -base64 48)');
@@ -146,9 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
     appDbUser,
     appDbPassword,
     jwtSecret,
-    tokenTtlSeconds: env.TOKEN_TTL ? parseDuration('TOKEN_TTL', env.TOKEN_TTL) : 8 * 3600,
+    tokenTtlSeconds: env.TOKEN_TTL ? parseDuration('TOKEN_TTL', env.TOKEN_TTL, MAX_TOKEN_TTL_SECONDS) : 8 * 3600,
     bcryptRounds: env.BCRYPT_ROUNDS ? parseInteger('BCRYPT_ROUNDS', env.BCRYPT_ROUNDS, 4, 31) : 12,
-    sentryDsn: env.SENTRY_DSN || env.SENTRY || undefined,
+    sentryDsn: sentryDsn(env),
     adminEmail,
     adminPassword,
     statementTimeoutMs: env.STATEMENT_TIMEOUT ? parseDuration('STATEMENT_TIMEOUT', env.STATEMENT_TIMEOUT) * 1000 : 30_000,

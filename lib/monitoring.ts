@@ -7,6 +7,9 @@
 import type { Config } from './config.js';
 import { noopMonitor, type Monitor } from './crm/deps.js';
 import { packageVersion } from './version.js';
+import path from 'node:path';
+import { SECRET_FILE } from './auth/secret.js';
+import { readPrivateFile } from './state.js';
 
 const REDACTED = '[redacted]';
 /** Keys whose values are never sent, whatever they hold. */
@@ -15,41 +18,74 @@ const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 const BCRYPT = /\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{22,53}/g;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):[^@/\s]*@/gi;
 
-/** The configuration's own secrets, matched literally wherever they appear. */
-function configSecrets(config: Config): string[] {
-  const values = [config.jwtSecret, config.sentryDsn, config.appDbPassword, config.adminPassword];
+/**
+ * Every secret the program knows, matched literally wherever they appear:
+ * the configuration's (JWT_SECRET, APP_DB_PASSWORD, the DSN and its key, the
+ * administrator's passwords) and the generated ones in the state directory
+ * (the JWT secret file, the embedded server's passwords). Read again for
+ * each event: a first start generates some after the monitor is made.
+ */
+export function knownSecrets(config: Config): string[] {
+  const values: Array<string | undefined> = [config.jwtSecret, config.sentryDsn, config.appDbPassword, config.adminPassword];
+  if (config.sentryDsn) {
+    try {
+      values.push(decodeURIComponent(new URL(config.sentryDsn).username));
+    } catch {
+      // validated by loadConfig; nothing more to learn from it
+    }
+  }
   if (config.database.kind === 'external') values.push(config.database.admin.password);
-  return values.filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  const stored = (file: string): string | undefined => {
+    try {
+      return readPrivateFile(path.join(config.stateDir, file));
+    } catch {
+      return undefined;
+    }
+  };
+  values.push(stored(SECRET_FILE)?.trim());
+  const server = stored(path.join('postgres', 'server.json'));
+  if (server) {
+    try {
+      const state = JSON.parse(server) as Record<string, unknown>;
+      for (const v of Object.values(state)) if (typeof v === 'string') values.push(v);
+    } catch {
+      // not ours to judge here
+    }
+  }
+  const secrets = values.filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  // Also as they appear inside a URL (a password with @ or % in a DATABASE_URL).
+  return [...new Set(secrets.flatMap((v) => [v, encodeURIComponent(v)]))].sort((a, b) => b.length - a.length);
 }
 
-export function createScrubber(secrets: readonly string[]): <T>(value: T) => T {
-  const scrubString = (s: string): string => {
+export function createScrubber(secrets: readonly string[] | (() => readonly string[])): <T>(value: T) => T {
+  const current = typeof secrets === 'function' ? secrets : () => secrets;
+  const scrubString = (s: string, known: readonly string[]): string => {
     let out = s.replace(JWT, '[token]').replace(BCRYPT, '[hash]').replace(URL_PASSWORD, `$1:${REDACTED}@`);
-    for (const secret of secrets) out = out.split(secret).join(REDACTED);
+    for (const secret of known) out = out.split(secret).join(REDACTED);
     return out;
   };
-  const walk = (value: unknown, seen: WeakSet<object>): unknown => {
-    if (typeof value === 'string') return scrubString(value);
+  const walk = (value: unknown, seen: WeakSet<object>, known: readonly string[]): unknown => {
+    if (typeof value === 'string') return scrubString(value, known);
     if (typeof value !== 'object' || value === null || value instanceof Date) return value;
     if (seen.has(value)) return value;
     seen.add(value);
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) value[i] = walk(value[i], seen);
+      for (let i = 0; i < value.length; i++) value[i] = walk(value[i], seen, known);
       return value;
     }
     const obj = value as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
-      obj[key] = SECRET_KEY.test(key) && obj[key] !== null && typeof obj[key] !== 'object' ? REDACTED : walk(obj[key], seen);
+      obj[key] = SECRET_KEY.test(key) && obj[key] !== null && typeof obj[key] !== 'object' ? REDACTED : walk(obj[key], seen, known);
     }
     return obj;
   };
-  return <T>(value: T): T => walk(value, new WeakSet()) as T;
+  return <T>(value: T): T => walk(value, new WeakSet(), current()) as T;
 }
 
 export async function createMonitor(config: Config): Promise<Monitor> {
   if (!config.sentryDsn) return noopMonitor;
   const Sentry = await import('@sentry/node');
-  const scrub = createScrubber(configSecrets(config));
+  const scrub = createScrubber(() => knownSecrets(config));
   Sentry.init({
     dsn: config.sentryDsn,
     release: `epic-events@${packageVersion()}`,

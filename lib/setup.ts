@@ -22,7 +22,7 @@ import { hashPassword, passwordProblem } from './auth/passwords.js';
 import { ask, type Terminal } from './prompt.js';
 import { ConfigError, Conflict, DatabaseUnavailable, ValidationError } from './errors.js';
 import { email as validEmail, validated } from './crm/validate.js';
-import { ensureStateDir, withFileLock, writePrivateFile } from './state.js';
+import { ensureStateDir, readPrivateFile, withFileLock, writePrivateFile } from './state.js';
 
 const q = queries('setup', [
   'databaseExists', 'createDatabase', 'useSettings', 'provisioningState', 'createRoles', 'setAppPassword',
@@ -152,9 +152,12 @@ const provisionedMarker = (config: Config) => path.join(config.stateDir, 'postgr
  */
 export function embeddedNeedsSetup(config: Config): boolean {
   try {
-    const marker = JSON.parse(fs.readFileSync(provisionedMarker(config), 'utf8')) as { migrations?: number };
+    const marker = JSON.parse(readPrivateFile(provisionedMarker(config)) ?? '{}') as { migrations?: number };
     return marker.migrations !== migrationFiles(migrationsDir).length;
   } catch {
+    // Missing, unreadable, or failing the check (not ours, open to others: a
+    // marker of an older release was 0644): not trusted, so set up again
+    // (idempotent), which writes it anew at 0600.
     return true;
   }
 }

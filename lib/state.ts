@@ -1,4 +1,9 @@
-/** The state directory: token store, history, JWT secret, embedded data. Private to its user. */
+/**
+ * The state directory: token store, history, JWT secret, embedded data.
+ * Private to its user: refused when another user owns it or others may write
+ * to it; every file in it is created 0600 and checked when read. Locks and
+ * leases are symbolic links (see withFileLock): never read as files.
+ */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,12 +50,62 @@ export function createPrivateFileOnce(file: string, text: string): boolean {
   }
 }
 
-/** Refuse a secret file that group or others can read or write, as ssh does with keys. */
+const currentUid = (): number | undefined => (typeof process.getuid === 'function' ? process.getuid() : undefined);
+
+const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
+
+/** Why a file of the state directory may not be trusted (another owner, open to others, not a plain file), or undefined. */
+function privateFileProblem(file: string, st: fs.Stats): string | undefined {
+  if (!st.isFile()) return `${file} is not a regular file; remove it: rm -r ${file}`;
+  const uid = currentUid();
+  if (uid !== undefined && st.uid !== uid) return `${file} belongs to another user (uid ${st.uid}); take it back with: chown ${uid} ${file} (or remove it)`;
+  if ((st.mode & 0o077) !== 0) return `${file} has mode ${octal(st.mode)}, open to others; fix it with: chmod 600 ${file}`;
+  return undefined;
+}
+
+/** Refuse a secret file that is not ours or that group or others can read or write, as ssh does with keys. */
 export function assertPrivateFile(file: string): void {
-  const st = fs.statSync(file);
-  if ((st.mode & 0o077) !== 0) {
-    const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-    throw new ConfigError(`${file} has mode ${mode}, readable by others; fix it with: chmod 600 ${file}`);
+  const problem = privateFileProblem(file, fs.lstatSync(file));
+  if (problem) throw new ConfigError(problem);
+}
+
+/**
+ * Read a file of the state directory, checked first (ours, 0600, a plain
+ * file, not a symbolic link) on the descriptor that is then read. Undefined
+ * when it does not exist.
+ */
+export function readPrivateFile(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new ConfigError(`${file} is a symbolic link; the state directory keeps its own files (remove it: rm ${file})`);
+    throw err;
+  }
+  try {
+    const problem = privateFileProblem(file, fs.fstatSync(fd));
+    if (problem) throw new ConfigError(problem);
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The state directory must be ours and closed to others: a directory another
+ * user owns or can write to would let them swap the JWT secret, the token
+ * store or the embedded server's files. One line with the fix.
+ */
+export function assertOwnStateDir(dir: string): void {
+  const st = fs.statSync(dir);
+  const uid = currentUid();
+  if (uid !== undefined && st.uid !== uid) {
+    throw new ConfigError(`the state directory ${dir} belongs to another user (uid ${st.uid}); use your own (EPIC_EVENTS_HOME) or take it with: chown -R ${uid} ${dir}`);
+  }
+  if ((st.mode & 0o022) !== 0) {
+    throw new ConfigError(`the state directory ${dir} has mode ${octal(st.mode)}, writable by others; fix it with: chmod 700 ${dir}`);
   }
 }
 
@@ -82,8 +137,10 @@ export function assertUsableStateDir(dir: string): void {
       else if (code !== 'EEXIST') throw err;
     }
     if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'EEXIST' });
+    assertOwnStateDir(dir);
     fs.writeFileSync(probe, 'epic-events state directory probe\n', { mode: 0o600 });
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';
     throw new ConfigError(`the state directory ${dir} cannot be used: ${STATE_DIR_PROBLEMS[code] ?? (err as Error).message} (set EPIC_EVENTS_HOME to a writable directory)`);
   } finally {

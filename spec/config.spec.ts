@@ -56,6 +56,7 @@ describe('configuration', () => {
     expect(parseDuration('TOKEN_TTL', '8h')).to.equal(28800);
     expect(parseDuration('TOKEN_TTL', '30m')).to.equal(1800);
     expect(parseDuration('TOKEN_TTL', '90')).to.equal(90);
+    expect(loadConfig({ TOKEN_TTL: '30d' }).tokenTtlSeconds).to.equal(30 * 86400);
   });
 
   it('waits up to DB_BUSY_TIMEOUT (default 20 s) for a free connection on a full server', () => {
@@ -74,6 +75,9 @@ describe('configuration', () => {
     ['POSTGRES_HOST without a database', { POSTGRES_HOST: 'db' }, /^POSTGRES_DB and POSTGRES_USER must be set/],
     ['a DATABASE_URL of another scheme', { DATABASE_URL: 'mysql://u:p@h/db' }, /^DATABASE_URL must start with postgres:\/\//],
     ['a DATABASE_URL without a database', { DATABASE_URL: 'postgres://u:p@h:5432' }, /^DATABASE_URL must name a database/],
+    ['a DATABASE_URL with a bad percent-escape', { DATABASE_URL: 'postgres://u:p%zz@h/db' }, /^DATABASE_URL has a bad percent-escape in its password/],
+    ['a STATEMENT_TIMEOUT beyond what PostgreSQL holds', { STATEMENT_TIMEOUT: '99999999999999999999' }, /^STATEMENT_TIMEOUT must be at most/],
+    ['a SENTRY_DSN that is not a DSN', { SENTRY_DSN: 'not-a-dsn' }, /^SENTRY_DSN is not a valid Sentry DSN/],
     ['an APP_DB_USER that is not an identifier', { APP_DB_USER: 'x"; drop role' }, /^APP_DB_USER must be a lower-case PostgreSQL identifier/],
   ];
   for (const [what, env, message] of bad) {
@@ -83,6 +87,14 @@ describe('configuration', () => {
       expect(text).not.to.include('\n');
     });
   }
+
+  it('never echoes a malformed SENTRY_DSN or a badly escaped DATABASE_URL (they are credentials)', () => {
+    expect(refusal({ SENTRY_DSN: 'https://sekrit-key-123@/nothing' })).not.to.include('sekrit-key-123');
+    const seed = refusal({ SENTRY: 'ftp://sekrit-key-123@o1.example/1' });
+    expect(seed).to.match(/^SENTRY is not/);
+    expect(seed).not.to.include('sekrit-key-123');
+    expect(refusal({ DATABASE_URL: 'postgres://admin:hunter2%G0secret@h/db' })).not.to.include('hunter2');
+  });
 
   it('never echoes a malformed DATABASE_URL (it may carry a password)', () => {
     const text = refusal({ DATABASE_URL: 'postgres://admin:hunter2-secret@[bad' });

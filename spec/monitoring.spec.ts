@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import { noopMonitor } from '../lib/crm/deps.js';
 import { createUsers } from '../lib/crm/users.js';
-import { createMonitor, createScrubber } from '../lib/monitoring.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createMonitor, createScrubber, knownSecrets } from '../lib/monitoring.js';
+import { writePrivateFile } from '../lib/state.js';
 import { ctx, resetData } from './support/server.js';
 import { addCollaborator, depsFor } from './support/users.js';
 import { startReceiver } from './support/sentry-receiver.js';
@@ -20,6 +24,24 @@ describe('monitoring', () => {
     const out = scrub({ message: `t=${FAKE_TOKEN} h=${FAKE_HASH} url=postgres://epic:hunter2pw@db:5432/epic s=${JWT_SECRET}`, extra: { password: 'p4ssword!', userId: 3 } });
     expect(out.message).to.equal('t=[token] h=[hash] url=postgres://epic:[redacted]@db:5432/epic s=[redacted]');
     expect(out.extra).to.deep.equal({ password: '[redacted]', userId: 3 });
+  });
+
+  it('knows every generated secret: the JWT secret file, the embedded server\'s passwords, APP_DB_PASSWORD, the DSN and its key', () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-scrub-'));
+    try {
+      const fileSecret = 'generated-jwt-secret-in-the-state-directory-0123456789';
+      writePrivateFile(path.join(stateDir, 'jwt-secret'), `${fileSecret}\n`);
+      writePrivateFile(path.join(stateDir, 'postgres', 'server.json'), JSON.stringify({ port: 5432, superuserPassword: 'superuser-pw-abc123', appPassword: 'app-pw-def456' }));
+      const config = { ...ctx().config, stateDir, jwtSecret: undefined, appDbPassword: 'configured/app@pw%', sentryDsn: 'https://dsnpublickey123@o1.ingest.example/42' };
+      const scrub = createScrubber(() => knownSecrets(config));
+      const leaks = [fileSecret, 'superuser-pw-abc123', 'app-pw-def456', 'configured/app@pw%', encodeURIComponent('configured/app@pw%'), 'dsnpublickey123', config.sentryDsn];
+      const event = scrub({ message: leaks.join(' | '), extra: { detail: `connect postgres://epic_app:${encodeURIComponent('configured/app@pw%')}@h/db`, list: [fileSecret] } });
+      const sent = JSON.stringify(event);
+      for (const leak of leaks) expect(sent, leak).not.to.include(leak);
+      expect(sent).to.include('[redacted]');
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   describe('with the real Sentry SDK and a local receiver', () => {

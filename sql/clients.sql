@@ -28,13 +28,14 @@ limit $2;
 
 -- The same list when a search of 3 characters or more is given: the matching
 -- ids come first from the trigram indexes (sql/migrations/004, a BitmapOr of
--- the three), then the page is cut from them in id order. Without this step
+-- the three, through the client_search view of 006), then the page is cut
+-- from them in id order. Without this step
 -- the planner walks the primary key in id order and filters the whole table
 -- when matches are rare.
 -- name: searchClients :many
 -- plan: per-call
 with matches as materialized (
-  select id from clients
+  select id from client_search
   where full_name ilike $5 or email ilike $5 or company_name ilike $5
 )
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",

@@ -322,3 +322,47 @@ insert into change_log (actor_name, object, record_id, action) values ('Forged',
 -- The rows a load test wrote (spec/reliability/local-state.spec.ts), in id order.
 -- name: clientsByEmailSuffix :many
 select email, id from clients where email like '%' || $1 order by id;
+
+-- Ctrl+C tells the truth (spec/reliability/interrupt.spec.ts).
+-- A third session holds a client so an update waits on it.
+-- name: holdClient :one
+select id from clients where id = $1 for update;
+
+-- A COMMIT that waits after it committed locally: with synchronous_commit on
+-- and a synchronous standby that never comes, COMMIT waits for it; a cancel
+-- ends the wait with the transaction committed. Set on the server (superuser),
+-- asked for by a test-only trigger on clients (as the owner), undone after.
+-- name: awaitGhostStandby :exec
+alter system set synchronous_standby_names = 'epic_test_no_such_standby';
+
+-- name: forgetGhostStandby :exec
+alter system reset synchronous_standby_names;
+
+-- name: reloadServerConfig :one
+select pg_reload_conf() as reloaded;
+
+-- name: standbyNames :one
+select current_setting('synchronous_standby_names') as names;
+
+-- name: createSyncCommitFunction :exec
+create function test_sync_commit() returns trigger language plpgsql as $$
+begin
+  perform set_config('synchronous_commit', 'on', true);
+  return new;
+end $$;
+
+-- name: createSyncCommitTrigger :exec
+create trigger test_sync_commit before update on clients for each row execute function test_sync_commit();
+
+-- name: dropSyncCommitTrigger :exec
+drop trigger if exists test_sync_commit on clients;
+
+-- name: dropSyncCommitFunction :exec
+drop function if exists test_sync_commit();
+
+-- name: syncRepWaiters :one
+select count(*) as waiting from pg_stat_activity
+where datname = current_database() and wait_event = 'SyncRep' and usename = $1;
+
+-- name: clientPhone :one
+select phone from clients where id = $1;

@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { createPrivateFileOnce, assertPrivateFile } from '../state.js';
+import { createPrivateFileOnce, readPrivateFile } from '../state.js';
 
 export const SECRET_FILE = 'jwt-secret';
 
@@ -14,17 +13,22 @@ export const SECRET_FILE = 'jwt-secret';
 export function jwtSecret(config: Config, create: boolean): { secret: string; created: boolean } {
   if (config.jwtSecret) return { secret: config.jwtSecret, created: false };
   const file = path.join(config.stateDir, SECRET_FILE);
-  if (fs.existsSync(file)) return { secret: readSecret(file), created: false };
+  const stored = readSecret(file);
+  if (stored !== undefined) return { secret: stored, created: false };
   if (!create) throw new ConfigError('no JWT_SECRET: run `epic-events setup` first (or set JWT_SECRET, at least 32 bytes)');
   const secret = crypto.randomBytes(48).toString('base64url');
   // Created once, whole: of several first starts at once, one secret wins and all use it.
   if (createPrivateFileOnce(file, `${secret}\n`)) return { secret, created: true };
-  return { secret: readSecret(file), created: false };
+  const winner = readSecret(file);
+  if (winner === undefined) throw new ConfigError(`${file} vanished while it was being created; run the command again`);
+  return { secret: winner, created: false };
 }
 
-function readSecret(file: string): string {
-  assertPrivateFile(file);
-  const secret = fs.readFileSync(file, 'utf8').trim();
+/** The stored secret, read through the private-file check (ours, 0600, not a symbolic link); undefined when absent. */
+function readSecret(file: string): string | undefined {
+  const stored = readPrivateFile(file);
+  if (stored === undefined) return undefined;
+  const secret = stored.trim();
   if (Buffer.byteLength(secret) < 32) throw new ConfigError(`${file} holds a JWT secret shorter than 32 bytes; delete it to generate a new one`);
   return secret;
 }

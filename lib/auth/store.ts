@@ -1,8 +1,9 @@
 /**
  * The token store: one JSON file in the state directory, tokens keyed by
  * lower-cased email, plus the last email used (so a script can run with the
- * stored token). Written 0600 every time (temp file, chmod, rename); a store
- * others can read is refused, as ssh refuses such keys.
+ * stored token). Written 0600 every time (temp file, chmod, rename); read
+ * through readPrivateFile, so a store that is not ours, is open to others or
+ * is a symbolic link is refused, as ssh refuses such keys.
  *
  * Many processes may log in at once: every change (read, change, write)
  * holds the store's lock (`tokens.json.lock`, lib/state.ts), so none is
@@ -12,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { assertPrivateFile, withFileLockSync, writePrivateFile } from '../state.js';
+import { readPrivateFile, withFileLockSync, writePrivateFile } from '../state.js';
 
 export const TOKEN_STORE_FILE = 'tokens.json';
 
@@ -31,11 +32,11 @@ function normalise(email: string): string {
 
 function readStore(config: Pick<Config, 'stateDir'>): StoreContent {
   const file = tokenStorePath(config);
-  if (!fs.existsSync(file)) return { tokens: {} };
-  assertPrivateFile(file);
+  const text = readPrivateFile(file);
+  if (text === undefined) return { tokens: {} };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new ConfigError(`${file} is not a valid token store; delete it and log in again`);
   }

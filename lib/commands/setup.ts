@@ -2,9 +2,11 @@ import type { CliIO, CliOptions } from '../cli.js';
 import { configFrom } from '../cli.js';
 import { openTarget } from '../db/connect.js';
 import { runSetup } from '../setup.js';
+import { assertUsableStateDir } from '../state.js';
 
 export async function runSetupCommand(opts: CliOptions, io: CliIO): Promise<number> {
   const config = configFrom(io);
+  assertUsableStateDir(config.stateDir);
   const log = (line: string) => io.stderr.write(`${line}\n`);
   const target = await openTarget(config, { log: opts.quiet ? undefined : log });
   try {

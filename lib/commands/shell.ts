@@ -11,6 +11,7 @@ import { openTarget, type DatabaseTarget } from '../db/connect.js';
 import { AdminConnection, Database } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { readAll } from '../prompt.js';
+import { visible } from '../text.js';
 import { assertUsableStateDir } from '../state.js';
 import { createMonitor } from '../monitoring.js';
 import { checkPassword, login, passwordTries } from '../auth/login.js';
@@ -20,7 +21,7 @@ import { tokenSecret } from '../auth/secret.js';
 import { issueToken } from '../auth/tokens.js';
 import { removeToken, saveToken } from '../auth/store.js';
 import { endSession, openSessionFor } from '../auth/sessions.js';
-import { createApi } from '../crm/api.js';
+import { createApi, type CrmApi } from '../crm/api.js';
 import type { Monitor } from '../crm/deps.js';
 import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
 import type { Actor } from '../session.js';
@@ -41,7 +42,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   }
   const scripted = opts.file !== undefined || opts.eval !== undefined || !io.stdin.isTTY;
   const quiet = opts.quiet || scripted;
-  const notice = (line: string) => void io.stderr.write(`${line}\n`);
+  const notice = (line: string) => void io.stderr.write(`${visible(line)}\n`);
   const script = opts.file !== undefined ? readScript(opts.file) : undefined;
 
   const monitor = await createMonitor(config);
@@ -95,7 +96,11 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     };
 
     if (script !== undefined) return await runBatch(session, { code: script, filename: opts.file as string, print: 'none' }, shellIO);
-    if (opts.eval !== undefined) return await runBatch(session, { code: opts.eval, filename: '--eval', print: 'last' }, shellIO);
+    if (opts.eval !== undefined) {
+      // `--eval -`: the code from standard input, out of sight of `ps` (which shows every argument to every user).
+      const code = opts.eval === '-' ? await readAll(io.stdin) : opts.eval;
+      return await runBatch(session, { code, filename: '--eval', print: 'last' }, shellIO);
+    }
     if (!io.stdin.isTTY) {
       if (opts.passwordStdin) return 0; // stdin carried the password: nothing else to run
       return await runBatch(session, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);
@@ -126,8 +131,9 @@ export interface SessionParts {
 export function createShellSession(parts: SessionParts): ShellSession {
   const { config, db, monitor, current } = parts;
   const verifier = createSessionVerifier({ config, db, token: () => current.token, watch: parts.watch });
+  const calls = new Set<Promise<unknown>>();
   return {
-    api: createApi({ db, actor: () => current.actor, config, monitor }),
+    api: trackCalls(createApi({ db, actor: () => current.actor, config, monitor }), calls),
     actor: () => current.actor,
     verify: async () => {
       const check = await verifier();
@@ -137,7 +143,7 @@ export function createShellSession(parts: SessionParts): ShellSession {
     },
     relogin: async (askPassword) => {
       const email = current.actor.email;
-      const found = await passwordTries(askPassword, `Session expired. Password for ${email}: `, (password) => checkPassword(db, config, monitor, email, password), parts.log);
+      const found = await passwordTries(askPassword, visible(`Session expired. Password for ${email}: `), (password) => checkPassword(db, config, monitor, email, password), parts.log);
       if (!found) return false;
       current.actor = found.actor;
       current.token = issueToken(tokenSecret(config), found.actor, found.installation);
@@ -150,8 +156,40 @@ export function createShellSession(parts: SessionParts): ShellSession {
       if (parts.storeToken) removeToken(config, current.actor.email);
     },
     cancelRunning: () => db.cancelRunning(),
+    interrupt: async (waiting) => {
+      const running = calls.size;
+      try {
+        // The transactions in flight end (cancelled, rolled back, or committed after all)…
+        await db.interrupt();
+        // …then the calls themselves: one still hashing a password finds the database closed to it.
+        if (calls.size > 0) waiting?.('Interrupting: waiting for the call in progress to stop (it will not write)…');
+        while (calls.size > 0) await Promise.allSettled([...calls]);
+        const tally = await db.interrupt();
+        return { calls: running, ...tally };
+      } finally {
+        db.resume();
+      }
+    },
     monitor,
   };
+}
+
+/** The API with every call in flight kept in `calls` (for Ctrl+C to wait on). */
+function trackCalls(api: CrmApi, calls: Set<Promise<unknown>>): CrmApi {
+  const tracked = {} as Record<string, Record<string, unknown>>;
+  for (const [object, methods] of Object.entries(api) as Array<[string, Record<string, unknown>]>) {
+    tracked[object] = {};
+    for (const [name, fn] of Object.entries(methods)) {
+      tracked[object][name] = typeof fn !== 'function' ? fn : (...args: unknown[]) => {
+        const call = Promise.resolve((fn as (...a: unknown[]) => Promise<unknown>).apply(methods, args));
+        calls.add(call);
+        const done = () => void calls.delete(call);
+        call.then(done, done);
+        return call;
+      };
+    }
+  }
+  return tracked as unknown as CrmApi;
 }
 
 function readScript(file: string): string {

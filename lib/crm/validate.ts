@@ -7,6 +7,7 @@
  */
 import { ValidationError, type FieldProblem } from '../errors.js';
 import { pageSize } from './page.js';
+import { hasUnsafeCharacters } from '../text.js';
 
 export type Fields = Record<string, unknown>;
 
@@ -85,7 +86,7 @@ export function fieldsOf(value: unknown, arg: string, allowed: readonly string[]
 export interface TextRule {
   /** Maximum length in characters. */
   max: number;
-  /** Single-line text (names, emails): no control characters at all. */
+  /** Single-line text (names, emails, phones, company, location): no control, C1 or bidi characters (lib/text.ts). */
   singleLine?: boolean;
 }
 
@@ -100,7 +101,7 @@ export function text(value: unknown, field: string, problems: Problems, rule: Te
   }
   const v = rule.singleLine ? value.trim() : value;
   if (v.includes('\u0000')) problems.add(field, 'must not contain NUL characters');
-  else if (rule.singleLine && /[\u0001-\u001f\u007f]/.test(v)) problems.add(field, 'must be one line without control characters');
+  else if (rule.singleLine && hasUnsafeCharacters(v)) problems.add(field, 'must be one line without control or bidirectional-override characters');
   else if (charLength(v) > rule.max) problems.add(field, `must be at most ${rule.max} characters (got ${charLength(v)})`);
   else return v;
   return undefined;

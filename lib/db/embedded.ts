@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseUnavailable } from '../errors.js';
-import { inspectLock, pidAlive, processTag, tagAlive, withFileLock, withFileLockSync, writePrivateFile, type LockHolder, type LockOptions } from '../state.js';
+import { inspectLock, pidAlive, processTag, readPrivateFile, tagAlive, withFileLock, withFileLockSync, writePrivateFile, type LockHolder, type LockOptions } from '../state.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -312,8 +312,10 @@ export class EmbeddedServer {
   }
 
   private readState(): ServerState | undefined {
+    // Checked (ours, 0600) before it is trusted: it holds the server's passwords.
+    const text = readPrivateFile(this.stateFile);
     try {
-      return JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as ServerState;
+      return text === undefined ? undefined : (JSON.parse(text) as ServerState);
     } catch {
       return undefined;
     }

@@ -214,6 +214,14 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** What became of the writes in flight when Ctrl+C came (Database.interrupt). */
+export interface InterruptTally {
+  /** Writes that committed all the same (their COMMIT had gone through). */
+  committed: number;
+  /** Writes rolled back, or refused before they began. */
+  rolledBack: number;
+}
+
 export class Database extends QueryRunner {
   private readonly pool: pg.Pool;
   private readonly params: ConnectionParams;
@@ -223,6 +231,10 @@ export class Database extends QueryRunner {
   private closed = false;
   /** Backend pids of connections currently running a query on behalf of the caller (for cancel). */
   private readonly busy = new Set<pg.PoolClient>();
+  /** Every transaction in flight, for Ctrl+C to wait on. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Between interrupt() and resume(): no transaction begins, none that has not sent its COMMIT commits. */
+  private halted?: InterruptTally;
 
   constructor(params: ConnectionParams, options: PoolOptions = {}) {
     const pool = new pg.Pool({
@@ -243,8 +255,9 @@ export class Database extends QueryRunner {
       // so an error still belongs to its own query). Typed in pg 8.23 but not in @types/pg.
       ...({ pipeline: true } as object),
     });
-    // Outside a transaction too, a query takes its connection the same way (waits, recovery).
-    super((q, values) => this.withClient((client) => run(client, q, values, true, this.context), false));
+    // Outside a transaction too, a query takes its connection the same way
+    // (waits, recovery); as before Ctrl+C's halt, it is neither refused nor waited for.
+    super((q, values) => this.onClient((client) => run(client, q, values, true, this.context), false));
     this.pool = pool;
     this.params = params;
     this.options = options;
@@ -257,7 +270,7 @@ export class Database extends QueryRunner {
 
   /** One transaction: BEGIN, the optional prelude, fn, COMMIT; ROLLBACK on any error. */
   transaction<T>(fn: (tx: Executor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return this.withClient(async (client) => {
+    return this.withClient(!options.readOnly, async (client) => {
       // Not awaited: fn's first query is queued behind them, and the three go
       // out in one write. Should BEGIN or the prelude fail, the transaction is
       // aborted and fn's queries fail too (nothing runs without the identity);
@@ -281,6 +294,8 @@ export class Database extends QueryRunner {
         throw err;
       }
       await opening;
+      // Ctrl+C came while it ran: it does not commit (withClient rolls it back).
+      if (this.halted) throw new QueryCancelled('interrupted (Ctrl+C) before it committed');
       await run(client, tq.commit, [], true, this.context);
       return result;
     });
@@ -293,7 +308,7 @@ export class Database extends QueryRunner {
    * rolls back: nothing of a failed statement is ever committed.
    */
   statement<R = Row>(q: NamedQuery, params: readonly unknown[], options: TransactionOptions = {}): Promise<R[]> {
-    return this.withClient(async (client) => {
+    return this.withClient(!options.readOnly, async (client) => {
       const [opening, rows, commit] = corked(client, () => [this.open(client, options), run(client, q, params, true, this.context), run(client, tq.commit, [], true, this.context)] as const);
       opening.catch(() => undefined);
       rows.catch(() => undefined);
@@ -310,7 +325,28 @@ export class Database extends QueryRunner {
    * when `work` fails (a no-op when its COMMIT already ended it), released —
    * and dropped from the pool when it could not even roll back.
    */
-  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>, rollback = true): Promise<T> {
+  private withClient<T>(write: boolean, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.halted) {
+      if (write) this.halted.rolledBack++;
+      return Promise.reject(new QueryCancelled('interrupted (Ctrl+C): not started'));
+    }
+    const op = this.onClient(work);
+    this.inFlight.add(op);
+    const settled = (committed: boolean) => {
+      this.inFlight.delete(op);
+      if (write && this.halted) this.halted[committed ? 'committed' : 'rolledBack']++;
+    };
+    op.then(() => settled(true), () => settled(false));
+    return op;
+  }
+
+  /**
+   * The connection itself: taken with the wait for a free slot on a full
+   * server (DB_BUSY_TIMEOUT), tracked for cancel, rolled back when `rollback`
+   * (a transaction) and `work` failed; a lost server is handed to
+   * onConnectionLost (restarted) before the failure is reported.
+   */
+  private async onClient<T>(work: (client: pg.PoolClient) => Promise<T>, rollback = true): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await connectWithWait(() => this.pool.connect(), this.options.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS, this.context);
@@ -382,6 +418,24 @@ export class Database extends QueryRunner {
         await client.end().catch(() => undefined);
       },
     };
+  }
+
+  /**
+   * Ctrl+C: from now until resume(), no transaction begins and none commits
+   * unless its COMMIT was already sent; what runs on the server is
+   * cancelled. Resolves once every transaction in flight has ended, with
+   * what became of the writes among them (and of those refused since).
+   */
+  async interrupt(): Promise<InterruptTally> {
+    const tally = (this.halted ??= { committed: 0, rolledBack: 0 });
+    await this.cancelRunning();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    return { ...tally };
+  }
+
+  /** After an interrupt, once the interrupted calls have ended: transactions may run again. */
+  resume(): void {
+    this.halted = undefined;
   }
 
   /** Ask the server to cancel whatever this process is running (Ctrl+C). */

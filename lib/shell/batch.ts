@@ -1,8 +1,10 @@
 /**
  * Batches: `.load file`, `load('file')`, script files, --eval and piped
  * stdin. Statements run in order, each awaited; the first failure stops the
- * batch and names the file, the line and how many statements ran. Non-interactive runs never prompt: an
- * expired or revoked session ends them with exit code 3.
+ * batch and names the file, the line and how many statements ran (an error,
+ * the session ending, a fault nobody awaited, a value that cannot be
+ * printed). Non-interactive runs never prompt: an expired or revoked session
+ * ends them with exit code 3.
  */
 import { Console } from 'node:console';
 import { EventEmitter } from 'node:events';
@@ -15,9 +17,11 @@ import { PassThrough, Writable } from 'node:stream';
 import { contextValues, injectContext } from './context.js';
 import { Engine, ExitRequest } from './engine.js';
 import { describeError } from './errors.js';
-import { render, wantsColor, type OutputOptions } from './output.js';
+import { printed, render, visible, wantsColor, type OutputOptions } from './output.js';
 import type { ShellIO, ShellSession } from './session.js';
 import { splitStatements } from './statements.js';
+import { takeFaults } from '../faults.js';
+import { ask } from '../prompt.js';
 
 /** What a batch prints: nothing (scripts), each result (piped stdin), the last result (--eval). */
 export type PrintMode = 'none' | 'each' | 'last';
@@ -41,6 +45,8 @@ export interface BatchRun {
   progress?: (done: number, total: number) => void;
   /** Ctrl+C came between two statements: stop before the next. */
   stopRequested?: () => boolean;
+  /** A fault nobody awaited came between two statements (a throw in a timer): the batch fails with it. */
+  strayFault?: () => { error: unknown } | undefined;
 }
 
 const PROGRESS_FROM = 20;
@@ -49,26 +55,54 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
   const statements = splitStatements(source.code, source.filename);
   const mode = source.print ?? 'none';
   let last: unknown;
+  /**
+   * Where it stopped and how far it got: the file, the line, and how many
+   * statements ran. `after`: the line had run whole (a fault nobody awaited
+   * came once it was done), so it counts among those that ran.
+   */
+  const stoppedAt = (line: number, completed: number, what: string, after = false) =>
+    `${source.filename}:${line}: ${what} ${after ? `(stopped after it; ${completed} statements ran)` : `(stopped there; ${completed} statements before it ran)`}`;
+  const failed = (line: number, completed: number, error: unknown, after = false): BatchResult => {
+    run.progress?.(-1, statements.length);
+    return { kind: 'failed', line, completed, message: stoppedAt(line, completed, describeError(error, run.engine.session.monitor), after) };
+  };
+  /** Rendered, or the failure to render (a toJSON that throws) as the statement's own error. */
+  const print = (value: unknown, line: number, completed: number): BatchResult | undefined => {
+    try {
+      run.write(`${render(value, run.output)}\n`);
+      return undefined;
+    } catch (error) {
+      return failed(line, completed, error);
+    }
+  };
+  let lastLine = 0;
   for (const [index, statement] of statements.entries()) {
+    const stray = run.strayFault?.();
+    if (stray) return lastLine ? failed(lastLine, index, stray.error, true) : failed(statement.line, index, stray.error);
     if (run.stopRequested?.()) return { kind: 'exit', exitCode: 1, message: `${source.filename}:${statement.line}: interrupted (Ctrl+C) before this line; ${index} statements ran` };
     if (run.progress && statements.length >= PROGRESS_FROM) run.progress(index, statements.length);
     const outcome = await run.engine.evaluate(statement.code, source.filename, statement.script);
-    // Stopped by the session (expired, revoked) or by an error: where, and how far it got.
-    const stoppedAt = (what: string) => `${source.filename}:${statement.line}: ${what} (stopped there; ${index} statements before it ran)`;
     if (outcome.kind === 'exit') {
+      // Stopped by the session (expired, revoked): where, and how far it got, as every failure does.
       if (!outcome.session) return outcome;
       run.progress?.(-1, statements.length);
-      return { kind: 'exit', exitCode: outcome.exitCode, message: stoppedAt(outcome.message ?? 'the session ended') };
+      return { kind: 'exit', exitCode: outcome.exitCode, message: stoppedAt(statement.line, index, outcome.message ?? 'the session ended') };
     }
-    if (outcome.kind === 'error') {
-      run.progress?.(-1, statements.length);
-      return { kind: 'failed', line: statement.line, completed: index, message: stoppedAt(describeError(outcome.error, run.engine.session.monitor)) };
+    if (outcome.kind === 'error') return failed(statement.line, index, outcome.error);
+    if (mode === 'each' && outcome.value !== undefined) {
+      const failure = print(outcome.value, statement.line, index);
+      if (failure) return failure;
     }
-    if (mode === 'each' && outcome.value !== undefined) run.write(`${render(outcome.value, run.output)}\n`);
     last = outcome.value;
+    lastLine = statement.line;
   }
   run.progress?.(-1, statements.length);
-  if (mode === 'last' && last !== undefined) run.write(`${render(last, run.output)}\n`);
+  if (mode === 'last' && last !== undefined) {
+    const failure = print(last, lastLine, statements.length - 1);
+    if (failure) return failure;
+  }
+  const stray = run.strayFault?.();
+  if (stray) return failed(lastLine, statements.length, stray.error, true);
   return { kind: 'done', statements: statements.length };
 }
 
@@ -146,14 +180,18 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
     else sigint.emit('SIGINT');
   };
   process.on('SIGINT', forward);
-  const engine = new Engine(session, {
-    repl: makeRepl,
-    context,
-    sigint,
-    onStrayError: (err) => void io.errorOutput.write(`${describeError(err, session.monitor)}\n`),
-  });
+  // A fault nobody awaited fails the statement running, or else the batch before its next statement.
+  let stray: { error: unknown } | undefined;
+  const onStray = (error: unknown) => {
+    if (engine.failCurrent(error)) return;
+    stray ??= { error };
+  };
+  const engine = new Engine(session, { repl: makeRepl, context, sigint, onStrayError: onStray, notice: (line) => void io.errorOutput.write(`${line}\n`) });
+  const giveBackFaults = takeFaults(onStray);
   let exitRequested: ExitRequest | undefined;
-  const run = (): BatchRun => ({ engine, output, write, progress: progressWriter(io.errorOutput, source.filename), stopRequested: () => interrupted });
+  const run = (): BatchRun => ({
+    engine, output, write, progress: progressWriter(io.errorOutput, source.filename), stopRequested: () => interrupted, strayFault: () => stray,
+  });
   injectContext(context, contextValues(session, {
     logout: async () => {
       await session.logout();
@@ -161,18 +199,26 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
       throw exitRequested;
     },
     load: loader(run),
-    print: (...values) => write(`${values.map((v) => (typeof v === 'string' ? v : render(v, output))).join(' ')}\n`),
+    print: (...values) => write(`${printed(values, output)}\n`),
+    askSecret: async (question) => {
+      // On a terminal (a script started from one), asked there without echo; never from piped input.
+      if (!io.input.isTTY) throw new Error('passwordPrompt() needs a terminal (standard input is not one)');
+      const answer = await ask({ input: io.input, output: io.errorOutput }, question, { hidden: true });
+      if (answer === undefined) throw new Error('no password given (end of input)');
+      return answer;
+    },
   }));
   try {
     const result = await runStatements(run(), source);
     if (result.kind === 'done') return 0;
     if (result.kind === 'exit') {
-      if (result.message && result.exitCode !== 0) io.errorOutput.write(`${result.message}\n`);
+      if (result.message && result.exitCode !== 0) io.errorOutput.write(`${visible(result.message)}\n`);
       return result.exitCode;
     }
-    io.errorOutput.write(`${result.message}\n`);
+    io.errorOutput.write(`${visible(result.message)}\n`);
     return 1;
   } finally {
+    giveBackFaults();
     process.removeListener('SIGINT', forward);
     server?.close();
   }

@@ -17,6 +17,39 @@ export interface ShellCommands {
   logout: () => Promise<void>;
   load: (file: string) => Promise<void>;
   print: (...values: unknown[]) => void;
+  /** Ask a password, hidden (lib/shell/index.ts, batch.ts); see passwordPromptOf. */
+  askSecret: (question: string) => Promise<string>;
+}
+
+/** Answers of passwordPrompt() not yet given: a call's argument may hold one (users.create({password: passwordPrompt()})). */
+const pendingPrompts = new WeakSet<object>();
+
+/**
+ * passwordPrompt(question?) for the context: asks a password without echo
+ * and resolves it, so it is never in a line typed, the history or `ps`.
+ */
+export function passwordPromptOf(askSecret: ShellCommands['askSecret']): (question?: unknown) => Promise<string> {
+  return (question = 'Password: ') => {
+    const answer = askSecret(String(question));
+    pendingPrompts.add(answer);
+    answer.catch(() => undefined); // a call refused before it awaited the answer: not a stray fault
+    return answer;
+  };
+}
+
+/**
+ * The arguments of an API call with each passwordPrompt() answer in a plain
+ * object's field awaited: the password is asked before the call runs.
+ */
+async function settledArguments(args: unknown[]): Promise<unknown[]> {
+  return Promise.all(args.map(async (arg) => {
+    if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) return arg;
+    const entries = Object.entries(arg);
+    if (!entries.some(([, v]) => typeof v === 'object' && v !== null && pendingPrompts.has(v))) return arg;
+    const settled: Record<string, unknown> = {};
+    for (const [k, v] of entries) settled[k] = typeof v === 'object' && v !== null && pendingPrompts.has(v) ? await v : v;
+    return settled;
+  }));
 }
 
 type ApiMethod = (...args: unknown[]) => Promise<unknown>;
@@ -32,7 +65,7 @@ function shellObject(session: ShellSession, object: ObjectName): object {
         throw new PermissionDenied(`${session.actor().department} may not call ${object}.${method} (${API[object][method].departments.join(' and ')} only)`);
       }
       try {
-        return await (fn as ApiMethod).apply(impl, args);
+        return await (fn as ApiMethod).apply(impl, await settledArguments(args));
       } catch (err) {
         if (!isEpicError(err)) markApiFailure(err);
         throw err;
@@ -75,6 +108,7 @@ export function contextValues(session: ShellSession, commands: ShellCommands): R
   values.logout = commands.logout;
   values.load = commands.load;
   values.print = commands.print;
+  values.passwordPrompt = passwordPromptOf(commands.askSecret);
   values.it = itMarker;
   return values;
 }

@@ -55,6 +55,8 @@ export interface EngineOptions {
   askPassword?: AskPassword;
   /** An error thrown outside any evaluation (a timer in user code). */
   onStrayError: (err: unknown) => void;
+  /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
+  notice?: (line: string) => void;
 }
 
 export class Engine {
@@ -84,17 +86,33 @@ export class Engine {
     return this.replHandle?.server;
   }
 
+  /** Fails the evaluation running now with a stray fault (see failCurrent). */
+  private faultCurrent?: (err: unknown) => void;
+
+  /**
+   * A fault nobody awaited (a throw in a timer, an unhandled rejection) while
+   * an evaluation runs fails that evaluation; false when none is running.
+   */
+  failCurrent(err: unknown): boolean {
+    if (!this.faultCurrent) return false;
+    this.faultCurrent(err);
+    return true;
+  }
+
   /** `script`: the statement already compiled as a plain script (batches), run without the REPL's eval. */
   async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
+    const faulted = new Promise<never>((_, reject) => (this.faultCurrent = reject));
+    faulted.catch(() => undefined);
+    const step = <T>(work: Promise<T>, keepNodeHandlers = false) => this.interruptible(Promise.race([work, faulted]), keepNodeHandlers);
     try {
-      const gate = await this.interruptible(passGate(this.session, this.options.askPassword), false);
+      const gate = await step(passGate(this.session, this.options.askPassword));
       if (!gate.pass) return { kind: 'exit', exitCode: gate.exitCode, message: gate.message, session: true };
       let value: unknown = IT.test(code)
-        ? await this.interruptible(this.pager.next(), false)
+        ? await step(this.pager.next())
         : script
-          ? await this.interruptible(this.runCompiled(script), false)
-          : await this.interruptible(this.runDefaultEval(code, file), /\bawait\b/.test(code));
-      if (isThenable(value)) value = await this.interruptible(Promise.resolve(value), false);
+          ? await step(this.runCompiled(script))
+          : await step(this.runDefaultEval(code, file), /\bawait\b/.test(code));
+      if (isThenable(value)) value = await step(Promise.resolve(value));
       this.pager.remember(value);
       return { kind: 'value', value };
     } catch (error) {
@@ -102,6 +120,8 @@ export class Engine {
       // The database itself refused the session (revoked since the gate let it through): end as the gate would.
       if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
       return { kind: 'error', error };
+    } finally {
+      this.faultCurrent = undefined;
     }
   }
 
@@ -158,16 +178,23 @@ export class Engine {
     const saved = keepNodeHandlers ? [] : source.listeners('SIGINT');
     for (const l of saved) source.removeListener('SIGINT', l as (...args: unknown[]) => void);
     let onSigint: (() => void) | undefined;
-    const interrupted = new Promise<never>((_, reject) => {
-      onSigint = () => {
-        this.session.cancelRunning().catch(() => undefined);
-        reject(new Interrupted());
-      };
-      source.prependListener('SIGINT', onSigint);
-    });
     work.catch(() => undefined); // settled later after an interrupt: not an unhandled rejection
     try {
-      return await Promise.race([work, interrupted]);
+      return await new Promise<T>((resolve, reject) => {
+        let stopped = false;
+        onSigint = () => {
+          if (stopped) return; // a second Ctrl+C while the first is being honoured
+          stopped = true;
+          // Stop the calls in flight from writing, wait until they have ended, then say what became of them.
+          const stopping = this.session.interrupt
+            ? this.session.interrupt(this.options.notice)
+            : this.session.cancelRunning().then(() => undefined);
+          stopping.then((report) => reject(new Interrupted(report)), () => reject(new Interrupted()));
+        };
+        source.prependListener('SIGINT', onSigint);
+        // After Ctrl+C the work's own outcome no longer decides (the report does).
+        work.then((value) => !stopped && resolve(value), (err: unknown) => !stopped && reject(err));
+      });
     } finally {
       if (onSigint) source.removeListener('SIGINT', onSigint);
       for (const l of saved) source.on('SIGINT', l as (...args: unknown[]) => void);

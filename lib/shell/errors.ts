@@ -7,6 +7,8 @@
  */
 import { isEpicError } from '../errors.js';
 import type { Monitor } from '../crm/deps.js';
+import { visible } from '../text.js';
+import type { InterruptReport } from './session.js';
 
 /** Errors raised inside an API method (as opposed to the user's code), marked by the context wrapper. */
 const apiFailures = new WeakSet<object>();
@@ -17,10 +19,22 @@ export function markApiFailure(err: unknown): void {
 
 /** Ctrl+C while a call was running. */
 export class Interrupted extends Error {
-  constructor() {
-    super('cancelled (Ctrl+C)');
+  constructor(report?: InterruptReport) {
+    super(interruptMessage(report));
     this.name = 'Interrupted';
   }
+}
+
+/** What Ctrl+C did, truthfully: a write that committed all the same says so; one stopped in time says nothing was written. */
+function interruptMessage(report: InterruptReport | undefined): string {
+  if (!report || report.calls === 0) return 'cancelled (Ctrl+C)';
+  if (report.committed > 0) {
+    return report.rolledBack > 0
+      ? `too late for part of it (Ctrl+C): ${report.committed} change(s) had already been committed and are saved; the rest was rolled back`
+      : 'too late (Ctrl+C): the change had already been committed and is saved';
+  }
+  if (report.rolledBack > 0) return 'cancelled (Ctrl+C); nothing was written (the call was stopped before it committed)';
+  return 'cancelled (Ctrl+C)';
 }
 
 function firstLine(text: string, max = 200): string {
@@ -28,7 +42,12 @@ function firstLine(text: string, max = 200): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/** The one line an error prints as, safe for a terminal (control and bidi characters as escapes). */
 export function describeError(err: unknown, monitor: Monitor): string {
+  return visible(errorLine(err, monitor));
+}
+
+function errorLine(err: unknown, monitor: Monitor): string {
   if (isEpicError(err)) return `${err.name}: ${err.message.replace(/\s*\n\s*/g, ' ')}`;
   if (err instanceof Interrupted) return `${err.name}: ${err.message}`;
   if (typeof err === 'object' && err !== null && apiFailures.has(err)) {

@@ -15,7 +15,7 @@ export function visibleObjects(department: Department): ObjectName[] {
 
 export function overviewHelp(department: Department): string {
   const objects = visibleObjects(department);
-  const width = Math.max(...objects.map((o) => o.length), 'activity()'.length);
+  const width = Math.max(...objects.map((o) => o.length), 'passwordPrompt()'.length);
   const lines = [
     `Objects (you are in ${department}):`,
     ...objects.map((o) => `  ${o.padEnd(width)}  ${OBJECT_SUMMARY[o]}: ${permittedMethods(department, o).join(', ')}`),
@@ -27,6 +27,7 @@ export function overviewHelp(department: Department): string {
     `  ${'it'.padEnd(width)}  the next page of the last list`,
     `  ${'load(file)'.padEnd(width)}  run a script, statement by statement (also .load file)`,
     `  ${'print(x)'.padEnd(width)}  print a value as the shell does`,
+    `  ${'passwordPrompt()'.padEnd(width)}  ask a password without echo: users.create({…, password: passwordPrompt()})`,
     `  ${'logout()'.padEnd(width)}  forget the stored token and leave`,
     '',
     'Results are awaited for you: clients.list() prints rows. Tab completes names.',

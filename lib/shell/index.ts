@@ -14,16 +14,18 @@ import { contextValues, injectContext } from './context.js';
 import { Engine } from './engine.js';
 import { describeError } from './errors.js';
 import { HistoryFile } from './history.js';
-import { paint, render, wantsColor, type OutputOptions } from './output.js';
+import { paint, printed, render, visible, wantsColor, type OutputOptions } from './output.js';
 import type { AskPassword, ShellIO, ShellSession } from './session.js';
 import { isIncomplete } from './statements.js';
+import { usesAwait } from './tokens.js';
+import { takeFaults } from '../faults.js';
 
 export type { ShellSession, ShellIO, AskPassword, Verdict, ShellApi } from './session.js';
 export { runBatch, BatchStopped };
 export type { BatchSource, PrintMode } from './batch.js';
 
 export function promptFor(actor: Actor): string {
-  return `epic(${actor.department}:${actor.email})> `;
+  return visible(`epic(${actor.department}:${actor.email})> `);
 }
 
 /** Node's completer evaluates `try { expr } catch {}` to list members. */
@@ -46,11 +48,11 @@ export function startShell(session: ShellSession, io: ShellIO): Promise<number> 
 export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   const output: OutputOptions = { json: io.json, color: wantsColor(io.color, io.output) };
   const terminal = io.terminal ?? Boolean(io.input.isTTY && io.output.isTTY);
-  const writeError = (line: string) => void io.errorOutput.write(`${paint(line, 'red', output.color)}\n`);
+  const writeError = (line: string) => void io.errorOutput.write(`${paint(visible(line), 'red', output.color)}\n`);
   if (!io.quiet && io.banner) io.output.write(`${io.banner}\n`);
-  if (!io.quiet) io.output.write(`Logged in as ${session.actor().fullName} (${session.actor().department}). Type help() for help.\n`);
+  if (!io.quiet) io.output.write(`${visible(`Logged in as ${session.actor().fullName} (${session.actor().department}).`)} Type help() for help.\n`);
 
-  const history = io.historyFile ? new HistoryFile(io.historyFile) : undefined;
+  const history = io.historyFile ? new HistoryFile(io.historyFile, { warn: (line) => writeError(line) }) : undefined;
   const saved = history?.load() ?? [];
 
   const server = repl.start({
@@ -62,7 +64,8 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     preview: false, // previews evaluate as you type: never against the API
     breakEvalOnSigint: true,
     ignoreUndefined: true,
-    writer: (value: unknown) => render(value, output),
+    // shellEval renders each result first (a failure to render is the evaluation's error); the writer prints that text.
+    writer: (value: unknown) => (rendered && rendered.value === value ? rendered.text : render(value, output)),
   });
   const lineReader = server as unknown as { history: string[]; historySize: number; _writeToOutput(text: string): void };
   if (terminal) lineReader.history = [...saved].reverse();
@@ -94,16 +97,21 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       });
     });
 
+  let rendered: { value: unknown; text: string } | undefined;
   const engine = new Engine(session, {
     repl: { server, defaultEval: server.eval },
     context: server.context,
     sigint: server,
     askPassword,
-    onStrayError: (err) => {
-      writeError(describeError(err, session.monitor));
-      server.displayPrompt();
-    },
+    onStrayError: (err) => onStray(err),
+    notice: (line) => void io.errorOutput.write(`\n${paint(line, 'dim', output.color)}\n`),
   });
+  /** A fault nobody awaited: it fails the evaluation running, or prints one line and the prompt. */
+  function onStray(err: unknown): void {
+    if (engine.failCurrent(err)) return;
+    writeError(describeError(err, session.monitor));
+    server.displayPrompt();
+  }
   const batchRun = (): BatchRun => ({ engine, output, write: (t) => void io.output.write(t), progress: progressWriter(io.errorOutput, 'load') });
   let exitCode = 0;
   const values = contextValues(session, {
@@ -113,13 +121,21 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       server.close();
     },
     load: loader(batchRun),
-    print: (...vals) => void io.output.write(`${vals.map((v) => (typeof v === 'string' ? v : render(v, output))).join(' ')}\n`),
+    print: (...vals) => void io.output.write(`${printed(vals, output)}\n`),
+    askSecret: async (question) => {
+      // While a line with top-level await runs, Node's REPL holds every key back until it ends: the question could never be answered.
+      if (evaluatingAwait) throw new Error('passwordPrompt() cannot be awaited at the prompt: write users.create({…, password: passwordPrompt()}), the shell waits for it');
+      const answer = await askPassword(question);
+      if (answer === undefined) throw new Error('no password given (end of input)');
+      return answer;
+    },
   });
   const inject = (context: Context) => injectContext(context, values);
   inject(server.context);
   server.on('reset', inject);
 
   const defaultEval = server.eval;
+  let evaluatingAwait = false;
   let queue: Promise<void> = Promise.resolve();
   const shellEval: REPLEval = function (code, context, file, callback) {
     const probe = COMPLETION_PROBE.exec(code);
@@ -133,7 +149,8 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     recordHistory(code);
     // One evaluation at a time, in order, even when lines arrive faster than calls finish.
     queue = queue.then(async () => {
-      const outcome = await engine.evaluate(code, file);
+      evaluatingAwait = terminal && usesAwait(code);
+      const outcome = await engine.evaluate(code, file).finally(() => (evaluatingAwait = false));
       if (outcome.kind === 'exit') {
         if (outcome.message && outcome.exitCode !== 0) writeError(outcome.message);
         exitCode = outcome.exitCode;
@@ -143,6 +160,15 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       if (outcome.kind === 'error') {
         writeError(describeError(outcome.error, session.monitor));
         return callback(null, undefined);
+      }
+      if (outcome.value !== undefined) {
+        try {
+          rendered = { value: outcome.value, text: render(outcome.value, output) };
+        } catch (err) {
+          // A toJSON or an inspect hook that throws: one line, like any error.
+          writeError(describeError(err, session.monitor));
+          return callback(null, undefined);
+        }
       }
       callback(null, outcome.value);
     });
@@ -156,12 +182,10 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       const lines = new Set(code.split('\n').map((l) => l.trim()));
       lineReader.history = lineReader.history.filter((h) => !lines.has(h.trim()));
     }
-    try {
-      history.save();
-    } catch (err) {
-      writeError(`history not saved: ${(err as Error).message}`);
-    }
   }
+
+  // Node's .save writes every line of the session, passwords included, to a world-readable file.
+  delete (server.commands as Record<string, unknown>).save;
 
   server.defineCommand('load', {
     help: 'Run a file statement by statement (the first failure stops it)',
@@ -194,12 +218,11 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   };
   (server as unknown as { completer: Completer }).completer = complete;
 
-  const onUnhandled = (reason: unknown) => writeError(describeError(reason, session.monitor));
-  process.on('unhandledRejection', onUnhandled);
+  const giveBackFaults = takeFaults(onStray);
 
   const done = new Promise<number>((resolve) => {
     server.once('exit', () => {
-      process.removeListener('unhandledRejection', onUnhandled);
+      giveBackFaults();
       queue.then(() => session.monitor.flush(2000)).catch(() => undefined).then(() => resolve(exitCode));
     });
   });

@@ -2,16 +2,22 @@
  * How results look: lists as columnify tables (a page at a time), one record
  * vertically, amounts with two decimals, dates in local time; JSON (one
  * document per result) for scripts. Colour only when asked (TTY, no NO_COLOR).
+ * Text from data never drives the terminal: control and bidi characters show
+ * as escapes (lib/text.ts), line breaks kept only in a record's multi-line
+ * fields; JSON stays exact.
  */
 import columnify from 'columnify';
 import util from 'node:util';
 import { isPage, type Page } from '../crm/page.js';
+import { visible } from '../text.js';
+
+export { visible };
 
 /** Text the shell prints as it is (help, notices), rather than as a value. */
 export class ShellText {
   constructor(readonly text: string) {}
   [util.inspect.custom](): string {
-    return this.text;
+    return visible(this.text, '\n');
   }
   toJSON(): string {
     return this.text;
@@ -80,9 +86,12 @@ function isRecord(value: unknown): value is Row {
 /** Widest a table cell gets: long notes would push every other column off the screen. */
 export const TABLE_CELL_WIDTH = 40;
 
+/** Fields whose line breaks a record keeps (everywhere else a line break shows as `\n`). */
+const MULTILINE_FIELD = /^notes$/i;
+
 /** One line of at most `width` characters, an ellipsis marking a cut (tables only: records and JSON keep everything). */
 export function fitCell(text: string, width = TABLE_CELL_WIDTH): string {
-  const line = text.replace(/\s*\n\s*/g, ' ');
+  const line = visible(text.replace(/\s*\n\s*/g, ' '));
   const chars = [...line]; // by code point: never split a surrogate pair
   return chars.length > width ? `${chars.slice(0, width - 1).join('').trimEnd()}…` : line;
 }
@@ -97,7 +106,7 @@ export function formatTable(rows: Row[], color: boolean): string {
     columnSplitter: '  ',
     preserveNewLines: false,
     truncate: false,
-    headingTransform: (name: string) => paint(heading(name).toUpperCase(), 'bold', color),
+    headingTransform: (name: string) => paint(visible(heading(name).toUpperCase()), 'bold', color),
     config: Object.fromEntries(fields.filter((f) => MONEY_FIELD.test(f)).map((f) => [f, { align: 'right' as const }])),
   });
   return table.split('\n').map((line) => line.trimEnd()).join('\n');
@@ -107,8 +116,9 @@ export function formatTable(rows: Row[], color: boolean): string {
 export function formatRecord(record: Row, color: boolean): string {
   const keys = Object.keys(record);
   if (keys.length === 0) return '{}';
-  const width = Math.max(...keys.map((k) => heading(k).length));
-  return keys.map((k) => `${paint(heading(k).padStart(width), 'bold', color)}: ${formatField(k, record[k])}`).join('\n');
+  const label = (k: string) => visible(heading(k));
+  const width = Math.max(...keys.map((k) => label(k).length));
+  return keys.map((k) => `${paint(label(k).padStart(width), 'bold', color)}: ${visible(formatField(k, record[k]), MULTILINE_FIELD.test(k) ? '\n' : '')}`).join('\n');
 }
 
 /** A value in a history line: amounts with two decimals, timestamps local, nothing as "none". */
@@ -124,9 +134,9 @@ export function formatHistoryLine(entry: Row, color: boolean, showRecord: boolea
   const changes = entry.changes && typeof entry.changes === 'object' && entry.action !== 'signed'
     ? Object.entries(entry.changes as Record<string, [unknown, unknown]>).map(([f, [from, to]]) => `${f} ${historyValue(f, from)} → ${historyValue(f, to)}`).join(', ')
     : '';
-  const what = [entry.action === 'updated' && changes ? '' : String(entry.action), changes].filter(Boolean).join(' ');
+  const what = visible([entry.action === 'updated' && changes ? '' : String(entry.action), changes].filter(Boolean).join(' '));
   const note = entry.note ? ` (${fitCell(String(entry.note), 80)})` : '';
-  const record = showRecord ? `${entry.object} ${entry.recordId ?? '?'}  ` : '';
+  const record = showRecord ? visible(`${entry.object} ${entry.recordId ?? '?'}  `) : '';
   return `${paint(formatDate(entry.at as Date), 'dim', color)}  ${fitCell(String(entry.actorName))}  ${record}${what}${note}`;
 }
 
@@ -139,7 +149,7 @@ function formatTimeline(rows: Row[], color: boolean): string {
 export function formatPage(page: Page<unknown>, color: boolean): string {
   const rows = page.rows.filter(isRecord);
   const listing = page.object === 'history' ? formatTimeline(rows, color) : formatTable(rows, color);
-  const table = rows.length === page.rows.length ? listing : page.rows.map((r) => util.inspect(r)).join('\n');
+  const table = rows.length === page.rows.length ? listing : page.rows.map((r) => inspectVisibly(r, false)).join('\n');
   if (!page.hasMore) return page.rows.length ? `${table}\n${paint(`(${page.rows.length} ${page.rows.length === 1 ? 'row' : 'rows'})`, 'dim', color)}` : table;
   return `${table}\n${paint('Type "it" for more', 'dim', color)}`;
 }
@@ -151,14 +161,36 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value === undefined ? null : value) ?? 'null';
 }
 
+/**
+ * util.inspect, safe for a terminal. Strings are escaped by inspect itself,
+ * but an error's message, a symbol's description or a class name are not; and
+ * with colour the text holds inspect's own escape sequences. So: inspect
+ * without colour and make it visible; only when that changed nothing (no
+ * unsafe character came from the value) is the coloured form used.
+ */
+function inspectVisibly(value: unknown, color: boolean): string {
+  const bare = util.inspect(value, { colors: false, depth: 4 });
+  const safe = visible(bare, '\n');
+  if (!color || safe !== bare) return safe;
+  return util.inspect(value, { colors: true, depth: 4 });
+}
+
 /** Render any value the shell printed: the writer of the REPL, and what batches print. */
 export function render(value: unknown, options: OutputOptions): string {
-  if (value instanceof ShellText) return value.text;
+  if (value instanceof ShellText) return visible(value.text, '\n');
   if (options.json) return toJson(value);
   if (isPage(value)) return formatPage(value, options.color);
   if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return formatTable(value, options.color);
   if (isRecord(value) && Object.values(value).every((v) => v === null || typeof v !== 'object' || v instanceof Date)) {
     return formatRecord(value, options.color);
   }
-  return util.inspect(value, { colors: options.color, depth: 4 });
+  return inspectVisibly(value, options.color);
+}
+
+/**
+ * What print(...values) writes: strings as they are but safe (line breaks and
+ * tabs kept; exact with --json, as machine output), anything else rendered.
+ */
+export function printed(values: unknown[], options: OutputOptions): string {
+  return values.map((v) => (typeof v !== 'string' ? render(v, options) : options.json ? v : visible(v, '\n\t'))).join(' ');
 }

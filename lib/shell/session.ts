@@ -9,6 +9,15 @@ import type { Actor } from '../session.js';
  */
 export type AskPassword = (question: string) => Promise<string | undefined>;
 
+export interface InterruptReport {
+  /** API calls that were running. */
+  calls: number;
+  /** Writes that had committed all the same. */
+  committed: number;
+  /** Writes rolled back or refused: nothing of them was written. */
+  rolledBack: number;
+}
+
 export type Verdict = { ok: true } | { ok: false; reason: 'expired' | 'revoked'; message: string };
 
 export interface ShellApi {
@@ -34,6 +43,14 @@ export interface ShellSession {
   logout: () => Promise<void>;
   /** Ctrl+C during a running call: Database.cancelRunning. */
   cancelRunning: () => Promise<number>;
+  /**
+   * Ctrl+C during a running call, told truthfully: stop every API call in
+   * flight from writing (cancel on the server, no COMMIT not already sent,
+   * no new transaction), wait until they have ended, and say what became of
+   * their writes; `waiting` is told when that takes a call's own time (a
+   * password being hashed). Without it, cancelRunning.
+   */
+  interrupt?: (waiting?: (line: string) => void) => Promise<InterruptReport>;
   monitor: Monitor;
 }
 

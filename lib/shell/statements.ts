@@ -1,5 +1,6 @@
 /** Cutting source into statements the way the REPL does: line by line until the code is complete. */
 import vm from 'node:vm';
+import { usesAwait } from './tokens.js';
 
 export interface Statement {
   code: string;
@@ -16,6 +17,8 @@ export interface Statement {
 /** Compiled as a plain script, or why not: 'incomplete' (more lines needed) or 'other' (await, a real error). */
 function compilePlain(code: string, filename: string, line: number): vm.Script | 'incomplete' | 'other' {
   if (/^\s*\{/.test(code)) return 'other'; // the REPL reads a leading { as an object literal
+  // `await (x)` compiles as a plain script too (a call of a function named await): the REPL's eval runs it as top-level await.
+  if (usesAwait(code)) return 'other';
   try {
     return new vm.Script(code, { filename, lineOffset: line - 1 });
   } catch (err) {

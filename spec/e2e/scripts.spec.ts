@@ -58,6 +58,13 @@ describe('e2e: scripts through the built CLI', function () {
     expect(r.stdout).to.match(/alice@epic\.events/).and.match(/sales/);
   });
 
+  it('--eval - reads the code from standard input (out of sight of ps) and prints the last result', async () => {
+    await loginAs(bed.world.alice.email);
+    const r = await cli(['--eval', '-'], 'const me = whoami()\nme.email\n');
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal("'alice@epic.events'\n");
+  });
+
   it('--json prints one JSON document per result, with exact amounts', async () => {
     await loginAs(bed.world.manager.email);
     const r = await cli(['--json', '--eval', `contracts.get(${bed.world.contractA})`]);

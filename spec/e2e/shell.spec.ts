@@ -188,4 +188,50 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     shell.send(KEY.ctrlC);
     expect(await shell.exitCode()).to.equal(0);
   });
+
+  it('passwordPrompt() asks the password hidden: it is in no line, no output and no history; .save is gone', async () => {
+    await loginAs(bed.world.manager);
+    const shell = await openShell(bed.world.manager);
+    const secret = 'typed-unseen-passphrase-77';
+    shell.sendLine("users.create({fullName: 'New Person', email: 'new.person@epic.events', department: 'sales', password: passwordPrompt()})");
+    await shell.waitFor(/Password: $/);
+    shell.sendLine(secret);
+    await shell.waitFor(/new\.person@epic\.events[\s\S]*> $/);
+
+    // Awaited at the prompt it could never be answered (Node holds the keys back): one line says how to write it.
+    shell.sendLine('const pw = await passwordPrompt()');
+    await shell.waitFor(/Error: passwordPrompt\(\) cannot be awaited at the prompt[^\n]*\n[\s\S]*> $/);
+
+    const saved = path.join(bed.home, 'session.js');
+    shell.sendLine(`.save ${saved}`);
+    await shell.waitFor(/Invalid REPL keyword[\s\S]*> $/);
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+
+    expect(fs.existsSync(saved)).to.equal(false);
+    expect(shell.rawOutput).not.to.include(secret);
+    const history = fs.readFileSync(path.join(bed.home, 'history'), 'utf8');
+    expect(history).to.include('password: passwordPrompt()');
+    expect(history).not.to.include(secret);
+    // The collaborator was created with the password typed.
+    const login = await runCli(['--email', 'new.person@epic.events', '--password-stdin'], bed.env, `${secret}\n`);
+    expect(login.code, login.stderr).to.equal(0);
+  });
+
+  it('two shells at once both keep their lines in the history', async () => {
+    await loginAs(bed.world.alice);
+    const one = await openShell(bed.world.alice);
+    const two = await openShell(bed.world.alice);
+    one.sendLine('1 + 1');
+    await one.waitFor(/\b2\b[\s\S]*> $/);
+    two.sendLine('2 + 2');
+    await two.waitFor(/\b4\b[\s\S]*> $/);
+    one.sendLine('3 + 3');
+    await one.waitFor(/\b6\b[\s\S]*> $/);
+    one.send(KEY.ctrlD);
+    two.send(KEY.ctrlD);
+    expect(await one.exitCode()).to.equal(0);
+    expect(await two.exitCode()).to.equal(0);
+    expect(fs.readFileSync(path.join(bed.home, 'history'), 'utf8').split('\n').filter(Boolean)).to.deep.equal(['1 + 1', '2 + 2', '3 + 3']);
+  });
 });

@@ -128,6 +128,28 @@ describe('shell (REPL session)', () => {
     expect(await done).to.equal(0);
   });
 
+  it('a throw in a timer, an unhandled rejection and a failing toJSON each print one line and the prompt', async () => {
+    const term = new FakeTerminal();
+    const done = startShell(fakeSession('sales'), term.io({ json: true }));
+    term.out = '';
+    term.err = '';
+    term.send("setTimeout(() => { throw new Error('late') }, 1); 1");
+    await term.waitFor(/Error: late\n/, () => term.err);
+    expect(term.err).to.equal('Error: late\n');
+    await term.waitFor(/> $/, () => term.out);
+
+    await term.run("void Promise.reject(new TypeError('nobody awaited')); 2");
+    await term.waitFor(/nobody awaited/, () => term.err);
+    expect(term.err).to.equal('TypeError: nobody awaited\n');
+
+    await term.run("({toJSON() { throw new RangeError('no JSON for you') }})");
+    expect(term.err).to.equal('RangeError: no JSON for you\n');
+    await term.run('40 + 2');
+    expect(term.out).to.include('42');
+    term.input.end();
+    expect(await done).to.equal(0);
+  });
+
   it('runs the gate before each evaluation but never for completion', async () => {
     const session = fakeSession('sales');
     const term = new FakeTerminal();

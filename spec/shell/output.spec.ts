@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { TABLE_CELL_WIDTH, formatDate, formatMoney, formatRecord, formatTable, heading, render, wantsColor } from '../../lib/shell/output.js';
+import { TABLE_CELL_WIDTH, ShellText, formatDate, formatMoney, formatRecord, formatTable, heading, printed, render, wantsColor } from '../../lib/shell/output.js';
+import { describeError } from '../../lib/shell/errors.js';
+import { noopMonitor } from '../../lib/crm/deps.js';
+import { ValidationError } from '../../lib/errors.js';
+import { ESCAPE_CORPUS, HOSTILE_TEXT, RAW_UNSAFE } from '../support/escapes.js';
 
 describe('shell output', () => {
   it('shows amounts with two decimals, exactly', () => {
@@ -43,5 +47,53 @@ describe('shell output', () => {
     expect(wantsColor(undefined, { isTTY: true }, { NO_COLOR: '1' })).to.equal(false);
     expect(wantsColor(undefined, { isTTY: false }, {})).to.equal(false);
     expect(formatTable([{ id: 1 }], false)).to.not.include('\x1b');
+  });
+
+  describe('text from data never drives the terminal', () => {
+    const plain = { json: false, color: false };
+    const coloured = { json: false, color: true };
+    for (const [what, seq] of ESCAPE_CORPUS) {
+      it(`shows ${what} as escapes in tables, records, values, errors and print`, () => {
+        const record = { id: 1, fullName: `Kevin ${seq}`, notes: `line one\n${seq}\nline three` };
+        const outputs = [
+          formatTable([record], false),
+          formatRecord(record, false),
+          render(record, coloured),
+          render([record, { id: 2, fullName: 'x' }], coloured),
+          render({ id: 1, nested: { text: seq } }, coloured),
+          render(new Error(seq), coloured),
+          render(Symbol(seq), coloured),
+          render({ [seq]: 1 }, plain),
+          render(new ShellText(`help ${seq}`), plain),
+          describeError(new ValidationError(`fullName ${seq}`), noopMonitor),
+          describeError(seq, noopMonitor),
+          describeError({ name: 'Error', message: seq }, noopMonitor),
+          printed([seq, { id: 1, fullName: seq }], plain),
+        ];
+        for (const out of outputs) {
+          // Colour codes of our own (SGR) aside, no raw control or bidi character is left.
+          expect(out.replace(/\x1b\[[0-9;]*m/g, ''), JSON.stringify(out)).not.to.match(RAW_UNSAFE);
+          expect(out).not.to.include(seq);
+        }
+        expect(formatRecord(record, false)).to.match(/\\(x[0-9a-f]{2}|u[0-9a-f]{4}|[trn])/);
+      });
+    }
+
+    it('keeps the line breaks of a record\'s notes only; a table joins them, a name shows \\n', () => {
+      const out = formatRecord({ fullName: 'a\nb', notes: 'one\r\ntwo\nthree' }, false);
+      expect(out).to.include('full name: a\\nb');
+      expect(out).to.include('notes: one\ntwo\nthree');
+      expect(formatTable([{ id: 1, notes: 'one\ntwo' }], false)).to.include('one two');
+    });
+
+    it('prints the exact text with --json', () => {
+      const record = { id: 1, notes: HOSTILE_TEXT };
+      expect(JSON.parse(render(record, { json: true, color: false }))).to.deep.equal(record);
+      expect(printed([HOSTILE_TEXT], { json: true, color: false })).to.equal(HOSTILE_TEXT);
+    });
+
+    it('keeps inspect\'s own colours when the value carries nothing unsafe', () => {
+      expect(render(42, { json: false, color: true })).to.equal('\x1b[33m42\x1b[39m');
+    });
   });
 });

@@ -1,0 +1,79 @@
+/**
+ * Faults nobody awaited — a throw in a timer, a promise rejected with nobody
+ * to handle it — print one line, never a Node stack. While the shell runs it
+ * takes them (one line and the prompt); while a batch runs, the batch fails
+ * with them (exit code 1); at any other moment (after a script's last
+ * statement, say) they print one line and the process exits 1.
+ */
+import type { Monitor } from './crm/deps.js';
+import { describeError } from './shell/errors.js';
+
+/** Stray faults are the user's code: nothing to report. */
+const quiet: Monitor = { event: () => undefined, exception: () => undefined, flush: async () => undefined };
+
+export type FaultHandler = (err: unknown) => void;
+
+const handlers: FaultHandler[] = [];
+let listening = false;
+let permanent = false;
+let faulted = false;
+let finished = false;
+let writeLine: (line: string) => void = (line) => void process.stderr.write(`${line}\n`);
+
+function dispatch(err: unknown): void {
+  const handler = handlers[handlers.length - 1];
+  if (handler) {
+    try {
+      handler(err);
+      return;
+    } catch (inner) {
+      err = inner;
+    }
+  }
+  if (faulted) return; // one line, even if a timer keeps throwing
+  faulted = true;
+  writeLine(describeError(err, quiet));
+  process.exitCode = 1;
+  if (finished) process.exit(1);
+}
+
+const onException = (err: unknown) => dispatch(err);
+const onRejection = (reason: unknown) => dispatch(reason);
+
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  process.on('uncaughtException', onException);
+  process.on('unhandledRejection', onRejection);
+}
+
+function unlisten(): void {
+  if (!listening || permanent || handlers.length > 0) return;
+  listening = false;
+  process.removeListener('uncaughtException', onException);
+  process.removeListener('unhandledRejection', onRejection);
+}
+
+/** For the CLI process, for its whole life: faults outside the shell and batches are one line and exit code 1. */
+export function installFaultHandlers(write?: (line: string) => void): void {
+  if (write) writeLine = write;
+  permanent = true;
+  listen();
+}
+
+/** Take the faults while `handler` is in charge (the shell, a batch); returns the function that gives them back. */
+export function takeFaults(handler: FaultHandler): () => void {
+  handlers.push(handler);
+  listen();
+  return () => {
+    const at = handlers.lastIndexOf(handler);
+    if (at >= 0) handlers.splice(at, 1);
+    unlisten();
+  };
+}
+
+/** The command returned `code`: the exit code, 1 when a fault came meanwhile; a later fault exits at once. */
+export function commandFinished(code: number): number {
+  finished = true;
+  return faulted && code === 0 ? 1 : code;
+}
