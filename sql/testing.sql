@@ -366,3 +366,10 @@ where datname = current_database() and wait_event = 'SyncRep' and usename = $1;
 
 -- name: clientPhone :one
 select phone from clients where id = $1;
+
+-- A role whose password is a SCRAM verifier (spec/db/scram.spec.ts); identifiers and the verifier by pg-format.
+-- name: scramRole :exec
+create role %I login password %L;
+
+-- name: dropScramRole :exec
+drop role if exists %I;

@@ -122,6 +122,21 @@ describe('auth/login', () => {
     expect(readToken({ stateDir }, seller.email)).to.equal(token);
   });
 
+  it('asks the password once for a token of the release before database sessions (after an upgrade), then stores a new one', async () => {
+    const old = jwt.sign({ department: 'sales', ver: 1 }, tokenSecret(ctx().config), { algorithm: 'HS256', issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, subject: String(seller.id), expiresIn: 3600 });
+    saveToken({ stateDir }, seller.email, old);
+    const notices: string[] = [];
+    const terminal = scriptedTerminal([PASSWORD]);
+    const { token, actor } = await login(options({ interactive: true, terminal, log: (l) => notices.push(l) }));
+    expect(terminal.prompts).to.have.length(1);
+    expect(notices).to.deep.equal(['Your session has expired; please log in again.']);
+    expect(actor.id).to.equal(seller.id);
+    expect(readToken({ stateDir }, seller.email)).to.equal(token);
+    // And the next start uses the new token without asking.
+    const again = await login(options({}));
+    expect(again.token).to.equal(token);
+  });
+
   it('refuses after three wrong passwords with AuthError (exit code 3)', async () => {
     const terminal = scriptedTerminal(['wrong one 1111', 'wrong two 2222', 'wrong three 333', PASSWORD]);
     const err = await refusal(() => login(options({ interactive: true, terminal })));

@@ -119,6 +119,10 @@ describe('security: a collaborator holding every local file cannot act as anothe
     inst = await newInstallation();
     const login = await runCli(['--email', ALICE.email, '--password-stdin', '--json', '--eval', 'whoami()'], inst.env, `${ALICE.password}\n`);
     expect(login.code, login.stderr).to.equal(0);
+    const who = JSON.parse(login.stdout) as { email: string; sessionExpiresAt: string };
+    expect(who.email).to.equal(ALICE.email);
+    // whoami() says when the session ends: TOKEN_TTL (1h) from now.
+    expect(Math.abs(new Date(who.sessionExpiresAt).getTime() - (Date.now() + 3600_000))).to.be.below(120_000);
     aliceToken = readToken({ stateDir: inst.home }, ALICE.email) as string;
     ids = await withClient(inst.superuser, async (c) => Object.fromEntries((await c.query('select email, id from epic.users')).rows.map((r) => [r.email, r.id])));
   });
@@ -325,5 +329,17 @@ describe('security: a collaborator holding every local file cannot act as anothe
       const row = (await c.query('select version, amount_due::text from epic.contracts where id = $1', [contract])).rows[0];
       expect(row).to.deep.equal({ version: 2, amount_due: '50.00' });
     });
+  });
+
+  it('confines the runtime role: its database only, no TEMP, a connection limit', async () => {
+    const other = new pg.Client({ ...inst.runtime, database: 'postgres' });
+    const refusedConnect = await other.connect().then(() => undefined, (err: { code?: string }) => err.code);
+    await other.end().catch(() => undefined);
+    expect(refusedConnect).to.equal('42501');
+    await withClient(inst.runtime, async (c) => {
+      expect((await attempt(c, 'create temp table t (x int)')).code).to.equal('42501');
+    });
+    const limit = await withClient(inst.superuser, async (c) => (await c.query("select rolconnlimit from pg_roles where rolname = 'epic_app'")).rows[0].rolconnlimit as number);
+    expect(limit).to.be.greaterThan(0);
   });
 });

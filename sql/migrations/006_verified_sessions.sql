@@ -332,18 +332,7 @@ begin
     from sessions s where s.user_id = p_user and s.expires_at > now() order by s.id;
 end $$;
 
-create function end_user_sessions(p_user integer) returns integer
-language plpgsql volatile security definer set search_path = epic, pg_temp
-as $$
-declare
-  n integer;
-begin
-  perform require_management();
-  delete from sessions s where s.user_id = p_user;
-  get diagnostics n = row_count;
-  perform pg_notify('epic_session', p_user::text);
-  return n;
-end $$;
+-- end_user_sessions(p_user) comes with the change log (007), which records it.
 
 create function unlock_login(p_email text) returns boolean
 language plpgsql volatile security definer set search_path = epic, pg_temp
@@ -356,8 +345,8 @@ begin
   return v_until is not null and v_until > now();
 end $$;
 
-revoke all on function require_management(), user_sessions(integer), end_user_sessions(integer), unlock_login(text) from public;
-grant execute on function user_sessions(integer), end_user_sessions(integer), unlock_login(text) to epic_management;
+revoke all on function require_management(), user_sessions(integer), unlock_login(text) from public;
+grant execute on function user_sessions(integer), unlock_login(text) to epic_management;
 
 -- A new password, email or department, or a deletion, ends every session of
 -- that collaborator, and is announced

@@ -115,8 +115,9 @@ begin
 end $$;
 create trigger users_log after insert or update or delete on users for each row execute function log_user_change();
 
--- Sessions ended by management, and lockouts, are history too.
-create or replace function end_user_sessions(p_user integer) returns integer
+-- Management ends a collaborator's sessions (users.endSessions); that, and
+-- lockouts, are history too.
+create function end_user_sessions(p_user integer) returns integer
 language plpgsql volatile security definer set search_path = epic, pg_temp
 as $$
 declare
@@ -129,6 +130,8 @@ begin
   perform log_change('user', p_user, 'sessions ended', null, n || ' session' || case when n = 1 then '' else 's' end);
   return n;
 end $$;
+revoke all on function end_user_sessions(integer) from public;
+grant execute on function end_user_sessions(integer) to epic_management;
 
 create function log_lockout() returns trigger
 language plpgsql security definer set search_path = epic, pg_temp
