@@ -369,3 +369,7 @@ create role %I login password %L;
 
 -- name: dropScramRole :exec
 drop role if exists %I;
+
+-- Who the database takes the caller to be (spec/db/statement.spec.ts).
+-- name: whoAmI :one
+select current_collaborator_id() as id, session_department() as department;

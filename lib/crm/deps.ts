@@ -1,6 +1,6 @@
 /** What the domain objects (clients, contracts, events, users) are built from. */
 import type { Config } from '../config.js';
-import type { Database, Executor } from '../db/index.js';
+import type { Database, Executor, StandingIdentity } from '../db/index.js';
 import { queries, type NamedQuery } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
 import { idArgument } from './validate.js';
@@ -30,7 +30,7 @@ export interface ApiDeps {
   monitor: Monitor;
 }
 
-const sq = queries('session', ['setIdentity'] as const);
+const sq = queries('session', ['setIdentity', 'setStandingIdentity', 'checkSession'] as const);
 
 /** The database role that holds what a department may do (sql/migrations/003). */
 export function departmentRole(department: Department): string {
@@ -63,7 +63,23 @@ export function identityPrelude(actor: Pick<Actor, 'department' | 'sessionKey'>)
  * identity as inSession, sent in one round trip (Database.statement).
  */
 export function inSessionStatement<R>(deps: ApiDeps, q: NamedQuery, params: readonly unknown[], options: { readOnly?: boolean } = {}): Promise<R[]> {
-  return deps.db.statement<R>(q, params, { readOnly: options.readOnly, prelude: identityOf(deps) });
+  const actor = deps.actor();
+  return deps.db.statement<R>(q, params, {
+    readOnly: options.readOnly,
+    prelude: identityPrelude(actor),
+    // A read needs no transaction: the connection keeps the caller's session between calls.
+    standing: options.readOnly ? standingIdentity(actor) : undefined,
+  });
+}
+
+/** The caller's identity as a pooled connection holds it for read-only statements (Database.statement). */
+export function standingIdentity(actor: Pick<Actor, 'department' | 'sessionKey'>): StandingIdentity {
+  const role = departmentRole(actor.department);
+  return {
+    key: `${role} ${actor.sessionKey}`,
+    set: { query: sq.setStandingIdentity, params: [role, actor.sessionKey] },
+    check: { query: sq.checkSession, params: [role] },
+  };
 }
 
 /** One record by its id argument, read in one round trip, or NotFound naming it (`no client 12`). */
