@@ -14,7 +14,7 @@
 import type { Config } from '../config.js';
 import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
-import type { Monitor } from '../crm/deps.js';
+import type { Monitor } from '../monitoring.js';
 import { AuthError } from '../errors.js';
 import type { Department } from '../permissions.js';
 import { ask, type Terminal } from '../prompt.js';

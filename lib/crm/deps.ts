@@ -1,26 +1,12 @@
 /** What the domain objects (clients, contracts, events, users) are built from. */
 import type { Config } from '../config.js';
+import type { Monitor } from '../monitoring.js';
 import type { Database, Executor, StandingIdentity } from '../db/index.js';
 import { queries, type NamedQuery } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
 import { idArgument } from './validate.js';
 import type { Actor } from '../session.js';
 import type { Department } from '../permissions.js';
-
-/** Monitoring as the domain sees it (Sentry behind it when a DSN is set; see lib/monitoring.ts). */
-export interface Monitor {
-  /** A business event: collaborator created/updated/deleted, contract signed, login lockout. Never pass a secret. */
-  event(name: string, data: Record<string, string | number | boolean | null>): void;
-  /** An unexpected error; returns a short reference to show the user. */
-  exception(err: unknown): string | undefined;
-  flush(timeoutMs?: number): Promise<void>;
-}
-
-export const noopMonitor: Monitor = {
-  event: () => undefined,
-  exception: () => undefined,
-  flush: async () => undefined,
-};
 
 export interface ApiDeps {
   db: Database;
