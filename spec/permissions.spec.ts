@@ -8,7 +8,8 @@
 import { expect } from 'chai';
 import type { CrmApi } from '../lib/crm/api.js';
 import { PermissionDenied } from '../lib/errors.js';
-import { API, DEPARTMENTS, OBJECTS, type Department, type ObjectName } from '../lib/permissions.js';
+import { API, OBJECTS, type ObjectName } from '../lib/permissions.js';
+import { DEPARTMENTS, type Department } from '../lib/departments.js';
 import { actorOf, apiAs, buildWorld, rejection, type World } from './support/fixtures.js';
 import { fingerprint, resetData } from './support/server.js';
 import { asOwner } from './support/owner.js';

@@ -6,7 +6,7 @@ import { queries, type NamedQuery } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
 import { idArgument } from './validate.js';
 import type { Actor } from '../session.js';
-import type { Department } from '../permissions.js';
+import { departmentRole } from '../departments.js';
 
 export interface ApiDeps {
   db: Database;
@@ -17,11 +17,6 @@ export interface ApiDeps {
 }
 
 const sq = queries('session', ['setIdentity', 'setStandingIdentity', 'checkSession'] as const);
-
-/** The database role that holds what a department may do (sql/migrations/003). */
-export function departmentRole(department: Department): string {
-  return `epic_${department}`;
-}
 
 /**
  * Run fn in one transaction carrying the caller's identity. Every domain call
