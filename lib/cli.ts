@@ -1,27 +1,8 @@
 /** argv → command. Each command gets its dependencies (streams, environment) passed in. */
-import { loadConfig, readEnvironment } from './config.js';
+import type { CliIO, CliOptions, CommandRunner } from './commands/command.js';
 import { ConfigError, isEpicError } from './errors.js';
-import type { Terminal } from './prompt.js';
 import { visible } from './text.js';
 import { commandFinished, installFaultHandlers } from './faults.js';
-
-export interface CliIO {
-  stdin: Terminal['input'];
-  stdout: Terminal['output'];
-  stderr: Terminal['output'];
-  env: NodeJS.ProcessEnv;
-}
-
-export interface CliOptions {
-  command: 'shell' | 'setup' | 'logout' | 'help' | 'version';
-  email?: string;
-  passwordStdin: boolean;
-  json: boolean;
-  quiet: boolean;
-  demo?: 'management' | 'sales' | 'support';
-  file?: string;
-  eval?: string;
-}
 
 export const USAGE = `Usage: epic-events [options] [FILE.js]
        epic-events setup | logout
@@ -103,8 +84,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   return opts;
 }
 
-export type CommandRunner = (opts: CliOptions, io: CliIO) => Promise<number>;
-
 const commands: Record<string, () => Promise<CommandRunner>> = {
   setup: async () => (await import('./commands/setup.js')).runSetupCommand,
   shell: async () => (await import('./commands/shell.js')).runShellCommand,
@@ -160,8 +139,4 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
 
 function processIO(): CliIO {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
-}
-
-export function configFrom(io: CliIO) {
-  return loadConfig(readEnvironment(io.env));
 }

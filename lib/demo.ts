@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { AdminConnection } from './db/index.js';
 import { queries } from './db/sql.js';
 import { hashPassword } from './auth/passwords.js';
-import type { Department } from './permissions.js';
+import type { Department } from './departments.js';
 
 const q = queries('demo', ['demoLoaded', 'demoUser', 'demoClient', 'demoContract', 'demoEvent', 'demoUserByDepartment', 'demoHistory'] as const);
 

@@ -5,7 +5,7 @@
  * with them (exit code 1); at any other moment (after a script's last
  * statement, say) they print one line and the process exits 1.
  */
-import type { Monitor } from './crm/deps.js';
+import type { Monitor } from './monitoring.js';
 import { describeError } from './shell/errors.js';
 
 /** Stray faults are the user's code: nothing to report. */

@@ -5,10 +5,25 @@
  * password, hash, token, secret or database password ever leaves the process.
  */
 import type { Config } from './config.js';
-import { noopMonitor, type Monitor } from './crm/deps.js';
 import { packageVersion } from './version.js';
 import path from 'node:path';
 import { SECRET_FILE } from './auth/secret.js';
+
+/** Monitoring as the program sees it (Sentry behind it when a DSN is set: createMonitor below). */
+export interface Monitor {
+  /** A business event: collaborator created/updated/deleted, contract signed, login lockout. Never pass a secret. */
+  event(name: string, data: Record<string, string | number | boolean | null>): void;
+  /** An unexpected error; returns a short reference to show the user. */
+  exception(err: unknown): string | undefined;
+  flush(timeoutMs?: number): Promise<void>;
+}
+
+export const noopMonitor: Monitor = {
+  event: () => undefined,
+  exception: () => undefined,
+  flush: async () => undefined,
+};
+
 import { readPrivateFile } from './state.js';
 
 const REDACTED = '[redacted]';

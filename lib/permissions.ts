@@ -4,8 +4,7 @@
  * they cannot disagree. Ownership rules (own clients, assigned events) are
  * checked against the current row inside the write's transaction.
  */
-export const DEPARTMENTS = ['management', 'sales', 'support'] as const;
-export type Department = (typeof DEPARTMENTS)[number];
+import { DEPARTMENTS, type Department } from './departments.js';
 
 export const OBJECTS = ['clients', 'contracts', 'events', 'users'] as const;
 export type ObjectName = (typeof OBJECTS)[number];
@@ -155,8 +154,4 @@ export function mayCall(department: Department, object: ObjectName, method: stri
 /** The methods of an object a department may call, in table order. */
 export function permittedMethods(department: Department, object: ObjectName): string[] {
   return Object.keys(API[object]).filter((m) => mayCall(department, object, m));
-}
-
-export function isDepartment(value: unknown): value is Department {
-  return typeof value === 'string' && (DEPARTMENTS as readonly string[]).includes(value);
 }

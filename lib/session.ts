@@ -1,4 +1,4 @@
-import type { Department } from './permissions.js';
+import type { Department } from './departments.js';
 
 /**
  * Who is calling: the logged-in collaborator and the database session they act

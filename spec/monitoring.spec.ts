@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { noopMonitor } from '../lib/crm/deps.js';
+import { noopMonitor } from '../lib/monitoring.js';
 import { createUsers } from '../lib/crm/users.js';
 import fs from 'node:fs';
 import os from 'node:os';

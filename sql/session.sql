@@ -13,6 +13,21 @@ select where set_config('role', $1, true) is not null
          and set_config('epic.session', $2, true) is not null
          and assert_session($1);
 
+-- The same identity held by a pooled connection for its life (session level,
+-- not transaction-local), for read-only single statements (Database.statement
+-- with a standing identity): the connection then needs nothing more before
+-- each read. Only this process uses its pool, on behalf of whoever holds the
+-- session key; another key is set again before it is used.
+-- name: setStandingIdentity :exec
+select where set_config('role', $1, false) is not null
+         and set_config('epic.session', $2, false) is not null
+         and assert_session($1);
+
+-- Why a read under a standing identity found nothing: EP001/EP002 when the
+-- session ended or expired, true otherwise.
+-- name: checkSession :exec
+select assert_session($1);
+
 -- Revocations (logout, new password, email or department, deletion, sessions
 -- ended by management) are announced here.
 -- name: listenSessions :exec

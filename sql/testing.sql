@@ -373,3 +373,12 @@ create role %I login password %L;
 
 -- name: dropScramRole :exec
 drop role if exists %I;
+
+-- Who the database takes the caller to be (spec/db/statement.spec.ts).
+-- name: whoAmI :one
+select current_collaborator_id() as id, session_department() as department;
+
+-- An email locked out as five failed logins would (spec/permissions.spec.ts: users.unlock).
+-- name: lockOutEmail :exec
+insert into login_throttle (email, failures, locked_until) values (lower($1), 0, now() + interval '15 minutes')
+on conflict (email) do update set locked_until = excluded.locked_until;

@@ -14,9 +14,9 @@
 import type { Config } from '../config.js';
 import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
-import type { Monitor } from '../crm/deps.js';
+import type { Monitor } from '../monitoring.js';
 import { AuthError } from '../errors.js';
-import type { Department } from '../permissions.js';
+import type { Department } from '../departments.js';
 import { ask, type Terminal } from '../prompt.js';
 import type { Actor } from '../session.js';
 import { tokenSecret } from './secret.js';

@@ -8,7 +8,7 @@
 import type { Config } from '../config.js';
 import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
-import type { Department } from '../permissions.js';
+import type { Department } from '../departments.js';
 import type { Actor } from '../session.js';
 import { tokenSecret } from './secret.js';
 import { verifyToken, type TokenClaims } from './tokens.js';

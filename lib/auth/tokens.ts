@@ -9,7 +9,7 @@
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { isDepartment, type Department } from '../permissions.js';
+import { isDepartment, type Department } from '../departments.js';
 import type { Actor } from '../session.js';
 
 export const TOKEN_ISSUER = 'epic-events';

@@ -4,8 +4,7 @@
  * cannot be reached the token is still forgotten, and the user is told the
  * session lasts until it expires.
  */
-import type { CliIO, CliOptions } from '../cli.js';
-import { configFrom } from '../cli.js';
+import { configFrom, type CliIO, type CliOptions } from './command.js';
 import type { Config } from '../config.js';
 import { lastEmail, readToken, removeToken } from '../auth/store.js';
 import { tokenSecret } from '../auth/secret.js';

@@ -1,5 +1,4 @@
-import type { CliIO, CliOptions } from '../cli.js';
-import { configFrom } from '../cli.js';
+import { configFrom, type CliIO, type CliOptions } from './command.js';
 import { openTarget } from '../db/connect.js';
 import { runSetup } from '../setup.js';
 import { assertUsableStateDir } from '../state.js';

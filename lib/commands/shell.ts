@@ -4,8 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CliIO, CliOptions } from '../cli.js';
-import { configFrom } from '../cli.js';
+import { configFrom, type CliIO, type CliOptions } from './command.js';
 import type { Config } from '../config.js';
 import { openTarget, type DatabaseTarget } from '../db/connect.js';
 import { AdminConnection, Database } from '../db/index.js';
@@ -22,7 +21,7 @@ import { issueToken } from '../auth/tokens.js';
 import { removeToken, saveToken } from '../auth/store.js';
 import { endSession, openSessionFor } from '../auth/sessions.js';
 import { createApi, type CrmApi } from '../crm/api.js';
-import type { Monitor } from '../crm/deps.js';
+import type { Monitor } from '../monitoring.js';
 import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
 import type { Actor } from '../session.js';
 import { embeddedNeedsSetup, runSetup } from '../setup.js';

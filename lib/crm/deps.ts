@@ -1,26 +1,12 @@
 /** What the domain objects (clients, contracts, events, users) are built from. */
 import type { Config } from '../config.js';
-import type { Database, Executor } from '../db/index.js';
+import type { Monitor } from '../monitoring.js';
+import type { Database, Executor, StandingIdentity } from '../db/index.js';
 import { queries, type NamedQuery } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
 import { idArgument } from './validate.js';
 import type { Actor } from '../session.js';
-import type { Department } from '../permissions.js';
-
-/** Monitoring as the domain sees it (Sentry behind it when a DSN is set; see lib/monitoring.ts). */
-export interface Monitor {
-  /** A business event: collaborator created/updated/deleted, contract signed, login lockout. Never pass a secret. */
-  event(name: string, data: Record<string, string | number | boolean | null>): void;
-  /** An unexpected error; returns a short reference to show the user. */
-  exception(err: unknown): string | undefined;
-  flush(timeoutMs?: number): Promise<void>;
-}
-
-export const noopMonitor: Monitor = {
-  event: () => undefined,
-  exception: () => undefined,
-  flush: async () => undefined,
-};
+import { departmentRole } from '../departments.js';
 
 export interface ApiDeps {
   db: Database;
@@ -30,12 +16,7 @@ export interface ApiDeps {
   monitor: Monitor;
 }
 
-const sq = queries('session', ['setIdentity'] as const);
-
-/** The database role that holds what a department may do (sql/migrations/003). */
-export function departmentRole(department: Department): string {
-  return `epic_${department}`;
-}
+const sq = queries('session', ['setIdentity', 'setStandingIdentity', 'checkSession'] as const);
 
 /**
  * Run fn in one transaction carrying the caller's identity. Every domain call
@@ -63,7 +44,23 @@ export function identityPrelude(actor: Pick<Actor, 'department' | 'sessionKey'>)
  * identity as inSession, sent in one round trip (Database.statement).
  */
 export function inSessionStatement<R>(deps: ApiDeps, q: NamedQuery, params: readonly unknown[], options: { readOnly?: boolean } = {}): Promise<R[]> {
-  return deps.db.statement<R>(q, params, { readOnly: options.readOnly, prelude: identityOf(deps) });
+  const actor = deps.actor();
+  return deps.db.statement<R>(q, params, {
+    readOnly: options.readOnly,
+    prelude: identityPrelude(actor),
+    // A read needs no transaction: the connection keeps the caller's session between calls.
+    standing: options.readOnly ? standingIdentity(actor) : undefined,
+  });
+}
+
+/** The caller's identity as a pooled connection holds it for read-only statements (Database.statement). */
+export function standingIdentity(actor: Pick<Actor, 'department' | 'sessionKey'>): StandingIdentity {
+  const role = departmentRole(actor.department);
+  return {
+    key: `${role} ${actor.sessionKey}`,
+    set: { query: sq.setStandingIdentity, params: [role, actor.sessionKey] },
+    check: { query: sq.checkSession, params: [role] },
+  };
 }
 
 /** One record by its id argument, read in one round trip, or NotFound naming it (`no client 12`). */

@@ -18,7 +18,7 @@
 import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
 import { NotFound, ValidationError } from '../errors.js';
-import { isDepartment, type Department, DEPARTMENTS } from '../permissions.js';
+import { isDepartment, type Department, DEPARTMENTS } from '../departments.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { createHistory } from './history.js';

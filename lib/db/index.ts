@@ -29,6 +29,19 @@ export interface TransactionOptions {
   /** A query run with these params right after BEGIN (e.g. the session identity). */
   prelude?: { query: NamedQuery; params: readonly unknown[] };
   readOnly?: boolean;
+  /**
+   * Read-only statements only: the caller's identity kept by the connection
+   * (Database.statement). `key` names it; `set` puts it on a connection for
+   * the connection's life; `check` says why when a read finds nothing.
+   */
+  standing?: StandingIdentity;
+}
+
+/** An identity a pooled connection may hold between calls (see Database.statement). */
+export interface StandingIdentity {
+  key: string;
+  set: { query: NamedQuery; params: readonly unknown[] };
+  check: { query: NamedQuery; params: readonly unknown[] };
 }
 
 export { QueryCancelled };
@@ -308,6 +321,7 @@ export class Database extends QueryRunner {
    * rolls back: nothing of a failed statement is ever committed.
    */
   statement<R = Row>(q: NamedQuery, params: readonly unknown[], options: TransactionOptions = {}): Promise<R[]> {
+    if (options.readOnly && options.standing) return this.standingRead<R>(q, params, options.standing);
     return this.withClient(!options.readOnly, async (client) => {
       const [opening, rows, commit] = corked(client, () => [this.open(client, options), run(client, q, params, true, this.context), run(client, tq.commit, [], true, this.context)] as const);
       opening.catch(() => undefined);
@@ -316,6 +330,32 @@ export class Database extends QueryRunner {
       await opening;
       const result = await rows;
       await commit;
+      return result.rows as R[];
+    });
+  }
+
+  /** The standing identity each pooled connection holds (statement with `standing`). */
+  private readonly held = new WeakMap<pg.PoolClient, string>();
+
+  /**
+   * A read of one statement in one message: the connection holds the caller's
+   * identity for its life (set once per connection and identity, at session
+   * level), so the read needs no BEGIN, identity statement or COMMIT — what a
+   * hand-written script on a bare connection would send. PostgreSQL still
+   * verifies the session in every statement (the policies); a read that finds
+   * nothing asks `check` why, so an ended or expired session says so instead
+   * of looking like an empty result. A connection serving another identity
+   * next is set again first.
+   */
+  private standingRead<R>(q: NamedQuery, params: readonly unknown[], standing: StandingIdentity): Promise<R[]> {
+    return this.withClient(false, async (client) => {
+      if (this.held.get(client) !== standing.key) {
+        this.held.delete(client);
+        await run(client, standing.set.query, standing.set.params, true, this.context);
+        this.held.set(client, standing.key);
+      }
+      const result = await run(client, q, params, true, this.context);
+      if (result.rows.length === 0) await run(client, standing.check.query, standing.check.params, true, this.context);
       return result.rows as R[];
     });
   }

@@ -5,7 +5,8 @@
  * the gate, a query or a monitor call. Other expressions go to Node's own
  * completer only when they contain no call (Node evaluates the expression).
  */
-import { API, OBJECTS, permittedMethods, type Department, type ObjectName } from '../permissions.js';
+import { API, OBJECTS, permittedMethods, type ObjectName } from '../permissions.js';
+import { type Department } from '../departments.js';
 import { visibleObjects } from './help.js';
 
 export type Completion = [string[], string];

@@ -6,7 +6,7 @@
  * user gets a short line with its reference.
  */
 import { isEpicError } from '../errors.js';
-import type { Monitor } from '../crm/deps.js';
+import type { Monitor } from '../monitoring.js';
 import { visible } from '../text.js';
 import type { InterruptReport } from './session.js';
 

@@ -1,5 +1,6 @@
 /** help(), clients.help(), clients.create.help(): generated from the permission table (lib/permissions.ts). */
-import { API, OBJECTS, methodSpec, permittedMethods, type Department, type ObjectName } from '../permissions.js';
+import { API, OBJECTS, methodSpec, permittedMethods, type ObjectName } from '../permissions.js';
+import { type Department } from '../departments.js';
 
 const OBJECT_SUMMARY: Record<ObjectName, string> = {
   clients: 'the clients and their sales contact',

@@ -1,6 +1,6 @@
 /** What the shell is given: the logged-in session (auth + API, wired by lib/commands/shell.ts) and its streams. */
 import type { Readable, Writable } from 'node:stream';
-import type { Monitor } from '../crm/deps.js';
+import type { Monitor } from '../monitoring.js';
 import type { Actor } from '../session.js';
 
 /**

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { checkPassword } from '../../lib/auth/login.js';
 import { createApi } from '../../lib/crm/api.js';
 import { createUsers } from '../../lib/crm/users.js';
-import { noopMonitor } from '../../lib/crm/deps.js';
+import { noopMonitor } from '../../lib/monitoring.js';
 import { AuthError, SessionRevoked, ValidationError } from '../../lib/errors.js';
 import type { Actor } from '../../lib/session.js';
 import { rejection } from '../support/fixtures.js';

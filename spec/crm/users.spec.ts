@@ -3,7 +3,7 @@ import { checkPassword } from '../../lib/auth/login.js';
 import { guard } from '../../lib/crm/guard.js';
 import { createUsers } from '../../lib/crm/users.js';
 import { NotFound, PermissionDenied, ValidationError, Conflict } from '../../lib/errors.js';
-import { noopMonitor } from '../../lib/crm/deps.js';
+import { noopMonitor } from '../../lib/monitoring.js';
 import type { Actor } from '../../lib/session.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { addClient, addCollaborator, addEvent, depsFor, owners, recordingMonitor } from '../support/users.js';

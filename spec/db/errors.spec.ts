@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { mapDatabaseError } from '../../lib/db/index.js';
 import { AuthError, Conflict, DatabaseUnavailable, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../../lib/errors.js';
 import { describeError, markApiFailure } from '../../lib/shell/errors.js';
-import { noopMonitor } from '../../lib/crm/deps.js';
+import { noopMonitor } from '../../lib/monitoring.js';
 
 const pgError = (code: string, message = 'server message', extra: object = {}) => Object.assign(new Error(message), { code, ...extra });
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createApi } from '../../lib/crm/api.js';
-import { identityPrelude, noopMonitor } from '../../lib/crm/deps.js';
+import { identityPrelude } from '../../lib/crm/deps.js';
+import { noopMonitor } from '../../lib/monitoring.js';
 import { Database } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
 import { addClient, addUser } from '../support/fixtures.js';

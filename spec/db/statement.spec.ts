@@ -1,13 +1,16 @@
 import { expect } from 'chai';
 import type { Actor } from '../../lib/session.js';
-import { identityPrelude } from '../../lib/crm/deps.js';
+import { identityPrelude, standingIdentity } from '../../lib/crm/deps.js';
 import { queries } from '../../lib/db/sql.js';
-import { Conflict, PermissionDenied } from '../../lib/errors.js';
+import { Conflict, PermissionDenied, SessionRevoked } from '../../lib/errors.js';
+import { Database } from '../../lib/db/index.js';
+import { asOwner } from '../support/owner.js';
 import { addClient, addUser, rejection } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 
 const sq = queries('session', ['setIdentity'] as const);
 const cq = queries('clients', ['createClient', 'getClient'] as const);
+const tq = queries('testing', ['whoAmI', 'endSessionsOf'] as const);
 
 describe('Database.statement (one-statement transactions in one round trip)', () => {
   beforeEach(resetData);
@@ -43,10 +46,40 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
     expect(await fingerprint()).to.deep.equal(before);
   });
 
-  it('keeps the identity transaction-local: a plain query on the pool afterwards has none', async () => {
+  it('keeps a transaction\'s identity transaction-local: a plain query on the connection afterwards has none', async () => {
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
-    await ctx().db.statement(cq.getClient, [1], { ...as(alice), readOnly: true });
-    const err = await rejection(ctx().db.one(cq.getClient, [1]));
-    expect(err).to.be.instanceOf(PermissionDenied);
+    const db = new Database(ctx().target.runtime, { max: 1 });
+    try {
+      await db.statement(cq.getClient, [1], { ...as(alice), readOnly: true });
+      const err = await rejection(db.one(cq.getClient, [1]));
+      expect(err).to.be.instanceOf(PermissionDenied);
+    } finally {
+      await db.close();
+    }
+  });
+
+  describe('read-only statements under a standing identity (one message a read)', () => {
+    it("runs each read as its own caller on a shared connection, setting the identity again when the caller changes", async () => {
+      const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
+      const kate = await addUser('Kate Support', 'kate@epic.events', 'support');
+      const db = new Database(ctx().target.runtime, { max: 1 });
+      try {
+        for (const actor of [alice, kate, alice, kate]) {
+          const [row] = await db.statement<{ id: number; department: string }>(tq.whoAmI, [], { readOnly: true, prelude: identityPrelude(actor), standing: standingIdentity(actor) });
+          expect(row).to.deep.equal({ id: actor.id, department: actor.department });
+        }
+      } finally {
+        await db.close();
+      }
+    });
+
+    it('says the session ended when a read finds nothing because of it, rather than returning an empty result', async () => {
+      const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
+      const client = await addClient('Client', 'c@client.test', alice.id);
+      const read = () => ctx().db.statement(cq.getClient, [client], { readOnly: true, prelude: identityPrelude(alice), standing: standingIdentity(alice) });
+      expect(await read()).to.have.length(1);
+      await asOwner((c) => c.exec(tq.endSessionsOf, [alice.id]));
+      expect(await rejection(read())).to.be.instanceOf(SessionRevoked);
+    });
   });
 });

@@ -15,7 +15,7 @@
  */
 import { expect } from 'chai';
 import { createApi, type CrmApi } from '../../lib/crm/api.js';
-import { noopMonitor } from '../../lib/crm/deps.js';
+import { noopMonitor } from '../../lib/monitoring.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
 import { Conflict, ValidationError } from '../../lib/errors.js';

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import vm from 'node:vm';
 import { ValidationError } from '../../lib/errors.js';
-import type { Department } from '../../lib/permissions.js';
+import type { Department } from '../../lib/departments.js';
 import { apiAs, buildWorld, type World } from '../support/fixtures.js';
 import { malformed, Random, type MethodSpec } from '../support/fuzz.js';
 import { fingerprint, resetData } from '../support/server.js';

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { checkPassword } from '../../lib/auth/login.js';
 import { readToken } from '../../lib/auth/store.js';
 import { loadConfig } from '../../lib/config.js';
-import { noopMonitor } from '../../lib/crm/deps.js';
+import { noopMonitor } from '../../lib/monitoring.js';
 import { openTarget } from '../../lib/db/connect.js';
 import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkPassword } from '../../lib/auth/login.js';
 import { loadConfig, type Config } from '../../lib/config.js';
-import { noopMonitor } from '../../lib/crm/deps.js';
+import { noopMonitor } from '../../lib/monitoring.js';
 import type { DatabaseTarget } from '../../lib/db/connect.js';
 import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';

@@ -5,10 +5,10 @@
  * (SQLSTATE 42501, or no row affected) and change nothing.
  */
 import { expect } from 'chai';
-import { AdminConnection, type Executor } from '../../lib/db/index.js';
+import { AdminConnection, Database, type Executor } from '../../lib/db/index.js';
 import { queries, type NamedQuery } from '../../lib/db/sql.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
-import type { Department } from '../../lib/permissions.js';
+import type { Department } from '../../lib/departments.js';
 import type { Actor } from '../../lib/session.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { buildWorld as buildFixtureWorld } from '../support/fixtures.js';
@@ -157,10 +157,14 @@ describe('PostgreSQL enforces the department matrix (TypeScript checks bypassed)
   });
 
   it('carries no identity from one transaction into the next on a pooled connection', async () => {
-    const db = ctx().db;
-    await asDepartment(w.seller, (tx) => tx.many(t.bypassReadClients).then((r) => r.length));
-    let code: string | undefined;
-    await db.many(t.bypassReadClients).catch((err) => (code = err.sqlState));
-    expect(code).to.equal('42501');
+    const db = new Database(ctx().target.runtime, { max: 1 });
+    try {
+      await db.transaction((tx) => tx.many(t.bypassReadClients).then((r) => r.length), { prelude: identityPrelude(w.seller) });
+      let code: string | undefined;
+      await db.many(t.bypassReadClients).catch((err) => (code = err.sqlState));
+      expect(code).to.equal('42501');
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ValidationError } from '../../lib/errors.js';
 import { openShell, startShell } from '../../lib/shell/index.js';
-import { fingerprint } from '../support/server.js';
+import { ctx, fingerprint, resetData } from '../support/server.js';
+import { addUser } from '../support/fixtures.js';
+import { liveSession } from '../support/live-session.js';
 import { FakeTerminal, fakeSession } from '../support/fake-api.js';
 
 describe('shell (REPL session)', () => {
@@ -64,8 +66,7 @@ describe('shell (REPL session)', () => {
     await done;
   });
 
-  it('prints a refused call as one line PermissionDenied without a stack, and changes nothing', async () => {
-    const before = await fingerprint();
+  it('prints a refused call as one line PermissionDenied without a stack, reaching no implementation', async () => {
     const session = fakeSession('support');
     const term = new FakeTerminal();
     const done = startShell(session, term.io());
@@ -73,6 +74,18 @@ describe('shell (REPL session)', () => {
     expect(term.err).to.equal('PermissionDenied: support may not call clients.create (sales only)\n');
     expect(term.err).to.not.match(/\bat /);
     expect(session.fake.calls).to.deep.equal([]);
+    term.input.end();
+    await done;
+  });
+
+  it('changes nothing in the database for a refused call in a real session', async () => {
+    await resetData();
+    const kate = await addUser('Kate Support', 'kate@epic.events', 'support');
+    const before = await fingerprint();
+    const term = new FakeTerminal();
+    const done = startShell(liveSession(ctx().config, ctx().db, kate), term.io());
+    await term.run("clients.create({fullName: 'X', email: 'x@example.com'})");
+    expect(term.err).to.equal('PermissionDenied: support may not call clients.create (sales only)\n');
     expect(await fingerprint()).to.deep.equal(before);
     term.input.end();
     await done;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TABLE_CELL_WIDTH, ShellText, formatDate, formatMoney, formatRecord, formatTable, heading, printed, render, wantsColor } from '../../lib/shell/output.js';
 import { describeError } from '../../lib/shell/errors.js';
-import { noopMonitor } from '../../lib/crm/deps.js';
+import { noopMonitor } from '../../lib/monitoring.js';
 import { ValidationError } from '../../lib/errors.js';
 import { ESCAPE_CORPUS, HOSTILE_TEXT, RAW_UNSAFE } from '../support/escapes.js';
 

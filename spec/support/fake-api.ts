@@ -5,10 +5,11 @@
  * (and independently of) the real API.
  */
 import { PassThrough } from 'node:stream';
-import type { Monitor } from '../../lib/crm/deps.js';
+import type { Monitor } from '../../lib/monitoring.js';
 import { guard } from '../../lib/crm/guard.js';
 import { makePage, pageSize, type Page } from '../../lib/crm/page.js';
-import { API, OBJECTS, type Department, type ObjectName } from '../../lib/permissions.js';
+import { API, OBJECTS, type ObjectName } from '../../lib/permissions.js';
+import { type Department } from '../../lib/departments.js';
 import type { Actor } from '../../lib/session.js';
 import type { AskPassword, ShellIO, ShellSession, Verdict } from '../../lib/shell/index.js';
 

@@ -3,9 +3,10 @@
  * inserted directly (sql/testing.sql), and the API as any collaborator.
  */
 import { createApi, type CrmApi } from '../../lib/crm/api.js';
-import type { ApiDeps, Monitor } from '../../lib/crm/deps.js';
+import type { ApiDeps } from '../../lib/crm/deps.js';
+import type { Monitor } from '../../lib/monitoring.js';
 import { queries } from '../../lib/db/sql.js';
-import type { Department } from '../../lib/permissions.js';
+import type { Department } from '../../lib/departments.js';
 import type { Actor } from '../../lib/session.js';
 import { openSessionFor } from '../../lib/auth/sessions.js';
 import { ctx } from './server.js';

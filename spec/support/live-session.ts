@@ -7,7 +7,7 @@ import type { Config } from '../../lib/config.js';
 import { tokenSecret } from '../../lib/auth/secret.js';
 import { issueToken } from '../../lib/auth/tokens.js';
 import { createShellSession } from '../../lib/commands/shell.js';
-import { noopMonitor, type Monitor } from '../../lib/crm/deps.js';
+import { noopMonitor, type Monitor } from '../../lib/monitoring.js';
 import type { Database } from '../../lib/db/index.js';
 import type { ShellSession } from '../../lib/shell/index.js';
 import type { Actor } from '../../lib/session.js';

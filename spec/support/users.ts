@@ -1,9 +1,9 @@
 /** Collaborators with a real password, and their clients and events, for the auth and users specs (on spec/support/fixtures.ts). */
 import { hashPassword } from '../../lib/auth/passwords.js';
 import type { ApiDeps } from '../../lib/crm/deps.js';
-import { noopMonitor, type Monitor } from '../../lib/crm/deps.js';
+import { noopMonitor, type Monitor } from '../../lib/monitoring.js';
 import { queries } from '../../lib/db/sql.js';
-import type { Department } from '../../lib/permissions.js';
+import type { Department } from '../../lib/departments.js';
 import type { Actor } from '../../lib/session.js';
 import { addClient as addFixtureClient, addContract, addEvent as addFixtureEvent, addUser } from './fixtures.js';
 import { asOwner } from './owner.js';

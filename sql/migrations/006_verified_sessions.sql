@@ -287,6 +287,10 @@ end $$;
 
 revoke all on function auth_login(text, text, integer), auth_session(text), auth_logout(text) from public;
 grant execute on function auth_login(text, text, integer), auth_session(text), auth_logout(text) to epic_login;
+-- A pooled connection may hold a department role between calls (read-only
+-- statements, sql/session.sql setStandingIdentity): logins and session
+-- checks on it must still work.
+grant execute on function auth_login(text, text, integer), auth_session(text), auth_logout(text) to epic_management, epic_sales, epic_support;
 
 -- Sessions for provisioning code running as the owner (demo, tests, bench).
 create function open_session_for(p_user integer, p_ttl_seconds integer)

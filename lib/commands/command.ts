@@ -1,0 +1,31 @@
+/**
+ * What every command (lib/commands/*) receives from the command line
+ * (lib/cli.ts): its parsed options and its streams and environment.
+ */
+import { loadConfig, readEnvironment, type Config } from '../config.js';
+import type { Terminal } from '../prompt.js';
+
+export interface CliIO {
+  stdin: Terminal['input'];
+  stdout: Terminal['output'];
+  stderr: Terminal['output'];
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CliOptions {
+  command: 'shell' | 'setup' | 'logout' | 'help' | 'version';
+  email?: string;
+  passwordStdin: boolean;
+  json: boolean;
+  quiet: boolean;
+  demo?: 'management' | 'sales' | 'support';
+  file?: string;
+  eval?: string;
+}
+
+export type CommandRunner = (opts: CliOptions, io: CliIO) => Promise<number>;
+
+/** The configuration from the command's environment (and .env). */
+export function configFrom(io: CliIO): Config {
+  return loadConfig(readEnvironment(io.env));
+}
