@@ -1,6 +1,7 @@
 /** argv → command. Each command gets its dependencies (streams, environment) passed in. */
 import type { CliIO, CliOptions, CommandRunner } from './commands/command.js';
 import { ConfigError, isEpicError } from './errors.js';
+import { checkNodeVersion } from './shell/repl-adapter.js';
 import { visible } from './text.js';
 import { commandFinished, installFaultHandlers } from './faults.js';
 
@@ -108,6 +109,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     return 0;
   }
   try {
+    checkNodeVersion();
     const run = await commands[opts.command]();
     return await run(opts, io);
   } catch (err) {

@@ -23,6 +23,7 @@ import { endSession, openSessionFor } from '../auth/sessions.js';
 import { createApi, type CrmApi } from '../crm/api.js';
 import type { Monitor } from '../monitoring.js';
 import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
+import { preflightRepl } from '../shell/repl-adapter.js';
 import type { Actor } from '../session.js';
 import { embeddedNeedsSetup, runSetup } from '../setup.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
@@ -36,6 +37,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   const config = configFrom(io);
   // The token store, history and embedded data live there: a bad one is one clear line now.
   assertUsableStateDir(config.stateDir);
+  // A Node.js whose REPL the shell cannot use is said now, before any login.
+  preflightRepl();
   if (opts.demo && config.database.kind !== 'embedded') {
     throw new ConfigError('--demo runs only on the embedded database: unset DATABASE_URL and POSTGRES_* to try it');
   }

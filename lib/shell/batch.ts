@@ -12,12 +12,13 @@ import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import fs from 'node:fs';
 import path from 'node:path';
-import repl from 'node:repl';
+import type { REPLServer } from 'node:repl';
 import { PassThrough, Writable } from 'node:stream';
 import { contextValues, injectContext } from './context.js';
 import { Engine, ExitRequest } from './engine.js';
 import { describeError } from './errors.js';
 import { printed, render, visible, wantsColor, type OutputOptions } from './output.js';
+import { startRepl } from './repl-adapter.js';
 import type { ShellIO, ShellSession } from './session.js';
 import { splitStatements } from './statements.js';
 import { takeFaults } from '../faults.js';
@@ -163,11 +164,12 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
   // makes one, and so never pays for the domain a REPL puts around every
   // asynchronous operation.
   const context = scriptContext(io.output);
-  let server: repl.REPLServer | undefined;
+  let server: REPLServer | undefined;
   const makeRepl = () => {
     const sink = new Writable({ write: (_chunk, _enc, done) => done() });
-    server = repl.start({ input: new PassThrough(), output: sink, prompt: '', terminal: false, useColors: false, preview: false });
-    return { server, defaultEval: server.eval };
+    const adapted = startRepl({ input: new PassThrough(), output: sink, prompt: '', terminal: false, useColors: false, preview: false });
+    server = adapted.server;
+    return adapted;
   };
   const write = (text: string) => void io.output.write(text);
   // Ctrl+C reaches the engine through a plain emitter: listening on the process

@@ -5,13 +5,14 @@
  * Ctrl+C while waiting cancels the query on the server.
  */
 import type { EventEmitter } from 'node:events';
-import type { REPLServer, REPLEval } from 'node:repl';
+import type { REPLServer } from 'node:repl';
 import { isPage } from '../crm/page.js';
 import { Interrupted } from './errors.js';
 import vm from 'node:vm';
 import { passGate } from './gate.js';
 import { SessionRevoked } from '../errors.js';
 import { Pager } from './pager.js';
+import type { AdaptedRepl } from './repl-adapter.js';
 import type { AskPassword, ShellSession } from './session.js';
 
 export type Outcome =
@@ -34,11 +35,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-/** A REPL whose default eval the engine uses (top-level await, what the prompt accepts). */
-export interface ReplHandle {
-  server: REPLServer;
-  defaultEval: REPLEval;
-}
+/** A REPL whose own eval the engine uses (top-level await, what the prompt accepts). */
+export type ReplHandle = Pick<AdaptedRepl, 'server' | 'nodeEval' | 'onError'>;
 
 export interface EngineOptions {
   /**
@@ -72,7 +70,7 @@ export class Engine {
 
   private useRepl(handle: ReplHandle): ReplHandle {
     this.replHandle = handle;
-    this.captureDomainErrors(handle.server, this.options.onStrayError);
+    this.captureErrors(handle, this.options.onStrayError);
     return handle;
   }
 
@@ -130,7 +128,7 @@ export class Engine {
   }
 
   private runDefaultEval(code: string, file: string): Promise<unknown> {
-    const { server, defaultEval } = this.repl();
+    const { server, nodeEval } = this.repl();
     return new Promise((resolve, reject) => {
       const pending = { reject };
       this.evaluating.push(pending);
@@ -143,7 +141,7 @@ export class Engine {
       };
       pending.reject = (err: unknown) => settle(err);
       try {
-        defaultEval.call(server, code, this.options.context, file, (err, result) => settle(err, result));
+        nodeEval.call(server, code, this.options.context, file, (err, result) => settle(err, result));
       } catch (err) {
         settle(err);
       }
@@ -151,16 +149,13 @@ export class Engine {
   }
 
   /**
-   * The REPL runs Node's eval inside a domain, which takes errors thrown by
-   * the user's code (printing "Uncaught …" with a stack and never calling
-   * back). Route them to the evaluation that raised them instead, or, when
-   * none is running (a throw in a timer), print them the shell's way.
+   * Node's eval takes errors thrown by the user's code (printing "Uncaught …"
+   * with a stack and never calling back). Route them to the evaluation that
+   * raised them instead, or, when none is running (a throw in a timer), print
+   * them the shell's way.
    */
-  private captureDomainErrors(server: REPLServer, onStray: (err: unknown) => void): void {
-    const domain = (server as unknown as { _domain?: EventEmitter })._domain;
-    if (!domain) return;
-    domain.removeAllListeners('error');
-    domain.on('error', (err: unknown) => {
+  private captureErrors(handle: ReplHandle, onStray: (err: unknown) => void): void {
+    handle.onError((err: unknown) => {
       const pending = this.evaluating[this.evaluating.length - 1];
       if (pending) pending.reject(err);
       else onStray(err);

@@ -13,7 +13,9 @@ import { SHELL_FUNCTIONS, completeShellLine, safeToDelegate, shellNamesFor, type
 import { contextValues, injectContext } from './context.js';
 import { Engine } from './engine.js';
 import { describeError } from './errors.js';
-import { HistoryFile } from './history.js';
+import { HistoryFile, isSensitive } from './history.js';
+import { HideableOutput } from '../prompt.js';
+import { startRepl, type Completer } from './repl-adapter.js';
 import { paint, printed, render, visible, wantsColor, type OutputOptions } from './output.js';
 import type { AskPassword, ShellIO, ShellSession } from './session.js';
 import { isIncomplete } from './statements.js';
@@ -27,11 +29,6 @@ export type { BatchSource, PrintMode } from './batch.js';
 export function promptFor(actor: Actor): string {
   return visible(`epic(${actor.department}:${actor.email})> `);
 }
-
-/** Node's completer evaluates `try { expr } catch {}` to list members. */
-const COMPLETION_PROBE = /^try \{ ([\s\S]*) \} catch \{\}$/;
-
-type Completer = (line: string, callback: (err: Error | null, result?: Completion) => void) => void;
 
 export interface OpenShell {
   server: REPLServer;
@@ -55,10 +52,12 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   const history = io.historyFile ? new HistoryFile(io.historyFile, { warn: (line) => writeError(line) }) : undefined;
   const saved = history?.load() ?? [];
 
-  const server = repl.start({
+  // The REPL writes through an output the password question can hide (public stream API, lib/prompt.ts).
+  const replOutput = new HideableOutput(io.output);
+  const adapted = startRepl({
     prompt: promptFor(session.actor()),
     input: io.input,
-    output: io.output,
+    output: replOutput,
     terminal,
     useColors: output.color,
     preview: false, // previews evaluate as you type: never against the API
@@ -67,39 +66,57 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     // shellEval renders each result first (a failure to render is the evaluation's error); the writer prints that text.
     writer: (value: unknown) => (rendered && rendered.value === value ? rendered.text : render(value, output)),
   });
-  const lineReader = server as unknown as { history: string[]; historySize: number; _writeToOutput(text: string): void };
-  if (terminal) lineReader.history = [...saved].reverse();
+  const { server } = adapted;
+  for (const note of adapted.notes) writeError(`note: ${note}`);
+  if (terminal) adapted.seedHistory(saved);
+
+  // The Up-arrow memory, as the 'history' event hands it over (the public way
+  // to keep a line out of it): never a password answer, never a line that
+  // carries one.
+  let asking = false;
+  let recalled: string[] | undefined;
+  server.on('history', (entries: string[]) => {
+    recalled = entries;
+    const typed = server.line;
+    forget((entry) => (asking && entry === typed) || isSensitive(entry));
+  });
+  function forget(drop: (entry: string) => boolean): void {
+    if (!recalled) return;
+    for (let i = recalled.length - 1; i >= 0; i--) if (drop(recalled[i])) recalled.splice(i, 1);
+  }
 
   const askPassword: AskPassword = (question) =>
     new Promise((resolve) => {
       // Through the REPL's own reader (a second reader would race it for the input), hidden and kept out of history.
-      const savedSize = lineReader.historySize;
-      const savedWrite = lineReader._writeToOutput;
-      lineReader.historySize = 0;
-      lineReader._writeToOutput = (text: string) => {
-        if (text.startsWith(question)) savedWrite.call(server, question);
-        else if (text === '\r\n' || text === '\n') savedWrite.call(server, text);
-      };
-      const restore = () => {
-        lineReader.historySize = savedSize;
-        lineReader._writeToOutput = savedWrite;
+      io.output.write(question);
+      replOutput.hidden = true;
+      asking = true;
+      const cancel = new AbortController();
+      const finish = (answer: string | undefined) => {
+        replOutput.hidden = false;
+        asking = false;
         server.removeListener('close', onClose);
+        server.removeListener('SIGINT', onSigint);
+        resolve(answer);
       };
-      const onClose = () => {
-        restore();
-        resolve(undefined);
+      const onClose = () => finish(undefined);
+      // Ctrl+C at the question: drop it (the evaluation is interrupted) and show the shell again.
+      const onSigint = () => {
+        cancel.abort();
+        if (terminal) io.output.write('\n');
+        finish(undefined);
       };
       server.once('close', onClose);
-      server.question(question, (answer) => {
-        restore();
+      server.once('SIGINT', onSigint);
+      server.question(question, { signal: cancel.signal }, (answer) => {
         if (terminal) io.output.write('\n');
-        resolve(answer);
+        finish(answer);
       });
     });
 
   let rendered: { value: unknown; text: string } | undefined;
   const engine = new Engine(session, {
-    repl: { server, defaultEval: server.eval },
+    repl: adapted,
     context: server.context,
     sigint: server,
     askPassword,
@@ -134,16 +151,9 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   inject(server.context);
   server.on('reset', inject);
 
-  const defaultEval = server.eval;
   let evaluatingAwait = false;
   let queue: Promise<void> = Promise.resolve();
   const shellEval: REPLEval = function (code, context, file, callback) {
-    const probe = COMPLETION_PROBE.exec(code);
-    if (probe) {
-      // Completion: no gate, and nothing that could call a method.
-      if (/[()`]/.test(probe[1])) return callback(null, undefined);
-      return defaultEval.call(server, code, context, file, callback);
-    }
     if (code.trim() === '') return callback(null, undefined);
     if (isIncomplete(code)) return callback(new repl.Recoverable(new SyntaxError('Unexpected end of input')), undefined);
     recordHistory(code);
@@ -173,19 +183,19 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
       callback(null, outcome.value);
     });
   };
-  (server as { eval: REPLEval }).eval = shellEval;
+  adapted.setEval(shellEval);
 
   function recordHistory(code: string): void {
     if (!history) return;
     if (!history.add(code) && terminal) {
-      // readline already put the lines in its memory: take them out.
+      // The line reader already put the lines in its memory: take them out.
       const lines = new Set(code.split('\n').map((l) => l.trim()));
-      lineReader.history = lineReader.history.filter((h) => !lines.has(h.trim()));
+      forget((entry) => entry.split(/\r|\n/).some((l) => lines.has(l.trim())));
     }
   }
 
   // Node's .save writes every line of the session, passwords included, to a world-readable file.
-  delete (server.commands as Record<string, unknown>).save;
+  adapted.removeCommand('save');
 
   server.defineCommand('load', {
     help: 'Run a file statement by statement (the first failure stops it)',
@@ -201,22 +211,24 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     },
   });
 
-  const nodeCompleter = server.completer as Completer;
-  const complete: Completer = (line, callback) => {
+  const complete = (line: string, nodeComplete: Completer | undefined): Promise<Completion> => {
     const department = session.actor().department;
     const ours = completeShellLine(line, department);
-    if (ours) return callback(null, ours);
-    if (!safeToDelegate(line)) return callback(null, [[], line]);
+    if (ours) return Promise.resolve(ours);
+    if (!safeToDelegate(line)) return Promise.resolve([[], line]);
     const names = shellNamesFor(line, department);
-    nodeCompleter.call(server, line, (err, result) => {
-      if (err || !result) return callback(null, names ?? [[], line]);
-      if (!names) return callback(null, result);
-      // Node lists our accessors too, methods and all: keep its globals, put ours first without duplicates.
-      const merged = [...names[0], ...result[0].filter((n) => n !== '' && !names[0].includes(n) && !isShellName(n))];
-      callback(null, [merged, names[1]]);
+    if (!nodeComplete) return Promise.resolve(names ?? [[], line]);
+    return new Promise((resolve) => {
+      nodeComplete(line, (err, result) => {
+        if (err || !result) return resolve(names ?? [[], line]);
+        if (!names) return resolve(result);
+        // Node lists our accessors too, methods and all: keep its globals, put ours first without duplicates.
+        const merged = [...names[0], ...result[0].filter((n) => n !== '' && !names[0].includes(n) && !isShellName(n))];
+        resolve([merged, names[1]]);
+      });
     });
   };
-  (server as unknown as { completer: Completer }).completer = complete;
+  const tab = adapted.setCompleter(complete);
 
   const giveBackFaults = takeFaults(onStray);
 
@@ -230,7 +242,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   return {
     server,
     done,
-    complete: (line) => new Promise((resolve, reject) => complete(line, (err, result) => (err ? reject(err) : resolve(result ?? [[], line])))),
+    complete: tab,
   };
 }
 

@@ -26,7 +26,8 @@ describe('shell history', () => {
     const done = startShell(fakeSession('management'), term.io({ historyFile: file }));
     await term.run('clients.list()');
     await term.run("users.update(3, {password: 'correct horse battery staple'})");
-    await term.run('users.create({', /\.\.\. $/);
+    // Node's continuation prompt: '... ' up to Node 22, '| ' from Node 24.
+    await term.run('users.create({', /(\.\.\.|\|) $/);
     await term.run("  fullName: 'K', email: 'k@e.io', department: 'support', password: 'hunter2hunter2'})", /> $/);
     await term.run('whoami()');
     term.input.end();
