@@ -133,6 +133,16 @@ export function startRepl(options: ReplOptions): AdaptedRepl {
   const nodeCompleter = typeof internals.completer === 'function' ? (internals.completer as Completer) : undefined;
   if (!nodeCompleter) notes.push(`Tab completes the shell's names only (Node.js ${process.version} gives no access to its completer)`);
 
+  /** Set an internal slot; false when it cannot be set (a getter without setter, frozen) or does not keep the value. */
+  const replace = (name: 'eval' | 'completer' | 'history', value: unknown): boolean => {
+    try {
+      internals[name] = value;
+    } catch {
+      return false;
+    }
+    return internals[name] === value;
+  };
+
   // While Node's completer runs, what reaches the eval slot is its own probing.
   let completing = 0;
   server.prependListener('line', () => void (completing = 0)); // a line is never a completion
@@ -166,15 +176,13 @@ export function startRepl(options: ReplOptions): AdaptedRepl {
       const slot: REPLEval = function (code, context, file, callback) {
         return (completing > 0 ? completionEval : evaluate).call(server, code, context, file, callback);
       };
-      internals.eval = slot;
-      if (internals.eval !== slot) fail("the REPL's eval cannot be replaced (the check before each evaluation would not run)");
+      if (!replace('eval', slot)) fail("the REPL's eval cannot be replaced (the check before each evaluation would not run)");
     },
     setCompleter(complete) {
       const slot: Completer = (line, callback) => {
         complete(line, nodeComplete).then((result) => callback(null, result), (err: Error) => callback(err));
       };
-      internals.completer = slot;
-      if (internals.completer !== slot) fail("the REPL's completer cannot be replaced (Tab would offer methods the department may not call)");
+      if (!replace('completer', slot)) fail("the REPL's completer cannot be replaced (Tab would offer methods the department may not call)");
       return (line) => complete(line, nodeComplete);
     },
     onError(handler) {
@@ -194,13 +202,7 @@ export function startRepl(options: ReplOptions): AdaptedRepl {
     seedHistory(entries) {
       if (entries.length === 0) return true;
       const wanted = [...entries].reverse(); // the line reader keeps the newest first
-      try {
-        if (Array.isArray(internals.history)) internals.history = wanted;
-      } catch {
-        /* a getter without a setter: fall through */
-      }
-      const now = internals.history;
-      const ok = Array.isArray(now) && now.length === wanted.length && now.every((e, i) => e === wanted[i]);
+      const ok = Array.isArray(internals.history) && replace('history', wanted);
       if (!ok) notes.push(`the Up arrow offers this session's lines only (Node.js ${process.version} does not let earlier ones be restored)`);
       return ok;
     },

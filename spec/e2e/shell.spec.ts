@@ -117,6 +117,45 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     const out = await shell.waitFor(/\(1 row\)[\s\S]*> $/);
     expect(out).to.match(/Client of Alice/);
     expect(out).not.to.include(FIXTURE_PASSWORD);
+
+    // The Up arrow recalls the commands, never the password answered in between.
+    shell.send(KEY.up);
+    await shell.waitFor(/> clients\.list\(\{mine: true\}\)$/);
+    shell.send(KEY.up);
+    await shell.waitFor(/> whoami\(\)$/);
+    expect(shell.output).not.to.include(FIXTURE_PASSWORD);
+    shell.send(KEY.ctrlU);
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+  });
+
+  it('never asks the password for Tab on an expired session; Ctrl+C at the question returns to the prompt, the next evaluation asks again', async () => {
+    const shortLived = (await sessionFor(bed.world.alice.id, 3)).actor;
+    const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
+    saveToken({ stateDir: bed.home }, bed.world.alice.email, token);
+    const shell = await openShell(bed.world.alice, { TOKEN_TTL: '1h' });
+    while (verifyToken(CLI_JWT_SECRET, token, 3600).ok) await new Promise((r) => setTimeout(r, 200));
+
+    // Node's own completer (which evaluates `Math`) and the shell's: both offer, neither asks.
+    shell.send('Math.');
+    await shell.waitFor(/Math\.$/);
+    expect(await shell.tabUntil(/\babs\b[\s\S]*Math\.$/)).not.to.match(/Password/);
+    shell.send(KEY.ctrlU);
+    shell.send('clients.');
+    await shell.waitFor(/clients\.$/);
+    expect(await shell.tabUntil(/\blist\b[\s\S]*clients\.$/)).not.to.match(/Password/);
+    shell.send(KEY.ctrlU);
+
+    shell.sendLine('20 + 1');
+    await shell.waitFor(/Session expired\. Password for alice@epic\.events: $/);
+    shell.send(KEY.ctrlC);
+    await shell.waitFor(/Interrupted[^\n]*\n[\s\S]*> $/);
+
+    shell.sendLine('20 + 2');
+    await shell.waitFor(/Session expired\. Password for alice@epic\.events: $/);
+    shell.sendLine(FIXTURE_PASSWORD);
+    await shell.waitFor(/\b22\b[\s\S]*> $/);
+    expect(shell.output).not.to.include(FIXTURE_PASSWORD).and.not.to.match(/\b21\b/);
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
   });

@@ -209,6 +209,29 @@ describe('shell (REPL session)', () => {
     expect(await done).to.equal(0);
   });
 
+  it('on a terminal, echoes no password and keeps it from the Up arrow, which recalls the command before', async () => {
+    const session = fakeSession('sales');
+    session.verdicts.push({ ok: true }, { ok: false, reason: 'expired', message: 'the session expired' });
+    const term = new FakeTerminal();
+    const done = startShell(session, term.io({ terminal: true }));
+    const shown = () => term.out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); // what a person reads
+    term.input.write('whoami().email\r');
+    await term.waitFor(/alice@epic\.events'[\s\S]*> $/, shown);
+    term.input.write('clients.get(2)\r');
+    await term.waitFor(/Password \(session expired\): $/, shown);
+    term.out = '';
+    term.input.write(`${session.reloginPassword}\r`);
+    await term.waitFor(/full name: Client 2[\s\S]*> $/, shown);
+    term.input.write('\x1b[A');
+    await term.waitFor(/> clients\.get\(2\)$/, shown);
+    term.input.write('\x1b[A');
+    await term.waitFor(/> whoami\(\)\.email$/, shown);
+    expect(term.out).not.to.include(session.reloginPassword);
+    term.input.write('\x15');
+    term.input.end();
+    expect(await done).to.equal(0);
+  });
+
   it('exits with code 3 after three wrong passwords', async () => {
     const session = fakeSession('sales');
     session.verdicts.push({ ok: false, reason: 'expired', message: 'the session expired' });

@@ -21,7 +21,7 @@ function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export const KEY = { tab: '\t', ctrlC: '\x03', ctrlD: '\x04', ctrlU: '\x15', enter: '\r' } as const;
+export const KEY = { tab: '\t', ctrlC: '\x03', ctrlD: '\x04', ctrlU: '\x15', enter: '\r', up: '\x1b[A' } as const;
 
 /** The CLI under a pseudo-terminal. */
 export class PtySession {
