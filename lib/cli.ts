@@ -1,7 +1,7 @@
 /** argv → command. Each command gets its dependencies (streams, environment) passed in. */
 import type { CliIO, CliOptions, CommandRunner } from './commands/command.js';
 import { ConfigError, isEpicError } from './errors.js';
-import { checkNodeVersion } from './shell/repl-adapter.js';
+import { checkNodeVersion } from './node-version.js';
 import { visible } from './text.js';
 import { commandFinished, installFaultHandlers } from './faults.js';
 

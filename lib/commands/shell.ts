@@ -37,12 +37,13 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   const config = configFrom(io);
   // The token store, history and embedded data live there: a bad one is one clear line now.
   assertUsableStateDir(config.stateDir);
-  // A Node.js whose REPL the shell cannot use is said now, before any login.
-  preflightRepl();
   if (opts.demo && config.database.kind !== 'embedded') {
     throw new ConfigError('--demo runs only on the embedded database: unset DATABASE_URL and POSTGRES_* to try it');
   }
   const scripted = opts.file !== undefined || opts.eval !== undefined || !io.stdin.isTTY;
+  // A Node.js whose REPL the shell cannot use is said now, before anyone types a password
+  // (scripts make a REPL only if a statement needs one, and stop at that statement).
+  if (!scripted) preflightRepl();
   const quiet = opts.quiet || scripted;
   const notice = (line: string) => void io.stderr.write(`${visible(line)}\n`);
   const script = opts.file !== undefined ? readScript(opts.file) : undefined;

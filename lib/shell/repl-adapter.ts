@@ -19,28 +19,12 @@
 import type { EventEmitter } from 'node:events';
 import repl, { type REPLEval, type REPLServer, type ReplOptions } from 'node:repl';
 import { PassThrough } from 'node:stream';
-import { EpicError } from '../errors.js';
+import { UnsupportedNode } from '../node-version.js';
 
-/** The versions `.ci/run` runs the whole suite on (package.json engines: >=20.19). */
-export const TESTED_NODE = '20.19+, 22, 24 and 26';
+export { UnsupportedNode, TESTED_NODE, checkNodeVersion } from '../node-version.js';
 
 export type Completion = [string[], string];
 export type Completer = (line: string, callback: (err: Error | null, result?: Completion) => void) => void;
-
-/** This Node.js lacks what the shell needs: said once, at start, exit code 1. */
-export class UnsupportedNode extends EpicError {
-  readonly code = 'E_NODE';
-
-  constructor(what: string, version = process.version) {
-    super(`Node.js ${version} is not supported by the shell: ${what} (tested on Node.js ${TESTED_NODE})`);
-  }
-}
-
-/** Refuse a Node.js older than package.json's engines before anything else runs. */
-export function checkNodeVersion(version = process.versions.node): void {
-  const [major, minor] = version.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 19)) throw new UnsupportedNode('it needs Node.js 20.19 or newer', `v${version}`);
-}
 
 export interface AdaptedRepl {
   server: REPLServer;
