@@ -80,7 +80,12 @@ export function startRepl(options: ReplOptions): AdaptedRepl {
     errorHandler(err);
   };
   // Node 25.9+: the public option. Older versions ignore it (and use a domain, below).
-  const server = repl.start({ ...options, handleError: (err: unknown) => (route(err), 'ignore') } as ReplOptions);
+  let server: REPLServer;
+  try {
+    server = repl.start({ ...options, handleError: (err: unknown) => (route(err), 'ignore') } as ReplOptions);
+  } catch (err) {
+    throw new UnsupportedNode(`the REPL does not start with the shell's options (${(err as Error).message})`);
+  }
   const internals = server as unknown as Internals;
   const notes: string[] = [];
   const fail = (what: string): never => {

@@ -70,6 +70,25 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     expect(await shell.exitCode()).to.equal(0);
   });
 
+  it('on a Node.js whose REPL no longer fits, says which version is unsupported before asking anything, exit 1', async () => {
+    // What a future Node.js could do: make the completer a getter (as Node 24 did to historySize).
+    const preload = path.join(bed.home, 'future-node.mjs');
+    fs.writeFileSync(preload, [
+      "import repl from 'node:repl';",
+      'const start = repl.start;',
+      'repl.start = (options) => {',
+      '  const server = start(options);',
+      '  const completer = server.completer;',
+      "  Object.defineProperty(server, 'completer', { get: () => completer, configurable: true });",
+      '  return server;',
+      '};',
+    ].join('\n'));
+    const shell = PtySession.start([], { ...bed.env, NODE_OPTIONS: `--import=${preload}` });
+    expect(await shell.exitCode()).to.equal(1);
+    expect(shell.output).to.match(/UnsupportedNode: Node\.js v\d+\.\d+\.\d+ is not supported by the shell: the REPL's completer cannot be replaced[^\n]*tested on Node\.js 20\.19\+, 22, 24 and 26/);
+    expect(shell.output).not.to.match(/Email|Password|TypeError/);
+  });
+
   it('Tab offers only the methods the department may call, and the filter keys inside list({', async () => {
     await loginAs(bed.world.kate);
     const shell = await openShell(bed.world.kate);
