@@ -115,6 +115,14 @@ export class Engine {
       return { kind: 'value', value };
     } catch (error) {
       if (error instanceof ExitRequest) return { kind: 'exit', exitCode: error.exitCode, message: error.detail };
+      // Ctrl+C that Node's own eval took (it comes as a signal while user code runs
+      // synchronously, the terminal out of raw mode): the same as the shell's own.
+      if ((error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') {
+        const stopping = this.session.interrupt
+          ? this.session.interrupt(this.options.notice)
+          : this.session.cancelRunning().then(() => undefined);
+        return { kind: 'error', error: new Interrupted(await stopping.catch(() => undefined)) };
+      }
       // The database itself refused the session (revoked since the gate let it through): end as the gate would.
       if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
       return { kind: 'error', error };

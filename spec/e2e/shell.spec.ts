@@ -198,6 +198,18 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     await shell.waitFor(/\b2\b[\s\S]*> $/);
   });
 
+  it('Ctrl+C in code that never yields (Node stops it, on every version) says Interrupted as for a query, and the shell goes on', async () => {
+    await loginAs(bed.world.alice);
+    const shell = await openShell(bed.world.alice);
+    shell.sendLine("print('spinning'); for (;;) {}");
+    await shell.waitFor(/\nspinning\n/);
+    shell.send(KEY.ctrlC);
+    const out = await shell.waitFor(/Interrupted: cancelled \(Ctrl\+C\)[\s\S]*> $/);
+    expect(out).not.to.match(/Script execution was interrupted/);
+    shell.sendLine('1 + 1');
+    await shell.waitFor(/\b2\b[\s\S]*> $/);
+  });
+
   it('keeps history in a 0600 file without the line that typed a password', async () => {
     await loginAs(bed.world.manager);
     const shell = await openShell(bed.world.manager);
