@@ -20,7 +20,14 @@ let faulted = false;
 let finished = false;
 let writeLine: (line: string) => void = (line) => void process.stderr.write(`${line}\n`);
 
+/** One fault can arrive twice (a listener that re-emits 'unhandledRejection', as mocha's does on Node 26): one line. */
+const dispatched = new WeakSet<object>();
+
 function dispatch(err: unknown): void {
+  if (typeof err === 'object' && err !== null) {
+    if (dispatched.has(err)) return;
+    dispatched.add(err);
+  }
   const handler = handlers[handlers.length - 1];
   if (handler) {
     try {
