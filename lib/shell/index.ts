@@ -86,8 +86,10 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   }
 
   const askPassword: AskPassword = (question) =>
-    new Promise((resolve) => {
+    new Promise((resolve) => setImmediate(() => {
       // Through the REPL's own reader (a second reader would race it for the input), hidden and kept out of history.
+      // Asked once the statement that asks (passwordPrompt()) has run its synchronous part: while it runs,
+      // Node keeps the terminal out of raw mode (for Ctrl+C), and the terminal itself would echo what is typed.
       io.output.write(question);
       replOutput.hidden = true;
       asking = true;
@@ -112,7 +114,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
         if (terminal) io.output.write('\n');
         finish(answer);
       });
-    });
+    }));
 
   let rendered: { value: unknown; text: string } | undefined;
   const engine = new Engine(session, {
