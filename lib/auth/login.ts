@@ -132,7 +132,7 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
     }
   }
   const { actor, installation } = await passwordLogin(opts, email);
-  const token = issueToken(secret, actor, installation);
+  const token = issueToken(secret, actor, installation, config.tokenTtlSeconds);
   saveToken(config, email, token);
   return { actor, token };
 }

@@ -47,11 +47,17 @@ function verificationKey(secret: string): KeyObject {
  */
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'expired' | 'invalid' };
 
-export function issueToken(secret: string, actor: Actor, installation: string): string {
+/**
+ * A token for the actor's session: it expires with the session, and never
+ * more than `maxTtlSeconds` (TOKEN_TTL) after now, whatever the database's
+ * clock says (a server clock ahead of ours must not make it look too long).
+ */
+export function issueToken(secret: string, actor: Actor, installation: string, maxTtlSeconds = Number.POSITIVE_INFINITY): string {
   const now = Math.floor(Date.now() / 1000);
+  const sessionEnd = Math.floor(actor.sessionExpiresAt.getTime() / 1000);
   return jwt.sign(
     { department: actor.department, email: actor.email.toLowerCase(), sid: actor.sessionKey, iid: installation, iat: now,
-      exp: Math.max(now + 1, Math.floor(actor.sessionExpiresAt.getTime() / 1000)) },
+      exp: Math.max(now + 1, Math.min(sessionEnd, now + maxTtlSeconds)) },
     secret,
     { algorithm: ALGORITHM, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, subject: String(actor.id) },
   );

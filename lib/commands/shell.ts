@@ -149,7 +149,7 @@ export function createShellSession(parts: SessionParts): ShellSession {
       const found = await passwordTries(askPassword, visible(`Session expired. Password for ${email}: `), (password) => checkPassword(db, config, monitor, email, password), parts.log);
       if (!found) return false;
       current.actor = found.actor;
-      current.token = issueToken(tokenSecret(config), found.actor, found.installation);
+      current.token = issueToken(tokenSecret(config), found.actor, found.installation, config.tokenTtlSeconds);
       if (parts.storeToken) saveToken(config, found.actor.email, current.token);
       return true;
     },
@@ -230,7 +230,7 @@ async function demoLogin(config: Config, target: DatabaseTarget, department: Non
   try {
     const id = await demoUserId(conn, department);
     const { actor, installation } = await openSessionFor(conn, id, config.tokenTtlSeconds);
-    return { actor, token: issueToken(tokenSecret(config), actor, installation) };
+    return { actor, token: issueToken(tokenSecret(config), actor, installation, config.tokenTtlSeconds) };
   } finally {
     await conn.close();
   }

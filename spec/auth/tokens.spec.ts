@@ -89,4 +89,13 @@ describe('auth/tokens', () => {
     const old = jwt.sign({ department: 'sales', ver: 1 }, SECRET, { algorithm: 'HS256', issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, subject: '7', expiresIn: 600 });
     expect(verifyToken(SECRET, old, TTL)).to.deep.equal({ ok: false, reason: 'expired' });
   });
+
+  it('never lives longer than TOKEN_TTL from now, even when the session (by the database clock) ends later', () => {
+    const farSession = { ...actor, sessionExpiresAt: new Date(Date.now() + 3 * TTL * 1000) };
+    const token = issueToken(SECRET, farSession, INSTALLATION, TTL);
+    const check = verifyToken(SECRET, token, TTL);
+    expect(check.ok).to.equal(true);
+    const { iat, exp } = jwt.decode(token) as { iat: number; exp: number };
+    expect(exp - iat).to.equal(TTL);
+  });
 });

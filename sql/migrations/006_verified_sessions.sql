@@ -239,7 +239,7 @@ begin
     v_secret := encode(gen_random_bytes(32), 'hex');
     insert into sessions (user_id, department, secret_hash, expires_at)
     values (v_user.id, v_user.department, sha256(convert_to(v_secret, 'UTF8')),
-            now() + least(make_interval(secs => greatest(coalesce(p_ttl_seconds, 0), 60)), c_max_ttl))
+            now() + least(make_interval(secs => greatest(coalesce(p_ttl_seconds, 0), 1)), c_max_ttl))
     returning sessions.id, sessions.expires_at into v_session, v_expires;
     return query select 'ok'::text, v_session || '.' || v_secret, v_user.id, v_user.email, v_user.full_name, v_user.department,
                         v_expires, null::timestamptz, (select i.id from installation i);
