@@ -12,7 +12,7 @@ import { AdminConnection, Database } from '../../lib/db/index.js';
 import { EmbeddedServer, SUPERUSER } from '../../lib/db/embedded.js';
 import type { DatabaseTarget } from '../../lib/db/connect.js';
 import { queries } from '../../lib/db/sql.js';
-import { runSetup } from '../../lib/setup.js';
+import { runSetup } from '../../lib/provision.js';
 
 const tq = queries('testing', ['resetData', 'fingerprint', 'dropDatabase', 'installationId'] as const);
 const sq = queries('setup', ['databaseExists', 'createDatabase'] as const);
