@@ -386,3 +386,46 @@ on conflict (email) do update set locked_until = excluded.locked_until;
 -- Provisioning (spec/setup.spec.ts, spec/provision.spec.ts).
 -- name: epicSchemaExists :one
 select exists (select from pg_namespace where nspname = 'epic') as exists;
+
+-- A login role without CREATEDB, for setup's refusal (values through settings, as in sql/setup.sql).
+-- name: useTestRole :exec
+select set_config('epic.test_role', $1, true), set_config('epic.test_password', $2, true);
+
+-- name: createTestLoginRole :exec
+do $$
+begin
+  execute format('create role %I login nocreatedb nocreaterole password %L', current_setting('epic.test_role'), current_setting('epic.test_password'));
+end $$;
+
+-- Identifier filled by pg-format (%I).
+-- name: dropTestRole :exec
+drop role if exists %I;
+
+-- name: databaseNamed :many
+select datname from pg_database where datname = $1;
+
+-- What the runtime role holds through its memberships ($1: the role).
+-- name: runtimeRoleReach :one
+select pg_has_role($1, 'epic_login', 'USAGE')                     as uses_login,
+       pg_has_role($1, 'epic_sales', 'MEMBER')                    as may_become_sales,
+       pg_has_role($1, 'epic_sales', 'USAGE')                     as inherits_sales,
+       pg_has_role($1, 'epic_management', 'USAGE')                as inherits_management,
+       pg_has_role($1, 'epic_support', 'USAGE')                   as inherits_support,
+       has_table_privilege($1, 'epic.clients', 'SELECT')          as reads_clients,
+       has_schema_privilege($1, 'epic', 'USAGE')                  as uses_schema;
+
+-- How setups before epic_departments left the login role (epic.test_role): the
+-- department roles granted to it directly, NOINHERIT doing the rest.
+-- name: legacyRuntimeGrants :exec
+do $$
+declare
+  r text := current_setting('epic.test_role');
+begin
+  execute format('alter role %I noinherit', r);
+  execute format('revoke epic_departments from %I', r);
+  execute format('grant epic_management, epic_sales, epic_support to %I', r);
+end $$;
+
+-- name: directDepartmentGrants :many
+select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid
+where m.member = $1::regrole and r.rolname in ('epic_management', 'epic_sales', 'epic_support') order by 1;
