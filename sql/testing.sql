@@ -429,3 +429,39 @@ end $$;
 -- name: directDepartmentGrants :many
 select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid
 where m.member = $1::regrole and r.rolname in ('epic_management', 'epic_sales', 'epic_support') order by 1;
+
+-- TLS on the test server for spec/db/tls.spec.ts: the certificate and key are
+-- written into its data directory under these fixed names (relative paths are
+-- the data directory's). ALTER SYSTEM runs outside a transaction, one statement each.
+-- name: dataDirectory :one
+select current_setting('data_directory') as dir;
+
+-- name: tlsCertFile :exec
+alter system set ssl_cert_file = 'epic-test-tls.crt';
+
+-- name: tlsKeyFile :exec
+alter system set ssl_key_file = 'epic-test-tls.key';
+
+-- name: tlsOn :exec
+alter system set ssl = on;
+
+-- name: tlsReset :exec
+alter system reset ssl;
+
+-- name: tlsCertFileReset :exec
+alter system reset ssl_cert_file;
+
+-- name: tlsKeyFileReset :exec
+alter system reset ssl_key_file;
+
+-- name: reloadConfiguration :one
+select pg_reload_conf() as reloaded;
+
+-- name: tlsSetting :one
+select current_setting('ssl') as ssl;
+
+-- name: configurationErrors :many
+select name, error from pg_file_settings where error is not null;
+
+-- name: connectionUsesTls :one
+select ssl, version from pg_stat_ssl where pid = pg_backend_pid();
