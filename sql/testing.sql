@@ -432,7 +432,8 @@ where m.member = $1::regrole and r.rolname in ('epic_management', 'epic_sales', 
 
 -- TLS on the test server for spec/db/tls.spec.ts: the certificate and key are
 -- written into its data directory under these fixed names (relative paths are
--- the data directory's). ALTER SYSTEM runs outside a transaction, one statement each.
+-- the data directory's). ALTER SYSTEM runs outside a transaction, one statement
+-- each; reloadServerConfig (above) applies them.
 -- name: dataDirectory :one
 select current_setting('data_directory') as dir;
 
@@ -453,9 +454,6 @@ alter system reset ssl_cert_file;
 
 -- name: tlsKeyFileReset :exec
 alter system reset ssl_key_file;
-
--- name: reloadConfiguration :one
-select pg_reload_conf() as reloaded;
 
 -- name: tlsSetting :one
 select current_setting('ssl') as ssl;

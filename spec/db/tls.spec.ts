@@ -19,7 +19,7 @@ import { cliEnv } from '../support/cli.js';
 
 const t = queries('testing', [
   'dataDirectory', 'tlsCertFile', 'tlsKeyFile', 'tlsOn', 'tlsReset', 'tlsCertFileReset', 'tlsKeyFileReset',
-  'reloadConfiguration', 'tlsSetting', 'configurationErrors', 'connectionUsesTls',
+  'reloadServerConfig', 'tlsSetting', 'configurationErrors', 'connectionUsesTls',
 ] as const);
 
 /** A self-signed certificate (its own CA) for the names given. */
@@ -82,7 +82,7 @@ describe('TLS to a managed server (sslmode=verify-full with a CA file)', functio
     await serverAdmin.exec(t.tlsCertFile);
     await serverAdmin.exec(t.tlsKeyFile);
     await serverAdmin.exec(t.tlsOn);
-    await serverAdmin.one(t.reloadConfiguration);
+    await serverAdmin.one(t.reloadServerConfig);
     await waitForTls(admin, 'on');
   });
 
@@ -92,7 +92,7 @@ describe('TLS to a managed server (sslmode=verify-full with a CA file)', functio
     await serverAdmin.exec(t.tlsReset);
     await serverAdmin.exec(t.tlsCertFileReset);
     await serverAdmin.exec(t.tlsKeyFileReset);
-    await serverAdmin.one(t.reloadConfiguration);
+    await serverAdmin.one(t.reloadServerConfig);
     await waitForTls(admin, 'off');
     fs.rmSync(path.join(dataDir, 'epic-test-tls.crt'), { force: true });
     fs.rmSync(path.join(dataDir, 'epic-test-tls.key'), { force: true });
