@@ -153,7 +153,7 @@ async function openAdmin(params: ConnectionParams, config: Config): Promise<Admi
   } catch (err) {
     if (err instanceof DatabaseUnavailable && (err.sqlState === '28P01' || err.sqlState === '28000')) {
       const reason = /^the database refused the login \((.*)\): run /.exec(err.message)?.[1] ?? 'login refused';
-      const refused = new DatabaseUnavailable(`the server refused the administrator's login (${reason}): check DATABASE_URL, or POSTGRES_USER and POSTGRES_PASSWORD`);
+      const refused = new DatabaseUnavailable(`the server refused the administrator's login (${reason}): check DATABASE_URL, or POSTGRES_USER and POSTGRES_PASSWORD`, 'login');
       refused.sqlState = err.sqlState;
       throw refused;
     }
