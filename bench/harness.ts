@@ -16,7 +16,7 @@ import type { DatabaseTarget } from '../lib/db/connect.js';
 import { EmbeddedServer, SUPERUSER } from '../lib/db/embedded.js';
 import { AdminConnection } from '../lib/db/index.js';
 import { queries } from '../lib/db/sql.js';
-import { runSetup } from '../lib/setup.js';
+import { runSetup } from '../lib/provision.js';
 
 const sq = queries('setup', ['createDatabase'] as const);
 

@@ -10,8 +10,17 @@ export interface ConnectionParams {
   database: string;
   user: string;
   password?: string;
-  /** TLS to the server (DATABASE_URL's sslmode): true verifies the certificate. */
-  ssl?: boolean | { rejectUnauthorized: false };
+  /** TLS to the server (sslmode, sslrootcert): true verifies the certificate against the system's CAs. */
+  ssl?: boolean | TlsOptions;
+}
+
+/** What node-postgres hands to tls.connect. */
+export interface TlsOptions {
+  rejectUnauthorized: boolean;
+  /** The CA certificates (PEM) of `sslrootcert` / PGSSLROOTCERT, instead of the system's. */
+  ca?: string;
+  /** verify-ca: the chain is checked, the host name is not (as libpq). */
+  checkServerIdentity?: () => undefined;
 }
 
 export type DatabaseConfig =
@@ -62,7 +71,7 @@ function parseInteger(name: string, raw: string, min: number, max: number): numb
   return n;
 }
 
-function parseDatabaseUrl(raw: string): ConnectionParams {
+function parseDatabaseUrl(raw: string, env: NodeJS.ProcessEnv): ConnectionParams {
   let url: URL;
   try {
     url = new URL(raw);
@@ -83,14 +92,9 @@ function parseDatabaseUrl(raw: string): ConnectionParams {
   const database = decode(url.pathname.replace(/^\//, ''), 'database name');
   if (!database) throw new ConfigError('DATABASE_URL must name a database (postgres://user:password@host:port/database)');
   if (!url.username) throw new ConfigError('DATABASE_URL must name a user (postgres://user:password@host:port/database)');
-  const sslmode = url.searchParams.get('sslmode') ?? 'disable';
-  const SSL: Record<string, ConnectionParams['ssl']> = {
-    disable: undefined, prefer: undefined, allow: undefined,
-    require: { rejectUnauthorized: false }, 'verify-ca': true, 'verify-full': true,
-  };
-  if (!(sslmode in SSL)) throw new ConfigError(`DATABASE_URL sslmode must be one of ${Object.keys(SSL).join(', ')}`);
+  const ssl = sslFrom(url.searchParams.get('sslmode') ?? env.PGSSLMODE, url.searchParams.get('sslrootcert') ?? env.PGSSLROOTCERT, url.searchParams.has('sslmode') ? 'DATABASE_URL sslmode' : 'PGSSLMODE');
   return {
-    ...(SSL[sslmode] !== undefined ? { ssl: SSL[sslmode] } : {}),
+    ...(ssl !== undefined ? { ssl } : {}),
     host: url.hostname || 'localhost',
     port: url.port ? parseInteger('DATABASE_URL port', url.port, 1, 65535) : 5432,
     database,
@@ -99,8 +103,38 @@ function parseDatabaseUrl(raw: string): ConnectionParams {
   };
 }
 
+const SSLMODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+/**
+ * libpq's sslmode and sslrootcert (in DATABASE_URL, or PGSSLMODE and PGSSLROOTCERT):
+ * require encrypts without checking the certificate — unless a CA file is given,
+ * then it checks the chain as verify-ca does; verify-ca checks the chain against
+ * the CA file (or the system's CAs), verify-full also the host name.
+ * `sslrootcert=system` means the system's CAs.
+ */
+function sslFrom(mode: string | undefined, rootCert: string | undefined, modeName: string): ConnectionParams['ssl'] {
+  const sslmode = mode || 'disable';
+  if (!SSLMODES.includes(sslmode)) throw new ConfigError(`${modeName} must be one of ${SSLMODES.join(', ')}`);
+  if (sslmode === 'disable' || sslmode === 'allow' || sslmode === 'prefer') return undefined;
+  let ca: string | undefined;
+  if (rootCert && rootCert !== 'system') {
+    try {
+      ca = fs.readFileSync(rootCert, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`the CA file of sslrootcert or PGSSLROOTCERT cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}: ${rootCert})`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`the CA file of sslrootcert or PGSSLROOTCERT holds no PEM certificate (${rootCert})`);
+  }
+  if (sslmode === 'require' && !rootCert) return { rejectUnauthorized: false };
+  const verifyHost = sslmode === 'verify-full';
+  if (!ca && verifyHost) return true;
+  return { rejectUnauthorized: true, ...(ca ? { ca } : {}), ...(verifyHost ? {} : { checkServerIdentity: () => undefined }) };
+}
+
+const sslOption = (ssl: ConnectionParams['ssl']) => (ssl !== undefined ? { ssl } : {});
+
 function databaseFrom(env: NodeJS.ProcessEnv): DatabaseConfig {
-  if (env.DATABASE_URL) return { kind: 'external', admin: parseDatabaseUrl(env.DATABASE_URL) };
+  if (env.DATABASE_URL) return { kind: 'external', admin: parseDatabaseUrl(env.DATABASE_URL, env) };
   // The seed's variables (the ones compose.yaml also reads).
   if (env.POSTGRES_DB || env.POSTGRES_USER || env.POSTGRES_HOST || env.DB_PORT) {
     const missing = ['POSTGRES_DB', 'POSTGRES_USER'].filter((k) => !env[k]);
@@ -113,6 +147,7 @@ function databaseFrom(env: NodeJS.ProcessEnv): DatabaseConfig {
         database: env.POSTGRES_DB as string,
         user: env.POSTGRES_USER as string,
         password: env.POSTGRES_PASSWORD || undefined,
+        ...sslOption(sslFrom(env.PGSSLMODE, env.PGSSLROOTCERT, 'PGSSLMODE')),
       },
     };
   }

@@ -54,7 +54,7 @@ export class Conflict extends EpicError {
  * network), its connection limit reached, its disk full, or another resource
  * or configuration problem on the server.
  */
-export type UnavailableReason = 'unreachable' | 'connection-limit' | 'not-accepting' | 'disk-full' | 'resources' | 'login' | 'missing';
+export type UnavailableReason = 'unreachable' | 'connection-limit' | 'not-accepting' | 'disk-full' | 'resources' | 'login' | 'missing' | 'tls';
 
 export class DatabaseUnavailable extends EpicError {
   readonly code = 'E_DB';

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig, parseDuration } from '../lib/config.js';
 import { ConfigError } from '../lib/errors.js';
 
@@ -39,6 +42,36 @@ describe('configuration', () => {
     expect(admin('postgres://u:p@h/db?sslmode=verify-full').ssl).to.equal(true);
     expect(admin('postgres://u:p@h/db').ssl).to.equal(undefined);
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@h/db?sslmode=maybe' })).to.throw(/sslmode must be one of/);
+  });
+
+  it('reads a CA file from sslrootcert or PGSSLROOTCERT: verify-full checks chain and host, verify-ca (and require with a CA) the chain only', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-ca-'));
+    try {
+      const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+      const ca = path.join(dir, 'ca.pem');
+      fs.writeFileSync(ca, pem);
+      const ssl = (env: NodeJS.ProcessEnv) => (loadConfig(env).database as { admin: { ssl?: Record<string, unknown> } }).admin.ssl;
+      expect(ssl({ DATABASE_URL: `postgres://u:p@h/db?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}` })).to.deep.equal({ rejectUnauthorized: true, ca: pem });
+      expect(ssl({ DATABASE_URL: 'postgres://u:p@h/db?sslmode=verify-full', PGSSLROOTCERT: ca })).to.deep.equal({ rejectUnauthorized: true, ca: pem });
+      const verifyCa = ssl({ DATABASE_URL: 'postgres://u:p@h/db?sslmode=verify-ca', PGSSLROOTCERT: ca });
+      expect(verifyCa).to.include({ rejectUnauthorized: true, ca: pem });
+      expect(verifyCa?.checkServerIdentity).to.be.a('function');
+      expect(ssl({ DATABASE_URL: 'postgres://u:p@h/db?sslmode=require', PGSSLROOTCERT: ca })).to.include({ rejectUnauthorized: true, ca: pem });
+      expect(ssl({ DATABASE_URL: 'postgres://u:p@h/db?sslmode=verify-full&sslrootcert=system' })).to.equal(true);
+      // PGSSLMODE when the URL says nothing, and for the POSTGRES_* variables.
+      expect(ssl({ DATABASE_URL: 'postgres://u:p@h/db', PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca })).to.deep.equal({ rejectUnauthorized: true, ca: pem });
+      expect(ssl({ POSTGRES_DB: 'd', POSTGRES_USER: 'u', PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca })).to.deep.equal({ rejectUnauthorized: true, ca: pem });
+      expect(ssl({ DATABASE_URL: 'postgres://u:p@h/db?sslmode=disable', PGSSLROOTCERT: ca })).to.equal(undefined);
+      // A missing or non-PEM file is named in one line, the URL never echoed.
+      expect(() => loadConfig({ DATABASE_URL: 'postgres://u:secret-pw@h/db?sslmode=verify-full', PGSSLROOTCERT: path.join(dir, 'nope.pem') }))
+        .to.throw(ConfigError, /^the CA file of sslrootcert or PGSSLROOTCERT cannot be read \(ENOENT: .*nope\.pem\)$/);
+      fs.writeFileSync(path.join(dir, 'junk.pem'), 'not a certificate');
+      expect(() => loadConfig({ DATABASE_URL: 'postgres://u:secret-pw@h/db?sslmode=verify-full', PGSSLROOTCERT: path.join(dir, 'junk.pem') }))
+        .to.throw(ConfigError, /holds no PEM certificate/);
+      expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@h/db', PGSSLMODE: 'sometimes' })).to.throw(ConfigError, /^PGSSLMODE must be one of/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("accepts the seed's POSTGRES_* and DB_PORT variables", () => {

@@ -6,12 +6,13 @@ import path from 'node:path';
 import { AdminConnection } from '../lib/db/index.js';
 import { loadMigrations, queries } from '../lib/db/sql.js';
 import { migrationsDir, packageRoot } from '../lib/paths.js';
-import { runSetup } from '../lib/setup.js';
+import { runSetup } from '../lib/provision.js';
 import { ValidationError } from '../lib/errors.js';
 import { scratchDatabase, targetFor, testConfig } from './support/server.js';
 import { asOwner } from './support/owner.js';
+import { cliEnv } from './support/cli.js';
 
-const t = queries('testing', ['migrationsApplied', 'usersByDepartment', 'departmentNames'] as const);
+const t = queries('testing', ['migrationsApplied', 'usersByDepartment', 'departmentNames', 'epicSchemaExists'] as const);
 
 describe('setup (provisioning)', function () {
   this.timeout(60_000);
@@ -116,6 +117,77 @@ describe('setup (provisioning)', function () {
     });
     expect(r.status).to.equal(2);
     expect(r.stderr.trim()).to.match(/^ConfigError: BCRYPT_ROUNDS must be a whole number/);
+  });
+});
+
+describe('node lib/setup (the documented entry: the same command as epic-events setup)', function () {
+  this.timeout(60_000);
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let stateDir: string;
+
+  beforeEach(async () => {
+    scratch = await scratchDatabase('epic_node_lib_setup');
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-node-lib-setup-'));
+  });
+  afterEach(async () => {
+    await scratch.drop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const env = () => cliEnv(scratch.admin, stateDir, { ADMIN_EMAIL: 'admin@epic.events', ADMIN_PASSWORD: 'correct horse battery' });
+  const nodeLibSetup = (args: string[] = []) => spawnSync(process.execPath, ['lib/setup', ...args], { cwd: packageRoot, env: env(), encoding: 'utf8' });
+  const epicEventsSetup = (args: string[] = []) => spawnSync(process.execPath, ['bin/epic-events.js', 'setup', ...args], { cwd: packageRoot, env: env(), encoding: 'utf8' });
+  const users = async () => {
+    const conn = await AdminConnection.open(scratch.admin);
+    try {
+      return await asOwner((c) => c.many(t.usersByDepartment), conn);
+    } finally {
+      await conn.close();
+    }
+  };
+
+  it('provisions a fresh state directory, then a second run changes nothing and says so', async () => {
+    const first = nodeLibSetup();
+    expect(first.status, first.stderr).to.equal(0);
+    expect(first.stdout).to.include('  ✔ applied migration 001_schema');
+    expect(first.stdout).to.include('  ✔ created management collaborator admin@epic.events');
+    expect(first.stdout).to.match(/^Setup done \(\d+ changes\)\.$/m);
+    const before = { users: await users(), state: fs.readdirSync(stateDir).sort() };
+
+    const second = nodeLibSetup();
+    expect(second.status, second.stderr).to.equal(0);
+    expect(second.stdout).to.equal('Already set up: nothing changed.\n');
+    expect({ users: await users(), state: fs.readdirSync(stateDir).sort() }).to.deep.equal(before);
+
+    // What epic-events setup prints and returns, to the byte.
+    const third = epicEventsSetup();
+    expect({ status: second.status, stdout: second.stdout, stderr: second.stderr }).to.deep.equal({ status: third.status, stdout: third.stdout, stderr: third.stderr });
+  });
+
+  it('takes the same options, and refuses a bad one as epic-events setup does (exit 2, nothing provisioned)', async () => {
+    const ours = nodeLibSetup(['--no-such-option']);
+    const theirs = epicEventsSetup(['--no-such-option']);
+    expect(ours.status).to.equal(2);
+    expect({ status: ours.status, stdout: ours.stdout, stderr: ours.stderr }).to.deep.equal({ status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr });
+    const conn = await AdminConnection.open(scratch.admin);
+    try {
+      expect(await conn.one(t.epicSchemaExists)).to.deep.equal({ exists: false });
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('before npm install has built the project: one line, exit 2, no stack', () => {
+    const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-unbuilt-clone-'));
+    try {
+      fs.mkdirSync(path.join(clone, 'lib'));
+      fs.copyFileSync(path.join(packageRoot, 'lib', 'setup.js'), path.join(clone, 'lib', 'setup.js'));
+      fs.copyFileSync(path.join(packageRoot, 'package.json'), path.join(clone, 'package.json'));
+      const r = spawnSync(process.execPath, ['lib/setup'], { cwd: clone, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).to.deep.equal({ status: 2, stdout: '', stderr: 'run npm install first\n' });
+    } finally {
+      fs.rmSync(clone, { recursive: true, force: true });
+    }
   });
 });
 

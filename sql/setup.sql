@@ -18,6 +18,18 @@ select pg_advisory_lock(4242000);
 -- name: unlockSetup :exec
 select pg_advisory_unlock(4242000);
 
+-- What an administrator without CREATEDB is told to have a superuser run
+-- (identifiers filled by pg-format: the database, the administrator).
+-- name: createDatabaseFor :exec
+create database %I owner %I;
+
+-- name: serverVersion :one
+-- The server's version: setup refuses those the schema does not support.
+select current_setting('server_version_num')::int as num, split_part(current_setting('server_version'), ' ', 1) as version;
+
+-- name: mayCreateDatabase :one
+select rolcreatedb or rolsuper as may from pg_roles where rolname = current_user;
+
 -- $3 is the runtime role's password as a SCRAM-SHA-256 verifier (lib/db/scram.ts):
 -- the password itself never reaches SQL.
 -- name: useSettings :exec
@@ -30,6 +42,7 @@ select set_config('epic.database', $1, true),
 select exists (select from pg_roles where rolname = 'epic_owner')   as owner_role,
        exists (select from pg_roles where rolname = 'epic_sales')   as department_roles,
        exists (select from pg_roles where rolname = $1)             as app_role,
+       exists (select from pg_roles where rolname = 'epic_departments') as departments_role,
        exists (select from pg_namespace where nspname = 'epic')     as schema;
 
 -- name: createRoles :exec
@@ -41,7 +54,7 @@ begin
   -- epic_owner owns the schema; one NOLOGIN role per department holds exactly
   -- what that department may do (sql/migrations/003); epic_login may only call
   -- the authentication functions. epic_runtime is the catch-all of 001, now empty.
-  foreach role in array array['epic_owner', 'epic_runtime', 'epic_management', 'epic_sales', 'epic_support', 'epic_login'] loop
+  foreach role in array array['epic_owner', 'epic_runtime', 'epic_management', 'epic_sales', 'epic_support', 'epic_login', 'epic_departments'] loop
     if not exists (select from pg_roles where rolname = role) then
       execute format('create role %I nologin', role);
     end if;
@@ -49,16 +62,27 @@ begin
   if not exists (select from pg_roles where rolname = app) then
     execute format('create role %I login password %L', app, current_setting('epic.app_password'));
   end if;
-  -- The runtime login role: NOINHERIT, no privilege of its own. It may become a
-  -- department role for one transaction (set_config('role', …, true)) and it
-  -- inherits only the right to call the authentication functions.
+  -- The runtime login role has no privilege of its own. It inherits epic_login
+  -- (the authentication functions) and may become a department role for one
+  -- transaction (set_config('role', …, true)) without inheriting any: it reaches
+  -- them only through epic_departments, which is NOINHERIT. Membership inherits
+  -- by the member's INHERIT attribute on PostgreSQL 15, by the grant's INHERIT
+  -- option (defaulting to that attribute) on 16+, and SET ROLE needs no
+  -- inheritance on either: one form for every supported server. (16+ could say
+  -- `grant … with inherit false, set true`; 15 cannot parse it.)
+  alter role epic_departments nologin noinherit;
   -- A bounded number of connections (a runaway script cannot starve the server).
-  execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication noinherit connection limit 200', app);
-  if exists (select from pg_auth_members m where m.roleid = 'epic_runtime'::regrole and m.member = app::regrole) then
-    execute format('revoke epic_runtime from %I', app);
-  end if;
-  execute format('grant epic_management, epic_sales, epic_support to %I with inherit false, set true', app);
-  execute format('grant epic_login to %I with inherit true', app);
+  execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication inherit connection limit 200', app);
+  -- Older setups granted the department roles (and the 001 catch-all) to the login role directly.
+  for role in
+    select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid
+    where m.member = app::regrole
+      and r.rolname in ('epic_runtime', 'epic_management', 'epic_sales', 'epic_support')
+  loop
+    execute format('revoke %I from %I', role, app);
+  end loop;
+  grant epic_management, epic_sales, epic_support to epic_departments;
+  execute format('grant epic_departments, epic_login to %I', app);
   -- The administrator may act as the owner to run migrations.
   execute format('grant epic_owner to %I', current_user);
 end $$;

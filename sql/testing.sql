@@ -382,3 +382,84 @@ select current_collaborator_id() as id, session_department() as department;
 -- name: lockOutEmail :exec
 insert into login_throttle (email, failures, locked_until) values (lower($1), 0, now() + interval '15 minutes')
 on conflict (email) do update set locked_until = excluded.locked_until;
+
+-- Provisioning (spec/setup.spec.ts, spec/provision.spec.ts).
+-- name: epicSchemaExists :one
+select exists (select from pg_namespace where nspname = 'epic') as exists;
+
+-- A login role without CREATEDB, for setup's refusal (values through settings, as in sql/setup.sql).
+-- name: useTestRole :exec
+select set_config('epic.test_role', $1, true), set_config('epic.test_password', $2, true);
+
+-- name: createTestLoginRole :exec
+do $$
+begin
+  execute format('create role %I login nocreatedb nocreaterole password %L', current_setting('epic.test_role'), current_setting('epic.test_password'));
+end $$;
+
+-- Identifier filled by pg-format (%I).
+-- name: dropTestRole :exec
+drop role if exists %I;
+
+-- name: databaseNamed :many
+select datname from pg_database where datname = $1;
+
+-- What the runtime role holds through its memberships ($1: the role).
+-- name: runtimeRoleReach :one
+select pg_has_role($1, 'epic_login', 'USAGE')                     as uses_login,
+       pg_has_role($1, 'epic_sales', 'MEMBER')                    as may_become_sales,
+       pg_has_role($1, 'epic_sales', 'USAGE')                     as inherits_sales,
+       pg_has_role($1, 'epic_management', 'USAGE')                as inherits_management,
+       pg_has_role($1, 'epic_support', 'USAGE')                   as inherits_support,
+       has_table_privilege($1, 'epic.clients', 'SELECT')          as reads_clients,
+       has_schema_privilege($1, 'epic', 'USAGE')                  as uses_schema;
+
+-- How setups before epic_departments left the login role (epic.test_role): the
+-- department roles granted to it directly, NOINHERIT doing the rest.
+-- name: legacyRuntimeGrants :exec
+do $$
+declare
+  r text := current_setting('epic.test_role');
+begin
+  execute format('alter role %I noinherit', r);
+  execute format('revoke epic_departments from %I', r);
+  execute format('grant epic_management, epic_sales, epic_support to %I', r);
+end $$;
+
+-- name: directDepartmentGrants :many
+select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid
+where m.member = $1::regrole and r.rolname in ('epic_management', 'epic_sales', 'epic_support') order by 1;
+
+-- TLS on the test server for spec/db/tls.spec.ts: the certificate and key are
+-- written into its data directory under these fixed names (relative paths are
+-- the data directory's). ALTER SYSTEM runs outside a transaction, one statement
+-- each; reloadServerConfig (above) applies them.
+-- name: dataDirectory :one
+select current_setting('data_directory') as dir;
+
+-- name: tlsCertFile :exec
+alter system set ssl_cert_file = 'epic-test-tls.crt';
+
+-- name: tlsKeyFile :exec
+alter system set ssl_key_file = 'epic-test-tls.key';
+
+-- name: tlsOn :exec
+alter system set ssl = on;
+
+-- name: tlsReset :exec
+alter system reset ssl;
+
+-- name: tlsCertFileReset :exec
+alter system reset ssl_cert_file;
+
+-- name: tlsKeyFileReset :exec
+alter system reset ssl_key_file;
+
+-- name: tlsSetting :one
+select current_setting('ssl') as ssl;
+
+-- name: configurationErrors :many
+select name, error from pg_file_settings where error is not null;
+
+-- name: connectionUsesTls :one
+select ssl, version from pg_stat_ssl where pid = pg_backend_pid();

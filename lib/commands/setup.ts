@@ -1,6 +1,6 @@
 import { configFrom, type CliIO, type CliOptions } from './command.js';
 import { openTarget } from '../db/connect.js';
-import { runSetup } from '../setup.js';
+import { runSetup } from '../provision.js';
 import { assertUsableStateDir } from '../state.js';
 
 export async function runSetupCommand(opts: CliOptions, io: CliIO): Promise<number> {

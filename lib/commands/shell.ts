@@ -25,7 +25,7 @@ import type { Monitor } from '../monitoring.js';
 import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
 import { preflightRepl } from '../shell/repl-adapter.js';
 import type { Actor } from '../session.js';
-import { embeddedNeedsSetup, runSetup } from '../setup.js';
+import { embeddedNeedsSetup, runSetup } from '../provision.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
 export interface Current {

@@ -118,6 +118,13 @@ const BY_CLASS: Record<string, Mapper> = {
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
 const CONNECTION_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
 
+/** OpenSSL's verdicts on a server certificate (tls.connect). */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
+  'CERT_REJECTED', 'INVALID_CA', 'HOSTNAME_MISMATCH',
+]);
+
 /** Turn a driver error into one of ours; anything unrecognised is rethrown as is (a bug). */
 export function mapDatabaseError(err: unknown, context: ErrorContext = {}): unknown {
   if (err instanceof EpicError) return err;
@@ -135,6 +142,13 @@ function mapDriverError(err: unknown, context: ErrorContext): unknown {
     // pg.Client's own connectionTimeoutMillis error (AdminConnection): a plain Error without a code.
     || (!code && e.message === 'timeout expired')) {
     return unreachable(e, context);
+  }
+  // TLS (sslmode, sslrootcert): the server's certificate refused, or no TLS on the server.
+  if (TLS_CODES.has(code) || /^ERR_TLS_|^ERR_SSL_/.test(code)) {
+    return new DatabaseUnavailable(`the server's TLS certificate was not accepted (${e.message}): check sslrootcert or PGSSLROOTCERT, and the host name`, 'tls');
+  }
+  if (!code && /server does not support SSL/i.test(e.message ?? '')) {
+    return new DatabaseUnavailable('the server does not accept TLS connections, and sslmode requires TLS', 'tls');
   }
   return err;
 }

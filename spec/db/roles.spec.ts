@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { AdminConnection } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import format from 'pg-format';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runSetup } from '../../lib/provision.js';
+import { ctx, fingerprint, resetData, scratchDatabase, targetFor, testConfig } from '../support/server.js';
+
+const r = queries('testing', ['runtimeRoleReach', 'useTestRole', 'legacyRuntimeGrants', 'directDepartmentGrants', 'dropTestRole'] as const);
 
 const t = queries('testing', ['runtimeDropTable', 'runtimeCreateTable', 'runtimeTruncate', 'runtimeAlterTable', 'runtimeDeleteClients', 'runtimeCreateInPublic', 'runtimeReadOwnRole'] as const);
 
@@ -40,5 +47,44 @@ describe('runtime role (the shell connection)', () => {
   it('is not a superuser and cannot create roles or databases', async () => {
     const row = await runtime.one<Record<string, boolean>>(t.runtimeReadOwnRole);
     expect(row).to.deep.equal({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false });
+  });
+
+  // One form on PostgreSQL 15 to 18: the login role inherits epic_login and reaches the
+  // department roles only through epic_departments (NOINHERIT), so it may become one for a
+  // transaction without holding any of their privileges.
+  it('inherits the authentication role, may become a department role, and inherits none of their privileges', async () => {
+    const { admin, config } = ctx();
+    expect(await admin.one(r.runtimeRoleReach, [config.appDbUser])).to.deep.equal({
+      uses_login: true, uses_schema: true, may_become_sales: true,
+      inherits_sales: false, inherits_management: false, inherits_support: false, reads_clients: false,
+    });
+  });
+
+  it('is regranted in that form by setup when an older setup granted the department roles directly', async function () {
+    this.timeout(60_000);
+    const role = 'epic_app_legacy';
+    const scratch = await scratchDatabase('epic_legacy_grants');
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-legacy-'));
+    const { admin } = ctx();
+    try {
+      const config = testConfig(scratch.admin, stateDir, { APP_DB_USER: role });
+      await runSetup(config, targetFor(config), { log: () => undefined });
+      await admin.transaction(async () => {
+        await admin.exec(r.useTestRole, [role, '']);
+        await admin.exec(r.legacyRuntimeGrants);
+      });
+      expect((await admin.many<{ rolname: string }>(r.directDepartmentGrants, [role])).map((g) => g.rolname)).to.deep.equal(['epic_management', 'epic_sales', 'epic_support']);
+
+      await runSetup(config, targetFor(config), { log: () => undefined });
+      expect(await admin.many(r.directDepartmentGrants, [role])).to.deep.equal([]);
+      expect(await admin.one(r.runtimeRoleReach, [role])).to.deep.equal({
+        uses_login: true, uses_schema: true, may_become_sales: true,
+        inherits_sales: false, inherits_management: false, inherits_support: false, reads_clients: false,
+      });
+    } finally {
+      await scratch.drop();
+      await admin.exec({ ...r.dropTestRole, text: format(r.dropTestRole.text, role) });
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });

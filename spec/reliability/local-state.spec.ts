@@ -20,7 +20,7 @@ import { AdminConnection, Database } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
 import { DatabaseUnavailable } from '../../lib/errors.js';
 import { openShell } from '../../lib/shell/index.js';
-import { runSetup } from '../../lib/setup.js';
+import { runSetup } from '../../lib/provision.js';
 import { processTag, withFileLock } from '../../lib/state.js';
 import { CLI_JWT_SECRET, cliEnv, killAll, runCli, type CliResult } from '../support/cli.js';
 import { FakeTerminal } from '../support/fake-api.js';

@@ -16,7 +16,7 @@ import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embe
 import { AdminConnection, Database } from '../../lib/db/index.js';
 import { DatabaseUnavailable } from '../../lib/errors.js';
 import { openShell } from '../../lib/shell/index.js';
-import { runSetup } from '../../lib/setup.js';
+import { runSetup } from '../../lib/provision.js';
 import { FakeTerminal } from '../support/fake-api.js';
 import { liveSession } from '../support/live-session.js';
 import { APP_PASSWORD, testConfig } from '../support/server.js';

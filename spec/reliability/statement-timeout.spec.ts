@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { Database, QueryCancelled } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
-import { runSetup } from '../../lib/setup.js';
+import { runSetup } from '../../lib/provision.js';
 import { addUser, rejection } from '../support/fixtures.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Actor } from '../../lib/session.js';

@@ -12,10 +12,10 @@ import { AdminConnection, Database } from '../../lib/db/index.js';
 import { EmbeddedServer, SUPERUSER } from '../../lib/db/embedded.js';
 import type { DatabaseTarget } from '../../lib/db/connect.js';
 import { queries } from '../../lib/db/sql.js';
-import { runSetup } from '../../lib/setup.js';
+import { runSetup } from '../../lib/provision.js';
 
 const tq = queries('testing', ['resetData', 'fingerprint', 'dropDatabase', 'installationId'] as const);
-const sq = queries('setup', ['databaseExists', 'createDatabase'] as const);
+const sq = queries('setup', ['databaseExists', 'createDatabase', 'serverVersion'] as const);
 
 export interface TestServer {
   /** Administrator on the server's maintenance database. */
@@ -151,4 +151,9 @@ export interface Fingerprint {
 export async function fingerprint(): Promise<Fingerprint> {
   const { admin } = ctx();
   return (await admin.transaction(() => admin.one<Fingerprint>(tq.fingerprint), { asOwner: true })) as Fingerprint;
+}
+
+/** The test server's version: `server_version_num` (150018, 180004, …) and its display form. */
+export async function serverVersion(): Promise<{ num: number; version: string }> {
+  return (await ctx().admin.one<{ num: number; version: string }>(sq.serverVersion)) as { num: number; version: string };
 }

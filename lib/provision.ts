@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import format from 'pg-format';
-import type { Config } from './config.js';
+import type { Config, ConnectionParams } from './config.js';
 import { AdminConnection } from './db/index.js';
 import type { DatabaseTarget } from './db/connect.js';
 import { migrate } from './db/migrate.js';
@@ -25,8 +25,8 @@ import { email as validEmail, validated } from './crm/validate.js';
 import { ensureStateDir, readPrivateFile, withFileLock, writePrivateFile } from './state.js';
 
 const q = queries('setup', [
-  'databaseExists', 'createDatabase', 'useSettings', 'provisioningState', 'createRoles', 'setAppPassword',
-  'provisionDatabase', 'ensureDepartments', 'managementCount', 'otherDatabasesOpenTo', 'closeDatabaseToPublic', 'lockSetup', 'unlockSetup',
+  'databaseExists', 'createDatabase', 'createDatabaseFor', 'serverVersion', 'mayCreateDatabase', 'useSettings', 'provisioningState', 'createRoles',
+  'setAppPassword', 'provisionDatabase', 'ensureDepartments', 'managementCount', 'otherDatabasesOpenTo', 'closeDatabaseToPublic', 'lockSetup', 'unlockSetup',
 ] as const);
 const uq = queries('users', ['createUser', 'findUserIdByEmail'] as const);
 
@@ -47,7 +47,10 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
   // server's objects: one run at a time on this machine, and on the server.
   const lockPath = path.join(config.stateDir, 'setup.lock');
   return withFileLock(lockPath, async () => {
-    const lock = await AdminConnection.open({ ...target.admin, database: target.kind === 'embedded' ? 'postgres' : target.admin.database }, config.connectTimeoutMs, config.busyTimeoutMs);
+    // On the server's maintenance database while ours may not exist yet (embedded, or an external one still to create).
+    const lock = target.kind === 'embedded'
+      ? await openAdmin({ ...target.admin, database: 'postgres' }, config)
+      : await openAdmin(target.admin, config).catch((err) => (missingDatabase(err) ? openMaintenance(target.admin, config) : Promise.reject(err)));
     try {
       await lock.exec(q.lockSetup);
       return await provision(config, target, io);
@@ -65,27 +68,10 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
   const changes: string[] = [];
   const warnings: string[] = [];
 
-  if (target.kind === 'embedded') {
-    const server = await AdminConnection.open({ ...target.admin, database: 'postgres' }, config.connectTimeoutMs, config.busyTimeoutMs);
-    try {
-      if (!(await server.one(q.databaseExists, [target.admin.database]))) {
-        try {
-          await server.exec({ ...q.createDatabase, text: format(q.createDatabase.text, target.admin.database) });
-          changes.push(`created database ${target.admin.database}`);
-        } catch (err) {
-          // Created meanwhile by someone else (another program, an older version without the lock): done.
-          if (!alreadyExists(err)) throw err;
-        }
-      }
-    } finally {
-      await server.close();
-    }
-  }
-
   const runtime = target.kind === 'embedded' ? target.runtime : { ...target.admin, user: config.appDbUser, password: config.appDbPassword };
   if (!runtime.password) throw new ConfigError('APP_DB_PASSWORD must be set: setup gives it to the runtime role the shell connects as');
 
-  const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs, config.busyTimeoutMs);
+  const conn = await openCreatingDatabase(target.admin, config, changes);
   try {
     // The runtime role's password goes as a SCRAM verifier, never in plain text.
     const settings = [target.admin.database, config.appDbUser, scramVerifier(runtime.password), `${Math.round(config.statementTimeoutMs)}ms`];
@@ -96,7 +82,8 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
       await conn.exec(q.provisionDatabase);
     });
     if (!before.owner_role) changes.push('created role epic_owner (owns the schema)');
-    if (!before.department_roles) changes.push('created roles epic_management, epic_sales, epic_support (what each department may do) and epic_login');
+    if (!before.department_roles) changes.push('created roles epic_management, epic_sales, epic_support (what each department may do), epic_departments and epic_login');
+    else if (!before.departments_role) changes.push(`created role epic_departments: ${config.appDbUser} now reaches the department roles through it (the same grants on every PostgreSQL version)`);
     if (!before.app_role) changes.push(`created login role ${config.appDbUser} (the shell connects as it)`);
     if (!before.schema) changes.push('created schema epic');
 
@@ -140,6 +127,87 @@ async function confineRuntimeRole(conn: AdminConnection, config: Config, target:
     changes.push(`closed databases ${open.join(', ')} to the runtime role`);
   } else {
     warnings.push(`the runtime role ${config.appDbUser} can also connect to ${open.join(', ')}; to confine it, run as an administrator: ${open.map((n) => format(q.closeDatabaseToPublic.text, n)).join(' ')}`);
+  }
+}
+
+/** The PostgreSQL versions the schema and every query are written for (and .ci/run tests). */
+export const SUPPORTED_POSTGRES = '15, 16, 17 and 18';
+const OLDEST_SUPPORTED = 150000;
+
+/** Why setup refuses this server (PostgreSQL 14 or older), or undefined. */
+export function unsupportedServer(server: { num: number; version: string }, where: string): string | undefined {
+  if (server.num >= OLDEST_SUPPORTED) return undefined;
+  return `the server at ${where} runs PostgreSQL ${server.version}; supported versions are PostgreSQL ${SUPPORTED_POSTGRES} (and newer)`;
+}
+
+async function assertSupportedServer(conn: AdminConnection, params: ConnectionParams): Promise<void> {
+  const server = (await conn.one<{ num: number; version: string }>(q.serverVersion)) as { num: number; version: string };
+  const problem = unsupportedServer(server, `${params.host}:${params.port}`);
+  if (problem) throw new ConfigError(problem);
+}
+
+/** The administrator's connection. A refused login says what to check (not "run setup": this is setup). */
+async function openAdmin(params: ConnectionParams, config: Config): Promise<AdminConnection> {
+  try {
+    return await AdminConnection.open(params, config.connectTimeoutMs, config.busyTimeoutMs);
+  } catch (err) {
+    if (err instanceof DatabaseUnavailable && (err.sqlState === '28P01' || err.sqlState === '28000')) {
+      const reason = /^the database refused the login \((.*)\): run /.exec(err.message)?.[1] ?? 'login refused';
+      const refused = new DatabaseUnavailable(`the server refused the administrator's login (${reason}): check DATABASE_URL, or POSTGRES_USER and POSTGRES_PASSWORD`, 'login');
+      refused.sqlState = err.sqlState;
+      throw refused;
+    }
+    throw err;
+  }
+}
+
+const missingDatabase = (err: unknown) => err instanceof DatabaseUnavailable && err.sqlState === '3D000';
+
+/**
+ * Connect to the target database after checking the server's version; when the
+ * database does not exist, create it from the server's maintenance database if
+ * the administrator may (CREATEDB), else say exactly what to have run.
+ */
+async function openCreatingDatabase(admin: ConnectionParams, config: Config, changes: string[]): Promise<AdminConnection> {
+  try {
+    const conn = await openAdmin(admin, config);
+    await assertSupportedServer(conn, admin).catch(async (err) => {
+      await conn.close();
+      throw err;
+    });
+    return conn;
+  } catch (err) {
+    if (!missingDatabase(err)) throw err;
+  }
+  const server = await openMaintenance(admin, config);
+  try {
+    await assertSupportedServer(server, admin);
+    if (!(await server.one(q.databaseExists, [admin.database]))) {
+      if (!(await server.one<{ may: boolean }>(q.mayCreateDatabase))?.may) {
+        throw new ConfigError(`database ${admin.database} does not exist on ${admin.host}:${admin.port} and ${admin.user} may not create databases (no CREATEDB): `
+          + `have a superuser run  ${format(q.createDatabaseFor.text, admin.database, admin.user)};  then run setup again`);
+      }
+      try {
+        await server.exec({ ...q.createDatabase, text: format(q.createDatabase.text, admin.database) });
+        changes.push(`created database ${admin.database}`);
+      } catch (err) {
+        // Created meanwhile by someone else (another program, an older version without the lock): done.
+        if (!alreadyExists(err)) throw err;
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  return openAdmin(admin, config);
+}
+
+/** The server's maintenance database (postgres, else template1), with the administrator's credentials. */
+async function openMaintenance(admin: ConnectionParams, config: Config): Promise<AdminConnection> {
+  try {
+    return await openAdmin({ ...admin, database: 'postgres' }, config);
+  } catch (err) {
+    if (!missingDatabase(err)) throw err;
+    return openAdmin({ ...admin, database: 'template1' }, config);
   }
 }
 
