@@ -151,7 +151,7 @@ describe('security: a collaborator holding every local file cannot act as anothe
 
   it('reads nothing without a session, not even collaborators\' emails', async () => {
     await withClient(inst.runtime, async (c) => {
-      for (const table of ['users', 'clients', 'contracts', 'events', 'departments', 'sessions', 'login_throttle', 'installation']) {
+      for (const table of ['users', 'clients', 'contracts', 'events', 'departments', 'sessions', 'login_throttle', 'installation', 'change_log']) {
         expect((await attempt(c, `select * from ${table}`)).code, table).to.equal('42501');
       }
       for (const role of ['epic_management', 'epic_sales', 'epic_support']) {
