@@ -48,8 +48,8 @@ export function inSessionStatement<R>(deps: ApiDeps, q: NamedQuery, params: read
   return deps.db.statement<R>(q, params, {
     readOnly: options.readOnly,
     prelude: identityPrelude(actor),
-    // A read needs no transaction: the connection keeps the caller's session between calls.
-    standing: options.readOnly ? standingIdentity(actor) : undefined,
+    // One statement needs no transaction around it: the connection keeps the caller's session between calls.
+    standing: standingIdentity(actor),
   });
 }
 

@@ -335,7 +335,7 @@ export class Database extends QueryRunner {
    * rolls back: nothing of a failed statement is ever committed.
    */
   statement<R = Row>(q: NamedQuery, params: readonly unknown[], options: TransactionOptions = {}): Promise<R[]> {
-    if (options.readOnly && options.standing) return this.standingRead<R>(q, params, options.standing);
+    if (options.standing) return this.standingStatement<R>(q, params, options.standing, !options.readOnly);
     return this.withClient(!options.readOnly, async (client) => {
       const [opening, rows, commit] = corked(client, () => [this.open(client, options), run(client, q, params, true, this.context), run(client, tq.commit, [], true, this.context)] as const);
       opening.catch(() => undefined);
@@ -352,24 +352,31 @@ export class Database extends QueryRunner {
   private readonly held = new WeakMap<pg.PoolClient, string>();
 
   /**
-   * A read of one statement in one message: the connection holds the caller's
+   * A call of one statement in one message: the connection holds the caller's
    * identity for its life (set once per connection and identity, at session
-   * level), so the read needs no BEGIN, identity statement or COMMIT — what a
-   * hand-written script on a bare connection would send. PostgreSQL still
+   * level), so the statement needs no BEGIN, identity statement or COMMIT —
+   * what a hand-written script on a bare connection would send. One statement
+   * is its own transaction: it commits whole or not at all. PostgreSQL still
    * verifies the session in every statement (the policies); a read that finds
-   * nothing asks `check` why, so an ended or expired session says so instead
-   * of looking like an empty result. A connection serving another identity
-   * next is set again first.
+   * nothing, or a write the policies refuse, asks `check` why, so an ended or
+   * expired session says so. A connection serving another identity next is
+   * set again first.
    */
-  private standingRead<R>(q: NamedQuery, params: readonly unknown[], standing: StandingIdentity): Promise<R[]> {
-    return this.withClient(false, async (client) => {
+  private standingStatement<R>(q: NamedQuery, params: readonly unknown[], standing: StandingIdentity, write: boolean): Promise<R[]> {
+    return this.withClient(write, async (client) => {
       if (this.held.get(client) !== standing.key) {
         this.held.delete(client);
         await run(client, standing.set.query, standing.set.params, true, this.context);
         this.held.set(client, standing.key);
       }
-      const result = await run(client, q, params, true, this.context);
-      if (result.rows.length === 0) await run(client, standing.check.query, standing.check.params, true, this.context);
+      let result: pg.QueryResult;
+      try {
+        result = await run(client, q, params, true, this.context);
+      } catch (err) {
+        if (err instanceof PermissionDenied) await run(client, standing.check.query, standing.check.params, true, this.context);
+        throw err;
+      }
+      if (!write && result.rows.length === 0) await run(client, standing.check.query, standing.check.params, true, this.context);
       return result.rows as R[];
     });
   }

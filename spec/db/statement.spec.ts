@@ -81,5 +81,16 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
       await asOwner((c) => c.exec(tq.endSessionsOf, [alice.id]));
       expect(await rejection(read())).to.be.instanceOf(SessionRevoked);
     });
+
+    it('runs a write of one statement as its own transaction, and an ended session is named, with nothing written', async () => {
+      const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
+      const write = (email: string) => ctx().db.statement<{ id: number }>(cq.createClient, ['New', email, null, null, alice.id], { prelude: identityPrelude(alice), standing: standingIdentity(alice) });
+      const [row] = await write('one@client.test');
+      expect(row.id).to.be.a('number');
+      await asOwner((c) => c.exec(tq.endSessionsOf, [alice.id]));
+      const before = await fingerprint();
+      expect(await rejection(write('two@client.test'))).to.be.instanceOf(SessionRevoked);
+      expect(await fingerprint()).to.deep.equal(before);
+    });
   });
 });
