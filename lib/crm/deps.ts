@@ -44,13 +44,8 @@ export function identityPrelude(actor: Pick<Actor, 'department' | 'sessionKey'>)
  * identity as inSession, sent in one round trip (Database.statement).
  */
 export function inSessionStatement<R>(deps: ApiDeps, q: NamedQuery, params: readonly unknown[], options: { readOnly?: boolean } = {}): Promise<R[]> {
-  const actor = deps.actor();
-  return deps.db.statement<R>(q, params, {
-    readOnly: options.readOnly,
-    prelude: identityPrelude(actor),
-    // One statement needs no transaction around it: the connection keeps the caller's session between calls.
-    standing: standingIdentity(actor),
-  });
+  // One statement needs no transaction around it: the connection keeps the caller's session between calls.
+  return deps.db.statement<R>(q, params, { readOnly: options.readOnly, standing: standingIdentity(deps.actor()) });
 }
 
 /** The caller's identity as a pooled connection holds it for read-only statements (Database.statement). */

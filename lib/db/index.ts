@@ -29,12 +29,13 @@ export interface TransactionOptions {
   /** A query run with these params right after BEGIN (e.g. the session identity). */
   prelude?: { query: NamedQuery; params: readonly unknown[] };
   readOnly?: boolean;
-  /**
-   * Read-only statements only: the caller's identity kept by the connection
-   * (Database.statement). `key` names it; `set` puts it on a connection for
-   * the connection's life; `check` says why when a read finds nothing.
-   */
-  standing?: StandingIdentity;
+}
+
+/** A call of one statement (Database.statement): who runs it, and whether it only reads. */
+export interface StatementOptions {
+  /** The caller's identity, held by the connection between calls. */
+  standing: StandingIdentity;
+  readOnly?: boolean;
 }
 
 /** An identity a pooled connection may hold between calls (see Database.statement). */
@@ -329,26 +330,14 @@ export class Database extends QueryRunner {
   }
 
   /**
-   * A transaction of one statement in one round trip: BEGIN, the prelude, the
-   * statement and COMMIT are sent together. When the statement (or the
-   * prelude) fails the transaction is aborted, and the COMMIT behind it
-   * rolls back: nothing of a failed statement is ever committed.
+   * A call of one statement, which is its own transaction: it commits whole
+   * or not at all (see standingStatement).
    */
-  statement<R = Row>(q: NamedQuery, params: readonly unknown[], options: TransactionOptions = {}): Promise<R[]> {
-    if (options.standing) return this.standingStatement<R>(q, params, options.standing, !options.readOnly);
-    return this.withClient(!options.readOnly, async (client) => {
-      const [opening, rows, commit] = corked(client, () => [this.open(client, options), run(client, q, params, true, this.context), run(client, tq.commit, [], true, this.context)] as const);
-      opening.catch(() => undefined);
-      rows.catch(() => undefined);
-      commit.catch(() => undefined);
-      await opening;
-      const result = await rows;
-      await commit;
-      return result.rows as R[];
-    });
+  statement<R = Row>(q: NamedQuery, params: readonly unknown[], options: StatementOptions): Promise<R[]> {
+    return this.standingStatement<R>(q, params, options.standing, !options.readOnly);
   }
 
-  /** The standing identity each pooled connection holds (statement with `standing`). */
+  /** The standing identity each pooled connection holds (Database.statement). */
   private readonly held = new WeakMap<pg.PoolClient, string>();
 
   /**

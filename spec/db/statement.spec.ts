@@ -12,11 +12,11 @@ const sq = queries('session', ['setIdentity'] as const);
 const cq = queries('clients', ['createClient', 'getClient'] as const);
 const tq = queries('testing', ['whoAmI', 'endSessionsOf'] as const);
 
-describe('Database.statement (one-statement transactions in one round trip)', () => {
+describe('Database.statement (calls of one statement, each its own transaction)', () => {
   beforeEach(resetData);
   afterEach(resetData);
 
-  const as = (actor: Actor) => ({ prelude: identityPrelude(actor) });
+  const as = (actor: Actor) => ({ standing: standingIdentity(actor) });
 
   it('runs the statement with the caller identity and commits it', async () => {
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
@@ -50,7 +50,7 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
     const db = new Database(ctx().target.runtime, { max: 1 });
     try {
-      await db.statement(cq.getClient, [1], { ...as(alice), readOnly: true });
+      await db.transaction((tx) => tx.one(cq.getClient, [1]), { readOnly: true, prelude: identityPrelude(alice) });
       const err = await rejection(db.one(cq.getClient, [1]));
       expect(err).to.be.instanceOf(PermissionDenied);
     } finally {
@@ -65,7 +65,7 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
       const db = new Database(ctx().target.runtime, { max: 1 });
       try {
         for (const actor of [alice, kate, alice, kate]) {
-          const [row] = await db.statement<{ id: number; department: string }>(tq.whoAmI, [], { readOnly: true, prelude: identityPrelude(actor), standing: standingIdentity(actor) });
+          const [row] = await db.statement<{ id: number; department: string }>(tq.whoAmI, [], { readOnly: true, standing: standingIdentity(actor) });
           expect(row).to.deep.equal({ id: actor.id, department: actor.department });
         }
       } finally {
@@ -76,7 +76,7 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
     it('says the session ended when a read finds nothing because of it, rather than returning an empty result', async () => {
       const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
       const client = await addClient('Client', 'c@client.test', alice.id);
-      const read = () => ctx().db.statement(cq.getClient, [client], { readOnly: true, prelude: identityPrelude(alice), standing: standingIdentity(alice) });
+      const read = () => ctx().db.statement(cq.getClient, [client], { readOnly: true, standing: standingIdentity(alice) });
       expect(await read()).to.have.length(1);
       await asOwner((c) => c.exec(tq.endSessionsOf, [alice.id]));
       expect(await rejection(read())).to.be.instanceOf(SessionRevoked);
@@ -84,7 +84,7 @@ describe('Database.statement (one-statement transactions in one round trip)', ()
 
     it('runs a write of one statement as its own transaction, and an ended session is named, with nothing written', async () => {
       const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
-      const write = (email: string) => ctx().db.statement<{ id: number }>(cq.createClient, ['New', email, null, null, alice.id], { prelude: identityPrelude(alice), standing: standingIdentity(alice) });
+      const write = (email: string) => ctx().db.statement<{ id: number }>(cq.createClient, ['New', email, null, null, alice.id], { standing: standingIdentity(alice) });
       const [row] = await write('one@client.test');
       expect(row.id).to.be.a('number');
       await asOwner((c) => c.exec(tq.endSessionsOf, [alice.id]));
