@@ -6,7 +6,7 @@
  */
 import { queries } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
-import { createHistory } from './history.js';
+import { historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
@@ -131,10 +131,7 @@ export function createClients(deps: ApiDeps) {
   }
 
   /** Who changed this client and when (sql/migrations/007_change_log.sql). */
-  const history = async (id: number, options?: { limit?: number }) => {
-    await get(id); // NotFound for a client that does not exist
-    return createHistory(deps).of('client', id, options);
-  };
+  const history = historyMethod(deps, 'client', get);
 
   return { list, get, create, update, history };
 }

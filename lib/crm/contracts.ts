@@ -9,7 +9,7 @@ import { queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
 import { Conflict, NotFound, PermissionDenied } from '../errors.js';
 import type { Actor } from '../session.js';
-import { createHistory } from './history.js';
+import { historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
@@ -186,10 +186,7 @@ export function createContracts(deps: ApiDeps) {
   }
 
   /** Who changed this contract and when (sql/migrations/007_change_log.sql). */
-  const history = async (id: number, options?: { limit?: number }) => {
-    await get(id); // NotFound for a contract that does not exist
-    return createHistory(deps).of('contract', id, options);
-  };
+  const history = historyMethod(deps, 'contract', get);
 
   return { list, get, create, update, sign, history };
 }

@@ -9,7 +9,7 @@ import { queries } from '../db/sql.js';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../errors.js';
 import type { Actor } from '../session.js';
 import { lockContractFor } from './contracts.js';
-import { createHistory } from './history.js';
+import { historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';
 import {
@@ -211,10 +211,7 @@ export function createEvents(deps: ApiDeps) {
   }
 
   /** Who changed this event and when (sql/migrations/007_change_log.sql). */
-  const history = async (id: number, options?: { limit?: number }) => {
-    await get(id); // NotFound for a event that does not exist
-    return createHistory(deps).of('event', id, options);
-  };
+  const history = historyMethod(deps, 'event', get);
 
   return { list, get, create, update, assign, history };
 }

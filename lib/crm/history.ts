@@ -83,3 +83,15 @@ export function createHistory(deps: ApiDeps) {
 }
 
 export type History = ReturnType<typeof createHistory>;
+
+/**
+ * An object's `history(id)` method: NotFound for a record that does not
+ * exist (`get` says so), then its history a page at a time.
+ */
+export function historyMethod(deps: ApiDeps, object: HistoryObject, get: (id: number) => Promise<unknown>) {
+  const history = createHistory(deps);
+  return async (id: number, options?: { limit?: number }): Promise<Page<HistoryEntry>> => {
+    await get(id);
+    return history.of(object, id, options);
+  };
+}
