@@ -16,24 +16,8 @@ import { EmbeddedServer } from '../../lib/db/embedded.js';
 import { AdminConnection } from '../../lib/db/index.js';
 import { FIXTURE_PASSWORD, addUser } from '../support/fixtures.js';
 import { cliEnv, runCli } from '../support/cli.js';
+import { mountTmpfs } from '../support/tmpfs.js';
 import { ctx, resetData } from '../support/server.js';
-
-/** Mount a tmpfs of `size` at a new directory; undefined when this runner may not mount. */
-function mountTmpfs(size: string, readOnly = false): { dir: string; unmount: () => void } | undefined {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-mount-'));
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0777${readOnly ? ',ro' : ''}`, 'tmpfs', dir], { stdio: 'ignore' });
-  if (r.status !== 0) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-  return {
-    dir,
-    unmount: () => {
-      spawnSync('umount', [dir], { stdio: 'ignore' });
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Fill a file system until a write fails with ENOSPC. */
 function fill(dir: string): void {

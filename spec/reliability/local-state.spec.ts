@@ -26,6 +26,7 @@ import { CLI_JWT_SECRET, cliEnv, killAll, runCli, type CliResult } from '../supp
 import { FakeTerminal } from '../support/fake-api.js';
 import { FIXTURE_PASSWORD, addUser, rejection } from '../support/fixtures.js';
 import { liveSession } from '../support/live-session.js';
+import { mountTmpfs } from '../support/tmpfs.js';
 import { APP_PASSWORD, ctx, resetData, testConfig } from '../support/server.js';
 
 const tq = queries('testing', ['clientsByEmailSuffix'] as const);
@@ -261,22 +262,6 @@ describe('reliability: local state under many processes (embedded server)', func
     expectNothingLeft(home);
   });
 });
-
-/** Mount a tmpfs of `size` at a new directory; undefined when this runner may not mount. */
-function mountTmpfs(size: string): { dir: string; unmount: () => void } | undefined {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-mount-'));
-  if (spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0777`, 'tmpfs', dir], { stdio: 'ignore' }).status !== 0) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-  return {
-    dir,
-    unmount: () => {
-      spawnSync('umount', [dir], { stdio: 'ignore' });
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Fill a file system until a write fails with ENOSPC (as embedded-faults.spec.ts does). */
 function fill(dir: string): void {
