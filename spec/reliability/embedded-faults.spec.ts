@@ -8,7 +8,6 @@
  * where the runner may not mount, those two are skipped and say so).
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
