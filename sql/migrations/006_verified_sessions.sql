@@ -70,8 +70,9 @@ as $$
 $$;
 
 -- The verified, unexpired session of this transaction (no row without one).
--- PL/pgSQL rather than SQL: its plan is cached for the connection's life,
--- which matters in functions that every statement's policies call.
+-- The same lookup as verified_session, written out rather than called: every
+-- statement's policies run it, so it is PL/pgSQL (its plan cached for the
+-- connection's life) and reads one row by primary key, nothing more.
 create function session_identity(out session_id bigint, out user_id integer, out department text)
 language plpgsql stable security definer set search_path = epic, pg_temp
 as $$
@@ -122,16 +123,11 @@ create function assert_session(p_role text) returns boolean
 language plpgsql stable security definer set search_path = epic, pg_temp
 as $$
 declare
-  k text := current_setting('epic.session', true);
   v_department text;
   v_expired    boolean;
 begin
-  if k ~ '^[0-9]{1,18}\.[0-9a-f]{64}$' then
-    select s.department, s.expires_at <= now() into v_department, v_expired
-    from sessions s
-    where s.id = split_part(k, '.', 1)::bigint
-      and s.secret_hash = sha256(convert_to(split_part(k, '.', 2), 'UTF8'));
-  end if;
+  select v.department, v.expired into v_department, v_expired
+  from verified_session(current_setting('epic.session', true)) v;
   if v_department is null then
     raise exception 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again' using errcode = 'EP001';
   elsif v_expired then
