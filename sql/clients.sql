@@ -3,6 +3,7 @@
 -- null when not asked for, so each list is one static statement.
 
 -- name: getClient :one
+-- params: id
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
        c.created_at as "createdAt", c.updated_at as "updatedAt"
@@ -10,10 +11,11 @@ from clients c
 left join users u on u.id = c.sales_contact_id
 where c.id = $1;
 
--- $3 sales contact id, $4 unassigned (true: no sales contact, false: one),
--- $5 search: a LIKE pattern matched against name, email and company, any case.
+-- unassigned: true, no sales contact; false, one. pattern: a LIKE pattern matched
+-- against name, email and company, any case.
 -- name: listClients :many
 -- plan: per-call
+-- params: afterId, limit, salesContactId, unassigned, pattern
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
        c.created_at as "createdAt", c.updated_at as "updatedAt"
@@ -34,6 +36,7 @@ limit $2;
 -- when matches are rare.
 -- name: searchClients :many
 -- plan: per-call
+-- params: afterId, limit, salesContactId, unassigned, pattern
 with matches as materialized (
   select id from client_search
   where full_name ilike $5 or email ilike $5 or company_name ilike $5
@@ -52,6 +55,7 @@ limit $2;
 
 -- Inserts and returns the record as getClient shows it (one round trip for clients.create).
 -- name: createClient :one
+-- params: fullName, email, phone, companyName, salesContactId
 with created as (
   insert into clients (full_name, email, phone, company_name, sales_contact_id)
   values ($1, $2, $3, $4, $5)
@@ -65,6 +69,7 @@ left join users u on u.id = c.sales_contact_id;
 
 -- The row an update checks ownership against, locked until the transaction ends.
 -- name: lockClient :one
+-- params: id
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
        c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
 from clients c
@@ -76,6 +81,7 @@ for update of c;
 -- missing row from one the caller's department may not change (row security
 -- hides rows from FOR UPDATE that its policies refuse).
 -- name: peekClient :one
+-- params: id
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
        c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
 from clients c
@@ -85,6 +91,7 @@ where c.id = $1;
 -- Every field is written (merged by the caller under the row lock); updated_at
 -- is the last update/contact.
 -- name: updateClient :exec
+-- params: id, fullName, email, phone, companyName
 update clients
 set full_name = $2, email = $3, phone = $4, company_name = $5, updated_at = now()
 where id = $1;

@@ -3,6 +3,7 @@
 -- numeric(12,2) text ('1500.00'), never floats.
 
 -- name: getContract :one
+-- params: id
 select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
        k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
@@ -13,9 +14,10 @@ join clients c on c.id = k.client_id
 left join users u on u.id = c.sales_contact_id
 where k.id = $1;
 
--- $3 signed, $4 unpaid (amount due > 0), $5 the client's sales contact, $6 client id.
+-- unpaid: amount due > 0; salesContactId: the client's sales contact.
 -- name: listContracts :many
 -- plan: per-call
+-- params: afterId, limit, signed, unpaid, salesContactId, clientId
 select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
        k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
@@ -33,9 +35,11 @@ order by k.id
 limit $2;
 
 -- name: clientExists :one
+-- params: id
 select id from clients where id = $1 for share;
 
 -- name: createContract :one
+-- params: clientId, totalAmount, amountDue, signed
 insert into contracts (client_id, total_amount, amount_due, signed_at)
 values ($1, $2::numeric, $3::numeric, case when $4::boolean then now() end)
 returning id;
@@ -43,6 +47,7 @@ returning id;
 -- The contract and its client, locked: ownership (the client's sales contact)
 -- is checked against these rows, and nobody can change them until we commit.
 -- name: lockContract :one
+-- params: id
 select k.id, k.client_id as "clientId", k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
        k.signed_at as "signedAt", c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
 from contracts k
@@ -55,6 +60,7 @@ for update of k for share of c;
 -- missing row from one the caller's department may not change (row security
 -- hides rows from FOR UPDATE that its policies refuse).
 -- name: peekContract :one
+-- params: id
 select k.id, k.client_id as "clientId", k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
        k.signed_at as "signedAt", c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
 from contracts k
@@ -63,6 +69,7 @@ left join users u on u.id = c.sales_contact_id
 where k.id = $1;
 
 -- name: updateContractAmounts :exec
+-- params: id, totalAmount, amountDue
 update contracts
 set total_amount = $2::numeric, amount_due = $3::numeric, updated_at = now()
 where id = $1;
@@ -70,4 +77,5 @@ where id = $1;
 -- Only through the database's own function: signed now, never undone or
 -- back-dated; true when this call signed it (the version is bumped by trigger).
 -- name: signContract :one
+-- params: id
 select sign_contract($1) as signed;

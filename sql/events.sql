@@ -2,6 +2,7 @@
 -- contract) and the support contact's name.
 
 -- name: getEvent :one
+-- params: id
 select e.id, e.name, e.contract_id as "contractId",
        c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
        e.start_at as "startAt", e.end_at as "endAt",
@@ -13,10 +14,10 @@ join clients c on c.id = k.client_id
 left join users s on s.id = e.support_contact_id
 where e.id = $1;
 
--- $3 unassigned, $4 support contact, $5 the client's sales contact, $6 contract id,
--- $7/$8 start from (inclusive) / to (exclusive).
+-- salesContactId: the client's sales contact; from (inclusive) / to (exclusive): the start.
 -- name: listEvents :many
 -- plan: per-call
+-- params: afterId, limit, unassigned, supportContactId, salesContactId, contractId, from, to
 select e.id, e.name, e.contract_id as "contractId",
        c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
        e.start_at as "startAt", e.end_at as "endAt",
@@ -37,15 +38,18 @@ order by e.id
 limit $2;
 
 -- name: eventOfContract :one
+-- params: contractId
 select id from events where contract_id = $1;
 
 -- name: createEvent :one
+-- params: contractId, name, startAt, endAt, location, attendees, notes
 insert into events (contract_id, name, start_at, end_at, location, attendees, notes)
 values ($1, $2, $3, $4, $5, $6, $7)
 returning id;
 
 -- The event as an update checks it, locked until the transaction ends.
 -- name: lockEvent :one
+-- params: id
 select e.id, e.name, e.start_at as "startAt", e.end_at as "endAt", e.location, e.attendees, e.notes,
        e.support_contact_id as "supportContactId", s.email as "supportContactEmail"
 from events e
@@ -57,6 +61,7 @@ for update of e;
 -- missing row from one the caller's department may not change (row security
 -- hides rows from FOR UPDATE that its policies refuse).
 -- name: peekEvent :one
+-- params: id
 select e.id, e.name, e.start_at as "startAt", e.end_at as "endAt", e.location, e.attendees, e.notes,
        e.support_contact_id as "supportContactId", s.email as "supportContactEmail"
 from events e
@@ -64,6 +69,7 @@ left join users s on s.id = e.support_contact_id
 where e.id = $1;
 
 -- name: updateEvent :exec
+-- params: id, name, startAt, endAt, location, attendees, notes
 update events
 set name = $2, start_at = $3, end_at = $4, location = $5, attendees = $6, notes = $7,
     updated_at = now()
@@ -72,6 +78,7 @@ where id = $1;
 -- The collaborator an event is given to, locked so their department cannot
 -- change before we commit.
 -- name: lockSupportCandidate :one
+-- params: id
 select u.id, u.email, d.name as department
 from users u
 join departments d on d.id = u.department_id
@@ -79,6 +86,7 @@ where u.id = $1
 for share of u;
 
 -- name: assignEvent :exec
+-- params: id, supportContactId
 update events
 set support_contact_id = $2, updated_at = now()
 where id = $1;

@@ -1,21 +1,23 @@
 -- Record history (sql/migrations/007_change_log.sql), newest first, a page at
--- a time: keyset on id descending ($3: the last id seen, or null for the first page).
+-- a time: keyset on id descending (beforeId: the last id seen, or null for the first page).
 
--- $1 object (client, contract, event, user), $2 record id, $3 before id, $4 rows to fetch.
+-- object: client, contract, event or user.
 -- name: recordHistory :many
 -- plan: per-call
+-- params: object, recordId, beforeId, limit
 select id, at, actor_id as "actorId", actor_name as "actorName", object, record_id as "recordId", action, changes, note
 from change_log
 where object = $1 and record_id = $2 and ($3::bigint is null or id < $3)
 order by id desc
 limit $4;
 
--- A feed of recent changes. $1 by (collaborator id) or null, $2 since or null,
--- $3 object or null, $4 everyone's (management) or only the caller's and their
--- records' (sales: their clients, their contracts and events; support: the
--- events assigned to them), $5 before id, $6 rows to fetch.
+-- A feed of recent changes. by (collaborator id), since, object: null when not
+-- asked for; everyone: management's view, or else only the caller's changes and
+-- their records' (sales: their clients, their contracts and events; support: the
+-- events assigned to them).
 -- name: activity :many
 -- plan: per-call
+-- params: by, since, object, everyone, beforeId, limit
 select l.id, l.at, l.actor_id as "actorId", l.actor_name as "actorName", l.object, l.record_id as "recordId", l.action, l.changes, l.note
 from change_log l
 where ($1::integer is null or l.actor_id = $1)

@@ -1,14 +1,24 @@
 /**
- * The API a shell session works with: the four domain objects, each wrapped by
- * the permission guard (the department check from lib/permissions.ts).
+ * The API a shell works with: the four domain objects, each described beside
+ * its implementation (CLIENTS in clients.ts…) and wrapped by the permission
+ * guard built from that description.
  */
-import { createClients, type Clients } from './clients.js';
-import { createContracts, type Contracts } from './contracts.js';
+import { CLIENTS, createClients, type Clients } from './clients.js';
+import { CONTRACTS, createContracts, type Contracts } from './contracts.js';
 import type { ApiDeps } from './deps.js';
-import { createEvents, type Events } from './events.js';
+import type { ObjectDescription, ObjectName } from './describe.js';
+import { EVENTS, createEvents, type Events } from './events.js';
 import { guard } from './guard.js';
 import { createHistory, type History } from './history.js';
-import { createUsers, type Users } from './users.js';
+import { USERS, createUsers, type Users } from './users.js';
+
+/** Every method of every object, as described: the table help, completion and the guard read. */
+export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
+  clients: CLIENTS,
+  contracts: CONTRACTS,
+  events: EVENTS,
+  users: USERS,
+};
 
 export interface CrmApi {
   clients: Clients;
@@ -21,10 +31,10 @@ export interface CrmApi {
 
 export function createApi(deps: ApiDeps): CrmApi {
   return {
-    clients: guard('clients', createClients(deps), deps.actor),
-    contracts: guard('contracts', createContracts(deps), deps.actor),
-    events: guard('events', createEvents(deps), deps.actor),
-    users: guard('users', createUsers(deps), deps.actor),
+    clients: guard('clients', CLIENTS, createClients(deps), deps.actor),
+    contracts: guard('contracts', CONTRACTS, createContracts(deps), deps.actor),
+    events: guard('events', EVENTS, createEvents(deps), deps.actor),
+    users: guard('users', USERS, createUsers(deps), deps.actor),
     activity: (filter) => createHistory(deps).activity(filter),
   };
 }

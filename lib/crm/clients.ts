@@ -1,16 +1,18 @@
 /**
  * clients: list/get for everyone, create for sales (the caller becomes the
- * sales contact), update for sales on their own clients only. The department
- * check is the guard's (lib/crm/guard.ts); ownership is checked here, against
- * the locked row, inside the write's transaction.
+ * sales contact), update for sales on their own clients only. CLIENTS below
+ * describes each method; the department check is the guard's (lib/crm/guard.ts),
+ * ownership is checked here, against the locked row, inside the write's transaction.
  */
-import { queries } from '../db/sql.js';
-import { NotFound, PermissionDenied } from '../errors.js';
-import { historyMethod } from './history.js';
+import { bind, queries } from '../db/sql.js';
+import { NotFound } from '../errors.js';
+import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
+import { historyDescription, historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
-import { makePage, type Page } from './page.js';
+import { assertOwnership } from './ownership.js';
+import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import {
-  containsPattern, email, fieldsOf, flag, idArgument, name, optional, optionalName, pageLimit, phone, recordId, required, text, validated,
+  containsPattern, email, flag, name, optionalName, pageLimitField, phone, recordId, text, validated, type Problems,
 } from './validate.js';
 
 const q = queries('clients', ['getClient', 'listClients', 'searchClients', 'createClient', 'lockClient', 'peekClient', 'updateClient'] as const);
@@ -49,9 +51,36 @@ export type ClientChanges = Partial<NewClient>;
 /** The client as an update checks it: its fields and the sales contact's email (for the refusal message). */
 type LockedClient = Omit<Client, 'salesContactName' | 'createdAt' | 'updatedAt'> & { salesContactEmail: string | null };
 
-const FILTERS = ['mine', 'search', 'salesContactId', 'unassigned', 'limit'] as const;
-const FIELDS = ['fullName', 'email', 'phone', 'companyName'] as const;
-const CHANGE_HINTS = { salesContactId: 'cannot be changed here (the sales contact is whoever created the client; users.delete reassigns)' };
+const search = (v: unknown, field: string, p: Problems) => text(v, field, p, { max: 200, singleLine: true });
+const DETAILS = { fullName: need(name), email: need(email), phone: may(phone), companyName: may(optionalName) };
+const CHANGES = { fullName: may(name), email: may(email), phone: may(phone), companyName: may(optionalName) };
+
+/** The clients methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
+export const CLIENTS = {
+  list: method({
+    departments: EVERYONE, writes: false,
+    args: [fields('filters', { mine: may(flag), search: may(search), salesContactId: may(recordId), unassigned: may(flag), limit: may(pageLimitField) }, { optional: true })],
+    description: 'clients, a page at a time (search matches name, email and company)',
+    example: "clients.list({search: 'startup'})",
+  }),
+  get: method({ departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one client', example: 'clients.get(1)' }),
+  create: method({
+    departments: ['sales'], writes: true,
+    args: [fields('client', DETAILS, { hints: { salesContactId: 'cannot be given: you become the sales contact of the clients you create' } })],
+    description: 'a new client; you become its sales contact',
+    example: "clients.create({fullName: 'Kevin Casey', email: 'kevin@startup.io', phone: '+678 123 456 78', companyName: 'Cool Startup LLC'})",
+  }),
+  update: method({
+    departments: ['sales'], ownership: { sales: 'ownClient' }, writes: true,
+    args: [value('id', recordId), fields('changes', CHANGES, {
+      atLeastOne: true,
+      hints: { salesContactId: 'cannot be changed here (the sales contact is whoever created the client; users.delete reassigns)' },
+    })],
+    description: 'change one of your clients (stamps the last contact)',
+    example: "clients.update(1, {phone: '+678 123 456 79'})",
+  }),
+  history: historyDescription('client', EVERYONE),
+} satisfies ObjectDescription;
 
 export function createClients(deps: ApiDeps) {
   function get(id: number): Promise<Client> {
@@ -61,71 +90,53 @@ export function createClients(deps: ApiDeps) {
   async function list(filters?: ClientFilters): Promise<Page<Client>> {
     const actor = deps.actor();
     const params = validated((p) => {
-      const f = fieldsOf(filters, 'filters', FILTERS, p);
-      const mine = optional(f, 'mine', p, flag);
-      let salesContactId = optional(f, 'salesContactId', p, recordId);
-      if (mine) {
+      const [f] = readArgs(CLIENTS.list, [filters], p);
+      let salesContactId = f.salesContactId ?? null;
+      if (f.mine) {
         if (salesContactId !== null && salesContactId !== actor.id) p.add('salesContactId', 'contradicts mine: true (which means your own clients)');
         salesContactId = actor.id;
       }
-      const search = optional(f, 'search', p, (v, field, pr) => text(v, field, pr, { max: 200, singleLine: true }));
       return {
-        limit: pageLimit(f.limit, p),
+        limit: f.limit ?? DEFAULT_PAGE_SIZE,
         salesContactId,
-        unassigned: optional(f, 'unassigned', p, flag),
-        pattern: search ? containsPattern(search) : null,
+        unassigned: f.unassigned,
+        pattern: f.search ? containsPattern(f.search) : null,
         // Trigram indexes need 3 characters to narrow anything down.
-        indexedSearch: search !== undefined && search !== null && [...search].length >= 3,
+        indexedSearch: f.search !== undefined && [...f.search].length >= 3,
       };
     });
     const query = params.indexedSearch ? q.searchClients : q.listClients;
     const fetchAfter = async (afterId: number): Promise<Page<Client>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Client>(query, [afterId, params.limit + 1, params.salesContactId, params.unassigned, params.pattern]), { readOnly: true });
-      return makePage('clients', rows, params.limit, fetchAfter);
+      const { limit, salesContactId, unassigned, pattern } = params;
+      const rows = await inSession(deps, (tx) => tx.many<Client>(query, bind(query, { afterId, limit: limit + 1, salesContactId, unassigned, pattern })), { readOnly: true });
+      return makePage('clients', rows, limit, fetchAfter);
     };
     return fetchAfter(0);
   }
 
-  async function create(fields: NewClient): Promise<Client> {
+  async function create(client: NewClient): Promise<Client> {
     const actor = deps.actor();
-    const values = validated((p) => {
-      const f = fieldsOf(fields, 'client', FIELDS, p, { salesContactId: 'cannot be given: you become the sales contact of the clients you create' });
-      return [
-        required(f, 'fullName', p, name),
-        required(f, 'email', p, email),
-        optional(f, 'phone', p, phone),
-        optional(f, 'companyName', p, optionalName),
-      ];
-    });
+    const [f] = validated((p) => readArgs(CLIENTS.create, [client], p));
     // One statement inserts and returns the record: one round trip per created client.
-    const [row] = await inSessionStatement<Client>(deps, q.createClient, [...values, actor.id]);
+    const [row] = await inSessionStatement<Client>(deps, q.createClient, bind(q.createClient, { ...f, salesContactId: actor.id }));
     return row;
   }
 
   async function update(id: number, changes: ClientChanges): Promise<Client> {
     const actor = deps.actor();
-    const clientId = idArgument(id, 'id');
-    const next = validated((p) => {
-      const f = fieldsOf(changes, 'changes', FIELDS, p, CHANGE_HINTS);
-      if (Object.keys(f).length === 0) p.add('changes', `must name at least one field to change (${FIELDS.join(', ')})`);
-      return {
-        fullName: f.fullName === undefined ? undefined : name(f.fullName, 'fullName', p),
-        email: f.email === undefined ? undefined : email(f.email, 'email', p),
-        phone: f.phone === undefined ? undefined : phone(f.phone, 'phone', p),
-        companyName: f.companyName === undefined ? undefined : optionalName(f.companyName, 'companyName', p),
-      };
-    });
+    const [clientId, next] = validated((p) => readArgs(CLIENTS.update, [id, changes], p));
+    const mayChange = (row: LockedClient) => assertOwnership(CLIENTS.update, actor, row, 'update');
     await inSession(deps, async (tx) => {
       const current = (await tx.one<LockedClient>(q.lockClient, [clientId]))
-        ?? (await missingOrRefused<LockedClient>(tx, q.peekClient, clientId, () => new NotFound(`no client ${clientId}`), (row) => assertCanUpdateClient(actor.department, actor.id, row)));
-      assertCanUpdateClient(actor.department, actor.id, current);
-      await tx.exec(q.updateClient, [
-        clientId,
-        next.fullName ?? current.fullName,
-        next.email ?? current.email,
-        next.phone === undefined ? current.phone : next.phone,
-        next.companyName === undefined ? current.companyName : next.companyName,
-      ]);
+        ?? (await missingOrRefused<LockedClient>(tx, q.peekClient, clientId, () => new NotFound(`no client ${clientId}`), mayChange));
+      mayChange(current);
+      await tx.exec(q.updateClient, bind(q.updateClient, {
+        id: clientId,
+        fullName: next.fullName ?? current.fullName,
+        email: next.email ?? current.email,
+        phone: next.phone === undefined ? current.phone : next.phone,
+        companyName: next.companyName === undefined ? current.companyName : next.companyName,
+      }));
     });
     return get(clientId);
   }
@@ -137,10 +148,3 @@ export function createClients(deps: ApiDeps) {
 }
 
 export type Clients = ReturnType<typeof createClients>;
-
-/** Sales may update only the clients whose sales contact they are. */
-function assertCanUpdateClient(department: string, actorId: number, client: LockedClient): void {
-  if (department !== 'sales' || client.salesContactId === actorId) return;
-  const owner = client.salesContactId === null ? 'has no sales contact' : `belongs to ${client.salesContactEmail}`;
-  throw new PermissionDenied(`sales may only update their own clients (client ${client.id} ${owner})`);
-}

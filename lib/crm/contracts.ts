@@ -5,16 +5,16 @@
  * the way in and out. Ownership is checked against the locked contract and
  * client rows in the write's transaction.
  */
-import { queries } from '../db/sql.js';
+import { bind, queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
-import { Conflict, NotFound, PermissionDenied } from '../errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import type { Actor } from '../session.js';
-import { historyMethod } from './history.js';
+import { EVERYONE, fields, may, method, need, readArgs, value, type MethodDescription, type ObjectDescription } from './describe.js';
+import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
-import { makePage, type Page } from './page.js';
-import {
-  cents, fieldsOf, flag, idArgument, money, optional, pageLimit, recordId, required, validated, type Problems,
-} from './validate.js';
+import { assertOwnership } from './ownership.js';
+import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
+import { cents, flag, money, pageLimitField, recordId, validated, type Problems } from './validate.js';
 
 const q = queries('contracts', [
   'getContract', 'listContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract',
@@ -74,31 +74,52 @@ export interface LockedContract {
   salesContactEmail: string | null;
 }
 
-const FILTERS = ['signed', 'unpaid', 'mine', 'clientId', 'limit'] as const;
-const NEW_FIELDS = ['clientId', 'totalAmount', 'amountDue', 'signed'] as const;
-const CHANGE_FIELDS = ['totalAmount', 'amountDue'] as const;
-const CHANGE_HINTS = {
-  signed: 'cannot be changed by update: use contracts.sign(id)',
-  clientId: 'cannot be changed: a contract stays with its client',
-};
+const amount = money;
+
+/** The contracts methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
+export const CONTRACTS = {
+  list: method({
+    departments: EVERYONE, writes: false,
+    args: [fields('filters', { signed: may(flag), unpaid: may(flag), mine: may(flag), clientId: may(recordId), limit: may(pageLimitField) }, { optional: true })],
+    description: 'contracts, a page at a time', example: 'contracts.list({signed: false})',
+  }),
+  get: method({ departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one contract', example: 'contracts.get(1)' }),
+  create: method({
+    departments: ['management'], writes: true,
+    args: [fields('contract', { clientId: need(recordId), totalAmount: need(amount), amountDue: may(amount), signed: may(flag) })],
+    description: 'a new contract for a client', example: "contracts.create({clientId: 1, totalAmount: '1500.00', amountDue: '500.00'})",
+  }),
+  update: method({
+    departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true,
+    args: [value('id', recordId), fields('changes', { totalAmount: may(amount), amountDue: may(amount) }, {
+      atLeastOne: true,
+      hints: { signed: 'cannot be changed by update: use contracts.sign(id)', clientId: 'cannot be changed: a contract stays with its client' },
+    })],
+    description: 'change the amounts of a contract', example: "contracts.update(1, {amountDue: '0'})",
+  }),
+  sign: method({
+    departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true, args: [value('id', recordId)],
+    description: 'record that the client signed the contract', example: 'contracts.sign(1)',
+  }),
+  history: historyDescription('contract', EVERYONE),
+} satisfies ObjectDescription;
 
 /** amountDue ≤ totalAmount, as a field problem. */
-function checkDueWithinTotal(total: string, due: string, problems: Problems): void {
-  if (cents(due) > cents(total)) problems.add('amountDue', `must not exceed the total amount (${due} > ${total})`);
+function checkDueWithinTotal(total: string | undefined, due: string | undefined, problems: Problems): void {
+  if (total !== undefined && due !== undefined && cents(due) > cents(total)) problems.add('amountDue', `must not exceed the total amount (${due} > ${total})`);
 }
 
-/** Lock a contract for a write and check the caller may change it: management any, sales their clients' only. */
-export async function lockContractFor(tx: Executor, actor: Actor, contractId: number, action: string): Promise<LockedContract> {
+/**
+ * Lock a contract for a write and check the caller may change it, by the
+ * ownership rule of the method's description (sales: their clients' contracts).
+ * `action` words a refusal: 'update', 'sign', 'add events to'.
+ */
+export async function lockContractFor(tx: Executor, actor: Actor, description: MethodDescription, contractId: number, action: string): Promise<LockedContract> {
+  const mayChange = (row: LockedContract) => assertOwnership(description, actor, row, action);
   const contract = (await tx.one<LockedContract>(q.lockContract, [contractId]))
-    ?? (await missingOrRefused<LockedContract>(tx, q.peekContract, contractId, () => new NotFound(`no contract ${contractId}`), (row) => assertOwnClientContract(actor, row, action)));
-  assertOwnClientContract(actor, contract, action);
+    ?? (await missingOrRefused<LockedContract>(tx, q.peekContract, contractId, () => new NotFound(`no contract ${contractId}`), mayChange));
+  mayChange(contract);
   return contract;
-}
-
-function assertOwnClientContract(actor: Actor, contract: LockedContract, action: string): void {
-  if (actor.department !== 'sales' || contract.salesContactId === actor.id) return;
-  const owner = contract.salesContactId === null ? 'has no sales contact' : `belongs to ${contract.salesContactEmail}`;
-  throw new PermissionDenied(`sales may only ${action} contracts of their own clients (contract ${contract.id} is for client ${contract.clientId}, who ${owner})`);
 }
 
 export function createContracts(deps: ApiDeps) {
@@ -109,72 +130,63 @@ export function createContracts(deps: ApiDeps) {
   async function list(filters?: ContractFilters): Promise<Page<Contract>> {
     const actor = deps.actor();
     const params = validated((p) => {
-      const f = fieldsOf(filters, 'filters', FILTERS, p);
-      const mine = optional(f, 'mine', p, flag);
+      const [f] = readArgs(CONTRACTS.list, [filters], p);
       return {
-        limit: pageLimit(f.limit, p),
-        signed: optional(f, 'signed', p, flag),
-        unpaid: optional(f, 'unpaid', p, flag),
+        limit: f.limit ?? DEFAULT_PAGE_SIZE,
+        signed: f.signed,
+        unpaid: f.unpaid,
         // `mine` is about the client's sales contact; false is the same as not asking.
-        salesContactId: mine ? actor.id : null,
-        clientId: optional(f, 'clientId', p, recordId),
+        salesContactId: f.mine ? actor.id : null,
+        clientId: f.clientId,
       };
     });
     const fetchAfter = async (afterId: number): Promise<Page<Contract>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Contract>(q.listContracts, [
-        afterId, params.limit + 1, params.signed, params.unpaid, params.salesContactId, params.clientId,
-      ]), { readOnly: true });
+      const rows = await inSession(deps, (tx) => tx.many<Contract>(q.listContracts, bind(q.listContracts, { ...params, afterId, limit: params.limit + 1 })), { readOnly: true });
       return makePage('contracts', rows, params.limit, fetchAfter);
     };
     return fetchAfter(0);
   }
 
-  async function create(fields: NewContract): Promise<Contract> {
+  async function create(contract: NewContract): Promise<Contract> {
     const values = validated((p) => {
-      const f = fieldsOf(fields, 'contract', NEW_FIELDS, p);
-      const clientId = required(f, 'clientId', p, recordId);
-      const total = required(f, 'totalAmount', p, money);
-      const due = f.amountDue === undefined ? total : money(f.amountDue, 'amountDue', p);
-      if (total !== undefined && due !== undefined) checkDueWithinTotal(total, due, p);
-      return { clientId, total, due, signed: optional(f, 'signed', p, flag) ?? false };
+      const [f] = readArgs(CONTRACTS.create, [contract], p);
+      const amountDue = f.amountDue ?? f.totalAmount;
+      checkDueWithinTotal(f.totalAmount, amountDue, p);
+      return { clientId: f.clientId, totalAmount: f.totalAmount, amountDue, signed: f.signed ?? false };
     });
     const id = await inSession(deps, async (tx) => {
       if (!(await tx.one(q.clientExists, [values.clientId]))) throw new NotFound(`no client ${values.clientId}`);
-      const row = await tx.one<{ id: number }>(q.createContract, [values.clientId, values.total, values.due, values.signed]);
+      const row = await tx.one<{ id: number }>(q.createContract, bind(q.createContract, values));
       return (row as { id: number }).id;
     });
     // A contract created signed is a signature too.
-    if (values.signed) deps.monitor.event('contract.signed', { contractId: id, clientId: values.clientId as number, actorId: deps.actor().id });
+    if (values.signed) deps.monitor.event('contract.signed', { contractId: id, clientId: values.clientId, actorId: deps.actor().id });
     return get(id);
   }
 
   async function update(id: number, changes: ContractChanges): Promise<Contract> {
     const actor = deps.actor();
-    const contractId = idArgument(id, 'id');
-    const given = validated((p) => {
-      const f = fieldsOf(changes, 'changes', CHANGE_FIELDS, p, CHANGE_HINTS);
-      if (Object.keys(f).length === 0) p.add('changes', 'must name at least one field to change (totalAmount, amountDue)');
-      const total = f.totalAmount === undefined ? undefined : money(f.totalAmount, 'totalAmount', p);
-      const due = f.amountDue === undefined ? undefined : money(f.amountDue, 'amountDue', p);
-      if (total !== undefined && due !== undefined) checkDueWithinTotal(total, due, p);
-      return { total, due };
+    const [contractId, given] = validated((p) => {
+      const args = readArgs(CONTRACTS.update, [id, changes], p);
+      checkDueWithinTotal(args[1].totalAmount, args[1].amountDue, p);
+      return args;
     });
     await inSession(deps, async (tx) => {
-      const current = await lockContractFor(tx, actor, contractId, 'update');
-      const total = given.total ?? current.totalAmount;
-      const due = given.due ?? current.amountDue;
+      const current = await lockContractFor(tx, actor, CONTRACTS.update, contractId, 'update');
+      const totalAmount = given.totalAmount ?? current.totalAmount;
+      const amountDue = given.amountDue ?? current.amountDue;
       // The other amount comes from the current row: checked here, under the lock.
-      validated((p) => checkDueWithinTotal(total, due, p));
-      await tx.exec(q.updateContractAmounts, [contractId, total, due]);
+      validated((p) => checkDueWithinTotal(totalAmount, amountDue, p));
+      await tx.exec(q.updateContractAmounts, bind(q.updateContractAmounts, { id: contractId, totalAmount, amountDue }));
     });
     return get(contractId);
   }
 
   async function sign(id: number): Promise<Contract> {
     const actor = deps.actor();
-    const contractId = idArgument(id, 'id');
+    const [contractId] = validated((p) => readArgs(CONTRACTS.sign, [id], p));
     const clientId = await inSession(deps, async (tx) => {
-      const current = await lockContractFor(tx, actor, contractId, 'sign');
+      const current = await lockContractFor(tx, actor, CONTRACTS.sign, contractId, 'sign');
       if (current.signedAt) throw new Conflict(`contract ${contractId} is already signed (on ${current.signedAt.toISOString()})`);
       const signed = await tx.one<{ signed: boolean }>(q.signContract, [contractId]);
       if (!signed?.signed) throw new Conflict(`contract ${contractId} was signed by someone else meanwhile`);

@@ -5,16 +5,15 @@
  * target must be in support). Ownership is checked against locked rows in the
  * write's transaction.
  */
-import { queries } from '../db/sql.js';
-import { Conflict, NotFound, PermissionDenied, ValidationError } from '../errors.js';
-import type { Actor } from '../session.js';
+import { bind, queries } from '../db/sql.js';
+import { Conflict, NotFound, ValidationError } from '../errors.js';
 import { lockContractFor } from './contracts.js';
-import { historyMethod } from './history.js';
+import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
+import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
-import { makePage, type Page } from './page.js';
-import {
-  attendees, fieldsOf, flag, idArgument, name, optional, pageLimit, recordId, required, text, timestamp, validated, type Fields, type Problems,
-} from './validate.js';
+import { assertOwnership } from './ownership.js';
+import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
+import { attendees, flag, name, nullOr, pageLimitField, recordId, text, timestamp, validated, type Problems } from './validate.js';
 
 const q = queries('events', [
   'getEvent', 'listEvents', 'eventOfContract', 'createEvent', 'lockEvent', 'peekEvent', 'updateEvent', 'lockSupportCandidate', 'assignEvent',
@@ -74,37 +73,49 @@ interface LockedEvent {
   supportContactEmail: string | null;
 }
 
-const FILTERS = ['unassigned', 'mine', 'contractId', 'from', 'to', 'limit'] as const;
-const DETAIL_FIELDS = ['name', 'startAt', 'endAt', 'location', 'attendees', 'notes'] as const;
-const NEW_FIELDS = ['contractId', ...DETAIL_FIELDS] as const;
+const location = (v: unknown, field: string, p: Problems) => name(v, field, p, 500);
+const notes = (v: unknown, field: string, p: Problems) => (v === null ? null : text(v, field, p, { max: 10000 }));
+
 const CHANGE_HINTS = {
   supportContactId: 'cannot be changed by update: management assigns the support contact with events.assign(id, supportUserId)',
   contractId: 'cannot be changed: an event stays with its contract',
 };
 
-const location = (v: unknown, field: string, p: Problems) => name(v, field, p, 500);
-const notes = (v: unknown, field: string, p: Problems) => (v === null ? null : text(v, field, p, { max: 10000 }));
+/** The events methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
+export const EVENTS = {
+  list: method({
+    departments: EVERYONE, writes: false,
+    args: [fields('filters', {
+      unassigned: may(flag), mine: may(flag), contractId: may(recordId), from: may(timestamp), to: may(timestamp), limit: may(pageLimitField),
+    }, { optional: true })],
+    description: 'events, a page at a time (from/to: starting in that time range; mine: support, assigned to you; sales, your clients\' events)',
+    example: 'events.list({unassigned: true})',
+  }),
+  get: method({ departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one event', example: 'events.get(1)' }),
+  create: method({
+    departments: ['sales'], ownership: { sales: 'ownClientContract' }, writes: true,
+    args: [fields('event', {
+      contractId: need(recordId), name: need(name), startAt: need(timestamp), endAt: need(timestamp), location: need(location), attendees: need(attendees), notes: may(notes),
+    }, { hints: { supportContactId: 'cannot be given: management assigns the support contact with events.assign' } })],
+    description: 'the event of a signed contract of one of your clients',
+    example: "events.create({contractId: 1, name: 'John Ouick Wedding', startAt: '2026-06-04T13:00', endAt: '2026-06-05T02:00', location: '53 Rue du Château, 41120 Candé-sur-Beuvron, France', attendees: 75})",
+  }),
+  update: method({
+    departments: ['support'], ownership: { support: 'assignedEvent' }, writes: true,
+    args: [value('id', recordId), fields('changes', {
+      name: may(name), startAt: may(timestamp), endAt: may(timestamp), location: may(location), attendees: may(attendees), notes: may(notes),
+    }, { atLeastOne: true, hints: CHANGE_HINTS })],
+    description: 'change an event assigned to you', example: "events.update(1, {notes: 'Band confirmed'})",
+  }),
+  assign: method({
+    departments: ['management'], writes: true, args: [value('id', recordId), value('supportUserId', nullOr(recordId))],
+    description: "set an event's support contact (a support collaborator; null leaves it unassigned)", example: 'events.assign(1, 3)',
+  }),
+  history: historyDescription('event', EVERYONE),
+} satisfies ObjectDescription;
 
 function checkEndAfterStart(start: Date | undefined, end: Date | undefined, p: Problems): void {
   if (start && end && end.getTime() <= start.getTime()) p.add('endAt', `must be after startAt (${end.toISOString()} is not after ${start.toISOString()})`);
-}
-
-/** The detail fields present in `f`, validated (undefined: not given). */
-function details(f: Fields, p: Problems) {
-  return {
-    name: f.name === undefined ? undefined : name(f.name, 'name', p),
-    startAt: f.startAt === undefined ? undefined : timestamp(f.startAt, 'startAt', p),
-    endAt: f.endAt === undefined ? undefined : timestamp(f.endAt, 'endAt', p),
-    location: f.location === undefined ? undefined : location(f.location, 'location', p),
-    attendees: f.attendees === undefined ? undefined : attendees(f.attendees, 'attendees', p),
-    notes: f.notes === undefined ? undefined : notes(f.notes, 'notes', p),
-  };
-}
-
-function assertAssignedToCaller(actor: Actor, event: LockedEvent): void {
-  if (actor.department !== 'support' || event.supportContactId === actor.id) return;
-  const whose = event.supportContactId === null ? 'is not assigned to anyone' : `is assigned to ${event.supportContactEmail}`;
-  throw new PermissionDenied(`support may only update events assigned to them (event ${event.id} ${whose})`);
 }
 
 export function createEvents(deps: ApiDeps) {
@@ -115,51 +126,41 @@ export function createEvents(deps: ApiDeps) {
   async function list(filters?: EventFilters): Promise<Page<Event>> {
     const actor = deps.actor();
     const params = validated((p) => {
-      const f = fieldsOf(filters, 'filters', FILTERS, p);
-      const mine = optional(f, 'mine', p, flag);
-      const from = optional(f, 'from', p, timestamp);
-      const to = optional(f, 'to', p, timestamp);
-      if (from && to && to.getTime() <= from.getTime()) p.add('to', 'must be after from');
+      const [f] = readArgs(EVENTS.list, [filters], p);
+      if (f.from && f.to && f.to.getTime() <= f.from.getTime()) p.add('to', 'must be after from');
       return {
-        limit: pageLimit(f.limit, p),
-        unassigned: optional(f, 'unassigned', p, flag),
+        limit: f.limit ?? DEFAULT_PAGE_SIZE,
+        unassigned: f.unassigned,
         // `mine`: support, the events they run; sales, the events of their clients.
-        supportContactId: mine && actor.department !== 'sales' ? actor.id : null,
-        salesContactId: mine && actor.department === 'sales' ? actor.id : null,
-        contractId: optional(f, 'contractId', p, recordId),
-        from,
-        to,
+        supportContactId: f.mine && actor.department !== 'sales' ? actor.id : null,
+        salesContactId: f.mine && actor.department === 'sales' ? actor.id : null,
+        contractId: f.contractId,
+        from: f.from,
+        to: f.to,
       };
     });
     const fetchAfter = async (afterId: number): Promise<Page<Event>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Event>(q.listEvents, [
-        afterId, params.limit + 1, params.unassigned, params.supportContactId, params.salesContactId, params.contractId, params.from, params.to,
-      ]), { readOnly: true });
+      const rows = await inSession(deps, (tx) => tx.many<Event>(q.listEvents, bind(q.listEvents, { ...params, afterId, limit: params.limit + 1 })), { readOnly: true });
       return makePage('events', rows, params.limit, fetchAfter);
     };
     return fetchAfter(0);
   }
 
-  async function create(fields: NewEvent): Promise<Event> {
+  async function create(event: NewEvent): Promise<Event> {
     const actor = deps.actor();
     const values = validated((p) => {
-      const f = fieldsOf(fields, 'event', NEW_FIELDS, p, { supportContactId: 'cannot be given: management assigns the support contact with events.assign' });
-      for (const key of ['name', 'startAt', 'endAt', 'location', 'attendees'] as const) if (f[key] === undefined) p.add(key, 'is required');
-      const contractId = required(f, 'contractId', p, recordId);
-      const d = details(f, p);
-      checkEndAfterStart(d.startAt, d.endAt, p);
-      return { contractId: contractId as number, ...d };
+      const [f] = readArgs(EVENTS.create, [event], p);
+      checkEndAfterStart(f.startAt, f.endAt, p);
+      return f;
     });
     const id = await inSession(deps, async (tx) => {
-      const contract = await lockContractFor(tx, actor, values.contractId, 'add events to');
+      const contract = await lockContractFor(tx, actor, EVENTS.create, values.contractId, 'add events to');
       if (!contract.signedAt) {
         throw new ValidationError([{ field: 'contractId', problem: `contract ${contract.id} is not signed yet; its event can be created once it is signed` }]);
       }
       const existing = await tx.one<{ id: number }>(q.eventOfContract, [contract.id]);
       if (existing) throw new Conflict(`contract ${contract.id} already has its event (event ${existing.id})`);
-      const row = await tx.one<{ id: number }>(q.createEvent, [
-        contract.id, values.name, values.startAt, values.endAt, values.location, values.attendees, values.notes ?? null,
-      ]);
+      const row = await tx.one<{ id: number }>(q.createEvent, bind(q.createEvent, { ...values, contractId: contract.id }));
       return (row as { id: number }).id;
     });
     return get(id);
@@ -167,34 +168,31 @@ export function createEvents(deps: ApiDeps) {
 
   async function update(id: number, changes: EventChanges): Promise<Event> {
     const actor = deps.actor();
-    const eventId = idArgument(id, 'id');
-    const given = validated((p) => {
-      const f = fieldsOf(changes, 'changes', DETAIL_FIELDS, p, CHANGE_HINTS);
-      if (Object.keys(f).length === 0) p.add('changes', `must name at least one field to change (${DETAIL_FIELDS.join(', ')})`);
-      const d = details(f, p);
-      checkEndAfterStart(d.startAt, d.endAt, p);
-      return d;
+    const [eventId, given] = validated((p) => {
+      const args = readArgs(EVENTS.update, [id, changes], p);
+      checkEndAfterStart(args[1].startAt, args[1].endAt, p);
+      return args;
     });
+    const mayChange = (row: LockedEvent) => assertOwnership(EVENTS.update, actor, row, 'update');
     await inSession(deps, async (tx) => {
       const current = (await tx.one<LockedEvent>(q.lockEvent, [eventId]))
-        ?? (await missingOrRefused<LockedEvent>(tx, q.peekEvent, eventId, () => new NotFound(`no event ${eventId}`), (row) => assertAssignedToCaller(actor, row)));
-      assertAssignedToCaller(actor, current);
+        ?? (await missingOrRefused<LockedEvent>(tx, q.peekEvent, eventId, () => new NotFound(`no event ${eventId}`), mayChange));
+      mayChange(current);
       const startAt = given.startAt ?? current.startAt;
       const endAt = given.endAt ?? current.endAt;
       // One of the two may come from the current row: checked here, under the lock.
       validated((p) => checkEndAfterStart(startAt, endAt, p));
-      await tx.exec(q.updateEvent, [
-        eventId, given.name ?? current.name, startAt, endAt, given.location ?? current.location,
-        given.attendees ?? current.attendees, given.notes === undefined ? current.notes : given.notes,
-      ]);
+      await tx.exec(q.updateEvent, bind(q.updateEvent, {
+        id: eventId, name: given.name ?? current.name, startAt, endAt, location: given.location ?? current.location,
+        attendees: given.attendees ?? current.attendees, notes: given.notes === undefined ? current.notes : given.notes,
+      }));
     });
     return get(eventId);
   }
 
   /** Give the event to a support collaborator (null: leave it unassigned). */
   async function assign(id: number, supportUserId: number | null): Promise<Event> {
-    const eventId = idArgument(id, 'id');
-    const userId = supportUserId === null ? null : idArgument(supportUserId, 'supportUserId');
+    const [eventId, userId] = validated((p) => readArgs(EVENTS.assign, [id, supportUserId], p));
     await inSession(deps, async (tx) => {
       const current = await tx.one<LockedEvent>(q.lockEvent, [eventId]);
       if (!current) throw new NotFound(`no event ${eventId}`);
@@ -205,7 +203,7 @@ export function createEvents(deps: ApiDeps) {
           throw new ValidationError([{ field: 'supportUserId', problem: `must be a support collaborator (${target.email} is in ${target.department})` }]);
         }
       }
-      await tx.exec(q.assignEvent, [eventId, userId]);
+      await tx.exec(q.assignEvent, bind(q.assignEvent, { id: eventId, supportContactId: userId }));
     });
     return get(eventId);
   }

@@ -4,10 +4,12 @@
  * `clients.history(id)`, `contracts.history(id)`, `events.history(id)`,
  * `users.history(id)` and the `activity()` feed all come from here.
  */
-import { queries } from '../db/sql.js';
+import { bind, queries } from '../db/sql.js';
+import type { Department } from '../departments.js';
+import { fields, may, method, readArgs, value } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
-import { makePage, type Page } from './page.js';
-import { fieldsOf, optional, pageLimit, recordId, timestamp, validated, type Problems } from './validate.js';
+import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
+import { pageLimitField, recordId, timestamp, validated, type Problems } from './validate.js';
 
 const q = queries('history', ['recordHistory', 'activity'] as const);
 
@@ -34,49 +36,60 @@ export interface ActivityFilter {
   limit?: number;
 }
 
-const ACTIVITY_FILTERS = ['by', 'since', 'object', 'limit'] as const;
-
-function historyObject(value: unknown, field: string, p: Problems): HistoryObject | undefined {
-  if (typeof value === 'string' && (HISTORY_OBJECTS as readonly string[]).includes(value)) return value as HistoryObject;
+function historyObject(v: unknown, field: string, p: Problems): HistoryObject | undefined {
+  if (typeof v === 'string' && (HISTORY_OBJECTS as readonly string[]).includes(v)) return v as HistoryObject;
   p.add(field, `must be one of ${HISTORY_OBJECTS.join(', ')}`);
   return undefined;
 }
 
+const RECORD_HISTORY = method({
+  departments: [], writes: false,
+  args: [value('id', recordId), fields('options', { limit: may(pageLimitField) }, { optional: true })],
+  description: '', example: '',
+});
+
+/** The description of an object's `history(id)` method (lib/crm/describe.ts). */
+export function historyDescription(object: HistoryObject, departments: readonly Department[]) {
+  return method({
+    ...RECORD_HISTORY,
+    departments,
+    description: `who changed this ${object === 'user' ? 'collaborator' : object} and when, newest first`,
+    example: `${object}s.history(${object === 'user' ? 3 : 1})`,
+  });
+}
+
+/** activity(): not an object's method, but read through a description all the same. */
+const ACTIVITY = method({
+  departments: [], writes: false,
+  args: [fields('filter', { by: may(recordId), since: may(timestamp), object: may(historyObject), limit: may(pageLimitField) }, { optional: true })],
+  description: 'recent changes, newest first', example: 'activity({since: \'2026-06-01\'})',
+});
+
 export function createHistory(deps: ApiDeps) {
   const recordPage = (object: HistoryObject, id: number, limit: number, before: number | null): Promise<Page<HistoryEntry>> =>
     inSession(deps, async (tx) => {
-      const rows = await tx.many<HistoryEntry>(q.recordHistory, [object, id, before, limit + 1]);
+      const rows = await tx.many<HistoryEntry>(q.recordHistory, bind(q.recordHistory, { object, recordId: id, beforeId: before, limit: limit + 1 }));
       return makePage('history', rows, limit, (last) => recordPage(object, id, limit, last));
     }, { readOnly: true });
 
   const activityPage = (f: { by: number | null; since: Date | null; object: HistoryObject | null; limit: number }, before: number | null): Promise<Page<HistoryEntry>> =>
     inSession(deps, async (tx) => {
       const everyone = deps.actor().department === 'management';
-      const rows = await tx.many<HistoryEntry>(q.activity, [f.by, f.since, f.object, everyone, before, f.limit + 1]);
+      const rows = await tx.many<HistoryEntry>(q.activity, bind(q.activity, { by: f.by, since: f.since, object: f.object, everyone, beforeId: before, limit: f.limit + 1 }));
       return makePage('history', rows, f.limit, (last) => activityPage(f, last));
     }, { readOnly: true });
 
   return {
     /** The history of one record, newest first (`it` for more). */
     async of(object: HistoryObject, id: unknown, options?: { limit?: number }): Promise<Page<HistoryEntry>> {
-      const { recordIdValue, limit } = validated((p) => ({
-        recordIdValue: recordId(id, 'id', p) as number,
-        limit: pageLimit(fieldsOf(options, 'options', ['limit'], p).limit, p),
-      }));
-      return recordPage(object, recordIdValue, limit, null);
+      const [recordIdValue, o] = validated((p) => readArgs(RECORD_HISTORY, [id, options], p));
+      return recordPage(object, recordIdValue, o.limit ?? DEFAULT_PAGE_SIZE, null);
     },
 
     /** Recent changes: management sees everyone's; others their own and their records'. */
     async activity(filter: ActivityFilter = {}): Promise<Page<HistoryEntry>> {
-      const f = validated((p) => {
-        const given = fieldsOf(filter, 'filter', ACTIVITY_FILTERS, p);
-        return {
-          by: optional(given, 'by', p, recordId) ?? null,
-          since: optional(given, 'since', p, timestamp) ?? null,
-          object: optional(given, 'object', p, historyObject) ?? null,
-          limit: pageLimit(given.limit, p),
-        };
-      });
+      const [given] = validated((p) => readArgs(ACTIVITY, [filter], p));
+      const f = { by: given.by ?? null, since: given.since ?? null, object: given.object ?? null, limit: given.limit ?? DEFAULT_PAGE_SIZE };
       return activityPage(f, null);
     },
   };

@@ -3,7 +3,7 @@
  * page. Keyset pagination (`id > last id`), so deep pages stay as fast as the first.
  */
 import { ValidationError } from '../errors.js';
-import type { ObjectName } from '../permissions.js';
+import type { ObjectName } from './describe.js';
 
 /** What a page lists: one kind of record, or history entries (a timeline). */
 export type PageKind = ObjectName | 'history';

@@ -16,14 +16,15 @@
  * leave management: someone must be able to manage collaborators.
  */
 import type { Executor } from '../db/index.js';
-import { queries } from '../db/sql.js';
 import { NotFound, ValidationError } from '../errors.js';
 import { isDepartment, type Department, DEPARTMENTS } from '../departments.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
+import { bind, queries } from '../db/sql.js';
+import { fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
-import { createHistory } from './history.js';
-import { makePage, type Page } from './page.js';
-import { Problems, containsPattern, email, fieldsOf, name, optional, pageLimit, phone, recordId, required, text, validated } from './validate.js';
+import { createHistory, historyDescription } from './history.js';
+import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
+import { containsPattern, email, name, pageLimitField, phone, recordId, text, validated, type Problems } from './validate.js';
 
 const aq = queries('auth', ['userSessions', 'endUserSessions', 'unlockLogin'] as const);
 const q = queries('users', [
@@ -91,41 +92,88 @@ export interface DeletedUser {
 }
 
 const EMPLOYEE_NUMBER = /^[A-Za-z0-9-]{1,20}$/;
-const NEW_FIELDS = ['fullName', 'email', 'department', 'password', 'phone', 'employeeNumber'] as const;
-const CHANGE_FIELDS = ['fullName', 'email', 'phone', 'department', 'password'] as const;
-const FILTERS = ['department', 'search', 'limit'] as const;
 
 // Validators in the shape of lib/crm/validate.ts, for what only collaborators have.
-function department(value: unknown, field: string, problems: Problems): Department | undefined {
-  if (isDepartment(value)) return value;
+function department(v: unknown, field: string, problems: Problems): Department | undefined {
+  if (isDepartment(v)) return v;
   problems.add(field, `must be one of ${DEPARTMENTS.join(', ')}`);
   return undefined;
 }
 
-function employeeNumber(value: unknown, field: string, problems: Problems): string | undefined {
-  if (typeof value === 'string' && EMPLOYEE_NUMBER.test(value)) return value;
+function employeeNumber(v: unknown, field: string, problems: Problems): string | undefined {
+  if (typeof v === 'string' && EMPLOYEE_NUMBER.test(v)) return v;
   problems.add(field, 'must be 1 to 20 letters, digits or dashes');
   return undefined;
 }
 
-function password(value: unknown, field: string, problems: Problems): string | undefined {
-  const problem = passwordProblem(value);
+function password(v: unknown, field: string, problems: Problems): string | undefined {
+  const problem = passwordProblem(v);
   if (problem) problems.add(field, problem);
-  return problem ? undefined : (value as string);
+  return problem ? undefined : (v as string);
 }
 
-function searchText(value: unknown, field: string, problems: Problems): string | undefined {
-  return text(value, field, problems, { max: 200, singleLine: true });
+function searchText(v: unknown, field: string, problems: Problems): string | undefined {
+  return text(v, field, problems, { max: 200, singleLine: true });
 }
 
-/** A collaborator id argument (a number: a string is read as an email by get). */
-function userId(value: unknown, field = 'id'): number {
-  return validated((p) => (typeof value === 'number' ? recordId(value, field, p) : (p.add(field, 'must be a collaborator id (a number)'), undefined))) as number;
+/** A collaborator id (a number: a string is read as an email by get). */
+function userId(v: unknown, field: string, problems: Problems): number | undefined {
+  if (typeof v === 'number') return recordId(v, field, problems);
+  problems.add(field, 'must be a collaborator id (a number)');
+  return undefined;
 }
 
-function reassignOption(options: unknown): number | undefined {
-  return validated((p) => optional(fieldsOf(options, 'options', ['reassignTo'], p), 'reassignTo', p, recordId)) ?? undefined;
+/** users.get: a collaborator id, or an email (a string with @). */
+function idOrEmail(v: unknown, field: string, problems: Problems): number | string | undefined {
+  if (typeof v === 'string' && v.includes('@')) return v.trim();
+  if (typeof v !== 'number') {
+    problems.add(field, 'must be a collaborator id (number) or email address');
+    return undefined;
+  }
+  return userId(v, field, problems);
 }
+
+const REASSIGN = fields('options', { reassignTo: may(recordId) }, { optional: true });
+const MANAGEMENT = ['management'] as const;
+
+/** The users methods (management only): arguments and help (lib/crm/describe.ts). */
+export const USERS = {
+  list: method({
+    departments: MANAGEMENT, writes: false,
+    args: [fields('filter', { department: may(department), search: may(searchText), limit: may(pageLimitField) }, { optional: true })],
+    description: 'collaborators, a page at a time', example: "users.list({department: 'support'})",
+  }),
+  get: method({ departments: MANAGEMENT, writes: false, args: [value('idOrEmail', idOrEmail)], description: 'one collaborator', example: "users.get('kate@epic.events')" }),
+  create: method({
+    departments: MANAGEMENT, writes: true,
+    args: [fields('collaborator', {
+      fullName: need(name), email: need(email), department: need(department), password: need(password), phone: may(phone), employeeNumber: may(employeeNumber),
+    })],
+    description: 'a new collaborator', example: "users.create({fullName: 'Kate Hastroff', email: 'kate@epic.events', department: 'support', password: '…'})",
+  }),
+  update: method({
+    departments: MANAGEMENT, writes: true,
+    args: [value('id', userId), fields('changes', { fullName: may(name), email: may(email), phone: may(phone), department: may(department), password: may(password) }, { atLeastOne: true }), REASSIGN],
+    description: 'change a collaborator (a new password or department ends their sessions)', example: "users.update(3, {phone: '+33 6 12 34 56 78'})",
+  }),
+  delete: method({
+    departments: MANAGEMENT, writes: true, args: [value('id', userId), REASSIGN],
+    description: 'remove a collaborator; their clients and events are reassigned or left unassigned', example: 'users.delete(3, {reassignTo: 4})',
+  }),
+  sessions: method({
+    departments: MANAGEMENT, writes: false, args: [value('id', userId)],
+    description: "a collaborator's open sessions (when each began and ends)", example: 'users.sessions(3)',
+  }),
+  endSessions: method({
+    departments: MANAGEMENT, writes: true, args: [value('id', userId)],
+    description: 'end every session of a collaborator now (they must log in again)', example: 'users.endSessions(3)',
+  }),
+  unlock: method({
+    departments: MANAGEMENT, writes: true, args: [value('email', email)],
+    description: 'lift the lockout that failed logins put on an email', example: "users.unlock('kate@epic.events')",
+  }),
+  history: method({ ...historyDescription('user', MANAGEMENT), args: [value('id', userId), fields('options', { limit: may(pageLimitField) }, { optional: true })] }),
+} satisfies ObjectDescription;
 
 interface Holdings {
   id: number;
@@ -163,7 +211,7 @@ async function releaseRecords(tx: Executor, from: Holdings, move: { clients: boo
 export function createUsers(deps: ApiDeps) {
   const fetchPage = (department: Department | null, pattern: string | null, limit: number, afterId: number): Promise<Page<UserRecord>> =>
     inSession(deps, async (tx) => {
-      const rows = await tx.many<UserRecord>(q.listUsers, [department, pattern, afterId, limit + 1]);
+      const rows = await tx.many<UserRecord>(q.listUsers, bind(q.listUsers, { department, pattern, afterId, limit: limit + 1 }));
       return makePage('users', rows, limit, (lastId) => fetchPage(department, pattern, limit, lastId));
     }, { readOnly: true });
 
@@ -173,46 +221,33 @@ export function createUsers(deps: ApiDeps) {
     return held;
   };
 
+  const getById = async (id: number): Promise<UserRecord> => {
+    const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserById, [id]), { readOnly: true });
+    if (!user) throw new NotFound(`no collaborator has id ${id}`);
+    return user;
+  };
+
   return {
-    async list(filter: UserListFilter = {}): Promise<Page<UserRecord>> {
-      const f = validated((p) => {
-        const given = fieldsOf(filter, 'filter', FILTERS, p);
-        return { department: optional(given, 'department', p, department), search: optional(given, 'search', p, searchText), limit: pageLimit(given.limit, p) };
-      });
-      return fetchPage(f.department, f.search ? containsPattern(f.search) : null, f.limit, 0);
+    async list(filter?: UserListFilter): Promise<Page<UserRecord>> {
+      const [f] = validated((p) => readArgs(USERS.list, [filter], p));
+      return fetchPage(f.department ?? null, f.search ? containsPattern(f.search) : null, f.limit ?? DEFAULT_PAGE_SIZE, 0);
     },
 
     /** By id (a number) or by email (a string with @). */
-    async get(idOrEmail: number | string): Promise<UserRecord> {
-      if (typeof idOrEmail === 'string' && idOrEmail.includes('@')) {
-        const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserByEmail, [idOrEmail.trim()]), { readOnly: true });
-        if (!user) throw new NotFound(`no collaborator has email ${idOrEmail.trim()}`);
-        return user;
-      }
-      if (typeof idOrEmail !== 'number') throw new ValidationError([{ field: 'idOrEmail', problem: 'must be a collaborator id (number) or email address' }]);
-      const id = userId(idOrEmail, 'idOrEmail');
-      const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserById, [id]), { readOnly: true });
-      if (!user) throw new NotFound(`no collaborator has id ${id}`);
+    async get(idOrEmailValue: number | string): Promise<UserRecord> {
+      const [key] = validated((p) => readArgs(USERS.get, [idOrEmailValue], p));
+      if (typeof key === 'number') return getById(key);
+      const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserByEmail, [key]), { readOnly: true });
+      if (!user) throw new NotFound(`no collaborator has email ${key}`);
       return user;
     },
 
-    async create(fields: NewUser): Promise<UserRecord> {
-      const f = validated((p) => {
-        const given = fieldsOf(fields, 'collaborator', NEW_FIELDS, p);
-        if (fields === undefined) p.add('collaborator', `must be an object such as {${NEW_FIELDS.slice(0, 2).join(', ')}}`);
-        return {
-          fullName: required(given, 'fullName', p, name) as string,
-          email: required(given, 'email', p, email) as string,
-          department: required(given, 'department', p, department) as Department,
-          password: required(given, 'password', p, password) as string,
-          phone: optional(given, 'phone', p, phone),
-          employeeNumber: optional(given, 'employeeNumber', p, employeeNumber),
-        };
-      });
-      const hash = await hashPassword(f.password, deps.config.bcryptRounds);
-      const created = await inSession(deps, (tx) => tx.one<UserRecord>(q.createUser, [
-        f.fullName, f.email.toLowerCase(), f.phone, f.department, hash, f.employeeNumber,
-      ]));
+    async create(collaborator: NewUser): Promise<UserRecord> {
+      const [f] = validated((p) => readArgs(USERS.create, [collaborator], p));
+      const passwordHash = await hashPassword(f.password, deps.config.bcryptRounds);
+      const created = await inSession(deps, (tx) => tx.one<UserRecord>(q.createUser, bind(q.createUser, {
+        fullName: f.fullName, email: f.email.toLowerCase(), phone: f.phone, department: f.department, passwordHash, employeeNumber: f.employeeNumber,
+      })));
       if (!created) throw new Error('createUser returned no row');
       deps.monitor.event('collaborator.created', { actorId: deps.actor().id, targetId: created.id, department: created.department });
       return created;
@@ -220,28 +255,12 @@ export function createUsers(deps: ApiDeps) {
 
     /** A new password or department bumps the token version (database trigger): their sessions end. */
     async update(id: number, changes: UserChanges, options?: ReassignOptions): Promise<UserRecord> {
-      const targetId = userId(id);
-      const { c, changed } = validated((p) => {
-        const given = fieldsOf(changes, 'changes', CHANGE_FIELDS, p);
-        const named = CHANGE_FIELDS.filter((k) => given[k] !== undefined);
-        if (!named.length) p.add('changes', `name at least one of ${CHANGE_FIELDS.join(', ')}`);
-        return {
-          changed: named,
-          c: {
-            fullName: optional(given, 'fullName', p, name),
-            email: optional(given, 'email', p, email),
-            // Given as null or '' clears the phone; absent keeps it.
-            phone: given.phone === undefined ? undefined : optional(given, 'phone', p, phone),
-            department: optional(given, 'department', p, department),
-            password: optional(given, 'password', p, password),
-          },
-        };
-      });
-      const reassignTo = reassignOption(options);
-      const hash = c.password ? await hashPassword(c.password, deps.config.bcryptRounds) : null;
+      const [targetId, c, { reassignTo }] = validated((p) => readArgs(USERS.update, [id, changes, options], p));
+      const changed = Object.keys(c).filter((k) => c[k as keyof typeof c] !== undefined);
+      const passwordHash = c.password ? await hashPassword(c.password, deps.config.bcryptRounds) : null;
       const updated = await inSession(deps, async (tx) => {
         const held = await lockHoldings(tx, targetId);
-        const newDepartment = c.department ?? undefined;
+        const newDepartment = c.department;
         if (newDepartment && newDepartment !== held.department) {
           if (held.department === 'management' && ((await tx.one<{ n: number }>(q.managementCountOthers, [targetId]))?.n ?? 0) === 0) {
             throw new ValidationError([{ field: 'department', problem: 'cannot change: this is the last management collaborator' }]);
@@ -250,10 +269,11 @@ export function createUsers(deps: ApiDeps) {
         } else if (reassignTo !== undefined) {
           throw new ValidationError([{ field: 'reassignTo', problem: 'only applies when the department changes' }]);
         }
-        await tx.one(q.updateUser, [
-          targetId, c.fullName, c.email?.toLowerCase() ?? null, c.phone !== undefined, c.phone ?? null, newDepartment ?? null,
-        ]);
-        if (hash) await tx.exec(q.setUserPassword, [targetId, hash]);
+        await tx.one(q.updateUser, bind(q.updateUser, {
+          // Given as null or '' clears the phone; absent keeps it.
+          id: targetId, fullName: c.fullName, email: c.email?.toLowerCase(), phoneGiven: c.phone !== undefined, phone: c.phone, department: newDepartment,
+        }));
+        if (passwordHash) await tx.exec(q.setUserPassword, bind(q.setUserPassword, { id: targetId, passwordHash }));
         return tx.one<UserRecord>(q.getUserById, [targetId]);
       });
       if (!updated) throw new NotFound(`no collaborator has id ${targetId}`);
@@ -262,8 +282,7 @@ export function createUsers(deps: ApiDeps) {
     },
 
     async delete(id: number, options?: ReassignOptions): Promise<DeletedUser> {
-      const targetId = userId(id);
-      const reassignTo = reassignOption(options);
+      const [targetId, { reassignTo }] = validated((p) => readArgs(USERS.delete, [id, options], p));
       if (targetId === deps.actor().id) throw new ValidationError([{ field: 'id', problem: 'you cannot delete yourself' }]);
       const deleted = await inSession(deps, async (tx) => {
         const held = await lockHoldings(tx, targetId);
@@ -281,21 +300,22 @@ export function createUsers(deps: ApiDeps) {
 
     /** Who changed this collaborator and when: created, updated, password changed, sessions ended, lockouts. */
     async history(id: number, options?: { limit?: number }) {
+      const [targetId] = validated((p) => readArgs(USERS.history, [id, options], p));
       // Collaborators who were deleted keep their history: no existence check here.
-      return createHistory(deps).of('user', userId(id), options);
+      return createHistory(deps).of('user', targetId, options);
     },
 
     /** The collaborator's open sessions (the database's list; secrets are never shown). */
     async sessions(id: number): Promise<SessionRecord[]> {
-      const targetId = userId(id);
-      await this.get(targetId);
+      const [targetId] = validated((p) => readArgs(USERS.sessions, [id], p));
+      await getById(targetId);
       return inSessionStatement<SessionRecord>(deps, aq.userSessions, [targetId], { readOnly: true });
     },
 
     /** End every session of a collaborator now: their shells stop at the next command. */
     async endSessions(id: number): Promise<{ id: number; ended: number }> {
-      const targetId = userId(id);
-      await this.get(targetId);
+      const [targetId] = validated((p) => readArgs(USERS.endSessions, [id], p));
+      await getById(targetId);
       const [row] = await inSessionStatement<{ ended: number }>(deps, aq.endUserSessions, [targetId]);
       deps.monitor.event('collaborator.sessions_ended', { actorId: deps.actor().id, targetId, ended: row?.ended ?? 0 });
       return { id: targetId, ended: row?.ended ?? 0 };
@@ -303,7 +323,7 @@ export function createUsers(deps: ApiDeps) {
 
     /** Lift the lockout that failed logins put on an email. */
     async unlock(address: string): Promise<{ email: string; wasLocked: boolean }> {
-      const e = validated((p) => email(address, 'email', p)) as string;
+      const [e] = validated((p) => readArgs(USERS.unlock, [address], p));
       const [row] = await inSessionStatement<{ unlocked: boolean }>(deps, aq.unlockLogin, [e.toLowerCase()]);
       return { email: e.toLowerCase(), wasLocked: row?.unlocked ?? false };
     },

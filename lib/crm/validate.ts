@@ -235,6 +235,11 @@ export function flag(value: unknown, field: string, problems: Problems): boolean
   return value;
 }
 
+/** A check that also accepts null (e.g. "no support contact"). */
+export function nullOr<T>(check: (value: unknown, field: string, problems: Problems) => T | undefined) {
+  return (value: unknown, field: string, problems: Problems): T | null | undefined => (value === null ? null : check(value, field, problems));
+}
+
 /** Apply `check` when the field is present (not undefined); null when absent. */
 export function optional<T>(fields: Fields, key: string, problems: Problems, check: (value: unknown, field: string, problems: Problems) => T | undefined): T | null {
   const value = fields[key];
@@ -255,6 +260,13 @@ export function required<T>(fields: Fields, key: string, problems: Problems, che
 /** A search term as a LIKE pattern matching it anywhere, with its own % _ \ taken literally. */
 export function containsPattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The `limit` key of a list's filters, as a field check (absent: the default page size). */
+export function pageLimitField(value: unknown, field: string, problems: Problems): number | undefined {
+  const before = problems.list.length;
+  const n = pageLimit(value, problems);
+  return problems.list.length === before ? n : undefined;
 }
 
 /** The `limit` of a list (default 20, at most 500), as one more field problem when bad. */

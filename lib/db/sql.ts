@@ -16,21 +16,32 @@ export interface NamedQuery {
    * given. The others are prepared once per connection and reuse their plan.
    */
   readonly perCallPlan?: boolean;
+  /**
+   * The names of $1, $2… in order (`-- params: afterId, limit` under the name
+   * line): the query's arguments are then given by name, through `bind`.
+   */
+  readonly params?: readonly string[];
 }
 
 const NAME_LINE = /^--\s*name:\s*([A-Za-z][A-Za-z0-9_]*)\s+:(one|many|exec)\s*$/;
 const PER_CALL_PLAN = /^--\s*plan:\s*per-call\s*$/;
+const PARAMS = /^--\s*params:\s*(.*)$/;
 const cache = new Map<string, Map<string, NamedQuery>>();
 
 /** Parse `-- name: getClient :one` blocks (sqlc style). Duplicates are an error. */
 export function parseNamedQueries(area: string, source: string): Map<string, NamedQuery> {
   const out = new Map<string, NamedQuery>();
-  let current: { name: string; kind: QueryKind; lines: string[]; perCallPlan: boolean } | undefined;
+  let current: { name: string; kind: QueryKind; lines: string[]; perCallPlan: boolean; params?: string[] } | undefined;
   const flush = () => {
     if (!current) return;
     const text = current.lines.join('\n').trim().replace(/;\s*$/, '');
     if (!text) throw new Error(`sql/${area}.sql: query ${current.name} is empty`);
-    out.set(current.name, { area, name: current.name, kind: current.kind, text, ...(current.perCallPlan ? { perCallPlan: true } : {}) });
+    if (current.params) checkParams(area, current.name, text, current.params);
+    out.set(current.name, {
+      area, name: current.name, kind: current.kind, text,
+      ...(current.perCallPlan ? { perCallPlan: true } : {}),
+      ...(current.params ? { params: current.params } : {}),
+    });
   };
   for (const line of source.split(/\r?\n/)) {
     const m = NAME_LINE.exec(line.trim());
@@ -40,12 +51,41 @@ export function parseNamedQueries(area: string, source: string): Map<string, Nam
       current = { name: m[1], kind: m[2] as QueryKind, lines: [], perCallPlan: false };
     } else if (current && current.lines.length === 0 && PER_CALL_PLAN.test(line.trim())) {
       current.perCallPlan = true;
+    } else if (current && current.lines.length === 0 && PARAMS.test(line.trim())) {
+      current.params = (PARAMS.exec(line.trim()) as RegExpExecArray)[1].split(',').map((n) => n.trim()).filter(Boolean);
     } else if (current) {
       current.lines.push(line);
     }
   }
   flush();
   return out;
+}
+
+/** The `-- params:` line names each of $1…$N exactly once, in order, and nothing else. */
+function checkParams(area: string, name: string, text: string, params: string[]): void {
+  const where = `sql/${area}.sql: query ${name}`;
+  const used = new Set([...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  const highest = Math.max(0, ...used);
+  if (params.length !== highest) throw new Error(`${where} names ${params.length} parameters but uses $1…$${highest}`);
+  for (let i = 1; i <= highest; i++) if (!used.has(i)) throw new Error(`${where} never uses $${i} (${params[i - 1]})`);
+  const twice = params.find((p, i) => params.indexOf(p) !== i);
+  if (twice) throw new Error(`${where} names parameter ${twice} twice`);
+  for (const p of params) if (!/^[A-Za-z][A-Za-z0-9]*$/.test(p)) throw new Error(`${where}: parameter name ${JSON.stringify(p)} is not an identifier`);
+}
+
+/**
+ * A query's arguments by name, in its $n order: every name of its `-- params:`
+ * line must be given (undefined is sent as null), and no other. A mismatch is
+ * a programming error, found the first time the call runs.
+ */
+export function bind(q: NamedQuery, values: Readonly<Record<string, unknown>>): unknown[] {
+  if (!q.params) throw new Error(`sql/${q.area}.sql: query ${q.name} has no -- params: line to bind by name`);
+  const extra = Object.keys(values).filter((k) => !q.params?.includes(k));
+  const missing = q.params.filter((p) => !Object.prototype.hasOwnProperty.call(values, p));
+  if (extra.length || missing.length) {
+    throw new Error(`sql/${q.area}.sql: query ${q.name} takes ${q.params.join(', ')}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unknown ${extra.join(', ')}` : ''}`);
+  }
+  return q.params.map((p) => values[p] ?? null);
 }
 
 function loadArea(area: string, dir: string): Map<string, NamedQuery> {

@@ -1,5 +1,5 @@
 /** help(), clients.help(), clients.create.help(): generated from the permission table (lib/permissions.ts). */
-import { API, OBJECTS, methodSpec, permittedMethods, type ObjectName } from '../permissions.js';
+import { API, OBJECTS, methodSpec, ownershipLabel, permittedMethods, type ObjectName } from '../permissions.js';
 import { type Department } from '../departments.js';
 
 const OBJECT_SUMMARY: Record<ObjectName, string> = {
@@ -52,16 +52,7 @@ export function methodHelp(department: Department, object: ObjectName, method: s
   if (!spec) return `${object}.${method}: no such method`;
   const lines = [`${object}.${method}(${spec.args})`, `  ${spec.description}`, `  e.g. ${spec.example}`];
   if (spec.filters) lines.push(`  filters: ${spec.filters.join(', ')}`);
-  const who = spec.departments.map((d) => (spec.ownership?.[d] ? `${d} (${describeOwnership(spec.ownership[d]!)})` : d)).join(', ');
+  const who = spec.departments.map((d) => (spec.ownership?.[d] ? `${d} (${ownershipLabel(spec.ownership[d]!)})` : d)).join(', ');
   lines.push(`  who may call it: ${who}${spec.departments.includes(department) ? '' : ` — not ${department}`}`);
   return lines.join('\n');
-}
-
-function describeOwnership(rule: string): string {
-  switch (rule) {
-    case 'ownClient': return 'own clients only';
-    case 'ownClientContract': return "own clients' contracts only";
-    case 'assignedEvent': return 'events assigned to them only';
-    default: return rule;
-  }
 }

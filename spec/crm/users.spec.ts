@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { checkPassword } from '../../lib/auth/login.js';
 import { guard } from '../../lib/crm/guard.js';
-import { createUsers } from '../../lib/crm/users.js';
+import { USERS, createUsers } from '../../lib/crm/users.js';
 import { NotFound, PermissionDenied, ValidationError, Conflict } from '../../lib/errors.js';
 import { noopMonitor } from '../../lib/monitoring.js';
 import type { Actor } from '../../lib/session.js';
@@ -25,7 +25,7 @@ describe('crm/users', () => {
     await resetData();
     manager = await addCollaborator('management', 'boss@epic.events');
   });
-  const users = (actor: Actor = manager) => guard('users', createUsers(depsFor(actor)), () => actor);
+  const users = (actor: Actor = manager) => guard('users', USERS, createUsers(depsFor(actor)), () => actor);
 
   describe('create', () => {
     it('returns the record without any password hash and generates a unique employee number', async () => {

@@ -4,6 +4,7 @@
  * canned records or pages, counting calls. Lets the shell be tested before
  * (and independently of) the real API.
  */
+import { DESCRIPTIONS } from '../../lib/crm/api.js';
 import { PassThrough } from 'node:stream';
 import type { Monitor } from '../../lib/monitoring.js';
 import { guard } from '../../lib/crm/guard.js';
@@ -71,7 +72,7 @@ export function fakeApi(actor: () => Actor, rowsPerObject = 45): FakeApi {
         return { id: args[0], ...(typeof args[1] === 'object' ? (args[1] as object) : {}) };
       }) as Method;
     }
-    api[object] = guard(object, impl, actor);
+    api[object] = guard(object, DESCRIPTIONS[object], impl, actor);
   }
   return {
     api: api as unknown as ShellSession['api'],

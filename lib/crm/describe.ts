@@ -1,0 +1,166 @@
+/**
+ * How an API method is described, once, beside its implementation (in the
+ * spirit of mongosh's shell-api metadata): who may call it, the ownership rule
+ * per department, its arguments with the very validators the call uses, its
+ * help text and an example.
+ *
+ * Everything else is derived from the description: the permission guard
+ * (lib/crm/guard.ts), help() and Tab completion (lib/permissions.ts feeds
+ * lib/shell/), argument validation (`readArgs` below, the only way an
+ * implementation reads its arguments) and the ownership refusal
+ * (lib/crm/ownership.ts). Query parameters are bound by name (`bind` in
+ * lib/db/sql.ts, against the `-- params:` line of each query).
+ */
+import { DEPARTMENTS, type Department } from '../departments.js';
+import { fieldsOf, type Problems } from './validate.js';
+
+export const OBJECTS = ['clients', 'contracts', 'events', 'users'] as const;
+export type ObjectName = (typeof OBJECTS)[number];
+
+/** Every department may call it. */
+export const EVERYONE: readonly Department[] = DEPARTMENTS;
+
+/** Extra rule on top of the department (lib/crm/ownership.ts says what each means). */
+export type Ownership =
+  | 'ownClient' // sales: the client's sales contact is the caller
+  | 'ownClientContract' // sales: the contract's client's sales contact is the caller
+  | 'assignedEvent'; // support: the event's support contact is the caller
+
+/** A validator in the shape of lib/crm/validate.ts: the value normalised, or undefined with a problem recorded. */
+export type Check<T> = (value: unknown, field: string, problems: Problems) => T | undefined;
+
+/** One key of an argument object. */
+export interface Field<T = unknown, Required extends boolean = boolean> {
+  readonly check: Check<T>;
+  readonly required: Required;
+}
+
+/** A key that must be given. */
+export function need<T>(check: Check<T>): Field<T, true> {
+  return { check, required: true };
+}
+
+/** A key that may be left out (it then reads as undefined). */
+export function may<T>(check: Check<T>): Field<T, false> {
+  return { check, required: false };
+}
+
+export type Schema = { readonly [key: string]: Field };
+
+/** A positional argument: an id, an email… */
+export interface ValueArg<T = unknown> {
+  readonly kind: 'value';
+  readonly name: string;
+  readonly check: Check<T>;
+  readonly optional: boolean;
+}
+
+/** An argument object whose keys are the schema's, and only those. */
+export interface FieldsArg<S extends Schema = Schema> {
+  readonly kind: 'fields';
+  /** The name problems with the object itself are reported under ('filters', 'changes'…). */
+  readonly name: string;
+  readonly schema: S;
+  readonly optional: boolean;
+  /** A better message than "not a known field" for a key that exists elsewhere. */
+  readonly hints?: { readonly [key: string]: string };
+  /** At least one key must be given (an update that changes nothing is a mistake). */
+  readonly atLeastOne?: boolean;
+}
+
+export type Arg = ValueArg<any> | FieldsArg<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function value<T>(name: string, check: Check<T>, options: { optional?: boolean } = {}): ValueArg<T> {
+  return { kind: 'value', name, check, optional: options.optional ?? false };
+}
+
+export function fields<const S extends Schema>(
+  name: string,
+  schema: S,
+  options: { optional?: boolean; hints?: { readonly [key: string]: string }; atLeastOne?: boolean } = {},
+): FieldsArg<S> {
+  return { kind: 'fields', name, schema, optional: options.optional ?? false, hints: options.hints, atLeastOne: options.atLeastOne };
+}
+
+export interface MethodDescription<A extends readonly Arg[] = readonly Arg[]> {
+  readonly departments: readonly Department[];
+  /** Ownership rule applying to a department (absent: any record). */
+  readonly ownership?: Partial<Record<Department, Ownership>>;
+  readonly writes: boolean;
+  readonly args: A;
+  /** One line for help(). */
+  readonly description: string;
+  readonly example: string;
+}
+
+export type ObjectDescription = { readonly [method: string]: MethodDescription };
+
+/** Describe a method (keeps the argument tuple's types for readArgs). */
+export function method<const A extends readonly Arg[]>(description: MethodDescription<A>): MethodDescription<A> {
+  return description;
+}
+
+export type FieldValues<S extends Schema> = {
+  [K in keyof S]: S[K] extends Field<infer T, infer R> ? (R extends true ? T : T | undefined) : never;
+};
+
+type ArgValue<A> = A extends ValueArg<infer T>
+  ? (A['optional'] extends true ? T | undefined : T)
+  : A extends FieldsArg<infer S> ? FieldValues<S> : never;
+
+export type ArgValues<A extends readonly Arg[]> = { -readonly [I in keyof A]: ArgValue<A[I]> };
+
+/**
+ * The call's arguments, validated against the description: every problem is
+ * recorded in `problems` (the caller's `validated` throws them as one
+ * ValidationError); keys outside a schema are refused by name.
+ */
+export function readArgs<const A extends readonly Arg[]>(description: MethodDescription<A>, raw: readonly unknown[], problems: Problems): ArgValues<A> {
+  return description.args.map((arg, i) => readArg(arg, raw[i], problems)) as ArgValues<A>;
+}
+
+function readArg(arg: Arg, given: unknown, problems: Problems): unknown {
+  if (arg.kind === 'value') {
+    if (given === undefined) {
+      if (!arg.optional) problems.add(arg.name, 'is required');
+      return undefined;
+    }
+    return arg.check(given, arg.name, problems);
+  }
+  const keys = Object.keys(arg.schema);
+  const before = problems.list.length;
+  const f = fieldsOf(given, arg.name, keys, problems, arg.hints);
+  const isObject = given !== undefined && problems.list.length === before || Object.keys(f).length > 0;
+  if (given === undefined && !arg.optional) problems.add(arg.name, `must be an object such as {${keys.slice(0, 2).join(', ')}}`);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const field = arg.schema[key];
+    const v = f[key];
+    if (v === undefined) {
+      if (field.required && given !== undefined) problems.add(key, 'is required');
+      out[key] = undefined;
+    } else {
+      // null is a value here (it clears an optional field); undefined means the check recorded a problem.
+      out[key] = field.check(v, key, problems);
+    }
+  }
+  if (arg.atLeastOne && isObject && Object.keys(f).length === 0) {
+    problems.add(arg.name, `must name at least one field to change (${keys.join(', ')})`);
+  }
+  return out;
+}
+
+/** The argument list as help shows it: `id, {fullName?, email?}`. */
+export function argsText(description: MethodDescription): string {
+  return description.args.map((arg) => {
+    if (arg.kind === 'value') return arg.optional ? `${arg.name}?` : arg.name;
+    const keys = Object.entries(arg.schema as Schema).map(([k, f]) => (f.required ? k : `${k}?`));
+    return `{${keys.join(', ')}}`;
+  }).join(', ');
+}
+
+/** The keys of the method's first argument object (what completion offers inside `list({`). */
+export function objectKeys(description: MethodDescription): string[] {
+  const arg = description.args.find((a): a is FieldsArg => a.kind === 'fields');
+  return arg ? Object.keys(arg.schema) : [];
+}
