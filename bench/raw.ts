@@ -1,6 +1,6 @@
 /**
  * The baselines: the bare `pg` driver, nothing of ours in between. This is
- * the one place outside lib/db/index.ts that imports `pg`, on purpose: it IS
+ * the one place outside lib/db/driver.ts that imports `pg`, on purpose: it IS
  * the raw-driver baseline the shell is measured against. The statements
  * still come from sql/ (sql/bench.sql, sql/contracts.sql).
  *

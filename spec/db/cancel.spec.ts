@@ -22,6 +22,8 @@ describe('db: cancelling the running query (Ctrl+C)', function () {
     const err = await outcome;
     expect(err).to.be.instanceOf(Error);
     expect((err as Error).name).to.equal('QueryCancelled');
+    // This process asked for it: not the server's statement timeout.
+    expect((err as Error).message).to.equal('the query was cancelled');
     expect((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n).to.equal(0);
   });
 });
