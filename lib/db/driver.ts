@@ -65,6 +65,14 @@ function connectionGone(client: ClientInternals): boolean {
 type ConnectCallback = ((err: Error) => void) | ((err: null, c: pg.Client) => void);
 
 class Client extends pg.Client {
+  constructor(config: pg.ClientConfig) {
+    super(config);
+    // A connection lost while in use: pg fails its queries (which say so) and
+    // also emits 'error' on the client, which the pool listens to only while
+    // the client is idle. Unheard, that event would crash the process.
+    this.on('error', () => undefined);
+  }
+
   override connect(): Promise<pg.Client>;
   override connect(callback: ConnectCallback): void;
   override connect(callback?: ConnectCallback): Promise<pg.Client> | void {

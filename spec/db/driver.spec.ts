@@ -12,7 +12,7 @@ import { rejection } from '../support/fixtures.js';
 import { ctx } from '../support/server.js';
 import { queries } from '../../lib/db/sql.js';
 
-const tq = queries('testing', ['sleepSeconds', 'activeSleeps'] as const);
+const tq = queries('testing', ['sleepSeconds', 'activeSleeps', 'cancelSleeps'] as const);
 
 /** A TCP server on 127.0.0.1 doing `onSocket` with each connection; closed with every socket. */
 async function fakeServer(onSocket: (s: net.Socket) => void): Promise<{ port: number; sockets: net.Socket[]; close: () => void }> {
@@ -77,6 +77,30 @@ describe('db driver: failures without a SQLSTATE', function () {
     } finally {
       await db.close();
       plain.close();
+    }
+  });
+
+  it('the connection lost in the middle of a query (the network between): unreachable', async () => {
+    const { runtime } = ctx().target;
+    const upstream: net.Socket[] = [];
+    const proxy = await fakeServer((s) => {
+      const to = net.connect(runtime.port, runtime.host);
+      to.on('error', () => undefined);
+      upstream.push(to);
+      s.pipe(to).pipe(s);
+    });
+    const db = new Database({ ...runtime, host: '127.0.0.1', port: proxy.port });
+    try {
+      const running = rejection(db.transaction((tx) => tx.one(tq.sleepSeconds, [30])));
+      while ((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n === 0) await new Promise((r) => setTimeout(r, 20));
+      for (const s of proxy.sockets) s.destroy();
+      expect(reasonOf(await running)).to.equal('unreachable');
+    } finally {
+      for (const s of upstream) s.destroy();
+      await db.close();
+      proxy.close();
+      // The server does not notice a client gone while it sleeps.
+      await ctx().admin.one(tq.cancelSleeps);
     }
   });
 
