@@ -13,7 +13,7 @@ import { AdminConnection } from './db/index.js';
 import type { DatabaseTarget } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { scramVerifier } from './db/scram.js';
-import { EMBEDDED_DATABASE } from './db/embedded.js';
+import { EMBEDDED_DATABASE } from './db/embedded/index.js';
 import { migrationFiles } from './db/sql.js';
 import { migrationsDir } from './paths.js';
 import { queries } from './db/sql.js';

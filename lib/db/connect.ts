@@ -1,6 +1,6 @@
 import type { Config, ConnectionParams } from '../config.js';
-import { ConfigError, DatabaseUnavailable } from '../errors.js';
-import { EMBEDDED_DATABASE, EmbeddedServer, SUPERUSER } from './embedded.js';
+import { ConfigError } from '../errors.js';
+import { EMBEDDED_DATABASE, EmbeddedServer, StartFailure, SUPERUSER } from './embedded/index.js';
 
 /** Where the database is, and the two ways in: the administrator (setup) and the runtime role (shell). */
 export interface DatabaseTarget {
@@ -81,7 +81,7 @@ export async function reviveMessage(server: EmbeddedServer): Promise<string> {
         return 'the embedded database had stopped and was restarted on another port (its own was taken): start epic-events again';
     }
   } catch (err) {
-    const reason = err instanceof DatabaseUnavailable ? err.message.replace(/^the embedded database did not start: /, '') : (err as Error).message;
+    const reason = err instanceof StartFailure ? err.why : (err as Error).message;
     return `the embedded database had stopped and could not be restarted: ${reason}`;
   }
 }

@@ -15,7 +15,7 @@ import { readToken } from '../../lib/auth/store.js';
 import { loadConfig } from '../../lib/config.js';
 import { noopMonitor } from '../../lib/monitoring.js';
 import { openTarget } from '../../lib/db/connect.js';
-import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded.js';
+import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded/index.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
 import { DatabaseUnavailable } from '../../lib/errors.js';

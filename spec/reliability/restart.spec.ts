@@ -12,7 +12,7 @@ import { checkPassword } from '../../lib/auth/login.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { noopMonitor } from '../../lib/monitoring.js';
 import type { DatabaseTarget } from '../../lib/db/connect.js';
-import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded.js';
+import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded/index.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';
 import { DatabaseUnavailable } from '../../lib/errors.js';
 import { openShell } from '../../lib/shell/index.js';

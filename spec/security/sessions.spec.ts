@@ -17,7 +17,7 @@ import pg from 'pg';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
 import { queries } from '../../lib/db/sql.js';
 import { readToken, saveToken } from '../../lib/auth/store.js';
-import { EmbeddedServer, type EmbeddedLease } from '../../lib/db/embedded.js';
+import { EmbeddedServer, type EmbeddedLease } from '../../lib/db/embedded/index.js';
 import { runCli } from '../support/cli.js';
 
 const t = queries('testing', ['fingerprint', 'attackListFunctions', 'attackThrottleRows', 'attackExpireSessions'] as const);

@@ -4,7 +4,7 @@
  * its stdin ends (then releases) — or until it is killed. With `--exit-hooks`
  * (argv[3]) it leaves on SIGTERM as the shell does (lib/commands/lifecycle.ts).
  */
-import { EmbeddedServer } from '../../lib/db/embedded.js';
+import { EmbeddedServer } from '../../lib/db/embedded/index.js';
 import { releaseOnExit } from '../../lib/commands/lifecycle.js';
 
 const server = new EmbeddedServer(process.argv[2], { durable: false });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import format from 'pg-format';
 import { loadConfig, type Config, type ConnectionParams } from '../../lib/config.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';
-import { EmbeddedServer, SUPERUSER } from '../../lib/db/embedded.js';
+import { EmbeddedServer, SUPERUSER } from '../../lib/db/embedded/index.js';
 import type { DatabaseTarget } from '../../lib/db/connect.js';
 import { queries } from '../../lib/db/sql.js';
 import { runSetup } from '../../lib/provision.js';
