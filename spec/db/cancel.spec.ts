@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { Database } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { ctx } from '../support/server.js';
 
-const tq = queries('testing', ['sleepSeconds', 'activeSleeps'] as const);
+const tq = testQueries(['sleepSeconds', 'activeSleeps'] as const);
 
 describe('db: cancelling the running query (Ctrl+C)', function () {
   this.timeout(30_000);

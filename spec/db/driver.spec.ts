@@ -10,9 +10,9 @@ import { DatabaseUnavailable } from '../../lib/errors.js';
 import type { ConnectionParams } from '../../lib/config.js';
 import { rejection } from '../support/fixtures.js';
 import { ctx } from '../support/server.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 
-const tq = queries('testing', ['sleepSeconds', 'activeSleeps', 'cancelSleeps'] as const);
+const tq = testQueries(['sleepSeconds', 'activeSleeps', 'cancelSleeps'] as const);
 
 /** A TCP server on 127.0.0.1 doing `onSocket` with each connection; closed with every socket. */
 async function fakeServer(onSocket: (s: net.Socket) => void): Promise<{ port: number; sockets: net.Socket[]; close: () => void }> {
