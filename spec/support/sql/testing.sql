@@ -472,3 +472,7 @@ select name, error from pg_file_settings where error is not null;
 
 -- name: connectionUsesTls :one
 select ssl, version from pg_stat_ssl where pid = pg_backend_pid();
+
+-- Who a transaction runs as, and how (spec/db/transaction.spec.ts).
+-- name: transactionRole :one
+select current_user::text as role, current_setting('search_path') as "searchPath", current_setting('transaction_read_only') as "readOnly";
