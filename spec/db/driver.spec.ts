@@ -107,9 +107,10 @@ describe('db driver: failures without a SQLSTATE', function () {
   it('a full pool whose connection is not given back within the connect timeout: unreachable, as before', async () => {
     const db = new Database(ctx().target.runtime, { max: 1, connectTimeoutMs: 200 });
     try {
-      const holding = db.transaction((tx) => tx.one(tq.sleepSeconds, [1]));
+      const holding = db.transaction((tx) => tx.one(tq.sleepSeconds, [30])).catch(() => undefined);
       while ((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n === 0) await new Promise((r) => setTimeout(r, 20));
       expect(reasonOf(await rejection(db.transaction(async () => undefined)))).to.equal('unreachable');
+      await ctx().admin.one(tq.cancelSleeps);
       await holding;
     } finally {
       await db.close();
