@@ -1,12 +1,13 @@
 /**
  * The million-row CRM: collaborators, clients, contracts and events generated
- * inside PostgreSQL (generate_series, sql/bench.sql), as the schema owner, in
+ * inside PostgreSQL (generate_series, bench/sql/bench.sql), as the schema owner, in
  * one transaction; then VACUUM ANALYZE so the planner knows the new sizes.
  */
 import type { AdminConnection } from '../lib/db/index.js';
 import { queries } from '../lib/db/sql.js';
+import { benchQueries } from './queries.js';
 
-const q = queries('bench', ['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'generateHistory', 'skipTriggers', 'firstClientId', 'analyzeCrm', 'rowCounts'] as const);
+const q = benchQueries(['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'generateHistory', 'skipTriggers', 'firstClientId', 'analyzeCrm', 'rowCounts'] as const);
 const sq = queries('setup', ['actAsOwner'] as const);
 const tq = queries('transaction', ['begin', 'commit', 'rollback'] as const);
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import format from 'pg-format';
 import { loadConfig, type Config, type ConnectionParams } from '../lib/config.js';
 import type { DatabaseTarget } from '../lib/db/connect.js';
-import { EmbeddedServer, SUPERUSER } from '../lib/db/embedded.js';
+import { EmbeddedServer, SUPERUSER } from '../lib/db/embedded/index.js';
 import { AdminConnection } from '../lib/db/index.js';
 import { queries } from '../lib/db/sql.js';
 import { runSetup } from '../lib/provision.js';

@@ -1,8 +1,8 @@
 /**
  * The baselines: the bare `pg` driver, nothing of ours in between. This is
- * the one place outside lib/db/index.ts that imports `pg`, on purpose: it IS
+ * the one place outside lib/db/driver.ts that imports `pg`, on purpose: it IS
  * the raw-driver baseline the shell is measured against. The statements
- * still come from sql/ (sql/bench.sql, sql/contracts.sql).
+ * still come from .sql files (bench/sql/bench.sql, sql/contracts.sql).
  *
  * Run as a script for the figures that spawn a process:
  *   node dist/bench/raw.js select1                 connect, select 1, exit
@@ -13,9 +13,10 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { ConnectionParams } from '../lib/config.js';
 import { queries } from '../lib/db/sql.js';
+import { benchQueries } from './queries.js';
 import { batchClient } from './rows.js';
 
-const q = queries('bench', ['rawSessionIdentity', 'rawSelectOne', 'rawInsertClient'] as const);
+const q = benchQueries(['rawSessionIdentity', 'rawSelectOne', 'rawInsertClient'] as const);
 const cq = queries('contracts', ['getContract'] as const);
 
 /** A department role and the database session to act under (sql/session.sql). */

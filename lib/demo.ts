@@ -17,12 +17,12 @@ type Id = { id: number };
 
 /** Load the demo data unless it is there already. Returns true when it was loaded now. */
 export function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promise<boolean> {
-  return conn.transaction(async () => {
-    if ((await conn.one<{ loaded: boolean }>(q.demoLoaded))?.loaded) return false;
+  return conn.transaction(async (tx) => {
+    if ((await tx.one<{ loaded: boolean }>(q.demoLoaded))?.loaded) return false;
     // Nobody logs in to the demo with a password: each gets a random one.
     const hash = await hashPassword(crypto.randomBytes(24).toString('base64url'), Math.min(bcryptRounds, 10));
     const user = async (fullName: string, email: string, phone: string, department: Department, number: string) =>
-      (await conn.one<Id>(q.demoUser, [fullName, email, phone, department, hash, number]))!.id;
+      (await tx.one<Id>(q.demoUser, [fullName, email, phone, department, hash, number]))!.id;
 
     await user('Morgan Admin', 'morgan.admin@demo.epic.events', '+33 1 23 45 67 89', 'management', 'DEMO-M1');
     const bill = await user('Bill Boquet', 'bill.boquet@demo.epic.events', '+33 6 11 22 33 44', 'sales', 'DEMO-S1');
@@ -31,7 +31,7 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promi
     const alienor = await user('Aliénor Vichum', 'alienor.vichum@demo.epic.events', '+33 6 12 12 12 12', 'support', 'DEMO-P2');
 
     const client = async (fullName: string, email: string, phone: string, company: string | null, created: string, updated: string, sales: number | null) =>
-      (await conn.one<Id>(q.demoClient, [fullName, email, phone, company, created, updated, sales]))!.id;
+      (await tx.one<Id>(q.demoClient, [fullName, email, phone, company, created, updated, sales]))!.id;
     const kevin = await client('Kevin Casey', 'kevin@startup.io', '+678 123 456 78', 'Cool Startup LLC', '2021-04-18T10:00:00Z', '2023-03-29T10:00:00Z', bill);
     const john = await client('John Ouick', 'john.ouick@gmail.com', '+33 6 01 02 03 04', null, '2022-11-02T09:30:00Z', '2023-01-15T16:00:00Z', bill);
     const lou = await client('Lou Bouzin', 'lou.bouzin@mufflins.fr', '+33 2 54 00 00 00', 'Mufflins SA', '2022-09-12T14:00:00Z', '2023-02-01T11:00:00Z', ana);
@@ -39,7 +39,7 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promi
     await client('Orphan Client', 'orphan@example.org', '+33 6 00 00 00 01', null, '2023-06-01T08:00:00Z', '2023-06-01T08:00:00Z', null);
 
     const contract = async (clientId: number, total: string, due: string, created: string, signed: string | null) =>
-      (await conn.one<Id>(q.demoContract, [clientId, total, due, created, signed]))!.id;
+      (await tx.one<Id>(q.demoContract, [clientId, total, due, created, signed]))!.id;
     const wedding = await contract(john, '12000.00', '0.00', '2023-01-10T10:00:00Z', '2023-01-15T16:00:00Z');
     const assembly = await contract(lou, '4500.00', '1500.00', '2023-01-20T10:00:00Z', '2023-02-01T11:00:00Z');
     await contract(kevin, '8000.00', '8000.00', '2023-03-29T10:00:00Z', null); // unsigned, unpaid
@@ -47,7 +47,7 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promi
     await contract(acme, '999.99', '999.99', '2023-05-02T10:00:00Z', null);
 
     const event = async (contractId: number, name: string, start: string, end: string, support: number | null, location: string, attendees: number, notes: string | null) =>
-      (await conn.one<Id>(q.demoEvent, [contractId, name, start, end, support, location, attendees, notes]))!.id;
+      (await tx.one<Id>(q.demoEvent, [contractId, name, start, end, support, location, attendees, notes]))!.id;
     await event(wedding, 'John Ouick Wedding', '2023-06-04T13:00:00Z', '2023-06-05T02:00:00Z', kate,
       '53 Rue du Château, 41120 Candé-sur-Beuvron, France', 75,
       'Wedding starts at 3PM, by the river. Catering is organized, reception starts at 5PM. Kate needs to organize the DJ for after party.');
@@ -56,14 +56,14 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promi
     await event(launch, 'Cool Startup Product Launch', '2023-09-14T18:00:00Z', '2023-09-14T23:00:00Z', null,
       'Station F, 5 Parvis Alan Turing, 75013 Paris', 150, null);
 
-    await conn.exec(q.demoHistory);
+    await tx.exec(q.demoHistory);
     return true;
   }, { asOwner: true });
 }
 
 /** The demo collaborator a department logs in as. */
 export async function demoUserId(conn: AdminConnection, department: Department): Promise<number> {
-  const row = await conn.transaction(() => conn.one<Id>(q.demoUserByDepartment, [department]), { asOwner: true });
+  const row = await conn.transaction((tx) => tx.one<Id>(q.demoUserByDepartment, [department]), { asOwner: true });
   if (!row) throw new Error(`no demo collaborator in ${department}`);
   return row.id;
 }

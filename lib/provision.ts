@@ -13,7 +13,7 @@ import { AdminConnection } from './db/index.js';
 import type { DatabaseTarget } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { scramVerifier } from './db/scram.js';
-import { EMBEDDED_DATABASE } from './db/embedded.js';
+import { EMBEDDED_DATABASE } from './db/embedded/index.js';
 import { migrationFiles } from './db/sql.js';
 import { migrationsDir } from './paths.js';
 import { queries } from './db/sql.js';
@@ -76,10 +76,10 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
     // The runtime role's password goes as a SCRAM verifier, never in plain text.
     const settings = [target.admin.database, config.appDbUser, scramVerifier(runtime.password), `${Math.round(config.statementTimeoutMs)}ms`];
     const before = (await conn.one<Record<string, boolean>>(q.provisioningState, [config.appDbUser])) as Record<string, boolean>;
-    await conn.transaction(async () => {
-      await conn.exec(q.useSettings, settings);
-      await conn.exec(q.createRoles);
-      await conn.exec(q.provisionDatabase);
+    await conn.transaction(async (tx) => {
+      await tx.exec(q.useSettings, settings);
+      await tx.exec(q.createRoles);
+      await tx.exec(q.provisionDatabase);
     });
     if (!before.owner_role) changes.push('created role epic_owner (owns the schema)');
     if (!before.department_roles) changes.push('created roles epic_management, epic_sales, epic_support (what each department may do), epic_departments and epic_login');
@@ -89,9 +89,9 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
 
     // The runtime role must be able to log in with the password we hold.
     if (before.app_role && !(await canLogIn(runtime, config.connectTimeoutMs))) {
-      await conn.transaction(async () => {
-        await conn.exec(q.useSettings, settings);
-        await conn.exec(q.setAppPassword);
+      await conn.transaction(async (tx) => {
+        await tx.exec(q.useSettings, settings);
+        await tx.exec(q.setAppPassword);
       });
       changes.push(`updated the password of login role ${config.appDbUser}`);
     }
@@ -100,7 +100,7 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
 
     for (const name of await migrate(conn)) changes.push(`applied migration ${name}`);
 
-    const departments = await conn.transaction(() => conn.many<{ name: string }>(q.ensureDepartments), { asOwner: true });
+    const departments = await conn.transaction((tx) => tx.many<{ name: string }>(q.ensureDepartments), { asOwner: true });
     if (departments.length) changes.push(`created departments ${departments.map((d) => d.name).join(', ')}`);
 
     const created = await ensureFirstManager(conn, config, io, warnings);
@@ -252,7 +252,7 @@ async function canLogIn(params: DatabaseTarget['runtime'], timeoutMs: number): P
 }
 
 async function ensureFirstManager(conn: AdminConnection, config: Config, io: SetupIO, warnings: string[]): Promise<string | undefined> {
-  const existing = await conn.transaction(async () => (await conn.one<{ n: number }>(q.managementCount))?.n ?? 0, { asOwner: true });
+  const existing = await conn.transaction(async (tx) => (await tx.one<{ n: number }>(q.managementCount))?.n ?? 0, { asOwner: true });
   if (existing > 0) return undefined;
 
   let email = config.adminEmail;
@@ -287,9 +287,9 @@ async function ensureFirstManager(conn: AdminConnection, config: Config, io: Set
     return { email: address as string, password: chosenPassword };
   });
   const hash = await hashPassword(first.password, config.bcryptRounds);
-  await conn.transaction(async () => {
-    if (await conn.one(uq.findUserIdByEmail, [first.email])) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is already used by a collaborator of another department' }]);
-    await conn.one(uq.createUser, [fullName, first.email, null, 'management', hash, null]);
+  await conn.transaction(async (tx) => {
+    if (await tx.one(uq.findUserIdByEmail, [first.email])) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is already used by a collaborator of another department' }]);
+    await tx.one(uq.createUser, [fullName, first.email, null, 'management', hash, null]);
   }, { asOwner: true });
   return first.email;
 }

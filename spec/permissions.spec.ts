@@ -13,9 +13,9 @@ import { DEPARTMENTS, type Department } from '../lib/departments.js';
 import { actorOf, apiAs, buildWorld, rejection, type World } from './support/fixtures.js';
 import { fingerprint, resetData } from './support/server.js';
 import { asOwner } from './support/owner.js';
-import { queries } from '../lib/db/sql.js';
+import { testQueries } from './support/test-queries.js';
 
-const tq = queries('testing', ['lockOutEmail'] as const);
+const tq = testQueries(['lockOutEmail'] as const);
 
 type Whose = 'own' | 'other';
 /** all: both records; own: only the caller's own; none: refused. */

@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import format from 'pg-format';
 import { AdminConnection } from '../lib/db/index.js';
-import { queries } from '../lib/db/sql.js';
+import { testQueries } from './support/test-queries.js';
 import { packageRoot } from '../lib/paths.js';
 import { runSetup, SUPPORTED_POSTGRES, unsupportedServer } from '../lib/provision.js';
 import { DatabaseUnavailable } from '../lib/errors.js';
 import { APP_PASSWORD, adminUrl, ctx, serverVersion, targetFor, testConfig } from './support/server.js';
 
-const t = queries('testing', ['useTestRole', 'createTestLoginRole', 'dropTestRole', 'databaseNamed', 'dropDatabase'] as const);
+const t = testQueries(['useTestRole', 'createTestLoginRole', 'dropTestRole', 'databaseNamed', 'dropDatabase'] as const);
 
 describe('setup on the PostgreSQL a team runs', function () {
   this.timeout(60_000);

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AdminConnection } from '../lib/db/index.js';
-import { loadMigrations, queries } from '../lib/db/sql.js';
+import { loadMigrations } from '../lib/db/sql.js';
+import { testQueries } from './support/test-queries.js';
 import { migrationsDir, packageRoot } from '../lib/paths.js';
 import { runSetup } from '../lib/provision.js';
 import { ValidationError } from '../lib/errors.js';
@@ -12,7 +13,7 @@ import { scratchDatabase, targetFor, testConfig } from './support/server.js';
 import { asOwner } from './support/owner.js';
 import { cliEnv } from './support/cli.js';
 
-const t = queries('testing', ['migrationsApplied', 'usersByDepartment', 'departmentNames', 'epicSchemaExists'] as const);
+const t = testQueries(['migrationsApplied', 'usersByDepartment', 'departmentNames', 'epicSchemaExists'] as const);
 
 describe('setup (provisioning)', function () {
   this.timeout(60_000);

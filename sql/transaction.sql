@@ -1,4 +1,4 @@
--- Transaction control, used by lib/db/index.ts for every write and read of the shell.
+-- Transaction control, used by lib/db/transaction.ts for every write and read of the shell.
 
 -- name: begin :exec
 begin;

@@ -17,10 +17,10 @@ export async function endSession(db: Executor, sessionKey: string): Promise<bool
 
 /** A session for collaborator `userId`, opened as the owner (no password). */
 export async function openSessionFor(conn: AdminConnection, userId: number, ttlSeconds: number): Promise<{ actor: Actor; installation: string }> {
-  return conn.transaction(async () => {
-    const user = await conn.one<Pick<Actor, 'id' | 'email' | 'fullName' | 'department'>>(ownerQ.getUserById, [userId]);
+  return conn.transaction(async (tx) => {
+    const user = await tx.one<Pick<Actor, 'id' | 'email' | 'fullName' | 'department'>>(ownerQ.getUserById, [userId]);
     if (!user) throw new Error(`no collaborator ${userId} to open a session for`);
-    const s = await conn.one<{ sessionKey: string; expiresAt: Date; installation: string }>(q.openSessionFor, [userId, ttlSeconds]);
+    const s = await tx.one<{ sessionKey: string; expiresAt: Date; installation: string }>(q.openSessionFor, [userId, ttlSeconds]);
     if (!s) throw new Error('open_session_for returned no row');
     return {
       actor: { id: user.id, email: user.email, fullName: user.fullName, department: user.department, sessionKey: s.sessionKey, sessionExpiresAt: s.expiresAt },

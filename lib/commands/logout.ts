@@ -11,6 +11,7 @@ import { tokenSecret } from '../auth/secret.js';
 import { verifyToken, type TokenClaims } from '../auth/tokens.js';
 import { endSession } from '../auth/sessions.js';
 import { openTarget } from '../db/connect.js';
+import { releaseOnExit } from './lifecycle.js';
 import { Database } from '../db/index.js';
 
 export async function runLogoutCommand(opts: CliOptions, io: CliIO): Promise<number> {
@@ -34,7 +35,7 @@ export async function runLogoutCommand(opts: CliOptions, io: CliIO): Promise<num
 }
 
 async function endInDatabase(config: Config, claims: TokenClaims): Promise<void> {
-  const target = await openTarget(config);
+  const target = await openTarget(config, { onLease: releaseOnExit });
   try {
     const db = new Database(target.runtime, { connectTimeoutMs: config.connectTimeoutMs, max: 1 });
     try {

@@ -1,5 +1,6 @@
 import { configFrom, type CliIO, type CliOptions } from './command.js';
 import { openTarget } from '../db/connect.js';
+import { releaseOnExit } from './lifecycle.js';
 import { runSetup } from '../provision.js';
 import { assertUsableStateDir } from '../state.js';
 
@@ -7,7 +8,7 @@ export async function runSetupCommand(opts: CliOptions, io: CliIO): Promise<numb
   const config = configFrom(io);
   assertUsableStateDir(config.stateDir);
   const log = (line: string) => io.stderr.write(`${line}\n`);
-  const target = await openTarget(config, { log: opts.quiet ? undefined : log });
+  const target = await openTarget(config, { log: opts.quiet ? undefined : log, onLease: releaseOnExit });
   try {
     const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY);
     const report = await runSetup(config, target, { log, terminal: interactive ? { input: io.stdin, output: io.stdout } : undefined });

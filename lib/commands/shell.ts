@@ -7,6 +7,7 @@ import path from 'node:path';
 import { configFrom, type CliIO, type CliOptions } from './command.js';
 import type { Config } from '../config.js';
 import { openTarget, type DatabaseTarget } from '../db/connect.js';
+import { releaseOnExit } from './lifecycle.js';
 import { AdminConnection, Database } from '../db/index.js';
 import { ConfigError } from '../errors.js';
 import { readAll } from '../prompt.js';
@@ -53,7 +54,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   let db: Database | undefined;
   let watch: SessionWatch | undefined;
   try {
-    target = await openTarget(config, { log: quiet ? undefined : notice });
+    target = await openTarget(config, { log: quiet ? undefined : notice, onLease: releaseOnExit });
     if (opts.demo) target = await prepareDemo(config, target, notice, quiet);
     else if (target.kind === 'embedded' && embeddedNeedsSetup(config)) {
       // First start on the embedded default (or an upgrade): provision it now,

@@ -1,7 +1,7 @@
 /** What the domain objects (clients, contracts, events, users) are built from. */
 import type { Config } from '../config.js';
 import type { Monitor } from '../monitoring.js';
-import type { Database, Executor, StandingIdentity } from '../db/index.js';
+import type { Door, Executor, StandingIdentity } from '../db/index.js';
 import { queries, type NamedQuery } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
 import { idArgument } from './validate.js';
@@ -9,7 +9,7 @@ import type { Actor } from '../session.js';
 import { departmentRole } from '../departments.js';
 
 export interface ApiDeps {
-  db: Database;
+  db: Door;
   /** The current caller (re-read after a re-login, hence a function). */
   actor: () => Actor;
   config: Config;

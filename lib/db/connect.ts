@@ -1,6 +1,6 @@
 import type { Config, ConnectionParams } from '../config.js';
-import { ConfigError, DatabaseUnavailable } from '../errors.js';
-import { EMBEDDED_DATABASE, EmbeddedServer, SUPERUSER } from './embedded.js';
+import { ConfigError } from '../errors.js';
+import { EMBEDDED_DATABASE, EmbeddedServer, StartFailure, SUPERUSER } from './embedded/index.js';
 
 /** Where the database is, and the two ways in: the administrator (setup) and the runtime role (shell). */
 export interface DatabaseTarget {
@@ -22,6 +22,13 @@ export interface OpenOptions {
   log?: (line: string) => void;
   /** Embedded only: skip fsync (tests, benchmarks). */
   durable?: boolean;
+  /**
+   * Embedded only: given the synchronous release of the lease before the
+   * lease is taken, so that however the process ends it can be given back
+   * (the process's own policy: lib/commands/lifecycle.ts). Returns what
+   * undoes it, called on a normal release.
+   */
+  onLease?: (releaseSync: () => void) => () => void;
 }
 
 export async function openTarget(config: Config, options: OpenOptions = {}): Promise<DatabaseTarget> {
@@ -39,8 +46,8 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
     };
   }
   const server = new EmbeddedServer(config.stateDir, { durable: options.durable, log: options.log });
-  // Installed before the lease is taken, so a signal in between cannot leave it behind.
-  const removeHooks = releaseOnExit(server);
+  // Handed over before the lease is taken, so a signal in between cannot leave it behind.
+  const removeHooks = options.onLease?.(() => server.releaseSync()) ?? (() => undefined);
   let lease: Awaited<ReturnType<EmbeddedServer['acquire']>>;
   try {
     lease = await server.acquire();
@@ -62,27 +69,6 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
   };
 }
 
-/**
- * However the process ends (exit(), an uncaught error, its terminal closed,
- * a kill), give the lease back: the last user stops the server. Returns the
- * function that removes these hooks (a normal release).
- */
-export function releaseOnExit(server: EmbeddedServer): () => void {
-  const onExit = () => server.releaseSync();
-  const onSignal = (signal: NodeJS.Signals) => {
-    server.releaseSync();
-    process.exit(signal === 'SIGHUP' ? 129 : 143);
-  };
-  process.once('exit', onExit);
-  process.once('SIGHUP', onSignal);
-  process.once('SIGTERM', onSignal);
-  return () => {
-    process.removeListener('exit', onExit);
-    process.removeListener('SIGHUP', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  };
-}
-
 /** Restart a dead embedded server, and say in one line what happened. */
 export async function reviveMessage(server: EmbeddedServer): Promise<string> {
   try {
@@ -95,7 +81,7 @@ export async function reviveMessage(server: EmbeddedServer): Promise<string> {
         return 'the embedded database had stopped and was restarted on another port (its own was taken): start epic-events again';
     }
   } catch (err) {
-    const reason = err instanceof DatabaseUnavailable ? err.message.replace(/^the embedded database did not start: /, '') : (err as Error).message;
+    const reason = err instanceof StartFailure ? err.why : (err as Error).message;
     return `the embedded database had stopped and could not be restarted: ${reason}`;
   }
 }

@@ -1,6 +1,6 @@
 import { loadMigrations } from './sql.js';
 import { queries } from './sql.js';
-import type { AdminConnection } from './index.js';
+import type { AdminConnection } from './admin.js';
 import { migrationsDir } from '../paths.js';
 
 const q = queries('migrate', ['lockMigrations', 'createMigrationsTable', 'appliedMigrations', 'recordMigration'] as const);
@@ -14,14 +14,14 @@ export async function migrate(conn: AdminConnection, dir = migrationsDir): Promi
   const migrations = loadMigrations(dir);
   const applied: string[] = [];
   for (const migration of migrations) {
-    const appliedNow = await conn.transaction(async () => {
+    const appliedNow = await conn.transaction(async (tx) => {
       // Checked under the lock, inside this migration's transaction: a concurrent setup may have applied it.
-      await conn.exec(q.lockMigrations);
-      await conn.exec(q.createMigrationsTable);
-      const done = new Set((await conn.many<{ version: number }>(q.appliedMigrations)).map((r) => r.version));
+      await tx.exec(q.lockMigrations);
+      await tx.exec(q.createMigrationsTable);
+      const done = new Set((await tx.many<{ version: number }>(q.appliedMigrations)).map((r) => r.version));
       if (done.has(migration.version)) return false;
       await conn.script(migration.text);
-      await conn.exec(q.recordMigration, [migration.version, migration.name]);
+      await tx.exec(q.recordMigration, [migration.version, migration.name]);
       return true;
     }, { asOwner: true }).catch((err: Error) => {
       throw new Error(`migration ${migration.version}_${migration.name} failed: ${err.message}`);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sqlDir } from '../paths.js';
+import { packageRoot, sqlDir } from '../paths.js';
 
 /** `:one` at most one row, `:many` rows, `:exec` no rows (affected count). */
 export type QueryKind = 'one' | 'many' | 'exec';
@@ -88,27 +88,34 @@ export function bind(q: NamedQuery, values: Readonly<Record<string, unknown>>): 
   return q.params.map((p) => values[p] ?? null);
 }
 
-function loadArea(area: string, dir: string): Map<string, NamedQuery> {
-  const key = path.join(dir, area);
-  let queries = cache.get(key);
+function loadFile(file: string): Map<string, NamedQuery> {
+  let queries = cache.get(file);
   if (!queries) {
-    queries = parseNamedQueries(area, fs.readFileSync(path.join(dir, `${area}.sql`), 'utf8'));
-    cache.set(key, queries);
+    queries = parseNamedQueries(path.basename(file, '.sql'), fs.readFileSync(file, 'utf8'));
+    cache.set(file, queries);
   }
   return queries;
 }
 
 /**
  * The named queries a module uses, checked when the module loads: a missing
- * name fails at start, never at call time.
+ * name fails at start, never at call time. The product's come from sql/ only.
  *
  *     const q = queries('clients', ['getClient', 'listClients'] as const);
  */
-export function queries<const N extends readonly string[]>(area: string, names: N, dir = sqlDir): { readonly [K in N[number]]: NamedQuery } {
-  const all = loadArea(area, dir);
+export function queries<const N extends readonly string[]>(area: string, names: N): { readonly [K in N[number]]: NamedQuery } {
+  return namedQueries(path.join(sqlDir, `${area}.sql`), names);
+}
+
+/**
+ * The same from any one .sql file, read and checked the same way: the test
+ * suite's own statements (spec/support/sql/) and the bench's (bench/sql/).
+ */
+export function namedQueries<const N extends readonly string[]>(file: string, names: N): { readonly [K in N[number]]: NamedQuery } {
+  const all = loadFile(file);
   const picked: Record<string, NamedQuery> = {};
   const missing = names.filter((n) => !all.has(n));
-  if (missing.length) throw new Error(`sql/${area}.sql has no query named ${missing.join(', ')}`);
+  if (missing.length) throw new Error(`${path.relative(packageRoot, file)} has no query named ${missing.join(', ')}`);
   for (const n of names) picked[n] = all.get(n) as NamedQuery;
   return picked as { readonly [K in N[number]]: NamedQuery };
 }

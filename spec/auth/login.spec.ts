@@ -10,13 +10,14 @@ import { readToken, saveToken } from '../../lib/auth/store.js';
 import { issueToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
 import { Database } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { AuthError } from '../../lib/errors.js';
 import type { Terminal } from '../../lib/prompt.js';
 import type { Actor } from '../../lib/session.js';
 import { ctx, resetData } from '../support/server.js';
 import { addCollaborator, PASSWORD, recordingMonitor } from '../support/users.js';
 
-const tq = queries('testing', ['expireLockout', 'endSessionsOf'] as const);
+const tq = testQueries(['expireLockout', 'endSessionsOf'] as const);
 /** The throttle's constant in SQL (auth_login, sql/migrations/006_verified_sessions.sql). */
 const MAX_FAILURES = 5;
 const sq = queries('setup', ['actAsOwner'] as const);

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/errors.js';
 import { addClient, addContract, apiAs, buildWorld, recordingMonitor, rejection } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 
-const tq = queries('testing', ['contractVersion'] as const);
+const tq = testQueries(['contractVersion'] as const);
 const versionOf = async (id: number) => (await asOwner((c) => c.one<{ version: number }>(tq.contractVersion, [id])))?.version;
 
 describe('contracts', () => {

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/errors.js';
 import { addContract, addEvent, apiAs, buildWorld, rejection } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 
-const tq = queries('testing', ['eventVersion'] as const);
+const tq = testQueries(['eventVersion'] as const);
 const versionOf = async (id: number) => (await asOwner((c) => c.one<{ version: number }>(tq.eventVersion, [id])))?.version;
 
 const party = { name: 'Party', startAt: '2026-07-01T18:00:00Z', endAt: '2026-07-01T23:00:00Z', location: 'Paris', attendees: 50 };

@@ -4,14 +4,14 @@ import { createUsers } from '../../lib/crm/users.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { HistoryEntry } from '../../lib/crm/history.js';
 import type { Page } from '../../lib/crm/page.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { NotFound, PermissionDenied, ValidationError } from '../../lib/errors.js';
 import { render } from '../../lib/shell/output.js';
 import type { Actor } from '../../lib/session.js';
 import { apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 
-const t = queries('testing', ['bypassUpdateContractAmount', 'historyUpdate', 'historyDelete', 'historyTruncate', 'historyInsert'] as const);
+const t = testQueries(['bypassUpdateContractAmount', 'historyUpdate', 'historyDelete', 'historyTruncate', 'historyInsert'] as const);
 
 const entries = (page: Page<HistoryEntry>) => page.rows.map((e) => ({ actor: e.actorName, action: e.action, changes: e.changes }));
 

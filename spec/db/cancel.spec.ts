@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { Database } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { ctx } from '../support/server.js';
 
-const tq = queries('testing', ['sleepSeconds', 'activeSleeps'] as const);
+const tq = testQueries(['sleepSeconds', 'activeSleeps'] as const);
 
 describe('db: cancelling the running query (Ctrl+C)', function () {
   this.timeout(30_000);
@@ -22,6 +22,8 @@ describe('db: cancelling the running query (Ctrl+C)', function () {
     const err = await outcome;
     expect(err).to.be.instanceOf(Error);
     expect((err as Error).name).to.equal('QueryCancelled');
+    // This process asked for it: not the server's statement timeout.
+    expect((err as Error).message).to.equal('the query was cancelled');
     expect((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n).to.equal(0);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * The one table from SQLSTATE to error class (lib/db/index.ts). The real
+ * The one table from SQLSTATE to error class (lib/db/errors.ts). The real
  * server's errors are met in spec/reliability/local-state.spec.ts (connection
- * limit, full disk, killed server); here, each code's class and words.
+ * limit, full disk, killed server), the driver's own in spec/db/driver.spec.ts;
+ * here, each code's class and words, and that the words of the error decide nothing.
  */
 import { expect } from 'chai';
-import { mapDatabaseError } from '../../lib/db/index.js';
+import { DriverFailure, mapDatabaseError } from '../../lib/db/errors.js';
 import { AuthError, Conflict, DatabaseUnavailable, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../../lib/errors.js';
 import { describeError, markApiFailure } from '../../lib/shell/errors.js';
 import { noopMonitor } from '../../lib/monitoring.js';
@@ -37,10 +38,13 @@ describe('db error mapping (SQLSTATE → error class, one table)', () => {
     expect((mapDatabaseError(pgError('58030', 'could not write')) as DatabaseUnavailable).message).to.include('could not write');
   });
 
-  it('maps the driver\'s and the system\'s own connection failures (no SQLSTATE) as unreachable', () => {
+  it('maps the system\'s connection failures (errno codes) and the driver\'s (a DriverFailure) as unreachable; TLS refused as tls', () => {
     expect((mapDatabaseError(pgError('ECONNREFUSED')) as DatabaseUnavailable).reason).to.equal('unreachable');
-    expect((mapDatabaseError(new Error('Connection terminated unexpectedly')) as DatabaseUnavailable).reason).to.equal('unreachable');
-    expect((mapDatabaseError(new Error('timeout expired')) as DatabaseUnavailable).reason).to.equal('unreachable');
+    expect((mapDatabaseError(new DriverFailure('unreachable', new Error('whatever the driver said'))) as DatabaseUnavailable).reason).to.equal('unreachable');
+    const tls = mapDatabaseError(new DriverFailure('tls-refused', new Error('x'))) as DatabaseUnavailable;
+    expect(tls.reason).to.equal('tls');
+    expect(tls.message).to.equal('the server does not accept TLS connections, and sslmode requires TLS');
+    expect((mapDatabaseError(pgError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate')) as DatabaseUnavailable).reason).to.equal('tls');
   });
 
   it('keeps the other classes: session, cancel, conflict, already exists, validation, permission', () => {
@@ -59,6 +63,29 @@ describe('db error mapping (SQLSTATE → error class, one table)', () => {
     const bug = pgError('XX000', 'internal');
     expect(mapDatabaseError(bug)).to.equal(bug);
     expect(mapDatabaseError(pgError('42601', 'syntax error'))).to.not.be.instanceOf(DatabaseUnavailable);
+  });
+
+  it('maps by SQLSTATE and constraint name, never by the words: other words (a French server), the same class', () => {
+    const timeout = mapDatabaseError(pgError('57014', "annulation de la requête à cause du délai écoulé pour l'exécution de l'instruction"));
+    expect(timeout).to.be.instanceOf(QueryCancelled);
+    expect((timeout as Error).message).to.equal('the query ran too long and was cancelled by the server (statement timeout)');
+    // Whatever the words, a 57014 after this process asked for the cancel is that cancel.
+    const cancelled = mapDatabaseError(pgError('57014', 'canceling statement due to statement timeout'), { cancelRequested: true });
+    expect((cancelled as Error).message).to.equal('the query was cancelled');
+    expect((mapDatabaseError(pgError('23505', 'la valeur d\'une clé dupliquée rompt la contrainte unique', { constraint: 'users_email_key' })) as Error).message)
+      .to.equal('that email address is already used');
+    expect((mapDatabaseError(pgError('23505', 'duplicate key value violates unique constraint "users_employee_number_key" (email)', { constraint: 'users_employee_number_key' })) as Error).message)
+      .to.equal('that employee number is already used');
+    expect((mapDatabaseError(pgError('23505', 'email', { constraint: 'events_contract_key' })) as Error).message).to.equal('a record with the same unique value already exists (events_contract_key)');
+    expect(mapDatabaseError(pgError('EP002', 'votre session a expiré'))).to.be.instanceOf(AuthError).and.not.be.instanceOf(SessionRevoked);
+    expect(mapDatabaseError(pgError('EP001', 'your session has expired'))).to.be.instanceOf(SessionRevoked);
+  });
+
+  it('takes no driver error for a connection failure by its words: without a code or a DriverFailure, it is a bug', () => {
+    for (const words of ['Connection terminated unexpectedly', 'timeout expired', 'The server does not support SSL connections', 'Connection terminated due to connection timeout']) {
+      const err = new Error(words);
+      expect(mapDatabaseError(err), words).to.equal(err);
+    }
   });
 
   it('prints the resource errors as one line and never reports them to Sentry as bugs', () => {

@@ -3,11 +3,11 @@ import { createApi } from '../../lib/crm/api.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import { noopMonitor } from '../../lib/monitoring.js';
 import { Database } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { addClient, addUser } from '../support/fixtures.js';
 import { ctx, resetData } from '../support/server.js';
 
-const t = queries('testing', ['preparedStatements'] as const);
+const t = testQueries(['preparedStatements'] as const);
 
 describe('prepared statements on the shell pool', () => {
   beforeEach(resetData);

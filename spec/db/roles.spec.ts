@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AdminConnection } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import format from 'pg-format';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,9 +8,9 @@ import path from 'node:path';
 import { runSetup } from '../../lib/provision.js';
 import { ctx, fingerprint, resetData, scratchDatabase, targetFor, testConfig } from '../support/server.js';
 
-const r = queries('testing', ['runtimeRoleReach', 'useTestRole', 'legacyRuntimeGrants', 'directDepartmentGrants', 'dropTestRole'] as const);
+const r = testQueries(['runtimeRoleReach', 'useTestRole', 'legacyRuntimeGrants', 'directDepartmentGrants', 'dropTestRole'] as const);
 
-const t = queries('testing', ['runtimeDropTable', 'runtimeCreateTable', 'runtimeTruncate', 'runtimeAlterTable', 'runtimeDeleteClients', 'runtimeCreateInPublic', 'runtimeReadOwnRole'] as const);
+const t = testQueries(['runtimeDropTable', 'runtimeCreateTable', 'runtimeTruncate', 'runtimeAlterTable', 'runtimeDeleteClients', 'runtimeCreateInPublic', 'runtimeReadOwnRole'] as const);
 
 describe('runtime role (the shell connection)', () => {
   let runtime: AdminConnection;

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import type { AdminConnection } from '../../lib/db/index.js';
 import { resetData, serverVersion } from '../support/server.js';
 import { asOwner, failureOf } from '../support/owner.js';
 
-const t = queries('testing', [
+const t = testQueries([
   'rawInsertUser', 'rawInsertClient', 'rawInsertContract', 'rawInsertEvent', 'rawDeleteUser', 'rawDeleteClient',
   'rawDeleteContract', 'rawClientSalesContact', 'rawEventSupportContact', 'rawIndexes', 'rawColumnTypes',
 ] as const);

@@ -4,10 +4,10 @@ import { expect } from 'chai';
 import format from 'pg-format';
 import { scramVerifier } from '../../lib/db/scram.js';
 import { AdminConnection } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { ctx } from '../support/server.js';
 
-const t = queries('testing', ['scramRole', 'dropScramRole'] as const);
+const t = testQueries(['scramRole', 'dropScramRole'] as const);
 
 describe('db/scram (the runtime role password as a SCRAM-SHA-256 verifier)', () => {
   const role = 'epic_scram_probe';

@@ -2,8 +2,17 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadMigrations, parseNamedQueries, queries } from '../../lib/db/sql.js';
+import { loadMigrations, namedQueries, parseNamedQueries, queries } from '../../lib/db/sql.js';
 import { packageRoot } from '../../lib/paths.js';
+import { TESTING_SQL } from '../support/test-queries.js';
+import { BENCH_SQL } from '../../bench/queries.js';
+
+/** Every file of named queries: the product's (sql/), the test suite's and the bench's. */
+const sqlFiles = () => [
+  ...fs.readdirSync(path.join(packageRoot, 'sql')).filter((f) => f.endsWith('.sql')).map((f) => path.join(packageRoot, 'sql', f)),
+  TESTING_SQL,
+  BENCH_SQL,
+];
 
 describe('SQL loader', () => {
   it('reads sqlc-style named queries with their kind', () => {
@@ -20,8 +29,8 @@ describe('SQL loader', () => {
   });
 
   it('plans every list with optional filters per call (a generic plan cannot use the partial indexes)', () => {
-    for (const file of fs.readdirSync(path.join(packageRoot, 'sql')).filter((f) => f.endsWith('.sql'))) {
-      for (const q of parseNamedQueries(file, fs.readFileSync(path.join(packageRoot, 'sql', file), 'utf8')).values()) {
+    for (const file of sqlFiles()) {
+      for (const q of parseNamedQueries(path.basename(file, '.sql'), fs.readFileSync(file, 'utf8')).values()) {
         if (/::\w+ is null or/.test(q.text)) expect(q.perCallPlan, `${file} ${q.name}`).to.equal(true);
       }
     }
@@ -34,15 +43,21 @@ describe('SQL loader', () => {
   it('fails at load, not at call time, when a module asks for a missing name', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sql-'));
     fs.writeFileSync(path.join(dir, 'area.sql'), '-- name: present :one\nselect 1;\n');
-    expect(() => queries('area', ['present', 'absent'] as const, dir)).to.throw(/no query named absent/);
+    expect(() => namedQueries(path.join(dir, 'area.sql'), ['present', 'absent'] as const)).to.throw(/area\.sql has no query named absent/);
     fs.rmSync(dir, { recursive: true });
   });
 
-  it('loads every sql/*.sql file without a duplicate or empty query', () => {
-    for (const file of fs.readdirSync(path.join(packageRoot, 'sql')).filter((f) => f.endsWith('.sql'))) {
-      const q = parseNamedQueries(file, fs.readFileSync(path.join(packageRoot, 'sql', file), 'utf8'));
+  it('loads every file of named queries (sql/*.sql, the suite\'s, the bench\'s) without a duplicate or empty query', () => {
+    for (const file of sqlFiles()) {
+      const q = parseNamedQueries(path.basename(file, '.sql'), fs.readFileSync(file, 'utf8'));
       expect(q.size, file).to.be.greaterThan(0);
     }
+  });
+
+  it('reads the product\'s queries from sql/ only: the suite\'s and the bench\'s statements are not there', () => {
+    expect(fs.existsSync(path.join(packageRoot, 'sql', 'testing.sql'))).to.equal(false);
+    expect(fs.existsSync(path.join(packageRoot, 'sql', 'bench.sql'))).to.equal(false);
+    expect(() => queries('testing', ['resetData'] as const)).to.throw();
   });
 
   it('orders numbered migrations and refuses badly named ones', () => {

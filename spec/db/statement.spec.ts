@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Actor } from '../../lib/session.js';
 import { identityPrelude, standingIdentity } from '../../lib/crm/deps.js';
 import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { Conflict, PermissionDenied, SessionRevoked } from '../../lib/errors.js';
 import { Database } from '../../lib/db/index.js';
 import { asOwner } from '../support/owner.js';
@@ -10,7 +11,7 @@ import { ctx, fingerprint, resetData } from '../support/server.js';
 
 const sq = queries('session', ['setIdentity'] as const);
 const cq = queries('clients', ['createClient', 'getClient'] as const);
-const tq = queries('testing', ['whoAmI', 'endSessionsOf'] as const);
+const tq = testQueries(['whoAmI', 'endSessionsOf'] as const);
 
 describe('Database.statement (calls of one statement, each its own transaction)', () => {
   beforeEach(resetData);

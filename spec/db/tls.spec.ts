@@ -11,13 +11,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type ConnectionParams } from '../../lib/config.js';
 import { AdminConnection } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { DatabaseUnavailable } from '../../lib/errors.js';
 import { packageRoot } from '../../lib/paths.js';
 import { APP_PASSWORD, adminUrl, ctx } from '../support/server.js';
 import { cliEnv } from '../support/cli.js';
 
-const t = queries('testing', [
+const t = testQueries([
   'dataDirectory', 'tlsCertFile', 'tlsKeyFile', 'tlsOn', 'tlsReset', 'tlsCertFileReset', 'tlsKeyFileReset',
   'reloadServerConfig', 'tlsSetting', 'configurationErrors', 'connectionUsesTls',
 ] as const);

@@ -17,14 +17,14 @@ import { expect } from 'chai';
 import { createApi, type CrmApi } from '../../lib/crm/api.js';
 import { noopMonitor } from '../../lib/monitoring.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { Conflict, ValidationError } from '../../lib/errors.js';
 import type { Actor } from '../../lib/session.js';
 import { addContract, buildWorld, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { ctx, resetData } from '../support/server.js';
 
-const tq = queries('testing', ['holdContract', 'holdEvent', 'lockWaiters', 'contractRow', 'eventRow'] as const);
+const tq = testQueries(['holdContract', 'holdEvent', 'lockWaiters', 'contractRow', 'eventRow'] as const);
 
 interface Shell {
   db: Database;

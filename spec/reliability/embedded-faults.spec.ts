@@ -1,6 +1,6 @@
 /**
  * Reliability 6: the embedded server and the state directory under faults.
- * Stale postmaster.pid and a taken port are in spec/db/embedded.spec.ts; here:
+ * Stale postmaster.pid and a taken port are in spec/db/embedded/index.spec.ts; here:
  * a postmaster.pid naming a live process that is not PostgreSQL (pid reuse
  * after a crash), a state directory that cannot exist (a file in the way), a
  * read-only file system and a full one. Tests run as root in CI, where chmod
@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EmbeddedServer } from '../../lib/db/embedded.js';
+import { EmbeddedServer } from '../../lib/db/embedded/index.js';
 import { AdminConnection } from '../../lib/db/index.js';
 import { FIXTURE_PASSWORD, addUser } from '../support/fixtures.js';
 import { cliEnv, runCli } from '../support/cli.js';

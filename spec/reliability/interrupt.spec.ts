@@ -8,7 +8,7 @@
  */
 import { expect } from 'chai';
 import { AdminConnection } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import type { Actor } from '../../lib/session.js';
 import { FIXTURE_PASSWORD } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
@@ -16,7 +16,7 @@ import { KEY, PtySession } from '../support/pty.js';
 import { cliTestbed, runCli } from '../support/cli.js';
 import { ctx, fingerprint } from '../support/server.js';
 
-const tq = queries('testing', [
+const tq = testQueries([
   'holdClient', 'lockWaiters', 'awaitGhostStandby', 'forgetGhostStandby', 'reloadServerConfig', 'standbyNames',
   'createSyncCommitFunction', 'createSyncCommitTrigger', 'dropSyncCommitTrigger', 'dropSyncCommitFunction', 'syncRepWaiters', 'clientPhone',
 ] as const);

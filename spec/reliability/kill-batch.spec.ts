@@ -7,13 +7,13 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { FIXTURE_PASSWORD, addUser } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { cliEnv, runCli, startCli } from '../support/cli.js';
 import { ctx, resetData } from '../support/server.js';
 
-const tq = queries('testing', ['batchClients', 'clientCount'] as const);
+const tq = testQueries(['batchClients', 'clientCount'] as const);
 const LINES = 5000;
 
 interface BatchRow {

@@ -15,9 +15,9 @@ import { readToken } from '../../lib/auth/store.js';
 import { loadConfig } from '../../lib/config.js';
 import { noopMonitor } from '../../lib/monitoring.js';
 import { openTarget } from '../../lib/db/connect.js';
-import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded.js';
+import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded/index.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { DatabaseUnavailable } from '../../lib/errors.js';
 import { openShell } from '../../lib/shell/index.js';
 import { runSetup } from '../../lib/provision.js';
@@ -29,7 +29,7 @@ import { liveSession } from '../support/live-session.js';
 import { mountTmpfs } from '../support/tmpfs.js';
 import { APP_PASSWORD, ctx, resetData, testConfig } from '../support/server.js';
 
-const tq = queries('testing', ['clientsByEmailSuffix'] as const);
+const tq = testQueries(['clientsByEmailSuffix'] as const);
 const holder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'hold-embedded.js');
 
 const ADMIN_EMAIL = 'load-admin@epic.events';

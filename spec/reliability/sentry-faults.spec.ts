@@ -10,14 +10,14 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { FIXTURE_PASSWORD, addUser } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { CLI_JWT_SECRET, cliEnv, runCli } from '../support/cli.js';
 import { startBlackHole, startReceiver } from '../support/sentry-receiver.js';
 import { APP_PASSWORD, ctx, resetData } from '../support/server.js';
 
-const tq = queries('testing', ['usersByDepartment'] as const);
+const tq = testQueries(['usersByDepartment'] as const);
 const NEW_PASSWORD = 'kate first secret password';
 const CHANGED_PASSWORD = 'kate second secret password';
 const WRONG_PASSWORD = 'a wrong guess of a password';

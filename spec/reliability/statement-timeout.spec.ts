@@ -1,14 +1,14 @@
 /** Reliability 4: a runaway query is cancelled by the server after a bounded time. */
 import { expect } from 'chai';
 import { Database, QueryCancelled } from '../../lib/db/index.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { runSetup } from '../../lib/provision.js';
 import { addUser, rejection } from '../support/fixtures.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Actor } from '../../lib/session.js';
 import { ctx, scratchDatabase, targetFor, testConfig } from '../support/server.js';
 
-const tq = queries('testing', ['slowQuery', 'runtimeRoleSettings'] as const);
+const tq = testQueries(['slowQuery', 'runtimeRoleSettings'] as const);
 
 /** A collaborator's transaction (a salesperson's identity) running the slow statement. */
 function asSales(): Promise<Actor> {

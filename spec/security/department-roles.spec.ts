@@ -6,14 +6,15 @@
  */
 import { expect } from 'chai';
 import { AdminConnection, Database, type Executor } from '../../lib/db/index.js';
-import { queries, type NamedQuery } from '../../lib/db/sql.js';
+import { type NamedQuery } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Department } from '../../lib/departments.js';
 import type { Actor } from '../../lib/session.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { buildWorld as buildFixtureWorld } from '../support/fixtures.js';
 
-const t = queries('testing', [
+const t = testQueries([
   'bypassInsertClient', 'bypassUpdateClientName', 'bypassReassignClient', 'bypassDeleteClient',
   'bypassInsertContract', 'bypassUpdateContractAmount', 'bypassSignContract', 'bypassMoveContract', 'bypassDeleteContract',
   'bypassInsertEvent', 'bypassInsertAssignedEvent', 'bypassUpdateEventNotes', 'bypassAssignEvent', 'bypassDeleteEvent',

@@ -15,12 +15,12 @@ import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
 import { readToken, saveToken } from '../../lib/auth/store.js';
-import { EmbeddedServer, type EmbeddedLease } from '../../lib/db/embedded.js';
+import { EmbeddedServer, type EmbeddedLease } from '../../lib/db/embedded/index.js';
 import { runCli } from '../support/cli.js';
 
-const t = queries('testing', ['fingerprint', 'attackListFunctions', 'attackThrottleRows', 'attackExpireSessions'] as const);
+const t = testQueries(['fingerprint', 'attackListFunctions', 'attackThrottleRows', 'attackExpireSessions'] as const);
 
 const BOSS = { email: 'boss@epic.events', password: 'boss password 123' };
 const ALICE = { email: 'alice@epic.events', password: 'alice password 123' };

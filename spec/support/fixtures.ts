@@ -1,18 +1,18 @@
 /**
  * Test worlds: collaborators of each department, clients, contracts and events
- * inserted directly (sql/testing.sql), and the API as any collaborator.
+ * inserted directly (spec/support/sql/testing.sql), and the API as any collaborator.
  */
 import { createApi, type CrmApi } from '../../lib/crm/api.js';
 import type { ApiDeps } from '../../lib/crm/deps.js';
 import type { Monitor } from '../../lib/monitoring.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from './test-queries.js';
 import type { Department } from '../../lib/departments.js';
 import type { Actor } from '../../lib/session.js';
 import { openSessionFor } from '../../lib/auth/sessions.js';
 import { ctx } from './server.js';
 import { asOwner } from './owner.js';
 
-const tq = queries('testing', ['fixtureUser', 'fixtureClient', 'fixtureContract', 'fixtureEvent', 'fixtureBulk'] as const);
+const tq = testQueries(['fixtureUser', 'fixtureClient', 'fixtureContract', 'fixtureEvent', 'fixtureBulk'] as const);
 
 /** The password of every fixture collaborator (addUser without a hash of its own). */
 export const FIXTURE_PASSWORD = 'fixture-password-123';

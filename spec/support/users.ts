@@ -2,7 +2,7 @@
 import { hashPassword } from '../../lib/auth/passwords.js';
 import type { ApiDeps } from '../../lib/crm/deps.js';
 import { noopMonitor, type Monitor } from '../../lib/monitoring.js';
-import { queries } from '../../lib/db/sql.js';
+import { testQueries } from './test-queries.js';
 import type { Department } from '../../lib/departments.js';
 import type { Actor } from '../../lib/session.js';
 import { addClient as addFixtureClient, addContract, addEvent as addFixtureEvent, addUser } from './fixtures.js';
@@ -11,7 +11,7 @@ import { ctx } from './server.js';
 
 export { recordingMonitor } from './fixtures.js';
 
-const tq = queries('testing', ['authFixtureOwners'] as const);
+const tq = testQueries(['authFixtureOwners'] as const);
 
 export const PASSWORD = 'correct horse battery';
 

@@ -5,10 +5,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmbeddedServer } from '../../lib/db/embedded.js';
-import { AdminConnection } from '../../lib/db/index.js';
+import { EmbeddedServer } from '../../../lib/db/embedded/index.js';
+import { AdminConnection } from '../../../lib/db/index.js';
 
-const holder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'hold-embedded.js');
+const holder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'support', 'hold-embedded.js');
 
 function hold(stateDir: string): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {

@@ -248,6 +248,15 @@ select pg_sleep($1::float8) as slept;
 select count(*)::int as n from pg_stat_activity
 where state = 'active' and query like '%pg_sleep($1::float8)%' and pid <> pg_backend_pid();
 
+-- A sleep whose client is gone runs on until it ends: cancel it (spec/db/driver.spec.ts).
+-- (Chosen first, then cancelled: this statement's own text matches too.)
+-- name: cancelSleeps :one
+with sleeping as materialized (
+  select pid from pg_stat_activity
+  where state = 'active' and query like '%pg_sleep($1::float8)%' and pid <> pg_backend_pid()
+)
+select count(*)::int as n from sleeping where pg_cancel_backend(pid);
+
 -- A runaway query (spec/reliability/statement-timeout.spec.ts): sleeps $1 seconds.
 -- name: slowQuery :one
 select true as slept from pg_sleep($1::double precision);
@@ -463,3 +472,7 @@ select name, error from pg_file_settings where error is not null;
 
 -- name: connectionUsesTls :one
 select ssl, version from pg_stat_ssl where pid = pg_backend_pid();
+
+-- Who a transaction runs as, and how (spec/db/transaction.spec.ts).
+-- name: transactionRole :one
+select current_user::text as role, current_setting('search_path') as "searchPath", current_setting('transaction_read_only') as "readOnly";

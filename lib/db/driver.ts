@@ -1,0 +1,255 @@
+/**
+ * The driver: the only module that imports `pg`, and the only one that
+ * touches its internals (the socket under a connection for corked writes and
+ * for telling a lost connection from a refused one, the backend key for
+ * cancel requests, the protocol connection that sends them). Everything else
+ * in lib/db sees connections through the small surface below.
+ *
+ * pg's own failures (a socket closed, a connect timeout, a server answering
+ * "no TLS") carry no SQLSTATE and no system code: they are recognised here by
+ * where they happen and by the connection's state, never by their words, and
+ * handed on as a DriverFailure that lib/db/errors.ts maps.
+ */
+import type net from 'node:net';
+import tls from 'node:tls';
+import pg from 'pg';
+import type { ConnectionParams } from '../config.js';
+import { DriverFailure } from './errors.js';
+
+// Decided once: int8 (counts, sums of ids) as JS numbers; numeric stays a string (exact money).
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+/** One connection to the server, pooled or not: what queries run on. */
+export type Connection = pg.ClientBase;
+/** A connection taken from a Pool: given back with release(). */
+export type PooledConnection = pg.PoolClient;
+export type Pool = pg.Pool;
+
+/** What a query returns: its rows and the affected count. */
+export interface Outcome<R = Record<string, unknown>> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** What pg keeps on a client and its protocol connection, read here only. */
+interface ClientInternals {
+  connection?: { stream?: net.Socket & { cork?: () => void; uncork?: () => void } };
+  ssl?: unknown;
+  processID?: number | null;
+  secretKey?: number | null;
+  connectionParameters?: pg.ClientConfig;
+  _ending?: boolean;
+  _ended?: boolean;
+  _queryable?: boolean;
+  pipeline?: boolean;
+}
+
+const internals = (client: unknown) => client as ClientInternals;
+
+/** An error the server sent (it has a SQLSTATE), or one of the system's or OpenSSL's own (a code). */
+const hasCode = (err: unknown) => typeof (err as { code?: unknown } | null)?.code === 'string';
+
+/** The socket under the client is gone: ended, destroyed, or the client closed or errored. */
+function connectionGone(client: ClientInternals): boolean {
+  const stream = client.connection?.stream;
+  return Boolean(client._ended || client._ending || client._queryable === false || stream?.destroyed || stream?.writableEnded);
+}
+
+/**
+ * A client whose failures to connect are classified while the client is at
+ * hand: a socket that closed or timed out is the server out of reach; a
+ * server that answered the TLS request without TLS (one byte, 'N', and no
+ * handshake) refused TLS. Errors with a code (the server's SQLSTATE, the
+ * system's, OpenSSL's) and anything else pass as they are.
+ */
+type ConnectCallback = ((err: Error) => void) | ((err: null, c: pg.Client) => void);
+
+class Client extends pg.Client {
+  constructor(config: pg.ClientConfig) {
+    super(config);
+    // A connection lost while in use: pg fails its queries (which say so) and
+    // also emits 'error' on the client, which the pool listens to only while
+    // the client is idle. Unheard, that event would crash the process.
+    this.on('error', () => undefined);
+  }
+
+  override connect(): Promise<pg.Client>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.Client> | void {
+    if (callback) {
+      const report = callback as (err: unknown, c?: pg.Client) => void;
+      return super.connect(((err: Error | null, c?: pg.Client) => report(err ? this.failure(err) : err, c)) as ConnectCallback);
+    }
+    return super.connect().catch((err: unknown) => Promise.reject(this.failure(err)));
+  }
+
+  private failure(err: unknown): unknown {
+    if (hasCode(err) || err instanceof DriverFailure) return err;
+    const self = internals(this);
+    if (!connectionGone(self)) return err;
+    const stream = self.connection?.stream;
+    const refusedTls = Boolean(self.ssl) && stream !== undefined && !(stream instanceof tls.TLSSocket) && stream.bytesRead === 1;
+    return new DriverFailure(refusedTls ? 'tls-refused' : 'unreachable', err);
+  }
+}
+
+export interface PoolSettings {
+  max: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs?: number;
+  applicationName: string;
+}
+
+export function createPool(params: ConnectionParams, settings: PoolSettings): Pool {
+  const pool = new pg.Pool({
+    Client,
+    host: params.host,
+    port: params.port,
+    database: params.database,
+    user: params.user,
+    password: params.password,
+    ssl: params.ssl,
+    max: settings.max,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    statement_timeout: settings.statementTimeoutMs,
+    application_name: settings.applicationName,
+    idleTimeoutMillis: 30_000,
+    // Pipeline mode: queries queued on a client go out without waiting for
+    // the previous reply, so BEGIN, the identity statement and the first
+    // query of a transaction share one round trip (each keeps its own Sync,
+    // so an error still belongs to its own query). Typed in pg 8.23 but not in @types/pg.
+    ...({ pipeline: true } as object),
+  } as unknown as pg.PoolConfig);
+  // An idle client losing its server (restart, crash) must not crash the process;
+  // the next query reports DatabaseUnavailable instead.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * A connection from the pool. When the pool was full, the wait for one of its
+ * own connections may time out: the pool's own error, the server out of reach
+ * as before. A client's failure to connect comes classified (see Client).
+ */
+export async function takeFromPool(pool: Pool): Promise<PooledConnection> {
+  const queued = pool.totalCount >= (pool.options.max ?? 10) && pool.idleCount === 0;
+  try {
+    return await pool.connect();
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof DriverFailure) throw cause; // the pool's connect timeout wraps the client's failure
+    if (queued && !hasCode(err) && !(err instanceof DriverFailure) && !(pool as { ending?: boolean }).ending) throw new DriverFailure('unreachable', err);
+    throw err;
+  }
+}
+
+/** A connection of its own, outside any pool (provisioning, LISTEN). */
+export async function openClient(params: ConnectionParams, connectTimeoutMs: number, applicationName: string): Promise<pg.Client> {
+  const client = new Client({ ...params, connectionTimeoutMillis: connectTimeoutMs, application_name: applicationName });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+  return client;
+}
+
+/**
+ * Send one query. `name` prepares it once per connection (parse and plan
+ * reused); without `values` it goes by the simple protocol (a whole script).
+ * A failure with the connection gone is a DriverFailure; the server's own
+ * errors (a SQLSTATE) and any other pass as they are.
+ */
+export async function send(conn: Connection, q: { name?: string; text: string; values?: readonly unknown[] }): Promise<Outcome> {
+  const closedBefore = Boolean(internals(conn)._ending);
+  try {
+    const r = q.values === undefined && q.name === undefined
+      ? await conn.query(q.text)
+      : await conn.query({ name: q.name, text: q.text, values: (q.values ?? []) as unknown[] });
+    return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+  } catch (err) {
+    if (!hasCode(err) && !closedBefore && connectionGone(internals(conn))) throw new DriverFailure('unreachable', err);
+    throw err;
+  }
+}
+
+/** Whether the connection sends queued queries without waiting for replies (the pool's do). */
+export function pipelines(conn: Connection): boolean {
+  return internals(conn).pipeline === true;
+}
+
+/**
+ * Queue several pipelined queries and write them to the socket together (one
+ * system call instead of one per message).
+ */
+export function corked<T>(conn: Connection, queue: () => T): T {
+  const stream = internals(conn).connection?.stream;
+  stream?.cork?.();
+  try {
+    return queue();
+  } finally {
+    stream?.uncork?.();
+  }
+}
+
+/** pg's own cancel request: a separate connection carrying the backend's secret key. */
+export function cancelBackend(conn: Connection): Promise<void> {
+  const c = internals(conn);
+  return new Promise((resolve) => {
+    const cp = c.connectionParameters;
+    if (!cp || c.processID == null || c.secretKey == null) return resolve();
+    const con = new (pg as unknown as { Connection: new () => CancelConnection }).Connection();
+    con.on('connect', () => con.cancel(c.processID as number, c.secretKey as number));
+    con.on('end', () => resolve());
+    con.on('error', () => resolve());
+    con.connect(cp.port as number, cp.host as string);
+  });
+}
+
+interface CancelConnection {
+  on(event: string, cb: () => void): void;
+  cancel(pid: number, key: number): void;
+  connect(port: number, host: string): void;
+}
+
+/** A dedicated connection LISTENing on a channel (Database.listen). */
+export interface Subscription {
+  /** False once the connection is lost: notifications may have been missed. */
+  readonly connected: boolean;
+  /** When the LISTEN took effect (ms since the epoch). */
+  readonly since: number;
+  close(): Promise<void>;
+}
+
+/**
+ * LISTEN on a dedicated connection (outside the pool: it stays open and idle).
+ * `text` is the LISTEN statement; each notification's payload goes to `onPayload`.
+ */
+export async function listen(params: ConnectionParams, connectTimeoutMs: number, text: string, onPayload: (payload: string) => void): Promise<Subscription> {
+  const client = new Client({ ...params, connectionTimeoutMillis: connectTimeoutMs, application_name: 'epic-events listener' });
+  let connected = false;
+  client.on('error', () => (connected = false));
+  client.on('end', () => (connected = false));
+  client.on('notification', (n) => onPayload(n.payload ?? ''));
+  try {
+    await client.connect();
+    await send(client, { text });
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+  connected = true;
+  const since = Date.now();
+  return {
+    get connected() {
+      return connected;
+    },
+    since,
+    close: async () => {
+      connected = false;
+      await client.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Work on one connection: a query (errors mapped on the spot, so code inside a
+ * transaction already sees ours), the one transaction shape both the pool and
+ * the administrator's connection use, and the wait for a connection on a
+ * full server.
+ */
+import { corked, pipelines, send, type Connection, type Outcome } from './driver.js';
+import type { Executor, Row, TransactionOptions } from './door.js';
+import { mapDatabaseError, WAIT_CODES, type ErrorContext } from './errors.js';
+import { queries, type NamedQuery } from './sql.js';
+
+export const tq = queries('transaction', ['begin', 'beginReadOnly', 'commit', 'rollback'] as const);
+
+/** What the error mapping knows at the moment a query fails. */
+export type ContextOf = () => ErrorContext;
+const none: ContextOf = () => ({});
+
+/**
+ * Run one named query. With `prepare`, it is prepared once per connection
+ * (parse and plan reused) unless the query asks to be planned for each
+ * call's values.
+ */
+export async function run(conn: Connection, q: NamedQuery, params: readonly unknown[] = [], prepare = false, context: ContextOf = none): Promise<Outcome> {
+  try {
+    const name = prepare && !q.perCallPlan ? `${q.area}.${q.name}` : undefined;
+    return await send(conn, { name, text: q.text, values: params });
+  } catch (err) {
+    throw mapDatabaseError(err, context());
+  }
+}
+
+type Runner = (q: NamedQuery, params: readonly unknown[]) => Promise<Outcome>;
+
+/** The Executor over any way of running a query. */
+export class QueryRunner implements Executor {
+  constructor(private readonly runQuery: Runner) {}
+  async one<R = Row>(q: NamedQuery, params: readonly unknown[] = []): Promise<R | undefined> {
+    const r = await this.runQuery(q, params);
+    if (r.rows.length > 1) throw new Error(`query ${q.area}.${q.name} (:one) returned ${r.rows.length} rows`);
+    return r.rows[0] as R | undefined;
+  }
+  async many<R = Row>(q: NamedQuery, params: readonly unknown[] = []): Promise<R[]> {
+    return (await this.runQuery(q, params)).rows as R[];
+  }
+  async exec(q: NamedQuery, params: readonly unknown[] = []): Promise<number> {
+    return (await this.runQuery(q, params)).rowCount;
+  }
+}
+
+export interface TransactOptions extends TransactionOptions {
+  /** Prepare each query once per connection (the pool's connections live long). */
+  prepare?: boolean;
+  context?: ContextOf;
+  /** Last word before COMMIT: throwing here rolls the transaction back (Ctrl+C came meanwhile). */
+  beforeCommit?: () => void;
+}
+
+/**
+ * The one transaction: BEGIN (read only if asked), the optional prelude, fn
+ * with the transaction's Executor, COMMIT. On a pipelining connection (the
+ * pool's) BEGIN, the prelude and fn's first query go out in one write.
+ * Should BEGIN or the prelude fail, the transaction is aborted and fn's
+ * queries fail too (nothing runs without the identity); the opening's own
+ * error is the one reported. When anything fails, the caller rolls back.
+ */
+export async function transact<T>(conn: Connection, fn: (tx: Executor) => Promise<T>, options: TransactOptions = {}): Promise<T> {
+  const { prepare = false, context = none } = options;
+  const query = (q: NamedQuery, params: readonly unknown[] = []) => run(conn, q, params, prepare, context);
+  // A pipelining connection takes the queries at once; another one (the
+  // administrator's) is given each after the previous reply.
+  const pipelined = pipelines(conn);
+  const open = async () => {
+    const begin = query(options.readOnly ? tq.beginReadOnly : tq.begin);
+    if (!pipelined) await begin;
+    const prelude = options.prelude ? query(options.prelude.query, options.prelude.params) : undefined;
+    prelude?.catch(() => undefined);
+    await begin;
+    await prelude;
+  };
+  const start = (): Promise<T> => {
+    try {
+      return fn(new QueryRunner(query));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+  let work!: Promise<T>;
+  let opening: Promise<void>;
+  if (pipelined) {
+    opening = corked(conn, () => {
+      const opened = open();
+      work = start();
+      return opened;
+    });
+  } else {
+    opening = open();
+    await opening;
+    work = start();
+  }
+  opening.catch(() => undefined);
+  let result: T;
+  try {
+    result = await work;
+  } catch (err) {
+    await opening;
+    throw err;
+  }
+  await opening;
+  options.beforeCommit?.();
+  await query(tq.commit);
+  return result;
+}
+
+/** The default bound on the wait for a connection slot (DB_BUSY_TIMEOUT). */
+export const DEFAULT_BUSY_WAIT_MS = 20_000;
+
+/**
+ * Open a connection, waiting out a full server (too many connections) or one
+ * not accepting connections yet: retried with exponential backoff (and
+ * jitter, so many waiting processes do not come back together) for at most
+ * `waitMs`; then the mapped error (DatabaseUnavailable: the server's
+ * connection limit is reached).
+ */
+export async function connectWithWait<T>(connect: () => Promise<T>, waitMs: number, context: ErrorContext = {}): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  let delay = 25;
+  for (;;) {
+    try {
+      return await connect();
+    } catch (err) {
+      const code = (err as { code?: string })?.code ?? '';
+      const pause = delay * (0.5 + Math.random());
+      if (!WAIT_CODES.has(code) || Date.now() + pause > deadline) throw mapDatabaseError(err, context);
+      await new Promise((r) => setTimeout(r, pause));
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The one transaction shape (lib/db/transaction.ts), as the pool (Database)
+ * and the administrator's connection (AdminConnection) both run it: fn gets
+ * the transaction's Executor, after BEGIN and the prelude.
+ */
+import { expect } from 'chai';
+import { AdminConnection, Database } from '../../lib/db/index.js';
+import { queries } from '../../lib/db/sql.js';
+import { SessionRevoked } from '../../lib/errors.js';
+import { rejection } from '../support/fixtures.js';
+import { ctx, resetData } from '../support/server.js';
+import { testQueries } from '../support/test-queries.js';
+
+const tq = testQueries(['transactionRole', 'clientCount', 'fixtureClient'] as const);
+const sq = queries('session', ['setIdentity'] as const);
+
+interface RoleRow {
+  role: string;
+  searchPath: string;
+  readOnly: string;
+}
+
+describe('db: the one transaction shape', function () {
+  this.timeout(30_000);
+  beforeEach(resetData);
+
+  it('the administrator\'s connection: fn runs on the Executor it is given, as the owner with asOwner, and only inside', async () => {
+    const admin = ctx().admin;
+    const inside = await admin.transaction((tx) => tx.one<RoleRow>(tq.transactionRole), { asOwner: true });
+    expect(inside).to.include({ role: 'epic_owner', searchPath: 'epic', readOnly: 'off' });
+    expect((await admin.one<RoleRow>(tq.transactionRole))?.role).to.not.equal('epic_owner');
+  });
+
+  it('what fn wrote is rolled back when fn fails, on the Executor and on the connection alike', async () => {
+    const admin = ctx().admin;
+    const err = await rejection(admin.transaction(async (tx) => {
+      await tx.one(tq.fixtureClient, ['Gone', 'gone@client.test', null, null, null]);
+      throw new Error('fn failed');
+    }, { asOwner: true }));
+    expect(err.message).to.equal('fn failed');
+    const count = await admin.transaction((tx) => tx.one<{ n: number }>(tq.clientCount), { asOwner: true });
+    expect(count?.n).to.equal(0);
+    // The connection is usable afterwards (the transaction was ended).
+    expect((await admin.one<RoleRow>(tq.transactionRole))?.readOnly).to.equal('off');
+  });
+
+  it('the pool: a read-only transaction begins read only; the connection goes back to the pool clean', async () => {
+    const db = new Database(ctx().target.runtime, { max: 1 });
+    try {
+      expect((await db.transaction((tx) => tx.one<RoleRow>(tq.transactionRole), { readOnly: true }))?.readOnly).to.equal('on');
+      expect((await db.transaction((tx) => tx.one<RoleRow>(tq.transactionRole)))?.readOnly).to.equal('off');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a prelude that fails is the error reported, not what fn met after it (pool and administrator)', async () => {
+    const bogus = { query: sq.setIdentity, params: ['epic_sales', '1.not-a-session'] };
+    const db = new Database(ctx().target.runtime, { max: 1 });
+    try {
+      expect(await rejection(db.transaction((tx) => tx.one(tq.transactionRole), { prelude: bogus }))).to.be.instanceOf(SessionRevoked);
+      // The same connection serves the next transaction.
+      expect((await db.transaction((tx) => tx.one<RoleRow>(tq.transactionRole)))?.role).to.equal(ctx().target.runtime.user);
+    } finally {
+      await db.close();
+    }
+    // The administrator's search_path has no assert_session: the prelude's own error (undefined
+    // function), not the one fn's query met after it (in failed transaction, 25P02).
+    const admin = await AdminConnection.open(ctx().target.admin);
+    try {
+      const err = await rejection(admin.transaction((tx) => tx.one(tq.transactionRole), { prelude: bogus }));
+      expect((err as { code?: string }).code).to.equal('42883');
+      expect((await admin.one<RoleRow>(tq.transactionRole))?.readOnly, 'rolled back, usable').to.equal('off');
+    } finally {
+      await admin.close();
+    }
+  });
+});
