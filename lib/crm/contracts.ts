@@ -8,7 +8,7 @@
 import { queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
 import { Conflict, NotFound, PermissionDenied } from '../errors.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import { historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { makePage, type Page } from './page.js';

@@ -7,7 +7,7 @@
  */
 import { queries } from '../db/sql.js';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../errors.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import { lockContractFor } from './contracts.js';
 import { historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';

@@ -6,7 +6,7 @@
  */
 import { PermissionDenied } from '../errors.js';
 import { API, mayCall, type ObjectName } from '../permissions.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 
 type AsyncMethods = Record<string, (...args: never[]) => Promise<unknown>>;
 

@@ -19,7 +19,7 @@ import { Engine, ExitRequest } from './engine.js';
 import { describeError } from './errors.js';
 import { printed, render, visible, wantsColor, type OutputOptions } from './output.js';
 import { startRepl } from './repl-adapter.js';
-import type { ShellIO, ShellSession } from './session.js';
+import type { ShellIO, Login } from './login.js';
 import { splitStatements } from './statements.js';
 import { takeFaults } from '../faults.js';
 import { ask } from '../prompt.js';
@@ -65,7 +65,7 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
     `${source.filename}:${line}: ${what} ${after ? `(stopped after it; ${completed} statements ran)` : `(stopped there; ${completed} statements before it ran)`}`;
   const failed = (line: number, completed: number, error: unknown, after = false): BatchResult => {
     run.progress?.(-1, statements.length);
-    return { kind: 'failed', line, completed, message: stoppedAt(line, completed, describeError(error, run.engine.session.monitor), after) };
+    return { kind: 'failed', line, completed, message: stoppedAt(line, completed, describeError(error, run.engine.login.monitor), after) };
   };
   /** Rendered, or the failure to render (a toJSON that throws) as the statement's own error. */
   const print = (value: unknown, line: number, completed: number): BatchResult | undefined => {
@@ -155,7 +155,7 @@ function scriptContext(output: Writable): vm.Context {
  * Run a script, --eval code or piped stdin non-interactively. Resolves 0, 1
  * (first error) or 3 (session expired or revoked).
  */
-export async function runBatch(session: ShellSession, source: BatchSource, io: ShellIO): Promise<number> {
+export async function runBatch(login: Login, source: BatchSource, io: ShellIO): Promise<number> {
   const output: OutputOptions = { json: io.json, color: wantsColor(io.color, io.output) };
   // Statements run in a context of their own, built as the REPL builds its
   // own. A REPL (for top-level await, or what else only its eval accepts) is
@@ -188,15 +188,15 @@ export async function runBatch(session: ShellSession, source: BatchSource, io: S
     if (engine.failCurrent(error)) return;
     stray ??= { error };
   };
-  const engine = new Engine(session, { repl: makeRepl, context, sigint, onStrayError: onStray, notice: (line) => void io.errorOutput.write(`${line}\n`) });
+  const engine = new Engine(login, { repl: makeRepl, context, sigint, onStrayError: onStray, notice: (line) => void io.errorOutput.write(`${line}\n`) });
   const giveBackFaults = takeFaults(onStray);
   let exitRequested: ExitRequest | undefined;
   const run = (): BatchRun => ({
     engine, output, write, progress: progressWriter(io.errorOutput, source.filename), stopRequested: () => interrupted, strayFault: () => stray,
   });
-  injectContext(context, contextValues(session, {
+  injectContext(context, contextValues(login, {
     logout: async () => {
-      await session.logout();
+      await login.logout();
       exitRequested = new ExitRequest(0, 'logged out');
       throw exitRequested;
     },

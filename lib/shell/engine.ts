@@ -13,7 +13,7 @@ import { passGate } from './gate.js';
 import { SessionRevoked } from '../errors.js';
 import { Pager } from './pager.js';
 import type { AdaptedRepl } from './repl-adapter.js';
-import type { AskPassword, ShellSession } from './session.js';
+import type { AskPassword, Login } from './login.js';
 
 export type Outcome =
   | { kind: 'value'; value: unknown }
@@ -64,7 +64,7 @@ export class Engine {
 
   private replHandle?: ReplHandle;
 
-  constructor(readonly session: ShellSession, private readonly options: EngineOptions) {
+  constructor(readonly login: Login, private readonly options: EngineOptions) {
     if (typeof options.repl !== 'function') this.useRepl(options.repl);
   }
 
@@ -103,7 +103,7 @@ export class Engine {
     faulted.catch(() => undefined);
     const step = <T>(work: Promise<T>, keepNodeHandlers = false) => this.interruptible(Promise.race([work, faulted]), keepNodeHandlers);
     try {
-      const gate = await step(passGate(this.session, this.options.askPassword));
+      const gate = await step(passGate(this.login, this.options.askPassword));
       if (!gate.pass) return { kind: 'exit', exitCode: gate.exitCode, message: gate.message, session: true };
       let value: unknown = IT.test(code)
         ? await step(this.pager.next())
@@ -118,9 +118,9 @@ export class Engine {
       // Ctrl+C that Node's own eval took (it comes as a signal while user code runs
       // synchronously, the terminal out of raw mode): the same as the shell's own.
       if ((error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') {
-        const stopping = this.session.interrupt
-          ? this.session.interrupt(this.options.notice)
-          : this.session.cancelRunning().then(() => undefined);
+        const stopping = this.login.interrupt
+          ? this.login.interrupt(this.options.notice)
+          : this.login.cancelRunning().then(() => undefined);
         return { kind: 'error', error: new Interrupted(await stopping.catch(() => undefined)) };
       }
       // The database itself refused the session (revoked since the gate let it through): end as the gate would.
@@ -189,9 +189,9 @@ export class Engine {
           if (stopped) return; // a second Ctrl+C while the first is being honoured
           stopped = true;
           // Stop the calls in flight from writing, wait until they have ended, then say what became of them.
-          const stopping = this.session.interrupt
-            ? this.session.interrupt(this.options.notice)
-            : this.session.cancelRunning().then(() => undefined);
+          const stopping = this.login.interrupt
+            ? this.login.interrupt(this.options.notice)
+            : this.login.cancelRunning().then(() => undefined);
           stopping.then((report) => reject(new Interrupted(report)), () => reject(new Interrupted()));
         };
         source.prependListener('SIGINT', onSigint);

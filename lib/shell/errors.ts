@@ -8,7 +8,7 @@
 import { isEpicError } from '../errors.js';
 import type { Monitor } from '../monitoring.js';
 import { visible } from '../text.js';
-import type { InterruptReport } from './session.js';
+import type { InterruptReport } from './login.js';
 
 /** Errors raised inside an API method (as opposed to the user's code), marked by the context wrapper. */
 const apiFailures = new WeakSet<object>();

@@ -7,7 +7,7 @@
 import repl, { type REPLEval, type REPLServer } from 'node:repl';
 import { OBJECTS } from '../permissions.js';
 import type { Context } from 'node:vm';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import { BatchStopped, loader, progressWriter, runBatch, type BatchRun } from './batch.js';
 import { SHELL_FUNCTIONS, completeShellLine, safeToDelegate, shellNamesFor, type Completion } from './completion.js';
 import { contextValues, injectContext } from './context.js';
@@ -17,12 +17,12 @@ import { HistoryFile, isSensitive } from './history.js';
 import { HideableOutput } from '../prompt.js';
 import { startRepl, type Completer } from './repl-adapter.js';
 import { paint, printed, render, visible, wantsColor, type OutputOptions } from './output.js';
-import type { AskPassword, ShellIO, ShellSession } from './session.js';
+import type { AskPassword, ShellIO, Login } from './login.js';
 import { isIncomplete } from './statements.js';
 import { usesAwait } from './tokens.js';
 import { takeFaults } from '../faults.js';
 
-export type { ShellSession, ShellIO, AskPassword, Verdict, ShellApi } from './session.js';
+export type { Login, ShellIO, AskPassword, Verdict, ShellApi } from './login.js';
 export { runBatch, BatchStopped };
 export type { BatchSource, PrintMode } from './batch.js';
 
@@ -38,16 +38,16 @@ export interface OpenShell {
   complete(line: string): Promise<Completion>;
 }
 
-export function startShell(session: ShellSession, io: ShellIO): Promise<number> {
-  return openShell(session, io).done;
+export function startShell(login: Login, io: ShellIO): Promise<number> {
+  return openShell(login, io).done;
 }
 
-export function openShell(session: ShellSession, io: ShellIO): OpenShell {
+export function openShell(login: Login, io: ShellIO): OpenShell {
   const output: OutputOptions = { json: io.json, color: wantsColor(io.color, io.output) };
   const terminal = io.terminal ?? Boolean(io.input.isTTY && io.output.isTTY);
   const writeError = (line: string) => void io.errorOutput.write(`${paint(visible(line), 'red', output.color)}\n`);
   if (!io.quiet && io.banner) io.output.write(`${io.banner}\n`);
-  if (!io.quiet) io.output.write(`${visible(`Logged in as ${session.actor().fullName} (${session.actor().department}).`)} Type help() for help.\n`);
+  if (!io.quiet) io.output.write(`${visible(`Logged in as ${login.actor().fullName} (${login.actor().department}).`)} Type help() for help.\n`);
 
   const history = io.historyFile ? new HistoryFile(io.historyFile, { warn: (line) => writeError(line) }) : undefined;
   const saved = history?.load() ?? [];
@@ -55,7 +55,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   // The REPL writes through an output the password question can hide (public stream API, lib/prompt.ts).
   const replOutput = new HideableOutput(io.output);
   const adapted = startRepl({
-    prompt: promptFor(session.actor()),
+    prompt: promptFor(login.actor()),
     input: io.input,
     output: replOutput,
     terminal,
@@ -117,7 +117,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
     }));
 
   let rendered: { value: unknown; text: string } | undefined;
-  const engine = new Engine(session, {
+  const engine = new Engine(login, {
     repl: adapted,
     context: server.context,
     sigint: server,
@@ -128,14 +128,14 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   /** A fault nobody awaited: it fails the evaluation running, or prints one line and the prompt. */
   function onStray(err: unknown): void {
     if (engine.failCurrent(err)) return;
-    writeError(describeError(err, session.monitor));
+    writeError(describeError(err, login.monitor));
     server.displayPrompt();
   }
   const batchRun = (): BatchRun => ({ engine, output, write: (t) => void io.output.write(t), progress: progressWriter(io.errorOutput, 'load') });
   let exitCode = 0;
-  const values = contextValues(session, {
+  const values = contextValues(login, {
     logout: async () => {
-      await session.logout();
+      await login.logout();
       io.output.write('Logged out.\n');
       server.close();
     },
@@ -170,7 +170,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
         return;
       }
       if (outcome.kind === 'error') {
-        writeError(describeError(outcome.error, session.monitor));
+        writeError(describeError(outcome.error, login.monitor));
         return callback(null, undefined);
       }
       if (outcome.value !== undefined) {
@@ -178,7 +178,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
           rendered = { value: outcome.value, text: render(outcome.value, output) };
         } catch (err) {
           // A toJSON or an inspect hook that throws: one line, like any error.
-          writeError(describeError(err, session.monitor));
+          writeError(describeError(err, login.monitor));
           return callback(null, undefined);
         }
       }
@@ -206,7 +206,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
         try {
           await loader(batchRun)(file.trim());
         } catch (err) {
-          writeError(describeError(err, session.monitor));
+          writeError(describeError(err, login.monitor));
         }
         server.displayPrompt();
       });
@@ -214,7 +214,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   });
 
   const complete = (line: string, nodeComplete: Completer | undefined): Promise<Completion> => {
-    const department = session.actor().department;
+    const department = login.actor().department;
     const ours = completeShellLine(line, department);
     if (ours) return Promise.resolve(ours);
     if (!safeToDelegate(line)) return Promise.resolve([[], line]);
@@ -237,7 +237,7 @@ export function openShell(session: ShellSession, io: ShellIO): OpenShell {
   const done = new Promise<number>((resolve) => {
     server.once('exit', () => {
       giveBackFaults();
-      queue.then(() => session.monitor.flush(2000)).catch(() => undefined).then(() => resolve(exitCode));
+      queue.then(() => login.monitor.flush(2000)).catch(() => undefined).then(() => resolve(exitCode));
     });
   });
 

@@ -5,7 +5,7 @@ import { queries } from '../../lib/db/sql.js';
 import { runSetup } from '../../lib/provision.js';
 import { addUser, rejection } from '../support/fixtures.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { ctx, scratchDatabase, targetFor, testConfig } from '../support/server.js';
 
 const tq = queries('testing', ['slowQuery', 'runtimeRoleSettings'] as const);

@@ -9,7 +9,7 @@ import { AdminConnection, Database, type Executor } from '../../lib/db/index.js'
 import { queries, type NamedQuery } from '../../lib/db/sql.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Department } from '../../lib/departments.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { buildWorld as buildFixtureWorld } from '../support/fixtures.js';
 

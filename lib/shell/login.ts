@@ -1,7 +1,12 @@
-/** What the shell is given: the logged-in session (auth + API, wired by lib/commands/shell.ts) and its streams. */
+/**
+ * What the shell is given: the login it runs on (who is logged in, the API
+ * they call, the check of their token and database session before each
+ * evaluation, re-login, logout, stopping their calls; wired by
+ * lib/commands/shell.ts) and its streams.
+ */
 import type { Readable, Writable } from 'node:stream';
 import type { Monitor } from '../monitoring.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 
 /**
  * Ask the password through the shell's own line reader: hidden, never in
@@ -29,7 +34,7 @@ export interface ShellApi {
   activity?: (filter?: object) => Promise<unknown>;
 }
 
-export interface ShellSession {
+export interface Login {
   /** Guarded objects (lib/crm/guard.ts); the shell shows only the permitted methods. */
   api: ShellApi;
   actor: () => Actor;
