@@ -15,9 +15,9 @@ import type { Login } from './login.js';
 
 export interface ShellCommands {
   logout: () => Promise<void>;
-  load: (file: string) => Promise<void>;
+  load: (file: unknown) => Promise<void>;
   print: (...values: unknown[]) => void;
-  /** Ask a password, hidden (lib/shell/index.ts, batch.ts); see passwordPromptOf. */
+  /** Ask a password, hidden (each front-end its way: lib/shell/repl.ts, batch.ts); see passwordPromptOf. */
   askSecret: (question: string) => Promise<string>;
 }
 

@@ -5,8 +5,6 @@
  * Ctrl+C while waiting cancels the query on the server.
  */
 import type { EventEmitter } from 'node:events';
-import type { REPLServer } from 'node:repl';
-import { isPage } from '../crm/page.js';
 import { Interrupted } from './errors.js';
 import vm from 'node:vm';
 import { passGate } from './gate.js';
@@ -51,10 +49,38 @@ export interface EngineOptions {
   sigint: EventEmitter;
   /** Present when a person can answer a password question. */
   askPassword?: AskPassword;
-  /** An error thrown outside any evaluation (a timer in user code). */
+  /** Who takes a fault nobody awaited: each evaluation, while it runs, is the innermost taker. */
+  faults: FaultTakers;
+  /** An error Node's eval took from user code outside any evaluation (a timer it set): the runtime's fault policy. */
   onStrayError: (err: unknown) => void;
   /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
   notice?: (line: string) => void;
+}
+
+/**
+ * Who takes a fault nobody awaited (a throw in a timer, a rejection nobody
+ * handled): the innermost evaluation or batch running. They nest: load()
+ * is an evaluation that runs a batch whose statements are evaluations.
+ */
+export class FaultTakers {
+  private readonly stack: Array<(err: unknown) => void> = [];
+
+  /** `taker` takes the faults until the returned function is called. */
+  enter(taker: (err: unknown) => void): () => void {
+    this.stack.push(taker);
+    return () => {
+      const at = this.stack.lastIndexOf(taker);
+      if (at >= 0) this.stack.splice(at, 1);
+    };
+  }
+
+  /** Hand `err` to the innermost taker; false when nothing is running. */
+  give(err: unknown): boolean {
+    const taker = this.stack[this.stack.length - 1];
+    if (!taker) return false;
+    taker(err);
+    return true;
+  }
 }
 
 export class Engine {
@@ -79,28 +105,16 @@ export class Engine {
     return this.useRepl((this.options.repl as () => ReplHandle)());
   }
 
-  /** The REPL server, if one was made. */
-  get server(): REPLServer | undefined {
-    return this.replHandle?.server;
-  }
-
-  /** Fails the evaluation running now with a stray fault (see failCurrent). */
-  private faultCurrent?: (err: unknown) => void;
-
   /**
-   * A fault nobody awaited (a throw in a timer, an unhandled rejection) while
-   * an evaluation runs fails that evaluation; false when none is running.
+   * `script`: the statement already compiled as a plain script (batches), run
+   * without the REPL's eval. A fault nobody awaited that comes while it runs
+   * fails it.
    */
-  failCurrent(err: unknown): boolean {
-    if (!this.faultCurrent) return false;
-    this.faultCurrent(err);
-    return true;
-  }
-
-  /** `script`: the statement already compiled as a plain script (batches), run without the REPL's eval. */
   async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
-    const faulted = new Promise<never>((_, reject) => (this.faultCurrent = reject));
+    let failWith: (err: unknown) => void = () => undefined;
+    const faulted = new Promise<never>((_, reject) => (failWith = reject));
     faulted.catch(() => undefined);
+    const leave = this.options.faults.enter((err) => failWith(err));
     const step = <T>(work: Promise<T>, keepNodeHandlers = false) => this.interruptible(Promise.race([work, faulted]), keepNodeHandlers);
     try {
       const gate = await step(passGate(this.login, this.options.askPassword));
@@ -127,7 +141,7 @@ export class Engine {
       if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
       return { kind: 'error', error };
     } finally {
-      this.faultCurrent = undefined;
+      leave();
     }
   }
 

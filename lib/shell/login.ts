@@ -1,10 +1,9 @@
 /**
- * What the shell is given: the login it runs on (who is logged in, the API
+ * What the shell is given: the login it runs on — who is logged in, the API
  * they call, the check of their token and database session before each
- * evaluation, re-login, logout, stopping their calls; wired by
- * lib/commands/shell.ts) and its streams.
+ * evaluation, re-login, logout, stopping their calls in flight (wired by
+ * lib/commands/shell.ts).
  */
-import type { Readable, Writable } from 'node:stream';
 import type { Monitor } from '../monitoring.js';
 import type { Actor } from '../actor.js';
 
@@ -57,20 +56,4 @@ export interface Login {
    */
   interrupt?: (waiting?: (line: string) => void) => Promise<InterruptReport>;
   monitor: Monitor;
-}
-
-export interface ShellIO {
-  input: Readable & { isTTY?: boolean };
-  output: Writable & { isTTY?: boolean };
-  errorOutput: Writable & { isTTY?: boolean };
-  /** History file (state directory); none: no history kept. */
-  historyFile?: string;
-  json: boolean;
-  quiet: boolean;
-  /** Default: output is a TTY and NO_COLOR is not set. */
-  color?: boolean;
-  /** Default: input and output are TTYs. */
-  terminal?: boolean;
-  /** Printed at start unless quiet (e.g. the demo notice). */
-  banner?: string;
 }
