@@ -17,6 +17,7 @@ import type { Login } from './login.js';
 import { visible } from './output.js';
 import { startRepl } from './repl-adapter.js';
 import { ShellRuntime, type ShellIO } from './runtime.js';
+import { reportFault } from '../faults.js';
 import { ask } from '../prompt.js';
 
 /**
@@ -33,6 +34,8 @@ export async function runBatch(login: Login, source: BatchSource, io: ShellIO): 
   const context = scriptContext(io.output);
   const repl = replOnFirstNeed();
   const ctrlC = ctrlCBetweenStatements();
+  // A fault in the instants before the batch starts or after it ends: one line and exit code 1 once it is over.
+  let idle: { error: unknown } | undefined;
   const runtime = new ShellRuntime(login, io, {
     context,
     repl: repl.make,
@@ -43,9 +46,7 @@ export async function runBatch(login: Login, source: BatchSource, io: ShellIO): 
     },
     notice: (line) => void io.errorOutput.write(`${line}\n`),
     progressLabel: source.filename,
-    batchesHoldFaults: true,
-    // Nothing runs outside the batch while it runs: a fault is held by it, or fails its statement.
-    idleFault: () => undefined,
+    idleFault: (error) => void (idle ??= { error }),
     stopRequested: ctrlC.interrupted,
   });
   runtime.inject(context);
@@ -55,6 +56,7 @@ export async function runBatch(login: Login, source: BatchSource, io: ShellIO): 
     runtime.close();
     ctrlC.dispose();
     repl.close();
+    if (idle) reportFault(idle.error);
   }
 }
 

@@ -108,13 +108,18 @@ export class Engine {
   /**
    * `script`: the statement already compiled as a plain script (batches), run
    * without the REPL's eval. A fault nobody awaited that comes while it runs
-   * fails it.
+   * fails it, even when its value was ready at the same moment (a throw in a
+   * microtask the statement queued).
    */
   async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
+    let fault: { error: unknown } | undefined;
     let failWith: (err: unknown) => void = () => undefined;
     const faulted = new Promise<never>((_, reject) => (failWith = reject));
     faulted.catch(() => undefined);
-    const leave = this.options.faults.enter((err) => failWith(err));
+    const leave = this.options.faults.enter((err) => {
+      fault ??= { error: err };
+      failWith(err);
+    });
     const step = <T>(work: Promise<T>, keepNodeHandlers = false) => this.interruptible(Promise.race([work, faulted]), keepNodeHandlers);
     try {
       const gate = await step(passGate(this.login, this.options.askPassword));
@@ -125,6 +130,7 @@ export class Engine {
           ? await step(this.runCompiled(script))
           : await step(this.runDefaultEval(code, file), /\bawait\b/.test(code));
       if (isThenable(value)) value = await step(Promise.resolve(value));
+      if (fault) return { kind: 'error', error: fault.error };
       this.pager.remember(value);
       return { kind: 'value', value };
     } catch (error) {

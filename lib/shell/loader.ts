@@ -35,10 +35,9 @@ export interface BatchRun {
   describe(error: unknown): string;
   /**
    * While the batch runs, faults nobody awaited that come between two of its
-   * statements go to `taker` (until the returned function is called); undefined
-   * when this runtime does not hold them for the batch.
+   * statements go to `taker` (until the returned function is called).
    */
-  holdFaults(taker: (err: unknown) => void): (() => void) | undefined;
+  holdFaults(taker: (err: unknown) => void): () => void;
   /** Progress on stderr when it is a terminal. */
   progress?: (done: number, total: number) => void;
   /** Ctrl+C came between two statements: stop before the next. */
@@ -103,7 +102,7 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
     if (stray) return failed(lastLine, statements.length, stray.error, true);
     return { kind: 'done', statements: statements.length };
   } finally {
-    release?.();
+    release();
   }
 }
 

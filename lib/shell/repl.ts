@@ -70,7 +70,6 @@ export function openShell(login: Login, io: ShellIO): OpenShell {
     },
     notice: (line) => void io.errorOutput.write(`\n${paint(line, 'dim', output.color)}\n`),
     progressLabel: 'load',
-    batchesHoldFaults: false,
     // A fault nobody awaited at the prompt: one line, and the prompt.
     idleFault: (err) => {
       writeError(runtime.describe(err));

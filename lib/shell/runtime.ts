@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type vm from 'node:vm';
-import { takeFaults } from '../faults.js';
+import { reportFault, takeFaults } from '../faults.js';
 import { contextValues, injectContext } from './context.js';
 import { Engine, ExitRequest, FaultTakers, type Outcome, type ReplHandle } from './engine.js';
 import { describeError } from './errors.js';
@@ -56,9 +56,7 @@ export interface FrontEnd {
   notice(line: string): void;
   /** The label of a batch's progress on a terminal. */
   progressLabel: string;
-  /** Faults nobody awaited between two statements of a batch fail the batch (else: idleFault). */
-  batchesHoldFaults: boolean;
-  /** A fault nobody awaited while no statement (or batch holding faults) runs. */
+  /** A fault nobody awaited while no statement or batch runs (at the prompt). */
   idleFault(err: unknown): void;
   /** Ctrl+C came between two statements: a batch stops before its next. */
   stopRequested?: () => boolean;
@@ -77,6 +75,7 @@ export class ShellRuntime implements BatchRun {
   readonly stopRequested?: () => boolean;
   private readonly takers = new FaultTakers();
   private readonly giveBackFaults: () => void;
+  private closed = false;
 
   constructor(readonly login: Login, readonly io: ShellIO, private readonly front: FrontEnd) {
     this.output = outputOptions(io);
@@ -135,8 +134,8 @@ export class ShellRuntime implements BatchRun {
     return this.engine.evaluate(code, file, script);
   }
 
-  holdFaults(taker: (err: unknown) => void): (() => void) | undefined {
-    return this.front.batchesHoldFaults ? this.takers.enter(taker) : undefined;
+  holdFaults(taker: (err: unknown) => void): () => void {
+    return this.takers.enter(taker);
   }
 
   /** Run code statement by statement (lib/shell/loader.ts). */
@@ -154,18 +153,23 @@ export class ShellRuntime implements BatchRun {
   }
 
   /**
-   * A fault nobody awaited — a throw in a timer, a rejection nobody handled —
-   * from the process (lib/faults.ts) or taken by Node's REPL: it fails the
-   * statement running (or holds it for the batch running), else the
-   * front-end has it.
+   * The policy for a fault nobody awaited — a throw in a timer, a rejection
+   * nobody handled — whether it came through the process's events
+   * (lib/faults.ts) or Node's REPL took it from user code: it fails the
+   * statement running, else the batch running before its next statement
+   * (exit code 1 for a batch form), else at the prompt it is one line and
+   * the prompt. Once the front-end is done, the process's policy has it:
+   * one line, exit code 1. Never a stack.
    */
   readonly fault = (err: unknown): void => {
     if (this.takers.give(err)) return;
+    if (this.closed) return reportFault(err);
     this.front.idleFault(err);
   };
 
   /** The front-end is done: faults go back to the process. */
   close(): void {
+    this.closed = true;
     this.giveBackFaults();
   }
 }
