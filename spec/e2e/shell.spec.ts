@@ -237,7 +237,9 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
   it('Ctrl+C during a running evaluation returns to the prompt; twice at an empty prompt exits', async () => {
     await loginAs(bed.world.alice);
     const shell = await openShell(bed.world.alice);
-    shell.sendLine("print('waiting'); await new Promise((r) => setTimeout(r, 60000))");
+    // 'waiting' shows once the statement's synchronous part is over: while it runs, Node's eval holds the
+    // terminal out of raw mode, and a Ctrl+C sent the instant 'waiting' showed could arrive as a signal then.
+    shell.sendLine("await null; print('waiting'); await new Promise((r) => setTimeout(r, 60000))");
     await shell.waitFor(/\nwaiting\n/);
     shell.send(KEY.ctrlC);
     await shell.waitFor(/Interrupted: cancelled \(Ctrl\+C\)[\s\S]*> $/);
