@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { hashPassword } from '../lib/auth/passwords.js';
-import { createSessionVerifier } from '../lib/auth/session.js';
+import { createTokenCheck } from '../lib/auth/token-check.js';
 import { openSessionFor } from '../lib/auth/sessions.js';
 import { SessionWatch } from '../lib/auth/watch.js';
 import { issueToken } from '../lib/auth/tokens.js';
@@ -19,7 +19,7 @@ import { noopMonitor } from '../lib/monitoring.js';
 import type { Page } from '../lib/crm/page.js';
 import { AdminConnection, Database, type Executor } from '../lib/db/index.js';
 import { queries, type NamedQuery } from '../lib/db/sql.js';
-import type { Actor } from '../lib/session.js';
+import type { Actor } from '../lib/actor.js';
 import { FULL_SCALE, generateCrm, HISTORY_CHANGES, rowCounts, type Scale } from './generate.js';
 import { median, medianOf, runNode, startWorld, type BenchWorld } from './harness.js';
 import { rawClient, rawGetContracts, rawGetContractsPrepared, rawIdentityStatements } from './raw.js';
@@ -170,7 +170,7 @@ async function perCallFigure(world: BenchWorld, db: Database, sales: Actor, inst
   const token = issueToken(tokenSecret(world.config), sales, installation);
   // As the shell checks before each evaluation: revocations pushed by the database (LISTEN), signature and expiry every time.
   const watch = new SessionWatch(db);
-  const verify = createSessionVerifier({ config: world.config, db, token: () => token, watch });
+  const verify = createTokenCheck({ config: world.config, db, token: () => token, watch });
   const identity = { role: departmentRole(sales.department), sessionKey: sales.sessionKey };
   const raw = await rawClient(world.target.runtime, identity);
   try {

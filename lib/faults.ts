@@ -1,9 +1,10 @@
 /**
  * Faults nobody awaited — a throw in a timer, a promise rejected with nobody
- * to handle it — print one line, never a Node stack. While the shell runs it
- * takes them (one line and the prompt); while a batch runs, the batch fails
- * with them (exit code 1); at any other moment (after a script's last
- * statement, say) they print one line and the process exits 1.
+ * to handle it — print one line, never a Node stack. While the shell's
+ * runtime runs (lib/shell/runtime.ts) it takes them: they fail the statement
+ * or batch running (exit code 1), or at the prompt print one line and the
+ * prompt; at any other moment (after a script's last statement, say) they
+ * print one line and the process exits 1.
  */
 import type { Monitor } from './monitoring.js';
 import { describeError } from './shell/errors.js';
@@ -77,6 +78,15 @@ export function takeFaults(handler: FaultHandler): () => void {
     if (at >= 0) handlers.splice(at, 1);
     unlisten();
   };
+}
+
+/**
+ * A fault nobody awaited that did not come through the process's events (Node's
+ * REPL took it from user code, after the shell or batch it belonged to had
+ * ended): the same as if the process had raised it.
+ */
+export function reportFault(err: unknown): void {
+  dispatch(err);
 }
 
 /** The command returned `code`: the exit code, 1 when a fault came meanwhile; a later fault exits at once. */

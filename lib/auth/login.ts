@@ -18,9 +18,9 @@ import type { Monitor } from '../monitoring.js';
 import { AuthError } from '../errors.js';
 import type { Department } from '../departments.js';
 import { ask, type Terminal } from '../prompt.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import { tokenSecret } from './secret.js';
-import { actorForClaims } from './session.js';
+import { actorForClaims } from './token-check.js';
 import { lastEmail, readToken, removeToken, saveToken } from './store.js';
 import { issueToken, verifyToken } from './tokens.js';
 

@@ -10,7 +10,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { isDepartment, type Department } from '../departments.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 
 export const TOKEN_ISSUER = 'epic-events';
 export const TOKEN_AUDIENCE = 'epic-events-shell';

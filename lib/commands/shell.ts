@@ -15,7 +15,7 @@ import { visible } from '../text.js';
 import { assertUsableStateDir } from '../state.js';
 import { createMonitor } from '../monitoring.js';
 import { checkPassword, login, passwordTries } from '../auth/login.js';
-import { createSessionVerifier } from '../auth/session.js';
+import { createTokenCheck } from '../auth/token-check.js';
 import { SessionWatch } from '../auth/watch.js';
 import { tokenSecret } from '../auth/secret.js';
 import { issueToken } from '../auth/tokens.js';
@@ -23,9 +23,9 @@ import { removeToken, saveToken } from '../auth/store.js';
 import { endSession, openSessionFor } from '../auth/sessions.js';
 import { createApi, type CrmApi } from '../crm/api.js';
 import type { Monitor } from '../monitoring.js';
-import { runBatch, startShell, type ShellIO, type ShellSession } from '../shell/index.js';
+import { runBatch, startShell, type ShellIO, type Login } from '../shell/index.js';
 import { preflightRepl } from '../shell/repl-adapter.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import { embeddedNeedsSetup, runSetup } from '../provision.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
@@ -87,7 +87,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
         });
 
     watch = new SessionWatch(database);
-    const session = createShellSession({ config, db: database, monitor, current, watch, storeToken: !opts.demo, log: notice });
+    const shellLogin = createLogin({ config, db: database, monitor, current, watch, storeToken: !opts.demo, log: notice });
     const shellIO: ShellIO = {
       input: io.stdin,
       output: io.stdout,
@@ -99,17 +99,17 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       banner: opts.demo ? demoBanner(opts.demo) : undefined,
     };
 
-    if (script !== undefined) return await runBatch(session, { code: script, filename: opts.file as string, print: 'none' }, shellIO);
+    if (script !== undefined) return await runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO);
     if (opts.eval !== undefined) {
       // `--eval -`: the code from standard input, out of sight of `ps` (which shows every argument to every user).
       const code = opts.eval === '-' ? await readAll(io.stdin) : opts.eval;
-      return await runBatch(session, { code, filename: '--eval', print: 'last' }, shellIO);
+      return await runBatch(shellLogin, { code, filename: '--eval', print: 'last' }, shellIO);
     }
     if (!io.stdin.isTTY) {
       if (opts.passwordStdin) return 0; // stdin carried the password: nothing else to run
-      return await runBatch(session, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);
+      return await runBatch(shellLogin, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);
     }
-    return await startShell(session, shellIO);
+    return await startShell(shellLogin, shellIO);
   } finally {
     await watch?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
@@ -118,7 +118,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   }
 }
 
-export interface SessionParts {
+export interface LoginParts {
   config: Config;
   db: Database;
   monitor: Monitor;
@@ -131,10 +131,10 @@ export interface SessionParts {
   log: (line: string) => void;
 }
 
-/** The logged-in session the shell runs on: the guarded API, the check before each evaluation, re-login, logout. */
-export function createShellSession(parts: SessionParts): ShellSession {
+/** The login the shell runs on: the guarded API, the check before each evaluation, re-login, logout. */
+export function createLogin(parts: LoginParts): Login {
   const { config, db, monitor, current } = parts;
-  const verifier = createSessionVerifier({ config, db, token: () => current.token, watch: parts.watch });
+  const verifier = createTokenCheck({ config, db, token: () => current.token, watch: parts.watch });
   const calls = new Set<Promise<unknown>>();
   return {
     api: trackCalls(createApi({ db, actor: () => current.actor, config, monitor }), calls),

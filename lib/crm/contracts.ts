@@ -8,7 +8,7 @@
 import { bind, queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
 import { Conflict, NotFound } from '../errors.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type MethodDescription, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';

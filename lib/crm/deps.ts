@@ -5,7 +5,7 @@ import type { Door, Executor, StandingIdentity } from '../db/index.js';
 import { queries, type NamedQuery } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
 import { idArgument } from './validate.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import { departmentRole } from '../departments.js';
 
 export interface ApiDeps {

@@ -5,7 +5,7 @@
  * current row, in the write's transaction (lib/crm/ownership.ts).
  */
 import { PermissionDenied } from '../errors.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import type { ObjectDescription, ObjectName } from './describe.js';
 
 type AsyncMethods = Record<string, (...args: never[]) => Promise<unknown>>;

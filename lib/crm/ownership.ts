@@ -7,7 +7,7 @@
  * transaction, with `assertOwnership`.
  */
 import { PermissionDenied } from '../errors.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import type { MethodDescription, Ownership } from './describe.js';
 
 /** What a rule reads from the locked row. */

@@ -8,6 +8,8 @@
 import { API, OBJECTS, permittedMethods, type ObjectName } from '../permissions.js';
 import { type Department } from '../departments.js';
 import { visibleObjects } from './help.js';
+import type { Login } from './login.js';
+import type { Completer } from './repl-adapter.js';
 
 export type Completion = [string[], string];
 
@@ -75,4 +77,33 @@ export function safeToDelegate(line: string): boolean {
   const before = line.slice(0, line.length - tail.length);
   if (!tail.includes('.')) return true;
   return !/[)\]'"`]$/.test(before);
+}
+
+/**
+ * Tab in the shell: our names first (the department's methods, filter keys),
+ * then Node's completer (`node`, undefined where it cannot be used) for
+ * globals and the user's variables, when the line is safe to hand it.
+ */
+export function shellCompleter(login: Login): (line: string, node: Completer | undefined) => Promise<Completion> {
+  return (line, node) => {
+    const department = login.actor().department;
+    const ours = completeShellLine(line, department);
+    if (ours) return Promise.resolve(ours);
+    if (!safeToDelegate(line)) return Promise.resolve([[], line]);
+    const names = shellNamesFor(line, department);
+    if (!node) return Promise.resolve(names ?? [[], line]);
+    return new Promise((resolve) => {
+      node(line, (err, result) => {
+        if (err || !result) return resolve(names ?? [[], line]);
+        if (!names) return resolve(result);
+        // Node lists our accessors too, methods and all: keep its globals, put ours first without duplicates.
+        const merged = [...names[0], ...result[0].filter((n) => n !== '' && !names[0].includes(n) && !isShellName(n))];
+        resolve([merged, names[1]]);
+      });
+    });
+  };
+}
+
+function isShellName(name: string): boolean {
+  return (OBJECTS as readonly string[]).includes(name) || (SHELL_FUNCTIONS as readonly string[]).includes(name);
 }

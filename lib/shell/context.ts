@@ -11,13 +11,13 @@ import { API, OBJECTS, mayCall, type ObjectName } from '../permissions.js';
 import { markApiFailure } from './errors.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
 import { ShellText } from './output.js';
-import type { ShellSession } from './session.js';
+import type { Login } from './login.js';
 
 export interface ShellCommands {
   logout: () => Promise<void>;
-  load: (file: string) => Promise<void>;
+  load: (file: unknown) => Promise<void>;
   print: (...values: unknown[]) => void;
-  /** Ask a password, hidden (lib/shell/index.ts, batch.ts); see passwordPromptOf. */
+  /** Ask a password, hidden (each front-end its way: lib/shell/repl.ts, batch.ts); see passwordPromptOf. */
   askSecret: (question: string) => Promise<string>;
 }
 
@@ -54,15 +54,15 @@ async function settledArguments(args: unknown[]): Promise<unknown[]> {
 
 type ApiMethod = (...args: unknown[]) => Promise<unknown>;
 
-function shellObject(session: ShellSession, object: ObjectName): object {
-  const department = session.actor().department;
-  const impl = session.api[object] as Record<string, unknown>;
+function shellObject(login: Login, object: ObjectName): object {
+  const department = login.actor().department;
+  const impl = login.api[object] as Record<string, unknown>;
   const shown: Record<string | symbol, unknown> = {};
   for (const method of Object.keys(API[object])) {
     const call = async (...args: unknown[]) => {
       const fn = impl[method];
       if (typeof fn !== 'function') {
-        throw new PermissionDenied(`${session.actor().department} may not call ${object}.${method} (${API[object][method].departments.join(' and ')} only)`);
+        throw new PermissionDenied(`${login.actor().department} may not call ${object}.${method} (${API[object][method].departments.join(' and ')} only)`);
       }
       try {
         return await (fn as ApiMethod).apply(impl, await settledArguments(args));
@@ -88,23 +88,23 @@ function shellObject(session: ShellSession, object: ObjectName): object {
 /** A reminder rather than a value: typing `it` is handled by the evaluator. */
 const itMarker = new ShellText('"it" shows the next page of the last list (type it on its own)');
 
-export function contextValues(session: ShellSession, commands: ShellCommands): Record<string, unknown> {
+export function contextValues(login: Login, commands: ShellCommands): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const object of OBJECTS) values[object] = shellObject(session, object);
+  for (const object of OBJECTS) values[object] = shellObject(login, object);
   values.whoami = () => {
-    const a = session.actor();
+    const a = login.actor();
     return { id: a.id, email: a.email, fullName: a.fullName, department: a.department, sessionExpiresAt: a.sessionExpiresAt };
   };
   values.activity = async (filter?: object) => {
-    if (!session.api.activity) throw new PermissionDenied('activity() is not available in this session');
+    if (!login.api.activity) throw new PermissionDenied('activity() is not available in this session');
     try {
-      return await session.api.activity(filter);
+      return await login.api.activity(filter);
     } catch (err) {
       if (!isEpicError(err)) markApiFailure(err);
       throw err;
     }
   };
-  values.help = () => new ShellText(overviewHelp(session.actor().department));
+  values.help = () => new ShellText(overviewHelp(login.actor().department));
   values.logout = commands.logout;
   values.load = commands.load;
   values.print = commands.print;

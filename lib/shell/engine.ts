@@ -5,15 +5,13 @@
  * Ctrl+C while waiting cancels the query on the server.
  */
 import type { EventEmitter } from 'node:events';
-import type { REPLServer } from 'node:repl';
-import { isPage } from '../crm/page.js';
 import { Interrupted } from './errors.js';
 import vm from 'node:vm';
 import { passGate } from './gate.js';
 import { SessionRevoked } from '../errors.js';
 import { Pager } from './pager.js';
 import type { AdaptedRepl } from './repl-adapter.js';
-import type { AskPassword, ShellSession } from './session.js';
+import type { AskPassword, Login } from './login.js';
 
 export type Outcome =
   | { kind: 'value'; value: unknown }
@@ -51,10 +49,38 @@ export interface EngineOptions {
   sigint: EventEmitter;
   /** Present when a person can answer a password question. */
   askPassword?: AskPassword;
-  /** An error thrown outside any evaluation (a timer in user code). */
+  /** Who takes a fault nobody awaited: each evaluation, while it runs, is the innermost taker. */
+  faults: FaultTakers;
+  /** An error Node's eval took from user code outside any evaluation (a timer it set): the runtime's fault policy. */
   onStrayError: (err: unknown) => void;
   /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
   notice?: (line: string) => void;
+}
+
+/**
+ * Who takes a fault nobody awaited (a throw in a timer, a rejection nobody
+ * handled): the innermost evaluation or batch running. They nest: load()
+ * is an evaluation that runs a batch whose statements are evaluations.
+ */
+export class FaultTakers {
+  private readonly stack: Array<(err: unknown) => void> = [];
+
+  /** `taker` takes the faults until the returned function is called. */
+  enter(taker: (err: unknown) => void): () => void {
+    this.stack.push(taker);
+    return () => {
+      const at = this.stack.lastIndexOf(taker);
+      if (at >= 0) this.stack.splice(at, 1);
+    };
+  }
+
+  /** Hand `err` to the innermost taker; false when nothing is running. */
+  give(err: unknown): boolean {
+    const taker = this.stack[this.stack.length - 1];
+    if (!taker) return false;
+    taker(err);
+    return true;
+  }
 }
 
 export class Engine {
@@ -64,7 +90,7 @@ export class Engine {
 
   private replHandle?: ReplHandle;
 
-  constructor(readonly session: ShellSession, private readonly options: EngineOptions) {
+  constructor(readonly login: Login, private readonly options: EngineOptions) {
     if (typeof options.repl !== 'function') this.useRepl(options.repl);
   }
 
@@ -79,31 +105,24 @@ export class Engine {
     return this.useRepl((this.options.repl as () => ReplHandle)());
   }
 
-  /** The REPL server, if one was made. */
-  get server(): REPLServer | undefined {
-    return this.replHandle?.server;
-  }
-
-  /** Fails the evaluation running now with a stray fault (see failCurrent). */
-  private faultCurrent?: (err: unknown) => void;
-
   /**
-   * A fault nobody awaited (a throw in a timer, an unhandled rejection) while
-   * an evaluation runs fails that evaluation; false when none is running.
+   * `script`: the statement already compiled as a plain script (batches), run
+   * without the REPL's eval. A fault nobody awaited that comes while it runs
+   * fails it, even when its value was ready at the same moment (a throw in a
+   * microtask the statement queued).
    */
-  failCurrent(err: unknown): boolean {
-    if (!this.faultCurrent) return false;
-    this.faultCurrent(err);
-    return true;
-  }
-
-  /** `script`: the statement already compiled as a plain script (batches), run without the REPL's eval. */
   async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
-    const faulted = new Promise<never>((_, reject) => (this.faultCurrent = reject));
+    let fault: { error: unknown } | undefined;
+    let failWith: (err: unknown) => void = () => undefined;
+    const faulted = new Promise<never>((_, reject) => (failWith = reject));
     faulted.catch(() => undefined);
+    const leave = this.options.faults.enter((err) => {
+      fault ??= { error: err };
+      failWith(err);
+    });
     const step = <T>(work: Promise<T>, keepNodeHandlers = false) => this.interruptible(Promise.race([work, faulted]), keepNodeHandlers);
     try {
-      const gate = await step(passGate(this.session, this.options.askPassword));
+      const gate = await step(passGate(this.login, this.options.askPassword));
       if (!gate.pass) return { kind: 'exit', exitCode: gate.exitCode, message: gate.message, session: true };
       let value: unknown = IT.test(code)
         ? await step(this.pager.next())
@@ -111,6 +130,7 @@ export class Engine {
           ? await step(this.runCompiled(script))
           : await step(this.runDefaultEval(code, file), /\bawait\b/.test(code));
       if (isThenable(value)) value = await step(Promise.resolve(value));
+      if (fault) return { kind: 'error', error: fault.error };
       this.pager.remember(value);
       return { kind: 'value', value };
     } catch (error) {
@@ -118,16 +138,16 @@ export class Engine {
       // Ctrl+C that Node's own eval took (it comes as a signal while user code runs
       // synchronously, the terminal out of raw mode): the same as the shell's own.
       if ((error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') {
-        const stopping = this.session.interrupt
-          ? this.session.interrupt(this.options.notice)
-          : this.session.cancelRunning().then(() => undefined);
+        const stopping = this.login.interrupt
+          ? this.login.interrupt(this.options.notice)
+          : this.login.cancelRunning().then(() => undefined);
         return { kind: 'error', error: new Interrupted(await stopping.catch(() => undefined)) };
       }
       // The database itself refused the session (revoked since the gate let it through): end as the gate would.
       if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
       return { kind: 'error', error };
     } finally {
-      this.faultCurrent = undefined;
+      leave();
     }
   }
 
@@ -189,9 +209,9 @@ export class Engine {
           if (stopped) return; // a second Ctrl+C while the first is being honoured
           stopped = true;
           // Stop the calls in flight from writing, wait until they have ended, then say what became of them.
-          const stopping = this.session.interrupt
-            ? this.session.interrupt(this.options.notice)
-            : this.session.cancelRunning().then(() => undefined);
+          const stopping = this.login.interrupt
+            ? this.login.interrupt(this.options.notice)
+            : this.login.cancelRunning().then(() => undefined);
           stopping.then((report) => reject(new Interrupted(report)), () => reject(new Interrupted()));
         };
         source.prependListener('SIGINT', onSigint);

@@ -8,7 +8,7 @@
 import { isEpicError } from '../errors.js';
 import type { Monitor } from '../monitoring.js';
 import { visible } from '../text.js';
-import type { InterruptReport } from './session.js';
+import type { InterruptReport } from './login.js';
 
 /** Errors raised inside an API method (as opposed to the user's code), marked by the context wrapper. */
 const apiFailures = new WeakSet<object>();
@@ -42,9 +42,14 @@ function firstLine(text: string, max = 200): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-/** The one line an error prints as, safe for a terminal (control and bidi characters as escapes). */
+/** The one line an error prints as, safe for a terminal (control and bidi characters as escapes). Never throws. */
 export function describeError(err: unknown, monitor: Monitor): string {
-  return visible(errorLine(err, monitor));
+  try {
+    return visible(errorLine(err, monitor));
+  } catch {
+    // A getter or a Proxy that throws when its name, message or text is read: still one line.
+    return 'Uncaught: a thrown value that cannot be read (its name, message or text throws)';
+  }
 }
 
 function errorLine(err: unknown, monitor: Monitor): string {

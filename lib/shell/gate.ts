@@ -4,18 +4,18 @@
  * person is there; revoked, or expired with nobody to ask: the shell ends
  * with exit code 3. Completion never comes here.
  */
-import type { ShellSession, AskPassword } from './session.js';
+import type { Login, AskPassword } from './login.js';
 
 export type GateOutcome = { pass: true } | { pass: false; exitCode: 3; message: string };
 
-export async function passGate(session: ShellSession, askPassword: AskPassword | undefined): Promise<GateOutcome> {
-  const verdict = await session.verify();
+export async function passGate(login: Login, askPassword: AskPassword | undefined): Promise<GateOutcome> {
+  const verdict = await login.verify();
   if (verdict.ok) return { pass: true };
   if (verdict.reason === 'expired') {
     if (!askPassword) {
       return { pass: false, exitCode: 3, message: `AuthError: ${verdict.message} (log in again with: epic-events)` };
     }
-    if (await session.relogin(askPassword)) return { pass: true };
+    if (await login.relogin(askPassword)) return { pass: true };
     return { pass: false, exitCode: 3, message: 'AuthError: the session expired and the password was not confirmed' };
   }
   return { pass: false, exitCode: 3, message: `AuthError: ${verdict.message}` };

@@ -13,7 +13,7 @@ import { queries } from '../../lib/db/sql.js';
 import { testQueries } from '../support/test-queries.js';
 import { AuthError } from '../../lib/errors.js';
 import type { Terminal } from '../../lib/prompt.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { ctx, resetData } from '../support/server.js';
 import { addCollaborator, PASSWORD, recordingMonitor } from '../support/users.js';
 

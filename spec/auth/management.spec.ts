@@ -5,7 +5,7 @@ import { createApi } from '../../lib/crm/api.js';
 import { createUsers } from '../../lib/crm/users.js';
 import { noopMonitor } from '../../lib/monitoring.js';
 import { AuthError, SessionRevoked, ValidationError } from '../../lib/errors.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { rejection } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { addCollaborator, depsFor, PASSWORD, recordingMonitor } from '../support/users.js';

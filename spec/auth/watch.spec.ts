@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { tokenSecret } from '../../lib/auth/secret.js';
-import { createSessionVerifier } from '../../lib/auth/session.js';
+import { createTokenCheck } from '../../lib/auth/token-check.js';
 import { issueToken } from '../../lib/auth/tokens.js';
 import { SessionWatch } from '../../lib/auth/watch.js';
 import { createApi } from '../../lib/crm/api.js';
 import { createUsers } from '../../lib/crm/users.js';
 import { Database, type Executor } from '../../lib/db/index.js';
 import { SessionRevoked } from '../../lib/errors.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { rejection } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { addCollaborator, depsFor } from '../support/users.js';
@@ -45,7 +45,7 @@ describe('auth/watch (revocations pushed by the database)', () => {
 
   it('stops asking the database before each check once it listens, while nothing changes', async () => {
     const db = counting(ctx().db);
-    const verify = createSessionVerifier({ config: ctx().config, db, token: () => issueTokenOnce, watch });
+    const verify = createTokenCheck({ config: ctx().config, db, token: () => issueTokenOnce, watch });
     const issueTokenOnce = issueToken(tokenSecret(ctx().config), seller, ctx().installation);
     expect(await verify()).to.deep.include({ ok: true });
     await until(async () => (await verify(), !watch.needsCheck(seller.id)), 'the listener');
@@ -56,7 +56,7 @@ describe('auth/watch (revocations pushed by the database)', () => {
 
   it('sees a department change made by another process at the next check', async () => {
     const token = issueToken(tokenSecret(ctx().config), seller, ctx().installation);
-    const verify = createSessionVerifier({ config: ctx().config, db: ctx().db, token: () => token, watch });
+    const verify = createTokenCheck({ config: ctx().config, db: ctx().db, token: () => token, watch });
     await until(async () => (await verify(), !watch.needsCheck(seller.id)), 'the listener');
     const otherProcess = new Database(ctx().target.runtime);
     try {
@@ -72,7 +72,7 @@ describe('auth/watch (revocations pushed by the database)', () => {
   it('asks the database again when the listener is lost', async () => {
     const db = counting(ctx().db);
     const token = issueToken(tokenSecret(ctx().config), seller, ctx().installation);
-    const verify = createSessionVerifier({ config: ctx().config, db, token: () => token, watch });
+    const verify = createTokenCheck({ config: ctx().config, db, token: () => token, watch });
     await until(async () => (await verify(), !watch.needsCheck(seller.id)), 'the listener');
     await watch.close();
     const before = db.count;

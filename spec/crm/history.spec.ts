@@ -7,7 +7,7 @@ import type { Page } from '../../lib/crm/page.js';
 import { testQueries } from '../support/test-queries.js';
 import { NotFound, PermissionDenied, ValidationError } from '../../lib/errors.js';
 import { render } from '../../lib/shell/output.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { identityPrelude, standingIdentity } from '../../lib/crm/deps.js';
 import { queries } from '../../lib/db/sql.js';
 import { testQueries } from '../support/test-queries.js';

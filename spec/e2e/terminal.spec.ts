@@ -5,7 +5,7 @@
  * refuse control and bidi characters and nothing is written.
  */
 import { expect } from 'chai';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { ValidationError } from '../../lib/errors.js';
 import { FIXTURE_PASSWORD, addClient, apiAs, rejection } from '../support/fixtures.js';
 import { ESCAPE_CORPUS, HOSTILE_TEXT } from '../support/escapes.js';

@@ -19,7 +19,7 @@ import { noopMonitor } from '../../lib/monitoring.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
 import { Conflict, ValidationError } from '../../lib/errors.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { addContract, buildWorld, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { ctx, resetData } from '../support/server.js';

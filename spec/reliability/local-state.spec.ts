@@ -25,7 +25,7 @@ import { processTag, withFileLock } from '../../lib/state.js';
 import { CLI_JWT_SECRET, cliEnv, killAll, runCli, type CliResult } from '../support/cli.js';
 import { FakeTerminal } from '../support/fake-api.js';
 import { FIXTURE_PASSWORD, addUser, rejection } from '../support/fixtures.js';
-import { liveSession } from '../support/live-session.js';
+import { liveLogin } from '../support/live-login.js';
 import { mountTmpfs } from '../support/tmpfs.js';
 import { APP_PASSWORD, ctx, resetData, testConfig } from '../support/server.js';
 
@@ -184,7 +184,7 @@ describe('reliability: local state under many processes (embedded server)', func
     try {
       const found = await checkPassword(db, config, noopMonitor, ADMIN_EMAIL, ADMIN_PASSWORD);
       const term = new FakeTerminal();
-      const shell = openShell(liveSession(config, db, found!.actor, noopMonitor, found!.installation), term.io());
+      const shell = openShell(liveLogin(config, db, found!.actor, noopMonitor, found!.installation), term.io());
       await term.run('users.list()');
       expect(term.err).to.equal('');
 

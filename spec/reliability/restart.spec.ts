@@ -18,7 +18,7 @@ import { DatabaseUnavailable } from '../../lib/errors.js';
 import { openShell } from '../../lib/shell/index.js';
 import { runSetup } from '../../lib/provision.js';
 import { FakeTerminal } from '../support/fake-api.js';
-import { liveSession } from '../support/live-session.js';
+import { liveLogin } from '../support/live-login.js';
 import { APP_PASSWORD, testConfig } from '../support/server.js';
 import { rejection } from '../support/fixtures.js';
 
@@ -61,7 +61,7 @@ describe('reliability: database restart mid-session', function () {
       const found = await checkPassword(db, config, noopMonitor, ADMIN_EMAIL, ADMIN_PASSWORD);
       expect(found, 'the first manager logs in').to.not.equal(undefined);
       const term = new FakeTerminal();
-      const shell = openShell(liveSession(config, db, found!.actor, noopMonitor, found!.installation), term.io());
+      const shell = openShell(liveLogin(config, db, found!.actor, noopMonitor, found!.installation), term.io());
       await term.run('users.list()');
       expect(term.out).to.include(ADMIN_EMAIL);
 

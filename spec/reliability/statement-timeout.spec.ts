@@ -5,7 +5,7 @@ import { testQueries } from '../support/test-queries.js';
 import { runSetup } from '../../lib/provision.js';
 import { addUser, rejection } from '../support/fixtures.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { ctx, scratchDatabase, targetFor, testConfig } from '../support/server.js';
 
 const tq = testQueries(['slowQuery', 'runtimeRoleSettings'] as const);

@@ -10,7 +10,7 @@ import { type NamedQuery } from '../../lib/db/sql.js';
 import { testQueries } from '../support/test-queries.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Department } from '../../lib/departments.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { buildWorld as buildFixtureWorld } from '../support/fixtures.js';
 

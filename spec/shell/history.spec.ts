@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { HistoryFile, isSensitive } from '../../lib/shell/history.js';
 import { startShell } from '../../lib/shell/index.js';
-import { FakeTerminal, fakeSession } from '../support/fake-api.js';
+import { FakeTerminal, fakeLogin } from '../support/fake-api.js';
 
 describe('shell history', () => {
   let dir: string;
@@ -23,7 +23,7 @@ describe('shell history', () => {
   it('is written with mode 0600 and keeps no line with a password', async () => {
     const file = path.join(dir, 'history');
     const term = new FakeTerminal();
-    const done = startShell(fakeSession('management'), term.io({ historyFile: file }));
+    const done = startShell(fakeLogin('management'), term.io({ historyFile: file }));
     await term.run('clients.list()');
     await term.run("users.update(3, {password: 'correct horse battery staple'})");
     // Node's continuation prompt: '... ' up to Node 22, '| ' from Node 24.
@@ -107,7 +107,7 @@ describe('shell history', () => {
     const file = path.join(dir, 'history');
     fs.mkdirSync(file);
     const term = new FakeTerminal();
-    const done = startShell(fakeSession('sales'), term.io({ historyFile: file }));
+    const done = startShell(fakeLogin('sales'), term.io({ historyFile: file }));
     await term.waitFor(/> $/, () => term.out);
     expect(term.err).to.match(new RegExp(`^history not kept: ${file}[^\n]*\n$`));
     await term.run('1 + 1');

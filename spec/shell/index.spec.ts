@@ -6,13 +6,13 @@ import { ValidationError } from '../../lib/errors.js';
 import { openShell, startShell } from '../../lib/shell/index.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { addUser } from '../support/fixtures.js';
-import { liveSession } from '../support/live-session.js';
-import { FakeTerminal, fakeSession } from '../support/fake-api.js';
+import { liveLogin } from '../support/live-login.js';
+import { FakeTerminal, fakeLogin } from '../support/fake-api.js';
 
-describe('shell (REPL session)', () => {
+describe('shell (the REPL)', () => {
   it('shows who is logged in and the department in the prompt', async () => {
     const term = new FakeTerminal();
-    const done = startShell(fakeSession('sales'), term.io());
+    const done = startShell(fakeLogin('sales'), term.io());
     await term.waitFor(/epic\(sales:alice@epic\.events\)> $/);
     term.input.end();
     expect(await done).to.equal(0);
@@ -20,7 +20,7 @@ describe('shell (REPL session)', () => {
 
   it('awaits a list and prints a table with readable headings and two-decimal amounts', async () => {
     const term = new FakeTerminal();
-    const done = startShell(fakeSession('sales'), term.io());
+    const done = startShell(fakeLogin('sales'), term.io());
     await term.run('contracts.list()');
     expect(term.out).to.match(/TOTAL AMOUNT/);
     expect(term.out).to.match(/1500\.50/);
@@ -31,9 +31,9 @@ describe('shell (REPL session)', () => {
   });
 
   it('"it" shows the next page of the last list until the end', async () => {
-    const session = fakeSession('sales');
+    const login = fakeLogin('sales');
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     await term.run('clients.list({limit: 20})');
     expect(term.out).to.include('Client 20').and.not.include('Client 21');
     await term.run('it');
@@ -42,14 +42,14 @@ describe('shell (REPL session)', () => {
     expect(term.out).to.include('Client 45').and.not.include('Type "it" for more');
     await term.run('it');
     expect(term.out).to.include('(no more rows)');
-    expect(session.fake.calls.filter((c) => c === 'clients.list:next')).to.have.length(2);
+    expect(login.fake.calls.filter((c) => c === 'clients.list:next')).to.have.length(2);
     term.input.end();
     await done;
   });
 
   it('prints one record vertically, field: value', async () => {
     const term = new FakeTerminal();
-    const done = startShell(fakeSession('sales'), term.io());
+    const done = startShell(fakeLogin('sales'), term.io());
     await term.run('clients.get(3)');
     expect(term.out).to.match(/full name: Client 3\n/);
     expect(term.out).to.match(/email: client3@example\.com/);
@@ -59,7 +59,7 @@ describe('shell (REPL session)', () => {
 
   it('prints JSON documents with --json', async () => {
     const term = new FakeTerminal();
-    const done = startShell(fakeSession('sales'), term.io({ json: true }));
+    const done = startShell(fakeLogin('sales'), term.io({ json: true }));
     await term.run('clients.get(3)');
     expect(JSON.parse(term.out.split('\n')[0])).to.include({ id: 3, fullName: 'Client 3' });
     term.input.end();
@@ -67,13 +67,13 @@ describe('shell (REPL session)', () => {
   });
 
   it('prints a refused call as one line PermissionDenied without a stack, reaching no implementation', async () => {
-    const session = fakeSession('support');
+    const login = fakeLogin('support');
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     await term.run("clients.create({fullName: 'X', email: 'x@example.com'})");
     expect(term.err).to.equal('PermissionDenied: support may not call clients.create (sales only)\n');
     expect(term.err).to.not.match(/\bat /);
-    expect(session.fake.calls).to.deep.equal([]);
+    expect(login.fake.calls).to.deep.equal([]);
     term.input.end();
     await done;
   });
@@ -83,7 +83,7 @@ describe('shell (REPL session)', () => {
     const kate = await addUser('Kate Support', 'kate@epic.events', 'support');
     const before = await fingerprint();
     const term = new FakeTerminal();
-    const done = startShell(liveSession(ctx().config, ctx().db, kate), term.io());
+    const done = startShell(liveLogin(ctx().config, ctx().db, kate), term.io());
     await term.run("clients.create({fullName: 'X', email: 'x@example.com'})");
     expect(term.err).to.equal('PermissionDenied: support may not call clients.create (sales only)\n');
     expect(await fingerprint()).to.deep.equal(before);
@@ -92,12 +92,12 @@ describe('shell (REPL session)', () => {
   });
 
   it('lists every bad field of a ValidationError on its one line', async () => {
-    const session = fakeSession('sales');
-    session.fake.override('clients.create', async () => {
+    const login = fakeLogin('sales');
+    login.fake.override('clients.create', async () => {
       throw new ValidationError([{ field: 'email', problem: 'is not an email' }, { field: 'phon', problem: 'is not a field' }]);
     });
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     await term.run("clients.create({email: 'x', phon: '1'})");
     expect(term.err).to.equal('ValidationError: email is not an email; phon is not a field\n');
     term.input.end();
@@ -105,34 +105,34 @@ describe('shell (REPL session)', () => {
   });
 
   it('reports an unexpected error to the monitor and prints a short reference', async () => {
-    const session = fakeSession('sales');
-    session.fake.override('clients.get', async () => {
+    const login = fakeLogin('sales');
+    login.fake.override('clients.get', async () => {
       throw new TypeError('cannot read properties of undefined');
     });
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     await term.run('clients.get(1)');
     expect(term.err).to.equal('Error: an unexpected error occurred and was reported (reference ref-1): TypeError\n');
-    expect(session.exceptions).to.have.length(1);
+    expect(login.exceptions).to.have.length(1);
     term.input.end();
     await done;
   });
 
   it("prints a mistake in the user's own code as one line and does not report it", async () => {
-    const session = fakeSession('sales');
+    const login = fakeLogin('sales');
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     await term.run('clint.list()');
     expect(term.err).to.equal('ReferenceError: clint is not defined\n');
-    expect(session.exceptions).to.deep.equal([]);
+    expect(login.exceptions).to.deep.equal([]);
     term.input.end();
     await done;
   });
 
   it('survives a rejected promise nobody awaited', async () => {
     const term = new FakeTerminal();
-    const session = fakeSession('support');
-    const done = startShell(session, term.io());
+    const login = fakeLogin('support');
+    const done = startShell(login, term.io());
     await term.run('var p = clients.create({}); 1');
     await term.waitFor(/PermissionDenied/);
     await term.run('whoami().email');
@@ -143,7 +143,7 @@ describe('shell (REPL session)', () => {
 
   it('a throw in a timer, an unhandled rejection and a failing toJSON each print one line and the prompt', async () => {
     const term = new FakeTerminal();
-    const done = startShell(fakeSession('sales'), term.io({ json: true }));
+    const done = startShell(fakeLogin('sales'), term.io({ json: true }));
     term.out = '';
     term.err = '';
     term.send("setTimeout(() => { throw new Error('late') }, 1); 1");
@@ -164,80 +164,80 @@ describe('shell (REPL session)', () => {
   });
 
   it('runs the gate before each evaluation but never for completion', async () => {
-    const session = fakeSession('sales');
+    const login = fakeLogin('sales');
     const term = new FakeTerminal();
-    const shell = openShell(session, term.io());
+    const shell = openShell(login, term.io());
     await term.run('1 + 1');
     await term.run('2 + 2');
-    expect(session.verifyCalls).to.equal(2);
+    expect(login.verifyCalls).to.equal(2);
     await shell.complete('clients.');
     await shell.complete('Math.');
     await shell.complete('cli');
     await shell.complete('clients.list({');
-    expect(session.verifyCalls).to.equal(2);
-    expect(session.fake.calls).to.deep.equal([]);
+    expect(login.verifyCalls).to.equal(2);
+    expect(login.fake.calls).to.deep.equal([]);
     term.input.end();
     await shell.done;
   });
 
   it('exits with code 3 and the reason when the session was revoked', async () => {
-    const session = fakeSession('sales');
-    session.verdicts.push({ ok: true }, { ok: false, reason: 'revoked', message: 'your department was changed by management; log in again' });
+    const login = fakeLogin('sales');
+    login.verdicts.push({ ok: true }, { ok: false, reason: 'revoked', message: 'your department was changed by management; log in again' });
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     await term.run('1');
     term.send('clients.list()');
     expect(await done).to.equal(3);
     expect(term.err).to.include('AuthError: your department was changed by management; log in again');
-    expect(session.fake.calls).to.deep.equal([]);
+    expect(login.fake.calls).to.deep.equal([]);
   });
 
   it('asks the password when the session expired, then runs the evaluation', async () => {
-    const session = fakeSession('sales');
-    session.verdicts.push({ ok: false, reason: 'expired', message: 'the session expired' });
+    const login = fakeLogin('sales');
+    login.verdicts.push({ ok: false, reason: 'expired', message: 'the session expired' });
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     term.send('clients.get(2)');
     await term.waitFor(/Password \(session expired\): $/, () => term.out);
     term.out = ''; // the next question, not this one
     term.send('wrong one');
     await term.waitFor(/Password \(session expired\): $/, () => term.out);
-    term.send(session.reloginPassword);
+    term.send(login.reloginPassword);
     await term.waitFor(/full name: Client 2/);
-    expect(session.reloginCalls).to.equal(1);
-    expect(session.fake.calls).to.deep.equal(['clients.get']);
+    expect(login.reloginCalls).to.equal(1);
+    expect(login.fake.calls).to.deep.equal(['clients.get']);
     term.input.end();
     expect(await done).to.equal(0);
   });
 
   it('on a terminal, echoes no password and keeps it from the Up arrow, which recalls the command before', async () => {
-    const session = fakeSession('sales');
-    session.verdicts.push({ ok: true }, { ok: false, reason: 'expired', message: 'the session expired' });
+    const login = fakeLogin('sales');
+    login.verdicts.push({ ok: true }, { ok: false, reason: 'expired', message: 'the session expired' });
     const term = new FakeTerminal();
-    const done = startShell(session, term.io({ terminal: true }));
+    const done = startShell(login, term.io({ terminal: true }));
     const shown = () => term.out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); // what a person reads
     term.input.write('whoami().email\r');
     await term.waitFor(/alice@epic\.events'[\s\S]*> $/, shown);
     term.input.write('clients.get(2)\r');
     await term.waitFor(/Password \(session expired\): $/, shown);
     term.out = '';
-    term.input.write(`${session.reloginPassword}\r`);
+    term.input.write(`${login.reloginPassword}\r`);
     await term.waitFor(/full name: Client 2[\s\S]*> $/, shown);
     term.input.write('\x1b[A');
     await term.waitFor(/> clients\.get\(2\)$/, shown);
     term.input.write('\x1b[A');
     await term.waitFor(/> whoami\(\)\.email$/, shown);
-    expect(term.out).not.to.include(session.reloginPassword);
+    expect(term.out).not.to.include(login.reloginPassword);
     term.input.write('\x15');
     term.input.end();
     expect(await done).to.equal(0);
   });
 
   it('exits with code 3 after three wrong passwords', async () => {
-    const session = fakeSession('sales');
-    session.verdicts.push({ ok: false, reason: 'expired', message: 'the session expired' });
+    const login = fakeLogin('sales');
+    login.verdicts.push({ ok: false, reason: 'expired', message: 'the session expired' });
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     term.send('clients.get(2)');
     for (let i = 0; i < 3; i++) {
       await term.waitFor(/Password \(session expired\): $/, () => term.out);
@@ -245,12 +245,12 @@ describe('shell (REPL session)', () => {
       term.send('wrong');
     }
     expect(await done).to.equal(3);
-    expect(session.fake.calls).to.deep.equal([]);
+    expect(login.fake.calls).to.deep.equal([]);
   });
 
   it('keeps clients and the other names from being reassigned or wiped by .clear', async () => {
     const term = new FakeTerminal();
-    const done = startShell(fakeSession('sales'), term.io());
+    const done = startShell(fakeLogin('sales'), term.io());
     await term.run('clients = 1');
     expect(term.err).to.match(/^TypeError: clients belongs to the shell and cannot be reassigned/);
     await term.run('.clear');
@@ -262,7 +262,7 @@ describe('shell (REPL session)', () => {
 
   it('help() lists the objects; clients.help() only the methods the department may call', async () => {
     const term = new FakeTerminal();
-    const done = startShell(fakeSession('support'), term.io());
+    const done = startShell(fakeLogin('support'), term.io());
     await term.run('help()');
     expect(term.out).to.include('clients').and.include('events').and.not.match(/^\s+users/m);
     await term.run('clients.help()');
@@ -275,7 +275,7 @@ describe('shell (REPL session)', () => {
 
   it('completes the methods the department may call and the filter keys of list({', async () => {
     const term = new FakeTerminal();
-    const sales = openShell(fakeSession('sales'), term.io());
+    const sales = openShell(fakeLogin('sales'), term.io());
     expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'create', 'update', 'history', 'help']);
     expect((await sales.complete('contracts.s'))[0]).to.deep.equal(['sign']);
     expect((await sales.complete('clients.list({s'))[0]).to.deep.equal(['search', 'salesContactId']);
@@ -285,7 +285,7 @@ describe('shell (REPL session)', () => {
     term.input.end();
     await sales.done;
     const term2 = new FakeTerminal();
-    const support = openShell(fakeSession('support'), term2.io());
+    const support = openShell(fakeLogin('support'), term2.io());
     expect((await support.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'history', 'help']);
     expect((await support.complete('events.'))[0]).to.deep.equal(['list', 'get', 'update', 'history', 'help']);
     term2.input.end();
@@ -293,16 +293,16 @@ describe('shell (REPL session)', () => {
   });
 
   it('cancels the running query on Ctrl+C and returns to the prompt', async () => {
-    const session = fakeSession('sales');
-    session.fake.override('clients.list', () => new Promise(() => undefined));
+    const login = fakeLogin('sales');
+    login.fake.override('clients.list', () => new Promise(() => undefined));
     const term = new FakeTerminal();
-    const shell = openShell(session, term.io());
+    const shell = openShell(login, term.io());
     term.send('clients.list()');
     await new Promise((r) => setImmediate(r));
-    while (!session.fake.calls.includes('clients.list')) await new Promise((r) => setImmediate(r));
+    while (!login.fake.calls.includes('clients.list')) await new Promise((r) => setImmediate(r));
     shell.server.emit('SIGINT');
     await term.waitFor(/Interrupted: cancelled/);
-    expect(session.cancelCalls).to.equal(1);
+    expect(login.cancelCalls).to.equal(1);
     await term.run('1 + 1');
     expect(term.out).to.include('2');
     term.input.end();
@@ -310,24 +310,24 @@ describe('shell (REPL session)', () => {
   });
 
   it('logout() forgets the session and ends the shell with 0', async () => {
-    const session = fakeSession('sales');
+    const login = fakeLogin('sales');
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     term.send('logout()');
     expect(await done).to.equal(0);
-    expect(session.loggedOut).to.equal(true);
+    expect(login.loggedOut).to.equal(true);
   });
 
   it('.load runs a file in order and stops at the first failure with file and line', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-shell-'));
     const file = path.join(dir, 'batch.js');
     fs.writeFileSync(file, "clients.get(1)\nclients.create({fullName: 'A'})\nclients.get(2)\n");
-    const session = fakeSession('support');
+    const login = fakeLogin('support');
     const term = new FakeTerminal();
-    const done = startShell(session, term.io());
+    const done = startShell(login, term.io());
     await term.run(`.load ${file}`);
     expect(term.err).to.include(`${file}:2: PermissionDenied`);
-    expect(session.fake.calls).to.deep.equal(['clients.get']);
+    expect(login.fake.calls).to.deep.equal(['clients.get']);
     await term.run(`load(${JSON.stringify(file)})`);
     expect(term.err).to.match(/^BatchStopped: .*batch\.js:2: PermissionDenied.*1 statements before it ran/);
     term.input.end();

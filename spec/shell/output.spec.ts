@@ -92,6 +92,20 @@ describe('shell output', () => {
       expect(printed([HOSTILE_TEXT], { json: true, color: false })).to.equal(HOSTILE_TEXT);
     });
 
+    it('describes any thrown value as one line, even one whose name, message or text throws when read', () => {
+      const hostile = [
+        { get name() { throw new Error('evil name'); }, message: 'm' },
+        { name: 'Error', get message() { throw new Error('evil message'); } },
+        { toString() { throw new Error('evil text'); } },
+        new Proxy({}, { get() { throw new Error('evil proxy'); } }),
+      ];
+      for (const value of hostile) {
+        const line = describeError(value, noopMonitor);
+        expect(line).to.match(/^Uncaught: a thrown value that cannot be read/);
+        expect(line).not.to.include('\n');
+      }
+    });
+
     it('keeps inspect\'s own colours when the value carries nothing unsafe', () => {
       expect(render(42, { json: false, color: true })).to.equal('\x1b[33m42\x1b[39m');
     });

@@ -1,5 +1,5 @@
 /**
- * A stand-in for the domain objects and the auth session, built from the
+ * A stand-in for the domain objects and the login (lib/shell/login.ts), built from the
  * permission table: every method is guarded (lib/crm/guard.ts) and answers
  * canned records or pages, counting calls. Lets the shell be tested before
  * (and independently of) the real API.
@@ -11,8 +11,8 @@ import { guard } from '../../lib/crm/guard.js';
 import { makePage, pageSize, type Page } from '../../lib/crm/page.js';
 import { API, OBJECTS, type ObjectName } from '../../lib/permissions.js';
 import { type Department } from '../../lib/departments.js';
-import type { Actor } from '../../lib/session.js';
-import type { AskPassword, ShellIO, ShellSession, Verdict } from '../../lib/shell/index.js';
+import type { Actor } from '../../lib/actor.js';
+import type { AskPassword, ShellIO, Login, Verdict } from '../../lib/shell/index.js';
 
 export type Row = { id: number } & Record<string, unknown>;
 type Method = (...args: never[]) => Promise<unknown>;
@@ -39,7 +39,7 @@ export function cannedRows(object: ObjectName, count: number): Row[] {
 }
 
 export interface FakeApi {
-  api: ShellSession['api'];
+  api: Login['api'];
   /** `object.method` of every call that reached an implementation (after the guard). */
   calls: string[];
   /** Replace one implementation: `override('clients.create', async () => { throw … })`. */
@@ -75,13 +75,13 @@ export function fakeApi(actor: () => Actor, rowsPerObject = 45): FakeApi {
     api[object] = guard(object, DESCRIPTIONS[object], impl, actor);
   }
   return {
-    api: api as unknown as ShellSession['api'],
+    api: api as unknown as Login['api'],
     calls,
     override: (name, impl) => void overrides.set(name, impl),
   };
 }
 
-export interface FakeSession extends ShellSession {
+export interface FakeLogin extends Login {
   fake: FakeApi;
   verifyCalls: number;
   reloginCalls: number;
@@ -94,7 +94,7 @@ export interface FakeSession extends ShellSession {
   exceptions: unknown[];
 }
 
-export function fakeSession(department: Department): FakeSession {
+export function fakeLogin(department: Department): FakeLogin {
   const actor = () => DEMO_ACTORS[department];
   const exceptions: unknown[] = [];
   const monitor: Monitor = {
@@ -105,9 +105,9 @@ export function fakeSession(department: Department): FakeSession {
     },
     flush: async () => undefined,
   };
-  const session: FakeSession = {
+  const login: FakeLogin = {
     fake: fakeApi(actor),
-    api: undefined as unknown as ShellSession['api'],
+    api: undefined as unknown as Login['api'],
     actor,
     verifyCalls: 0,
     reloginCalls: 0,
@@ -118,28 +118,28 @@ export function fakeSession(department: Department): FakeSession {
     exceptions,
     monitor,
     verify: async () => {
-      session.verifyCalls++;
-      return session.verdicts.shift() ?? { ok: true };
+      login.verifyCalls++;
+      return login.verdicts.shift() ?? { ok: true };
     },
     relogin: async (ask: AskPassword) => {
-      session.reloginCalls++;
+      login.reloginCalls++;
       for (let tries = 0; tries < 3; tries++) {
         const answer = await ask('Password (session expired): ');
         if (answer === undefined) return false;
-        if (answer === session.reloginPassword) return true;
+        if (answer === login.reloginPassword) return true;
       }
       return false;
     },
     logout: async () => {
-      session.loggedOut = true;
+      login.loggedOut = true;
     },
     cancelRunning: async () => {
-      session.cancelCalls++;
+      login.cancelCalls++;
       return 0;
     },
   };
-  session.api = session.fake.api;
-  return session;
+  login.api = login.fake.api;
+  return login;
 }
 
 /** Streams for the shell, with what it wrote collected. */

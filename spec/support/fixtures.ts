@@ -7,7 +7,7 @@ import type { ApiDeps } from '../../lib/crm/deps.js';
 import type { Monitor } from '../../lib/monitoring.js';
 import { testQueries } from './test-queries.js';
 import type { Department } from '../../lib/departments.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { openSessionFor } from '../../lib/auth/sessions.js';
 import { ctx } from './server.js';
 import { asOwner } from './owner.js';

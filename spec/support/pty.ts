@@ -10,6 +10,10 @@ import { packageRoot } from '../../lib/paths.js';
 import { CLI, track } from './cli.js';
 
 const DEFAULT_WAIT_MS = 20_000;
+/** How long the list may take after the second Tab before the presses are taken to have merged (then it grows fourfold). */
+const TAB_LIST_WINDOW_MS = 250;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Terminal control sequences out, \r\n → \n: what a person would read. */
 export function plain(text: string): string {
@@ -76,18 +80,26 @@ export class PtySession {
   }
 
   /**
-   * Press Tab until the completions matching `pattern` are listed. readline
-   * lists them at the second of two separate Tab presses (the first only
-   * inserts a common prefix), and treats a Tab inside a pasted chunk as text,
-   * so each press is its own write, retried a few times.
+   * Type `line` and press Tab twice, until the completions matching
+   * `pattern` are listed; returns the output. readline lists them at the
+   * second of two Tab presses (the first only inserts a common prefix), and
+   * takes a Tab as text unless it ends the chunk it reads. So the first press
+   * goes in one write with the line, and the second once the line shows (the
+   * first was read with it). Should the presses still reach it as one chunk
+   * (a split write on a busy machine: the list does not come), the line is
+   * cleared and typed again, the wait growing each time.
    */
-  async tabUntil(pattern: RegExp, presses = 6): Promise<string> {
-    for (let press = 1; ; press++) {
+  async completions(line: string, pattern: RegExp, attempts = 4): Promise<string> {
+    const typed = new RegExp(`${escapeRegExp(line)}$`);
+    for (let attempt = 1, window = TAB_LIST_WINDOW_MS; ; attempt++, window *= 4) {
+      this.send(`${line}${KEY.tab}`);
+      await this.waitFor(typed);
       this.send(KEY.tab);
       try {
-        return await this.waitFor(pattern, press < presses ? 1_000 : DEFAULT_WAIT_MS);
+        return await this.waitFor(pattern, attempt < attempts ? window : DEFAULT_WAIT_MS);
       } catch (err) {
-        if (press >= presses) throw err;
+        if (attempt >= attempts) throw err;
+        this.send(KEY.ctrlU);
       }
     }
   }

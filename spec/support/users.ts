@@ -4,7 +4,7 @@ import type { ApiDeps } from '../../lib/crm/deps.js';
 import { noopMonitor, type Monitor } from '../../lib/monitoring.js';
 import { testQueries } from './test-queries.js';
 import type { Department } from '../../lib/departments.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { addClient as addFixtureClient, addContract, addEvent as addFixtureEvent, addUser } from './fixtures.js';
 import { asOwner } from './owner.js';
 import { ctx } from './server.js';

@@ -1,7 +1,11 @@
-/** What the shell is given: the logged-in session (auth + API, wired by lib/commands/shell.ts) and its streams. */
-import type { Readable, Writable } from 'node:stream';
+/**
+ * What the shell is given: the login it runs on — who is logged in, the API
+ * they call, the check of their token and database session before each
+ * evaluation, re-login, logout, stopping their calls in flight (wired by
+ * lib/commands/shell.ts).
+ */
 import type { Monitor } from '../monitoring.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 
 /**
  * Ask the password through the shell's own line reader: hidden, never in
@@ -29,7 +33,7 @@ export interface ShellApi {
   activity?: (filter?: object) => Promise<unknown>;
 }
 
-export interface ShellSession {
+export interface Login {
   /** Guarded objects (lib/crm/guard.ts); the shell shows only the permitted methods. */
   api: ShellApi;
   actor: () => Actor;
@@ -52,20 +56,4 @@ export interface ShellSession {
    */
   interrupt?: (waiting?: (line: string) => void) => Promise<InterruptReport>;
   monitor: Monitor;
-}
-
-export interface ShellIO {
-  input: Readable & { isTTY?: boolean };
-  output: Writable & { isTTY?: boolean };
-  errorOutput: Writable & { isTTY?: boolean };
-  /** History file (state directory); none: no history kept. */
-  historyFile?: string;
-  json: boolean;
-  quiet: boolean;
-  /** Default: output is a TTY and NO_COLOR is not set. */
-  color?: boolean;
-  /** Default: input and output are TTYs. */
-  terminal?: boolean;
-  /** Printed at start unless quiet (e.g. the demo notice). */
-  banner?: string;
 }

@@ -1,18 +1,18 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { tokenSecret } from '../../lib/auth/secret.js';
-import { createSessionVerifier } from '../../lib/auth/session.js';
+import { createTokenCheck } from '../../lib/auth/token-check.js';
 import { issueToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
 import { createUsers } from '../../lib/crm/users.js';
 import { Database } from '../../lib/db/index.js';
-import type { Actor } from '../../lib/session.js';
+import type { Actor } from '../../lib/actor.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
-import { liveSession } from '../support/live-session.js';
+import { liveLogin } from '../support/live-login.js';
 import { rejection } from '../support/fixtures.js';
 import { SessionRevoked } from '../../lib/errors.js';
 import { addCollaborator, depsFor } from '../support/users.js';
 
-describe('auth/session (createSessionVerifier)', () => {
+describe('auth/token-check (createTokenCheck)', () => {
   let manager: Actor;
   let seller: Actor;
   let secret: string;
@@ -23,7 +23,7 @@ describe('auth/session (createSessionVerifier)', () => {
     secret = tokenSecret(ctx().config);
   });
 
-  const verifierFor = (token: string, db: Database = ctx().db) => createSessionVerifier({ config: ctx().config, db, token: () => token });
+  const verifierFor = (token: string, db: Database = ctx().db) => createTokenCheck({ config: ctx().config, db, token: () => token });
 
   it('accepts a valid token and returns the collaborator from the database', async () => {
     const check = await verifierFor(issueToken(secret, seller, ctx().installation))();
@@ -84,7 +84,7 @@ describe('auth/session (createSessionVerifier)', () => {
 
   it("refuses a shell whose actor was rewritten in memory to a manager's (what node:inspector allows), changing nothing", async () => {
     const actor = { ...seller };
-    const shell = liveSession(ctx().config, ctx().db, actor);
+    const shell = liveLogin(ctx().config, ctx().db, actor);
     const before = await fingerprint();
     // The walk through the closures ends here: the object the shell reads its caller from.
     Object.assign(actor, { id: manager.id, email: manager.email, department: 'management' });

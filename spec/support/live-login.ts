@@ -1,19 +1,19 @@
 /**
- * A real shell session for in-process tests that drive openShell/runBatch
+ * A real login (lib/shell/login.ts) for in-process tests that drive openShell/runBatch
  * with fake streams: the one lib/commands/shell.ts assembles, on a real
  * Database, logged in as `actor` (no token store, no re-login prompt answered).
  */
 import type { Config } from '../../lib/config.js';
 import { tokenSecret } from '../../lib/auth/secret.js';
 import { issueToken } from '../../lib/auth/tokens.js';
-import { createShellSession } from '../../lib/commands/shell.js';
+import { createLogin } from '../../lib/commands/shell.js';
 import { noopMonitor, type Monitor } from '../../lib/monitoring.js';
 import type { Database } from '../../lib/db/index.js';
-import type { ShellSession } from '../../lib/shell/index.js';
-import type { Actor } from '../../lib/session.js';
+import type { Login } from '../../lib/shell/index.js';
+import type { Actor } from '../../lib/actor.js';
 import { ctx } from './server.js';
 
-export function liveSession(config: Config, db: Database, actor: Actor, monitor: Monitor = noopMonitor, installation = ctx().installation): ShellSession {
+export function liveLogin(config: Config, db: Database, actor: Actor, monitor: Monitor = noopMonitor, installation = ctx().installation): Login {
   const current = { actor, token: issueToken(tokenSecret(config), actor, installation) };
-  return createShellSession({ config, db, monitor, current, storeToken: false, log: () => undefined });
+  return createLogin({ config, db, monitor, current, storeToken: false, log: () => undefined });
 }

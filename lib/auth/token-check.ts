@@ -1,5 +1,5 @@
 /**
- * The session check run at start and before each evaluation: the token's
+ * The token check run at start and before each evaluation: the token's
  * signature, lifetime and expiry, then the database's word on the session it
  * carries (ended, expired, whose, which installation). The database checks
  * the session again in every transaction; this check is what lets the shell
@@ -9,14 +9,14 @@ import type { Config } from '../config.js';
 import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
 import type { Department } from '../departments.js';
-import type { Actor } from '../session.js';
+import type { Actor } from '../actor.js';
 import { tokenSecret } from './secret.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
 import type { SessionWatch } from './watch.js';
 
 const q = queries('auth', ['session'] as const);
 
-export type SessionCheck =
+export type TokenCheck =
   | { ok: true; actor: Actor }
   | { ok: false; reason: 'expired' | 'revoked'; message: string };
 
@@ -33,7 +33,7 @@ interface SessionRow {
 export const SESSION_ENDED = 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again';
 
 /** Why the database no longer backs these claims, or the actor when it does. */
-export async function actorForClaims(db: Executor, claims: TokenClaims): Promise<SessionCheck> {
+export async function actorForClaims(db: Executor, claims: TokenClaims): Promise<TokenCheck> {
   const row = await db.one<SessionRow>(q.session, [claims.sessionKey]);
   if (!row || row.id !== claims.userId) return { ok: false, reason: 'revoked', message: SESSION_ENDED };
   if (row.installation !== claims.installation) {
@@ -50,13 +50,13 @@ export async function actorForClaims(db: Executor, claims: TokenClaims): Promise
   };
 }
 
-function tokenRefusal(reason: 'expired' | 'invalid'): SessionCheck {
+function tokenRefusal(reason: 'expired' | 'invalid'): TokenCheck {
   return reason === 'expired'
     ? { ok: false, reason: 'expired', message: 'your session has expired' }
     : { ok: false, reason: 'revoked', message: 'the session token is not valid (tampered with or issued elsewhere)' };
 }
 
-export function checkToken(config: Config, db: Executor, token: string): Promise<SessionCheck> {
+export function checkToken(config: Config, db: Executor, token: string): Promise<TokenCheck> {
   const verdict = verifyToken(tokenSecret(config), token, config.tokenTtlSeconds);
   if (!verdict.ok) return Promise.resolve(tokenRefusal(verdict.reason));
   return actorForClaims(db, verdict.claims);
@@ -67,7 +67,7 @@ export function checkToken(config: Config, db: Executor, token: string): Promise
  * database), the signature and expiry are still verified every time, but the
  * database is asked only when the watch says so (see lib/auth/watch.ts).
  */
-export function createSessionVerifier(deps: { config: Config; db: Executor; token: () => string; watch?: SessionWatch }): () => Promise<SessionCheck> {
+export function createTokenCheck(deps: { config: Config; db: Executor; token: () => string; watch?: SessionWatch }): () => Promise<TokenCheck> {
   const { config, watch } = deps;
   if (!watch) return () => checkToken(config, deps.db, deps.token());
   const secret = tokenSecret(config);

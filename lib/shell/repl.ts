@@ -1,0 +1,283 @@
+/**
+ * The interactive front-end: Node's own REPL (its eval kept and wrapped, so
+ * top-level await and Ctrl+C keep working; lib/shell/repl-adapter.ts) on the
+ * shell's runtime (lib/shell/runtime.ts), with the prompt, the password
+ * question of an expired session, a private redacted history, `.load`, and
+ * Tab completion from the permission table.
+ */
+import repl, { type REPLEval, type REPLServer } from 'node:repl';
+import type { Actor } from '../actor.js';
+import { HideableOutput } from '../prompt.js';
+import { shellCompleter, type Completion } from './completion.js';
+import { HistoryFile, isSensitive } from './history.js';
+import type { AskPassword, Login } from './login.js';
+import { paint, render, visible, type OutputOptions } from './output.js';
+import { startRepl, type AdaptedRepl } from './repl-adapter.js';
+import { ShellRuntime, outputOptions, type ShellIO } from './runtime.js';
+import { isIncomplete } from './statements.js';
+import { usesAwait } from './tokens.js';
+
+export function promptFor(actor: Actor): string {
+  return visible(`epic(${actor.department}:${actor.email})> `);
+}
+
+export interface OpenShell {
+  server: REPLServer;
+  /** The exit code, once the REPL has closed (0; 3 when the session was revoked). */
+  done: Promise<number>;
+  /** Tab completion as the REPL does it (for tests). */
+  complete(line: string): Promise<Completion>;
+}
+
+export function startShell(login: Login, io: ShellIO): Promise<number> {
+  return openShell(login, io).done;
+}
+
+export function openShell(login: Login, io: ShellIO): OpenShell {
+  const terminal = io.terminal ?? Boolean(io.input.isTTY && io.output.isTTY);
+  const output = outputOptions(io);
+  const writeError = (line: string) => void io.errorOutput.write(`${paint(visible(line), 'red', output.color)}\n`);
+  greet(login, io);
+  const history = io.historyFile ? new HistoryFile(io.historyFile, { warn: writeError }) : undefined;
+  const saved = history?.load() ?? [];
+
+  const results = new ShownResults(output);
+  // The REPL writes through an output the password question can hide (public stream API, lib/prompt.ts).
+  const replOutput = new HideableOutput(io.output);
+  const adapted = startServer(login, io, replOutput, terminal, output, results.writer);
+  const { server } = adapted;
+  for (const note of adapted.notes) writeError(`note: ${note}`);
+  if (terminal) adapted.seedHistory(saved);
+
+  const memory = new LineMemory(server, history, terminal);
+  const askPassword = passwordQuestion(server, replOutput, io, terminal, memory);
+  const turns = new Turns();
+  const runtime: ShellRuntime = new ShellRuntime(login, io, {
+    context: server.context,
+    repl: adapted,
+    sigint: server,
+    askPassword,
+    askSecret: async (question) => {
+      // While a line with top-level await runs, Node's REPL holds every key back until it ends: the question could never be answered.
+      if (turns.awaiting) throw new Error('passwordPrompt() cannot be awaited at the prompt: write users.create({…, password: passwordPrompt()}), the shell waits for it');
+      const answer = await askPassword(question);
+      if (answer === undefined) throw new Error('no password given (end of input)');
+      return answer;
+    },
+    loggedOut: () => {
+      io.output.write('Logged out.\n');
+      server.close();
+    },
+    notice: (line) => void io.errorOutput.write(`\n${paint(line, 'dim', output.color)}\n`),
+    progressLabel: 'load',
+    // A fault nobody awaited at the prompt: one line, and the prompt.
+    idleFault: (err) => {
+      writeError(runtime.describe(err));
+      server.displayPrompt();
+    },
+  });
+  runtime.inject(server.context);
+  server.on('reset', (context) => runtime.inject(context));
+
+  adapted.setEval(lineEvaluator({ runtime, turns, server, terminal, memory, results, writeError }));
+  // Node's .save writes every line of the session, passwords included, to a world-readable file.
+  adapted.removeCommand('save');
+  defineLoad(server, runtime, turns, writeError);
+  const complete = adapted.setCompleter(shellCompleter(login));
+
+  const done = new Promise<number>((resolve) => {
+    server.once('exit', () => {
+      runtime.close();
+      turns.settled().then(() => login.monitor.flush(2000)).catch(() => undefined).then(() => resolve(turns.exitCode));
+    });
+  });
+  return { server, done, complete };
+}
+
+/** The banner and who is logged in, unless quiet. */
+function greet(login: Login, io: ShellIO): void {
+  if (io.quiet) return;
+  if (io.banner) io.output.write(`${io.banner}\n`);
+  io.output.write(`${visible(`Logged in as ${login.actor().fullName} (${login.actor().department}).`)} Type help() for help.\n`);
+}
+
+function startServer(login: Login, io: ShellIO, output: HideableOutput, terminal: boolean, options: OutputOptions, writer: (value: unknown) => string): AdaptedRepl {
+  return startRepl({
+    prompt: promptFor(login.actor()),
+    input: io.input,
+    output,
+    terminal,
+    useColors: options.color,
+    preview: false, // previews evaluate as you type: never against the API
+    breakEvalOnSigint: true,
+    ignoreUndefined: true,
+    writer,
+  });
+}
+
+/**
+ * Each result is rendered by the evaluation that produced it (a failure to
+ * render is that evaluation's error, one line); the REPL's writer prints
+ * that text.
+ */
+class ShownResults {
+  private last?: { value: unknown; text: string };
+
+  constructor(private readonly output: OutputOptions) {}
+
+  keep(value: unknown, text: string): void {
+    this.last = { value, text };
+  }
+
+  readonly writer = (value: unknown): string => (this.last && this.last.value === value ? this.last.text : render(value, this.output));
+}
+
+/** One evaluation at a time, in order, even when lines arrive faster than calls finish. */
+class Turns {
+  /** A line with top-level await is running on a terminal (Node holds every key back meanwhile). */
+  awaiting = false;
+  /** The shell's exit code: set when an evaluation ends it (3: the session ended). */
+  exitCode = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  add(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work);
+  }
+
+  settled(): Promise<void> {
+    return this.queue;
+  }
+}
+
+/**
+ * What the shell remembers of the lines typed: the history file, and the
+ * Up-arrow memory as the 'history' event hands it over (the public way to
+ * keep a line out of it) — never a password answer, never a line that
+ * carries one.
+ */
+class LineMemory {
+  /** A password question is open: what is typed now is its answer. */
+  asking = false;
+  private recalled?: string[];
+
+  constructor(server: REPLServer, private readonly file: HistoryFile | undefined, private readonly terminal: boolean) {
+    server.on('history', (entries: string[]) => {
+      this.recalled = entries;
+      const typed = server.line;
+      this.forget((entry) => (this.asking && entry === typed) || isSensitive(entry));
+    });
+  }
+
+  /** An entered statement: kept in the history file, unless it carries a secret (then out of the Up arrow too). */
+  record(code: string): void {
+    if (!this.file) return;
+    if (!this.file.add(code) && this.terminal) {
+      // The line reader already put the lines in its memory: take them out.
+      const lines = new Set(code.split('\n').map((l) => l.trim()));
+      this.forget((entry) => entry.split(/\r|\n/).some((l) => lines.has(l.trim())));
+    }
+  }
+
+  private forget(drop: (entry: string) => boolean): void {
+    const recalled = this.recalled;
+    if (!recalled) return;
+    for (let i = recalled.length - 1; i >= 0; i--) if (drop(recalled[i])) recalled.splice(i, 1);
+  }
+}
+
+/**
+ * A password, asked through the REPL's own reader (a second reader would race
+ * it for the input), hidden and kept out of history. Asked once the statement
+ * that asks (passwordPrompt()) has run its synchronous part: while it runs,
+ * Node keeps the terminal out of raw mode (for Ctrl+C), and the terminal
+ * itself would echo what is typed. Ctrl+C at the question drops it.
+ */
+function passwordQuestion(server: REPLServer, replOutput: HideableOutput, io: ShellIO, terminal: boolean, memory: LineMemory): AskPassword {
+  return (question) =>
+    new Promise((resolve) => setImmediate(() => {
+      io.output.write(question);
+      replOutput.hidden = true;
+      memory.asking = true;
+      const cancel = new AbortController();
+      const finish = (answer: string | undefined) => {
+        replOutput.hidden = false;
+        memory.asking = false;
+        server.removeListener('close', onClose);
+        server.removeListener('SIGINT', onSigint);
+        resolve(answer);
+      };
+      const onClose = () => finish(undefined);
+      // Ctrl+C at the question: drop it (the evaluation is interrupted) and show the shell again.
+      const onSigint = () => {
+        cancel.abort();
+        if (terminal) io.output.write('\n');
+        finish(undefined);
+      };
+      server.once('close', onClose);
+      server.once('SIGINT', onSigint);
+      server.question(question, { signal: cancel.signal }, (answer) => {
+        if (terminal) io.output.write('\n');
+        finish(answer);
+      });
+    }));
+}
+
+interface EvaluatorParts {
+  runtime: ShellRuntime;
+  turns: Turns;
+  server: REPLServer;
+  terminal: boolean;
+  memory: LineMemory;
+  results: ShownResults;
+  writeError: (line: string) => void;
+}
+
+/** The REPL's eval: each complete line, in turn, on the runtime; an error is one line, an ended session closes the shell. */
+function lineEvaluator({ runtime, turns, server, terminal, memory, results, writeError }: EvaluatorParts): REPLEval {
+  return function (code, _context, file, callback) {
+    if (code.trim() === '') return callback(null, undefined);
+    if (isIncomplete(code)) return callback(new repl.Recoverable(new SyntaxError('Unexpected end of input')), undefined);
+    memory.record(code);
+    turns.add(async () => {
+      turns.awaiting = terminal && usesAwait(code);
+      const outcome = await runtime.evaluate(code, file).finally(() => (turns.awaiting = false));
+      if (outcome.kind === 'exit') {
+        if (outcome.message && outcome.exitCode !== 0) writeError(outcome.message);
+        turns.exitCode = outcome.exitCode;
+        server.close();
+        return;
+      }
+      if (outcome.kind === 'error') {
+        writeError(runtime.describe(outcome.error));
+        return callback(null, undefined);
+      }
+      if (outcome.value !== undefined) {
+        try {
+          results.keep(outcome.value, runtime.render(outcome.value));
+        } catch (err) {
+          // A toJSON or an inspect hook that throws: one line, like any error.
+          writeError(runtime.describe(err));
+          return callback(null, undefined);
+        }
+      }
+      callback(null, outcome.value);
+    });
+  };
+}
+
+/** `.load file`: the file's statements in turn, the first failure one line, then the prompt. */
+function defineLoad(server: REPLServer, runtime: ShellRuntime, turns: Turns, writeError: (line: string) => void): void {
+  server.defineCommand('load', {
+    help: 'Run a file statement by statement (the first failure stops it)',
+    action(file: string) {
+      turns.add(async () => {
+        try {
+          await runtime.load(file.trim());
+        } catch (err) {
+          writeError(runtime.describe(err));
+        }
+        server.displayPrompt();
+      });
+    },
+  });
+}

@@ -1,0 +1,175 @@
+/**
+ * The shell's runtime: one for the REPL and for every batch form (--eval, a
+ * script, piped stdin; .load and load() inside either). It holds what they
+ * share — the output options and print, the context's values (clients,
+ * contracts, events, users, whoami, help, load, print, passwordPrompt,
+ * logout…), the evaluation of a statement once the token has been checked
+ * again (lib/shell/engine.ts), load(file), and the policy for faults nobody
+ * awaited — and leaves a front-end (lib/shell/repl.ts, lib/shell/batch.ts)
+ * only what differs: where statements come from and run, how a password is
+ * asked, what logout leaves, and what a fault does while nothing runs.
+ */
+import type { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import type vm from 'node:vm';
+import { reportFault, takeFaults } from '../faults.js';
+import { contextValues, injectContext } from './context.js';
+import { Engine, ExitRequest, FaultTakers, type Outcome, type ReplHandle } from './engine.js';
+import { describeError } from './errors.js';
+import { BatchStopped, progressWriter, runStatements, type BatchResult, type BatchRun, type BatchSource } from './loader.js';
+import type { AskPassword, Login } from './login.js';
+import { printed, render, wantsColor, type OutputOptions } from './output.js';
+
+export interface ShellIO {
+  input: Readable & { isTTY?: boolean };
+  output: Writable & { isTTY?: boolean };
+  errorOutput: Writable & { isTTY?: boolean };
+  /** History file (state directory); none: no history kept. */
+  historyFile?: string;
+  json: boolean;
+  quiet: boolean;
+  /** Default: output is a TTY and NO_COLOR is not set. */
+  color?: boolean;
+  /** Default: input and output are TTYs. */
+  terminal?: boolean;
+  /** Printed at start unless quiet (e.g. the demo notice). */
+  banner?: string;
+}
+
+/** What a front-end brings to the runtime. */
+export interface FrontEnd {
+  /** Where statements run: the REPL's context, or a script's. */
+  context: vm.Context;
+  /** Node's REPL, for what only its eval runs (top-level await): given, or made on first need. */
+  repl: ReplHandle | (() => ReplHandle);
+  /** Where Ctrl+C comes from. */
+  sigint: EventEmitter;
+  /** The password again when the token expired; without it an expired session ends the run (exit code 3). */
+  askPassword?: AskPassword;
+  /** passwordPrompt(): a password asked without echo. */
+  askSecret(question: string): Promise<string>;
+  /** logout() has ended the database session and forgotten the token: leave. */
+  loggedOut(): void;
+  /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
+  notice(line: string): void;
+  /** The label of a batch's progress on a terminal. */
+  progressLabel: string;
+  /** A fault nobody awaited while no statement or batch runs (at the prompt). */
+  idleFault(err: unknown): void;
+  /** Ctrl+C came between two statements: a batch stops before its next. */
+  stopRequested?: () => boolean;
+}
+
+export function outputOptions(io: ShellIO): OutputOptions {
+  return { json: io.json, color: wantsColor(io.color, io.output) };
+}
+
+export class ShellRuntime implements BatchRun {
+  readonly output: OutputOptions;
+  readonly engine: Engine;
+  /** The context's values, put in a context by inject(). */
+  readonly values: Record<string, unknown>;
+  readonly progress: BatchRun['progress'];
+  readonly stopRequested?: () => boolean;
+  private readonly takers = new FaultTakers();
+  private readonly giveBackFaults: () => void;
+  private closed = false;
+
+  constructor(readonly login: Login, readonly io: ShellIO, private readonly front: FrontEnd) {
+    this.output = outputOptions(io);
+    this.progress = progressWriter(io.errorOutput, front.progressLabel);
+    this.stopRequested = front.stopRequested;
+    this.engine = new Engine(login, {
+      repl: front.repl,
+      context: front.context,
+      sigint: front.sigint,
+      askPassword: front.askPassword,
+      faults: this.takers,
+      onStrayError: this.fault,
+      notice: front.notice,
+    });
+    this.values = contextValues(login, {
+      logout: async () => {
+        await login.logout();
+        front.loggedOut();
+      },
+      load: (file) => this.load(file),
+      print: (...values) => this.print(...values),
+      askSecret: (question) => front.askSecret(question),
+    });
+    this.giveBackFaults = takeFaults(this.fault);
+  }
+
+  /** Put the shell's names in `context` (again after the REPL's .clear). */
+  inject(context: vm.Context): void {
+    injectContext(context, this.values);
+  }
+
+  write(text: string): void {
+    this.io.output.write(text);
+  }
+
+  /** print(...values) in the context. */
+  print(...values: unknown[]): void {
+    this.write(`${printed(values, this.output)}\n`);
+  }
+
+  /** A result as the shell shows it; throws when it cannot be rendered (a toJSON that throws). */
+  render(value: unknown): string {
+    return render(value, this.output);
+  }
+
+  show(value: unknown): void {
+    this.write(`${this.render(value)}\n`);
+  }
+
+  describe(error: unknown): string {
+    return describeError(error, this.login.monitor);
+  }
+
+  /** One statement: the token checked again first, then evaluated and awaited. */
+  evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
+    return this.engine.evaluate(code, file, script);
+  }
+
+  holdFaults(taker: (err: unknown) => void): () => void {
+    return this.takers.enter(taker);
+  }
+
+  /** Run code statement by statement (lib/shell/loader.ts). */
+  run(source: BatchSource): Promise<BatchResult> {
+    return runStatements(this, source);
+  }
+
+  /** load(file) in the context: run the file's statements, throw at the first failure. */
+  async load(file: unknown): Promise<void> {
+    if (typeof file !== 'string' || file === '') throw new TypeError('load(file) takes a file name');
+    const code = await fs.promises.readFile(path.resolve(file), 'utf8');
+    const result = await this.run({ code, filename: file, print: 'none' });
+    if (result.kind === 'exit') throw new ExitRequest(result.exitCode, result.message);
+    if (result.kind === 'failed') throw new BatchStopped(result.message);
+  }
+
+  /**
+   * The policy for a fault nobody awaited — a throw in a timer, a rejection
+   * nobody handled — whether it came through the process's events
+   * (lib/faults.ts) or Node's REPL took it from user code: it fails the
+   * statement running, else the batch running before its next statement
+   * (exit code 1 for a batch form), else at the prompt it is one line and
+   * the prompt. Once the front-end is done, the process's policy has it:
+   * one line, exit code 1. Never a stack.
+   */
+  readonly fault = (err: unknown): void => {
+    if (this.takers.give(err)) return;
+    if (this.closed) return reportFault(err);
+    this.front.idleFault(err);
+  };
+
+  /** The front-end is done: faults go back to the process. */
+  close(): void {
+    this.closed = true;
+    this.giveBackFaults();
+  }
+}
