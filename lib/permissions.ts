@@ -12,29 +12,16 @@ import { OWNERSHIP } from './crm/ownership.js';
 
 export { OBJECTS, type ObjectName, type Ownership };
 
-export interface MethodSpec {
-  readonly departments: readonly Department[];
-  /** Ownership rule applying to a department (absent: any record). */
-  readonly ownership?: Partial<Record<Department, Ownership>>;
-  readonly writes: boolean;
+/** A method description as help and completion read it: the argument list as text. */
+export interface MethodSpec extends Omit<MethodDescription, 'args'> {
   /** The argument list as help shows it: `id, {fullName?, email?}`. */
   readonly args: string;
-  readonly description: string;
-  readonly example: string;
   /** Keys of the filter object (list methods), offered by completion inside `list({`. */
   readonly filters?: readonly string[];
 }
 
 function spec(name: string, d: MethodDescription): MethodSpec {
-  return {
-    departments: d.departments,
-    ...(d.ownership ? { ownership: d.ownership } : {}),
-    writes: d.writes,
-    args: argsText(d),
-    description: d.description,
-    example: d.example,
-    ...(name === 'list' ? { filters: objectKeys(d) } : {}),
-  };
+  return { ...d, args: argsText(d), ...(name === 'list' ? { filters: objectKeys(d) } : {}) };
 }
 
 export const API: { readonly [O in ObjectName]: { readonly [method: string]: MethodSpec } } = Object.fromEntries(
