@@ -4,7 +4,7 @@
  * one transaction; then VACUUM ANALYZE so the planner knows the new sizes.
  */
 import type { AdminConnection } from '../lib/db/index.js';
-import { queries } from '../lib/db/sql.js';
+import { bind, queries } from '../lib/db/sql.js';
 import { benchQueries } from './queries.js';
 
 const q = benchQueries(['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'generateHistory', 'skipTriggers', 'firstClientId', 'analyzeCrm', 'rowCounts'] as const);
@@ -57,18 +57,18 @@ export async function generateCrm(conn: AdminConnection, scale: Scale, passwordH
     await conn.exec(q.skipTriggers);
     await conn.exec(sq.actAsOwner);
     const ids = async (count: number, department: string, prefix: string) =>
-      (await conn.many<{ id: number }>(q.generateCollaborators, [count, department, passwordHash, prefix])).map((r) => r.id);
+      (await conn.many<{ id: number }>(q.generateCollaborators, bind(q.generateCollaborators, { howMany: count, department, passwordHash, emailPrefix: prefix }))).map((r) => r.id);
     const salesIds = await ids(scale.sales, 'sales', 'bench-sales-');
     const supportIds = await ids(scale.support, 'support', 'bench-support-');
     const managementIds = await ids(1, 'management', 'bench-management-');
     const step = (label: string, fn: () => Promise<unknown>) => timed(progress, label, fn);
-    await step(`${scale.clients} clients`, () => conn.exec(q.generateClients, [scale.clients, salesIds]));
+    await step(`${scale.clients} clients`, () => conn.exec(q.generateClients, bind(q.generateClients, { howMany: scale.clients, salesIds })));
     const first = (await conn.one<{ id: number; count: number }>(q.firstClientId)) as { id: number; count: number };
-    await step(`${scale.contracts} contracts`, () => conn.exec(q.generateContracts, [scale.contracts, first.id, first.count]));
-    await step(`${scale.events} events`, () => conn.exec(q.generateEvents, [scale.events, supportIds]));
+    await step(`${scale.contracts} contracts`, () => conn.exec(q.generateContracts, bind(q.generateContracts, { howMany: scale.contracts, firstClientId: first.id, clientCount: first.count })));
+    await step(`${scale.events} events`, () => conn.exec(q.generateEvents, bind(q.generateEvents, { howMany: scale.events, supportIds })));
     // Contract ids start at 1 on a fresh database: the history's busy contract is the first.
     const historyContract = 1;
-    await step(`${scale.history} history entries`, () => conn.exec(q.generateHistory, [scale.history, HISTORY_CHANGES, historyContract, salesIds[0]]));
+    await step(`${scale.history} history entries`, () => conn.exec(q.generateHistory, bind(q.generateHistory, { howMany: scale.history, changesOfContract: HISTORY_CHANGES, contractId: historyContract, actorId: salesIds[0] })));
     await conn.exec(tq.commit);
     generated = { salesIds, supportIds, managementIds, historyContract };
   } catch (err) {

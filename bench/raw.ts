@@ -12,7 +12,7 @@
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { ConnectionParams } from '../lib/config.js';
-import { queries } from '../lib/db/sql.js';
+import { bind, queries } from '../lib/db/sql.js';
 import { benchQueries } from './queries.js';
 import { batchClient } from './rows.js';
 
@@ -28,29 +28,30 @@ export interface Identity {
 export async function rawClient(params: ConnectionParams, identity?: Identity): Promise<pg.Client> {
   const client = new pg.Client({ ...params, application_name: 'epic-events bench baseline' });
   await client.connect();
-  if (identity) await client.query(q.rawSessionIdentity.text, [identity.role, identity.sessionKey]);
+  if (identity) await client.query(q.rawSessionIdentity.text, bind(q.rawSessionIdentity, { ...identity }));
   return client;
 }
 
 /** `calls` lookups of contracts.get's statement, one after another; returns ms. */
 export async function rawGetContracts(client: pg.Client, ids: readonly number[]): Promise<number> {
   const started = performance.now();
-  for (const id of ids) await client.query(cq.getContract.text, [id]);
+  for (const id of ids) await client.query(cq.getContract.text, bind(cq.getContract, { id }));
   return performance.now() - started;
 }
 
 /** The same with the statement prepared once (a named statement): the best a bare client can do. */
 export async function rawGetContractsPrepared(client: pg.Client, ids: readonly number[]): Promise<number> {
   const started = performance.now();
-  for (const id of ids) await client.query({ name: 'bench.getContract', text: cq.getContract.text, values: [id] });
+  for (const id of ids) await client.query({ name: 'bench.getContract', text: cq.getContract.text, values: bind(cq.getContract, { id }) });
   return performance.now() - started;
 }
 
 /** The identity statement alone, `calls` times (its own cost); returns ms. */
 export async function rawIdentityStatements(client: pg.Client, identity: Identity, calls: number): Promise<number> {
-  const text = queries('session', ['setIdentity'] as const).setIdentity.text;
+  const { setIdentity } = queries('session', ['setIdentity'] as const);
+  const params = bind(setIdentity, { ...identity });
   const started = performance.now();
-  for (let i = 0; i < calls; i++) await client.query(text, [identity.role, identity.sessionKey]);
+  for (let i = 0; i < calls; i++) await client.query(setIdentity.text, params);
   return performance.now() - started;
 }
 
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<void> {
     const count = Number(countArg);
     for (let i = 1; i <= count; i++) {
       const c = batchClient(i, tag);
-      await client.query(q.rawInsertClient.text, [c.fullName, c.email, c.phone, c.companyName, Number(userId)]);
+      await client.query(q.rawInsertClient.text, bind(q.rawInsertClient, { fullName: c.fullName, email: c.email, phone: c.phone, companyName: c.companyName, salesContactId: Number(userId) }));
     }
     await client.end();
     return;

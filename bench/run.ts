@@ -18,7 +18,7 @@ import { departmentRole } from '../lib/departments.js';
 import { noopMonitor } from '../lib/monitoring.js';
 import type { Page } from '../lib/crm/page.js';
 import { AdminConnection, Database, type Executor } from '../lib/db/index.js';
-import { queries, type NamedQuery } from '../lib/db/sql.js';
+import { bind, queries, type NamedQuery } from '../lib/db/sql.js';
 import type { Actor } from '../lib/actor.js';
 import { FULL_SCALE, generateCrm, HISTORY_CHANGES, rowCounts, type Scale } from './generate.js';
 import { median, medianOf, runNode, startWorld, type BenchWorld } from './harness.js';
@@ -227,13 +227,13 @@ async function scaleFigures(world: BenchWorld, db: Database, sales: Actor, suppo
 
   // `index`: the index the plan must use (a scan of the primary key in id order that filters a whole table is not enough).
   const cases: Array<{ figure: string; call: () => Promise<unknown>; actor: Actor; q: NamedQuery; params: unknown[]; index: RegExp }> = [
-    { figure: 'contracts.list({signed:false, unpaid:true, mine:true}) as sales', call: () => asSales.contracts.list({ signed: false, unpaid: true, mine: true }), actor: sales, q: cq.listContracts, params: [0, limit + 1, false, true, sales.id, null], index: /contracts_(client|unsigned|unpaid)_idx|clients_sales_contact_idx/ },
-    { figure: 'events.list({unassigned:true})', call: () => asSupport.events.list({ unassigned: true }), actor: support, q: eq.listEvents, params: [0, limit + 1, true, null, null, null, null, null], index: /events_unassigned_idx/ },
-    { figure: 'events.list({mine:true}) as support', call: () => asSupport.events.list({ mine: true }), actor: support, q: eq.listEvents, params: [0, limit + 1, null, support.id, null, null, null, null], index: /events_support_contact_idx/ },
-    { figure: "clients.list({search:'acme'})", call: () => asSales.clients.list({ search: 'acme' }), actor: sales, q: clq.searchClients, params: [0, limit + 1, null, null, '%acme%'], index: /clients_(full_name|email|company_name)_trgm_idx/ },
-    { figure: 'contracts.list() page 1,000 (it)', call: () => page999.next(), actor: sales, q: cq.listContracts, params: [lastId, limit + 1, null, null, null, null], index: /contracts_pkey/ },
-    { figure: `contracts.history(id) of a contract with ${HISTORY_CHANGES} changes`, call: () => asSales.contracts.history(historyContract), actor: sales, q: hq.recordHistory, params: ['contract', historyContract, null, limit + 1], index: /change_log_record_idx/ },
-    { figure: 'activity({since}) first page as management (the whole log)', call: () => asManager.activity({ since }), actor: manager, q: hq.activity, params: [null, since, null, true, null, limit + 1], index: /change_log_(pkey|at_idx)/ },
+    { figure: 'contracts.list({signed:false, unpaid:true, mine:true}) as sales', call: () => asSales.contracts.list({ signed: false, unpaid: true, mine: true }), actor: sales, q: cq.listContracts, params: bind(cq.listContracts, { afterId: 0, limit: limit + 1, signed: false, unpaid: true, salesContactId: sales.id, clientId: null }), index: /contracts_(client|unsigned|unpaid)_idx|clients_sales_contact_idx/ },
+    { figure: 'events.list({unassigned:true})', call: () => asSupport.events.list({ unassigned: true }), actor: support, q: eq.listEvents, params: bind(eq.listEvents, { afterId: 0, limit: limit + 1, unassigned: true, supportContactId: null, salesContactId: null, contractId: null, from: null, to: null }), index: /events_unassigned_idx/ },
+    { figure: 'events.list({mine:true}) as support', call: () => asSupport.events.list({ mine: true }), actor: support, q: eq.listEvents, params: bind(eq.listEvents, { afterId: 0, limit: limit + 1, unassigned: null, supportContactId: support.id, salesContactId: null, contractId: null, from: null, to: null }), index: /events_support_contact_idx/ },
+    { figure: "clients.list({search:'acme'})", call: () => asSales.clients.list({ search: 'acme' }), actor: sales, q: clq.searchClients, params: bind(clq.searchClients, { afterId: 0, limit: limit + 1, salesContactId: null, unassigned: null, pattern: '%acme%' }), index: /clients_(full_name|email|company_name)_trgm_idx/ },
+    { figure: 'contracts.list() page 1,000 (it)', call: () => page999.next(), actor: sales, q: cq.listContracts, params: bind(cq.listContracts, { afterId: lastId, limit: limit + 1, signed: null, unpaid: null, salesContactId: null, clientId: null }), index: /contracts_pkey/ },
+    { figure: `contracts.history(id) of a contract with ${HISTORY_CHANGES} changes`, call: () => asSales.contracts.history(historyContract), actor: sales, q: hq.recordHistory, params: bind(hq.recordHistory, { object: 'contract', recordId: historyContract, beforeId: null, limit: limit + 1 }), index: /change_log_record_idx/ },
+    { figure: 'activity({since}) first page as management (the whole log)', call: () => asManager.activity({ since }), actor: manager, q: hq.activity, params: bind(hq.activity, { by: null, since, object: null, everyone: true, beforeId: null, limit: limit + 1 }), index: /change_log_(pkey|at_idx)/ },
   ];
   for (const c of cases) {
     await c.call();

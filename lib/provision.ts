@@ -16,7 +16,7 @@ import { scramVerifier } from './db/scram.js';
 import { EMBEDDED_DATABASE } from './db/embedded/index.js';
 import { migrationFiles } from './db/sql.js';
 import { migrationsDir } from './paths.js';
-import { queries } from './db/sql.js';
+import { bind, queries } from './db/sql.js';
 import { jwtSecret } from './auth/secret.js';
 import { hashPassword, passwordProblem } from './auth/passwords.js';
 import { ask, type Terminal } from './prompt.js';
@@ -74,7 +74,9 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
   const conn = await openCreatingDatabase(target.admin, config, changes);
   try {
     // The runtime role's password goes as a SCRAM verifier, never in plain text.
-    const settings = [target.admin.database, config.appDbUser, scramVerifier(runtime.password), `${Math.round(config.statementTimeoutMs)}ms`];
+    const settings = bind(q.useSettings, {
+      database: target.admin.database, appRole: config.appDbUser, appPassword: scramVerifier(runtime.password), statementTimeout: `${Math.round(config.statementTimeoutMs)}ms`,
+    });
     const before = (await conn.one<Record<string, boolean>>(q.provisioningState, [config.appDbUser])) as Record<string, boolean>;
     await conn.transaction(async (tx) => {
       await tx.exec(q.useSettings, settings);
@@ -120,7 +122,7 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
  * external server that is the administrator's call: setup says what to run.
  */
 async function confineRuntimeRole(conn: AdminConnection, config: Config, target: DatabaseTarget, changes: string[], warnings: string[]): Promise<void> {
-  const open = (await conn.many<{ datname: string }>(q.otherDatabasesOpenTo, [config.appDbUser, target.admin.database])).map((r) => r.datname);
+  const open = (await conn.many<{ datname: string }>(q.otherDatabasesOpenTo, bind(q.otherDatabasesOpenTo, { role: config.appDbUser, database: target.admin.database }))).map((r) => r.datname);
   if (!open.length) return;
   if (target.kind === 'embedded') {
     for (const name of open) await conn.exec({ ...q.closeDatabaseToPublic, text: format(q.closeDatabaseToPublic.text, name) });
@@ -289,7 +291,7 @@ async function ensureFirstManager(conn: AdminConnection, config: Config, io: Set
   const hash = await hashPassword(first.password, config.bcryptRounds);
   await conn.transaction(async (tx) => {
     if (await tx.one(uq.findUserIdByEmail, [first.email])) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is already used by a collaborator of another department' }]);
-    await tx.one(uq.createUser, [fullName, first.email, null, 'management', hash, null]);
+    await tx.one(uq.createUser, bind(uq.createUser, { fullName, email: first.email, phone: null, department: 'management', passwordHash: hash, employeeNumber: null }));
   }, { asOwner: true });
   return first.email;
 }

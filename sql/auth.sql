@@ -3,8 +3,9 @@
 -- returns a password hash; the password is compared inside the database.
 
 -- One login attempt: throttle, compare and, when right, a new session, in one
--- statement. status: ok | wrong | locked | lockedNow. $3: the lifetime asked for (seconds).
+-- statement. status: ok | wrong | locked | lockedNow. ttlSeconds: the lifetime asked for.
 -- name: login :one
+-- params: email, password, ttlSeconds
 select status, "sessionKey", id, email, "fullName", department, "expiresAt", "lockedUntil", installation::text as installation
 from auth_login($1, $2, $3);
 
@@ -18,6 +19,7 @@ select auth_logout($1) as ended;
 
 -- A session opened by provisioning code as the owner (demo, tests, bench).
 -- name: openSessionFor :one
+-- params: userId, ttlSeconds
 select "sessionKey", "expiresAt", installation::text as installation from open_session_for($1, $2);
 
 -- Management (in a collaborator's transaction).

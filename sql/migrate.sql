@@ -14,4 +14,5 @@ create table if not exists schema_migrations (
 select version, name from schema_migrations order by version;
 
 -- name: recordMigration :exec
+-- params: version, name
 insert into schema_migrations (version, name) values ($1, $2);

@@ -1,6 +1,6 @@
 -- The caller's identity, first statement of every transaction the shell runs
 -- (transaction-local: a pooled connection never carries it into the next one).
--- $1 is the department role (epic_management, epic_sales, epic_support), $2
+-- role is the department role (epic_management, epic_sales, epic_support), sessionKey
 -- the session key the login returned (sql/migrations/006_verified_sessions.sql).
 -- PostgreSQL takes the collaborator only from that verified session: the
 -- role's grants apply, and the row-level policies require the role to be the
@@ -9,6 +9,7 @@
 
 -- (No columns: nothing to send back or decode, once per transaction.)
 -- name: setIdentity :exec
+-- params: role, sessionKey
 select where set_config('role', $1, true) is not null
          and set_config('epic.session', $2, true) is not null
          and assert_session($1);
@@ -19,6 +20,7 @@ select where set_config('role', $1, true) is not null
 -- each read. Only this process uses its pool, on behalf of whoever holds the
 -- session key; another key is set again before it is used.
 -- name: setStandingIdentity :exec
+-- params: role, sessionKey
 select where set_config('role', $1, false) is not null
          and set_config('epic.session', $2, false) is not null
          and assert_session($1);

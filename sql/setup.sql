@@ -33,6 +33,7 @@ select rolcreatedb or rolsuper as may from pg_roles where rolname = current_user
 -- $3 is the runtime role's password as a SCRAM-SHA-256 verifier (lib/db/scram.ts):
 -- the password itself never reaches SQL.
 -- name: useSettings :exec
+-- params: database, appRole, appPassword, statementTimeout
 select set_config('epic.database', $1, true),
        set_config('epic.app_role', $2, true),
        set_config('epic.app_password', $3, true),
@@ -122,9 +123,10 @@ returning name;
 -- name: managementCount :one
 select count(*)::int as n from users u join departments d on d.id = u.department_id where d.name = 'management';
 
--- Databases other than ours ($2) the runtime role ($1) could connect to through
+-- Databases other than ours (database) the runtime role (role) could connect to through
 -- PUBLIC's grant (a database of ours, such as the demo's, grants it by name).
 -- name: otherDatabasesOpenTo :many
+-- params: role, database
 select datname from pg_database
 where datname <> $2 and datallowconn and has_database_privilege($1, datname, 'connect')
   and (datacl is null or exists (select from aclexplode(datacl) a where a.grantee = 0 and a.privilege_type = 'CONNECT'))

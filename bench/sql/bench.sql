@@ -2,18 +2,20 @@
 -- owner (sql/setup.sql actAsOwner) in one transaction, and the bare-driver
 -- baselines, which run the same statements the API runs.
 
--- Collaborators of one department, all with the same password hash:
--- $1 how many, $2 department, $3 bcrypt hash, $4 email prefix ('bench-sales-').
+-- Collaborators of one department, all with the same password hash (email
+-- prefix: 'bench-sales-').
 -- name: generateCollaborators :many
+-- params: howMany, department, passwordHash, emailPrefix
 insert into users (full_name, email, department_id, password_hash)
 select initcap($2) || ' collaborator ' || g, $4 || g || '@epic.events', d.id, $3
 from generate_series(1, $1::integer) g
 join departments d on d.name = $2
 returning id;
 
--- $1 clients over the sales collaborators $2 (round robin). One company in a
+-- howMany clients over the sales collaborators salesIds (round robin). One company in a
 -- thousand is an "Acme" (what the search figure looks for).
 -- name: generateClients :exec
+-- params: howMany, salesIds
 insert into clients (full_name, email, phone, company_name, sales_contact_id, created_at, updated_at)
 select 'Client ' || g, 'client' || g || '@bench.example', '+33 1 ' || lpad((g % 100000000)::text, 8, '0'),
        case when g % 1000 = 0 then 'Acme Corp ' || g else 'Company ' || (g % 5000) end,
@@ -21,19 +23,22 @@ select 'Client ' || g, 'client' || g || '@bench.example', '+33 1 ' || lpad((g % 
        now() - make_interval(days => g % 1000), now() - make_interval(days => g % 100)
 from generate_series(1, $1::integer) g;
 
--- $1 contracts spread over every client (ids from $2, $3 of them): 4 in 7
+-- howMany contracts spread over every client (clientCount of them from
+-- firstClientId): 4 in 7
 -- signed, 2 in 3 with an amount due (moduli coprime with the 50 salespeople,
 -- so every salesperson has some of each kind).
 -- name: generateContracts :exec
+-- params: howMany, firstClientId, clientCount
 insert into contracts (client_id, total_amount, amount_due, signed_at, created_at, updated_at)
 select $2::integer + g % $3::integer, 1000 + g % 9000, case when g % 3 <> 0 then (1000 + g % 9000) / 2 else 0 end,
        case when g % 7 < 4 then now() - make_interval(days => g % 365) end,
        now() - make_interval(days => g % 730), now() - make_interval(days => g % 30)
 from generate_series(1, $1::integer) g;
 
--- $1 events, one per signed contract (the first $1 of them), one in ten
--- without a support contact, the others round robin over the support collaborators $2.
+-- howMany events, one per signed contract (the first howMany of them), one in
+-- ten without a support contact, the others round robin over supportIds.
 -- name: generateEvents :exec
+-- params: howMany, supportIds
 insert into events (contract_id, name, start_at, end_at, support_contact_id, location, attendees, notes)
 select k.id, 'Event of contract ' || k.id, s.start_at, s.start_at + interval '6 hours',
        case when k.id % 10 = 0 then null else ($2::integer[])[1 + k.id % cardinality($2::integer[])] end,
@@ -41,9 +46,10 @@ select k.id, 'Event of contract ' || k.id, s.start_at, s.start_at + interval '6 
 from (select id from contracts where signed_at is not null order by id limit $1::integer) k
 cross join lateral (select timestamptz '2026-01-01' + make_interval(hours => k.id % 20000) as start_at) s;
 
--- $1 history entries over the first contracts, one a second up to now; and
--- $2 changes of contract $3 among them (what contracts.history(id) pages through).
+-- howMany history entries over the first contracts, one a second up to now;
+-- changesOfContract of them about contractId (what contracts.history(id) pages through).
 -- name: generateHistory :exec
+-- params: howMany, changesOfContract, contractId, actorId
 insert into change_log (at, actor_id, actor_name, object, record_id, action, changes)
 select now() - make_interval(secs => ($1::integer - g)), $4::integer, 'Bench collaborator',
        'contract', case when g % greatest($1::integer / $2::integer, 1) = 0 then $3::integer else 1 + g % 100000 end,
@@ -72,10 +78,12 @@ select (select count(*) from epic.users)::integer as users, (select count(*) fro
 -- Baselines (bench/raw.ts): the bare driver, identity set once for the whole
 -- session rather than per transaction (what a hand-written pg script would do).
 -- name: rawSessionIdentity :exec
+-- params: role, sessionKey
 select set_config('role', $1, false), set_config('epic.session', $2, false), set_config('search_path', 'epic', false);
 
 -- name: rawSelectOne :one
 select 1 as one;
 
 -- name: rawInsertClient :exec
+-- params: fullName, email, phone, companyName, salesContactId
 insert into clients (full_name, email, phone, company_name, sales_contact_id) values ($1, $2, $3, $4, $5);

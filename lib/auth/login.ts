@@ -13,7 +13,7 @@
  */
 import type { Config } from '../config.js';
 import type { Executor } from '../db/index.js';
-import { queries } from '../db/sql.js';
+import { bind, queries } from '../db/sql.js';
 import type { Monitor } from '../monitoring.js';
 import { AuthError } from '../errors.js';
 import type { Department } from '../departments.js';
@@ -71,7 +71,7 @@ interface LoginRow {
  * email is locked out; undefined on a wrong password; a new session when right.
  */
 export async function checkPassword(db: Executor, config: Config, monitor: Monitor, email: string, password: string): Promise<PasswordLogin | undefined> {
-  const row = await db.one<LoginRow>(q.login, [email, password, config.tokenTtlSeconds]);
+  const row = await db.one<LoginRow>(q.login, bind(q.login, { email, password, ttlSeconds: config.tokenTtlSeconds }));
   if (!row) throw new Error('auth_login returned no row');
   if (row.status === 'ok') {
     return {

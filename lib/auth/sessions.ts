@@ -4,7 +4,7 @@
  * (the demo, tests, the bench). See sql/migrations/006_verified_sessions.sql.
  */
 import type { AdminConnection, Executor } from '../db/index.js';
-import { queries } from '../db/sql.js';
+import { bind, queries } from '../db/sql.js';
 import type { Actor } from '../actor.js';
 
 const q = queries('auth', ['logout', 'openSessionFor'] as const);
@@ -20,7 +20,7 @@ export async function openSessionFor(conn: AdminConnection, userId: number, ttlS
   return conn.transaction(async (tx) => {
     const user = await tx.one<Pick<Actor, 'id' | 'email' | 'fullName' | 'department'>>(ownerQ.getUserById, [userId]);
     if (!user) throw new Error(`no collaborator ${userId} to open a session for`);
-    const s = await tx.one<{ sessionKey: string; expiresAt: Date; installation: string }>(q.openSessionFor, [userId, ttlSeconds]);
+    const s = await tx.one<{ sessionKey: string; expiresAt: Date; installation: string }>(q.openSessionFor, bind(q.openSessionFor, { userId, ttlSeconds }));
     if (!s) throw new Error('open_session_for returned no row');
     return {
       actor: { id: user.id, email: user.email, fullName: user.fullName, department: user.department, sessionKey: s.sessionKey, sessionExpiresAt: s.expiresAt },

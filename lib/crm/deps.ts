@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import type { Monitor } from '../monitoring.js';
 import type { Door, Executor, StandingIdentity } from '../db/index.js';
-import { queries, type NamedQuery } from '../db/sql.js';
+import { bind, queries, type NamedQuery } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../errors.js';
 import { idArgument } from './validate.js';
 import type { Actor } from '../actor.js';
@@ -36,7 +36,7 @@ function identityOf(deps: ApiDeps) {
  * collaborator from the session, never from the shell.
  */
 export function identityPrelude(actor: Pick<Actor, 'department' | 'sessionKey'>): { query: NamedQuery; params: unknown[] } {
-  return { query: sq.setIdentity, params: [departmentRole(actor.department), actor.sessionKey] };
+  return { query: sq.setIdentity, params: bind(sq.setIdentity, { role: departmentRole(actor.department), sessionKey: actor.sessionKey }) };
 }
 
 /**
@@ -53,7 +53,7 @@ export function standingIdentity(actor: Pick<Actor, 'department' | 'sessionKey'>
   const role = departmentRole(actor.department);
   return {
     key: `${role} ${actor.sessionKey}`,
-    set: { query: sq.setStandingIdentity, params: [role, actor.sessionKey] },
+    set: { query: sq.setStandingIdentity, params: bind(sq.setStandingIdentity, { role, sessionKey: actor.sessionKey }) },
     check: { query: sq.checkSession, params: [role] },
   };
 }

@@ -59,7 +59,7 @@ export function historyDescription(object: HistoryObject, departments: readonly 
 }
 
 /** activity(): not an object's method, but read through a description all the same. */
-const ACTIVITY = method({
+export const ACTIVITY = method({
   departments: [], writes: false,
   args: [fields('filter', { by: may(recordId), since: may(timestamp), object: may(historyObject), limit: may(pageLimitField) }, { optional: true })],
   description: 'recent changes, newest first', example: 'activity({since: \'2026-06-01\'})',

@@ -149,7 +149,7 @@ export const USERS = {
     args: [fields('collaborator', {
       fullName: need(name), email: need(email), department: need(department), password: need(password), phone: may(phone), employeeNumber: may(employeeNumber),
     })],
-    description: 'a new collaborator', example: "users.create({fullName: 'Kate Hastroff', email: 'kate@epic.events', department: 'support', password: '…'})",
+    description: 'a new collaborator', example: "users.create({fullName: 'Kate Hastroff', email: 'kate@epic.events', department: 'support', password: passwordPrompt()})",
   }),
   update: method({
     departments: MANAGEMENT, writes: true,
@@ -204,8 +204,8 @@ async function releaseRecords(tx: Executor, from: Holdings, move: { clients: boo
     }
   }
   const to = reassignTo ?? null;
-  if (clients) await tx.exec(q.moveClients, [from.id, to]);
-  if (events) await tx.exec(q.moveEvents, [from.id, to]);
+  if (clients) await tx.exec(q.moveClients, bind(q.moveClients, { fromId: from.id, toId: to }));
+  if (events) await tx.exec(q.moveEvents, bind(q.moveEvents, { fromId: from.id, toId: to }));
 }
 
 export function createUsers(deps: ApiDeps) {

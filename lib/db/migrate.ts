@@ -1,5 +1,5 @@
 import { loadMigrations } from './sql.js';
-import { queries } from './sql.js';
+import { bind, queries } from './sql.js';
 import type { AdminConnection } from './admin.js';
 import { migrationsDir } from '../paths.js';
 
@@ -21,7 +21,7 @@ export async function migrate(conn: AdminConnection, dir = migrationsDir): Promi
       const done = new Set((await tx.many<{ version: number }>(q.appliedMigrations)).map((r) => r.version));
       if (done.has(migration.version)) return false;
       await conn.script(migration.text);
-      await tx.exec(q.recordMigration, [migration.version, migration.name]);
+      await tx.exec(q.recordMigration, bind(q.recordMigration, { version: migration.version, name: migration.name }));
       return true;
     }, { asOwner: true }).catch((err: Error) => {
       throw new Error(`migration ${migration.version}_${migration.name} failed: ${err.message}`);
