@@ -1,0 +1,80 @@
+-- 008: daily lists (issue 15): search everywhere and sorted lists. Runs as epic_owner.
+--
+-- Search (find(text), the `search` filter of every list) matches each word of
+-- the text anywhere in a record's search document: its searched fields joined,
+-- lower case, accents removed, phone numbers as digits ('0612' finds
+-- '06 12 34 56 78'). One trigram GIN index per table on that document makes a
+-- word a BitmapAnd of index scans, whatever the order of the words
+-- (collaborators are few: users.list searches their document unindexed).
+
+-- unaccent is a trusted extension (PostgreSQL 13+): the database owner may
+-- create it, as pg_trgm in 001. Both ship with the embedded server and
+-- Debian's postgresql-15.
+create extension if not exists unaccent schema epic;
+
+-- unaccent() is STABLE (its dictionary could change); naming the dictionary
+-- and its function explicitly makes this one fixed mapping, IMMUTABLE as an
+-- index expression needs.
+create function search_text(p_text text) returns text
+language sql immutable parallel safe strict
+as $$ select lower(epic.unaccent('epic.unaccent'::regdictionary, p_text)) $$;
+
+-- The phone number as its digits.
+create function search_digits(p_phone text) returns text
+language sql immutable parallel safe
+as $$ select coalesce(regexp_replace(p_phone, '[^0-9]', '', 'g'), '') $$;
+
+create function client_search_doc(p_full_name text, p_email text, p_phone text, p_company_name text) returns text
+language sql immutable parallel safe
+as $$ select epic.search_text(concat_ws(' ', p_full_name, p_email, p_company_name, p_phone, epic.search_digits(p_phone))) $$;
+
+create function event_search_doc(p_name text, p_location text, p_notes text) returns text
+language sql immutable parallel safe
+as $$ select epic.search_text(concat_ws(' ', p_name, p_location, p_notes)) $$;
+
+create function user_search_doc(p_full_name text, p_email text, p_employee_number text, p_phone text) returns text
+language sql immutable parallel safe
+as $$ select epic.search_text(concat_ws(' ', p_full_name, p_email, p_employee_number, p_phone, epic.search_digits(p_phone))) $$;
+
+create index clients_search_idx on clients using gin (client_search_doc(full_name, email, phone, company_name) gin_trgm_ops);
+create index events_search_idx on events using gin (event_search_doc(name, location, notes) gin_trgm_ops);
+
+grant execute on function search_text(text), search_digits(text), client_search_doc(text, text, text, text),
+  event_search_doc(text, text, text), user_search_doc(text, text, text, text) to epic_management, epic_sales, epic_support;
+
+-- As client_search (006): LIKE on the document is not leakproof, so under
+-- the row policies PostgreSQL may not use the index for it. These views read
+-- as their owner once the session is verified (everyone may read every
+-- client and event); the records are then read under the
+-- policies as usual (sql/search.sql, the lists' search queries).
+create view client_find as
+  select c.id, client_search_doc(c.full_name, c.email, c.phone, c.company_name) as doc
+  from clients c
+  where (select session_acts_as(current_user::text));
+create view event_find as
+  select e.id, event_search_doc(e.name, e.location, e.notes) as doc
+  from events e
+  where (select session_acts_as(current_user::text));
+grant select on client_find, event_find to epic_management, epic_sales, epic_support;
+
+-- Contracts page through this view (sql/contracts.sql listContracts): the
+-- keyset on an amount compares numerics, which is not leakproof, so under the
+-- row policies it could only filter, never start an index scan. Everyone may
+-- read every contract once the session is verified; the page's records are
+-- then read under the policies.
+create view contract_order as
+  select k.id, k.client_id, k.total_amount, k.amount_due, k.created_at, k.signed_at
+  from contracts k
+  where (select session_acts_as(current_user::text));
+grant select on contract_order to epic_management, epic_sales, epic_support;
+
+-- Sorted lists page on (sort key, id): one index per sort key, so a deep page
+-- starts where the last one ended (lib/crm/sort.ts lists the keys).
+create index clients_full_name_idx on clients (full_name, id);
+create index clients_created_idx on clients (created_at, id);
+create index clients_updated_idx on clients (updated_at, id);
+create index contracts_created_idx on contracts (created_at, id);
+create index contracts_total_idx on contracts (total_amount, id);
+create index contracts_due_idx on contracts (amount_due, id);
+create index events_end_idx on events (end_at, id);
+create index events_name_idx on events (name, id);
