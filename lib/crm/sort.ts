@@ -25,9 +25,12 @@ export interface Sort {
 
 export const BY_ID: Sort = { key: 'id', column: 'id', descending: false };
 
+/** The check of a `sort` field, carrying its keys for help and completion. */
+export type SortCheck = Check<Sort> & { readonly sortKeys: readonly string[] };
+
 /** The `sort` key of a list's filters: one of the keys, '-' in front for descending. */
-export function sortField(keys: SortKeys): Check<Sort> {
-  return (value, field, problems) => {
+export function sortField(keys: SortKeys): SortCheck {
+  const check: Check<Sort> = (value, field, problems) => {
     if (typeof value === 'string') {
       const descending = value.startsWith('-');
       const key = descending ? value.slice(1) : value;
@@ -37,6 +40,13 @@ export function sortField(keys: SortKeys): Check<Sort> {
     problems.add(field, `must be one of ${Object.keys(keys).join(', ')}, with '-' in front for descending such as '-${Object.keys(keys)[0]}' (got ${got})`);
     return undefined;
   };
+  return Object.assign(check, { sortKeys: Object.keys(keys) });
+}
+
+/** The sort keys of a method's `sort` field (none when it has none). */
+export function sortKeysOf(schema: { readonly [key: string]: { readonly check: unknown } }): readonly string[] {
+  const check = schema.sort?.check as Partial<SortCheck> | undefined;
+  return check?.sortKeys ?? [];
 }
 
 /** How help shows a list's sort keys. */
