@@ -81,6 +81,30 @@ describe('lists: sort, count, pages as arrays (issue 15)', () => {
     expect((bad as ValidationError).problems.map((p) => p.field)).to.deep.equal(['limit', 'unpaid']);
   });
 
+  it('contracts.count agrees with what contracts.list lists after creations, signatures, payments and reassignment', async () => {
+    const w = await buildWorld();
+    const listed = async (f: object) => {
+      let n = 0;
+      for await (const _ of await apiAs(w.alice).contracts.list({ ...f, limit: 3 })) n++;
+      return n;
+    };
+    const check = async () => {
+      for (const f of [{}, { unpaid: true }, { unpaid: false, signed: true }, { signed: false }, { mine: true }, { mine: true, unpaid: true }, { clientId: w.clientB }]) {
+        expect(await apiAs(w.alice).contracts.count(f), JSON.stringify(f)).to.equal(await listed(f));
+      }
+    };
+    await check();
+    const k = await apiAs(w.manager).contracts.create({ clientId: w.clientA, totalAmount: '300.00', amountDue: '300.00' });
+    await apiAs(w.alice).contracts.sign(k.id);
+    await apiAs(w.alice).contracts.update(w.contractA, { amountDue: '0' });
+    await check();
+    expect(await apiAs(w.alice).contracts.count({ mine: true, unpaid: true })).to.equal(1);
+    // Bob leaves; his client goes to Alice: her contracts are now his client's too.
+    await apiAs(w.manager).users.delete(w.bob.id, { reassignTo: w.alice.id });
+    await check();
+    expect(await apiAs(w.alice).contracts.count({ mine: true })).to.equal(7);
+  });
+
   it('a page is an array of its rows (length, map, JSON, for…of) and for await runs through every page', async () => {
     const w = await buildWorld();
     const page = await apiAs(w.alice).contracts.list({ limit: 4 });

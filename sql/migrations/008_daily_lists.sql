@@ -78,3 +78,92 @@ create index contracts_total_idx on contracts (total_amount, id);
 create index contracts_due_idx on contracts (amount_due, id);
 create index events_end_idx on events (end_at, id);
 create index events_name_idx on events (name, id);
+
+-- contracts.count(): counting a million rows is never 20 ms, so PostgreSQL
+-- keeps the tallies contracts.count() reads, per (client's sales contact, signed,
+-- unpaid), written by the triggers below on every path a contract or a
+-- client's sales contact changes by (the shell, a script, raw SQL,
+-- reassignment on users.delete). 0 stands for "no sales contact".
+create table contract_tallies (
+  sales_contact_id integer not null,
+  signed           boolean not null,
+  unpaid           boolean not null,
+  contracts        bigint not null,
+  primary key (sales_contact_id, signed, unpaid)
+);
+alter table contract_tallies enable row level security;
+alter table contract_tallies force row level security;
+create policy contract_tallies_owner on contract_tallies to epic_owner using (true) with check (true);
+create policy contract_tallies_read on contract_tallies for select to epic_management, epic_sales, epic_support
+  using ((select session_acts_as(current_user::text)));
+grant select on contract_tallies to epic_management, epic_sales, epic_support;
+
+create function tally_contracts(p_sales integer, p_signed boolean, p_unpaid boolean, p_delta bigint) returns void
+language sql volatile security definer set search_path = epic, pg_temp
+as $$
+  insert into contract_tallies as t (sales_contact_id, signed, unpaid, contracts)
+  values (coalesce(p_sales, 0), p_signed, p_unpaid, p_delta)
+  on conflict (sales_contact_id, signed, unpaid) do update set contracts = t.contracts + excluded.contracts
+$$;
+
+create function contracts_tally() returns trigger
+language plpgsql security definer set search_path = epic, pg_temp
+as $$
+begin
+  if tg_op = 'UPDATE' and old.client_id = new.client_id and (old.signed_at is null) = (new.signed_at is null)
+     and (old.amount_due > 0) = (new.amount_due > 0) then
+    return null;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform tally_contracts((select c.sales_contact_id from clients c where c.id = old.client_id), old.signed_at is not null, old.amount_due > 0, -1);
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    perform tally_contracts((select c.sales_contact_id from clients c where c.id = new.client_id), new.signed_at is not null, new.amount_due > 0, 1);
+  end if;
+  return null;
+end $$;
+
+-- A client given to another salesperson (or to nobody) takes its contracts' tallies along.
+create function clients_tally() returns trigger
+language plpgsql security definer set search_path = epic, pg_temp
+as $$
+declare
+  r record;
+begin
+  if new.sales_contact_id is distinct from old.sales_contact_id then
+    for r in select k.signed_at is not null as signed, k.amount_due > 0 as unpaid, count(*) as n
+             from contracts k where k.client_id = new.id group by 1, 2 loop
+      perform tally_contracts(old.sales_contact_id, r.signed, r.unpaid, -r.n);
+      perform tally_contracts(new.sales_contact_id, r.signed, r.unpaid, r.n);
+    end loop;
+  end if;
+  return null;
+end $$;
+
+-- Recount from the contracts (after a bulk load that skipped the triggers: bench/generate.ts).
+create function rebuild_contract_tallies() returns void
+language sql volatile security definer set search_path = epic, pg_temp
+as $$
+  delete from contract_tallies;
+  insert into contract_tallies (sales_contact_id, signed, unpaid, contracts)
+  select coalesce(c.sales_contact_id, 0), k.signed_at is not null, k.amount_due > 0, count(*)
+  from contracts k join clients c on c.id = k.client_id
+  group by 1, 2, 3;
+$$;
+
+create function contracts_tally_truncate() returns trigger
+language plpgsql security definer set search_path = epic, pg_temp
+as $$ begin delete from contract_tallies; return null; end $$;
+
+revoke all on function tally_contracts(integer, boolean, boolean, bigint), contracts_tally(), clients_tally(),
+  rebuild_contract_tallies(), contracts_tally_truncate() from public;
+
+create trigger contracts_tally after insert or update of client_id, signed_at, amount_due or delete on contracts
+  for each row execute function contracts_tally();
+create trigger contracts_tally_truncate after truncate on contracts
+  for each statement execute function contracts_tally_truncate();
+create trigger clients_tally after update of sales_contact_id on clients
+  for each row execute function clients_tally();
+
+-- Already there (a database migrated with contracts in it).
+select rebuild_contract_tallies();
