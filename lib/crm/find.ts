@@ -10,7 +10,7 @@ import { EVERYONE, method, readArgs, value } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { searchWords, validated } from './validate.js';
 
-const q = queries('search', ['findClients', 'findContracts', 'findEvents'] as const);
+const q = queries('search', ['find'] as const);
 
 /** Rows shown per kind. */
 export const FIND_LIMIT = 10;
@@ -36,6 +36,13 @@ export interface Found {
   more: Array<'clients' | 'contracts' | 'events'>;
 }
 
+/** The row of sql/search.sql find: each kind as a JSON array. */
+interface FoundRows {
+  clients: FoundClient[];
+  contracts: Array<Omit<FoundContract, 'createdAt'> & { createdAt: string }>;
+  events: Array<Omit<FoundEvent, 'startAt'> & { startAt: string }>;
+}
+
 export function isFound(value: unknown): value is Found {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'found';
 }
@@ -43,12 +50,11 @@ export function isFound(value: unknown): value is Found {
 export function createFind(deps: ApiDeps) {
   return async function find(text: string): Promise<Found> {
     const [words] = validated((p) => readArgs(FIND, [text], p));
-    const params = bind(q.findClients, { words, limit: FIND_LIMIT + 1 });
-    const [clients, contracts, events] = await inSession(deps, async (tx) => [
-      await tx.many<FoundClient>(q.findClients, params),
-      await tx.many<FoundContract>(q.findContracts, params),
-      await tx.many<FoundEvent>(q.findEvents, params),
-    ] as const, { readOnly: true });
+    const row = await inSession(deps, (tx) => tx.one<FoundRows>(q.find, bind(q.find, { words, limit: FIND_LIMIT + 1 })), { readOnly: true });
+    const { clients } = row as FoundRows;
+    // Timestamps come back as JSON text: Dates again, as every record has them.
+    const contracts = (row as FoundRows).contracts.map((k) => ({ ...k, createdAt: new Date(k.createdAt) }));
+    const events = (row as FoundRows).events.map((e) => ({ ...e, startAt: new Date(e.startAt) }));
     const more = ([['clients', clients], ['contracts', contracts], ['events', events]] as const).filter(([, rows]) => rows.length > FIND_LIMIT).map(([kind]) => kind);
     const found: Found = { clients: clients.slice(0, FIND_LIMIT), contracts: contracts.slice(0, FIND_LIMIT), events: events.slice(0, FIND_LIMIT), more };
     // The shell prints it grouped by kind (lib/shell/output.ts); JSON shows only the rows.
