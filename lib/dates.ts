@@ -61,8 +61,11 @@ export function readDate(value: unknown, now: Date = new Date()): ReadDate | { p
   if (numeric) {
     const [a, b] = [Number(numeric[1]), Number(numeric[2])];
     if (a <= 12 && b <= 12 && a !== b) {
-      const year = numeric[3] ? ` ${numeric[3].length === 2 ? `20${numeric[3]}` : numeric[3]}` : '';
-      return { problem: `is ambiguous (got ${got}: ${a} ${MONTHS[b - 1]} or ${b} ${MONTHS[a - 1]}?); write the month as a word or the date as ISO, such as '${b} ${MONTHS[a - 1]}${year}' or '${(numeric[3] ?? String(now.getFullYear())).padStart(4, '20')}-${String(a).padStart(2, '0')}-${String(b).padStart(2, '0')}'` };
+      const year = numeric[3] ? (numeric[3].length === 2 ? `20${numeric[3]}` : numeric[3]) : String(now.getFullYear());
+      const rest = text.slice(numeric[0].length).replace(/^[\sT,]+/, '');
+      const time = rest ? ` ${rest.slice(0, 20)}` : '';
+      const iso = (day: number, month: number) => `'${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}${time}'`;
+      return { problem: `is ambiguous (got ${got}: ${a} ${MONTHS[b - 1]} or ${MONTHS[a - 1]} ${b}?); write the month as a word or the date as ISO, such as '${a} ${MONTHS[b - 1]} ${year}${time}' or ${iso(a, b)} (or ${iso(b, a)} for ${MONTHS[a - 1]} ${b})` };
     }
   }
   const found = text && text.length <= 80 ? chrono.en.GB.parse(text, now, { forwardDate: true }) : [];

@@ -39,6 +39,9 @@ as $$ select epic.search_text(concat_ws(' ', p_full_name, p_email, p_employee_nu
 create index clients_search_idx on clients using gin (client_search_doc(full_name, email, phone, company_name) gin_trgm_ops);
 create index events_search_idx on events using gin (event_search_doc(name, location, notes) gin_trgm_ops);
 
+-- Functions are executable by PUBLIC unless revoked: these only by the departments.
+revoke all on function search_text(text), search_digits(text), client_search_doc(text, text, text, text),
+  event_search_doc(text, text, text), user_search_doc(text, text, text, text) from public;
 grant execute on function search_text(text), search_digits(text), client_search_doc(text, text, text, text),
   event_search_doc(text, text, text), user_search_doc(text, text, text, text) to epic_management, epic_sales, epic_support;
 
