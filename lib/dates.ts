@@ -6,7 +6,17 @@
  * ('04/06/2027': April or June?) is refused with an example. Out: the local
  * time zone, one format (2026-06-04 13:00) for records, errors and history.
  */
-import * as chrono from 'chrono-node';
+import { createRequire } from 'node:module';
+import type * as Chrono from 'chrono-node';
+
+const require = createRequire(import.meta.url);
+let english: typeof Chrono.en | undefined;
+
+/** chrono-node's English parsers, loaded at the first phrase (about 100 ms: never at start-up). */
+function chronoEnglish(): typeof Chrono.en {
+  english ??= require('chrono-node/en') as typeof Chrono.en;
+  return english;
+}
 
 export interface ReadDate {
   date: Date;
@@ -68,7 +78,7 @@ export function readDate(value: unknown, now: Date = new Date()): ReadDate | { p
       return { problem: `is ambiguous (got ${got}: ${a} ${MONTHS[b - 1]} or ${MONTHS[a - 1]} ${b}?); write the month as a word or the date as ISO, such as '${a} ${MONTHS[b - 1]} ${year}${time}' or ${iso(a, b)} (or ${iso(b, a)} for ${MONTHS[a - 1]} ${b})` };
     }
   }
-  const found = text && text.length <= 80 ? chrono.en.GB.parse(text, now, { forwardDate: true }) : [];
+  const found = text && text.length <= 80 ? chronoEnglish().GB.parse(text, now, { forwardDate: true }) : [];
   if (found.length === 1 && found[0].index === 0 && found[0].text.length === text.length && !found[0].end) {
     const start = found[0].start;
     const dateOnly = !start.isCertain('hour');
