@@ -20,7 +20,7 @@ where c.id = $1;
 -- params: afterKey, afterId, limit, salesContactId, unassigned
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       c.created_at as "createdAt", c.updated_at as "updatedAt"
+       c.created_at as "createdAt", c.updated_at as "updatedAt", c.%1$I::text as "sortKey"
 from clients c
 left join users u on u.id = c.sales_contact_id
 where ($2::integer is null or (c.%1$I, c.id) %2$s ($1, $2))
@@ -48,7 +48,7 @@ with matches as materialized (
 )
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       c.created_at as "createdAt", c.updated_at as "updatedAt"
+       c.created_at as "createdAt", c.updated_at as "updatedAt", c.%1$I::text as "sortKey"
 from matches m
 join clients c on c.id = m.id
 left join users u on u.id = c.sales_contact_id

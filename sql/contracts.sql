@@ -38,7 +38,7 @@ select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as 
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
        k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
        k.signed_at is not null as signed, k.signed_at as "signedAt",
-       k.created_at as "createdAt", k.updated_at as "updatedAt"
+       k.created_at as "createdAt", k.updated_at as "updatedAt", k.%1$I::text as "sortKey"
 from page p
 join contracts k on k.id = p.id
 join clients c on c.id = k.client_id

@@ -25,7 +25,8 @@ select e.id, e.name, e.contract_id as "contractId",
        c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
        e.start_at as "startAt", e.end_at as "endAt",
        e.support_contact_id as "supportContactId", s.full_name as "supportContactName",
-       e.location, e.attendees, e.notes, e.created_at as "createdAt", e.updated_at as "updatedAt"
+       e.location, e.attendees, e.notes, e.created_at as "createdAt", e.updated_at as "updatedAt",
+       e.%1$I::text as "sortKey"
 from events e
 join contracts k on k.id = e.contract_id
 join clients c on c.id = k.client_id

@@ -37,7 +37,7 @@ where lower(u.email) = lower($1);
 -- plan: per-call
 -- params: afterKey, afterId, limit, department, words
 select u.id, u.employee_number as "employeeNumber", u.full_name as "fullName", u.email, u.phone, d.name as department,
-       u.created_at as "createdAt", u.updated_at as "updatedAt"
+       u.created_at as "createdAt", u.updated_at as "updatedAt", u.%1$I::text as "sortKey"
 from users u join departments d on d.id = u.department_id
 where ($2::integer is null or (u.%1$I, u.id) %2$s ($1, $2))
   and ($4::text is null or d.name = $4)

@@ -5,7 +5,9 @@
  * that pg-format fills from that fixed list only: %1$I the sort column, %2$s
  * the keyset comparison (> or <) and %3$s the direction (asc or desc). Values
  * stay parameters: the next page starts after the last row's (key, id), on
- * an index of (column, id), so page 1,000 costs what page 1 does.
+ * an index of (column, id), so page 1,000 costs what page 1 does. Each row
+ * also brings its key as text ("sortKey", taken off before the row is shown),
+ * the exact value the next page compares with.
  */
 import format from 'pg-format';
 import type { NamedQuery } from '../db/sql.js';
@@ -17,7 +19,7 @@ import { makePage, type Page, type PageKind } from './page.js';
 export type SortKeys = Readonly<Record<string, string>>;
 
 export interface Sort {
-  /** The API field the rows are sorted by (its value in the last row starts the next page). */
+  /** The API field the rows are sorted by. */
   readonly key: string;
   readonly column: string;
   readonly descending: boolean;
@@ -76,10 +78,15 @@ export function keysetPage<T extends { id: number }>(
   deps: ApiDeps, object: PageKind, q: NamedQuery, sort: Sort, limit: number, bindParams: (p: Record<string, unknown>) => unknown[],
 ): Promise<Page<T>> {
   const query = sortedQuery(q, sort);
+  // The key as PostgreSQL printed it: exact (a timestamp keeps its microseconds, which a Date would lose).
+  const keys = new WeakMap<T, string>();
   const fetchAfter = async (last: T | undefined, listed: number): Promise<Page<T>> => {
-    const afterKey = last === undefined ? null : (last as unknown as Record<string, unknown>)[sort.key];
-    const params = bindParams({ afterKey, afterId: last?.id ?? null, limit: limit + 1 });
-    const rows = await inSession(deps, (tx) => tx.many<T>(query, params), { readOnly: true });
+    const params = bindParams({ afterKey: last === undefined ? null : keys.get(last), afterId: last?.id ?? null, limit: limit + 1 });
+    const rows = await inSession(deps, (tx) => tx.many<T & { sortKey?: string }>(query, params), { readOnly: true });
+    for (const row of rows) {
+      keys.set(row, row.sortKey as string);
+      delete row.sortKey;
+    }
     return makePage(object, rows, limit, fetchAfter, listed);
   };
   return fetchAfter(undefined, 0);
