@@ -7,7 +7,7 @@ import type { AdminConnection } from '../lib/db/index.js';
 import { bind, queries } from '../lib/db/sql.js';
 import { benchQueries } from './queries.js';
 
-const q = benchQueries(['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'generateHistory', 'skipTriggers', 'firstClientId', 'analyzeCrm', 'rowCounts'] as const);
+const q = benchQueries(['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'generateHistory', 'skipTriggers', 'rebuildTallies', 'firstClientId', 'analyzeCrm', 'rowCounts'] as const);
 const sq = queries('setup', ['actAsOwner'] as const);
 const tq = queries('transaction', ['begin', 'commit', 'rollback'] as const);
 
@@ -66,6 +66,7 @@ export async function generateCrm(conn: AdminConnection, scale: Scale, passwordH
     const first = (await conn.one<{ id: number; count: number }>(q.firstClientId)) as { id: number; count: number };
     await step(`${scale.contracts} contracts`, () => conn.exec(q.generateContracts, bind(q.generateContracts, { howMany: scale.contracts, firstClientId: first.id, clientCount: first.count })));
     await step(`${scale.events} events`, () => conn.exec(q.generateEvents, bind(q.generateEvents, { howMany: scale.events, supportIds })));
+    await step('contract tallies', () => conn.exec(q.rebuildTallies));
     // Contract ids start at 1 on a fresh database: the history's busy contract is the first.
     const historyContract = 1;
     await step(`${scale.history} history entries`, () => conn.exec(q.generateHistory, bind(q.generateHistory, { howMany: scale.history, changesOfContract: HISTORY_CHANGES, contractId: historyContract, actorId: salesIds[0] })));

@@ -7,8 +7,9 @@
  */
 import type { Department } from './departments.js';
 import { DESCRIPTIONS } from './crm/api.js';
-import { argsText, objectKeys, OBJECTS, type MethodDescription, type ObjectName, type Ownership } from './crm/describe.js';
+import { argsText, objectKeys, OBJECTS, type FieldsArg, type MethodDescription, type ObjectName, type Ownership } from './crm/describe.js';
 import { OWNERSHIP } from './crm/ownership.js';
+import { sortKeysOf } from './crm/sort.js';
 
 export { OBJECTS, type ObjectName, type Ownership };
 
@@ -18,10 +19,13 @@ export interface MethodSpec extends Omit<MethodDescription, 'args'> {
   readonly args: string;
   /** Keys of the filter object (list methods), offered by completion inside `list({`. */
   readonly filters?: readonly string[];
+  /** What `sort:` takes (list methods), offered by completion inside `list({sort: '`. */
+  readonly sortKeys?: readonly string[];
 }
 
 function spec(name: string, d: MethodDescription): MethodSpec {
-  return { ...d, args: argsText(d), ...(name === 'list' ? { filters: objectKeys(d) } : {}) };
+  const fields = d.args.find((a): a is FieldsArg => a.kind === 'fields');
+  return { ...d, args: argsText(d), ...(name === 'list' ? { filters: objectKeys(d), sortKeys: fields ? sortKeysOf(fields.schema) : [] } : {}) };
 }
 
 export const API: { readonly [O in ObjectName]: { readonly [method: string]: MethodSpec } } = Object.fromEntries(

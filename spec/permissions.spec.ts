@@ -36,6 +36,7 @@ let serial = 0;
 
 const CASES: Case[] = [
   { object: 'clients', method: 'list', rules: everyone, call: (api, w, whose) => api.clients.list({ salesContactId: pick(whose, w.alice.id, w.bob.id) }) },
+  { object: 'clients', method: 'count', rules: everyone, call: (api, w, whose) => api.clients.count({ salesContactId: pick(whose, w.alice.id, w.bob.id) }) },
   { object: 'clients', method: 'get', rules: everyone, call: (api, w, whose) => api.clients.get(pick(whose, w.clientA, w.clientB)) },
   {
     object: 'clients', method: 'create', rules: { management: 'none', sales: 'all', support: 'none' },
@@ -46,6 +47,7 @@ const CASES: Case[] = [
     call: (api, w, whose) => api.clients.update(pick(whose, w.clientA, w.clientB), { phone: '+33 6 12 34 56 78' }),
   },
   { object: 'contracts', method: 'list', rules: everyone, call: (api, w, whose) => api.contracts.list({ clientId: pick(whose, w.clientA, w.clientB) }) },
+  { object: 'contracts', method: 'count', rules: everyone, call: (api, w, whose) => api.contracts.count({ clientId: pick(whose, w.clientA, w.clientB) }) },
   { object: 'contracts', method: 'get', rules: everyone, call: (api, w, whose) => api.contracts.get(pick(whose, w.contractA, w.contractB)) },
   {
     object: 'contracts', method: 'create', rules: { management: 'all', sales: 'none', support: 'none' },
@@ -60,6 +62,8 @@ const CASES: Case[] = [
     call: (api, w, whose) => api.contracts.sign(pick(whose, w.contractA, w.contractB)),
   },
   { object: 'events', method: 'list', rules: everyone, call: (api, w, whose) => api.events.list({ contractId: pick(whose, w.signedA, w.signedB) }) },
+  { object: 'events', method: 'count', rules: everyone, call: (api, w, whose) => api.events.count({ contractId: pick(whose, w.signedA, w.signedB) }) },
+  { object: 'events', method: 'upcoming', rules: everyone, call: (api) => api.events.upcoming({ days: 30 }) },
   { object: 'events', method: 'get', rules: everyone, call: (api, w, whose) => api.events.get(pick(whose, w.eventK, w.eventL)) },
   {
     object: 'events', method: 'create', rules: { management: 'none', sales: 'own', support: 'none' },
@@ -77,6 +81,7 @@ const CASES: Case[] = [
   },
   // users: management's side belongs to spec/crm/users.spec.ts (auth branch); here, that nobody else gets in.
   { object: 'users', method: 'list', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api) => api.users.list({}) },
+  { object: 'users', method: 'count', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api) => api.users.count({}) },
   { object: 'users', method: 'get', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.get(pick(whose, w.alice.id, w.bob.id)) },
   {
     object: 'users', method: 'create', rules: { management: 'all', sales: 'none', support: 'none' },

@@ -1,6 +1,6 @@
 -- Clients. Records come out camelCase with the sales contact's name; lists are
--- keyset pages (id > $1 order by id limit $2) with optional filters that are
--- null when not asked for, so each list is one static statement.
+-- keyset pages (after the last (sort key, id)) with optional filters that are
+-- null when not asked for, so each list is one statement per sort key.
 
 -- name: getClient :one
 -- params: id
@@ -11,47 +11,67 @@ from clients c
 left join users u on u.id = c.sales_contact_id
 where c.id = $1;
 
--- unassigned: true, no sales contact; false, one. pattern: a LIKE pattern matched
--- against name, email and company, any case.
+-- A page of clients, sorted (lib/crm/sort.ts fills in %1$I the sort column,
+-- %2$s the keyset comparison, %3$s the direction) after the last row's
+-- (key, id); afterId null for the first page. unassigned: true, no sales
+-- contact; false, one.
 -- name: listClients :many
 -- plan: per-call
--- params: afterId, limit, salesContactId, unassigned, pattern
+-- params: afterKey, afterId, limit, salesContactId, unassigned
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       c.created_at as "createdAt", c.updated_at as "updatedAt"
+       c.created_at as "createdAt", c.updated_at as "updatedAt", c.%1$I::text as "sortKey"
 from clients c
 left join users u on u.id = c.sales_contact_id
-where c.id > $1
-  and ($3::integer is null or c.sales_contact_id = $3)
-  and ($4::boolean is null or (c.sales_contact_id is null) = $4)
-  and ($5::text is null or c.full_name ilike $5 or c.email ilike $5 or c.company_name ilike $5)
-order by c.id
-limit $2;
+where ($2::integer is null or (c.%1$I, c.id) %2$s ($1, $2))
+  and ($4::integer is null or c.sales_contact_id = $4)
+  and ($5::boolean is null or (c.sales_contact_id is null) = $5)
+order by c.%1$I %3$s, c.id %3$s
+limit $3;
 
--- The same list when a search of 3 characters or more is given: the matching
--- ids come first from the trigram indexes (sql/migrations/004, a BitmapOr of
--- the three, through the client_search view of 006), then the page is cut
--- from them in id order. Without this step
--- the planner walks the primary key in id order and filters the whole table
--- when matches are rare.
+-- The same list for a search: words, one to four LIKE patterns (each word
+-- anywhere, any order), matched against the search document (008) through
+-- the client_find view, so the trigram index finds the matching ids first (a
+-- BitmapAnd of one index scan per word); then the page is cut from them.
+-- Without this step the planner may walk the table in sort order and filter
+-- it whole when matches are rare. The cardinality tests fold away at
+-- planning (the words are known then).
 -- name: searchClients :many
 -- plan: per-call
--- params: afterId, limit, salesContactId, unassigned, pattern
+-- params: afterKey, afterId, limit, salesContactId, unassigned, words
 with matches as materialized (
-  select id from client_search
-  where full_name ilike $5 or email ilike $5 or company_name ilike $5
+  select id from client_find
+  where doc like search_text(($6::text[])[1])
+    and (cardinality($6::text[]) < 2 or doc like search_text(($6::text[])[2]))
+    and (cardinality($6::text[]) < 3 or doc like search_text(($6::text[])[3]))
+    and (cardinality($6::text[]) < 4 or doc like search_text(($6::text[])[4]))
 )
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       c.created_at as "createdAt", c.updated_at as "updatedAt"
+       c.created_at as "createdAt", c.updated_at as "updatedAt", c.%1$I::text as "sortKey"
 from matches m
 join clients c on c.id = m.id
 left join users u on u.id = c.sales_contact_id
-where c.id > $1
-  and ($3::integer is null or c.sales_contact_id = $3)
-  and ($4::boolean is null or (c.sales_contact_id is null) = $4)
-order by c.id
-limit $2;
+where ($2::integer is null or (c.%1$I, c.id) %2$s ($1, $2))
+  and ($4::integer is null or c.sales_contact_id = $4)
+  and ($5::boolean is null or (c.sales_contact_id is null) = $5)
+order by c.%1$I %3$s, c.id %3$s
+limit $3;
+
+-- How many clients listClients / searchClients list (words: null, no search).
+-- name: countClients :one
+-- plan: per-call
+-- params: salesContactId, unassigned, words
+select count(*)::integer as count
+from clients c
+where ($1::integer is null or c.sales_contact_id = $1)
+  and ($2::boolean is null or (c.sales_contact_id is null) = $2)
+  and ($3::text[] is null or c.id in (
+    select id from client_find
+  where doc like search_text(($3::text[])[1])
+      and (cardinality($3::text[]) < 2 or doc like search_text(($3::text[])[2]))
+      and (cardinality($3::text[]) < 3 or doc like search_text(($3::text[])[3]))
+      and (cardinality($3::text[]) < 4 or doc like search_text(($3::text[])[4]))));
 
 -- Inserts and returns the record as getClient shows it (one round trip for clients.create).
 -- name: createClient :one

@@ -14,25 +14,55 @@ join clients c on c.id = k.client_id
 left join users u on u.id = c.sales_contact_id
 where k.id = $1;
 
--- unpaid: amount due > 0; salesContactId: the client's sales contact.
+-- A page of contracts, sorted (lib/crm/sort.ts fills in %1$I the sort column,
+-- %2$s the keyset comparison, %3$s the direction) after the last row's
+-- (key, id); afterId null for the first page. unpaid: amount due > 0;
+-- salesContactId: the client's sales contact. The page's ids come from the
+-- contract_order view (008): comparing amounts (numeric) is not leakproof, so
+-- under the row policies the keyset could not be an index condition.
 -- name: listContracts :many
 -- plan: per-call
--- params: afterId, limit, signed, unpaid, salesContactId, clientId
+-- params: afterKey, afterId, limit, signed, unpaid, salesContactId, clientId
+with page as materialized (
+  select o.id
+  from contract_order o
+  where ($2::integer is null or (o.%1$I, o.id) %2$s ($1, $2))
+    and ($4::boolean is null or (o.signed_at is not null) = $4)
+    and ($5::boolean is null or (o.amount_due > 0) = $5)
+    and ($6::integer is null or o.client_id in (select c.id from clients c where c.sales_contact_id = $6))
+    and ($7::integer is null or o.client_id = $7)
+  order by o.%1$I %3$s, o.id %3$s
+  limit $3
+)
 select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
        c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
        k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
        k.signed_at is not null as signed, k.signed_at as "signedAt",
-       k.created_at as "createdAt", k.updated_at as "updatedAt"
-from contracts k
+       k.created_at as "createdAt", k.updated_at as "updatedAt", k.%1$I::text as "sortKey"
+from page p
+join contracts k on k.id = p.id
 join clients c on c.id = k.client_id
 left join users u on u.id = c.sales_contact_id
-where k.id > $1
-  and ($3::boolean is null or (k.signed_at is not null) = $3)
-  and ($4::boolean is null or (k.amount_due > 0) = $4)
-  and ($5::integer is null or c.sales_contact_id = $5)
-  and ($6::integer is null or k.client_id = $6)
-order by k.id
-limit $2;
+order by k.%1$I %3$s, k.id %3$s;
+
+-- How many contracts listContracts lists with the same filters: from the
+-- tallies PostgreSQL keeps (008) unless one client is asked about (then its
+-- contracts are few, counted on contracts_client_idx).
+-- name: countContracts :one
+-- plan: per-call
+-- params: signed, unpaid, salesContactId, clientId
+select case when $4::integer is null then (
+         select coalesce(sum(t.contracts), 0)::integer from contract_tallies t
+         where ($1::boolean is null or t.signed = $1)
+           and ($2::boolean is null or t.unpaid = $2)
+           and ($3::integer is null or t.sales_contact_id = $3))
+       else (
+         select count(*)::integer from contract_order o
+         where o.client_id = $4
+           and ($1::boolean is null or (o.signed_at is not null) = $1)
+           and ($2::boolean is null or (o.amount_due > 0) = $2)
+           and ($3::integer is null or o.client_id in (select c.id from clients c where c.sales_contact_id = $3)))
+       end as count;
 
 -- name: clientExists :one
 -- params: id

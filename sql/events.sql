@@ -14,28 +14,47 @@ join clients c on c.id = k.client_id
 left join users s on s.id = e.support_contact_id
 where e.id = $1;
 
+-- A page of events, sorted (lib/crm/sort.ts fills in %1$I the sort column,
+-- %2$s the keyset comparison, %3$s the direction; an index on (column, id)
+-- serves each) after the last row's (key, id): afterId null for the first page.
 -- salesContactId: the client's sales contact; from (inclusive) / to (exclusive): the start.
 -- name: listEvents :many
 -- plan: per-call
--- params: afterId, limit, unassigned, supportContactId, salesContactId, contractId, from, to
+-- params: afterKey, afterId, limit, unassigned, supportContactId, salesContactId, contractId, from, to
 select e.id, e.name, e.contract_id as "contractId",
        c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
        e.start_at as "startAt", e.end_at as "endAt",
        e.support_contact_id as "supportContactId", s.full_name as "supportContactName",
-       e.location, e.attendees, e.notes, e.created_at as "createdAt", e.updated_at as "updatedAt"
+       e.location, e.attendees, e.notes, e.created_at as "createdAt", e.updated_at as "updatedAt",
+       e.%1$I::text as "sortKey"
 from events e
 join contracts k on k.id = e.contract_id
 join clients c on c.id = k.client_id
 left join users s on s.id = e.support_contact_id
-where e.id > $1
-  and ($3::boolean is null or (e.support_contact_id is null) = $3)
-  and ($4::integer is null or e.support_contact_id = $4)
-  and ($5::integer is null or c.sales_contact_id = $5)
-  and ($6::integer is null or e.contract_id = $6)
-  and ($7::timestamptz is null or e.start_at >= $7)
-  and ($8::timestamptz is null or e.start_at < $8)
-order by e.id
-limit $2;
+where ($2::integer is null or (e.%1$I, e.id) %2$s ($1, $2))
+  and ($4::boolean is null or (e.support_contact_id is null) = $4)
+  and ($5::integer is null or e.support_contact_id = $5)
+  and ($6::integer is null or c.sales_contact_id = $6)
+  and ($7::integer is null or e.contract_id = $7)
+  and ($8::timestamptz is null or e.start_at >= $8)
+  and ($9::timestamptz is null or e.start_at < $9)
+order by e.%1$I %3$s, e.id %3$s
+limit $3;
+
+-- How many events listEvents lists with the same filters.
+-- name: countEvents :one
+-- plan: per-call
+-- params: unassigned, supportContactId, salesContactId, contractId, from, to
+select count(*)::integer as count
+from events e
+join contracts k on k.id = e.contract_id
+join clients c on c.id = k.client_id
+where ($1::boolean is null or (e.support_contact_id is null) = $1)
+  and ($2::integer is null or e.support_contact_id = $2)
+  and ($3::integer is null or c.sales_contact_id = $3)
+  and ($4::integer is null or e.contract_id = $4)
+  and ($5::timestamptz is null or e.start_at >= $5)
+  and ($6::timestamptz is null or e.start_at < $6);
 
 -- name: eventOfContract :one
 -- params: contractId

@@ -29,18 +29,38 @@ select u.id, u.employee_number as "employeeNumber", u.full_name as "fullName", u
 from users u join departments d on d.id = u.department_id
 where lower(u.email) = lower($1);
 
--- Keyset page: department or null, an ILIKE pattern or null, the last id seen, rows to fetch.
+-- A page of collaborators, sorted (lib/crm/sort.ts fills in %1$I the sort
+-- column, %2$s the keyset comparison, %3$s the direction) after the last
+-- row's (key, id); department or null; words: one to four LIKE patterns, each
+-- found in the search document (008) in any order, or null.
 -- name: listUsers :many
 -- plan: per-call
--- params: department, pattern, afterId, limit
+-- params: afterKey, afterId, limit, department, words
 select u.id, u.employee_number as "employeeNumber", u.full_name as "fullName", u.email, u.phone, d.name as department,
-       u.created_at as "createdAt", u.updated_at as "updatedAt"
+       u.created_at as "createdAt", u.updated_at as "updatedAt", u.%1$I::text as "sortKey"
+from users u join departments d on d.id = u.department_id
+where ($2::integer is null or (u.%1$I, u.id) %2$s ($1, $2))
+  and ($4::text is null or d.name = $4)
+  and ($5::text[] is null or (
+        user_search_doc(u.full_name, u.email, u.employee_number, u.phone) like search_text(($5::text[])[1])
+    and (cardinality($5::text[]) < 2 or user_search_doc(u.full_name, u.email, u.employee_number, u.phone) like search_text(($5::text[])[2]))
+    and (cardinality($5::text[]) < 3 or user_search_doc(u.full_name, u.email, u.employee_number, u.phone) like search_text(($5::text[])[3]))
+    and (cardinality($5::text[]) < 4 or user_search_doc(u.full_name, u.email, u.employee_number, u.phone) like search_text(($5::text[])[4]))))
+order by u.%1$I %3$s, u.id %3$s
+limit $3;
+
+-- How many collaborators listUsers lists with the same filters.
+-- name: countUsers :one
+-- plan: per-call
+-- params: department, words
+select count(*)::integer as count
 from users u join departments d on d.id = u.department_id
 where ($1::text is null or d.name = $1)
-  and ($2::text is null or u.full_name ilike $2 or u.email ilike $2 or u.employee_number ilike $2)
-  and u.id > $3
-order by u.id
-limit $4;
+  and ($2::text[] is null or (
+        user_search_doc(u.full_name, u.email, u.employee_number, u.phone) like search_text(($2::text[])[1])
+    and (cardinality($2::text[]) < 2 or user_search_doc(u.full_name, u.email, u.employee_number, u.phone) like search_text(($2::text[])[2]))
+    and (cardinality($2::text[]) < 3 or user_search_doc(u.full_name, u.email, u.employee_number, u.phone) like search_text(($2::text[])[3]))
+    and (cardinality($2::text[]) < 4 or user_search_doc(u.full_name, u.email, u.employee_number, u.phone) like search_text(($2::text[])[4]))));
 
 -- Lock the collaborator being changed or deleted; also says what they hold.
 -- name: lockUserForChange :one

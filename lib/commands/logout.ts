@@ -13,6 +13,7 @@ import { endSession } from '../auth/sessions.js';
 import { openTarget } from '../db/connect.js';
 import { releaseOnExit } from './lifecycle.js';
 import { Database } from '../db/index.js';
+import { formatDate } from '../dates.js';
 
 export async function runLogoutCommand(opts: CliOptions, io: CliIO): Promise<number> {
   const config = configFrom(io);
@@ -27,7 +28,7 @@ export async function runLogoutCommand(opts: CliOptions, io: CliIO): Promise<num
     try {
       await endInDatabase(config, verdict.claims);
     } catch (err) {
-      io.stderr.write(`! the session could not be ended in the database (${(err as Error).message}); it lasts until ${new Date(verdict.claims.expiresAt * 1000).toLocaleString()}\n`);
+      io.stderr.write(`! the session could not be ended in the database (${(err as Error).message}); it lasts until ${formatDate(new Date(verdict.claims.expiresAt * 1000))}\n`);
     }
   }
   io.stdout.write(removeToken(config, email) ? `Logged out ${email}: session ended, stored token removed.\n` : `No stored token for ${email}.\n`);

@@ -8,6 +8,7 @@ import { CONTRACTS, createContracts, type Contracts } from './contracts.js';
 import type { ApiDeps } from './deps.js';
 import type { ObjectDescription, ObjectName } from './describe.js';
 import { EVENTS, createEvents, type Events } from './events.js';
+import { createFind, type Found } from './find.js';
 import { guard } from './guard.js';
 import { createHistory, type History } from './history.js';
 import { USERS, createUsers, type Users } from './users.js';
@@ -27,6 +28,8 @@ export interface CrmApi {
   users: Users;
   /** The feed of recent changes (everyone may call it; management sees everyone's). */
   activity: History['activity'];
+  /** Clients, contracts and events matching a text (everyone). */
+  find: (text: string) => Promise<Found>;
 }
 
 export function createApi(deps: ApiDeps): CrmApi {
@@ -36,5 +39,6 @@ export function createApi(deps: ApiDeps): CrmApi {
     events: guard('events', EVENTS, createEvents(deps), deps.actor),
     users: guard('users', USERS, createUsers(deps), deps.actor),
     activity: (filter) => createHistory(deps).activity(filter),
+    find: createFind(deps),
   };
 }

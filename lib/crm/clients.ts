@@ -10,12 +10,13 @@ import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescri
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
-import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
+import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
+import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
 import {
-  containsPattern, email, flag, name, optionalName, pageLimitField, phone, recordId, text, validated, type Problems,
+  email, flag, name, optionalName, pageLimitField, phone, recordId, searchWords, validated, type Problems,
 } from './validate.js';
 
-const q = queries('clients', ['getClient', 'listClients', 'searchClients', 'createClient', 'lockClient', 'peekClient', 'updateClient'] as const);
+const q = queries('clients', ['getClient', 'listClients', 'searchClients', 'countClients', 'createClient', 'lockClient', 'peekClient', 'updateClient'] as const);
 
 export interface Client {
   id: number;
@@ -36,6 +37,8 @@ export interface ClientFilters {
   search?: string;
   salesContactId?: number;
   unassigned?: boolean;
+  /** A sort key (CLIENT_SORT), '-' in front for descending. */
+  sort?: string;
   limit?: number;
 }
 
@@ -51,17 +54,28 @@ export type ClientChanges = Partial<NewClient>;
 /** The client as an update checks it: its fields and the sales contact's email (for the refusal message). */
 type LockedClient = Omit<Client, 'salesContactName' | 'createdAt' | 'updatedAt'> & { salesContactEmail: string | null };
 
-const search = (v: unknown, field: string, p: Problems) => text(v, field, p, { max: 200, singleLine: true });
 const DETAILS = { fullName: need(name), email: need(email), phone: may(phone), companyName: may(optionalName) };
 const CHANGES = { fullName: may(name), email: may(email), phone: may(phone), companyName: may(optionalName) };
+
+/** What clients sort by (each column has an index on (column, id), sql/migrations/008). */
+export const CLIENT_SORT = { fullName: 'full_name', createdAt: 'created_at', updatedAt: 'updated_at', id: 'id' } as const;
+
+/** The filters of clients.list and clients.count. */
+const CLIENT_FILTERS = { mine: may(flag), search: may(searchWords), salesContactId: may(recordId), unassigned: may(flag) };
 
 /** The clients methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
 export const CLIENTS = {
   list: method({
     departments: EVERYONE, writes: false,
-    args: [fields('filters', { mine: may(flag), search: may(search), salesContactId: may(recordId), unassigned: may(flag), limit: may(pageLimitField) }, { optional: true })],
-    description: 'clients, a page at a time (search matches name, email and company)',
-    example: "clients.list({search: 'startup'})",
+    args: [fields('filters', { ...CLIENT_FILTERS, sort: may(sortField(CLIENT_SORT)), limit: may(pageLimitField) }, { optional: true })],
+    description: `clients, a page at a time (search: every word in name, email, company or phone, any case or accent; ${sortHelp(CLIENT_SORT)})`,
+    example: "clients.list({search: 'startup', sort: '-updatedAt'})",
+  }),
+  count: method({
+    departments: EVERYONE, writes: false,
+    args: [fields('filters', CLIENT_FILTERS, { optional: true })],
+    description: 'how many clients clients.list lists with these filters',
+    example: 'clients.count({mine: true})',
   }),
   get: method({ departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one client', example: 'clients.get(1)' }),
   create: method({
@@ -87,31 +101,32 @@ export function createClients(deps: ApiDeps) {
     return recordById<Client>(deps, q.getClient, id, 'client');
   }
 
-  async function list(filters?: ClientFilters): Promise<Page<Client>> {
+  /** The query's filters from the call's (shared by list and count). */
+  function filterParams(f: { mine?: boolean; salesContactId?: number; unassigned?: boolean; search?: string[] }, p: Problems) {
     const actor = deps.actor();
-    const params = validated((p) => {
+    let salesContactId = f.salesContactId ?? null;
+    if (f.mine) {
+      if (salesContactId !== null && salesContactId !== actor.id) p.add('salesContactId', 'contradicts mine: true (which means your own clients)');
+      salesContactId = actor.id;
+    }
+    return { salesContactId, unassigned: f.unassigned, words: f.search ?? null };
+  }
+
+  async function list(filters?: ClientFilters): Promise<Page<Client>> {
+    const { params, sort, limit } = validated((p) => {
       const [f] = readArgs(CLIENTS.list, [filters], p);
-      let salesContactId = f.salesContactId ?? null;
-      if (f.mine) {
-        if (salesContactId !== null && salesContactId !== actor.id) p.add('salesContactId', 'contradicts mine: true (which means your own clients)');
-        salesContactId = actor.id;
-      }
-      return {
-        limit: f.limit ?? DEFAULT_PAGE_SIZE,
-        salesContactId,
-        unassigned: f.unassigned,
-        pattern: f.search ? containsPattern(f.search) : null,
-        // Trigram indexes need 3 characters to narrow anything down.
-        indexedSearch: f.search !== undefined && [...f.search].length >= 3,
-      };
+      return { params: filterParams(f, p), sort: f.sort ?? BY_ID, limit: f.limit ?? DEFAULT_PAGE_SIZE };
     });
-    const query = params.indexedSearch ? q.searchClients : q.listClients;
-    const fetchAfter = async (afterId: number): Promise<Page<Client>> => {
-      const { limit, salesContactId, unassigned, pattern } = params;
-      const rows = await inSession(deps, (tx) => tx.many<Client>(query, bind(query, { afterId, limit: limit + 1, salesContactId, unassigned, pattern })), { readOnly: true });
-      return makePage('clients', rows, limit, fetchAfter);
-    };
-    return fetchAfter(0);
+    const { words, ...rest } = params;
+    return words
+      ? keysetPage<Client>(deps, 'clients', q.searchClients, sort, limit, (k) => bind(q.searchClients, { ...rest, words, ...k }))
+      : keysetPage<Client>(deps, 'clients', q.listClients, sort, limit, (k) => bind(q.listClients, { ...rest, ...k }));
+  }
+
+  async function count(filters?: Omit<ClientFilters, 'sort' | 'limit'>): Promise<number> {
+    const params = validated((p) => filterParams(readArgs(CLIENTS.count, [filters], p)[0], p));
+    const [row] = await inSessionStatement<{ count: number }>(deps, q.countClients, bind(q.countClients, params), { readOnly: true });
+    return row.count;
   }
 
   async function create(client: NewClient): Promise<Client> {
@@ -144,7 +159,7 @@ export function createClients(deps: ApiDeps) {
   /** Who changed this client and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'client', get);
 
-  return { list, get, create, update, history };
+  return { list, count, get, create, update, history };
 }
 
 export type Clients = ReturnType<typeof createClients>;

@@ -9,15 +9,17 @@ import { bind, queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Actor } from '../actor.js';
+import { formatDate } from '../dates.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type MethodDescription, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
-import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
+import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
-import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
+import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
+import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
 import { cents, flag, money, pageLimitField, recordId, validated, type Problems } from './validate.js';
 
 const q = queries('contracts', [
-  'getContract', 'listContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract',
+  'getContract', 'listContracts', 'countContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract',
 ] as const);
 
 export interface Contract {
@@ -45,6 +47,8 @@ export interface ContractFilters {
   /** For sales: contracts of their own clients. */
   mine?: boolean;
   clientId?: number;
+  /** A sort key (CONTRACT_SORT), '-' in front for descending. */
+  sort?: string;
   limit?: number;
 }
 
@@ -76,12 +80,23 @@ export interface LockedContract {
 
 const amount = money;
 
+/** What contracts sort by (each column has an index on (column, id), sql/migrations/008). */
+export const CONTRACT_SORT = { createdAt: 'created_at', amountDue: 'amount_due', totalAmount: 'total_amount', id: 'id' } as const;
+
+/** The filters of contracts.list and contracts.count. */
+const CONTRACT_FILTERS = { signed: may(flag), unpaid: may(flag), mine: may(flag), clientId: may(recordId) };
+
 /** The contracts methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
 export const CONTRACTS = {
   list: method({
     departments: EVERYONE, writes: false,
-    args: [fields('filters', { signed: may(flag), unpaid: may(flag), mine: may(flag), clientId: may(recordId), limit: may(pageLimitField) }, { optional: true })],
-    description: 'contracts, a page at a time', example: 'contracts.list({signed: false})',
+    args: [fields('filters', { ...CONTRACT_FILTERS, sort: may(sortField(CONTRACT_SORT)), limit: may(pageLimitField) }, { optional: true })],
+    description: `contracts, a page at a time (${sortHelp(CONTRACT_SORT)})`, example: "contracts.list({unpaid: true, sort: '-amountDue'})",
+  }),
+  count: method({
+    departments: EVERYONE, writes: false,
+    args: [fields('filters', CONTRACT_FILTERS, { optional: true })],
+    description: 'how many contracts contracts.list lists with these filters', example: 'contracts.count({unpaid: true})',
   }),
   get: method({ departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one contract', example: 'contracts.get(1)' }),
   create: method({
@@ -127,24 +142,24 @@ export function createContracts(deps: ApiDeps) {
     return recordById<Contract>(deps, q.getContract, id, 'contract');
   }
 
+  /** The query's filters from the call's (shared by list and count). */
+  function filterParams(f: { signed?: boolean; unpaid?: boolean; mine?: boolean; clientId?: number }) {
+    // `mine` is about the client's sales contact; false is the same as not asking.
+    return { signed: f.signed, unpaid: f.unpaid, salesContactId: f.mine ? deps.actor().id : null, clientId: f.clientId };
+  }
+
   async function list(filters?: ContractFilters): Promise<Page<Contract>> {
-    const actor = deps.actor();
-    const params = validated((p) => {
+    const { params, sort, limit } = validated((p) => {
       const [f] = readArgs(CONTRACTS.list, [filters], p);
-      return {
-        limit: f.limit ?? DEFAULT_PAGE_SIZE,
-        signed: f.signed,
-        unpaid: f.unpaid,
-        // `mine` is about the client's sales contact; false is the same as not asking.
-        salesContactId: f.mine ? actor.id : null,
-        clientId: f.clientId,
-      };
+      return { params: filterParams(f), sort: f.sort ?? BY_ID, limit: f.limit ?? DEFAULT_PAGE_SIZE };
     });
-    const fetchAfter = async (afterId: number): Promise<Page<Contract>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Contract>(q.listContracts, bind(q.listContracts, { ...params, afterId, limit: params.limit + 1 })), { readOnly: true });
-      return makePage('contracts', rows, params.limit, fetchAfter);
-    };
-    return fetchAfter(0);
+    return keysetPage<Contract>(deps, 'contracts', q.listContracts, sort, limit, (k) => bind(q.listContracts, { ...params, ...k }));
+  }
+
+  async function count(filters?: Omit<ContractFilters, 'sort' | 'limit'>): Promise<number> {
+    const params = validated((p) => filterParams(readArgs(CONTRACTS.count, [filters], p)[0]));
+    const [row] = await inSessionStatement<{ count: number }>(deps, q.countContracts, bind(q.countContracts, params), { readOnly: true });
+    return row.count;
   }
 
   async function create(contract: NewContract): Promise<Contract> {
@@ -187,7 +202,7 @@ export function createContracts(deps: ApiDeps) {
     const [contractId] = validated((p) => readArgs(CONTRACTS.sign, [id], p));
     const clientId = await inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.sign, contractId, 'sign');
-      if (current.signedAt) throw new Conflict(`contract ${contractId} is already signed (on ${current.signedAt.toISOString()})`);
+      if (current.signedAt) throw new Conflict(`contract ${contractId} is already signed (on ${formatDate(current.signedAt)})`);
       const signed = await tx.one<{ signed: boolean }>(q.signContract, [contractId]);
       if (!signed?.signed) throw new Conflict(`contract ${contractId} was signed by someone else meanwhile`);
       return current.clientId;
@@ -200,7 +215,7 @@ export function createContracts(deps: ApiDeps) {
   /** Who changed this contract and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'contract', get);
 
-  return { list, get, create, update, sign, history };
+  return { list, count, get, create, update, sign, history };
 }
 
 export type Contracts = ReturnType<typeof createContracts>;

@@ -12,11 +12,13 @@ import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescri
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
-import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
-import { attendees, flag, name, nullOr, pageLimitField, recordId, text, timestamp, validated, type Problems } from './validate.js';
+import { formatDate } from '../dates.js';
+import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
+import { BY_ID, keysetPage, sortField, sortHelp, type Sort } from './sort.js';
+import { attendees, flag, name, nullOr, pageLimitField, rangeEnd, recordId, text, timestamp, validated, type Problems } from './validate.js';
 
 const q = queries('events', [
-  'getEvent', 'listEvents', 'eventOfContract', 'createEvent', 'lockEvent', 'peekEvent', 'updateEvent', 'lockSupportCandidate', 'assignEvent',
+  'getEvent', 'listEvents', 'countEvents', 'eventOfContract', 'createEvent', 'lockEvent', 'peekEvent', 'updateEvent', 'lockSupportCandidate', 'assignEvent',
 ] as const);
 
 export interface Event {
@@ -44,8 +46,17 @@ export interface EventFilters {
   contractId?: number;
   /** Events starting at or after this time. */
   from?: Date | string;
-  /** Events starting before this time. */
+  /** Events starting before this time (a date alone: by the end of that day). */
   to?: Date | string;
+  /** A sort key (EVENT_SORT), '-' in front for descending. */
+  sort?: string;
+  limit?: number;
+}
+
+export interface AgendaFilters {
+  /** How many days ahead (default 7). */
+  days?: number;
+  mine?: boolean;
   limit?: number;
 }
 
@@ -81,15 +92,40 @@ const CHANGE_HINTS = {
   contractId: 'cannot be changed: an event stays with its contract',
 };
 
+/** What events sort by (each column has an index on (column, id), sql/migrations/001 and 008). */
+export const EVENT_SORT = { startAt: 'start_at', endAt: 'end_at', name: 'name', id: 'id' } as const;
+
+/** The filters of events.list and events.count. */
+const EVENT_FILTERS = {
+  unassigned: may(flag), mine: may(flag), contractId: may(recordId), from: may(timestamp), to: may(rangeEnd),
+};
+
+const AGENDA_DAYS = 366;
+function days(value: unknown, field: string, p: Problems): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= AGENDA_DAYS) return value;
+  p.add(field, `must be a whole number of days from 1 to ${AGENDA_DAYS} (got ${typeof value === 'number' ? String(value) : typeof value})`);
+  return undefined;
+}
+
 /** The events methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
 export const EVENTS = {
   list: method({
     departments: EVERYONE, writes: false,
-    args: [fields('filters', {
-      unassigned: may(flag), mine: may(flag), contractId: may(recordId), from: may(timestamp), to: may(timestamp), limit: may(pageLimitField),
-    }, { optional: true })],
-    description: 'events, a page at a time (from/to: starting in that time range; mine: support, assigned to you; sales, your clients\' events)',
-    example: 'events.list({unassigned: true})',
+    args: [fields('filters', { ...EVENT_FILTERS, sort: may(sortField(EVENT_SORT)), limit: may(pageLimitField) }, { optional: true })],
+    description: `events, a page at a time (from/to: starting in that time range, a date alone for to includes that day; mine: support, assigned to you; sales, your clients' events; ${sortHelp(EVENT_SORT)})`,
+    example: "events.list({from: 'today', to: '+30d', sort: 'startAt'})",
+  }),
+  count: method({
+    departments: EVERYONE, writes: false,
+    args: [fields('filters', EVENT_FILTERS, { optional: true })],
+    description: 'how many events events.list lists with these filters',
+    example: 'events.count({unassigned: true})',
+  }),
+  upcoming: method({
+    departments: EVERYONE, writes: false,
+    args: [fields('filters', { days: may(days), mine: may(flag), limit: may(pageLimitField) }, { optional: true })],
+    description: 'the agenda: events starting from now to the next days (default 7), by start time (mine: support, assigned to you; sales, your clients\' events)',
+    example: 'events.upcoming({days: 14, mine: true})',
   }),
   get: method({ departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one event', example: 'events.get(1)' }),
   create: method({
@@ -115,7 +151,7 @@ export const EVENTS = {
 } satisfies ObjectDescription;
 
 function checkEndAfterStart(start: Date | undefined, end: Date | undefined, p: Problems): void {
-  if (start && end && end.getTime() <= start.getTime()) p.add('endAt', `must be after startAt (${end.toISOString()} is not after ${start.toISOString()})`);
+  if (start && end && end.getTime() <= start.getTime()) p.add('endAt', `must be after startAt (${formatDate(end)} is not after ${formatDate(start)})`);
 }
 
 export function createEvents(deps: ApiDeps) {
@@ -123,27 +159,48 @@ export function createEvents(deps: ApiDeps) {
     return recordById<Event>(deps, q.getEvent, id, 'event');
   }
 
-  async function list(filters?: EventFilters): Promise<Page<Event>> {
+  /** The query's filters from the call's (shared by list and count). */
+  function filterParams(f: { unassigned?: boolean; mine?: boolean; contractId?: number; from?: Date; to?: Date }, p: Problems) {
     const actor = deps.actor();
-    const params = validated((p) => {
-      const [f] = readArgs(EVENTS.list, [filters], p);
-      if (f.from && f.to && f.to.getTime() <= f.from.getTime()) p.add('to', 'must be after from');
-      return {
-        limit: f.limit ?? DEFAULT_PAGE_SIZE,
-        unassigned: f.unassigned,
-        // `mine`: support, the events they run; sales, the events of their clients.
-        supportContactId: f.mine && actor.department !== 'sales' ? actor.id : null,
-        salesContactId: f.mine && actor.department === 'sales' ? actor.id : null,
-        contractId: f.contractId,
-        from: f.from,
-        to: f.to,
-      };
-    });
-    const fetchAfter = async (afterId: number): Promise<Page<Event>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Event>(q.listEvents, bind(q.listEvents, { ...params, afterId, limit: params.limit + 1 })), { readOnly: true });
-      return makePage('events', rows, params.limit, fetchAfter);
+    if (f.from && f.to && f.to.getTime() <= f.from.getTime()) p.add('to', `must be after from (${formatDate(f.to)} is not after ${formatDate(f.from)})`);
+    return {
+      unassigned: f.unassigned,
+      // `mine`: support, the events they run; sales, the events of their clients.
+      supportContactId: f.mine && actor.department !== 'sales' ? actor.id : null,
+      salesContactId: f.mine && actor.department === 'sales' ? actor.id : null,
+      contractId: f.contractId,
+      from: f.from,
+      to: f.to,
     };
-    return fetchAfter(0);
+  }
+
+  function pageOf(filters: ReturnType<typeof filterParams>, sort: Sort, limit: number): Promise<Page<Event>> {
+    return keysetPage<Event>(deps, 'events', q.listEvents, sort, limit, (k) => bind(q.listEvents, { ...filters, ...k }));
+  }
+
+  async function list(filters?: EventFilters): Promise<Page<Event>> {
+    const { params, sort, limit } = validated((p) => {
+      const [f] = readArgs(EVENTS.list, [filters], p);
+      return { params: filterParams(f, p), sort: f.sort ?? BY_ID, limit: f.limit ?? DEFAULT_PAGE_SIZE };
+    });
+    return pageOf(params, sort, limit);
+  }
+
+  async function count(filters?: Omit<EventFilters, 'sort' | 'limit'>): Promise<number> {
+    const params = validated((p) => filterParams(readArgs(EVENTS.count, [filters], p)[0], p));
+    const row = await inSession(deps, (tx) => tx.one<{ count: number }>(q.countEvents, bind(q.countEvents, params)), { readOnly: true });
+    return (row as { count: number }).count;
+  }
+
+  /** The agenda: from now to `days` days ahead, by start time. */
+  async function upcoming(filters?: AgendaFilters): Promise<Page<Event>> {
+    const { params, limit } = validated((p) => {
+      const [f] = readArgs(EVENTS.upcoming, [filters], p);
+      const from = new Date();
+      const to = new Date(from.getTime() + (f.days ?? 7) * 86_400_000);
+      return { params: filterParams({ mine: f.mine, from, to }, p), limit: f.limit ?? DEFAULT_PAGE_SIZE };
+    });
+    return pageOf(params, { key: 'startAt', column: EVENT_SORT.startAt, descending: false }, limit);
   }
 
   async function create(event: NewEvent): Promise<Event> {
@@ -211,7 +268,7 @@ export function createEvents(deps: ApiDeps) {
   /** Who changed this event and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'event', get);
 
-  return { list, get, create, update, assign, history };
+  return { list, count, upcoming, get, create, update, assign, history };
 }
 
 export type Events = ReturnType<typeof createEvents>;

@@ -1,6 +1,7 @@
 /**
- * A page of a list: rows in a stable order (by id) and the way to the next
- * page. Keyset pagination (`id > last id`), so deep pages stay as fast as the first.
+ * A page of a list: rows in a stable order (by a sort key, then id) and the
+ * way to the next page. Keyset pagination (after the last row's (key, id)),
+ * so deep pages stay as fast as the first.
  */
 import { ValidationError } from '../errors.js';
 import type { ObjectName } from './describe.js';
@@ -11,13 +12,49 @@ export type PageKind = ObjectName | 'history';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 500;
 
-export interface Page<T> {
-  readonly kind: 'page';
-  readonly object: PageKind;
-  readonly rows: T[];
-  readonly hasMore: boolean;
+/**
+ * One page of a list. It is an array of its rows (`.length`, `.map`, `for…of`,
+ * JSON), and knows the way on: `hasMore`, `next()` (what the shell's `it`
+ * calls), `listed` (rows listed so far, this page included), and
+ * `for await (const row of page)` runs through this page and every following
+ * one, a page at a time (for scripts and exports).
+ */
+export class Page<T> extends Array<T> {
+  // map, filter, slice… give plain arrays, not pages.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  declare readonly kind: 'page';
+  declare readonly object: PageKind;
+  declare readonly hasMore: boolean;
+  declare readonly listed: number;
+  /** The rows as a plain array. */
+  declare readonly rows: T[];
   /** The following page (empty when there is none). */
-  next(): Promise<Page<T>>;
+  declare readonly next: () => Promise<Page<T>>;
+
+  static make<T>(object: PageKind, rows: T[], hasMore: boolean, listedBefore: number, next: (listed: number) => Promise<Page<T>>): Page<T> {
+    const page = new Page<T>();
+    page.push(...rows);
+    const listed = listedBefore + rows.length;
+    const hidden = (value: unknown) => ({ value, enumerable: false, writable: false, configurable: false });
+    Object.defineProperties(page, {
+      kind: hidden('page'), object: hidden(object), hasMore: hidden(hasMore), listed: hidden(listed), rows: hidden(rows),
+      next: hidden(() => (hasMore ? next(listed) : Promise.resolve(Page.make<T>(object, [], false, listed, () => Promise.reject(new Error('no next page')))))),
+    });
+    return page;
+  }
+
+  /** Every row from this page on, fetching the following pages as it goes. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    let page: Page<T> = this;
+    for (;;) {
+      yield* page.rows;
+      if (!page.hasMore) return;
+      page = await page.next();
+    }
+  }
 }
 
 export function pageSize(limit: unknown): number {
@@ -29,31 +66,26 @@ export function pageSize(limit: unknown): number {
 }
 
 /**
- * Build a page from a query that fetched up to `limit + 1` rows after `afterId`:
- * the extra row only tells whether more exist.
+ * Build a page from a query that fetched up to `limit + 1` rows after the
+ * last one of the previous page: the extra row only tells whether more exist.
+ * `fetchAfter` gets the last row shown (its id, and its sort key when sorted).
  */
 export function makePage<T extends { id: number }>(
   object: PageKind,
   fetched: T[],
   limit: number,
-  fetchAfter: (afterId: number) => Promise<Page<T>>,
+  fetchAfter: (last: T, listed: number) => Promise<Page<T>>,
+  listedBefore = 0,
 ): Page<T> {
   const hasMore = fetched.length > limit;
   const rows = hasMore ? fetched.slice(0, limit) : fetched;
-  const lastId = rows.length ? rows[rows.length - 1].id : undefined;
-  return {
-    kind: 'page',
-    object,
-    rows,
-    hasMore,
-    next: async () => (hasMore && lastId !== undefined ? fetchAfter(lastId) : { kind: 'page', object, rows: [], hasMore: false, next: async () => emptyPage(object) }),
-  };
+  return Page.make(object, rows, hasMore, listedBefore, (listed) => fetchAfter(rows[rows.length - 1], listed));
 }
 
 export function emptyPage<T>(object: PageKind): Page<T> {
-  return { kind: 'page', object, rows: [], hasMore: false, next: async () => emptyPage<T>(object) };
+  return Page.make<T>(object, [], false, 0, () => Promise.resolve(emptyPage<T>(object)));
 }
 
 export function isPage(value: unknown): value is Page<unknown> {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'page' && Array.isArray((value as { rows?: unknown }).rows);
+  return Array.isArray(value) && (value as { kind?: unknown }).kind === 'page' && Array.isArray((value as { rows?: unknown }).rows);
 }

@@ -23,12 +23,13 @@ import { bind, queries } from '../db/sql.js';
 import { fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { createHistory, historyDescription } from './history.js';
-import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
-import { containsPattern, email, name, pageLimitField, phone, recordId, text, validated, type Problems } from './validate.js';
+import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
+import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
+import { searchWords, email, name, pageLimitField, phone, recordId, text, validated, type Problems } from './validate.js';
 
 const aq = queries('auth', ['userSessions', 'endUserSessions', 'unlockLogin'] as const);
 const q = queries('users', [
-  'createUser', 'getUserById', 'getUserByEmail', 'listUsers', 'lockUserForChange', 'managementCountOthers',
+  'createUser', 'getUserById', 'getUserByEmail', 'listUsers', 'countUsers', 'lockUserForChange', 'managementCountOthers',
   'updateUser', 'setUserPassword', 'moveClients', 'moveEvents', 'deleteUser',
 ] as const);
 
@@ -46,6 +47,8 @@ export interface UserRecord {
 export interface UserListFilter {
   department?: Department;
   search?: string;
+  /** A sort key (USER_SORT), '-' in front for descending. */
+  sort?: string;
   limit?: number;
 }
 
@@ -112,10 +115,6 @@ function password(v: unknown, field: string, problems: Problems): string | undef
   return problem ? undefined : (v as string);
 }
 
-function searchText(v: unknown, field: string, problems: Problems): string | undefined {
-  return text(v, field, problems, { max: 200, singleLine: true });
-}
-
 /** A collaborator id (a number: a string is read as an email by get). */
 function userId(v: unknown, field: string, problems: Problems): number | undefined {
   if (typeof v === 'number') return recordId(v, field, problems);
@@ -137,11 +136,22 @@ const REASSIGN = fields('options', { reassignTo: may(recordId) }, { optional: tr
 const MANAGEMENT = ['management'] as const;
 
 /** The users methods (management only): arguments and help (lib/crm/describe.ts). */
+/** What collaborators sort by (a small table: no index needed). */
+export const USER_SORT = { fullName: 'full_name', email: 'email', employeeNumber: 'employee_number', createdAt: 'created_at', id: 'id' } as const;
+
+/** The filters of users.list and users.count. */
+const USER_FILTERS = { department: may(department), search: may(searchWords) };
+
 export const USERS = {
   list: method({
     departments: MANAGEMENT, writes: false,
-    args: [fields('filter', { department: may(department), search: may(searchText), limit: may(pageLimitField) }, { optional: true })],
-    description: 'collaborators, a page at a time', example: "users.list({department: 'support'})",
+    args: [fields('filter', { ...USER_FILTERS, sort: may(sortField(USER_SORT)), limit: may(pageLimitField) }, { optional: true })],
+    description: `collaborators, a page at a time (search: every word in name, email, employee number or phone; ${sortHelp(USER_SORT)})`,
+    example: "users.list({department: 'support', sort: 'fullName'})",
+  }),
+  count: method({
+    departments: MANAGEMENT, writes: false, args: [fields('filter', USER_FILTERS, { optional: true })],
+    description: 'how many collaborators users.list lists with these filters', example: "users.count({department: 'sales'})",
   }),
   get: method({ departments: MANAGEMENT, writes: false, args: [value('idOrEmail', idOrEmail)], description: 'one collaborator', example: "users.get('kate@epic.events')" }),
   create: method({
@@ -209,11 +219,6 @@ async function releaseRecords(tx: Executor, from: Holdings, move: { clients: boo
 }
 
 export function createUsers(deps: ApiDeps) {
-  const fetchPage = (department: Department | null, pattern: string | null, limit: number, afterId: number): Promise<Page<UserRecord>> =>
-    inSession(deps, async (tx) => {
-      const rows = await tx.many<UserRecord>(q.listUsers, bind(q.listUsers, { department, pattern, afterId, limit: limit + 1 }));
-      return makePage('users', rows, limit, (lastId) => fetchPage(department, pattern, limit, lastId));
-    }, { readOnly: true });
 
   const lockHoldings = async (tx: Executor, id: number): Promise<Holdings> => {
     const held = await tx.one<Holdings>(q.lockUserForChange, [id]);
@@ -230,7 +235,14 @@ export function createUsers(deps: ApiDeps) {
   return {
     async list(filter?: UserListFilter): Promise<Page<UserRecord>> {
       const [f] = validated((p) => readArgs(USERS.list, [filter], p));
-      return fetchPage(f.department ?? null, f.search ? containsPattern(f.search) : null, f.limit ?? DEFAULT_PAGE_SIZE, 0);
+      const params = { department: f.department ?? null, words: f.search ?? null };
+      return keysetPage<UserRecord>(deps, 'users', q.listUsers, f.sort ?? BY_ID, f.limit ?? DEFAULT_PAGE_SIZE, (k) => bind(q.listUsers, { ...params, ...k }));
+    },
+
+    async count(filter?: Omit<UserListFilter, 'sort' | 'limit'>): Promise<number> {
+      const [f] = validated((p) => readArgs(USERS.count, [filter], p));
+      const row = await inSession(deps, (tx) => tx.one<{ count: number }>(q.countUsers, bind(q.countUsers, { department: f.department ?? null, words: f.search ?? null })), { readOnly: true });
+      return (row as { count: number }).count;
     },
 
     /** By id (a number) or by email (a string with @). */

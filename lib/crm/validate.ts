@@ -8,6 +8,7 @@
 import { ValidationError, type FieldProblem } from '../errors.js';
 import { pageSize } from './page.js';
 import { hasUnsafeCharacters } from '../text.js';
+import { endOfDay, isDate, readDate } from '../dates.js';
 
 export type Fields = Record<string, unknown>;
 
@@ -37,7 +38,7 @@ export function validated<T>(check: (problems: Problems) => T): T {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (value instanceof Date) return 'a Date';
+  if (isDate(value)) return 'a Date';
   return typeof value === 'string' ? 'text' : `a ${typeof value}`;
 }
 
@@ -66,7 +67,7 @@ export function isPlainObject(value: object): boolean {
  */
 export function fieldsOf(value: unknown, arg: string, allowed: readonly string[], problems: Problems, hints: Record<string, string> = {}): Fields {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isDate(value)) {
     problems.add(arg, `must be an object such as {${allowed.slice(0, 2).join(', ')}} (got ${describe(value)})`);
     return {};
   }
@@ -191,31 +192,31 @@ export function cents(amount: string): bigint {
   return BigInt(amount.replace('.', ''));
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
-
 /**
- * A timestamp: a valid Date or an ISO 8601 string. Without a time zone it is
- * local time (a bare date is local midnight). Impossible dates (Feb 30) are refused.
+ * A timestamp: a Date (from any realm), an ISO 8601 string (local time
+ * without a zone; a bare date is local midnight) or a phrase such as
+ * 'tomorrow 18:00' (lib/dates.ts). Impossible and ambiguous dates are refused.
  */
 export function timestamp(value: unknown, field: string, problems: Problems): Date | undefined {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) problems.add(field, 'is an invalid Date');
-    else return value;
+  const read = readDate(value);
+  if ('problem' in read) {
+    problems.add(field, read.problem);
     return undefined;
   }
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  const m = ISO_DATE.exec(trimmed);
-  if (m) {
-    const [, y, mo, d, h = '00', mi = '00', s = '00'] = m;
-    const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
-    const inRange = Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= daysInMonth
-      && Number(h) <= 23 && Number(mi) <= 59 && Number(s) <= 59;
-    const iso = m[4] === undefined ? `${trimmed}T00:00` : trimmed.replace(' ', 'T');
-    const parsed = new Date(iso);
-    if (inRange && !Number.isNaN(parsed.getTime())) return parsed;
+  return read.date;
+}
+
+/**
+ * The end of a range (exclusive): a date given without a time ('2026-12-03',
+ * 'tomorrow') includes that whole day, so it ends at the next midnight.
+ */
+export function rangeEnd(value: unknown, field: string, problems: Problems): Date | undefined {
+  const read = readDate(value);
+  if ('problem' in read) {
+    problems.add(field, read.problem);
+    return undefined;
   }
-  problems.add(field, `must be a date and time such as '2026-06-04T13:00' or a Date (got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)})`);
-  return undefined;
+  return read.dateOnly ? endOfDay(read.date) : read.date;
 }
 
 /** A count of people: a whole number from 0. */
@@ -260,6 +261,26 @@ export function required<T>(fields: Fields, key: string, problems: Problems, che
 /** A search term as a LIKE pattern matching it anywhere, with its own % _ \ taken literally. */
 export function containsPattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Words a search may hold (each one an index scan, sql/clients.sql searchClients). */
+export const MAX_SEARCH_WORDS = 4;
+
+/**
+ * A search (clients.list, users.list, find): its words as LIKE patterns, each
+ * to be found anywhere in the record's search document, in any order. The
+ * database lowers case and removes accents (search_text, sql/migrations/008);
+ * a word that looks like part of a phone number keeps only its digits, as
+ * the document does ('06.12' finds '06 12 34 56 78').
+ */
+export function searchWords(value: unknown, field: string, problems: Problems): string[] | undefined {
+  const v = text(value, field, problems, { max: 200, singleLine: true });
+  if (v === undefined) return undefined;
+  const words = v.split(/\s+/).filter(Boolean).map((w) => (/^\+?[\d().-]*\d[\d().-]*$/.test(w) ? w.replace(/\D/g, '') : w));
+  if (words.length === 0) problems.add(field, 'must hold at least one word');
+  else if (words.length > MAX_SEARCH_WORDS) problems.add(field, `must be at most ${MAX_SEARCH_WORDS} words (got ${words.length})`);
+  else return words.map(containsPattern);
+  return undefined;
 }
 
 /** The `limit` key of a list's filters, as a field check (absent: the default page size). */

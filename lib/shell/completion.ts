@@ -1,7 +1,7 @@
 /**
  * Tab completion for the shell's own names, from the permission table: object
- * names, the methods the department may call, `help`, and filter keys inside
- * `list({`. Pure string work: it never evaluates anything, so it never runs
+ * names, the methods the department may call, `help`, filter keys inside
+ * `list({` and sort keys inside `sort: '`. Pure string work: it never evaluates anything, so it never runs
  * the gate, a query or a monitor call. Other expressions go to Node's own
  * completer only when they contain no call (Node evaluates the expression).
  */
@@ -14,7 +14,7 @@ import type { Completer } from './repl-adapter.js';
 export type Completion = [string[], string];
 
 /** Names the shell puts in the context (besides the objects). */
-export const SHELL_FUNCTIONS = ['whoami', 'help', 'activity', 'logout', 'load', 'print', 'passwordPrompt', 'it'] as const;
+export const SHELL_FUNCTIONS = ['whoami', 'help', 'activity', 'find', 'logout', 'load', 'print', 'passwordPrompt', 'it'] as const;
 
 const OBJECT_ALT = OBJECTS.join('|');
 const METHOD_RE = new RegExp(`(?:^|[^\\w$.])(${OBJECT_ALT})\\.([\\w$]*)$`);
@@ -36,6 +36,12 @@ export function completeShellLine(line: string, department: Department): Complet
     const object = inList[1];
     if (!permittedMethods(department, object).includes('list')) return [[], ''];
     const args = inList[2];
+    // A sort key inside its quotes: `sort: '-sta` offers '-startAt'.
+    const sortValue = /(?:^|,)\s*sort\s*:\s*['"](-?)([\w$]*)$/.exec(args);
+    if (sortValue) {
+      const [, dash, typed] = sortValue;
+      return [(API[object].list.sortKeys ?? []).filter((k) => k.startsWith(typed)).map((k) => `${dash}${k}`), `${dash}${typed}`];
+    }
     // Only at a key position: after `{` or `,`, not inside a value.
     const key = /(?:^|,)\s*([\w$]*)$/.exec(args);
     if (!key) return [[], ''];

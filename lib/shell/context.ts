@@ -1,6 +1,6 @@
 /**
  * What the REPL context holds: clients, contracts, events, users (only the
- * permitted methods visible), whoami(), help(), logout(), load(file),
+ * permitted methods visible), whoami(), find(text), help(), logout(), load(file),
  * print(x), it. The names cannot be reassigned or redeclared (non-configurable
  * accessors whose setter refuses) and are put back after `.clear`.
  */
@@ -85,6 +85,19 @@ function shellObject(login: Login, object: ObjectName): object {
   return Object.freeze(shown);
 }
 
+/** A function of the API put in the context as it is (activity, find), its failures marked as the objects' are. */
+function topLevel<A extends unknown[]>(name: string, fn: ((...args: A) => Promise<unknown>) | undefined): (...args: A) => Promise<unknown> {
+  return async (...args: A) => {
+    if (!fn) throw new PermissionDenied(`${name}() is not available in this session`);
+    try {
+      return await fn(...args);
+    } catch (err) {
+      if (!isEpicError(err)) markApiFailure(err);
+      throw err;
+    }
+  };
+}
+
 /** A reminder rather than a value: typing `it` is handled by the evaluator. */
 const itMarker = new ShellText('"it" shows the next page of the last list (type it on its own)');
 
@@ -95,15 +108,8 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
     const a = login.actor();
     return { id: a.id, email: a.email, fullName: a.fullName, department: a.department, sessionExpiresAt: a.sessionExpiresAt };
   };
-  values.activity = async (filter?: object) => {
-    if (!login.api.activity) throw new PermissionDenied('activity() is not available in this session');
-    try {
-      return await login.api.activity(filter);
-    } catch (err) {
-      if (!isEpicError(err)) markApiFailure(err);
-      throw err;
-    }
-  };
+  values.activity = topLevel('activity', login.api.activity);
+  values.find = topLevel('find', login.api.find);
   values.help = () => new ShellText(overviewHelp(login.actor().department));
   values.logout = commands.logout;
   values.load = commands.load;

@@ -1,6 +1,7 @@
 /** help(), clients.help(), clients.create.help(): generated from the permission table (lib/permissions.ts). */
 import { API, OBJECTS, methodSpec, ownershipLabel, permittedMethods, type ObjectName } from '../permissions.js';
 import { type Department } from '../departments.js';
+import { FIND } from '../crm/find.js';
 
 const OBJECT_SUMMARY: Record<ObjectName, string> = {
   clients: 'the clients and their sales contact',
@@ -24,6 +25,7 @@ export function overviewHelp(department: Department): string {
     'Commands:',
     `  ${'whoami()'.padEnd(width)}  who is logged in, and until when`,
     `  ${'activity()'.padEnd(width)}  recent changes, newest first ({by?, since?, object?, limit?}; management: everyone's)`,
+    `  ${'find(text)'.padEnd(width)}  ${FIND.description}, e.g. ${FIND.example}`,
     `  ${'help()'.padEnd(width)}  this overview; clients.help(), clients.list.help() for details`,
     `  ${'it'.padEnd(width)}  the next page of the last list`,
     `  ${'load(file)'.padEnd(width)}  run a script, statement by statement (also .load file)`,

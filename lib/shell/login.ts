@@ -31,6 +31,8 @@ export interface ShellApi {
   users: object;
   /** The feed of recent changes (lib/crm/history.ts). */
   activity?: (filter?: object) => Promise<unknown>;
+  /** Clients, contracts and events matching a text (lib/crm/find.ts). */
+  find?: (text: string) => Promise<unknown>;
 }
 
 export interface Login {

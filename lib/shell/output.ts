@@ -9,9 +9,11 @@
 import columnify from 'columnify';
 import util from 'node:util';
 import { isPage, type Page } from '../crm/page.js';
+import { isFound, type Found } from '../crm/find.js';
 import { visible } from '../text.js';
+import { formatDate, isDate } from '../dates.js';
 
-export { visible };
+export { visible, formatDate };
 
 /** Text the shell prints as it is (help, notices), rather than as a value. */
 export class ShellText {
@@ -52,18 +54,9 @@ export function formatMoney(value: string | number): string {
   return `${m[1]}${m[2]}.${decimals.length > 2 ? decimals : decimals.slice(0, 2)}`;
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-
-/** A timestamp in the local time zone: 2026-06-04 13:00 (seconds only when not zero). */
-export function formatDate(date: Date): string {
-  if (Number.isNaN(date.getTime())) return 'Invalid Date';
-  const base = `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
-  return date.getSeconds() ? `${base}:${pad2(date.getSeconds())}` : base;
-}
-
 export function formatField(field: string, value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return formatDate(value);
+  if (isDate(value)) return formatDate(value);
   if (MONEY_FIELD.test(field) && (typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d*)?$/.test(value.trim())))) {
     return formatMoney(value);
   }
@@ -80,7 +73,7 @@ export function heading(field: string): string {
 type Row = Record<string, unknown>;
 
 function isRecord(value: unknown): value is Row {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && Object.getPrototypeOf(value) === Object.prototype;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isDate(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /** Widest a table cell gets: long notes would push every other column off the screen. */
@@ -150,8 +143,19 @@ export function formatPage(page: Page<unknown>, color: boolean): string {
   const rows = page.rows.filter(isRecord);
   const listing = page.object === 'history' ? formatTimeline(rows, color) : formatTable(rows, color);
   const table = rows.length === page.rows.length ? listing : page.rows.map((r) => inspectVisibly(r, false)).join('\n');
-  if (!page.hasMore) return page.rows.length ? `${table}\n${paint(`(${page.rows.length} ${page.rows.length === 1 ? 'row' : 'rows'})`, 'dim', color)}` : table;
+  // The last page says how many were listed in all (with the pages `it` showed before it).
+  if (!page.hasMore) return page.rows.length ? `${table}\n${paint(`(${page.listed} ${page.listed === 1 ? 'row' : 'rows'})`, 'dim', color)}` : table;
   return `${table}\n${paint('Type "it" for more', 'dim', color)}`;
+}
+
+/** find(): each kind with its rows as a table, kinds with nothing left out. */
+export function formatFound(found: Found, color: boolean): string {
+  const kinds = (['clients', 'contracts', 'events'] as const).filter((k) => found[k].length > 0);
+  if (kinds.length === 0) return '(nothing found)';
+  return kinds.map((k) => {
+    const count = found.more.includes(k) ? `first ${found[k].length}` : String(found[k].length);
+    return `${paint(`${k} (${count})`, 'bold', color)}\n${formatTable(found[k] as unknown as Row[], color)}`;
+  }).join('\n\n');
 }
 
 /** JSON with exact amounts (strings stay strings) and ISO timestamps. */
@@ -180,8 +184,9 @@ export function render(value: unknown, options: OutputOptions): string {
   if (value instanceof ShellText) return visible(value.text, '\n');
   if (options.json) return toJson(value);
   if (isPage(value)) return formatPage(value, options.color);
+  if (isFound(value)) return formatFound(value, options.color);
   if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return formatTable(value, options.color);
-  if (isRecord(value) && Object.values(value).every((v) => v === null || typeof v !== 'object' || v instanceof Date)) {
+  if (isRecord(value) && Object.values(value).every((v) => v === null || typeof v !== 'object' || isDate(v))) {
     return formatRecord(value, options.color);
   }
   return inspectVisibly(value, options.color);

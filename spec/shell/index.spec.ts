@@ -40,9 +40,24 @@ describe('shell (the REPL)', () => {
     expect(term.out).to.include('Client 21').and.include('Client 40').and.not.include('Client 41');
     await term.run('it');
     expect(term.out).to.include('Client 45').and.not.include('Type "it" for more');
+    // The last page's footer counts every row listed, not just its own 5.
+    expect(term.out).to.include('(45 rows)').and.not.include('(5 rows)');
     await term.run('it');
     expect(term.out).to.include('(no more rows)');
     expect(login.fake.calls.filter((c) => c === 'clients.list:next')).to.have.length(2);
+    term.input.end();
+    await done;
+  });
+
+  it('a list is an array in code (length, map) while "it" still pages it', async () => {
+    const login = fakeLogin('sales');
+    const term = new FakeTerminal();
+    const done = startShell(login, term.io());
+    await term.run('const p = await clients.list({limit: 5}); [p.length, p.map((c) => c.id).join("+"), Array.isArray(p)]');
+    expect(term.out).to.include("[ 5, '1+2+3+4+5', true ]");
+    await term.run('clients.list({limit: 5})');
+    await term.run('it');
+    expect(term.out).to.include('Client 10').and.not.include('Client 11');
     term.input.end();
     await done;
   });
@@ -276,9 +291,11 @@ describe('shell (the REPL)', () => {
   it('completes the methods the department may call and the filter keys of list({', async () => {
     const term = new FakeTerminal();
     const sales = openShell(fakeLogin('sales'), term.io());
-    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'create', 'update', 'history', 'help']);
+    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'count', 'get', 'create', 'update', 'history', 'help']);
     expect((await sales.complete('contracts.s'))[0]).to.deep.equal(['sign']);
-    expect((await sales.complete('clients.list({s'))[0]).to.deep.equal(['search', 'salesContactId']);
+    expect((await sales.complete('clients.list({s'))[0]).to.deep.equal(['search', 'salesContactId', 'sort']);
+    expect(await sales.complete("clients.list({mine: true, sort: '-")).to.deep.equal([['-fullName', '-createdAt', '-updatedAt', '-id'], '-']);
+    expect(await sales.complete('events.list({sort: "st')).to.deep.equal([['startAt'], 'st']);
     expect((await sales.complete('clients.list({search: "a", m'))[0]).to.deep.equal(['mine']);
     expect((await sales.complete('us'))[0]).to.not.include('users');
     expect((await sales.complete('cl'))[0]).to.include('clients');
@@ -286,8 +303,8 @@ describe('shell (the REPL)', () => {
     await sales.done;
     const term2 = new FakeTerminal();
     const support = openShell(fakeLogin('support'), term2.io());
-    expect((await support.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'history', 'help']);
-    expect((await support.complete('events.'))[0]).to.deep.equal(['list', 'get', 'update', 'history', 'help']);
+    expect((await support.complete('clients.'))[0]).to.deep.equal(['list', 'count', 'get', 'history', 'help']);
+    expect((await support.complete('events.'))[0]).to.deep.equal(['list', 'count', 'upcoming', 'get', 'update', 'history', 'help']);
     term2.input.end();
     await support.done;
   });

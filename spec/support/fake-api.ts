@@ -52,12 +52,12 @@ export function fakeApi(actor: () => Actor, rowsPerObject = 45): FakeApi {
   const api: Record<string, object> = {};
   for (const object of OBJECTS) {
     const rows = cannedRows(object, rowsPerObject);
-    const listFrom = (afterId: number, limit: number): Page<Row> => {
+    const listFrom = (afterId: number, limit: number, listed = 0): Page<Row> => {
       const fetched = rows.filter((r) => r.id > afterId).slice(0, limit + 1);
-      return makePage(object, fetched, limit, async (last) => {
+      return makePage(object, fetched, limit, async (last, listedSoFar) => {
         calls.push(`${object}.list:next`);
-        return listFrom(last, limit);
-      });
+        return listFrom(last.id, limit, listedSoFar);
+      }, listed);
     };
     const impl: Record<string, Method> = {};
     for (const method of Object.keys(API[object])) {

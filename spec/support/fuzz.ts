@@ -105,7 +105,7 @@ const BAD: Record<Kind, (rng: Random) => unknown> = {
   id: (r) => r.pick<() => unknown>([() => r.pick(NOT_NUMBERS), () => 'abc', () => '', () => '-3', () => '1.5', () => null, () => true, () => wrongType(r)])(),
   money: (r) => r.pick<() => unknown>([() => -1, () => -0.01, () => '-5', () => '1.234', () => 0.001, () => 1e12, () => '12345678901', () => '1e3', () => '1,50', () => Number.NaN, () => Number.POSITIVE_INFINITY, () => 'abc', () => '', () => null, () => true, () => wrongType(r)])(),
   flag: (r) => r.pick<() => unknown>([() => 'yes', () => 'true', () => 1, () => 0, () => null, () => 'false', () => wrongType(r)])(),
-  timestamp: (r) => r.pick<() => unknown>([() => '2026-02-30', () => '2026-13-01', () => 'tomorrow', () => '', () => 1_780_000_000_000, () => new Date(Number.NaN), () => '2026-06-04T24:00', () => '99999-01-01', () => null, () => true, () => wrongType(r)])(),
+  timestamp: (r) => r.pick<() => unknown>([() => '2026-02-30', () => '2026-13-01', () => 'the day after the party', () => '04/06/2027 13:00', () => '', () => 1_780_000_000_000, () => new Date(Number.NaN), () => '2026-06-04T24:00', () => '99999-01-01', () => null, () => true, () => wrongType(r)])(),
   attendees: (r) => r.pick<() => unknown>([() => -1, () => 1.5, () => '10', () => 2 ** 31, () => 1e20, () => Number.NaN, () => Number.POSITIVE_INFINITY, () => null, () => true, () => wrongType(r)])(),
   notes: (r) => r.pick<() => unknown>([() => 42, () => true, () => longText(r, 10_000), () => 'a\u0000b', () => wrongType(r)])(),
   search: (r) => r.pick<() => unknown>([() => 42, () => true, () => null, () => longText(r, 200), () => 'a\u0000b', () => 'a\nb', () => wrongType(r)])(),

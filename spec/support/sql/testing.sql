@@ -476,3 +476,13 @@ select ssl, version from pg_stat_ssl where pid = pg_backend_pid();
 -- Who a transaction runs as, and how (spec/db/transaction.spec.ts).
 -- name: transactionRole :one
 select current_user::text as role, current_setting('search_path') as "searchPath", current_setting('transaction_read_only') as "readOnly";
+
+-- The search and sort views of 008, read raw (spec/crm/search.spec.ts).
+-- name: bypassReadSearchViews :one
+select (select count(*) from client_find)::integer as clients, (select count(*) from event_find)::integer as events,
+       (select count(*) from contract_order)::integer as contracts;
+
+-- A department role and someone's session key set by hand, without the
+-- prelude's assert_session (the views must still check the pair).
+-- name: bypassActAs :exec
+select set_config('role', $1, true), set_config('epic.session', $2, true);

@@ -1,0 +1,64 @@
+/**
+ * find(text): one search over clients (name, email, phone, company), their
+ * contracts, and events (name, location, notes); every word anywhere, any
+ * order, any case or accent, phone numbers by their digits (the matching of
+ * the lists' `search`, lib/crm/validate.ts searchWords and sql/search.sql).
+ * Read under the caller's row policies like every other read.
+ */
+import { bind, queries } from '../db/sql.js';
+import { EVERYONE, method, readArgs, value } from './describe.js';
+import { inSession, type ApiDeps } from './deps.js';
+import { searchWords, validated } from './validate.js';
+
+const q = queries('search', ['find'] as const);
+
+/** Rows shown per kind. */
+export const FIND_LIMIT = 10;
+
+/** find(): not an object's method, but described all the same (help, validation). */
+export const FIND = method({
+  departments: EVERYONE, writes: false,
+  args: [value('text', searchWords)],
+  description: 'clients, contracts and events matching every word (any order, case or accent; phones by digits)',
+  example: "find('casey kevin')",
+});
+
+export interface FoundClient { id: number; fullName: string; email: string; phone: string | null; companyName: string | null; salesContactName: string | null }
+export interface FoundContract { id: number; clientId: number; clientName: string; totalAmount: string; amountDue: string; signed: boolean; createdAt: Date }
+export interface FoundEvent { id: number; name: string; startAt: Date; location: string; clientName: string; supportContactName: string | null }
+
+/** What find() returns: rows grouped by kind (each at most FIND_LIMIT), and whether each kind had more. */
+export interface Found {
+  clients: FoundClient[];
+  contracts: FoundContract[];
+  events: FoundEvent[];
+  /** Kinds with more matches than shown. */
+  more: Array<'clients' | 'contracts' | 'events'>;
+}
+
+/** The row of sql/search.sql find: each kind as a JSON array. */
+interface FoundRows {
+  clients: FoundClient[];
+  contracts: Array<Omit<FoundContract, 'createdAt'> & { createdAt: string }>;
+  events: Array<Omit<FoundEvent, 'startAt'> & { startAt: string }>;
+}
+
+export function isFound(value: unknown): value is Found {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'found';
+}
+
+export function createFind(deps: ApiDeps) {
+  return async function find(text: string): Promise<Found> {
+    const [words] = validated((p) => readArgs(FIND, [text], p));
+    const row = await inSession(deps, (tx) => tx.one<FoundRows>(q.find, bind(q.find, { words, limit: FIND_LIMIT + 1 })), { readOnly: true });
+    const { clients } = row as FoundRows;
+    // Timestamps come back as JSON text: Dates again, as every record has them.
+    const contracts = (row as FoundRows).contracts.map((k) => ({ ...k, createdAt: new Date(k.createdAt) }));
+    const events = (row as FoundRows).events.map((e) => ({ ...e, startAt: new Date(e.startAt) }));
+    const more = ([['clients', clients], ['contracts', contracts], ['events', events]] as const).filter(([, rows]) => rows.length > FIND_LIMIT).map(([kind]) => kind);
+    const found: Found = { clients: clients.slice(0, FIND_LIMIT), contracts: contracts.slice(0, FIND_LIMIT), events: events.slice(0, FIND_LIMIT), more };
+    // The shell prints it grouped by kind (lib/shell/output.ts); JSON shows only the rows.
+    Object.defineProperty(found, 'kind', { value: 'found', enumerable: false });
+    return found;
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Sorted lists and their keyset pages. Each list names its sort keys (API
+ * field → column, a fixed list per object); `sort: 'startAt'` or `'-amountDue'`
+ * picks one. A list query is written once in sql/ with three placeholders
+ * that pg-format fills from that fixed list only: %1$I the sort column, %2$s
+ * the keyset comparison (> or <) and %3$s the direction (asc or desc). Values
+ * stay parameters: the next page starts after the last row's (key, id), on
+ * an index of (column, id), so page 1,000 costs what page 1 does. Each row
+ * also brings its key as text ("sortKey", taken off before the row is shown),
+ * the exact value the next page compares with.
+ */
+import format from 'pg-format';
+import type { NamedQuery } from '../db/sql.js';
+import { inSession, type ApiDeps } from './deps.js';
+import type { Check } from './describe.js';
+import { makePage, type Page, type PageKind } from './page.js';
+
+/** API field → column of the list's main table (each with an index on (column, id)). */
+export type SortKeys = Readonly<Record<string, string>>;
+
+export interface Sort {
+  /** The API field the rows are sorted by. */
+  readonly key: string;
+  readonly column: string;
+  readonly descending: boolean;
+}
+
+export const BY_ID: Sort = { key: 'id', column: 'id', descending: false };
+
+/** The check of a `sort` field, carrying its keys for help and completion. */
+export type SortCheck = Check<Sort> & { readonly sortKeys: readonly string[] };
+
+/** The `sort` key of a list's filters: one of the keys, '-' in front for descending. */
+export function sortField(keys: SortKeys): SortCheck {
+  const check: Check<Sort> = (value, field, problems) => {
+    if (typeof value === 'string') {
+      const descending = value.startsWith('-');
+      const key = descending ? value.slice(1) : value;
+      if (Object.prototype.hasOwnProperty.call(keys, key)) return { key, column: keys[key], descending };
+    }
+    const got = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : value === null ? 'null' : `a ${typeof value}`;
+    problems.add(field, `must be one of ${Object.keys(keys).join(', ')}, with '-' in front for descending such as '-${Object.keys(keys)[0]}' (got ${got})`);
+    return undefined;
+  };
+  return Object.assign(check, { sortKeys: Object.keys(keys) });
+}
+
+/** The sort keys of a method's `sort` field (none when it has none). */
+export function sortKeysOf(schema: { readonly [key: string]: { readonly check: unknown } }): readonly string[] {
+  const check = schema.sort?.check as Partial<SortCheck> | undefined;
+  return check?.sortKeys ?? [];
+}
+
+/** How help shows a list's sort keys. */
+export function sortHelp(keys: SortKeys): string {
+  return `sort by ${Object.keys(keys).join(', ')} ('-' in front: descending)`;
+}
+
+const formatted = new Map<string, NamedQuery>();
+
+/** The list query with its sort filled in (only ever from a SortKeys table). */
+export function sortedQuery(q: NamedQuery, sort: Sort): NamedQuery {
+  const cacheKey = `${q.area}.${q.name} ${sort.column} ${sort.descending}`;
+  let out = formatted.get(cacheKey);
+  if (!out) {
+    // Planned per call: the text differs per sort, and the best plan depends on the filters given.
+    out = { ...q, text: format(q.text, sort.column, sort.descending ? '<' : '>', sort.descending ? 'desc' : 'asc'), perCallPlan: true };
+    formatted.set(cacheKey, out);
+  }
+  return out;
+}
+
+/**
+ * The first page of a sorted list, each next page after the last row shown.
+ * `params` are the query's filters; afterKey, afterId and limit are added here.
+ */
+export function keysetPage<T extends { id: number }>(
+  deps: ApiDeps, object: PageKind, q: NamedQuery, sort: Sort, limit: number, bindParams: (p: Record<string, unknown>) => unknown[],
+): Promise<Page<T>> {
+  const query = sortedQuery(q, sort);
+  // The key as PostgreSQL printed it: exact (a timestamp keeps its microseconds, which a Date would lose).
+  const keys = new WeakMap<T, string>();
+  const fetchAfter = async (last: T | undefined, listed: number): Promise<Page<T>> => {
+    const params = bindParams({ afterKey: last === undefined ? null : keys.get(last), afterId: last?.id ?? null, limit: limit + 1 });
+    const rows = await inSession(deps, (tx) => tx.many<T & { sortKey?: string }>(query, params), { readOnly: true });
+    for (const row of rows) {
+      keys.set(row, row.sortKey as string);
+      delete row.sortKey;
+    }
+    return makePage(object, rows, limit, fetchAfter, listed);
+  };
+  return fetchAfter(undefined, 0);
+}
