@@ -29,6 +29,7 @@ export interface ShellApi {
   contracts: object;
   events: object;
   users: object;
+  reports: object;
   /** The feed of recent changes (lib/crm/history.ts). */
   activity?: (filter?: object) => Promise<unknown>;
 }

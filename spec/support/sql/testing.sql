@@ -2,7 +2,8 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate events, contracts, clients, sessions, users, login_throttle, change_log restart identity;
+truncate events, contracts, clients, sessions, users, login_throttle, change_log,
+         report_signed_totals, report_pipeline_totals, report_client_balances restart identity;
 
 -- name: installationId :one
 select id::text as id from installation;
@@ -18,7 +19,10 @@ select (select count(*) from users)     as users,
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)
         || (select coalesce(string_agg(t::text, '|' order by t.email), '') from login_throttle t)
         || (select coalesce(string_agg(concat_ws(',', t.id, t.user_id, t.expires_at), '|' order by t.id), '') from sessions t)
-        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from change_log t)) as digest;
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from change_log t)
+        || (select coalesce(string_agg(t::text, '|' order by t.sales_contact_id, t.day), '') from report_signed_totals t)
+        || (select coalesce(string_agg(t::text, '|' order by t.sales_contact_id), '') from report_pipeline_totals t)
+        || (select coalesce(string_agg(t::text, '|' order by t.client_id), '') from report_client_balances t)) as digest;
 
 -- A lockout that ran out: the throttle test cannot wait 15 minutes.
 -- name: expireLockout :exec
@@ -476,3 +480,17 @@ select ssl, version from pg_stat_ssl where pid = pg_backend_pid();
 -- Who a transaction runs as, and how (spec/db/transaction.spec.ts).
 -- name: transactionRole :one
 select current_user::text as role, current_setting('search_path') as "searchPath", current_setting('transaction_read_only') as "readOnly";
+
+-- Reports (spec/crm/reports.spec.ts): a signature at a chosen time, and the
+-- report totals as the triggers left them vs as rebuilt from the contracts.
+-- name: setSignedAt :exec
+-- params: id, signedAt
+update contracts set signed_at = $2 where id = $1;
+
+-- name: reportTotals :one
+select (select coalesce(jsonb_agg(t order by t.sales_contact_id, t.day), '[]') from report_signed_totals t where t.contracts <> 0) as signed,
+       (select coalesce(jsonb_agg(t order by t.sales_contact_id), '[]') from report_pipeline_totals t where t.contracts <> 0) as pipeline,
+       (select coalesce(jsonb_agg(t order by t.client_id), '[]') from report_client_balances t where t.contracts <> 0) as balances;
+
+-- name: rebuildReportTotals :exec
+select report_totals_rebuild();
