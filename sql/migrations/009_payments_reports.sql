@@ -25,6 +25,7 @@ as $$
 declare
   v_due    numeric;
   v_signed timestamptz;
+  v_paid   boolean;
 begin
   if p_amount is null or p_amount <= 0 or p_amount <> round(p_amount, 2) then
     raise exception 'a payment must be above 0 with at most 2 decimals' using errcode = 'check_violation', constraint = 'contracts_payment_amount';
@@ -33,8 +34,9 @@ begin
   update contracts k set amount_due = k.amount_due - p_amount, updated_at = now()
   where k.id = p_contract and k.signed_at is not null and k.amount_due >= p_amount
   returning k.amount_due into v_due;
+  v_paid := found; -- before PERFORM, which sets FOUND itself
   perform set_config('epic.change_action', '', true);
-  if found then
+  if v_paid then
     return v_due;
   end if;
   -- Nothing paid: say why (the row as the caller may read it).

@@ -494,3 +494,30 @@ select (select coalesce(jsonb_agg(t order by t.sales_contact_id, t.day), '[]') f
 
 -- name: rebuildReportTotals :exec
 select report_totals_rebuild();
+
+-- Raw statements for spec/security/money.spec.ts (payments, reports, release).
+-- name: bypassPay :one
+-- params: id, amount
+select pay_contract($1, $2::numeric)::text as due;
+
+-- name: bypassReadReportSigned :many
+select sales_contact_id as "salesContactId", contracts from report_signed;
+
+-- name: bypassReadReportContracts :many
+select client_id as "clientId" from report_contracts;
+
+-- name: bypassReadReportBalances :many
+select client_id as "clientId" from report_balances;
+
+-- name: bypassWriteReportTotals :exec
+update report_signed_totals set signed_total = 0;
+
+-- name: bypassReadReportTotals :many
+select * from report_signed_totals;
+
+-- name: bypassRebuildReports :exec
+select report_totals_rebuild();
+
+-- name: contractAmountDue :one
+-- params: id
+select amount_due::text as due from contracts where id = $1;
