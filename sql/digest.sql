@@ -19,12 +19,12 @@ from (select 1) one
 left join lateral (select m.name, m.start_at from mine m order by m.start_at, m.id limit 1) n on true;
 
 -- Unsigned contracts and amounts still due, as the report views scope them
--- (management: all; sales: their clients').
+-- (management: all; sales: their clients'), from the per-day totals.
 -- name: digestContracts :one
 select (select coalesce(sum(p.contracts), 0)::integer from report_pipeline p) as unsigned,
        (select coalesce(sum(p.value), 0)::text from report_pipeline p) as "unsignedValue",
-       (select coalesce(sum(b.contracts), 0)::integer from report_balances b) as unpaid,
-       (select coalesce(sum(b.due), 0)::text from report_balances b) as due;
+       (select coalesce(sum(s.unpaid), 0)::integer from report_signed s) as unpaid,
+       (select coalesce(sum(s.due_total), 0)::text from report_signed s) as due;
 
 -- Events not over yet that have no support contact, and the first to start.
 -- name: digestUnassigned :one

@@ -91,6 +91,8 @@ create table report_signed_totals (
   contracts        integer not null,
   signed_total     numeric(16, 2) not null,
   due_total        numeric(16, 2) not null,
+  -- Contracts among them with an amount due.
+  unpaid           integer not null,
   constraint report_signed_totals_key unique nulls not distinct (sales_contact_id, day)
 );
 -- Unsigned contracts per sales contact.
@@ -119,9 +121,11 @@ begin
     on conflict (sales_contact_id) do update set contracts = t.contracts + excluded.contracts, value = t.value + excluded.value;
     return;
   end if;
-  insert into report_signed_totals as t values (p_sales, (p_signed_at at time zone 'UTC')::date, p_sign, p_sign * p_total, p_sign * p_due)
+  insert into report_signed_totals as t
+  values (p_sales, (p_signed_at at time zone 'UTC')::date, p_sign, p_sign * p_total, p_sign * p_due, case when p_due > 0 then p_sign else 0 end)
   on conflict (sales_contact_id, day) do update
-    set contracts = t.contracts + excluded.contracts, signed_total = t.signed_total + excluded.signed_total, due_total = t.due_total + excluded.due_total;
+    set contracts = t.contracts + excluded.contracts, signed_total = t.signed_total + excluded.signed_total,
+        due_total = t.due_total + excluded.due_total, unpaid = t.unpaid + excluded.unpaid;
   if p_due > 0 and p_client is not null then
     insert into report_client_balances as t values (p_client, p_sign, p_sign * p_due)
     on conflict (client_id) do update set contracts = t.contracts + excluded.contracts, due = t.due + excluded.due;
@@ -144,23 +148,42 @@ create trigger contracts_report_update after update of client_id, total_amount, 
         or old.amount_due is distinct from new.amount_due or old.signed_at is distinct from new.signed_at)
   execute function report_contract_change();
 
--- A client changing hands moves its contracts' totals to the new sales contact.
-create function report_client_moved() returns trigger
+-- Clients changing hands move their contracts' totals to the new sales
+-- contact: once per statement (users.delete and users.update move all of a
+-- collaborator's clients in one), set-based over the transition tables.
+-- Client balances are per client and stay.
+create function report_clients_moved() returns trigger
 language plpgsql security definer set search_path = epic, pg_temp
 as $$
-declare
-  k record;
 begin
-  for k in select signed_at, total_amount, amount_due from contracts where client_id = new.id order by id loop
-    -- Client balances are per client and stay (no client id given).
-    perform report_add(old.sales_contact_id, null, k.signed_at, k.total_amount, k.amount_due, -1);
-    perform report_add(new.sales_contact_id, null, k.signed_at, k.total_amount, k.amount_due, 1);
-  end loop;
+  with moved as (
+    select n.id, d.sales_contact_id, d.sign
+    from moved_old o
+    join moved_new n on n.id = o.id and n.sales_contact_id is distinct from o.sales_contact_id
+    cross join lateral (values (o.sales_contact_id, -1), (n.sales_contact_id, 1)) d (sales_contact_id, sign)
+  ),
+  signed as (
+    insert into report_signed_totals as t
+      select m.sales_contact_id, (k.signed_at at time zone 'UTC')::date, sum(m.sign), sum(m.sign * k.total_amount), sum(m.sign * k.amount_due),
+             sum(case when k.amount_due > 0 then m.sign else 0 end)
+      from moved m join contracts k on k.client_id = m.id
+      where k.signed_at is not null
+      group by 1, 2
+    on conflict (sales_contact_id, day) do update
+      set contracts = t.contracts + excluded.contracts, signed_total = t.signed_total + excluded.signed_total,
+          due_total = t.due_total + excluded.due_total, unpaid = t.unpaid + excluded.unpaid
+  )
+  insert into report_pipeline_totals as t
+    select m.sales_contact_id, sum(m.sign), sum(m.sign * k.total_amount)
+    from moved m join contracts k on k.client_id = m.id
+    where k.signed_at is null
+    group by 1
+  on conflict (sales_contact_id) do update set contracts = t.contracts + excluded.contracts, value = t.value + excluded.value;
   return null;
 end $$;
-create trigger clients_report after update of sales_contact_id on clients for each row
-  when (old.sales_contact_id is distinct from new.sales_contact_id)
-  execute function report_client_moved();
+create trigger clients_report after update on clients
+  referencing old table as moved_old new table as moved_new
+  for each statement execute function report_clients_moved();
 
 -- Recompute every total from the contracts (this migration; the bench's
 -- generator, which writes with triggers off).
@@ -171,7 +194,8 @@ as $$
   delete from report_pipeline_totals;
   delete from report_client_balances;
   insert into report_signed_totals
-    select c.sales_contact_id, (k.signed_at at time zone 'UTC')::date, count(*), sum(k.total_amount), sum(k.amount_due)
+    select c.sales_contact_id, (k.signed_at at time zone 'UTC')::date, count(*), sum(k.total_amount), sum(k.amount_due),
+           count(*) filter (where k.amount_due > 0)
     from contracts k join clients c on c.id = k.client_id where k.signed_at is not null group by 1, 2;
   insert into report_pipeline_totals
     select c.sales_contact_id, count(*), sum(k.total_amount)
@@ -181,7 +205,7 @@ as $$
     from contracts k where k.signed_at is not null and k.amount_due > 0 group by 1;
 $$;
 revoke all on function report_add(integer, integer, timestamptz, numeric, numeric, integer), report_contract_change(),
-  report_client_moved(), report_totals_rebuild() from public;
+  report_clients_moved(), report_totals_rebuild() from public;
 select report_totals_rebuild();
 
 -- What a department may report on: management everything, sales the
@@ -189,7 +213,7 @@ select report_totals_rebuild();
 -- nothing (no grant). Read as the owner once the session is verified, like
 -- client_search (006); the scope is in the view, not in the caller's SQL.
 create view report_signed as
-  select t.sales_contact_id, t.day, t.contracts, t.signed_total, t.due_total
+  select t.sales_contact_id, t.day, t.contracts, t.signed_total, t.due_total, t.unpaid
   from report_signed_totals t
   where (select session_acts_as(current_user::text))
     and (current_user = 'epic_management' or t.sales_contact_id = (select current_collaborator_id()));
