@@ -4,6 +4,7 @@
 -- The caller's events starting between from and to: support's assigned to
 -- them, sales' of their clients, management's all of them; and the first one.
 -- name: digestEvents :one
+-- plan: per-call
 -- params: supportContactId, salesContactId, from, to
 with mine as (
   select e.id, e.name, e.start_at

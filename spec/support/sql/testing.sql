@@ -521,3 +521,8 @@ select report_totals_rebuild();
 -- name: contractAmountDue :one
 -- params: id
 select amount_due::text as due from contracts where id = $1;
+
+-- Leave a collaborator's clients and events unassigned (what {unassign: true} does).
+-- name: rawReleaseHoldings :exec
+with c as (update clients set sales_contact_id = null where sales_contact_id = $1)
+update events set support_contact_id = null where support_contact_id = $1;
