@@ -7,7 +7,7 @@ import type { AdminConnection } from '../lib/db/index.js';
 import { bind, queries } from '../lib/db/sql.js';
 import { benchQueries } from './queries.js';
 
-const q = benchQueries(['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'generateHistory', 'skipTriggers', 'rebuildTallies', 'firstClientId', 'analyzeCrm', 'rowCounts'] as const);
+const q = benchQueries(['generateCollaborators', 'generateClients', 'generateContracts', 'generateEvents', 'generateHistory', 'skipTriggers', 'rebuildTallies', 'firstClientId', 'analyzeCrm', 'rowCounts', 'generateReportTotals'] as const);
 const sq = queries('setup', ['actAsOwner'] as const);
 const tq = queries('transaction', ['begin', 'commit', 'rollback'] as const);
 
@@ -70,6 +70,7 @@ export async function generateCrm(conn: AdminConnection, scale: Scale, passwordH
     // Contract ids start at 1 on a fresh database: the history's busy contract is the first.
     const historyContract = 1;
     await step(`${scale.history} history entries`, () => conn.exec(q.generateHistory, bind(q.generateHistory, { howMany: scale.history, changesOfContract: HISTORY_CHANGES, contractId: historyContract, actorId: salesIds[0] })));
+    await step('report totals', () => conn.exec(q.generateReportTotals));
     await conn.exec(tq.commit);
     generated = { salesIds, supportIds, managementIds, historyContract };
   } catch (err) {

@@ -1,7 +1,8 @@
 /**
  * Demo data for `epic-events --demo <department>`: the spec's samples (Kevin
  * Casey of Cool Startup LLC, the John Ouick wedding, the Lou Bouzin general
- * assembly) and a few more, so every filter shows something. Loaded once.
+ * assembly) and a few more, so every filter, report and the login digest show
+ * something. Loaded once, dated relative to the day it is loaded.
  */
 import crypto from 'node:crypto';
 import type { AdminConnection } from './db/index.js';
@@ -15,8 +16,22 @@ export const DEMO_DATABASE = 'epic_demo';
 
 type Id = { id: number };
 
-/** Load the demo data unless it is there already. Returns true when it was loaded now. */
-export function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promise<boolean> {
+/**
+ * A day relative to `today` at a local time of day, as an ISO string: the
+ * demo is always about now (events past and coming, contracts recent).
+ */
+export function demoDay(today: Date, offsetDays: number, hour = 10, minute = 0): string {
+  return new Date(today.getFullYear(), today.getMonth(), today.getDate() + offsetDays, hour, minute).toISOString();
+}
+
+/**
+ * Load the demo data unless it is there already. Returns true when it was
+ * loaded now. Dates are relative to `today`: past and coming events (one in
+ * the next days, one without a support contact), contracts signed and
+ * unsigned, paid in full and with an amount due.
+ */
+export function loadDemoData(conn: AdminConnection, bcryptRounds: number, today: Date = new Date()): Promise<boolean> {
+  const day = (offset: number, hour?: number, minute?: number) => demoDay(today, offset, hour, minute);
   return conn.transaction(async (tx) => {
     if ((await tx.one<{ loaded: boolean }>(q.demoLoaded))?.loaded) return false;
     // Nobody logs in to the demo with a password: each gets a random one.
@@ -32,28 +47,31 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number): Promi
 
     const client = async (fullName: string, email: string, phone: string, company: string | null, created: string, updated: string, sales: number | null) =>
       (await tx.one<Id>(q.demoClient, [fullName, email, phone, company, created, updated, sales]))!.id;
-    const kevin = await client('Kevin Casey', 'kevin@startup.io', '+678 123 456 78', 'Cool Startup LLC', '2021-04-18T10:00:00Z', '2023-03-29T10:00:00Z', bill);
-    const john = await client('John Ouick', 'john.ouick@gmail.com', '+33 6 01 02 03 04', null, '2022-11-02T09:30:00Z', '2023-01-15T16:00:00Z', bill);
-    const lou = await client('Lou Bouzin', 'lou.bouzin@mufflins.fr', '+33 2 54 00 00 00', 'Mufflins SA', '2022-09-12T14:00:00Z', '2023-02-01T11:00:00Z', ana);
-    const acme = await client('Wile E. Coyote', 'wile@acme.example', '+1 555 0100', 'Acme Corporation', '2023-05-01T08:00:00Z', '2023-05-01T08:00:00Z', ana);
-    await client('Orphan Client', 'orphan@example.org', '+33 6 00 00 00 01', null, '2023-06-01T08:00:00Z', '2023-06-01T08:00:00Z', null);
+    const kevin = await client('Kevin Casey', 'kevin@startup.io', '+678 123 456 78', 'Cool Startup LLC', day(-590), day(-20), bill);
+    const john = await client('John Ouick', 'john.ouick@gmail.com', '+33 6 01 02 03 04', null, day(-400), day(-30), bill);
+    const lou = await client('Lou Bouzin', 'lou.bouzin@mufflins.fr', '+33 2 54 00 00 00', 'Mufflins SA', day(-450), day(-60), ana);
+    const acme = await client('Wile E. Coyote', 'wile@acme.example', '+1 555 0100', 'Acme Corporation', day(-200), day(-200), ana);
+    await client('Orphan Client', 'orphan@example.org', '+33 6 00 00 00 01', null, day(-180), day(-180), null);
 
     const contract = async (clientId: number, total: string, due: string, created: string, signed: string | null) =>
       (await tx.one<Id>(q.demoContract, [clientId, total, due, created, signed]))!.id;
-    const wedding = await contract(john, '12000.00', '0.00', '2023-01-10T10:00:00Z', '2023-01-15T16:00:00Z');
-    const assembly = await contract(lou, '4500.00', '1500.00', '2023-01-20T10:00:00Z', '2023-02-01T11:00:00Z');
-    await contract(kevin, '8000.00', '8000.00', '2023-03-29T10:00:00Z', null); // unsigned, unpaid
-    const launch = await contract(kevin, '2500.50', '0.00', '2023-04-02T10:00:00Z', '2023-04-05T10:00:00Z');
-    await contract(acme, '999.99', '999.99', '2023-05-02T10:00:00Z', null);
+    const wedding = await contract(john, '12000.00', '0.00', day(-330), day(-320)); // signed, paid in full
+    const assembly = await contract(lou, '4500.00', '1500.00', day(-50), day(-40)); // signed, 1500.00 due
+    const summer = await contract(lou, '6000.00', '0.00', day(-130), day(-120));
+    await contract(kevin, '8000.00', '8000.00', day(-15), null); // unsigned, unpaid
+    const launch = await contract(kevin, '2500.50', '0.00', day(-70), day(-60));
+    await contract(john, '3000.00', '3000.00', day(-4), day(-3)); // signed, nothing paid yet, no event yet
+    await contract(acme, '999.99', '999.99', day(-5), null);
 
     const event = async (contractId: number, name: string, start: string, end: string, support: number | null, location: string, attendees: number, notes: string | null) =>
       (await tx.one<Id>(q.demoEvent, [contractId, name, start, end, support, location, attendees, notes]))!.id;
-    await event(wedding, 'John Ouick Wedding', '2023-06-04T13:00:00Z', '2023-06-05T02:00:00Z', kate,
+    await event(wedding, 'John Ouick Wedding', day(4, 15), day(5, 2), kate,
       '53 Rue du Château, 41120 Candé-sur-Beuvron, France', 75,
       'Wedding starts at 3PM, by the river. Catering is organized, reception starts at 5PM. Kate needs to organize the DJ for after party.');
-    await event(assembly, 'General Assembly', '2023-05-05T15:00:00Z', '2023-05-05T17:00:00Z', alienor,
+    await event(assembly, 'General Assembly', day(-10, 17), day(-10, 19), alienor,
       'Salle des fêtes de Mufflins', 200, 'General assembly of the shareholders (~200 people).');
-    await event(launch, 'Cool Startup Product Launch', '2023-09-14T18:00:00Z', '2023-09-14T23:00:00Z', null,
+    await event(summer, 'Mufflins Summer Party', day(-90, 19), day(-90, 23, 30), kate, 'Parc de Mufflins', 120, null);
+    await event(launch, 'Cool Startup Product Launch', day(12, 19), day(13, 0), null,
       'Station F, 5 Parvis Alan Turing, 75013 Paris', 150, null);
 
     await tx.exec(q.demoHistory);

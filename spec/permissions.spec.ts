@@ -88,7 +88,20 @@ const CASES: Case[] = [
     call: (api) => api.users.create({ fullName: 'New Person', email: `person${++serial}@epic.events`, department: 'support', password: 'a long enough password' }),
   },
   { object: 'users', method: 'update', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.update(pick(whose, w.kate.id, w.lou.id), { phone: '+33 6 00 00 00 00' }) },
-  { object: 'users', method: 'delete', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.delete(pick(whose, w.bob.id, w.lou.id), {}) },
+  { object: 'users', method: 'delete', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.delete(pick(whose, w.bob.id, w.lou.id), { unassign: true }) },
+  {
+    object: 'clients', method: 'assign', rules: { management: 'all', sales: 'none', support: 'none' },
+    call: (api, w, whose) => api.clients.assign(pick(whose, w.clientA, w.clientB), pick(whose, w.bob.id, w.alice.id)),
+  },
+  {
+    object: 'contracts', method: 'pay', rules: { management: 'all', sales: 'own', support: 'none' },
+    prepare: async (w) => { for (const id of [w.contractA, w.contractB]) await apiAs(w.manager).contracts.sign(id); },
+    call: (api, w, whose) => api.contracts.pay(pick(whose, w.contractA, w.contractB), '250.50'),
+  },
+  // Reports: sales may call them and see their own clients only (spec/crm/reports.spec.ts); support may not.
+  { object: 'reports', method: 'revenue', rules: { management: 'all', sales: 'all', support: 'none' }, call: (api) => api.reports.revenue({ by: 'salesContact' }) },
+  { object: 'reports', method: 'unpaid', rules: { management: 'all', sales: 'all', support: 'none' }, call: (api) => api.reports.unpaid() },
+  { object: 'reports', method: 'pipeline', rules: { management: 'all', sales: 'all', support: 'none' }, call: (api) => api.reports.pipeline() },
   { object: 'clients', method: 'history', rules: everyone, call: (api, w, whose) => api.clients.history(pick(whose, w.clientA, w.clientB)) },
   { object: 'contracts', method: 'history', rules: everyone, call: (api, w, whose) => api.contracts.history(pick(whose, w.contractA, w.contractB)) },
   { object: 'events', method: 'history', rules: everyone, call: (api, w, whose) => api.events.history(pick(whose, w.eventK, w.eventL)) },

@@ -115,3 +115,17 @@ where c.id = $1;
 update clients
 set full_name = $2, email = $3, phone = $4, company_name = $5, updated_at = now()
 where id = $1;
+
+-- The collaborator a client is being given to (clients.assign), kept from
+-- changing department or leaving until the assignment commits.
+-- name: lockSalesCandidate :one
+-- params: id
+select u.id, u.email, u.full_name as "fullName", d.name as department
+from users u
+join departments d on d.id = u.department_id
+where u.id = $1
+for share of u;
+
+-- name: assignClient :exec
+-- params: id, salesContactId
+update clients set sales_contact_id = $2 where id = $1;

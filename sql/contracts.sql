@@ -109,3 +109,10 @@ where id = $1;
 -- name: signContract :one
 -- params: id
 select sign_contract($1) as signed;
+
+-- A payment, through the database's own function (sql/migrations/009): the
+-- amount due goes down by amount; refused there too on an unsigned contract,
+-- above the amount due, or on a contract the caller may not change.
+-- name: payContract :one
+-- params: id, amount
+select pay_contract($1, $2::numeric)::text as "amountDue";

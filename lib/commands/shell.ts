@@ -22,6 +22,7 @@ import { issueToken } from '../auth/tokens.js';
 import { removeToken, saveToken } from '../auth/store.js';
 import { endSession, openSessionFor } from '../auth/sessions.js';
 import { createApi, type CrmApi } from '../crm/api.js';
+import { createDigest } from '../crm/digest.js';
 import type { Monitor } from '../monitoring.js';
 import { runBatch, startShell, type ShellIO, type Login } from '../shell/index.js';
 import { preflightRepl } from '../shell/repl-adapter.js';
@@ -175,6 +176,7 @@ export function createLogin(parts: LoginParts): Login {
       }
     },
     monitor,
+    digest: createDigest({ db, actor: () => current.actor, config, monitor }),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The API a shell works with: the four domain objects, each described beside
+ * The API a shell works with: the four domain objects and the reports, each described beside
  * its implementation (CLIENTS in clients.ts…) and wrapped by the permission
  * guard built from that description.
  */
@@ -11,6 +11,7 @@ import { EVENTS, createEvents, type Events } from './events.js';
 import { createFind, type Found } from './find.js';
 import { guard } from './guard.js';
 import { createHistory, type History } from './history.js';
+import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
 
 /** Every method of every object, as described: the table help, completion and the guard read. */
@@ -19,6 +20,7 @@ export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
   contracts: CONTRACTS,
   events: EVENTS,
   users: USERS,
+  reports: REPORTS,
 };
 
 export interface CrmApi {
@@ -26,6 +28,7 @@ export interface CrmApi {
   contracts: Contracts;
   events: Events;
   users: Users;
+  reports: Reports;
   /** The feed of recent changes (everyone may call it; management sees everyone's). */
   activity: History['activity'];
   /** Clients, contracts and events matching a text (everyone). */
@@ -38,6 +41,7 @@ export function createApi(deps: ApiDeps): CrmApi {
     contracts: guard('contracts', CONTRACTS, createContracts(deps), deps.actor),
     events: guard('events', EVENTS, createEvents(deps), deps.actor),
     users: guard('users', USERS, createUsers(deps), deps.actor),
+    reports: guard('reports', REPORTS, createReports(deps), deps.actor),
     activity: (filter) => createHistory(deps).activity(filter),
     find: createFind(deps),
   };

@@ -5,7 +5,7 @@
  * ownership is checked here, against the locked row, inside the write's transaction.
  */
 import { bind, queries } from '../db/sql.js';
-import { NotFound } from '../errors.js';
+import { NotFound, ValidationError } from '../errors.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
@@ -13,10 +13,12 @@ import { assertOwnership } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
 import {
-  email, flag, name, optionalName, pageLimitField, phone, recordId, searchWords, validated, type Problems,
+  email, flag, name, nullOr, optionalName, pageLimitField, phone, recordId, searchWords, validated, type Problems,
 } from './validate.js';
 
-const q = queries('clients', ['getClient', 'listClients', 'searchClients', 'countClients', 'createClient', 'lockClient', 'peekClient', 'updateClient'] as const);
+const q = queries('clients', [
+  'getClient', 'listClients', 'searchClients', 'countClients', 'createClient', 'lockClient', 'peekClient', 'updateClient', 'lockSalesCandidate', 'assignClient',
+] as const);
 
 export interface Client {
   id: number;
@@ -88,10 +90,14 @@ export const CLIENTS = {
     departments: ['sales'], ownership: { sales: 'ownClient' }, writes: true,
     args: [value('id', recordId), fields('changes', CHANGES, {
       atLeastOne: true,
-      hints: { salesContactId: 'cannot be changed here (the sales contact is whoever created the client; users.delete reassigns)' },
+      hints: { salesContactId: 'cannot be changed here: management gives a client another sales contact with clients.assign(id, salesUserId)' },
     })],
     description: 'change one of your clients (stamps the last contact)',
     example: "clients.update(1, {phone: '+678 123 456 79'})",
+  }),
+  assign: method({
+    departments: ['management'], writes: true, args: [value('id', recordId), value('salesUserId', nullOr(recordId))],
+    description: "set a client's sales contact (a sales collaborator; null leaves it unassigned)", example: 'clients.assign(1, 3)',
   }),
   history: historyDescription('client', EVERYONE),
 } satisfies ObjectDescription;
@@ -159,7 +165,24 @@ export function createClients(deps: ApiDeps) {
   /** Who changed this client and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'client', get);
 
-  return { list, count, get, create, update, history };
+  /** Management gives a client a sales contact (or none): the target must be in sales (checked by PostgreSQL too, 003). */
+  async function assign(id: number, salesUserId: number | null): Promise<Client> {
+    const [clientId, userId] = validated((p) => readArgs(CLIENTS.assign, [id, salesUserId], p));
+    await inSession(deps, async (tx) => {
+      if (!(await tx.one(q.lockClient, [clientId]))) throw new NotFound(`no client ${clientId}`);
+      if (userId !== null) {
+        const target = await tx.one<{ email: string; department: string }>(q.lockSalesCandidate, [userId]);
+        if (!target) throw new ValidationError([{ field: 'salesUserId', problem: `must be a sales collaborator's id (no collaborator has id ${userId})` }]);
+        if (target.department !== 'sales') {
+          throw new ValidationError([{ field: 'salesUserId', problem: `must be a sales collaborator (${target.email} is in ${target.department})` }]);
+        }
+      }
+      await tx.exec(q.assignClient, bind(q.assignClient, { id: clientId, salesContactId: userId }));
+    });
+    return get(clientId);
+  }
+
+  return { list, count, get, create, update, assign, history };
 }
 
 export type Clients = ReturnType<typeof createClients>;

@@ -7,7 +7,7 @@
  */
 import { bind, queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
-import { Conflict, NotFound } from '../errors.js';
+import { Conflict, NotFound, ValidationError } from '../errors.js';
 import type { Actor } from '../actor.js';
 import { formatDate } from '../dates.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type MethodDescription, type ObjectDescription } from './describe.js';
@@ -19,7 +19,7 @@ import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
 import { cents, flag, money, pageLimitField, recordId, validated, type Problems } from './validate.js';
 
 const q = queries('contracts', [
-  'getContract', 'listContracts', 'countContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract',
+  'getContract', 'listContracts', 'countContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract', 'payContract',
 ] as const);
 
 export interface Contract {
@@ -86,6 +86,14 @@ export const CONTRACT_SORT = { createdAt: 'created_at', amountDue: 'amount_due',
 /** The filters of contracts.list and contracts.count. */
 const CONTRACT_FILTERS = { signed: may(flag), unpaid: may(flag), mine: may(flag), clientId: may(recordId) };
 
+/** A payment: an amount as contracts take them, above 0. */
+function payment(value: unknown, field: string, problems: Problems): string | undefined {
+  const paid = money(value, field, problems);
+  if (paid === undefined || cents(paid) > 0n) return paid;
+  problems.add(field, "must be above 0, such as '500.00'");
+  return undefined;
+}
+
 /** The contracts methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
 export const CONTRACTS = {
   list: method({
@@ -115,6 +123,12 @@ export const CONTRACTS = {
   sign: method({
     departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true, args: [value('id', recordId)],
     description: 'record that the client signed the contract', example: 'contracts.sign(1)',
+  }),
+  pay: method({
+    departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true,
+    args: [value('id', recordId), value('amount', payment)],
+    description: 'record a payment on a signed contract: its amount due goes down by amount (never below 0)',
+    example: "contracts.pay(1, '500.00')",
   }),
   history: historyDescription('contract', EVERYONE),
 } satisfies ObjectDescription;
@@ -212,10 +226,31 @@ export function createContracts(deps: ApiDeps) {
     return get(contractId);
   }
 
+  /**
+   * A payment: checked against the locked row (signed, within the amount due),
+   * then recorded by the database's pay_contract, which checks the same again
+   * and writes the history entry "payment". The lock makes two payments at
+   * once pay one after the other: the second sees what the first left due.
+   */
+  async function pay(id: number, amount: Amount): Promise<Contract> {
+    const actor = deps.actor();
+    const [contractId, paid] = validated((p) => readArgs(CONTRACTS.pay, [id, amount], p));
+    await inSession(deps, async (tx) => {
+      const current = await lockContractFor(tx, actor, CONTRACTS.pay, contractId, 'record payments on');
+      if (!current.signedAt) throw new Conflict(`contract ${contractId} is not signed: payments are recorded on signed contracts (contracts.sign(${contractId}) first)`);
+      if (cents(paid) > cents(current.amountDue)) {
+        const problem = cents(current.amountDue) === 0n ? `is more than is due: contract ${contractId} is paid in full` : `must not exceed the amount due on contract ${contractId} (${paid} > ${current.amountDue})`;
+        throw new ValidationError([{ field: 'amount', problem }]);
+      }
+      await tx.one(q.payContract, bind(q.payContract, { id: contractId, amount: paid }));
+    });
+    return get(contractId);
+  }
+
   /** Who changed this contract and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'contract', get);
 
-  return { list, count, get, create, update, sign, history };
+  return { list, count, get, create, update, sign, pay, history };
 }
 
 export type Contracts = ReturnType<typeof createContracts>;

@@ -14,7 +14,7 @@
 import { DEPARTMENTS, type Department } from '../departments.js';
 import { fieldsOf, type Problems } from './validate.js';
 
-export const OBJECTS = ['clients', 'contracts', 'events', 'users'] as const;
+export const OBJECTS = ['clients', 'contracts', 'events', 'users', 'reports'] as const;
 export type ObjectName = (typeof OBJECTS)[number];
 
 /** Every department may call it. */

@@ -25,7 +25,7 @@ import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
-import { searchWords, email, name, pageLimitField, phone, recordId, text, validated, type Problems } from './validate.js';
+import { searchWords, email, flag, name, pageLimitField, phone, recordId, text, validated, type Problems } from './validate.js';
 
 const aq = queries('auth', ['userSessions', 'endUserSessions', 'unlockLogin'] as const);
 const q = queries('users', [
@@ -81,6 +81,15 @@ export interface SessionRecord {
 export interface ReassignOptions {
   /** Who receives the collaborator's clients (a sales collaborator) or events (support). */
   reassignTo?: number;
+  /** Leave them without a contact, deliberately (management assigns them later). */
+  unassign?: boolean;
+}
+
+/** What a department change or a deletion moved, and to whom (null: left unassigned). */
+export interface Moved {
+  clients: number;
+  events: number;
+  to: { id: number; fullName: string } | null;
 }
 
 export interface DeletedUser {
@@ -92,7 +101,11 @@ export interface DeletedUser {
   clients: number;
   events: number;
   reassignedTo: number | null;
+  moved: Moved;
 }
+
+/** users.update: the record, and what a department change moved. */
+export type UpdatedUser = UserRecord & { moved?: Moved };
 
 const EMPLOYEE_NUMBER = /^[A-Za-z0-9-]{1,20}$/;
 
@@ -132,7 +145,7 @@ function idOrEmail(v: unknown, field: string, problems: Problems): number | stri
   return userId(v, field, problems);
 }
 
-const REASSIGN = fields('options', { reassignTo: may(recordId) }, { optional: true });
+const REASSIGN = fields('options', { reassignTo: may(recordId), unassign: may(flag) }, { optional: true });
 const MANAGEMENT = ['management'] as const;
 
 /** The users methods (management only): arguments and help (lib/crm/describe.ts). */
@@ -164,11 +177,12 @@ export const USERS = {
   update: method({
     departments: MANAGEMENT, writes: true,
     args: [value('id', userId), fields('changes', { fullName: may(name), email: may(email), phone: may(phone), department: may(department), password: may(password) }, { atLeastOne: true }), REASSIGN],
-    description: 'change a collaborator (a new password or department ends their sessions)', example: "users.update(3, {phone: '+33 6 12 34 56 78'})",
+    description: 'change a collaborator (a new password or department ends their sessions; leaving sales or support needs {reassignTo} or {unassign: true} for what they hold)',
+    example: "users.update(3, {department: 'support'}, {reassignTo: 4})",
   }),
   delete: method({
     departments: MANAGEMENT, writes: true, args: [value('id', userId), REASSIGN],
-    description: 'remove a collaborator; their clients and events are reassigned or left unassigned', example: 'users.delete(3, {reassignTo: 4})',
+    description: 'remove a collaborator; their clients or events go to reassignTo, or are left unassigned with {unassign: true}', example: 'users.delete(3, {reassignTo: 4})',
   }),
   sessions: method({
     departments: MANAGEMENT, writes: false, args: [value('id', userId)],
@@ -192,16 +206,33 @@ interface Holdings {
   events: number;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /**
- * Validate the reassignment target for the records being moved (see the rules
- * at the top) and move them there, or leave them unassigned when there is none.
+ * Move what the collaborator holds and no longer may (see the rules at the
+ * top) to reassignTo, or leave it unassigned when asked to ({unassign: true});
+ * asked neither, the call is refused, saying how many records would be left
+ * without a contact. PostgreSQL refuses the change too until they are released
+ * (sql/migrations/009). Returns what moved.
  */
-async function releaseRecords(tx: Executor, from: Holdings, move: { clients: boolean; events: boolean }, reassignTo: number | undefined): Promise<void> {
+async function releaseRecords(tx: Executor, from: Holdings, move: { clients: boolean; events: boolean }, options: ReassignOptions): Promise<Moved> {
   const clients = move.clients && from.clients > 0;
   const events = move.events && from.events > 0;
-  if (reassignTo !== undefined) {
+  const { reassignTo, unassign } = options;
+  if (reassignTo !== undefined && unassign) {
+    throw new ValidationError([{ field: 'unassign', problem: 'contradicts reassignTo: give one or the other' }]);
+  }
+  if (!clients && !events) return { clients: 0, events: 0, to: null };
+  const held = [clients ? plural(from.clients, 'client') : '', events ? plural(from.events, 'event') : ''].filter(Boolean).join(' and ');
+  let to: Moved['to'] = null;
+  if (reassignTo === undefined) {
+    if (!unassign) {
+      const wanted = clients ? 'a sales collaborator' : 'a support collaborator';
+      throw new ValidationError([{ field: 'reassignTo', problem: `is required: collaborator ${from.id} has ${held} that would be left without a contact; give {reassignTo: <id of ${wanted}>} or {unassign: true}` }]);
+    }
+  } else {
     if (reassignTo === from.id) throw new ValidationError([{ field: 'reassignTo', problem: 'must be another collaborator' }]);
-    const target = await tx.one<{ department: Department }>(q.getUserById, [reassignTo]);
+    const target = await tx.one<{ department: Department; fullName: string }>(q.getUserById, [reassignTo]);
     if (!target) throw new ValidationError([{ field: 'reassignTo', problem: `no collaborator has id ${reassignTo}` }]);
     if (clients && events) {
       throw new ValidationError([{ field: 'reassignTo', problem: `collaborator ${from.id} holds both clients and events, which cannot go to one collaborator; leave them unassigned and assign them afterwards` }]);
@@ -212,10 +243,14 @@ async function releaseRecords(tx: Executor, from: Holdings, move: { clients: boo
     if (events && target.department !== 'support') {
       throw new ValidationError([{ field: 'reassignTo', problem: `events go to a support collaborator; collaborator ${reassignTo} is in ${target.department}` }]);
     }
+    to = { id: reassignTo, fullName: target.fullName };
   }
-  const to = reassignTo ?? null;
-  if (clients) await tx.exec(q.moveClients, bind(q.moveClients, { fromId: from.id, toId: to }));
-  if (events) await tx.exec(q.moveEvents, bind(q.moveEvents, { fromId: from.id, toId: to }));
+  const toId = to?.id ?? null;
+  return {
+    clients: clients ? await tx.exec(q.moveClients, bind(q.moveClients, { fromId: from.id, toId })) : 0,
+    events: events ? await tx.exec(q.moveEvents, bind(q.moveEvents, { fromId: from.id, toId })) : 0,
+    to,
+  };
 }
 
 export function createUsers(deps: ApiDeps) {
@@ -266,27 +301,29 @@ export function createUsers(deps: ApiDeps) {
     },
 
     /** A new password or department bumps the token version (database trigger): their sessions end. */
-    async update(id: number, changes: UserChanges, options?: ReassignOptions): Promise<UserRecord> {
-      const [targetId, c, { reassignTo }] = validated((p) => readArgs(USERS.update, [id, changes, options], p));
+    async update(id: number, changes: UserChanges, options?: ReassignOptions): Promise<UpdatedUser> {
+      const [targetId, c, reassign] = validated((p) => readArgs(USERS.update, [id, changes, options], p));
       const changed = Object.keys(c).filter((k) => c[k as keyof typeof c] !== undefined);
       const passwordHash = c.password ? await hashPassword(c.password, deps.config.bcryptRounds) : null;
       const updated = await inSession(deps, async (tx) => {
         const held = await lockHoldings(tx, targetId);
         const newDepartment = c.department;
+        let moved: Moved | undefined;
         if (newDepartment && newDepartment !== held.department) {
           if (held.department === 'management' && ((await tx.one<{ n: number }>(q.managementCountOthers, [targetId]))?.n ?? 0) === 0) {
             throw new ValidationError([{ field: 'department', problem: 'cannot change: this is the last management collaborator' }]);
           }
-          await releaseRecords(tx, held, { clients: newDepartment !== 'sales', events: newDepartment !== 'support' }, reassignTo);
-        } else if (reassignTo !== undefined) {
-          throw new ValidationError([{ field: 'reassignTo', problem: 'only applies when the department changes' }]);
+          moved = await releaseRecords(tx, held, { clients: newDepartment !== 'sales', events: newDepartment !== 'support' }, reassign);
+        } else if (reassign.reassignTo !== undefined || reassign.unassign !== undefined) {
+          throw new ValidationError([{ field: reassign.reassignTo !== undefined ? 'reassignTo' : 'unassign', problem: 'only applies when the department changes' }]);
         }
         await tx.one(q.updateUser, bind(q.updateUser, {
           // Given as null or '' clears the phone; absent keeps it.
           id: targetId, fullName: c.fullName, email: c.email?.toLowerCase(), phoneGiven: c.phone !== undefined, phone: c.phone, department: newDepartment,
         }));
         if (passwordHash) await tx.exec(q.setUserPassword, bind(q.setUserPassword, { id: targetId, passwordHash }));
-        return tx.one<UserRecord>(q.getUserById, [targetId]);
+        const record = await tx.one<UserRecord>(q.getUserById, [targetId]);
+        return record && (moved ? { ...record, moved } : record);
       });
       if (!updated) throw new NotFound(`no collaborator has id ${targetId}`);
       deps.monitor.event('collaborator.updated', { actorId: deps.actor().id, targetId, fields: changed.join(',') });
@@ -294,16 +331,16 @@ export function createUsers(deps: ApiDeps) {
     },
 
     async delete(id: number, options?: ReassignOptions): Promise<DeletedUser> {
-      const [targetId, { reassignTo }] = validated((p) => readArgs(USERS.delete, [id, options], p));
+      const [targetId, reassign] = validated((p) => readArgs(USERS.delete, [id, options], p));
       if (targetId === deps.actor().id) throw new ValidationError([{ field: 'id', problem: 'you cannot delete yourself' }]);
       const deleted = await inSession(deps, async (tx) => {
         const held = await lockHoldings(tx, targetId);
         const record = (await tx.one<UserRecord>(q.getUserById, [targetId])) as UserRecord;
-        await releaseRecords(tx, held, { clients: true, events: true }, reassignTo);
+        const moved = await releaseRecords(tx, held, { clients: true, events: true }, reassign);
         await tx.exec(q.deleteUser, [targetId]);
         return {
           id: targetId, email: record.email, fullName: record.fullName, department: record.department,
-          clients: held.clients, events: held.events, reassignedTo: reassignTo ?? null,
+          clients: moved.clients, events: moved.events, reassignedTo: moved.to?.id ?? null, moved,
         };
       });
       deps.monitor.event('collaborator.deleted', { actorId: deps.actor().id, targetId });

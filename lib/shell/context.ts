@@ -1,5 +1,5 @@
 /**
- * What the REPL context holds: clients, contracts, events, users (only the
+ * What the REPL context holds: clients, contracts, events, users, reports (only the
  * permitted methods visible), whoami(), find(text), help(), logout(), load(file),
  * print(x), it. The names cannot be reassigned or redeclared (non-configurable
  * accessors whose setter refuses) and are put back after `.clear`.

@@ -8,6 +8,7 @@ const OBJECT_SUMMARY: Record<ObjectName, string> = {
   contracts: 'contracts: amounts, signature',
   events: 'the events of signed contracts and their support contact',
   users: 'collaborators (management)',
+  reports: 'revenue, who owes what, the pipeline (sales: your clients)',
 };
 
 /** Objects this department can do something with (an object with no permitted method is not offered). */

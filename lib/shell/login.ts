@@ -6,6 +6,7 @@
  */
 import type { Monitor } from '../monitoring.js';
 import type { Actor } from '../actor.js';
+import type { Digest } from '../crm/digest.js';
 
 /**
  * Ask the password through the shell's own line reader: hidden, never in
@@ -29,6 +30,7 @@ export interface ShellApi {
   contracts: object;
   events: object;
   users: object;
+  reports: object;
   /** The feed of recent changes (lib/crm/history.ts). */
   activity?: (filter?: object) => Promise<unknown>;
   /** Clients, contracts and events matching a text (lib/crm/find.ts). */
@@ -58,4 +60,6 @@ export interface Login {
    */
   interrupt?: (waiting?: (line: string) => void) => Promise<InterruptReport>;
   monitor: Monitor;
+  /** What the interactive shell says at login (lib/shell/digest.ts); absent: nothing. */
+  digest?: () => Promise<Digest>;
 }

@@ -9,6 +9,7 @@ import repl, { type REPLEval, type REPLServer } from 'node:repl';
 import type { Actor } from '../actor.js';
 import { HideableOutput } from '../prompt.js';
 import { shellCompleter, type Completion } from './completion.js';
+import { loginDigest } from './digest.js';
 import { HistoryFile, isSensitive } from './history.js';
 import type { AskPassword, Login } from './login.js';
 import { paint, render, visible, type OutputOptions } from './output.js';
@@ -29,15 +30,17 @@ export interface OpenShell {
   complete(line: string): Promise<Completion>;
 }
 
-export function startShell(login: Login, io: ShellIO): Promise<number> {
-  return openShell(login, io).done;
+/** The interactive shell: the greeting with the login digest (unless quiet), then the REPL until it closes. */
+export async function startShell(login: Login, io: ShellIO): Promise<number> {
+  const digest = io.quiet ? [] : await loginDigest(login);
+  return openShell(login, io, digest).done;
 }
 
-export function openShell(login: Login, io: ShellIO): OpenShell {
+export function openShell(login: Login, io: ShellIO, digest: readonly string[] = []): OpenShell {
   const terminal = io.terminal ?? Boolean(io.input.isTTY && io.output.isTTY);
   const output = outputOptions(io);
   const writeError = (line: string) => void io.errorOutput.write(`${paint(visible(line), 'red', output.color)}\n`);
-  greet(login, io);
+  greet(login, io, digest);
   const history = io.historyFile ? new HistoryFile(io.historyFile, { warn: writeError }) : undefined;
   const saved = history?.load() ?? [];
 
@@ -94,11 +97,12 @@ export function openShell(login: Login, io: ShellIO): OpenShell {
   return { server, done, complete };
 }
 
-/** The banner and who is logged in, unless quiet. */
-function greet(login: Login, io: ShellIO): void {
+/** The banner, who is logged in and the login digest (lines already made visible), unless quiet. */
+function greet(login: Login, io: ShellIO, digest: readonly string[]): void {
   if (io.quiet) return;
   if (io.banner) io.output.write(`${io.banner}\n`);
   io.output.write(`${visible(`Logged in as ${login.actor().fullName} (${login.actor().department}).`)} Type help() for help.\n`);
+  for (const line of digest) io.output.write(`${line}\n`);
 }
 
 function startServer(login: Login, io: ShellIO, output: HideableOutput, terminal: boolean, options: OutputOptions, writer: (value: unknown) => string): AdaptedRepl {

@@ -126,11 +126,11 @@ describe('crm/users', () => {
       expect(await fingerprint()).to.deep.equal(before);
     });
 
-    it('leaves the clients of a salesperson moved to support unassigned, or gives them to reassignTo', async () => {
+    it('leaves the clients of a salesperson moved to support unassigned when asked, or gives them to reassignTo', async () => {
       const seller = await addCollaborator('sales');
       const other = await addCollaborator('sales');
       const c1 = await addClient(seller.id);
-      await users().update(seller.id, { department: 'support' });
+      await users().update(seller.id, { department: 'support' }, { unassign: true });
       expect((await owners()).find((o) => o.id === c1)?.ownerId).to.equal(null);
       const c2 = await addClient(other.id);
       const third = await addCollaborator('sales');
@@ -148,15 +148,15 @@ describe('crm/users', () => {
   });
 
   describe('delete', () => {
-    it('without reassignTo leaves their clients and events unassigned, never deleted', async () => {
+    it('with {unassign: true} leaves their clients and events unassigned, never deleted', async () => {
       const seller = await addCollaborator('sales');
       const supporter = await addCollaborator('support');
       const eventId = await addEvent(seller.id, supporter.id);
       const clientId = await addClient(seller.id);
       const before = await fingerprint();
-      const result = await users().delete(seller.id);
+      const result = await users().delete(seller.id, { unassign: true });
       expect(result).to.include({ id: seller.id, clients: 2, events: 0, reassignedTo: null });
-      await users().delete(supporter.id);
+      await users().delete(supporter.id, { unassign: true });
       const after = await fingerprint();
       expect({ clients: after.clients, contracts: after.contracts, events: after.events }).to.deep.equal({ clients: before.clients, contracts: before.contracts, events: before.events });
       expect(after.users).to.equal(before.users - 2);
@@ -195,6 +195,73 @@ describe('crm/users', () => {
       expect(await refusal(() => users().delete(manager.id))).to.be.instanceOf(ValidationError);
       expect(await refusal(() => users().delete(9999))).to.be.instanceOf(NotFound);
       expect(await fingerprint()).to.deep.equal(before);
+    });
+  });
+
+  describe('nobody stranded (issue 15)', () => {
+    it('refuses to delete a salesperson with clients without reassignTo or unassign, naming how many, and changes nothing', async () => {
+      const seller = await addCollaborator('sales');
+      await addClient(seller.id);
+      await addClient(seller.id);
+      const before = await fingerprint();
+      const err = await refusal(() => users().delete(seller.id));
+      expect(err).to.be.instanceOf(ValidationError);
+      expect(err.message).to.match(/reassignTo is required: collaborator \d+ has 2 clients that would be left without a contact/);
+      expect(await refusal(() => users().delete(seller.id, {}))).to.be.instanceOf(ValidationError);
+      expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('refuses to move a salesperson with clients out of sales without reassignTo or unassign, and changes nothing', async () => {
+      const seller = await addCollaborator('sales');
+      await addClient(seller.id);
+      const before = await fingerprint();
+      const err = await refusal(() => users().update(seller.id, { department: 'support' }));
+      expect(err.message).to.match(/has 1 client that would be left without a contact; give \{reassignTo: <id of a sales collaborator>\} or \{unassign: true\}/);
+      expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('refuses to move a support collaborator with events out of support without reassignTo or unassign', async () => {
+      const seller = await addCollaborator('sales');
+      const supporter = await addCollaborator('support');
+      await addEvent(seller.id, supporter.id);
+      const before = await fingerprint();
+      const err = await refusal(() => users().update(supporter.id, { department: 'sales' }));
+      expect(err.message).to.match(/has 1 event that would be left without a contact; give \{reassignTo: <id of a support collaborator>\}/);
+      expect(await refusal(() => users().delete(supporter.id))).to.be.instanceOf(ValidationError);
+      expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('refuses reassignTo and unassign together, or a mistyped unassign, and changes nothing', async () => {
+      const seller = await addCollaborator('sales');
+      const heir = await addCollaborator('sales');
+      await addClient(seller.id);
+      const before = await fingerprint();
+      expect((await refusal(() => users().delete(seller.id, { reassignTo: heir.id, unassign: true }))).message).to.match(/unassign contradicts reassignTo/);
+      expect((await refusal(() => users().delete(seller.id, { unassign: 'yes' } as never))).message).to.match(/unassign must be true or false/);
+      expect(await fingerprint()).to.deep.equal(before);
+    });
+
+    it('reports exactly what moved and to whom (counts, name and id)', async () => {
+      const seller = await addCollaborator('sales');
+      const heir = await addCollaborator('sales');
+      const supporter = await addCollaborator('support');
+      const supportHeir = await addCollaborator('support');
+      await addClient(seller.id);
+      await addClient(seller.id);
+      await addEvent(heir.id, supporter.id);
+      const updated = await users().update(seller.id, { department: 'support' }, { reassignTo: heir.id });
+      expect(updated.moved).to.deep.equal({ clients: 2, events: 0, to: { id: heir.id, fullName: heir.fullName } });
+      const deleted = await users().delete(supporter.id, { reassignTo: supportHeir.id });
+      expect(deleted.moved).to.deep.equal({ clients: 0, events: 1, to: { id: supportHeir.id, fullName: supportHeir.fullName } });
+      const unassigned = await users().delete(heir.id, { unassign: true });
+      expect(unassigned.moved).to.deep.equal({ clients: 3, events: 0, to: null });
+      expect((await users().update(supportHeir.id, { fullName: 'Renamed' })).moved).to.equal(undefined);
+    });
+
+    it('lets a collaborator who holds nothing leave or change department without options', async () => {
+      const seller = await addCollaborator('sales');
+      expect((await users().update(seller.id, { department: 'support' })).moved).to.deep.equal({ clients: 0, events: 0, to: null });
+      expect((await users().delete(seller.id)).moved).to.deep.equal({ clients: 0, events: 0, to: null });
     });
   });
 

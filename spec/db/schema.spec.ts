@@ -5,7 +5,7 @@ import { resetData, serverVersion } from '../support/server.js';
 import { asOwner, failureOf } from '../support/owner.js';
 
 const t = testQueries([
-  'rawInsertUser', 'rawInsertClient', 'rawInsertContract', 'rawInsertEvent', 'rawDeleteUser', 'rawDeleteClient',
+  'rawInsertUser', 'rawInsertClient', 'rawInsertContract', 'rawInsertEvent', 'rawDeleteUser', 'rawReleaseHoldings', 'rawDeleteClient',
   'rawDeleteContract', 'rawClientSalesContact', 'rawEventSupportContact', 'rawIndexes', 'rawColumnTypes',
 ] as const);
 
@@ -58,10 +58,14 @@ describe('schema constraints', () => {
     });
   }
 
-  it('keeps clients and events when their collaborator is deleted (contacts become unassigned)', async () => {
+  it('refuses to delete a collaborator who still holds clients or events (migration 009), and once released keeps them unassigned', async () => {
     const w = await asOwner(world);
+    expect(await failureOf(() => asOwner((c) => c.exec(t.rawDeleteUser, [w.sales])))).to.equal('23514');
+    expect(await failureOf(() => asOwner((c) => c.exec(t.rawDeleteUser, [w.support])))).to.equal('23514');
     await asOwner(async (c) => {
+      await c.exec(t.rawReleaseHoldings, [w.sales]);
       await c.exec(t.rawDeleteUser, [w.sales]);
+      await c.exec(t.rawReleaseHoldings, [w.support]);
       await c.exec(t.rawDeleteUser, [w.support]);
     });
     const [client, event] = await asOwner(async (c) => [await c.one(t.rawClientSalesContact, [w.client]), await c.one(t.rawEventSupportContact, [w.event])]);

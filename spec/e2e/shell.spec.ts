@@ -107,7 +107,7 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     shell.sendLine('whoami()');
     await shell.waitFor(/department: sales[\s\S]*> $/);
 
-    await apiAs(bed.world.manager).users.update(bed.world.alice.id, { department: 'support' });
+    await apiAs(bed.world.manager).users.update(bed.world.alice.id, { department: 'support' }, { unassign: true });
     shell.sendLine('clients.list()');
     const out = await shell.waitFor(/AuthError[^\n]*\n/);
     expect(out).to.match(/AuthError: your session has ended \([^)]*department changed\)/);

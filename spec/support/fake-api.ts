@@ -34,6 +34,7 @@ export function cannedRows(object: ObjectName, count: number): Row[] {
       case 'contracts': return { id, clientId: id, totalAmount: '1500.5', amountDue: '500.00', signed: id % 2 === 0, createdAt: new Date(2026, 0, 2, 9, 30) };
       case 'events': return { id, contractId: id, name: `Event ${id}`, startAt: new Date(2026, 5, 4, 13, 0), endAt: new Date(2026, 5, 5, 2, 0), attendees: 75 };
       case 'users': return { id, fullName: `User ${id}`, email: `user${id}@epic.events`, department: 'support' };
+      case 'reports': return { id, client: `Client ${id}`, contracts: 1, due: '500.00' };
     }
   });
 }

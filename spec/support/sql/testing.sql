@@ -2,7 +2,8 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate events, contracts, clients, sessions, users, login_throttle, change_log restart identity;
+truncate events, contracts, clients, sessions, users, login_throttle, change_log,
+         report_signed_totals, report_pipeline_totals, report_client_balances restart identity;
 
 -- name: installationId :one
 select id::text as id from installation;
@@ -18,7 +19,10 @@ select (select count(*) from users)     as users,
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)
         || (select coalesce(string_agg(t::text, '|' order by t.email), '') from login_throttle t)
         || (select coalesce(string_agg(concat_ws(',', t.id, t.user_id, t.expires_at), '|' order by t.id), '') from sessions t)
-        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from change_log t)) as digest;
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from change_log t)
+        || (select coalesce(string_agg(t::text, '|' order by t.sales_contact_id, t.day), '') from report_signed_totals t)
+        || (select coalesce(string_agg(t::text, '|' order by t.sales_contact_id), '') from report_pipeline_totals t)
+        || (select coalesce(string_agg(t::text, '|' order by t.client_id), '') from report_client_balances t)) as digest;
 
 -- A lockout that ran out: the throttle test cannot wait 15 minutes.
 -- name: expireLockout :exec
@@ -486,3 +490,49 @@ select (select count(*) from client_find)::integer as clients, (select count(*) 
 -- prelude's assert_session (the views must still check the pair).
 -- name: bypassActAs :exec
 select set_config('role', $1, true), set_config('epic.session', $2, true);
+
+-- Reports (spec/crm/reports.spec.ts): a signature at a chosen time, and the
+-- report totals as the triggers left them vs as rebuilt from the contracts.
+-- name: setSignedAt :exec
+-- params: id, signedAt
+update contracts set signed_at = $2 where id = $1;
+
+-- name: reportTotals :one
+select (select coalesce(jsonb_agg(t order by t.sales_contact_id, t.day), '[]') from report_signed_totals t where t.contracts <> 0) as signed,
+       (select coalesce(jsonb_agg(t order by t.sales_contact_id), '[]') from report_pipeline_totals t where t.contracts <> 0) as pipeline,
+       (select coalesce(jsonb_agg(t order by t.client_id), '[]') from report_client_balances t where t.contracts <> 0) as balances;
+
+-- name: rebuildReportTotals :exec
+select report_totals_rebuild();
+
+-- Raw statements for spec/security/money.spec.ts (payments, reports, release).
+-- name: bypassPay :one
+-- params: id, amount
+select pay_contract($1, $2::numeric)::text as due;
+
+-- name: bypassReadReportSigned :many
+select sales_contact_id as "salesContactId", contracts from report_signed;
+
+-- name: bypassReadReportContracts :many
+select client_id as "clientId" from report_contracts;
+
+-- name: bypassReadReportBalances :many
+select client_id as "clientId" from report_balances;
+
+-- name: bypassWriteReportTotals :exec
+update report_signed_totals set signed_total = 0;
+
+-- name: bypassReadReportTotals :many
+select * from report_signed_totals;
+
+-- name: bypassRebuildReports :exec
+select report_totals_rebuild();
+
+-- name: contractAmountDue :one
+-- params: id
+select amount_due::text as due from contracts where id = $1;
+
+-- Leave a collaborator's clients and events unassigned (what {unassign: true} does).
+-- name: rawReleaseHoldings :exec
+with c as (update clients set sales_contact_id = null where sales_contact_id = $1)
+update events set support_contact_id = null where support_contact_id = $1;

@@ -1,0 +1,41 @@
+/**
+ * What the interactive shell tells a collaborator at login (issue 15): their
+ * events in the next days, their unsigned and unpaid contracts (sales: their
+ * clients'; management: all) and, for management, events without a support
+ * contact. Read in one transaction under the caller's session, like any call;
+ * what a department may not read (support: the report views) is not asked.
+ */
+import { bind, queries } from '../db/sql.js';
+import { inSession, type ApiDeps } from './deps.js';
+
+const q = queries('digest', ['digestEvents', 'digestContracts', 'digestUnassigned'] as const);
+
+export const DIGEST_DAYS = 7;
+
+export interface Digest {
+  days: number;
+  events: { count: number; nextName: string | null; nextAt: Date | null };
+  /** Sales and management. */
+  contracts?: { unsigned: number; unsignedValue: string; unpaid: number; due: string };
+  /** Management. */
+  unassigned?: { count: number; nextAt: Date | null };
+}
+
+export function createDigest(deps: ApiDeps): (now?: Date) => Promise<Digest> {
+  return (now = new Date()) => {
+    const actor = deps.actor();
+    const to = new Date(now.getTime() + DIGEST_DAYS * 86_400_000);
+    return inSession(deps, async (tx) => {
+      const events = (await tx.one<Digest['events']>(q.digestEvents, bind(q.digestEvents, {
+        supportContactId: actor.department === 'support' ? actor.id : null,
+        salesContactId: actor.department === 'sales' ? actor.id : null,
+        from: now,
+        to,
+      }))) as Digest['events'];
+      const digest: Digest = { days: DIGEST_DAYS, events };
+      if (actor.department !== 'support') digest.contracts = await tx.one<NonNullable<Digest['contracts']>>(q.digestContracts);
+      if (actor.department === 'management') digest.unassigned = await tx.one<NonNullable<Digest['unassigned']>>(q.digestUnassigned, bind(q.digestUnassigned, { now }));
+      return digest;
+    }, { readOnly: true });
+  };
+}

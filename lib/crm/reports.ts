@@ -1,0 +1,171 @@
+/**
+ * reports: revenue, unpaid, pipeline, for management (everything) and sales
+ * (their own clients). The scope is PostgreSQL's: the report views of
+ * sql/migrations/009_payments_reports.sql decide what a department sees from
+ * the verified session, and support has no grant on them. Sums are exact
+ * (numeric, strings such as '1500.00'); the totals of a report are added up
+ * here in cents (BigInt), never in floating point.
+ */
+import { bind, queries } from '../db/sql.js';
+import { fields, may, method, need, readArgs, type ObjectDescription } from './describe.js';
+import { inSession, type ApiDeps } from './deps.js';
+import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
+import { cents, pageLimitField, timestamp, validated, type Problems } from './validate.js';
+
+const q = queries('reports', ['revenue', 'revenueByClient', 'unpaid', 'pipeline'] as const);
+
+export const REVENUE_KEYS = ['salesContact', 'client', 'month'] as const;
+export type RevenueKey = (typeof REVENUE_KEYS)[number];
+
+export interface RevenueOptions {
+  by: RevenueKey;
+  /** Contracts signed at or after this time. */
+  from?: Date | string;
+  /** Contracts signed before this time. */
+  to?: Date | string;
+  /** by: 'client' is paged (`it` for more). */
+  limit?: number;
+}
+
+/** Amounts of signed contracts: total signed, collected (signed − due), still due. */
+export interface RevenueFigures {
+  contracts: number;
+  signed: string;
+  collected: string;
+  due: string;
+}
+
+export type RevenueBySalesContact = { salesContactId: number | null; salesContact: string } & RevenueFigures;
+export type RevenueByMonth = { month: string } & RevenueFigures;
+export type RevenueByClient = { id: number; client: string; salesContactId: number | null; salesContact: string | null } & RevenueFigures;
+
+export interface Debtor {
+  id: number;
+  client: string;
+  email: string;
+  phone: string | null;
+  salesContact: string | null;
+  contracts: number;
+  due: string;
+}
+
+export interface PipelineLine {
+  salesContactId: number | null;
+  salesContact: string;
+  contracts: number;
+  value: string;
+}
+
+/** Label of the line that adds up a report, and of the clients without a sales contact. */
+export const TOTAL = '(total)';
+export const NO_SALES_CONTACT = '(no sales contact)';
+
+function revenueKey(v: unknown, field: string, problems: Problems): RevenueKey | undefined {
+  if (typeof v === 'string' && (REVENUE_KEYS as readonly string[]).includes(v)) return v as RevenueKey;
+  problems.add(field, `must be one of ${REVENUE_KEYS.map((k) => `'${k}'`).join(', ')}`);
+  return undefined;
+}
+
+const REPORTERS = ['management', 'sales'] as const;
+const SCOPE = { sales: 'ownClient' } as const;
+
+/** The reports methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
+export const REPORTS = {
+  revenue: method({
+    departments: REPORTERS, ownership: SCOPE, writes: false,
+    // from/to: one date check each (the same as every other date argument).
+    args: [fields('options', { by: need(revenueKey), from: may(timestamp), to: may(timestamp), limit: may(pageLimitField) })],
+    description: 'signed contracts: total signed, collected and still due, by salesContact, client or month (signed between from and to)',
+    example: "reports.revenue({by: 'month', from: '2026-01-01'})",
+  }),
+  unpaid: method({
+    departments: REPORTERS, ownership: SCOPE, writes: false,
+    args: [fields('options', { limit: may(pageLimitField) }, { optional: true })],
+    description: 'who still owes what on signed contracts, largest amount first', example: 'reports.unpaid()',
+  }),
+  pipeline: method({
+    departments: REPORTERS, ownership: SCOPE, writes: false, args: [],
+    description: 'unsigned contracts and their value, by sales contact', example: 'reports.pipeline()',
+  }),
+} satisfies ObjectDescription;
+
+/** The sum of an amount column, exact: '1234.50'. */
+export function sumAmounts<R>(rows: readonly R[], amount: (row: R) => string): string {
+  const total = rows.reduce((sum, row) => sum + cents(amount(row)), 0n);
+  const sign = total < 0n ? '-' : '';
+  const digits = (total < 0n ? -total : total).toString().padStart(3, '0');
+  return `${sign}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
+function totalFigures(rows: readonly RevenueFigures[]): RevenueFigures {
+  return {
+    contracts: rows.reduce((n, r) => n + r.contracts, 0),
+    signed: sumAmounts(rows, (r) => r.signed),
+    collected: sumAmounts(rows, (r) => r.collected),
+    due: sumAmounts(rows, (r) => r.due),
+  };
+}
+
+/** The zone months are counted in: the shell's own (TZ), as dates are shown. */
+function localZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+interface RevenueLine extends RevenueFigures {
+  month: string | null;
+  salesContactId: number | null;
+  salesContact: string | null;
+}
+
+export function createReports(deps: ApiDeps) {
+  async function revenue(options: RevenueOptions): Promise<RevenueBySalesContact[] | RevenueByMonth[] | Page<RevenueByClient>> {
+    const [o] = validated((p) => {
+      const args = readArgs(REPORTS.revenue, [options], p);
+      const { from, to, by, limit } = args[0];
+      if (from && to && to.getTime() <= from.getTime()) p.add('to', 'must be after from');
+      if (limit !== undefined && by !== undefined && by !== 'client') p.add('limit', "only applies to by: 'client' (the other reports are short)");
+      return args;
+    });
+    const from = o.from ?? null;
+    const to = o.to ?? null;
+    if (o.by === 'client') {
+      const limit = o.limit ?? DEFAULT_PAGE_SIZE;
+      const fetchAfter = async (afterId: number, listed = 0): Promise<Page<RevenueByClient>> => {
+        const rows = await inSession(deps, (tx) => tx.many<RevenueByClient>(q.revenueByClient, bind(q.revenueByClient, { from, to, afterId, limit: limit + 1 })), { readOnly: true });
+        return makePage('reports', rows, limit, (last, n) => fetchAfter(last.id, n), listed);
+      };
+      return fetchAfter(0);
+    }
+    const lines = await inSession(deps, (tx) => tx.many<RevenueLine>(q.revenue, bind(q.revenue, { by: o.by, from, to, tz: localZone() })), { readOnly: true });
+    const figures = (l: RevenueFigures): RevenueFigures => ({ contracts: l.contracts, signed: l.signed, collected: l.collected, due: l.due });
+    if (o.by === 'month') {
+      const rows: RevenueByMonth[] = lines.map((l) => ({ month: l.month as string, ...figures(l) }));
+      return rows.length ? [...rows, { month: TOTAL, ...totalFigures(rows) }] : rows;
+    }
+    const rows: RevenueBySalesContact[] = lines.map((l) => ({ salesContactId: l.salesContactId, salesContact: l.salesContact ?? NO_SALES_CONTACT, ...figures(l) }));
+    return rows.length ? [...rows, { salesContactId: null, salesContact: TOTAL, ...totalFigures(rows) }] : rows;
+  }
+
+  async function unpaid(options?: { limit?: number }): Promise<Page<Debtor>> {
+    const [o] = validated((p) => readArgs(REPORTS.unpaid, [options], p));
+    const limit = o.limit ?? DEFAULT_PAGE_SIZE;
+    // Keyset on (due, client id), largest first: the page after a row starts below its amount.
+    const fetchAfter = async (afterDue: string | null, afterId: number, listed = 0): Promise<Page<Debtor>> => {
+      const rows = await inSession(deps, (tx) => tx.many<Debtor>(q.unpaid, bind(q.unpaid, { afterDue, afterId, limit: limit + 1 })), { readOnly: true });
+      return makePage('reports', rows, limit, (last, n) => fetchAfter(last.due, last.id, n), listed);
+    };
+    return fetchAfter(null, 0);
+  }
+
+  async function pipeline(): Promise<PipelineLine[]> {
+    validated((p) => readArgs(REPORTS.pipeline, [], p));
+    const lines = await inSession(deps, (tx) => tx.many<PipelineLine>(q.pipeline), { readOnly: true });
+    const rows = lines.map((l) => ({ ...l, salesContact: l.salesContact ?? NO_SALES_CONTACT }));
+    if (!rows.length) return rows;
+    return [...rows, { salesContactId: null, salesContact: TOTAL, contracts: rows.reduce((n, r) => n + r.contracts, 0), value: sumAmounts(rows, (r) => r.value) }];
+  }
+
+  return { revenue, unpaid, pipeline };
+}
+
+export type Reports = ReturnType<typeof createReports>;

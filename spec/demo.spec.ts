@@ -1,0 +1,35 @@
+/**
+ * The demo data (lib/demo.ts, issue 15 item 8) is about now: loaded on the
+ * test database with a chosen "today", it has events past and coming (one in
+ * the next days, one without a support contact), contracts signed and
+ * unsigned, paid in full and with an amount due.
+ */
+import { expect } from 'chai';
+import { createDigest } from '../lib/crm/digest.js';
+import { demoDay, demoUserId, loadDemoData } from '../lib/demo.js';
+import { apiAs, sessionFor } from './support/fixtures.js';
+import { ctx, resetData } from './support/server.js';
+import { depsFor } from './support/users.js';
+
+describe('demo data', () => {
+  const today = new Date(2027, 2, 10, 9, 0);
+  beforeEach(resetData);
+  after(resetData);
+
+  it('is dated relative to the day it is loaded, and loaded once', async () => {
+    expect(await loadDemoData(ctx().admin, 4, today)).to.equal(true);
+    expect(await loadDemoData(ctx().admin, 4, today)).to.equal(false);
+    const manager = (await sessionFor(await demoUserId(ctx().admin, 'management'))).actor;
+    const digest = await createDigest(depsFor(manager))(today);
+    expect(digest.events).to.deep.equal({ count: 1, nextName: 'John Ouick Wedding', nextAt: new Date(demoDay(today, 4, 15)) });
+    expect(digest.unassigned).to.deep.equal({ count: 1, nextAt: new Date(demoDay(today, 12, 19)) });
+    expect(digest.contracts).to.deep.equal({ unsigned: 2, unsignedValue: '8999.99', unpaid: 2, due: '4500.00' });
+    const api = apiAs(manager);
+    const past = await api.events.list({ to: today });
+    expect(past.rows.map((e) => e.name).sort()).to.deep.equal(['General Assembly', 'Mufflins Summer Party']);
+    const paid = (await api.contracts.list({ signed: true, unpaid: false })).rows;
+    expect(paid.length).to.be.at.least(2);
+    const kate = (await sessionFor(await demoUserId(ctx().admin, 'support'))).actor;
+    expect((await createDigest(depsFor(kate))(today)).events.count).to.equal(1);
+  });
+});
