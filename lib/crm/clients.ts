@@ -106,10 +106,10 @@ export function createClients(deps: ApiDeps) {
       };
     });
     const query = params.indexedSearch ? q.searchClients : q.listClients;
-    const fetchAfter = async (afterId: number): Promise<Page<Client>> => {
-      const { limit, salesContactId, unassigned, pattern } = params;
-      const rows = await inSession(deps, (tx) => tx.many<Client>(query, bind(query, { afterId, limit: limit + 1, salesContactId, unassigned, pattern })), { readOnly: true });
-      return makePage('clients', rows, limit, fetchAfter);
+    const fetchAfter = async (afterId: number, size = params.limit): Promise<Page<Client>> => {
+      const { salesContactId, unassigned, pattern } = params;
+      const rows = await inSession(deps, (tx) => tx.many<Client>(query, bind(query, { afterId, limit: size + 1, salesContactId, unassigned, pattern })), { readOnly: true });
+      return makePage('clients', rows, size, fetchAfter);
     };
     return fetchAfter(0);
   }

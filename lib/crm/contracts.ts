@@ -140,9 +140,9 @@ export function createContracts(deps: ApiDeps) {
         clientId: f.clientId,
       };
     });
-    const fetchAfter = async (afterId: number): Promise<Page<Contract>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Contract>(q.listContracts, bind(q.listContracts, { ...params, afterId, limit: params.limit + 1 })), { readOnly: true });
-      return makePage('contracts', rows, params.limit, fetchAfter);
+    const fetchAfter = async (afterId: number, size = params.limit): Promise<Page<Contract>> => {
+      const rows = await inSession(deps, (tx) => tx.many<Contract>(q.listContracts, bind(q.listContracts, { ...params, afterId, limit: size + 1 })), { readOnly: true });
+      return makePage('contracts', rows, size, fetchAfter);
     };
     return fetchAfter(0);
   }

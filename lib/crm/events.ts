@@ -139,9 +139,9 @@ export function createEvents(deps: ApiDeps) {
         to: f.to,
       };
     });
-    const fetchAfter = async (afterId: number): Promise<Page<Event>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Event>(q.listEvents, bind(q.listEvents, { ...params, afterId, limit: params.limit + 1 })), { readOnly: true });
-      return makePage('events', rows, params.limit, fetchAfter);
+    const fetchAfter = async (afterId: number, size = params.limit): Promise<Page<Event>> => {
+      const rows = await inSession(deps, (tx) => tx.many<Event>(q.listEvents, bind(q.listEvents, { ...params, afterId, limit: size + 1 })), { readOnly: true });
+      return makePage('events', rows, size, fetchAfter);
     };
     return fetchAfter(0);
   }

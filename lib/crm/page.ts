@@ -16,8 +16,11 @@ export interface Page<T> {
   readonly object: PageKind;
   readonly rows: T[];
   readonly hasMore: boolean;
-  /** The following page (empty when there is none). */
-  next(): Promise<Page<T>>;
+  /**
+   * The following page (empty when there is none), of `size` rows when given
+   * (export reads a whole list in large pages), else of the list's own limit.
+   */
+  next(size?: number): Promise<Page<T>>;
 }
 
 export function pageSize(limit: unknown): number {
@@ -36,7 +39,7 @@ export function makePage<T extends { id: number }>(
   object: PageKind,
   fetched: T[],
   limit: number,
-  fetchAfter: (afterId: number) => Promise<Page<T>>,
+  fetchAfter: (afterId: number, size?: number) => Promise<Page<T>>,
 ): Page<T> {
   const hasMore = fetched.length > limit;
   const rows = hasMore ? fetched.slice(0, limit) : fetched;
@@ -46,7 +49,7 @@ export function makePage<T extends { id: number }>(
     object,
     rows,
     hasMore,
-    next: async () => (hasMore && lastId !== undefined ? fetchAfter(lastId) : { kind: 'page', object, rows: [], hasMore: false, next: async () => emptyPage(object) }),
+    next: async (size?: number) => (hasMore && lastId !== undefined ? fetchAfter(lastId, size) : { kind: 'page', object, rows: [], hasMore: false, next: async () => emptyPage(object) }),
   };
 }
 

@@ -212,7 +212,7 @@ export function createUsers(deps: ApiDeps) {
   const fetchPage = (department: Department | null, pattern: string | null, limit: number, afterId: number): Promise<Page<UserRecord>> =>
     inSession(deps, async (tx) => {
       const rows = await tx.many<UserRecord>(q.listUsers, bind(q.listUsers, { department, pattern, afterId, limit: limit + 1 }));
-      return makePage('users', rows, limit, (lastId) => fetchPage(department, pattern, limit, lastId));
+      return makePage('users', rows, limit, (lastId, size = limit) => fetchPage(department, pattern, size, lastId));
     }, { readOnly: true });
 
   const lockHoldings = async (tx: Executor, id: number): Promise<Holdings> => {
