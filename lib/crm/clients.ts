@@ -8,6 +8,7 @@ import { bind, queries } from '../db/sql.js';
 import { NotFound } from '../errors.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
+import { IMPORT, importClients } from './import.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
@@ -80,6 +81,7 @@ export const CLIENTS = {
     example: "clients.update(1, {phone: '+678 123 456 79'})",
   }),
   history: historyDescription('client', EVERYONE),
+  import: IMPORT,
 } satisfies ObjectDescription;
 
 export function createClients(deps: ApiDeps) {
@@ -144,7 +146,10 @@ export function createClients(deps: ApiDeps) {
   /** Who changed this client and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'client', get);
 
-  return { list, get, create, update, history };
+  /** Clients from a CSV file, all or nothing (lib/crm/import.ts), checked with create's own validators. */
+  const importFile = importClients(deps, CLIENTS.create);
+
+  return { list, get, create, update, history, import: importFile };
 }
 
 export type Clients = ReturnType<typeof createClients>;
