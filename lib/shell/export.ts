@@ -42,16 +42,28 @@ export class ExportSummary {
  * shows as the text it is.
  */
 export function neutralised(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return FORMULA_START.has(text.charCodeAt(0)) ? `'${text}` : text;
+}
+
+/** = + - @ tab CR, as character codes (a cell's first character is checked for each of a million rows). */
+const FORMULA_START = new Set([0x3d, 0x2b, 0x2d, 0x40, 0x09, 0x0d]);
+const NEEDS_QUOTES = /[",\r\n;\t]/;
+
+/** Text as a CSV cell: neutralised, and quoted when it holds a delimiter, a quote, a line break or edge spaces. */
+function csvText(value: string): string {
+  if (value === '') return '';
+  const text = neutralised(value);
+  if (NEEDS_QUOTES.test(text) || text.charCodeAt(0) <= 0x20 || text.charCodeAt(text.length - 1) <= 0x20) return `"${text.replace(/"/g, '""')}"`;
+  return text;
 }
 
 /** One value as CSV text: null empty, dates ISO 8601, text neutralised and quoted when it must be. */
 export function csvCell(value: unknown): string {
+  if (typeof value === 'string') return csvText(value);
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  const text = neutralised(typeof value === 'string' ? value : JSON.stringify(value));
-  return /[",\r\n;\t]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvText(JSON.stringify(value));
 }
 
 const CRLF = '\r\n';
@@ -74,7 +86,11 @@ function encoder(format: ExportFormat): Encoder {
       rows: (rows) => {
         const cols = columns ?? [];
         let out = '';
-        for (const row of rows) out += `${cols.map((c) => csvCell(row[c])).join(',')}${CRLF}`;
+        for (const row of rows) {
+          let line = '';
+          for (let i = 0; i < cols.length; i++) line += i ? `,${csvCell(row[cols[i]])}` : csvCell(row[cols[i]]);
+          out += line + CRLF;
+        }
         return out;
       },
       end: () => '',
