@@ -278,6 +278,11 @@ class ImportRun {
   private batch: Candidate[] = [];
   /** Sales contacts named so far (management): email → id, or the reason it cannot be one. */
   private readonly contacts = new Map<string, number | string>();
+  /**
+   * The last batch's writes, in flight while the next batch is parsed and
+   * checked (awaited before the next batch touches the database, and at the end).
+   */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly tx: Executor,
@@ -312,6 +317,7 @@ class ImportRun {
   async flush(): Promise<void> {
     const batch = this.batch;
     this.batch = [];
+    await this.writing;
     if (!batch.length) return;
     const existing = new Map((await this.tx.many<ClientRef>(q.clientsByEmail, bind(q.clientsByEmail, { emails: batch.map((r) => r.email.toLowerCase()) }))).map((c) => [c.email, c]));
     await this.lookUpContacts(batch);
@@ -342,7 +348,21 @@ class ImportRun {
       }
     }
     if (this.badCount > 0) return; // all or nothing: once a line is bad, only checking goes on
-    if (!this.dryRun && inserts.length) {
+    this.created += inserts.length;
+    this.updated += updates.length;
+    if (this.dryRun) return;
+    this.writing = this.write(inserts, updates);
+    this.writing.catch(() => undefined); // awaited by the next flush or settle(); not a stray rejection meanwhile
+  }
+
+  /** Every batch written (the last one's writes awaited). */
+  async settle(): Promise<void> {
+    await this.flush();
+    await this.writing;
+  }
+
+  private async write(inserts: Array<Candidate & { salesContactId: number | null }>, updates: Candidate[]): Promise<void> {
+    if (inserts.length) {
       await this.tx.exec(q.importClients, bind(q.importClients, {
         fullNames: inserts.map((r) => r.fullName),
         emails: inserts.map((r) => r.email),
@@ -351,7 +371,7 @@ class ImportRun {
         salesContactIds: inserts.map((r) => r.salesContactId),
       }));
     }
-    if (!this.dryRun && updates.length) {
+    if (updates.length) {
       await this.tx.exec(q.updateImportedClients, bind(q.updateImportedClients, {
         emails: updates.map((r) => r.email),
         fullNames: updates.map((r) => r.fullName),
@@ -359,8 +379,6 @@ class ImportRun {
         companyNames: updates.map((r) => r.companyName),
       }));
     }
-    this.created += inserts.length;
-    this.updated += updates.length;
   }
 
   /** The sales contacts a management import names, looked up once each. */
@@ -445,7 +463,7 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
           unreadable = true;
         }
         if (!columns && !unreadable) throw new ValidationError([{ field: '', problem: `${name} is empty: a header line is expected (Full name, Email, Phone, Company)` }]);
-        await run.flush();
+        await run.settle();
         if (run.badCount > 0) throw refusal(name, run);
         return { file: name, created: run.created, updated: run.updated, skipped: run.skipped, dryRun };
       }, { readOnly: dryRun });

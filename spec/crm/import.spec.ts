@@ -1,34 +1,26 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { PermissionDenied, ValidationError } from '../../lib/errors.js';
 import { headerKey, Utf8Scanner } from '../../lib/crm/import.js';
 import { addClient, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
+import { tempWorkingDir } from '../support/workdir.js';
 
 /** The lines a refused import names, in order. */
 const problems = (err: Error): string[] => (err as ValidationError).problems.map((p) => p.problem);
 
 describe('clients.import', function () {
   this.timeout(120_000);
-  let dir: string;
-  let cwd: string;
   let w: World;
   beforeEach(async () => {
     await resetData();
     w = await buildWorld();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-import-'));
-    cwd = process.cwd();
-    process.chdir(dir);
   });
-  afterEach(() => {
-    process.chdir(cwd);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const work = tempWorkingDir('epic-import-');
 
   const file = (name: string, content: string | Buffer): string => {
-    fs.writeFileSync(path.join(dir, name), content);
+    fs.writeFileSync(path.join(work.path, name), content);
     return name;
   };
 
@@ -172,7 +164,7 @@ describe('clients.import', function () {
   });
 
   it('resolves a relative file name against the working directory, and says when the file is missing', async () => {
-    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.mkdirSync(path.join(work.path, 'sub'));
     file('sub/in.csv', 'Full name,Email\nAnn,ann@x.test\n');
     expect((await apiAs(w.alice).clients.import('sub/in.csv')).created).to.equal(1);
     expect((await refused(() => apiAs(w.alice).clients.import('nope.csv'))).message).to.equal('file nope.csv does not exist');

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { Conflict, ValidationError } from '../../lib/errors.js';
@@ -8,20 +6,11 @@ import { csvCell, exportList, neutralised } from '../../lib/shell/export.js';
 import { shellSyntax } from '../../lib/shell/tokens.js';
 import { addBulk, addClient, apiAs, buildWorld, rejection } from '../support/fixtures.js';
 import { resetData } from '../support/server.js';
+import { tempWorkingDir } from '../support/workdir.js';
 
 describe('export(list, file)', () => {
-  let dir: string;
-  let cwd: string;
-  beforeEach(async () => {
-    await resetData();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-export-'));
-    cwd = process.cwd();
-    process.chdir(dir);
-  });
-  afterEach(() => {
-    process.chdir(cwd);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  beforeEach(resetData);
+  tempWorkingDir('epic-export-');
 
   it('streams every page of the list, not only the first, to a CSV file created 0600 and says how many rows', async () => {
     const w = await buildWorld();
