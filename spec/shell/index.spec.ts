@@ -276,7 +276,7 @@ describe('shell (the REPL)', () => {
   it('completes the methods the department may call and the filter keys of list({', async () => {
     const term = new FakeTerminal();
     const sales = openShell(fakeLogin('sales'), term.io());
-    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'create', 'update', 'history', 'help']);
+    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'get', 'create', 'update', 'history', 'import', 'help']);
     expect((await sales.complete('contracts.s'))[0]).to.deep.equal(['sign']);
     expect((await sales.complete('clients.list({s'))[0]).to.deep.equal(['search', 'salesContactId']);
     expect((await sales.complete('clients.list({search: "a", m'))[0]).to.deep.equal(['mine']);
