@@ -5,7 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import format from 'pg-format';
 import { hashPassword } from '../lib/auth/passwords.js';
 import { createTokenCheck } from '../lib/auth/token-check.js';
 import { openSessionFor } from '../lib/auth/sessions.js';
@@ -26,6 +28,7 @@ import { FULL_SCALE, generateCrm, HISTORY_CHANGES, rowCounts, type Scale } from 
 import { median, medianOf, runNode, startWorld, type BenchWorld } from './harness.js';
 import { rawClient, rawGetContracts, rawGetContractsPrepared, rawIdentityStatements } from './raw.js';
 import { batchScript } from './rows.js';
+import { benchQueries } from './queries.js';
 
 const cq = queries('contracts', ['listContracts'] as const);
 const clq = queries('clients', ['searchClients'] as const);
@@ -34,6 +37,7 @@ const hq = queries('history', ['recordHistory', 'activity'] as const);
 const ceq = queries('events', ['listEvents'] as const);
 const ccq = queries('contracts', ['countContracts'] as const);
 const fq = queries('search', ['find'] as const);
+const bq = benchQueries(['ownerCopyClients', 'deleteCopiedClients'] as const);
 
 interface Row {
   figure: string;
@@ -72,10 +76,15 @@ function printTable(): void {
   process.stdout.write(`${line(all[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${all.slice(1).map(line).join('\n')}\n`);
 }
 
-function scaleFromEnv(): Scale {
+function scaleFactor(): number {
   // BENCH_SCALE=0.1 runs a tenth of the data (a quick look); the acceptance run is 1.
   const factor = Number(process.env.BENCH_SCALE ?? '1');
   if (!(factor > 0 && factor <= 1)) throw new Error('BENCH_SCALE must be in (0, 1]');
+  return factor;
+}
+
+function scaleFromEnv(): Scale {
+  const factor = scaleFactor();
   const s = FULL_SCALE;
   return { ...s, clients: Math.round(s.clients * factor), contracts: Math.round(s.contracts * factor), events: Math.round(s.events * factor), history: Math.round(s.history * factor) };
 }
@@ -128,6 +137,8 @@ async function measureAll(world: BenchWorld): Promise<void> {
     if (wanted('batch')) await batchFigure(world, sales);
     if (wanted('memory')) await memoryFigure(world, scale);
     if (wanted('reports')) await reportFigures(world, db, sales, sessions.management.actor);
+    if (wanted('import')) await importFigure(world, Math.round(100_000 * scaleFactor()));
+    if (wanted('export')) await exportFigure(world, scale);
   } finally {
     await db.close();
   }
@@ -405,6 +416,58 @@ async function memoryFigure(world: BenchWorld, scale: Scale): Promise<void> {
   if (run.code !== 0) throw new Error(`paging failed (exit ${run.code}): ${run.stderr.trim()}`);
   const mb = run.peakKb / 1024;
   limitRow(`5 peak RSS paging all contracts (${(run.ms / 1000).toFixed(0)} s)`, `${mb.toFixed(0)} MB`, mb > 0 && mb < 200, '< 200 MB');
+}
+
+/**
+ * 7. clients.import of a 100,000-line CSV file through the CLI (as sales:
+ * parse, check, batched INSERT under the session, history), against the
+ * database owner's COPY FROM of the same file in the same run (the floor: no
+ * checks, one statement; bench/sql/bench.sql says why not epic_owner's).
+ * Target: >= 10,000 rows/s.
+ */
+async function importFigure(world: BenchWorld, lines: number): Promise<void> {
+  progress(`import: ${lines} clients from CSV`);
+  // Readable by the server's own system user (COPY reads the file server-side).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-import-bench-'));
+  fs.chmodSync(dir, 0o755);
+  const file = path.join(dir, 'clients.csv');
+  const rowsText = ['Full name,Email,Phone,Company'];
+  for (let i = 1; i <= lines; i++) rowsText.push(`Imported client ${i},client${i}@import.bench,+33 1 23 45 ${String(i % 100).padStart(2, '0')} 00,"Company ${i % 997}, Ltd"`);
+  fs.writeFileSync(file, `${rowsText.join('\n')}\n`, { mode: 0o644 });
+  const conn = await AdminConnection.open(world.target.admin);
+  try {
+    const copy = { ...bq.ownerCopyClients, text: format(bq.ownerCopyClients.text, file) };
+    const t0 = performance.now();
+    await conn.transaction((tx) => tx.exec(copy));
+    const copyMs = performance.now() - t0;
+    await conn.transaction((tx) => tx.exec(bq.deleteCopiedClients), { asOwner: true });
+    const run = await runNode(['bin/epic-events.js', '--json', '--eval', `clients.import(${JSON.stringify(file)})`], world.cliEnv);
+    if (run.code !== 0) throw new Error(`import failed (exit ${run.code}): ${run.stderr.trim().slice(0, 500)}`);
+    const report = JSON.parse(run.stdout) as { created: number };
+    if (report.created !== lines) throw new Error(`import created ${report.created} clients, not ${lines}`);
+    const perSecond = lines / (run.ms / 1000);
+    ratioRow(`7 import: ${lines} clients from CSV (${Math.round(perSecond)} rows/s) vs the owner's COPY FROM (${Math.round(lines / (copyMs / 1000))} rows/s)`, run.ms, copyMs, undefined);
+    limitRow('7 import: rows/s through clients.import (whole CLI run)', `${Math.round(perSecond)} rows/s`, perSecond >= 10_000, '>= 10,000 rows/s');
+    await conn.transaction((tx) => tx.exec(bq.deleteCopiedClients), { asOwner: true });
+  } finally {
+    await conn.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 8. export(contracts.list(), file.csv) of every contract through the CLI: peak RSS and rows/s. */
+async function exportFigure(world: BenchWorld, scale: Scale): Promise<void> {
+  progress(`export: ${scale.contracts} contracts to CSV`);
+  const file = path.join(world.tmpDir, 'contracts.csv');
+  const run = await runNode(['bin/epic-events.js', '--json', '--eval', `export(contracts.list(), ${JSON.stringify(file)})`], world.cliEnv, undefined, true);
+  if (run.code !== 0) throw new Error(`export failed (exit ${run.code}): ${run.stderr.trim().slice(0, 500)}`);
+  const written = (JSON.parse(run.stdout) as { rows: number }).rows;
+  if (written !== scale.contracts) throw new Error(`export wrote ${written} contracts, not ${scale.contracts}`);
+  fs.rmSync(file, { force: true });
+  const mb = run.peakKb / 1024;
+  const perSecond = written / (run.ms / 1000);
+  limitRow(`8 export: ${written} contracts to CSV, peak RSS`, `${mb.toFixed(0)} MB`, mb > 0 && mb < 200, '< 200 MB');
+  limitRow(`8 export: ${written} contracts to CSV (whole CLI run, ${(run.ms / 1000).toFixed(1)} s)`, `${Math.round(perSecond)} rows/s`, perSecond >= 100_000, '>= 100,000 rows/s');
 }
 
 main().then((code) => process.exit(code), (err: unknown) => {

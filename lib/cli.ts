@@ -20,7 +20,9 @@ Options:
   --email ADDRESS        log in as ADDRESS without asking
   --password-stdin       read the password from standard input
   --demo DEPARTMENT      embedded demo data, logged in as management, sales or support
-  --json                 print results as JSON
+  --json                 print results as JSON (a list with more rows says so on stderr)
+  --csv                  print results as CSV, lists whole (every page); with --eval,
+                         a script or piped input
   --quiet                no banner
   -h, --help             this help
   -v, --version          the version
@@ -50,6 +52,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--email': opts.email = take(); break;
       case '--password-stdin': opts.passwordStdin = true; break;
       case '--json': opts.json = true; break;
+      case '--csv': opts.csv = true; break;
       case '--quiet': case '-q': opts.quiet = true; break;
       case '--file': case '-f': opts.file = take(); break;
       case '--eval': case '-e': opts.eval = take(); break;
@@ -79,6 +82,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (opts.file) throw new ConfigError('give the script either as FILE.js or with --file, not both');
     opts.file = positional[0];
   }
+  if (opts.csv && opts.json) throw new ConfigError('--csv and --json cannot be used together');
   if (opts.file && opts.eval !== undefined) throw new ConfigError('--file and --eval cannot be used together');
   if (opts.eval === '-' && opts.passwordStdin) throw new ConfigError('--eval - and --password-stdin both read standard input: log in first, then run --eval -');
   if (opts.demo && (opts.command !== 'shell')) throw new ConfigError('--demo opens the shell; it cannot be combined with setup or logout');

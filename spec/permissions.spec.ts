@@ -5,6 +5,9 @@
  * The expectations are written out here, independently of lib/permissions.ts,
  * so a wrong entry in the table fails this test.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import type { CrmApi } from '../lib/crm/api.js';
 import { PermissionDenied } from '../lib/errors.js';
@@ -34,6 +37,14 @@ const everyone: Record<Department, Rule> = { management: 'all', sales: 'all', su
 const pick = <T>(whose: Whose, own: T, other: T) => (whose === 'own' ? own : other);
 let serial = 0;
 
+/** A CSV file in the temporary folder, removed when the process ends. */
+function importFile(content: string): string {
+  const file = path.join(os.tmpdir(), `epic-matrix-${process.pid}-${++serial}.csv`);
+  fs.writeFileSync(file, content);
+  process.once('exit', () => fs.rmSync(file, { force: true }));
+  return file;
+}
+
 const CASES: Case[] = [
   { object: 'clients', method: 'list', rules: everyone, call: (api, w, whose) => api.clients.list({ salesContactId: pick(whose, w.alice.id, w.bob.id) }) },
   { object: 'clients', method: 'count', rules: everyone, call: (api, w, whose) => api.clients.count({ salesContactId: pick(whose, w.alice.id, w.bob.id) }) },
@@ -45,6 +56,11 @@ const CASES: Case[] = [
   {
     object: 'clients', method: 'update', rules: { management: 'none', sales: 'own', support: 'none' },
     call: (api, w, whose) => api.clients.update(pick(whose, w.clientA, w.clientB), { phone: '+33 6 12 34 56 78' }),
+  },
+  {
+    // A file of one new client (management: with no sales contact).
+    object: 'clients', method: 'import', rules: { management: 'all', sales: 'all', support: 'none' },
+    call: (api) => api.clients.import(importFile(`Full name,Email\nImported,imported${++serial}@client.test\n`)),
   },
   { object: 'contracts', method: 'list', rules: everyone, call: (api, w, whose) => api.contracts.list({ clientId: pick(whose, w.clientA, w.clientB) }) },
   { object: 'contracts', method: 'count', rules: everyone, call: (api, w, whose) => api.contracts.count({ clientId: pick(whose, w.clientA, w.clientB) }) },

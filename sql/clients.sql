@@ -129,3 +129,46 @@ for share of u;
 -- name: assignClient :exec
 -- params: id, salesContactId
 update clients set sales_contact_id = $2 where id = $1;
+
+-- clients.import (lib/crm/import.ts). The history of what follows in the same
+-- transaction says "imported from FILE" (the change_log trigger of migration
+-- 007 reads both settings; transaction-local).
+-- name: markImport :exec
+-- params: note
+select set_config('epic.change_action', 'imported', true), set_config('epic.change_note', $1, true);
+
+-- The clients already using some of an import batch's emails (lower case),
+-- with their sales contact: through the client_emails view (migration 011),
+-- an index scan of clients_email_key.
+-- name: clientsByEmail :many
+-- params: emails
+select e.email_key as email, e.id, e.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
+from client_emails e
+left join users u on u.id = e.sales_contact_id
+where e.email_key = any($1::text[]);
+
+-- The collaborators a management import names as sales contacts, by email (any case).
+-- name: collaboratorsByEmail :many
+-- params: emails
+select lower(u.email) as email, u.id, d.name as department
+from users u
+join departments d on d.id = u.department_id
+where lower(u.email) = any($1::text[]);
+
+-- One batch of imported clients, one statement: the arrays are the columns,
+-- row i of each the i-th client. Row-level security checks each row as it
+-- would a single insert (sales: their own; management: a salesperson or nobody).
+-- name: importClients :exec
+-- params: fullNames, emails, phones, companyNames, salesContactIds
+insert into clients (full_name, email, phone, company_name, sales_contact_id)
+select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[]);
+
+-- onDuplicate: 'update': the caller's own clients with these emails take the
+-- file's name, and its phone and company where the file gives one.
+-- name: updateImportedClients :exec
+-- params: emails, fullNames, phones, companyNames
+update clients c
+set full_name = u.full_name, phone = coalesce(u.phone, c.phone), company_name = coalesce(u.company_name, c.company_name), updated_at = now()
+from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as u(email, full_name, phone, company_name)
+where lower(c.email) = lower(u.email)
+  and c.sales_contact_id = current_collaborator_id();

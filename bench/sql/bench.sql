@@ -99,3 +99,17 @@ select 1 as one;
 -- name: rawInsertClient :exec
 -- params: fullName, email, phone, companyName, salesContactId
 insert into clients (full_name, email, phone, company_name, sales_contact_id) values ($1, $2, $3, $4, $5);
+
+-- The import figure's floor (bench/run.ts importFigure): the database's
+-- owner (the bench server's superuser) reads the same CSV file with COPY, the
+-- history trigger firing. Not epic_owner: row-level security is forced on
+-- clients, and PostgreSQL refuses COPY FROM into such a table (SQLSTATE
+-- 0A000) — which is why clients.import uses INSERT; only a role that bypasses
+-- row-level security may COPY into it. COPY takes no parameters: %L is the file's path, quoted by pg-format as a
+-- literal (a path the bench wrote itself, never user input).
+-- name: ownerCopyClients :exec
+copy epic.clients (full_name, email, phone, company_name) from %L with (format csv, header true);
+
+-- The rows COPY loaded, removed before the import loads the same file.
+-- name: deleteCopiedClients :exec
+delete from epic.clients where email like '%@import.bench';

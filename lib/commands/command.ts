@@ -17,6 +17,8 @@ export interface CliOptions {
   email?: string;
   passwordStdin: boolean;
   json: boolean;
+  /** --csv: results as CSV (batches: --eval, a script, piped input). */
+  csv?: boolean;
   quiet: boolean;
   demo?: 'management' | 'sales' | 'support';
   file?: string;

@@ -95,6 +95,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       errorOutput: io.stderr,
       historyFile: opts.demo ? undefined : path.join(config.stateDir, 'history'),
       json: opts.json,
+      csv: opts.csv,
       quiet,
       color: io.stdout.isTTY === true && !io.env.NO_COLOR,
       banner: opts.demo ? demoBanner(opts.demo) : undefined,

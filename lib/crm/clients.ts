@@ -8,6 +8,7 @@ import { bind, queries } from '../db/sql.js';
 import { NotFound, ValidationError } from '../errors.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
+import { IMPORT, importClients } from './import.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
@@ -100,6 +101,7 @@ export const CLIENTS = {
     description: "set a client's sales contact (a sales collaborator; null leaves it unassigned)", example: 'clients.assign(1, 3)',
   }),
   history: historyDescription('client', EVERYONE),
+  import: IMPORT,
 } satisfies ObjectDescription;
 
 export function createClients(deps: ApiDeps) {
@@ -182,7 +184,10 @@ export function createClients(deps: ApiDeps) {
     return get(clientId);
   }
 
-  return { list, count, get, create, update, assign, history };
+  /** Clients from a CSV file, all or nothing (lib/crm/import.ts), checked with create's own validators. */
+  const importFile = importClients(deps, CLIENTS.create);
+
+  return { list, count, get, create, update, assign, history, import: importFile };
 }
 
 export type Clients = ReturnType<typeof createClients>;

@@ -69,14 +69,14 @@ export function createHistory(deps: ApiDeps) {
   const recordPage = (object: HistoryObject, id: number, limit: number, before: number | null, listed = 0): Promise<Page<HistoryEntry>> =>
     inSession(deps, async (tx) => {
       const rows = await tx.many<HistoryEntry>(q.recordHistory, bind(q.recordHistory, { object, recordId: id, beforeId: before, limit: limit + 1 }));
-      return makePage('history', rows, limit, (last, so) => recordPage(object, id, limit, last.id, so), listed);
+      return makePage('history', rows, limit, (last, so, size = limit) => recordPage(object, id, size, last.id, so), listed);
     }, { readOnly: true });
 
   const activityPage = (f: { by: number | null; since: Date | null; object: HistoryObject | null; limit: number }, before: number | null, listed = 0): Promise<Page<HistoryEntry>> =>
     inSession(deps, async (tx) => {
       const everyone = deps.actor().department === 'management';
       const rows = await tx.many<HistoryEntry>(q.activity, bind(q.activity, { by: f.by, since: f.since, object: f.object, everyone, beforeId: before, limit: f.limit + 1 }));
-      return makePage('history', rows, f.limit, (last, so) => activityPage(f, last.id, so), listed);
+      return makePage('history', rows, f.limit, (last, so, size = f.limit) => activityPage({ ...f, limit: size }, last.id, so), listed);
     }, { readOnly: true });
 
   return {

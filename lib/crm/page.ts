@@ -31,17 +31,20 @@ export class Page<T> extends Array<T> {
   declare readonly listed: number;
   /** The rows as a plain array. */
   declare readonly rows: T[];
-  /** The following page (empty when there is none). */
-  declare readonly next: () => Promise<Page<T>>;
+  /**
+   * The following page (empty when there is none), of `size` rows when given
+   * (export reads a whole list in large pages), else of the list's own limit.
+   */
+  declare readonly next: (size?: number) => Promise<Page<T>>;
 
-  static make<T>(object: PageKind, rows: T[], hasMore: boolean, listedBefore: number, next: (listed: number) => Promise<Page<T>>): Page<T> {
+  static make<T>(object: PageKind, rows: T[], hasMore: boolean, listedBefore: number, next: (listed: number, size?: number) => Promise<Page<T>>): Page<T> {
     const page = new Page<T>();
     page.push(...rows);
     const listed = listedBefore + rows.length;
     const hidden = (value: unknown) => ({ value, enumerable: false, writable: false, configurable: false });
     Object.defineProperties(page, {
       kind: hidden('page'), object: hidden(object), hasMore: hidden(hasMore), listed: hidden(listed), rows: hidden(rows),
-      next: hidden(() => (hasMore ? next(listed) : Promise.resolve(Page.make<T>(object, [], false, listed, () => Promise.reject(new Error('no next page')))))),
+      next: hidden((size?: number) => (hasMore ? next(listed, size) : Promise.resolve(Page.make<T>(object, [], false, listed, () => Promise.reject(new Error('no next page')))))),
     });
     return page;
   }
@@ -68,18 +71,19 @@ export function pageSize(limit: unknown): number {
 /**
  * Build a page from a query that fetched up to `limit + 1` rows after the
  * last one of the previous page: the extra row only tells whether more exist.
- * `fetchAfter` gets the last row shown (its id, and its sort key when sorted).
+ * `fetchAfter` gets the last row shown (its id, and its sort key when sorted),
+ * the count listed so far, and the size asked of the next page, if any.
  */
 export function makePage<T extends { id: number }>(
   object: PageKind,
   fetched: T[],
   limit: number,
-  fetchAfter: (last: T, listed: number) => Promise<Page<T>>,
+  fetchAfter: (last: T, listed: number, size?: number) => Promise<Page<T>>,
   listedBefore = 0,
 ): Page<T> {
   const hasMore = fetched.length > limit;
   const rows = hasMore ? fetched.slice(0, limit) : fetched;
-  return Page.make(object, rows, hasMore, listedBefore, (listed) => fetchAfter(rows[rows.length - 1], listed));
+  return Page.make(object, rows, hasMore, listedBefore, (listed, size) => fetchAfter(rows[rows.length - 1], listed, size));
 }
 
 export function emptyPage<T>(object: PageKind): Page<T> {

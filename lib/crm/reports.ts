@@ -130,9 +130,9 @@ export function createReports(deps: ApiDeps) {
     const to = o.to ?? null;
     if (o.by === 'client') {
       const limit = o.limit ?? DEFAULT_PAGE_SIZE;
-      const fetchAfter = async (afterId: number, listed = 0): Promise<Page<RevenueByClient>> => {
-        const rows = await inSession(deps, (tx) => tx.many<RevenueByClient>(q.revenueByClient, bind(q.revenueByClient, { from, to, afterId, limit: limit + 1 })), { readOnly: true });
-        return makePage('reports', rows, limit, (last, n) => fetchAfter(last.id, n), listed);
+      const fetchAfter = async (afterId: number, listed = 0, size = limit): Promise<Page<RevenueByClient>> => {
+        const rows = await inSession(deps, (tx) => tx.many<RevenueByClient>(q.revenueByClient, bind(q.revenueByClient, { from, to, afterId, limit: size + 1 })), { readOnly: true });
+        return makePage('reports', rows, size, (last, n, next = limit) => fetchAfter(last.id, n, next), listed);
       };
       return fetchAfter(0);
     }
@@ -150,9 +150,9 @@ export function createReports(deps: ApiDeps) {
     const [o] = validated((p) => readArgs(REPORTS.unpaid, [options], p));
     const limit = o.limit ?? DEFAULT_PAGE_SIZE;
     // Keyset on (due, client id), largest first: the page after a row starts below its amount.
-    const fetchAfter = async (afterDue: string | null, afterId: number, listed = 0): Promise<Page<Debtor>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Debtor>(q.unpaid, bind(q.unpaid, { afterDue, afterId, limit: limit + 1 })), { readOnly: true });
-      return makePage('reports', rows, limit, (last, n) => fetchAfter(last.due, last.id, n), listed);
+    const fetchAfter = async (afterDue: string | null, afterId: number, listed = 0, size = limit): Promise<Page<Debtor>> => {
+      const rows = await inSession(deps, (tx) => tx.many<Debtor>(q.unpaid, bind(q.unpaid, { afterDue, afterId, limit: size + 1 })), { readOnly: true });
+      return makePage('reports', rows, size, (last, n, next = limit) => fetchAfter(last.due, last.id, n, next), listed);
     };
     return fetchAfter(null, 0);
   }

@@ -80,14 +80,14 @@ export function keysetPage<T extends { id: number }>(
   const query = sortedQuery(q, sort);
   // The key as PostgreSQL printed it: exact (a timestamp keeps its microseconds, which a Date would lose).
   const keys = new WeakMap<T, string>();
-  const fetchAfter = async (last: T | undefined, listed: number): Promise<Page<T>> => {
-    const params = bindParams({ afterKey: last === undefined ? null : keys.get(last), afterId: last?.id ?? null, limit: limit + 1 });
+  const fetchAfter = async (last: T | undefined, listed: number, size = limit): Promise<Page<T>> => {
+    const params = bindParams({ afterKey: last === undefined ? null : keys.get(last), afterId: last?.id ?? null, limit: size + 1 });
     const rows = await inSession(deps, (tx) => tx.many<T & { sortKey?: string }>(query, params), { readOnly: true });
     for (const row of rows) {
       keys.set(row, row.sortKey as string);
       delete row.sortKey;
     }
-    return makePage(object, rows, limit, fetchAfter, listed);
+    return makePage(object, rows, size, fetchAfter, listed);
   };
   return fetchAfter(undefined, 0);
 }

@@ -1,7 +1,7 @@
 /**
  * What the REPL context holds: clients, contracts, events, users, reports (only the
  * permitted methods visible), whoami(), find(text), help(), logout(), load(file),
- * print(x), it. The names cannot be reassigned or redeclared (non-configurable
+ * print(x), it, export(list, file). The names cannot be reassigned or redeclared (non-configurable
  * accessors whose setter refuses) and are put back after `.clear`.
  */
 import util from 'node:util';
@@ -11,6 +11,8 @@ import { API, OBJECTS, mayCall, type ObjectName } from '../permissions.js';
 import { markApiFailure } from './errors.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
 import { ShellText } from './output.js';
+import { exportList } from './export.js';
+import { EXPORT_ALIAS } from './tokens.js';
 import type { Login } from './login.js';
 
 export interface ShellCommands {
@@ -116,6 +118,8 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
   values.print = commands.print;
   values.passwordPrompt = passwordPromptOf(commands.askSecret);
   values.it = itMarker;
+  // export(list, file): the shell reads the reserved word as this name (lib/shell/tokens.ts shellSyntax).
+  values[EXPORT_ALIAS] = exportList;
   return values;
 }
 

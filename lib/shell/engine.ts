@@ -10,6 +10,7 @@ import vm from 'node:vm';
 import { passGate } from './gate.js';
 import { SessionRevoked } from '../errors.js';
 import { Pager } from './pager.js';
+import { shellSyntax } from './tokens.js';
 import type { AdaptedRepl } from './repl-adapter.js';
 import type { AskPassword, Login } from './login.js';
 
@@ -128,7 +129,7 @@ export class Engine {
         ? await step(this.pager.next())
         : script
           ? await step(this.runCompiled(script))
-          : await step(this.runDefaultEval(code, file), /\bawait\b/.test(code));
+          : await step(this.runDefaultEval(shellSyntax(code), file), /\bawait\b/.test(code));
       if (isThenable(value)) value = await step(Promise.resolve(value));
       if (fault) return { kind: 'error', error: fault.error };
       this.pager.remember(value);

@@ -18,7 +18,7 @@ export function visibleObjects(department: Department): ObjectName[] {
 
 export function overviewHelp(department: Department): string {
   const objects = visibleObjects(department);
-  const width = Math.max(...objects.map((o) => o.length), 'passwordPrompt()'.length);
+  const width = Math.max(...objects.map((o) => o.length), 'export(list, file)'.length);
   const lines = [
     `Objects (you are in ${department}):`,
     ...objects.map((o) => `  ${o.padEnd(width)}  ${OBJECT_SUMMARY[o]}: ${permittedMethods(department, o).join(', ')}`),
@@ -29,6 +29,7 @@ export function overviewHelp(department: Department): string {
     `  ${'find(text)'.padEnd(width)}  ${FIND.description}, e.g. ${FIND.example}`,
     `  ${'help()'.padEnd(width)}  this overview; clients.help(), clients.list.help() for details`,
     `  ${'it'.padEnd(width)}  the next page of the last list`,
+    `  ${'export(list, file)'.padEnd(width)}  every page of a list to a file: .csv, .json or .jsonl (export(contracts.list({unpaid: true}), 'unpaid.csv'); {overwrite: true})`,
     `  ${'load(file)'.padEnd(width)}  run a script, statement by statement (also .load file)`,
     `  ${'print(x)'.padEnd(width)}  print a value as the shell does`,
     `  ${'passwordPrompt()'.padEnd(width)}  ask a password without echo: users.create({…, password: passwordPrompt()})`,

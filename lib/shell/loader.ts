@@ -29,8 +29,8 @@ export type BatchResult =
 export interface BatchRun {
   /** One statement, the token checked first. */
   evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome>;
-  /** Print a result as the shell does; throws when it cannot be rendered (a toJSON that throws). */
-  show(value: unknown): void;
+  /** Print a result as the shell does; throws when it cannot be rendered (a toJSON that throws); --csv streams a list. */
+  show(value: unknown): void | Promise<void>;
   /** An error as its one line. */
   describe(error: unknown): string;
   /**
@@ -66,9 +66,9 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
       return { kind: 'failed', line, completed, message: stoppedAt(line, completed, run.describe(error), after) };
     };
     /** Shown, or the failure to render (a toJSON that throws) as the statement's own error. */
-    const show = (value: unknown, line: number, completed: number): BatchResult | undefined => {
+    const show = async (value: unknown, line: number, completed: number): Promise<BatchResult | undefined> => {
       try {
-        run.show(value);
+        await run.show(value);
         return undefined;
       } catch (error) {
         return failed(line, completed, error);
@@ -88,7 +88,7 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
       }
       if (outcome.kind === 'error') return failed(statement.line, index, outcome.error);
       if (mode === 'each' && outcome.value !== undefined) {
-        const failure = show(outcome.value, statement.line, index);
+        const failure = await show(outcome.value, statement.line, index);
         if (failure) return failure;
       }
       last = outcome.value;
@@ -96,7 +96,7 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
     }
     run.progress?.(-1, statements.length);
     if (mode === 'last' && last !== undefined) {
-      const failure = show(last, lastLine, statements.length - 1);
+      const failure = await show(last, lastLine, statements.length - 1);
       if (failure) return failure;
     }
     if (stray) return failed(lastLine, statements.length, stray.error, true);

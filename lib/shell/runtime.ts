@@ -21,6 +21,8 @@ import { describeError } from './errors.js';
 import { BatchStopped, progressWriter, runStatements, type BatchResult, type BatchRun, type BatchSource } from './loader.js';
 import type { AskPassword, Login } from './login.js';
 import { printed, render, wantsColor, type OutputOptions } from './output.js';
+import { csvResult } from './export.js';
+import { isPage, MAX_PAGE_SIZE } from '../crm/page.js';
 
 export interface ShellIO {
   input: Readable & { isTTY?: boolean };
@@ -29,6 +31,8 @@ export interface ShellIO {
   /** History file (state directory); none: no history kept. */
   historyFile?: string;
   json: boolean;
+  /** --csv: lists (every page), records and arrays of records print as CSV. */
+  csv?: boolean;
   quiet: boolean;
   /** Default: output is a TTY and NO_COLOR is not set. */
   color?: boolean;
@@ -121,8 +125,19 @@ export class ShellRuntime implements BatchRun {
     return render(value, this.output);
   }
 
-  show(value: unknown): void {
+  /**
+   * Print a result. --csv: a list whole, every page streamed; --json: a list
+   * that has more rows says so on stderr (stdout stays the JSON array).
+   */
+  show(value: unknown): void | Promise<void> {
+    if (this.io.csv) {
+      const csv = csvResult(value, this.io.output);
+      if (csv) return csv;
+    }
     this.write(`${this.render(value)}\n`);
+    if (this.output.json && isPage(value) && value.hasMore) {
+      this.io.errorOutput.write(`more rows remain after these ${value.rows.length}: give limit (up to ${MAX_PAGE_SIZE}), or export(list, 'file.jsonl') or --csv for all of them\n`);
+    }
   }
 
   describe(error: unknown): string {

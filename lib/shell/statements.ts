@@ -1,6 +1,6 @@
 /** Cutting source into statements the way the REPL does: line by line until the code is complete. */
 import vm from 'node:vm';
-import { usesAwait } from './tokens.js';
+import { shellSyntax, usesAwait } from './tokens.js';
 
 export interface Statement {
   code: string;
@@ -60,17 +60,18 @@ export function splitStatements(source: string, filename = 'script'): Statement[
     if (buffer === '' && SKIPPABLE.test(text)) return;
     if (buffer === '') start = index + 1;
     buffer += `${text}\n`;
-    const plain = compilePlain(buffer, filename, start);
+    const code = shellSyntax(buffer);
+    const plain = compilePlain(code, filename, start);
     if (plain === 'incomplete') return;
     if (plain !== 'other') {
-      statements.push({ code: buffer, line: start, script: plain });
+      statements.push({ code, line: start, script: plain });
       buffer = '';
-    } else if (!isIncomplete(buffer)) {
-      statements.push({ code: buffer, line: start });
+    } else if (!isIncomplete(code)) {
+      statements.push({ code, line: start });
       buffer = '';
     }
   });
   // An unfinished statement at the end: evaluating it reports the syntax error at its line.
-  if (buffer !== '') statements.push({ code: buffer, line: start });
+  if (buffer !== '') statements.push({ code: shellSyntax(buffer), line: start });
   return statements;
 }

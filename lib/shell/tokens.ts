@@ -11,6 +11,8 @@ export interface Token {
   type: TokenType;
   /** The source text (for strings and templates: the content, escapes roughly decoded). */
   value: string;
+  /** Where an identifier starts in the source. */
+  start?: number;
 }
 
 const PUNCTUATORS = [
@@ -137,7 +139,7 @@ export function tokenize(source: string): Token[] {
     if (IDENT_START.test(c)) {
       let j = i + 1;
       while (j < n && IDENT_PART.test(source[j])) j++;
-      tokens.push({ type: 'ident', value: source.slice(i, j) });
+      tokens.push({ type: 'ident', value: source.slice(i, j), start: i });
       i = j;
       continue;
     }
@@ -171,4 +173,29 @@ export function usesAwait(code: string): boolean {
   if (!code.includes('await')) return false;
   const tokens = tokenize(code);
   return tokens.some((t, k) => t.type === 'ident' && t.value === 'await' && !(k > 0 && tokens[k - 1].type === 'punct' && (tokens[k - 1].value === '.' || tokens[k - 1].value === '?.')));
+}
+
+/** The name `export(…)` runs under: `export` is a reserved word, so no script can call a function by that name. */
+export const EXPORT_ALIAS = 'exportList';
+
+/**
+ * The shell's one piece of syntax of its own: `export(list, file)` calls
+ * exportList (lib/shell/export.ts). `export` followed by `(` is a syntax
+ * error in every JavaScript script, so the rewrite never changes the meaning
+ * of valid code; strings, comments and `x.export(` are left alone.
+ */
+export function shellSyntax(code: string): string {
+  if (!code.includes('export')) return code;
+  const tokens = tokenize(code);
+  let out = code;
+  for (let k = tokens.length - 1; k >= 0; k--) {
+    const t = tokens[k];
+    if (t.type !== 'ident' || t.value !== 'export' || t.start === undefined) continue;
+    const prev = tokens[k - 1];
+    if (prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '?.')) continue;
+    const next = tokens[k + 1];
+    if (!next || next.type !== 'punct' || next.value !== '(') continue;
+    out = `${out.slice(0, t.start)}${EXPORT_ALIAS}${out.slice(t.start + t.value.length)}`;
+  }
+  return out;
 }

@@ -52,6 +52,8 @@ const many = (q: NamedQuery) => () => (tx: Executor) => tx.many(q).then((rows) =
 
 const refused: Array<[string, Department, (w: World) => (tx: Executor) => Promise<number>]> = [
   ['management creates a client', 'management', exec(t.bypassInsertClient, (w) => ['m@x.io', w.manager.id])],
+  // Management inserts clients only as an import does: for a salesperson or for nobody (migration 011).
+  ['management creates a client for a support collaborator', 'management', exec(t.bypassInsertClient, (w) => ['ms@x.io', w.supporter.id])],
   ['support creates a client', 'support', exec(t.bypassInsertClient, (w) => ['p@x.io', w.supporter.id])],
   ["sales create a client for a colleague", 'sales', exec(t.bypassInsertClient, (w) => ['s@x.io', w.otherSeller.id])],
   ["sales rename a colleague's client", 'sales', exec(t.bypassUpdateClientName, (w) => [w.otherClient])],
@@ -113,6 +115,7 @@ const refused: Array<[string, Department, (w: World) => (tx: Executor) => Promis
 const allowed: Array<[string, Department, (w: World) => (tx: Executor) => Promise<number>]> = [
   ['sales rename their own client', 'sales', exec(t.bypassUpdateClientName, (w) => [w.ownClient])],
   ['sales create a client for themselves', 'sales', exec(t.bypassInsertClient, (w) => ['mine@x.io', w.seller.id])],
+  ['management create a client for a salesperson (as clients.import does)', 'management', exec(t.bypassInsertClient, (w) => ['imp@x.io', w.otherSeller.id])],
   ["sales change their client's contract", 'sales', exec(t.bypassUpdateContractAmount, (w) => [w.ownSigned])],
   ['sales sign their client\'s contract (through sign_contract)', 'sales', exec(t.bypassSignThroughFunction, (w) => [w.ownUnsigned])],
   ['management sign a contract (through sign_contract)', 'management', exec(t.bypassSignThroughFunction, (w) => [w.otherUnsigned])],

@@ -1,0 +1,221 @@
+/**
+ * export(list, file): every page of a list streamed to a file, a page in
+ * memory at a time (the next one is read while the current one is written).
+ * The format follows the extension: .csv (RFC 4180, CRLF, cells that a
+ * spreadsheet would run as a formula neutralised), .json (one array), .jsonl
+ * (one record a line). Amounts stay the exact strings the database gave,
+ * timestamps ISO 8601 (UTC). The file is created 0600 and never replaces
+ * one that exists unless {overwrite: true}; a failed export removes it.
+ * The same writers print `--csv` results (lib/shell/runtime.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import util from 'node:util';
+import { Conflict, ValidationError } from '../errors.js';
+import { isPage, type Page } from '../crm/page.js';
+import { userPath } from '../paths.js';
+import { visible } from '../text.js';
+
+export type ExportFormat = 'csv' | 'json' | 'jsonl';
+
+/** Rows a page holds while a list is exported: large enough that round trips do not dominate, small enough to stay bounded. */
+export const EXPORT_PAGE_SIZE = 5000;
+
+const FORMATS: Record<string, ExportFormat> = { '.csv': 'csv', '.json': 'json', '.jsonl': 'jsonl' };
+
+type Row = Record<string, unknown>;
+
+/** What export() prints: the row count and the file; as JSON {file, rows, format}. */
+export class ExportSummary {
+  constructor(readonly file: string, readonly rows: number, readonly format: ExportFormat) {}
+  [util.inspect.custom](): string {
+    return visible(`${this.rows} ${this.rows === 1 ? 'row' : 'rows'} written to ${this.file}`);
+  }
+  toJSON(): { file: string; rows: number; format: ExportFormat } {
+    return { file: this.file, rows: this.rows, format: this.format };
+  }
+}
+
+/**
+ * OWASP CSV injection: a cell a spreadsheet would read as a formula (= + - @,
+ * or a leading tab or carriage return) is prefixed with a single quote, so it
+ * shows as the text it is.
+ */
+export function neutralised(text: string): string {
+  return FORMULA_START.has(text.charCodeAt(0)) ? `'${text}` : text;
+}
+
+/** = + - @ tab CR, as character codes (a cell's first character is checked for each of a million rows). */
+const FORMULA_START = new Set([0x3d, 0x2b, 0x2d, 0x40, 0x09, 0x0d]);
+const NEEDS_QUOTES = /[",\r\n;\t]/;
+
+/** Text as a CSV cell: neutralised, and quoted when it holds a delimiter, a quote, a line break or edge spaces. */
+function csvText(value: string): string {
+  if (value === '') return '';
+  const text = neutralised(value);
+  if (NEEDS_QUOTES.test(text) || text.charCodeAt(0) <= 0x20 || text.charCodeAt(text.length - 1) <= 0x20) return `"${text.replace(/"/g, '""')}"`;
+  return text;
+}
+
+/** One value as CSV text: null empty, dates ISO 8601, text neutralised and quoted when it must be. */
+export function csvCell(value: unknown): string {
+  if (typeof value === 'string') return csvText(value);
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return csvText(JSON.stringify(value));
+}
+
+const CRLF = '\r\n';
+
+/** Turns rows into the format's text, a page at a time. */
+interface Encoder {
+  start(first: Row | undefined): string;
+  rows(rows: readonly Row[]): string;
+  end(): string;
+}
+
+function encoder(format: ExportFormat): Encoder {
+  if (format === 'csv') {
+    let columns: string[] | undefined;
+    return {
+      start: (first) => {
+        columns = first ? Object.keys(first) : undefined;
+        return columns ? `${columns.map(csvCell).join(',')}${CRLF}` : '';
+      },
+      rows: (rows) => {
+        const cols = columns ?? [];
+        let out = '';
+        for (const row of rows) {
+          let line = '';
+          for (let i = 0; i < cols.length; i++) line += i ? `,${csvCell(row[cols[i]])}` : csvCell(row[cols[i]]);
+          out += line + CRLF;
+        }
+        return out;
+      },
+      end: () => '',
+    };
+  }
+  if (format === 'jsonl') {
+    return { start: () => '', rows: (rows) => rows.map((r) => `${JSON.stringify(r)}\n`).join(''), end: () => '' };
+  }
+  let first = true;
+  return {
+    start: () => '[',
+    rows: (rows) => rows.map((r) => {
+      const text = `${first ? '\n' : ',\n'}${JSON.stringify(r)}`;
+      first = false;
+      return text;
+    }).join(''),
+    end: () => (first ? ']\n' : '\n]\n'),
+  };
+}
+
+/**
+ * Write every row of the list from `page` on: this page, then the following
+ * ones in pages of `pageSize`, each fetched while the one before is written.
+ * Returns how many rows were written.
+ */
+export async function streamPages(page: Page<unknown>, format: ExportFormat, write: (text: string) => Promise<void>, pageSize = EXPORT_PAGE_SIZE): Promise<number> {
+  const enc = encoder(format);
+  let current = page;
+  let count = 0;
+  await write(enc.start(current.rows[0] as Row | undefined));
+  for (;;) {
+    const following = current.hasMore ? current.next(pageSize) : undefined;
+    following?.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
+    if (current.rows.length) await write(enc.rows(current.rows as Row[]));
+    count += current.rows.length;
+    if (!following) break;
+    current = await following;
+  }
+  await write(enc.end());
+  return count;
+}
+
+/** The format a file name asks for, or a ValidationError naming the ones known. */
+export function formatOf(file: string): ExportFormat {
+  const format = FORMATS[path.extname(file).toLowerCase()];
+  if (!format) throw new ValidationError([{ field: 'file', problem: `must end in .csv, .json or .jsonl (the format follows the extension; got "${file}")` }]);
+  return format;
+}
+
+/** Opens `file` for writing, 0600: a new file, or with overwrite an existing one truncated (never through a symbolic link). */
+async function openForExport(file: string, overwrite: boolean): Promise<fs.promises.FileHandle> {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = fs.constants;
+  try {
+    const handle = await fs.promises.open(file, overwrite ? O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW : O_WRONLY | O_CREAT | O_EXCL, 0o600);
+    if (overwrite) await handle.chmod(0o600);
+    return handle;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new Conflict(`${file} already exists: give {overwrite: true} to replace it`);
+    if (code === 'ELOOP') throw new Conflict(`${file} is a symbolic link: export writes only to a regular file`);
+    throw err;
+  }
+}
+
+async function pageFrom(source: unknown): Promise<Page<unknown>> {
+  const value = typeof source === 'function' ? await (source as () => unknown)() : await source;
+  if (!isPage(value)) {
+    throw new ValidationError([{ field: 'source', problem: 'must be a list, such as contracts.list({unpaid: true}) (or contracts.list)' }]);
+  }
+  return value;
+}
+
+function exportOptions(options: unknown): { overwrite: boolean } {
+  if (options === undefined) return { overwrite: false };
+  if (typeof options !== 'object' || options === null || Object.keys(options).some((k) => k !== 'overwrite')) {
+    throw new ValidationError([{ field: 'options', problem: 'takes only {overwrite: true}' }]);
+  }
+  const overwrite = (options as { overwrite?: unknown }).overwrite;
+  if (overwrite !== undefined && typeof overwrite !== 'boolean') throw new ValidationError([{ field: 'overwrite', problem: 'must be true or false' }]);
+  return { overwrite: overwrite === true };
+}
+
+/**
+ * export(source, file, {overwrite?}) in the shell and in scripts. `source`:
+ * a list call (its promise or its page, from that page on) or a list method
+ * (`contracts.list`: the whole list).
+ */
+export async function exportList(source: unknown, file: unknown, options?: unknown): Promise<ExportSummary> {
+  // A list call given as a promise is already running: never leave its failure unhandled.
+  if (source && typeof (source as { catch?: unknown }).catch === 'function') (source as Promise<unknown>).catch(() => undefined);
+  if (typeof file !== 'string' || file === '') throw new ValidationError([{ field: 'file', problem: "must be a file name such as 'unpaid.csv'" }]);
+  const { overwrite } = exportOptions(options);
+  const format = formatOf(file);
+  const target = userPath(file);
+  const handle = await openForExport(target, overwrite);
+  try {
+    const page = await pageFrom(source);
+    const rows = await streamPages(page, format, async (text) => {
+      if (text) await handle.write(text);
+    });
+    await handle.close();
+    return new ExportSummary(file, rows, format);
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await fs.promises.unlink(target).catch(() => undefined);
+    throw err;
+  }
+}
+
+function isRecord(value: unknown): value is Row {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/**
+ * `--csv`: a result as CSV on `out` — a list whole (every page, streamed), an
+ * array of records, or one record; undefined for anything else (printed as usual).
+ */
+export function csvResult(value: unknown, out: NodeJS.WritableStream): Promise<void> | undefined {
+  const write = (text: string) => new Promise<void>((resolve, reject) => {
+    if (!text) return resolve();
+    out.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+  if (isPage(value)) return streamPages(value, 'csv', write).then(() => undefined);
+  const rows = Array.isArray(value) && value.length > 0 && value.every(isRecord) ? value : isRecord(value) ? [value] : undefined;
+  if (!rows) return undefined;
+  const enc = encoder('csv');
+  return write(enc.start(rows[0]) + enc.rows(rows));
+}

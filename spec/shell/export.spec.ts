@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { Conflict, ValidationError } from '../../lib/errors.js';
+import { csvCell, exportList, neutralised } from '../../lib/shell/export.js';
+import { shellSyntax } from '../../lib/shell/tokens.js';
+import { addBulk, addClient, apiAs, buildWorld, rejection } from '../support/fixtures.js';
+import { resetData } from '../support/server.js';
+import { tempWorkingDir } from '../support/workdir.js';
+
+describe('export(list, file)', () => {
+  beforeEach(resetData);
+  tempWorkingDir('epic-export-');
+
+  it('streams every page of the list, not only the first, to a CSV file created 0600 and says how many rows', async () => {
+    const w = await buildWorld();
+    await addBulk(130, w.alice.id, w.kate.id);
+    const api = apiAs(w.manager);
+    const summary = await exportList(api.contracts.list({ limit: 7 }), 'all.csv');
+    const rows = parse(fs.readFileSync('all.csv'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows).to.have.length(136); // the world's 6 contracts and the 130 bulk ones
+    expect(summary.toJSON()).to.deep.equal({ file: 'all.csv', rows: 136, format: 'csv' });
+    expect(new Set(rows.map((r) => r.id)).size).to.equal(136);
+    expect(fs.statSync('all.csv').mode & 0o777).to.equal(0o600);
+    expect(rows[0].totalAmount).to.equal('1000.00');
+    expect(rows[0].createdAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
+  it('writes JSON (one array) and JSON lines with exact amounts and ISO dates, following the extension', async () => {
+    const w = await buildWorld();
+    const api = apiAs(w.manager);
+    await exportList(api.contracts.list({ limit: 2 }), 'c.json');
+    await exportList(api.contracts.list, 'c.jsonl');
+    const array = JSON.parse(fs.readFileSync('c.json', 'utf8')) as Array<{ totalAmount: string; createdAt: string }>;
+    const lines = fs.readFileSync('c.jsonl', 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { totalAmount: string });
+    expect(array).to.have.length(6);
+    expect(lines).to.have.length(6);
+    expect(array.map((c) => c.totalAmount)).to.include('3000.00');
+    expect(array[0].createdAt).to.match(/Z$/);
+  });
+
+  it('never replaces an existing file unless {overwrite: true}, and then keeps it 0600', async () => {
+    const w = await buildWorld();
+    fs.writeFileSync('mine.csv', 'precious', { mode: 0o644 });
+    const err = await rejection(exportList(apiAs(w.alice).clients.list(), 'mine.csv'));
+    expect(err).to.be.instanceOf(Conflict);
+    expect(err.message).to.match(/already exists: give \{overwrite: true\}/);
+    expect(fs.readFileSync('mine.csv', 'utf8')).to.equal('precious');
+    await exportList(apiAs(w.alice).clients.list(), 'mine.csv', { overwrite: true });
+    expect(fs.readFileSync('mine.csv', 'utf8')).to.match(/^id,fullName/);
+    expect(fs.statSync('mine.csv').mode & 0o777).to.equal(0o600);
+  });
+
+  it('refuses an unknown extension and a source that is not a list, leaving no file behind', async () => {
+    const w = await buildWorld();
+    const api = apiAs(w.alice);
+    expect(await rejection(exportList(api.clients.list(), 'out.xlsx'))).to.be.instanceOf(ValidationError);
+    expect(await rejection(exportList(api.clients.get(w.clientA), 'one.csv'))).to.be.instanceOf(ValidationError);
+    expect(fs.readdirSync('.')).to.deep.equal([]);
+  });
+
+  it('neutralises cells a spreadsheet would run as a formula (OWASP CSV injection)', async () => {
+    const w = await buildWorld();
+    await addClient('=HYPERLINK("http://evil.test","x")', 'f1@x.test', w.alice.id, { companyName: '@SUM(A1:A2)', phone: '+1 555' });
+    await addClient('-2+3', 'f2@x.test', w.alice.id, { companyName: '\tTabbed' });
+    await exportList(apiAs(w.alice).clients.list({ search: 'x.test' }), 'f.csv');
+    const rows = parse(fs.readFileSync('f.csv'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.fullName)).to.deep.equal(['\'=HYPERLINK("http://evil.test","x")', "'-2+3"]);
+    expect(rows.map((r) => r.companyName)).to.deep.equal(["'@SUM(A1:A2)", "'\tTabbed"]);
+    expect(rows[0].phone).to.equal("'+1 555");
+    for (const text of ['=1', '+1', '-1', '@1', '\t1', '\r1']) expect(neutralised(text)).to.equal(`'${text}`);
+    expect(csvCell('a "b", c')).to.equal('"a ""b"", c"');
+    expect(csvCell(null)).to.equal('');
+  });
+
+  it('the shell reads export(…) — a reserved word — as exportList(…), and nothing else', () => {
+    expect(shellSyntax("export(contracts.list(), 'x.csv')")).to.equal("exportList(contracts.list(), 'x.csv')");
+    expect(shellSyntax("await export (clients.list, 'x.json')")).to.equal("await exportList (clients.list, 'x.json')");
+    expect(shellSyntax("print('export(x)') // export(y)")).to.equal("print('export(x)') // export(y)");
+    expect(shellSyntax('obj.export(1)')).to.equal('obj.export(1)');
+  });
+});
