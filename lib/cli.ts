@@ -22,6 +22,7 @@ Options:
   --demo DEPARTMENT      embedded demo data, logged in as management, sales or support
   --json                 print results as JSON
   --quiet                no banner
+  --norc                 do not run rc.js from the state directory at start
   -h, --help             this help
   -v, --version          the version
 
@@ -51,6 +52,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--password-stdin': opts.passwordStdin = true; break;
       case '--json': opts.json = true; break;
       case '--quiet': case '-q': opts.quiet = true; break;
+      case '--norc': opts.norc = true; break;
       case '--file': case '-f': opts.file = take(); break;
       case '--eval': case '-e': opts.eval = take(); break;
       case '--demo': {

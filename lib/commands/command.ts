@@ -18,6 +18,8 @@ export interface CliOptions {
   passwordStdin: boolean;
   json: boolean;
   quiet: boolean;
+  /** --norc: do not run the start-up file (rc.js in the state directory). */
+  norc?: boolean;
   demo?: 'management' | 'sales' | 'support';
   file?: string;
   eval?: string;
