@@ -128,7 +128,8 @@ function runStartupFile(code: string, file: string, parts: { runtime: ShellRunti
       server.close();
       return;
     }
-    if (result.kind === 'failed') writeError(`${file}: ${result.message.split('\n', 1)[0]} (the shell goes on; --norc skips the file)`);
+    // The message names the file and the line already.
+    if (result.kind === 'failed') writeError(`${result.message.split('\n', 1)[0]} (the shell goes on; --norc skips ${file})`);
     server.setPrompt(prompt);
     server.displayPrompt();
   });
