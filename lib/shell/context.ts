@@ -14,7 +14,7 @@ import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../per
 import { markApiFailure } from './errors.js';
 import { ExitRequest } from './engine.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
-import { ShellText, withColumns } from './output.js';
+import { LISTING, ShellText, fitCell, withColumns } from './output.js';
 import type { Login } from './login.js';
 import { checkColumns, type Settings } from './settings.js';
 import { isPage } from '../crm/page.js';
@@ -109,16 +109,21 @@ function shellObject(login: Login, object: ObjectName, settings: Settings): obje
   Object.defineProperty(shown, 'help', { value: () => new ShellText(objectHelp(department, object)), enumerable: false });
   // Typed bare: the methods this department may call, one a line (never the wrappers' source).
   Object.defineProperty(shown, util.inspect.custom, { value: () => methodList(department, object) });
+  Object.defineProperty(shown, LISTING, { value: (width?: number) => methodList(department, object, width) });
   return Object.freeze(shown);
 }
 
-/** A bare object as the shell shows it: each permitted method with its arguments and what it does, one a line. */
-function methodList(department: Department, object: ObjectName): string {
+/**
+ * A bare object as the shell shows it: each permitted method with its
+ * arguments and what it does, one a line, cut to the terminal's width.
+ */
+function methodList(department: Department, object: ObjectName, width?: number): string {
   const methods = permittedMethods(department, object);
   if (methods.length === 0) return `${object}: nothing you may call in ${department}`;
   const calls = methods.map((m) => `${object}.${m}(${API[object][m].args})`);
-  const width = Math.max(...calls.map((c) => c.length));
-  return [...calls.map((c, i) => `${c.padEnd(width)}  ${API[object][methods[i]].description}`), `${object}.help() for examples`].join('\n');
+  const callWidth = Math.max(...calls.map((c) => c.length));
+  const line = (text: string) => (width ? fitCell(text, width) : text);
+  return [...calls.map((c, i) => line(`${c.padEnd(callWidth)}  ${API[object][methods[i]].description}`)), `${object}.help() for examples`].join('\n');
 }
 
 /** A reminder rather than a value: typing `it` is handled by the evaluator. */

@@ -26,6 +26,15 @@ export class ShellText {
   }
 }
 
+/** A value that prints as text fitted to the terminal's width (a bare `clients`): the function gives the text. */
+export const LISTING = Symbol('epic-events listing');
+
+function listingOf(value: unknown): ((width?: number) => string) | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  const listing = (value as { [LISTING]?: unknown })[LISTING];
+  return typeof listing === 'function' ? (listing as (width?: number) => string) : undefined;
+}
+
 export interface OutputOptions {
   json: boolean;
   color: boolean;
@@ -285,6 +294,8 @@ function inspectVisibly(value: unknown, color: boolean): string {
 export function render(value: unknown, options: OutputOptions): string {
   if (value instanceof ShellText) return visible(value.text, '\n');
   if (options.json) return toJson(value);
+  const listing = listingOf(value);
+  if (listing) return visible(listing(options.width), '\n');
   if (isPage(value)) return formatPage(value, options.color, options);
   if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return formatTable(value, options.color, tableView(options));
   if (isRecord(value) && Object.values(value).every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function') || v instanceof Date)) {

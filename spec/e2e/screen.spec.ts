@@ -46,7 +46,7 @@ describe('e2e: lists fit the terminal', function () {
     return shell.waitFor(new RegExp(`${escape(line)}[\\s\\S]*${promptOf(actor).source}`));
   };
 
-  it('at 80 columns: the short view of each list, one record after another for every column, no line wider than 80', async () => {
+  it('at 80 columns: the short view of each list, one record after another for every column, a bare object cut to fit, no line wider than 80', async () => {
     const { manager } = bed.world;
     const shell = await openShell(manager, 80, 500);
     const contracts = await run(shell, manager, 'contracts.list()');
@@ -58,6 +58,8 @@ describe('e2e: lists fit the terminal', function () {
     expect(clients).to.match(/^ID\s+FULL NAME\s+COMPANY NAME\s+SALES CONTACT/m);
     expect(clients).to.include('Maximilian');
     await run(shell, manager, 'users.list()');
+    const bare = await run(shell, manager, 'users');
+    expect(bare).to.match(/^users\.create\(\{fullName, email, department, password, [^\n]*…$/m);
     const all = await run(shell, manager, "contracts.list({columns: 'all'})");
     expect(all).to.match(/^-\[ 1 \]/m).and.match(/^\s*client email: /m);
     const record = await run(shell, manager, `events.get(${bed.world.eventK})`);
