@@ -33,6 +33,19 @@ const IT = /^\s*it\s*;?\s*$/;
 /** Commands that do the same typed bare as called: `help` is help(). */
 const BARE_COMMAND = /^\s*(help|whoami|exit|quit|clear|cls)\s*;?\s*$/;
 
+/** A plain object of any realm (a statement's context has its own Object.prototype). */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** Whether an array or plain object holds a promise (to this depth): only then is it copied with them awaited. */
+function holdsThenable(value: unknown, depth = 3): boolean {
+  if (depth === 0 || typeof value !== 'object' || value === null) return false;
+  const inside = Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : [];
+  return inside.some((v) => isThenable(v) || holdsThenable(v, depth - 1));
+}
+
 /** Arrays and plain objects holding promises, with them awaited (to this depth): `[clients.get(1), clients.get(2)]` shows two records. */
 async function settleNested(value: unknown, depth = 3): Promise<unknown> {
   if (isThenable(value)) return settleNested(await value, depth);
@@ -41,9 +54,7 @@ async function settleNested(value: unknown, depth = 3): Promise<unknown> {
     const settled = await Promise.all(value.map((v) => settleNested(v, depth - 1)));
     return settled.every((v, i) => v === value[i]) ? value : settled;
   }
-  // A plain object of any realm (the statement's context has its own Object.prototype).
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== null && Object.getPrototypeOf(proto) !== null) return value;
+  if (!isPlainObject(value)) return value;
   const entries = Object.entries(value);
   const settled = await Promise.all(entries.map(([, v]) => settleNested(v, depth - 1)));
   return settled.every((v, i) => v === entries[i][1]) ? value : Object.fromEntries(entries.map(([k], i) => [k, settled[i]]));
@@ -151,7 +162,7 @@ export class Engine {
         : script
           ? await step(this.runCompiled(script))
           : await step(this.runDefaultEval(code, file), /\bawait\b/.test(code));
-      if (isThenable(value) || (typeof value === 'object' && value !== null)) value = await step(settleNested(value));
+      if (isThenable(value) || holdsThenable(value)) value = await step(settleNested(value));
       if (fault) return { kind: 'error', error: fault.error };
       this.pager.remember(value);
       return { kind: 'value', value };

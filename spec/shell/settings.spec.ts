@@ -45,6 +45,13 @@ describe('shell settings (config)', () => {
 
   it('refuses a bad value with a ValidationError naming the setting and what it takes, and keeps the file as it was', async () => {
     const { term, done } = open();
+    // A list's own choice holds for its next pages (it).
+    await term.run("contracts.list({columns: ['amountDue'], limit: 2})");
+    expect(term.out.split('\n')[0]).to.match(/^\s*DUE$/);
+    await term.run('it');
+    expect(term.out.split('\n').slice(0, 3)).to.deep.equal(['   DUE', '500.00', '500.00']);
+    await term.run("contracts.list({columns: ['totl']})");
+    expect(term.err.trim()).to.match(/^ValidationError: columns names no column "totl" of contracts/);
     await term.run("config.set('expanded', 'on')");
     const saved = fs.readFileSync(file, 'utf8');
     const refused: Array<[string, RegExp]> = [
@@ -71,6 +78,13 @@ describe('shell settings (config)', () => {
     expect(term.out.split('\n')[0]).to.match(/^ID\s+TOTAL$/);
     await term.run("contracts.list({columns: 'all'})");
     expect(term.out.split('\n')[0]).to.match(/^ID\s+CLIENT ID\s+TOTAL\s+DUE\s+SIGNED\s+CREATED AT$/);
+    // A list's own choice holds for its next pages (it).
+    await term.run("contracts.list({columns: ['amountDue'], limit: 2})");
+    expect(term.out.split('\n')[0]).to.match(/^\s*DUE$/);
+    await term.run('it');
+    expect(term.out.split('\n').slice(0, 3)).to.deep.equal(['   DUE', '500.00', '500.00']);
+    await term.run("contracts.list({columns: ['totl']})");
+    expect(term.err.trim()).to.match(/^ValidationError: columns names no column "totl" of contracts/);
     await term.run("config.set('expanded', 'on')");
     await term.run('contracts.list({limit: 2})');
     expect(term.out).to.match(/^-\[ 1 \]-*\n\s*id: 1\ntotal amount: 1500\.50\n-\[ 2 \]/);
