@@ -281,7 +281,9 @@ describe('shell (the REPL)', () => {
     expect((await sales.complete('clients.list({s'))[0]).to.deep.equal(['search', 'salesContactId']);
     expect((await sales.complete('clients.list({search: "a", m'))[0]).to.deep.equal(['mine']);
     expect((await sales.complete('us'))[0]).to.not.include('users');
-    expect((await sales.complete('cl'))[0]).to.include('clients');
+    expect((await sales.complete('cl'))[0]).to.include('clients').and.include('clear');
+    expect((await sales.complete('clients.list({co'))[0]).to.deep.equal(['columns']);
+    expect((await sales.complete('config.'))[0]).to.deep.equal(['get', 'set', 'reset']);
     term.input.end();
     await sales.done;
     const term2 = new FakeTerminal();
