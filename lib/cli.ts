@@ -24,6 +24,7 @@ Options:
   --csv                  print results as CSV, lists whole (every page); with --eval,
                          a script or piped input
   --quiet                no banner
+  --norc                 do not run rc.js from the state directory at start
   -h, --help             this help
   -v, --version          the version
 
@@ -54,6 +55,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--json': opts.json = true; break;
       case '--csv': opts.csv = true; break;
       case '--quiet': case '-q': opts.quiet = true; break;
+      case '--norc': opts.norc = true; break;
       case '--file': case '-f': opts.file = take(); break;
       case '--eval': case '-e': opts.eval = take(); break;
       case '--demo': {

@@ -109,11 +109,30 @@ export function endOfDay(dayStart: Date): Date {
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
-/** A timestamp in the local time zone: 2026-06-04 13:00 (seconds only when not zero). */
-export function formatDate(date: Date): string {
+/** The parts of a date format (the dateFormat setting): anything else in it is printed as it is. */
+export const DATE_TOKENS = /YYYY|MM|DD|HH|mm|ss/g;
+
+/**
+ * A timestamp in the local time zone, from any realm. `format` (the
+ * dateFormat setting): 'local' (the default: 2026-06-04 13:00, seconds only
+ * when not zero), 'iso' (2026-06-04T13:00:00+02:00) or a pattern of YYYY MM
+ * DD HH mm ss ('DD/MM/YYYY HH:mm'). Every timestamp the shell prints comes
+ * through here.
+ */
+export function formatDate(date: Date, format = 'local'): string {
   const time = Date.prototype.getTime.call(date);
   if (Number.isNaN(time)) return 'Invalid Date';
   const d = new Date(time);
-  const base = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-  return d.getSeconds() ? `${base}:${pad2(d.getSeconds())}` : base;
+  const parts: Record<string, string> = {
+    YYYY: String(d.getFullYear()), MM: pad2(d.getMonth() + 1), DD: pad2(d.getDate()),
+    HH: pad2(d.getHours()), mm: pad2(d.getMinutes()), ss: pad2(d.getSeconds()),
+  };
+  if (format === 'iso') {
+    const offset = -d.getTimezoneOffset();
+    const zone = `${offset < 0 ? '-' : '+'}${pad2(Math.trunc(Math.abs(offset) / 60))}:${pad2(Math.abs(offset) % 60)}`;
+    return `${parts.YYYY}-${parts.MM}-${parts.DD}T${parts.HH}:${parts.mm}:${parts.ss}${zone}`;
+  }
+  if (format !== 'local') return format.replace(DATE_TOKENS, (token) => parts[token]);
+  const base = `${parts.YYYY}-${parts.MM}-${parts.DD} ${parts.HH}:${parts.mm}`;
+  return d.getSeconds() ? `${base}:${parts.ss}` : base;
 }

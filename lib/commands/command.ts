@@ -20,6 +20,8 @@ export interface CliOptions {
   /** --csv: results as CSV (batches: --eval, a script, piped input). */
   csv?: boolean;
   quiet: boolean;
+  /** --norc: do not run the start-up file (rc.js in the state directory). */
+  norc?: boolean;
   demo?: 'management' | 'sales' | 'support';
   file?: string;
   eval?: string;

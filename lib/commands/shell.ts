@@ -99,6 +99,9 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       quiet,
       color: io.stdout.isTTY === true && !io.env.NO_COLOR,
       banner: opts.demo ? demoBanner(opts.demo) : undefined,
+      // The demo keeps its settings for the session and runs no start-up file.
+      settingsFile: opts.demo ? undefined : path.join(config.stateDir, 'settings.json'),
+      rcFile: opts.demo || opts.norc ? undefined : path.join(config.stateDir, 'rc.js'),
     };
 
     if (script !== undefined) return await runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO);

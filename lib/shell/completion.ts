@@ -14,7 +14,10 @@ import type { Completer } from './repl-adapter.js';
 export type Completion = [string[], string];
 
 /** Names the shell puts in the context (besides the objects). */
-export const SHELL_FUNCTIONS = ['whoami', 'help', 'activity', 'find', 'logout', 'load', 'print', 'passwordPrompt', 'it'] as const;
+export const SHELL_FUNCTIONS = ['whoami', 'help', 'activity', 'find', 'logout', 'load', 'print', 'passwordPrompt', 'it', 'config', 'exit', 'quit', 'clear', 'cls'] as const;
+
+/** config.get/set/reset (lib/shell/settings.ts). */
+const CONFIG_METHODS = ['get', 'set', 'reset'];
 
 const OBJECT_ALT = OBJECTS.join('|');
 const METHOD_RE = new RegExp(`(?:^|[^\\w$.])(${OBJECT_ALT})\\.([\\w$]*)$`);
@@ -46,7 +49,8 @@ export function completeShellLine(line: string, department: Department): Complet
     const key = /(?:^|,)\s*([\w$]*)$/.exec(args);
     if (!key) return [[], ''];
     const used = new Set([...args.matchAll(/([\w$]+)\s*:/g)].map((m) => m[1]));
-    const filters = (API[object].list.filters ?? []).filter((f) => !used.has(f) && f.startsWith(key[1]));
+    // `columns` is the shell's own option (which columns the list shows), beside the method's filters.
+    const filters = [...(API[object].list.filters ?? []), 'columns'].filter((f) => !used.has(f) && f.startsWith(key[1]));
     return [filters, key[1]];
   }
   const methodHelp = METHOD_HELP_RE.exec(line);
@@ -59,6 +63,8 @@ export function completeShellLine(line: string, department: Department): Complet
     const names = [...permittedMethods(department, method[1]), 'help'].filter((m) => m.startsWith(method[2]));
     return [names, method[2]];
   }
+  const setting = /(?:^|[^\w$.])config\.([\w$]*)$/.exec(line);
+  if (setting) return [CONFIG_METHODS.filter((m) => m.startsWith(setting[1])), setting[1]];
   if (line.trim() === '') return undefined;
   // `it.`, `whoami.`… : nothing to offer, and nothing to evaluate.
   if (new RegExp(`(?:^|[^\\w$.])(${SHELL_FUNCTIONS.join('|')})\\.[\\w$.]*$`).test(line)) return [[], ''];

@@ -1,19 +1,25 @@
 /**
  * What the REPL context holds: clients, contracts, events, users, reports (only the
- * permitted methods visible), whoami(), find(text), help(), logout(), load(file),
- * print(x), it, export(list, file). The names cannot be reassigned or redeclared (non-configurable
- * accessors whose setter refuses) and are put back after `.clear`.
+ * permitted methods visible; a bare one lists them; a mistyped method:
+ * lib/shell/names.ts), whoami(), find(text), help(), logout(), load(file), print(x),
+ * export(list, file), config (settings), exit()/quit(), clear()/cls(), it. The
+ * names cannot be reassigned or redeclared (non-configurable accessors whose
+ * setter refuses) and are put back after `.clear`.
  */
 import util from 'node:util';
 import type { Context } from 'node:vm';
 import { PermissionDenied, isEpicError } from '../errors.js';
-import { API, OBJECTS, mayCall, type ObjectName } from '../permissions.js';
+import type { Department } from '../departments.js';
+import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../permissions.js';
 import { markApiFailure } from './errors.js';
+import { ExitRequest } from './engine.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
-import { ShellText } from './output.js';
+import { LISTING, ShellText, fitCell, withColumns } from './output.js';
 import { exportList } from './export.js';
 import { EXPORT_ALIAS } from './tokens.js';
 import type { Login } from './login.js';
+import { checkColumns, type Settings } from './settings.js';
+import { isPage } from '../crm/page.js';
 
 export interface ShellCommands {
   logout: () => Promise<void>;
@@ -21,6 +27,10 @@ export interface ShellCommands {
   print: (...values: unknown[]) => void;
   /** Ask a password, hidden (each front-end its way: lib/shell/repl.ts, batch.ts); see passwordPromptOf. */
   askSecret: (question: string) => Promise<string>;
+  /** config.get/set/reset, the page size and columns of lists. */
+  settings: Settings;
+  /** clear()/cls(): clear the terminal (nothing when the output is not one). */
+  clear: () => void;
 }
 
 /** Answers of passwordPrompt() not yet given: a call's argument may hold one (users.create({password: passwordPrompt()})). */
@@ -56,18 +66,36 @@ async function settledArguments(args: unknown[]): Promise<unknown[]> {
 
 type ApiMethod = (...args: unknown[]) => Promise<unknown>;
 
-function shellObject(login: Login, object: ObjectName): object {
+/** The list options the shell takes for itself (the columns shown; the page size from the settings). */
+function listArguments(object: ObjectName, method: string, args: unknown[], settings: Settings): { args: unknown[]; columns?: ReturnType<typeof checkColumns> } {
+  const filters = API[object][method].filters;
+  if (!filters) return { args };
+  const [first, ...rest] = args;
+  if (first !== undefined && (typeof first !== 'object' || first === null || Array.isArray(first))) return { args };
+  const { columns, ...given } = (first ?? {}) as Record<string, unknown>;
+  const chosen = columns === undefined ? undefined : checkColumns(object, columns);
+  const withLimit = filters.includes('limit') && given.limit === undefined ? { ...given, limit: settings.pageSize } : given;
+  return { args: [withLimit, ...rest], columns: chosen };
+}
+
+/** clients, contracts, events, users as the shell shows them. */
+class ShellObject {}
+
+function shellObject(login: Login, object: ObjectName, settings: Settings): object {
   const department = login.actor().department;
   const impl = login.api[object] as Record<string, unknown>;
-  const shown: Record<string | symbol, unknown> = {};
+  // Not a plain object: the output never takes it for a record (its methods as fields).
+  const shown = new ShellObject() as unknown as Record<string | symbol, unknown>;
   for (const method of Object.keys(API[object])) {
-    const call = async (...args: unknown[]) => {
+    const call = async (...given: unknown[]) => {
       const fn = impl[method];
       if (typeof fn !== 'function') {
         throw new PermissionDenied(`${login.actor().department} may not call ${object}.${method} (${API[object][method].departments.join(' and ')} only)`);
       }
+      const { args, columns } = listArguments(object, method, given, settings);
       try {
-        return await (fn as ApiMethod).apply(impl, await settledArguments(args));
+        const result = await (fn as ApiMethod).apply(impl, await settledArguments(args));
+        return columns !== undefined && isPage(result) ? withColumns(result, columns) : result;
       } catch (err) {
         if (!isEpicError(err)) markApiFailure(err);
         throw err;
@@ -81,9 +109,9 @@ function shellObject(login: Login, object: ObjectName): object {
     Object.defineProperty(shown, method, { value: Object.freeze(call), enumerable: mayCall(department, object, method) });
   }
   Object.defineProperty(shown, 'help', { value: () => new ShellText(objectHelp(department, object)), enumerable: false });
-  Object.defineProperty(shown, util.inspect.custom, {
-    value: () => `${object} { ${Object.keys(shown).join(', ')} } — ${object}.help()`,
-  });
+  // Typed bare: the methods this department may call, one a line (never the wrappers' source).
+  Object.defineProperty(shown, util.inspect.custom, { value: () => methodList(department, object) });
+  Object.defineProperty(shown, LISTING, { value: (width?: number) => methodList(department, object, width) });
   return Object.freeze(shown);
 }
 
@@ -100,12 +128,25 @@ function topLevel<A extends unknown[]>(name: string, fn: ((...args: A) => Promis
   };
 }
 
+/**
+ * A bare object as the shell shows it: each permitted method with its
+ * arguments and what it does, one a line, cut to the terminal's width.
+ */
+function methodList(department: Department, object: ObjectName, width?: number): string {
+  const methods = permittedMethods(department, object);
+  if (methods.length === 0) return `${object}: nothing you may call in ${department}`;
+  const calls = methods.map((m) => `${object}.${m}(${API[object][m].args})`);
+  const callWidth = Math.max(...calls.map((c) => c.length));
+  const line = (text: string) => (width ? fitCell(text, width) : text);
+  return [...calls.map((c, i) => line(`${c.padEnd(callWidth)}  ${API[object][methods[i]].description}`)), `${object}.help() for examples`].join('\n');
+}
+
 /** A reminder rather than a value: typing `it` is handled by the evaluator. */
 const itMarker = new ShellText('"it" shows the next page of the last list (type it on its own)');
 
 export function contextValues(login: Login, commands: ShellCommands): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const object of OBJECTS) values[object] = shellObject(login, object);
+  for (const object of OBJECTS) values[object] = shellObject(login, object, commands.settings);
   values.whoami = () => {
     const a = login.actor();
     return { id: a.id, email: a.email, fullName: a.fullName, department: a.department, sessionExpiresAt: a.sessionExpiresAt };
@@ -120,7 +161,48 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
   values.it = itMarker;
   // export(list, file): the shell reads the reserved word as this name (lib/shell/tokens.ts shellSyntax).
   values[EXPORT_ALIAS] = exportList;
+  values.config = settingsObject(commands.settings);
+  const leave = (code: unknown = 0) => {
+    if (code !== 0 && !(Number.isInteger(code) && (code as number) > 0 && (code as number) < 126)) throw new TypeError('exit(code) takes a whole number from 0 to 125');
+    throw new ExitRequest(code as number);
+  };
+  values.exit = leave;
+  values.quit = leave;
+  values.clear = commands.clear;
+  values.cls = commands.clear;
   return values;
+}
+
+/** config.get(name?), config.set(name, value), config.reset(name?): lib/shell/settings.ts. */
+function settingsObject(settings: Settings): object {
+  const config = {
+    get: (name?: unknown) => settings.get(name),
+    set: (name: unknown, value: unknown) => {
+      const kept = settings.set(name, value);
+      return new ShellText(`${String(name)} is now ${JSON.stringify(kept)}${settings.file ? ' (saved)' : ' (for this session)'}`);
+    },
+    reset: (name?: unknown) => {
+      settings.reset(name);
+      return new ShellText(name === undefined ? 'Every setting is back to its default.' : `${String(name)} is back to ${JSON.stringify(settings.get(name))}`);
+    },
+    help: () => new ShellText(settingsHelp()),
+  };
+  Object.defineProperty(config, 'help', { enumerable: false });
+  Object.defineProperty(config, util.inspect.custom, { value: () => settingsHelp() });
+  return Object.freeze(config);
+}
+
+function settingsHelp(): string {
+  return [
+    "config.get()                     every setting; config.get('pageSize') one",
+    "config.set('pageSize', 50)       rows a list fetches at a time (1 to 500)",
+    "config.set('columns.contracts', ['id', 'client', 'total'])   or 'all', 'default'",
+    "config.set('expanded', 'auto')   one record after another when a table does not fit: auto, on, off",
+    "config.set('pager', 'auto')      long output through $PAGER (else less -FRSX); 'off', or a command",
+    "config.set('color', 'auto')      auto, on, off",
+    "config.set('dateFormat', 'DD/MM/YYYY HH:mm')   or 'local', 'iso'",
+    "config.reset('pageSize')         back to the default (config.reset(): all)",
+  ].join('\n');
 }
 
 export function injectContext(context: Context, values: Record<string, unknown>): void {

@@ -8,6 +8,7 @@ import type { EventEmitter } from 'node:events';
 import { Interrupted } from './errors.js';
 import vm from 'node:vm';
 import { passGate } from './gate.js';
+import { mistypedMethod } from './names.js';
 import { SessionRevoked } from '../errors.js';
 import { Pager } from './pager.js';
 import { shellSyntax } from './tokens.js';
@@ -29,6 +30,36 @@ export class ExitRequest extends Error {
 }
 
 const IT = /^\s*it\s*;?\s*$/;
+
+/** Commands that do the same typed bare as called: `help` is help(). */
+const BARE_COMMAND = /^\s*(help|whoami|exit|quit|clear|cls)\s*;?\s*$/;
+
+/** A plain object of any realm (a statement's context has its own Object.prototype). */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** Whether an array or plain object holds a promise (to this depth): only then is it copied with them awaited. */
+function holdsThenable(value: unknown, depth = 3): boolean {
+  if (depth === 0 || typeof value !== 'object' || value === null) return false;
+  const inside = Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : [];
+  return inside.some((v) => isThenable(v) || holdsThenable(v, depth - 1));
+}
+
+/** Arrays and plain objects holding promises, with them awaited (to this depth): `[clients.get(1), clients.get(2)]` shows two records. */
+async function settleNested(value: unknown, depth = 3): Promise<unknown> {
+  if (isThenable(value)) return settleNested(await value, depth);
+  if (depth === 0 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const settled = await Promise.all(value.map((v) => settleNested(v, depth - 1)));
+    return settled.every((v, i) => v === value[i]) ? value : settled;
+  }
+  if (!isPlainObject(value)) return value;
+  const entries = Object.entries(value);
+  const settled = await Promise.all(entries.map(([, v]) => settleNested(v, depth - 1)));
+  return settled.every((v, i) => v === entries[i][1]) ? value : Object.fromEntries(entries.map(([k], i) => [k, settled[i]]));
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -113,6 +144,8 @@ export class Engine {
    * microtask the statement queued).
    */
   async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
+    const bare = BARE_COMMAND.exec(code);
+    if (bare) script = new vm.Script(`${bare[1]}()`, { filename: file });
     let fault: { error: unknown } | undefined;
     let failWith: (err: unknown) => void = () => undefined;
     const faulted = new Promise<never>((_, reject) => (failWith = reject));
@@ -130,7 +163,7 @@ export class Engine {
         : script
           ? await step(this.runCompiled(script))
           : await step(this.runDefaultEval(shellSyntax(code), file), /\bawait\b/.test(code));
-      if (isThenable(value)) value = await step(Promise.resolve(value));
+      if (isThenable(value) || holdsThenable(value)) value = await step(settleNested(value));
       if (fault) return { kind: 'error', error: fault.error };
       this.pager.remember(value);
       return { kind: 'value', value };
@@ -146,7 +179,7 @@ export class Engine {
       }
       // The database itself refused the session (revoked since the gate let it through): end as the gate would.
       if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
-      return { kind: 'error', error };
+      return { kind: 'error', error: mistypedMethod(error, code, this.login.actor().department) ?? error };
     } finally {
       leave();
     }

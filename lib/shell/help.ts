@@ -33,9 +33,11 @@ export function overviewHelp(department: Department): string {
     `  ${'load(file)'.padEnd(width)}  run a script, statement by statement (also .load file)`,
     `  ${'print(x)'.padEnd(width)}  print a value as the shell does`,
     `  ${'passwordPrompt()'.padEnd(width)}  ask a password without echo: users.create({…, password: passwordPrompt()})`,
+    `  ${'config'.padEnd(width)}  settings that stay: config.get(), config.set('pageSize', 50), config.reset(name)`,
+    `  ${'exit, quit'.padEnd(width)}  leave (the token stays); clear, cls: clear the screen`,
     `  ${'logout()'.padEnd(width)}  forget the stored token and leave`,
     '',
-    'Results are awaited for you: clients.list() prints rows. Tab completes names.',
+    "Results are awaited for you: clients.list() prints rows; list({columns: ['id', 'total']}) or {columns: 'all'} chooses columns. Tab completes names.",
   ];
   return lines.join('\n');
 }

@@ -1,19 +1,21 @@
 /**
- * How results look: lists as columnify tables (a page at a time), one record
- * vertically, amounts with two decimals, dates in local time; JSON (one
- * document per result) for scripts. Colour only when asked (TTY, no NO_COLOR).
+ * How results look: lists as tables that fit the terminal (a page at a time;
+ * columns and layout chosen by lib/shell/layout.ts), or vertically when they
+ * do not; one record vertically, amounts with two decimals, dates in local
+ * time (or as the dateFormat setting says); JSON (one document per result)
+ * for scripts. Colour only when asked (TTY, no NO_COLOR).
  * Text from data never drives the terminal: control and bidi characters show
  * as escapes (lib/text.ts), line breaks kept only in a record's multi-line
  * fields; JSON stays exact.
  */
-import columnify from 'columnify';
 import util from 'node:util';
-import { isPage, type Page } from '../crm/page.js';
+import { Page, isPage } from '../crm/page.js';
 import { isFound, type Found } from '../crm/find.js';
 import { visible } from '../text.js';
 import { formatDate, isDate } from '../dates.js';
+import { UNBOUNDED_CELL_WIDTH, chooseLayout, columnLabel, heading, type ColumnChoice, type Expanded } from './layout.js';
 
-export { visible, formatDate };
+export { visible, heading, formatDate };
 
 /** Text the shell prints as it is (help, notices), rather than as a value. */
 export class ShellText {
@@ -26,9 +28,31 @@ export class ShellText {
   }
 }
 
+/** A value that prints as text fitted to the terminal's width (a bare `clients`): the function gives the text. */
+export const LISTING = Symbol('epic-events listing');
+
+function listingOf(value: unknown): ((width?: number) => string) | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  const listing = (value as { [LISTING]?: unknown })[LISTING];
+  return typeof listing === 'function' ? (listing as (width?: number) => string) : undefined;
+}
+
 export interface OutputOptions {
   json: boolean;
   color: boolean;
+  /** The terminal's width in columns; undefined when the output is not a terminal. */
+  width?: number;
+  /** The settings that shape lists and dates (config.set, lib/shell/settings.ts). */
+  display?: Display;
+}
+
+/** What the settings choose for display. */
+export interface Display {
+  /** Columns per object (clients, contracts…); 'default' when not given. */
+  columns?: Readonly<Record<string, ColumnChoice>>;
+  expanded?: Expanded;
+  /** Passed to formatDate, the one function that prints a timestamp. */
+  dateFormat?: string;
 }
 
 const ANSI = { bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', reset: '\x1b[0m' } as const;
@@ -54,9 +78,9 @@ export function formatMoney(value: string | number): string {
   return `${m[1]}${m[2]}.${decimals.length > 2 ? decimals : decimals.slice(0, 2)}`;
 }
 
-export function formatField(field: string, value: unknown): string {
+export function formatField(field: string, value: unknown, dateFormat?: string): string {
   if (value === null || value === undefined) return '';
-  if (isDate(value)) return formatDate(value);
+  if (isDate(value)) return formatDate(value, dateFormat);
   if (MONEY_FIELD.test(field) && (typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d*)?$/.test(value.trim())))) {
     return formatMoney(value);
   }
@@ -65,19 +89,14 @@ export function formatField(field: string, value: unknown): string {
   return String(value);
 }
 
-/** fullName → "full name", salesContactId → "sales contact id". */
-export function heading(field: string): string {
-  return field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
-}
-
 type Row = Record<string, unknown>;
 
 function isRecord(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !isDate(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
-/** Widest a table cell gets: long notes would push every other column off the screen. */
-export const TABLE_CELL_WIDTH = 40;
+/** Widest a table cell gets when the terminal's width is not known (to a file or a pipe). */
+export const TABLE_CELL_WIDTH = UNBOUNDED_CELL_WIDTH;
 
 /** Fields whose line breaks a record keeps (everywhere else a line break shows as `\n`). */
 const MULTILINE_FIELD = /^notes$/i;
@@ -89,59 +108,137 @@ export function fitCell(text: string, width = TABLE_CELL_WIDTH): string {
   return chars.length > width ? `${chars.slice(0, width - 1).join('').trimEnd()}…` : line;
 }
 
-export function formatTable(rows: Row[], color: boolean): string {
+/** How one table is drawn: the object whose view it takes, the terminal's width, the settings. */
+export interface TableView extends Display {
+  object?: string;
+  width?: number;
+  /** This list's own choice (list({columns})), before the settings' choice for the object. */
+  choice?: ColumnChoice;
+}
+
+const length = (text: string) => [...text].length;
+const padTo = (text: string, width: number, right: boolean) => (right ? ' '.repeat(Math.max(0, width - length(text))) + text : text + ' '.repeat(Math.max(0, width - length(text))));
+
+/** Rows as a table that fits `view.width`, or one record after another when it cannot (lib/shell/layout.ts). */
+export function formatTable(rows: Row[], color: boolean, view: TableView = {}): string {
   if (rows.length === 0) return '(no rows)';
   const fields: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!fields.includes(key)) fields.push(key);
-  const data = rows.map((row) => Object.fromEntries(fields.map((f) => [f, fitCell(formatField(f, row[f]))])));
-  const table = columnify(data, {
-    columns: fields,
-    columnSplitter: '  ',
-    preserveNewLines: false,
-    truncate: false,
-    headingTransform: (name: string) => paint(visible(heading(name).toUpperCase()), 'bold', color),
-    config: Object.fromEntries(fields.filter((f) => MONEY_FIELD.test(f)).map((f) => [f, { align: 'right' as const }])),
+  // Each cell on one line, uncut: the layout measures them, then they are cut to its widths.
+  const cells = rows.map((row) => Object.fromEntries(fields.map((f) => [f, fitCell(formatField(f, row[f], view.dateFormat), Infinity)])));
+  const cellWidths = Object.fromEntries(fields.map((f) => [f, Math.max(...cells.map((c) => length(c[f])))]));
+  const layout = chooseLayout({
+    object: view.object,
+    fields,
+    cellWidths,
+    width: view.width,
+    columns: view.choice ?? (view.object ? view.columns?.[view.object] : undefined) ?? 'default',
+    expanded: view.expanded ?? 'auto',
   });
-  return table.split('\n').map((line) => line.trimEnd()).join('\n');
+  if (layout.kind === 'vertical') {
+    return rows.map((row, i) => formatRecord(Object.fromEntries(layout.columns.map((c) => [c, row[c]])), color, { width: view.width, dateFormat: view.dateFormat, title: `${i + 1}`, oneLine: true })).join('\n');
+  }
+  const { columns, widths } = layout;
+  const line = (texts: string[]) => texts.map((t, i) => padTo(fitCell(t, widths[i]), widths[i], MONEY_FIELD.test(columns[i]))).join('  ').trimEnd();
+  const head = line(columns.map((c) => visible(columnLabel(c).toUpperCase())));
+  return [paint(head, 'bold', color), ...cells.map((c) => line(columns.map((f) => c[f])))].join('\n');
+}
+
+export interface RecordView {
+  /** The terminal's width: longer values wrap under themselves (oneLine: are cut). */
+  width?: number;
+  dateFormat?: string;
+  /** A heading line above the record (its number in a vertical list). */
+  title?: string;
+  /** Each value on one line (a vertical list), cut to the width. */
+  oneLine?: boolean;
+}
+
+/** Lines of at most `width` characters, by code point, cut at spaces where one is near. */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const source of text.split('\n')) {
+    let rest = [...source];
+    while (rest.length > width) {
+      const head = rest.slice(0, width);
+      const space = head.lastIndexOf(' ');
+      const cut = space > width / 2 ? space + 1 : width;
+      out.push(rest.slice(0, cut).join('').trimEnd());
+      rest = rest.slice(cut);
+    }
+    out.push(rest.join(''));
+  }
+  return out;
 }
 
 /** One record, one field a line: "full name: Kevin Casey". */
-export function formatRecord(record: Row, color: boolean): string {
+export function formatRecord(record: Row, color: boolean, view: RecordView = {}): string {
   const keys = Object.keys(record);
   if (keys.length === 0) return '{}';
   const label = (k: string) => visible(heading(k));
-  const width = Math.max(...keys.map((k) => label(k).length));
-  return keys.map((k) => `${paint(label(k).padStart(width), 'bold', color)}: ${visible(formatField(k, record[k]), MULTILINE_FIELD.test(k) ? '\n' : '')}`).join('\n');
+  const labelWidth = Math.max(...keys.map((k) => label(k).length));
+  const room = view.width === undefined ? undefined : Math.max(MIN_VALUE_WIDTH, view.width - labelWidth - 2);
+  const lines = keys.map((k) => {
+    const text = formatField(k, record[k], view.dateFormat);
+    const shown = view.oneLine ? fitCell(text, room ?? Infinity) : visible(text, MULTILINE_FIELD.test(k) ? '\n' : '');
+    const valueLines = room === undefined || view.oneLine ? [shown] : wrap(shown, room);
+    return `${paint(label(k).padStart(labelWidth), 'bold', color)}: ${valueLines.join(`\n${' '.repeat(labelWidth + 2)}`)}`.trimEnd();
+  });
+  if (view.title !== undefined) {
+    const title = `-[ ${view.title} ]`;
+    lines.unshift(paint(title + '-'.repeat(Math.max(0, Math.min(view.width ?? 40, labelWidth + 2 + 20) - title.length)), 'dim', color));
+  }
+  return lines.join('\n');
 }
 
+/** Narrowest a record's value column gets, however narrow the terminal. */
+const MIN_VALUE_WIDTH = 10;
+
 /** A value in a history line: amounts with two decimals, timestamps local, nothing as "none". */
-function historyValue(field: string, value: unknown): string {
+function historyValue(field: string, value: unknown, dateFormat?: string): string {
   if (value === null || value === undefined) return 'none';
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(value)) return formatDate(new Date(value));
-  return fitCell(formatField(field, value));
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(value)) return formatDate(new Date(value), dateFormat);
+  return fitCell(formatField(field, value, dateFormat));
 }
 
 /** One history entry a line: `2026-11-30 14:02  Bill Boquet  contract 3  amountDue 5000.00 → 0.00`. */
-export function formatHistoryLine(entry: Row, color: boolean, showRecord: boolean): string {
+export function formatHistoryLine(entry: Row, color: boolean, showRecord: boolean, dateFormat?: string): string {
   // A signature is its own news: its timestamp is the line's.
   const changes = entry.changes && typeof entry.changes === 'object' && entry.action !== 'signed'
-    ? Object.entries(entry.changes as Record<string, [unknown, unknown]>).map(([f, [from, to]]) => `${f} ${historyValue(f, from)} → ${historyValue(f, to)}`).join(', ')
+    ? Object.entries(entry.changes as Record<string, [unknown, unknown]>).map(([f, [from, to]]) => `${f} ${historyValue(f, from, dateFormat)} → ${historyValue(f, to, dateFormat)}`).join(', ')
     : '';
   const what = visible([entry.action === 'updated' && changes ? '' : String(entry.action), changes].filter(Boolean).join(' '));
   const note = entry.note ? ` (${fitCell(String(entry.note), 80)})` : '';
   const record = showRecord ? visible(`${entry.object} ${entry.recordId ?? '?'}  `) : '';
-  return `${paint(formatDate(entry.at as Date), 'dim', color)}  ${fitCell(String(entry.actorName))}  ${record}${what}${note}`;
+  return `${paint(formatDate(entry.at as Date, dateFormat), 'dim', color)}  ${fitCell(String(entry.actorName))}  ${record}${what}${note}`;
 }
 
-function formatTimeline(rows: Row[], color: boolean): string {
+function formatTimeline(rows: Row[], color: boolean, dateFormat?: string): string {
   if (rows.length === 0) return '(no changes)';
   const records = new Set(rows.map((r) => `${r.object} ${r.recordId}`));
-  return rows.map((r) => formatHistoryLine(r, color, records.size > 1)).join('\n');
+  return rows.map((r) => formatHistoryLine(r, color, records.size > 1, dateFormat)).join('\n');
 }
 
-export function formatPage(page: Page<unknown>, color: boolean): string {
+/** The columns a list was asked for (list({columns})), kept with it and the pages after it. */
+const pageChoices = new WeakMap<object, ColumnChoice>();
+
+/** `page` (and every page after it, through `it`) shown with `columns`. */
+export function withColumns<T>(page: Page<T>, columns: ColumnChoice): Page<T> {
+  const chosen = Page.make<T>(page.object, page.rows, page.hasMore, page.listed - page.rows.length, async (_listed, size) => withColumns(await page.next(size), columns));
+  pageChoices.set(chosen, columns);
+  return chosen;
+}
+
+/** A table's view from the output options. */
+function tableView(options: { width?: number; display?: Display }, object?: string, choice?: ColumnChoice): TableView {
+  return { ...options.display, width: options.width, object, choice };
+}
+
+export function formatPage(page: Page<unknown>, color: boolean, options: { width?: number; display?: Display } = {}): string {
   const rows = page.rows.filter(isRecord);
-  const listing = page.object === 'history' ? formatTimeline(rows, color) : formatTable(rows, color);
+  const listing = page.object === 'history'
+    ? formatTimeline(rows, color, options.display?.dateFormat)
+    : formatTable(rows, color, tableView(options, page.object, pageChoices.get(page)));
   const table = rows.length === page.rows.length ? listing : page.rows.map((r) => inspectVisibly(r, false)).join('\n');
   // The last page says how many were listed in all (with the pages `it` showed before it).
   if (!page.hasMore) return page.rows.length ? `${table}\n${paint(`(${page.listed} ${page.listed === 1 ? 'row' : 'rows'})`, 'dim', color)}` : table;
@@ -183,11 +280,13 @@ function inspectVisibly(value: unknown, color: boolean): string {
 export function render(value: unknown, options: OutputOptions): string {
   if (value instanceof ShellText) return visible(value.text, '\n');
   if (options.json) return toJson(value);
-  if (isPage(value)) return formatPage(value, options.color);
+  const listing = listingOf(value);
+  if (listing) return visible(listing(options.width), '\n');
+  if (isPage(value)) return formatPage(value, options.color, options);
   if (isFound(value)) return formatFound(value, options.color);
-  if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return formatTable(value, options.color);
-  if (isRecord(value) && Object.values(value).every((v) => v === null || typeof v !== 'object' || isDate(v))) {
-    return formatRecord(value, options.color);
+  if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return formatTable(value, options.color, tableView(options));
+  if (isRecord(value) && Object.values(value).every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function') || isDate(v))) {
+    return formatRecord(value, options.color, { width: options.width, dateFormat: options.display?.dateFormat });
   }
   return inspectVisibly(value, options.color);
 }

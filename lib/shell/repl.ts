@@ -13,6 +13,8 @@ import { loginDigest } from './digest.js';
 import { HistoryFile, isSensitive } from './history.js';
 import type { AskPassword, Login } from './login.js';
 import { paint, render, visible, type OutputOptions } from './output.js';
+import { needsPager, showInPager } from './pager-command.js';
+import { readPrivateFile } from '../state.js';
 import { startRepl, type AdaptedRepl } from './repl-adapter.js';
 import { ShellRuntime, outputOptions, type ShellIO } from './runtime.js';
 import { isIncomplete } from './statements.js';
@@ -39,15 +41,18 @@ export async function startShell(login: Login, io: ShellIO): Promise<number> {
 export function openShell(login: Login, io: ShellIO, digest: readonly string[] = []): OpenShell {
   const terminal = io.terminal ?? Boolean(io.input.isTTY && io.output.isTTY);
   const output = outputOptions(io);
+  const prompt = promptFor(login.actor());
   const writeError = (line: string) => void io.errorOutput.write(`${paint(visible(line), 'red', output.color)}\n`);
   greet(login, io, digest);
   const history = io.historyFile ? new HistoryFile(io.historyFile, { warn: writeError }) : undefined;
   const saved = history?.load() ?? [];
 
-  const results = new ShownResults(output);
+  const results = new ShownResults(() => runtime.output);
+  // A start-up file shows the prompt once it has run.
+  const rc = io.rcFile ? readStartupFile(io.rcFile, writeError) : undefined;
   // The REPL writes through an output the password question can hide (public stream API, lib/prompt.ts).
   const replOutput = new HideableOutput(io.output);
-  const adapted = startServer(login, io, replOutput, terminal, output, results.writer);
+  const adapted = startServer(rc === undefined ? prompt : '', io, replOutput, terminal, output, results.writer);
   const { server } = adapted;
   for (const note of adapted.notes) writeError(`note: ${note}`);
   if (terminal) adapted.seedHistory(saved);
@@ -82,11 +87,12 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   runtime.inject(server.context);
   server.on('reset', (context) => runtime.inject(context));
 
-  adapted.setEval(lineEvaluator({ runtime, turns, server, terminal, memory, results, writeError }));
+  adapted.setEval(lineEvaluator({ runtime, turns, server, terminal, memory, results, writeError, io }));
   // Node's .save writes every line of the session, passwords included, to a world-readable file.
   adapted.removeCommand('save');
   defineLoad(server, runtime, turns, writeError);
   const complete = adapted.setCompleter(shellCompleter(login));
+  if (rc !== undefined) runStartupFile(rc, io.rcFile as string, { runtime, turns, server, writeError, prompt });
 
   const done = new Promise<number>((resolve) => {
     server.once('exit', () => {
@@ -105,9 +111,37 @@ function greet(login: Login, io: ShellIO, digest: readonly string[]): void {
   for (const line of digest) io.output.write(`${line}\n`);
 }
 
-function startServer(login: Login, io: ShellIO, output: HideableOutput, terminal: boolean, options: OutputOptions, writer: (value: unknown) => string): AdaptedRepl {
+/** The start-up file's code (rc.js in the state directory): undefined when there is none, or it cannot be trusted (one line). */
+function readStartupFile(file: string, writeError: (line: string) => void): string | undefined {
+  try {
+    return readPrivateFile(file);
+  } catch (err) {
+    writeError(`${file} not run: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** Run the start-up file as the first turn, then show the prompt; a failure is one line, and the shell goes on. */
+function runStartupFile(code: string, file: string, parts: { runtime: ShellRuntime; turns: Turns; server: REPLServer; writeError: (line: string) => void; prompt: string }): void {
+  const { runtime, turns, server, writeError, prompt } = parts;
+  turns.add(async () => {
+    const result = await runtime.run({ code, filename: file, print: 'none' }).catch((err: unknown) => ({ kind: 'failed' as const, message: runtime.describe(err) }));
+    if (result.kind === 'exit') {
+      if (result.message && result.exitCode !== 0) writeError(result.message);
+      turns.exitCode = result.exitCode;
+      server.close();
+      return;
+    }
+    // The message names the file and the line already.
+    if (result.kind === 'failed') writeError(`${result.message.split('\n', 1)[0]} (the shell goes on; --norc skips ${file})`);
+    server.setPrompt(prompt);
+    server.displayPrompt();
+  });
+}
+
+function startServer(prompt: string, io: ShellIO, output: HideableOutput, terminal: boolean, options: OutputOptions, writer: (value: unknown) => string): AdaptedRepl {
   return startRepl({
-    prompt: promptFor(login.actor()),
+    prompt,
     input: io.input,
     output,
     terminal,
@@ -127,13 +161,13 @@ function startServer(login: Login, io: ShellIO, output: HideableOutput, terminal
 class ShownResults {
   private last?: { value: unknown; text: string };
 
-  constructor(private readonly output: OutputOptions) {}
+  constructor(private readonly output: () => OutputOptions) {}
 
   keep(value: unknown, text: string): void {
     this.last = { value, text };
   }
 
-  readonly writer = (value: unknown): string => (this.last && this.last.value === value ? this.last.text : render(value, this.output));
+  readonly writer = (value: unknown): string => (this.last && this.last.value === value ? this.last.text : render(value, this.output()));
 }
 
 /** One evaluation at a time, in order, even when lines arrive faster than calls finish. */
@@ -234,10 +268,11 @@ interface EvaluatorParts {
   memory: LineMemory;
   results: ShownResults;
   writeError: (line: string) => void;
+  io: ShellIO;
 }
 
 /** The REPL's eval: each complete line, in turn, on the runtime; an error is one line, an ended session closes the shell. */
-function lineEvaluator({ runtime, turns, server, terminal, memory, results, writeError }: EvaluatorParts): REPLEval {
+function lineEvaluator({ runtime, turns, server, terminal, memory, results, writeError, io }: EvaluatorParts): REPLEval {
   return function (code, _context, file, callback) {
     if (code.trim() === '') return callback(null, undefined);
     if (isIncomplete(code)) return callback(new repl.Recoverable(new SyntaxError('Unexpected end of input')), undefined);
@@ -256,13 +291,18 @@ function lineEvaluator({ runtime, turns, server, terminal, memory, results, writ
         return callback(null, undefined);
       }
       if (outcome.value !== undefined) {
+        let text: string;
         try {
-          results.keep(outcome.value, runtime.render(outcome.value));
+          text = runtime.render(outcome.value);
         } catch (err) {
           // A toJSON or an inspect hook that throws: one line, like any error.
           writeError(runtime.describe(err));
           return callback(null, undefined);
         }
+        // Longer than the screen: through the pager (never with --json, nor when the size is unknown).
+        const pager = terminal && !io.json ? runtime.settings.pager() : undefined;
+        if (pager && needsPager(text, (io.output as { rows?: number }).rows) && (await showInPager(text, pager, io))) return callback(null, undefined);
+        results.keep(outcome.value, text);
       }
       callback(null, outcome.value);
     });

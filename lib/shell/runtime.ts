@@ -20,7 +20,8 @@ import { Engine, ExitRequest, FaultTakers, type Outcome, type ReplHandle } from 
 import { describeError } from './errors.js';
 import { BatchStopped, progressWriter, runStatements, type BatchResult, type BatchRun, type BatchSource } from './loader.js';
 import type { AskPassword, Login } from './login.js';
-import { printed, render, wantsColor, type OutputOptions } from './output.js';
+import { printed, render, visible, wantsColor, type OutputOptions } from './output.js';
+import { Settings } from './settings.js';
 import { csvResult } from './export.js';
 import { isPage, MAX_PAGE_SIZE } from '../crm/page.js';
 
@@ -40,6 +41,12 @@ export interface ShellIO {
   terminal?: boolean;
   /** Printed at start unless quiet (e.g. the demo notice). */
   banner?: string;
+  /** Where config.set keeps the settings (state directory); none: for this session only. */
+  settingsFile?: string;
+  /** A start-up file run when the prompt opens (rc.js in the state directory); none: --norc. */
+  rcFile?: string;
+  /** The terminal's width; default: the output's columns when it is a TTY. */
+  width?: number;
 }
 
 /** What a front-end brings to the runtime. */
@@ -66,12 +73,15 @@ export interface FrontEnd {
   stopRequested?: () => boolean;
 }
 
-export function outputOptions(io: ShellIO): OutputOptions {
-  return { json: io.json, color: wantsColor(io.color, io.output) };
+/** How results are shown now: the settings (config.set) apply from the next result on. */
+export function outputOptions(io: ShellIO, settings?: Settings): OutputOptions {
+  const color = wantsColor(io.color, io.output);
+  const width = io.width ?? (io.output.isTTY ? (io.output as { columns?: number }).columns : undefined);
+  return { json: io.json, color: settings ? settings.color(color) : color, width: width || undefined, display: settings?.display() };
 }
 
 export class ShellRuntime implements BatchRun {
-  readonly output: OutputOptions;
+  readonly settings: Settings;
   readonly engine: Engine;
   /** The context's values, put in a context by inject(). */
   readonly values: Record<string, unknown>;
@@ -82,7 +92,7 @@ export class ShellRuntime implements BatchRun {
   private closed = false;
 
   constructor(readonly login: Login, readonly io: ShellIO, private readonly front: FrontEnd) {
-    this.output = outputOptions(io);
+    this.settings = new Settings(io.settingsFile, (line) => void io.errorOutput.write(`${visible(line)}\n`));
     this.progress = progressWriter(io.errorOutput, front.progressLabel);
     this.stopRequested = front.stopRequested;
     this.engine = new Engine(login, {
@@ -102,8 +112,15 @@ export class ShellRuntime implements BatchRun {
       load: (file) => this.load(file),
       print: (...values) => this.print(...values),
       askSecret: (question) => front.askSecret(question),
+      settings: this.settings,
+      // Home, erase the screen and the scrollback: what `clear` does.
+      clear: () => void (io.output.isTTY && io.output.write('\x1b[H\x1b[2J\x1b[3J')),
     });
     this.giveBackFaults = takeFaults(this.fault);
+  }
+
+  get output(): OutputOptions {
+    return outputOptions(this.io, this.settings);
   }
 
   /** Put the shell's names in `context` (again after the REPL's .clear). */

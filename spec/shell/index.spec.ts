@@ -22,7 +22,7 @@ describe('shell (the REPL)', () => {
     const term = new FakeTerminal();
     const done = startShell(fakeLogin('sales'), term.io());
     await term.run('contracts.list()');
-    expect(term.out).to.match(/TOTAL AMOUNT/);
+    expect(term.out).to.match(/TOTAL/);
     expect(term.out).to.match(/1500\.50/);
     expect(term.out).to.not.include('Promise');
     expect(term.out).to.include('Type "it" for more');
@@ -298,7 +298,9 @@ describe('shell (the REPL)', () => {
     expect(await sales.complete('events.list({sort: "st')).to.deep.equal([['startAt'], 'st']);
     expect((await sales.complete('clients.list({search: "a", m'))[0]).to.deep.equal(['mine']);
     expect((await sales.complete('us'))[0]).to.not.include('users');
-    expect((await sales.complete('cl'))[0]).to.include('clients');
+    expect((await sales.complete('cl'))[0]).to.include('clients').and.include('clear');
+    expect((await sales.complete('clients.list({co'))[0]).to.deep.equal(['columns']);
+    expect((await sales.complete('config.'))[0]).to.deep.equal(['get', 'set', 'reset']);
     term.input.end();
     await sales.done;
     const term2 = new FakeTerminal();

@@ -41,8 +41,10 @@ export class PtySession {
     this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
   }
 
-  static start(args: string[], env: NodeJS.ProcessEnv): PtySession {
-    const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  /** `size`: the terminal's columns and rows (else a pty of unknown size, as `script` makes it from a pipe). */
+  static start(args: string[], env: NodeJS.ProcessEnv, size?: { columns: number; rows: number }): PtySession {
+    const cli = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+    const command = size ? `stty cols ${size.columns} rows ${size.rows} && exec ${cli}` : cli;
     // -q quiet, -f flush at once, -e the child's exit code, -c the command; no typescript file.
     return new PtySession(track(spawn('script', ['-qfec', command, '/dev/null'], { env, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] })));
   }
