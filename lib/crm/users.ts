@@ -88,7 +88,13 @@ export interface DeletedUser {
   /** Clients that were theirs: moved to reassignTo, or now unassigned. */
   clients: number;
   events: number;
-  reassignedTo: number | null;
+  /** Who received them, by name and id (`Bill Boquet (id 4)`); null: left unassigned. */
+  reassignedTo: string | null;
+}
+
+/** A collaborator as messages and results name one: `Bill Boquet (id 4)`. */
+export function collaboratorLabel(user: Pick<UserRecord, 'id' | 'fullName'>): string {
+  return `${user.fullName} (id ${user.id})`;
 }
 
 const EMPLOYEE_NUMBER = /^[A-Za-z0-9-]{1,20}$/;
@@ -283,15 +289,18 @@ export function createUsers(deps: ApiDeps) {
 
     async delete(id: number, options?: ReassignOptions): Promise<DeletedUser> {
       const [targetId, { reassignTo }] = validated((p) => readArgs(USERS.delete, [id, options], p));
-      if (targetId === deps.actor().id) throw new ValidationError([{ field: 'id', problem: 'you cannot delete yourself' }]);
+      if (targetId === deps.actor().id) {
+        throw new ValidationError([{ field: 'id', problem: `${targetId} is you (${deps.actor().fullName}): nobody may delete themselves; another management collaborator can` }]);
+      }
       const deleted = await inSession(deps, async (tx) => {
         const held = await lockHoldings(tx, targetId);
         const record = (await tx.one<UserRecord>(q.getUserById, [targetId])) as UserRecord;
         await releaseRecords(tx, held, { clients: true, events: true }, reassignTo);
         await tx.exec(q.deleteUser, [targetId]);
+        const receiver = reassignTo === undefined ? undefined : await tx.one<UserRecord>(q.getUserById, [reassignTo]);
         return {
           id: targetId, email: record.email, fullName: record.fullName, department: record.department,
-          clients: held.clients, events: held.events, reassignedTo: reassignTo ?? null,
+          clients: held.clients, events: held.events, reassignedTo: receiver ? collaboratorLabel(receiver) : null,
         };
       });
       deps.monitor.event('collaborator.deleted', { actorId: deps.actor().id, targetId });

@@ -171,7 +171,7 @@ describe('crm/users', () => {
       const supporter = await addCollaborator('support');
       const supportHeir = await addCollaborator('support');
       const eventId = await addEvent(seller.id, supporter.id);
-      await users().delete(seller.id, { reassignTo: heir.id });
+      expect((await users().delete(seller.id, { reassignTo: heir.id })).reassignedTo).to.equal(`${heir.fullName} (id ${heir.id})`);
       await users().delete(supporter.id, { reassignTo: supportHeir.id });
       const rows = await owners();
       expect(rows.filter((r) => r.kind === 'client').map((r) => r.ownerId)).to.deep.equal([heir.id]);
@@ -192,8 +192,12 @@ describe('crm/users', () => {
 
     it('refuses to delete yourself, or someone who does not exist', async () => {
       const before = await fingerprint();
-      expect(await refusal(() => users().delete(manager.id))).to.be.instanceOf(ValidationError);
-      expect(await refusal(() => users().delete(9999))).to.be.instanceOf(NotFound);
+      const self = await refusal(() => users().delete(manager.id));
+      expect(self).to.be.instanceOf(ValidationError);
+      expect(self.message).to.equal(`id ${manager.id} is you (${manager.fullName}): nobody may delete themselves; another management collaborator can`);
+      const missing = await refusal(() => users().delete(9999));
+      expect(missing).to.be.instanceOf(NotFound);
+      expect(missing.message).to.equal('no collaborator has id 9999');
       expect(await fingerprint()).to.deep.equal(before);
     });
   });
