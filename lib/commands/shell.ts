@@ -25,6 +25,7 @@ import { createApi, type CrmApi } from '../crm/api.js';
 import type { Monitor } from '../monitoring.js';
 import { runBatch, startShell, type ShellIO, type Login } from '../shell/index.js';
 import { preflightRepl } from '../shell/repl-adapter.js';
+import { insideFile, resolveUserPath, startDir } from '../shell/user-paths.js';
 import type { Actor } from '../actor.js';
 import { embeddedNeedsSetup, runSetup } from '../provision.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
@@ -47,7 +48,10 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   if (!scripted) preflightRepl();
   const quiet = opts.quiet || scripted;
   const notice = (line: string) => void io.stderr.write(`${visible(line)}\n`);
-  const script = opts.file !== undefined ? readScript(opts.file) : undefined;
+  // Relative paths are the user's: under `npm start`, the folder they typed it in, not the clone.
+  const from = startDir(io.env);
+  const scriptPath = opts.file !== undefined ? resolveUserPath(opts.file, from) : undefined;
+  const script = scriptPath !== undefined ? readScript(opts.file as string, scriptPath) : undefined;
 
   const monitor = await createMonitor(config);
   let target: DatabaseTarget | undefined;
@@ -97,9 +101,13 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       quiet,
       color: io.stdout.isTTY === true && !io.env.NO_COLOR,
       banner: opts.demo ? demoBanner(opts.demo) : undefined,
+      startDir: from,
     };
 
-    if (script !== undefined) return await runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO);
+    if (script !== undefined) {
+      // Inside the script, load('x.js') is the script's neighbour.
+      return await insideFile(scriptPath as string, () => runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO));
+    }
     if (opts.eval !== undefined) {
       // `--eval -`: the code from standard input, out of sight of `ps` (which shows every argument to every user).
       const code = opts.eval === '-' ? await readAll(io.stdin) : opts.eval;
@@ -196,9 +204,9 @@ function trackCalls(api: CrmApi, calls: Set<Promise<unknown>>): CrmApi {
   return tracked as unknown as CrmApi;
 }
 
-function readScript(file: string): string {
+function readScript(file: string, resolved: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(resolved, 'utf8');
   } catch (err) {
     throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }

@@ -82,7 +82,7 @@ export function openShell(login: Login, io: ShellIO): OpenShell {
   adapted.setEval(lineEvaluator({ runtime, turns, server, terminal, memory, results, writeError }));
   // Node's .save writes every line of the session, passwords included, to a world-readable file.
   adapted.removeCommand('save');
-  defineLoad(server, runtime, turns, writeError);
+  defineLoad(server, runtime, turns, io, writeError);
   const complete = adapted.setCompleter(shellCompleter(login));
 
   const done = new Promise<number>((resolve) => {
@@ -265,14 +265,15 @@ function lineEvaluator({ runtime, turns, server, terminal, memory, results, writ
   };
 }
 
-/** `.load file`: the file's statements in turn, the first failure one line, then the prompt. */
-function defineLoad(server: REPLServer, runtime: ShellRuntime, turns: Turns, writeError: (line: string) => void): void {
+/** `.load file`: the file's statements in turn, then `N statements ran`, or the first failure in one line; then the prompt. */
+function defineLoad(server: REPLServer, runtime: ShellRuntime, turns: Turns, io: ShellIO, writeError: (line: string) => void): void {
   server.defineCommand('load', {
     help: 'Run a file statement by statement (the first failure stops it)',
     action(file: string) {
       turns.add(async () => {
         try {
-          await runtime.load(file.trim());
+          const ran = await runtime.load(file.trim());
+          io.output.write(`${ran} statement${ran === 1 ? '' : 's'} ran\n`);
         } catch (err) {
           writeError(runtime.describe(err));
         }

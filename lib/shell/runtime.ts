@@ -21,6 +21,7 @@ import { describeError } from './errors.js';
 import { BatchStopped, progressWriter, runStatements, type BatchResult, type BatchRun, type BatchSource } from './loader.js';
 import type { AskPassword, Login } from './login.js';
 import { printed, render, wantsColor, type OutputOptions } from './output.js';
+import { insideFile, resolveUserPath, setStartDir, startDir } from './user-paths.js';
 
 export interface ShellIO {
   input: Readable & { isTTY?: boolean };
@@ -36,6 +37,8 @@ export interface ShellIO {
   terminal?: boolean;
   /** Printed at start unless quiet (e.g. the demo notice). */
   banner?: string;
+  /** The folder the user started in, for relative paths (lib/shell/user-paths.ts); default: INIT_CWD under npm, else the working directory. */
+  startDir?: string;
 }
 
 /** What a front-end brings to the runtime. */
@@ -79,6 +82,7 @@ export class ShellRuntime implements BatchRun {
 
   constructor(readonly login: Login, readonly io: ShellIO, private readonly front: FrontEnd) {
     this.output = outputOptions(io);
+    setStartDir(io.startDir ?? startDir());
     this.progress = progressWriter(io.errorOutput, front.progressLabel);
     this.stopRequested = front.stopRequested;
     this.engine = new Engine(login, {
@@ -95,7 +99,7 @@ export class ShellRuntime implements BatchRun {
         await login.logout();
         front.loggedOut();
       },
-      load: (file) => this.load(file),
+      load: async (file) => void (await this.load(file)),
       print: (...values) => this.print(...values),
       askSecret: (question) => front.askSecret(question),
     });
@@ -143,13 +147,22 @@ export class ShellRuntime implements BatchRun {
     return runStatements(this, source);
   }
 
-  /** load(file) in the context: run the file's statements, throw at the first failure. */
-  async load(file: unknown): Promise<void> {
-    if (typeof file !== 'string' || file === '') throw new TypeError('load(file) takes a file name');
-    const code = await fs.promises.readFile(path.resolve(file), 'utf8');
-    const result = await this.run({ code, filename: file, print: 'none' });
+  /**
+   * load(file) in the context: run the file's statements, throw at the first
+   * failure; how many statements ran. A relative path is the start folder's,
+   * or inside a loaded file that file's folder (lib/shell/user-paths.ts).
+   */
+  async load(file: unknown): Promise<number> {
+    if (typeof file !== 'string' || file.trim() === '') throw new TypeError('load(file) takes a file name');
+    const resolved = resolveUserPath(file);
+    const code = await fs.promises.readFile(resolved, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      throw new Error(`cannot read ${file}${path.isAbsolute(file) ? '' : ` (${resolved})`}: ${why}`);
+    });
+    const result = await insideFile(resolved, () => this.run({ code, filename: file, print: 'none' }));
     if (result.kind === 'exit') throw new ExitRequest(result.exitCode, result.message);
     if (result.kind === 'failed') throw new BatchStopped(result.message);
+    return result.statements;
   }
 
   /**
