@@ -22,6 +22,7 @@ import { issueToken } from '../auth/tokens.js';
 import { removeToken, saveToken } from '../auth/store.js';
 import { endSession, openSessionFor } from '../auth/sessions.js';
 import { createApi, type CrmApi } from '../crm/api.js';
+import { createConfirmations } from '../crm/confirm.js';
 import type { Monitor } from '../monitoring.js';
 import { runBatch, startShell, type ShellIO, type Login } from '../shell/index.js';
 import { preflightRepl } from '../shell/repl-adapter.js';
@@ -144,8 +145,10 @@ export function createLogin(parts: LoginParts): Login {
   const { config, db, monitor, current } = parts;
   const verifier = createTokenCheck({ config, db, token: () => current.token, watch: parts.watch });
   const calls = new Set<Promise<unknown>>();
+  const apiDeps = { db, actor: () => current.actor, config, monitor };
   return {
-    api: trackCalls(createApi({ db, actor: () => current.actor, config, monitor }), calls),
+    api: trackCalls(createApi(apiDeps), calls),
+    confirmation: createConfirmations(apiDeps),
     actor: () => current.actor,
     verify: async () => {
       const check = await verifier();

@@ -19,6 +19,11 @@ export interface ShellCommands {
   print: (...values: unknown[]) => void;
   /** Ask a password, hidden (each front-end its way: lib/shell/repl.ts, batch.ts); see passwordPromptOf. */
   askSecret: (question: string) => Promise<string>;
+  /**
+   * Whether a call that cannot be undone may go ahead (asked y/N at the
+   * prompt; lib/shell/runtime.ts). Absent: never asked (scripts, --eval).
+   */
+  confirm?: (object: string, method: string, args: readonly unknown[]) => Promise<boolean>;
 }
 
 /** Answers of passwordPrompt() not yet given: a call's argument may hold one (users.create({password: passwordPrompt()})). */
@@ -54,7 +59,10 @@ async function settledArguments(args: unknown[]): Promise<unknown[]> {
 
 type ApiMethod = (...args: unknown[]) => Promise<unknown>;
 
-function shellObject(login: Login, object: ObjectName): object {
+/** What a declined confirmation returns. */
+export const CANCELLED = new ShellText('Cancelled: nothing was changed.');
+
+function shellObject(login: Login, object: ObjectName, confirm: ShellCommands['confirm']): object {
   const department = login.actor().department;
   const impl = login.api[object] as Record<string, unknown>;
   const shown: Record<string | symbol, unknown> = {};
@@ -65,7 +73,9 @@ function shellObject(login: Login, object: ObjectName): object {
         throw new PermissionDenied(`${login.actor().department} may not call ${object}.${method} (${API[object][method].departments.join(' and ')} only)`);
       }
       try {
-        return await (fn as ApiMethod).apply(impl, await settledArguments(args));
+        const settled = await settledArguments(args);
+        if (confirm && mayCall(department, object, method) && !(await confirm(object, method, settled))) return CANCELLED;
+        return await (fn as ApiMethod).apply(impl, settled);
       } catch (err) {
         if (!isEpicError(err)) markApiFailure(err);
         throw err;
@@ -90,7 +100,7 @@ const itMarker = new ShellText('"it" shows the next page of the last list (type 
 
 export function contextValues(login: Login, commands: ShellCommands): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const object of OBJECTS) values[object] = shellObject(login, object);
+  for (const object of OBJECTS) values[object] = shellObject(login, object, commands.confirm);
   values.whoami = () => {
     const a = login.actor();
     return { id: a.id, email: a.email, fullName: a.fullName, department: a.department, sessionExpiresAt: a.sessionExpiresAt };

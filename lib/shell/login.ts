@@ -55,5 +55,11 @@ export interface Login {
    * password being hashed). Without it, cancelRunning.
    */
   interrupt?: (waiting?: (line: string) => void) => Promise<InterruptReport>;
+  /**
+   * What a call that cannot be undone (users.delete, contracts.sign) is about
+   * to do, for an interactive shell to confirm (lib/crm/confirm.ts);
+   * undefined: nothing to ask.
+   */
+  confirmation?: (object: string, method: string, args: readonly unknown[]) => Promise<string | undefined>;
   monitor: Monitor;
 }

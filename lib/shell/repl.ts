@@ -50,7 +50,8 @@ export function openShell(login: Login, io: ShellIO): OpenShell {
   if (terminal) adapted.seedHistory(saved);
 
   const memory = new LineMemory(server, history, terminal);
-  const askPassword = passwordQuestion(server, replOutput, io, terminal, memory);
+  const askLine = lineQuestion(server, replOutput, io, terminal, memory);
+  const askPassword: AskPassword = (question) => askLine(question, { hidden: true });
   const turns = new Turns();
   const runtime: ShellRuntime = new ShellRuntime(login, io, {
     context: server.context,
@@ -63,6 +64,13 @@ export function openShell(login: Login, io: ShellIO): OpenShell {
       const answer = await askPassword(question);
       if (answer === undefined) throw new Error('no password given (end of input)');
       return answer;
+    },
+    askYesNo: async (question) => {
+      if (turns.awaiting) throw new Error('this call asks for confirmation first, which cannot be answered while a line with await runs: write it without await (the shell waits for it)');
+      const answer = await askLine(`${question} [y/N] `, { hidden: false });
+      const yes = /^\s*y(es)?\s*$/i.test(answer ?? '');
+      if (!yes) io.output.write('Not confirmed.\n');
+      return yes;
     },
     loggedOut: () => {
       io.output.write('Logged out.\n');
@@ -186,17 +194,20 @@ class LineMemory {
 }
 
 /**
- * A password, asked through the REPL's own reader (a second reader would race
- * it for the input), hidden and kept out of history. Asked once the statement
- * that asks (passwordPrompt()) has run its synchronous part: while it runs,
- * Node keeps the terminal out of raw mode (for Ctrl+C), and the terminal
- * itself would echo what is typed. Ctrl+C at the question drops it.
+ * A question asked through the REPL's own reader (a second reader would race
+ * it for the input): a password (hidden) or a y/N, kept out of history.
+ * Asked once the statement that asks (passwordPrompt(), a confirmation) has
+ * run its synchronous part: while it runs, Node keeps the terminal out of raw
+ * mode (for Ctrl+C), and the terminal itself would echo what is typed.
+ * Ctrl+C at the question drops it (undefined, as at end of input).
  */
-function passwordQuestion(server: REPLServer, replOutput: HideableOutput, io: ShellIO, terminal: boolean, memory: LineMemory): AskPassword {
-  return (question) =>
+function lineQuestion(server: REPLServer, replOutput: HideableOutput, io: ShellIO, terminal: boolean, memory: LineMemory) {
+  return (question: string, { hidden }: { hidden: boolean }): Promise<string | undefined> =>
     new Promise((resolve) => setImmediate(() => {
-      io.output.write(question);
-      replOutput.hidden = true;
+      if (hidden) {
+        io.output.write(question);
+        replOutput.hidden = true;
+      }
       memory.asking = true;
       const cancel = new AbortController();
       const finish = (answer: string | undefined) => {
@@ -216,7 +227,7 @@ function passwordQuestion(server: REPLServer, replOutput: HideableOutput, io: Sh
       server.once('close', onClose);
       server.once('SIGINT', onSigint);
       server.question(question, { signal: cancel.signal }, (answer) => {
-        if (terminal) io.output.write('\n');
+        if (hidden && terminal) io.output.write('\n');
         finish(answer);
       });
     }));

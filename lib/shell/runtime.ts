@@ -53,6 +53,8 @@ export interface FrontEnd {
   askPassword?: AskPassword;
   /** passwordPrompt(): a password asked without echo. */
   askSecret(question: string): Promise<string>;
+  /** A yes/no question (y/N) a person answers; absent: nobody to ask (scripts, --eval, piped input). */
+  askYesNo?(question: string): Promise<boolean>;
   /** logout() has ended the database session and forgotten the token: leave. */
   loggedOut(): void;
   /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
@@ -79,6 +81,8 @@ export class ShellRuntime implements BatchRun {
   private readonly takers = new FaultTakers();
   private readonly giveBackFaults: () => void;
   private closed = false;
+  /** Files being loaded (.load, load()): their statements never ask for confirmation. */
+  private loading = 0;
 
   constructor(readonly login: Login, readonly io: ShellIO, private readonly front: FrontEnd) {
     this.output = outputOptions(io);
@@ -102,6 +106,7 @@ export class ShellRuntime implements BatchRun {
       load: async (file) => void (await this.load(file)),
       print: (...values) => this.print(...values),
       askSecret: (question) => front.askSecret(question),
+      confirm: front.askYesNo ? (object, method, args) => this.confirm(object, method, args) : undefined,
     });
     this.giveBackFaults = takeFaults(this.fault);
   }
@@ -159,10 +164,22 @@ export class ShellRuntime implements BatchRun {
       const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder' : err.code === 'EACCES' ? 'permission denied' : err.message;
       throw new Error(`cannot read ${file}${path.isAbsolute(file) ? '' : ` (${resolved})`}: ${why}`);
     });
-    const result = await insideFile(resolved, () => this.run({ code, filename: file, print: 'none' }));
+    this.loading++;
+    const result = await insideFile(resolved, () => this.run({ code, filename: file, print: 'none' })).finally(() => this.loading--);
     if (result.kind === 'exit') throw new ExitRequest(result.exitCode, result.message);
     if (result.kind === 'failed') throw new BatchStopped(result.message);
     return result.statements;
+  }
+
+  /**
+   * A call that cannot be undone, typed at the prompt: say what it will do
+   * and ask y/N. A loaded file's statements never ask (nor scripts, which
+   * have nobody to ask).
+   */
+  private async confirm(object: string, method: string, args: readonly unknown[]): Promise<boolean> {
+    if (this.loading > 0 || !this.front.askYesNo || !this.login.confirmation) return true;
+    const question = await this.login.confirmation(object, method, args);
+    return question === undefined || this.front.askYesNo(question);
   }
 
   /**
