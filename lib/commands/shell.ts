@@ -16,6 +16,7 @@ import { assertUsableStateDir } from '../state.js';
 import { createMonitor } from '../monitoring.js';
 import { checkPassword, login, passwordTries } from '../auth/login.js';
 import { createTokenCheck } from '../auth/token-check.js';
+import { changeOwnPassword } from '../auth/own-password.js';
 import { SessionWatch } from '../auth/watch.js';
 import { tokenSecret } from '../auth/secret.js';
 import { issueToken } from '../auth/tokens.js';
@@ -149,6 +150,7 @@ export function createLogin(parts: LoginParts): Login {
   return {
     api: trackCalls(createApi(apiDeps), calls),
     confirmation: createConfirmations(apiDeps),
+    changePassword: (oldPassword, newPassword) => changeOwnPassword(db, config, monitor, current.actor, oldPassword, newPassword),
     actor: () => current.actor,
     verify: async () => {
       const check = await verifier();

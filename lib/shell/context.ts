@@ -24,6 +24,8 @@ export interface ShellCommands {
    * prompt; lib/shell/runtime.ts). Absent: never asked (scripts, --eval).
    */
   confirm?: (object: string, method: string, args: readonly unknown[]) => Promise<boolean>;
+  /** passwd(): change one's own password, every answer asked without echo. */
+  passwd: (...args: unknown[]) => Promise<ShellText>;
 }
 
 /** Answers of passwordPrompt() not yet given: a call's argument may hold one (users.create({password: passwordPrompt()})). */
@@ -119,6 +121,7 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
   values.load = commands.load;
   values.print = commands.print;
   values.passwordPrompt = passwordPromptOf(commands.askSecret);
+  values.passwd = commands.passwd;
   values.it = itMarker;
   return values;
 }

@@ -29,6 +29,7 @@ export function overviewHelp(department: Department): string {
     `  ${'load(file)'.padEnd(width)}  run a script, statement by statement (also .load file)`,
     `  ${'print(x)'.padEnd(width)}  print a value as the shell does`,
     `  ${'passwordPrompt()'.padEnd(width)}  ask a password without echo: users.create({…, password: passwordPrompt()})`,
+    `  ${'passwd()'.padEnd(width)}  change your own password (each one asked without echo)`,
     `  ${'logout()'.padEnd(width)}  forget the stored token and leave`,
     '',
     'Results are awaited for you: clients.list() prints rows. Tab completes names.',

@@ -61,5 +61,10 @@ export interface Login {
    * undefined: nothing to ask.
    */
   confirmation?: (object: string, method: string, args: readonly unknown[]) => Promise<string | undefined>;
+  /**
+   * passwd(): change the logged-in collaborator's own password, the current
+   * one checked by the database; false when it is wrong (lib/auth/own-password.ts).
+   */
+  changePassword?: (oldPassword: string, newPassword: string) => Promise<boolean>;
   monitor: Monitor;
 }

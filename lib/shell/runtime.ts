@@ -20,7 +20,9 @@ import { Engine, ExitRequest, FaultTakers, type Outcome, type ReplHandle } from 
 import { describeError } from './errors.js';
 import { BatchStopped, progressWriter, runStatements, type BatchResult, type BatchRun, type BatchSource } from './loader.js';
 import type { AskPassword, Login } from './login.js';
-import { printed, render, wantsColor, type OutputOptions } from './output.js';
+import { printed, render, ShellText, wantsColor, type OutputOptions } from './output.js';
+import { chooseNewPassword, WRONG_CURRENT_PASSWORD } from '../auth/own-password.js';
+import { AuthError } from '../errors.js';
 import { insideFile, resolveUserPath, setStartDir, startDir } from './user-paths.js';
 
 export interface ShellIO {
@@ -107,6 +109,7 @@ export class ShellRuntime implements BatchRun {
       print: (...values) => this.print(...values),
       askSecret: (question) => front.askSecret(question),
       confirm: front.askYesNo ? (object, method, args) => this.confirm(object, method, args) : undefined,
+      passwd: (...args) => this.passwd(args),
     });
     this.giveBackFaults = takeFaults(this.fault);
   }
@@ -169,6 +172,23 @@ export class ShellRuntime implements BatchRun {
     if (result.kind === 'exit') throw new ExitRequest(result.exitCode, result.message);
     if (result.kind === 'failed') throw new BatchStopped(result.message);
     return result.statements;
+  }
+
+  /**
+   * passwd(): the current password, then the new one twice, each asked
+   * without echo (never in a line, the history or `ps`); the database checks
+   * the current one. This session goes on, the others end.
+   */
+  private async passwd(args: unknown[]): Promise<ShellText> {
+    if (args.length > 0) throw new TypeError('passwd() takes no arguments: it asks for each password without echo, so none is in a line, the history or ps');
+    if (!this.login.changePassword) throw new Error('passwd() is not available in this session');
+    const ask = (question: string) => this.front.askSecret(question);
+    const say = (line: string) => void this.io.errorOutput.write(`${line}\n`);
+    const current = await ask(`Current password for ${this.login.actor().email}: `);
+    const next = await chooseNewPassword(ask, say);
+    if (next === undefined) throw new Error('no new password given; nothing was changed');
+    if (!(await this.login.changePassword(current, next))) throw new AuthError(WRONG_CURRENT_PASSWORD);
+    return new ShellText('Password changed. Your other sessions have ended; this one goes on.');
   }
 
   /**

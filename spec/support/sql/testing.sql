@@ -476,3 +476,18 @@ select ssl, version from pg_stat_ssl where pid = pg_backend_pid();
 -- Who a transaction runs as, and how (spec/db/transaction.spec.ts).
 -- name: transactionRole :one
 select current_user::text as role, current_setting('search_path') as "searchPath", current_setting('transaction_read_only') as "readOnly";
+
+-- Own passwords (spec/auth/own-password.spec.ts, sql/migrations/010).
+-- name: passwordState :one
+-- params: id
+select md5(u.password_hash) as hash, u.must_change_password as "mustChange",
+       (select count(*)::int from sessions s where s.user_id = u.id) as sessions
+from users u where u.id = $1;
+
+-- name: bypassClearPasswordFlag :exec
+-- params: id
+update users set must_change_password = false where id = $1;
+
+-- name: bypassSetHashOf :exec
+-- params: id, hash
+update users set password_hash = $2 where id = $1;
