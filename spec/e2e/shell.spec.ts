@@ -277,8 +277,11 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     expect(history).to.include('password: passwordPrompt()');
     expect(history).not.to.include(secret);
     // The collaborator was created with the password typed.
+    // (Accepted, then refused until they choose their own: a password management sets must be replaced.)
     const login = await runCli(['--email', 'new.person@epic.events', '--password-stdin'], bed.env, `${secret}\n`);
-    expect(login.code, login.stderr).to.equal(0);
+    expect(login.stderr).to.match(/was set by management and must be replaced/);
+    const wrong = await runCli(['--email', 'new.person@epic.events', '--password-stdin'], bed.env, 'not the password typed\n');
+    expect(wrong.stderr).to.match(/wrong email or password/);
   });
 
   it('two shells at once both keep their lines in the history', async () => {
