@@ -37,7 +37,7 @@ export interface LoginOptions {
   /** Where to ask for the email and the password (hidden). */
   terminal?: Terminal;
   email?: string;
-  /** The password read from standard input (--password-stdin): one try, no prompt, always checked. */
+  /** The password already given — read from standard input (--password-stdin), or chosen at the first start just now: one try, no prompt, always checked. */
   passwordFromStdin?: string;
   interactive: boolean;
   monitor: Monitor;

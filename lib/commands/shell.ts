@@ -29,7 +29,7 @@ import { runBatch, startShell, type ShellIO, type Login } from '../shell/index.j
 import { preflightRepl } from '../shell/repl-adapter.js';
 import { insideFile, resolveUserPath, startDir } from '../shell/user-paths.js';
 import type { Actor } from '../actor.js';
-import { embeddedNeedsSetup, runSetup } from '../provision.js';
+import { embeddedNeedsSetup, runSetup, type SetupReport } from '../provision.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
 export interface Current {
@@ -59,6 +59,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   let target: DatabaseTarget | undefined;
   let db: Database | undefined;
   let watch: SessionWatch | undefined;
+  // The first management collaborator, created on this terminal by the first start: the shell opens as them.
+  let firstSignIn: SetupReport['signIn'];
   try {
     target = await openTarget(config, { log: quiet ? undefined : notice, onLease: releaseOnExit });
     if (opts.demo) target = await prepareDemo(config, target, notice, quiet);
@@ -69,6 +71,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       const interactive = Boolean(io.stdin.isTTY && !scripted);
       const report = await runSetup(config, target, { log: notice, terminal: interactive ? { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout } : undefined });
       for (const warning of report.warnings) notice(`! ${warning}`);
+      if (!opts.email) firstSignIn = report.signIn;
     }
     db = new Database(target.runtime, {
       connectTimeoutMs: config.connectTimeoutMs,
@@ -85,8 +88,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
           config,
           db: database,
           terminal: { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout },
-          email: opts.email,
-          passwordFromStdin: opts.passwordStdin ? await readAll(io.stdin) : undefined,
+          email: opts.email ?? firstSignIn?.email,
+          passwordFromStdin: opts.passwordStdin ? await readAll(io.stdin) : firstSignIn?.password,
           interactive: Boolean(io.stdin.isTTY && !scripted),
           monitor,
           log: notice,
