@@ -34,57 +34,32 @@ end $$;
 create trigger users_password_chooser before insert or update on users
   for each row execute function users_password_chooser();
 
--- One's own new password, checked like a login. status: ok | wrong | locked |
--- lockedNow (this failure locked the email). EP001 when the session has ended.
+-- One's own new password, the current one checked by auth_login itself (006):
+-- the same compare, throttle and lockout as a login, in one place. status:
+-- ok | wrong | locked | lockedNow (this failure locked the email). EP001 when
+-- the session has ended.
 create function auth_change_password(p_key text, p_old text, p_new_hash text)
 returns table (status text, "lockedUntil" timestamptz)
 language plpgsql volatile security definer set search_path = epic, pg_temp
 as $$
 #variable_conflict use_column
 declare
-  -- The same throttle as auth_login (006): 5 failures within 15 minutes lock the email for 15 minutes.
-  c_max_failures constant integer  := 5;
-  c_window       constant interval := interval '15 minutes';
-  c_lock         constant interval := interval '15 minutes';
-  v_user_id  integer;
-  v_email    text;
-  v_hash     text;
-  v_throttle login_throttle%rowtype;
-  v_failures integer;
-  v_locked   timestamptz;
+  v_user_id integer;
+  v_email   text;
+  v_check   record;
 begin
   select v.user_id into v_user_id from verified_session(p_key) v where not v.expired;
   if v_user_id is null then
     raise exception 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again' using errcode = 'EP001';
   end if;
-  select lower(u.email), u.password_hash into v_email, v_hash from users u where u.id = v_user_id for update;
-  loop
-    insert into login_throttle (email) values (v_email) on conflict do nothing;
-    select * into v_throttle from login_throttle t where t.email = v_email for update;
-    exit when found;
-  end loop;
-  if v_throttle.locked_until > now() then
-    return query select 'locked'::text, v_throttle.locked_until;
+  select u.email into v_email from users u where u.id = v_user_id for update;
+  select * into v_check from auth_login(v_email, p_old, 1);
+  if v_check.status <> 'ok' then
+    return query select v_check.status, v_check."lockedUntil";
     return;
   end if;
-  v_hash := '$2a$' || substr(v_hash, 5);
-  if p_old is null or octet_length(p_old) > 72 or crypt(p_old, v_hash) <> v_hash then
-    update login_throttle t set
-      failures          = case when t.window_started_at > now() - c_window then t.failures + 1 else 1 end,
-      window_started_at = case when t.window_started_at > now() - c_window then t.window_started_at else now() end,
-      locked_until      = null
-    where t.email = v_email
-    returning t.failures into v_failures;
-    if v_failures >= c_max_failures then
-      update login_throttle t set locked_until = now() + c_lock, failures = 0, window_started_at = now()
-      where t.email = v_email returning t.locked_until into v_locked;
-      return query select 'lockedNow'::text, v_locked;
-      return;
-    end if;
-    return query select 'wrong'::text, null::timestamptz;
-    return;
-  end if;
-  delete from login_throttle t where t.email = v_email;
+  -- The check opened a session of its own: it is not wanted.
+  delete from sessions s where s.id = split_part(v_check."sessionKey", '.', 1)::bigint;
   -- This session is the one making the change: 006's trigger keeps it and ends
   -- the others, and the change log names the collaborator.
   perform set_config('epic.session', p_key, true);
