@@ -155,12 +155,12 @@ export const USERS = {
     args: [fields('collaborator', {
       fullName: need(name), email: need(email), department: need(department), password: need(password), phone: may(phone), employeeNumber: may(employeeNumber),
     })],
-    description: 'a new collaborator', example: "users.create({fullName: 'Kate Hastroff', email: 'kate@epic.events', department: 'support', password: passwordPrompt()})",
+    description: 'a new collaborator (they replace the password given at their first login)', example: "users.create({fullName: 'Kate Hastroff', email: 'kate@epic.events', department: 'support', password: passwordPrompt()})",
   }),
   update: method({
     departments: MANAGEMENT, writes: true,
     args: [value('id', userId), fields('changes', { fullName: may(name), email: may(email), phone: may(phone), department: may(department), password: may(password) }, { atLeastOne: true }), REASSIGN],
-    description: 'change a collaborator (a new password or department ends their sessions)', example: "users.update(3, {phone: '+33 6 12 34 56 78'})",
+    description: 'change a collaborator (a new password or department ends their sessions; a new password is replaced at their next login)', example: "users.update(3, {phone: '+33 6 12 34 56 78'})",
   }),
   delete: method({
     departments: MANAGEMENT, writes: true, args: [value('id', userId), REASSIGN],
