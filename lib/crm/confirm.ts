@@ -16,6 +16,9 @@ import { collaboratorLabel, type UserRecord } from './users.js';
 
 const q = queries('users', ['userHoldings', 'getUserById'] as const);
 
+/** The calls that ask first (object.method). */
+export const ASKS_FIRST: ReadonlySet<string> = new Set(['users.delete', 'contracts.sign']);
+
 /** Which calls ask first, and how each says what will happen. */
 export type Confirmations = (object: string, method: string, args: readonly unknown[]) => Promise<string | undefined>;
 
@@ -52,10 +55,10 @@ export function createConfirmations(deps: ApiDeps): Confirmations {
     const { user, receiver } = found;
     if (!user) return undefined;
     const held = [user.clients ? plural(user.clients, 'client') : '', user.events ? plural(user.events, 'event') : ''].filter(Boolean).join(' and ');
-    const fate = !held ? 'They hold no clients or events.'
-      : receiver ? `Their ${held} will go to ${collaboratorLabel(receiver)}.`
-      : `Their ${held} will be left unassigned.`;
-    return `Delete collaborator ${collaboratorLabel(user)}, ${user.department}, ${user.email}? ${fate} This cannot be undone.`;
+    const fate = !held ? 'they hold no clients or events.'
+      : receiver ? `their ${held} will go to ${collaboratorLabel(receiver)}.`
+      : `their ${held} will be left unassigned.`;
+    return `Deleting collaborator ${collaboratorLabel(user)}, ${user.department}, ${user.email}: ${fate} This cannot be undone. Delete?`;
   }
 
   async function contractSigning(args: readonly unknown[]): Promise<string | undefined> {
@@ -64,14 +67,16 @@ export function createConfirmations(deps: ApiDeps): Confirmations {
     const contract = await contracts.get(id);
     if (contract.signed) return undefined; // the call says it is already signed
     const sales = contract.salesContactName ? `, sales contact ${contract.salesContactName}` : '';
-    return `Sign contract ${contract.id} for ${contract.clientName} (client id ${contract.clientId}${sales}): total ${contract.totalAmount}, due ${contract.amountDue}? A signature cannot be undone.`;
+    return `Signing contract ${contract.id} for ${contract.clientName} (client id ${contract.clientId}${sales}): total ${contract.totalAmount}, due ${contract.amountDue}. A signature cannot be undone. Sign?`;
   }
 
   return async (object, method, args) => {
     try {
-      if (object === 'users' && method === 'delete') return await userDeletion(args);
-      if (object === 'contracts' && method === 'sign') return await contractSigning(args);
-      return undefined;
+      switch (`${object}.${method}`) {
+        case 'users.delete': return await userDeletion(args);
+        case 'contracts.sign': return await contractSigning(args);
+        default: return undefined;
+      }
     } catch {
       return undefined; // cannot be read: the call itself says why
     }

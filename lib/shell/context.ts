@@ -9,6 +9,7 @@ import type { Context } from 'node:vm';
 import { PermissionDenied, isEpicError } from '../errors.js';
 import { API, OBJECTS, mayCall, type ObjectName } from '../permissions.js';
 import { markApiFailure } from './errors.js';
+import { ASKS_FIRST } from '../crm/confirm.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
 import { ShellText } from './output.js';
 import type { Login } from './login.js';
@@ -76,7 +77,7 @@ function shellObject(login: Login, object: ObjectName, confirm: ShellCommands['c
       }
       try {
         const settled = await settledArguments(args);
-        if (confirm && mayCall(department, object, method) && !(await confirm(object, method, settled))) return CANCELLED;
+        if (confirm && ASKS_FIRST.has(`${object}.${method}`) && mayCall(department, object, method) && !(await confirm(object, method, settled))) return CANCELLED;
         return await (fn as ApiMethod).apply(impl, settled);
       } catch (err) {
         if (!isEpicError(err)) markApiFailure(err);

@@ -48,7 +48,7 @@ export function resolveUserPath(p: string, baseDir: string = userBaseDir()): str
   return path.resolve(baseDir, p);
 }
 
-/** Run `fn` with relative paths resolving against `file`'s folder (a file being loaded). */
+/** Run fn with relative paths resolving against the folder of the file being loaded. */
 export async function insideFile<T>(file: string, fn: () => Promise<T>): Promise<T> {
   loading.push(path.dirname(file));
   const depth = loading.length;

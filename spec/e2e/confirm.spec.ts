@@ -37,13 +37,13 @@ describe('e2e: confirmation before users.delete and contracts.sign', function ()
     const before = await fingerprint();
     shell.sendLine(`users.delete(${bob.id}, {reassignTo: ${alice.id}})`);
     const asked = await shell.waitFor(/\[y\/N\] $/);
-    expect(asked).to.include(`Delete collaborator Bob Sales (id ${bob.id}), sales, bob@epic.events? Their 1 client will go to Alice Sales (id ${alice.id}). This cannot be undone. [y/N] `);
+    expect(asked).to.include(`Deleting collaborator Bob Sales (id ${bob.id}), sales, bob@epic.events: their 1 client will go to Alice Sales (id ${alice.id}). This cannot be undone. Delete? [y/N] `);
     shell.sendLine('n');
     await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
     expect(await fingerprint()).to.deep.equal(before);
     // Enter alone is No too.
     shell.sendLine(`users.delete(${bob.id})`);
-    expect(await shell.waitFor(/\[y\/N\] $/)).to.include('Their 1 client will be left unassigned.');
+    expect(await shell.waitFor(/\[y\/N\] $/)).to.include('their 1 client will be left unassigned.');
     shell.sendLine('');
     await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
     expect(await fingerprint()).to.deep.equal(before);
@@ -63,7 +63,7 @@ describe('e2e: confirmation before users.delete and contracts.sign', function ()
     const before = await fingerprint();
     shell.sendLine(`contracts.sign(${contractA})`);
     const asked = await shell.waitFor(/\[y\/N\] $/);
-    expect(asked).to.include(`Sign contract ${contractA} for Client of Alice (client id ${bed.world.clientA}, sales contact Alice Sales): total 1000.00, due 1000.00? A signature cannot be undone. [y/N] `);
+    expect(asked).to.include(`Signing contract ${contractA} for Client of Alice (client id ${bed.world.clientA}, sales contact Alice Sales): total 1000.00, due 1000.00. A signature cannot be undone. Sign? [y/N] `);
     shell.sendLine('no');
     await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
     expect(await fingerprint()).to.deep.equal(before);
