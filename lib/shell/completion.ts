@@ -14,7 +14,7 @@ import type { Completer } from './repl-adapter.js';
 export type Completion = [string[], string];
 
 /** Names the shell puts in the context (besides the objects). */
-export const SHELL_FUNCTIONS = ['whoami', 'help', 'activity', 'logout', 'load', 'print', 'passwordPrompt', 'it'] as const;
+export const SHELL_FUNCTIONS = ['whoami', 'help', 'activity', 'logout', 'load', 'print', 'passwordPrompt', 'passwd', 'it'] as const;
 
 const OBJECT_ALT = OBJECTS.join('|');
 const METHOD_RE = new RegExp(`(?:^|[^\\w$.])(${OBJECT_ALT})\\.([\\w$]*)$`);

@@ -118,4 +118,15 @@ describe('e2e: passwd() and replacing a password management set', function () {
     expect(readToken({ stateDir: bed.home }, nina.email)).to.equal(undefined);
     expect(await fingerprint()).to.deep.equal(before);
   });
+
+  it('passwd() in --eval, with nobody to ask, is refused in one line and changes nothing', async () => {
+    const { alice } = bed.world;
+    const r = await runCli(['--email', alice.email, '--password-stdin'], bed.env, `${FIXTURE_PASSWORD}\n`);
+    expect(r.code, r.stderr).to.equal(0);
+    const before = await fingerprint();
+    const run = await runCli(['--eval', 'passwd()'], bed.env);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.equal('--eval:1: Error: a password is asked only on a terminal (standard input is not one): passwordPrompt() and passwd() cannot run here (stopped there; 0 statements before it ran)\n');
+    expect(await fingerprint()).to.deep.equal(before);
+  });
 });
