@@ -68,9 +68,7 @@ export function openShell(login: Login, io: ShellIO): OpenShell {
     askYesNo: async (question) => {
       if (turns.awaiting) throw new Error('this call asks for confirmation first, which cannot be answered while a line with await runs: write it without await (the shell waits for it)');
       const answer = await askLine(`${question} [y/N] `, { hidden: false });
-      const yes = /^\s*y(es)?\s*$/i.test(answer ?? '');
-      if (!yes) io.output.write('Not confirmed.\n');
-      return yes;
+      return /^\s*y(es)?\s*$/i.test(answer ?? '');
     },
     loggedOut: () => {
       io.output.write('Logged out.\n');

@@ -48,6 +48,13 @@ describe('e2e: confirmation before users.delete and contracts.sign', function ()
     await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
     expect(await fingerprint()).to.deep.equal(before);
 
+    // Ctrl+C at the question is No too.
+    shell.sendLine(`users.delete(${bob.id})`);
+    await shell.waitFor(/\[y\/N\] $/);
+    shell.send(KEY.ctrlC);
+    await shell.waitFor(/Interrupted: cancelled \(Ctrl\+C\)\n[\s\S]*> $/);
+    expect(await fingerprint()).to.deep.equal(before);
+
     shell.sendLine(`users.delete(${bob.id}, {reassignTo: ${alice.id}})`);
     await shell.waitFor(/\[y\/N\] $/);
     shell.sendLine('y');
