@@ -19,12 +19,3 @@ export function defaultStateDir(env: NodeJS.ProcessEnv): string {
   const xdg = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share');
   return path.join(xdg, 'epic-events');
 }
-
-/**
- * Where a file a collaborator names (export, clients.import) is: an absolute
- * path as it is, a relative one against the working directory. The one place
- * that decides the base folder.
- */
-export function userPath(file: string): string {
-  return path.resolve(process.cwd(), file);
-}

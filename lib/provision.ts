@@ -19,9 +19,10 @@ import { migrationsDir } from './paths.js';
 import { bind, queries } from './db/sql.js';
 import { jwtSecret } from './auth/secret.js';
 import { hashPassword, passwordProblem } from './auth/passwords.js';
+import { chooseNewPassword } from './auth/own-password.js';
 import { ask, type Terminal } from './prompt.js';
 import { ConfigError, Conflict, DatabaseUnavailable, ValidationError } from './errors.js';
-import { email as validEmail, validated } from './crm/validate.js';
+import { email as validEmail, name as validName, Problems, validated } from './crm/validate.js';
 import { ensureStateDir, readPrivateFile, withFileLock, writePrivateFile } from './state.js';
 
 const q = queries('setup', [
@@ -39,6 +40,8 @@ export interface SetupIO {
 export interface SetupReport {
   changes: string[];
   warnings: string[];
+  /** The first management collaborator, when they were just created on the terminal: who to log in as now. */
+  signIn?: { email: string; password: string };
 }
 
 export async function runSetup(config: Config, target: DatabaseTarget, io: SetupIO): Promise<SetupReport> {
@@ -67,6 +70,7 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
 async function provision(config: Config, target: DatabaseTarget, io: SetupIO): Promise<SetupReport> {
   const changes: string[] = [];
   const warnings: string[] = [];
+  let signIn: SetupReport['signIn'];
 
   const runtime = target.kind === 'embedded' ? target.runtime : { ...target.admin, user: config.appDbUser, password: config.appDbPassword };
   if (!runtime.password) throw new ConfigError('APP_DB_PASSWORD must be set: setup gives it to the runtime role the shell connects as');
@@ -106,14 +110,18 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
     if (departments.length) changes.push(`created departments ${departments.map((d) => d.name).join(', ')}`);
 
     const created = await ensureFirstManager(conn, config, io, warnings);
-    if (created) changes.push(`created management collaborator ${created}`);
+    if (created) {
+      changes.push(`created management collaborator ${created.email}`);
+      // Chosen on this terminal just now: the shell opens as them without asking again.
+      if (io.terminal) signIn = { email: created.email, password: created.password };
+    }
   } finally {
     await conn.close();
   }
 
   if (jwtSecret(config, true).created) changes.push('generated a JWT secret in the state directory (mode 0600)');
   if (target.kind === 'embedded' && target.admin.database === EMBEDDED_DATABASE) markEmbeddedProvisioned(config);
-  return { changes, warnings };
+  return { changes, warnings, signIn };
 }
 
 /**
@@ -253,45 +261,72 @@ async function canLogIn(params: DatabaseTarget['runtime'], timeoutMs: number): P
   }
 }
 
-async function ensureFirstManager(conn: AdminConnection, config: Config, io: SetupIO, warnings: string[]): Promise<string | undefined> {
+/** The first management collaborator: their name, email and password. */
+interface FirstManager {
+  fullName: string;
+  email: string;
+  password: string;
+}
+
+async function ensureFirstManager(conn: AdminConnection, config: Config, io: SetupIO, warnings: string[]): Promise<FirstManager | undefined> {
   const existing = await conn.transaction(async (tx) => (await tx.one<{ n: number }>(q.managementCount))?.n ?? 0, { asOwner: true });
   if (existing > 0) return undefined;
+  const emailTaken = (address: string) => conn.transaction(async (tx) => Boolean(await tx.one(uq.findUserIdByEmail, [address])), { asOwner: true });
 
-  let email = config.adminEmail;
-  let password = config.adminPassword;
-  let fullName = 'Administrator';
-  if ((!email || !password) && io.terminal) {
-    io.log('No management collaborator yet: creating the first one.');
-    fullName = (await ask(io.terminal, 'Full name: '))?.trim() || fullName;
-    email = email ?? (await ask(io.terminal, 'Email: '))?.trim();
-    while (!password) {
-      const first = await ask(io.terminal, 'Password (12+ characters): ', { hidden: true });
-      if (first === undefined) break;
-      const problem = passwordProblem(first);
-      if (problem) {
-        io.log(`Password ${problem}.`);
-        continue;
-      }
-      const again = await ask(io.terminal, 'Password again: ', { hidden: true });
-      if (again === first) password = first;
-      else io.log('The two passwords differ.');
-    }
-  }
+  let chosen: Partial<FirstManager> = { fullName: 'Administrator', email: config.adminEmail, password: config.adminPassword };
+  if ((!chosen.email || !chosen.password) && io.terminal) chosen = { ...chosen, ...(await askFirstManager(io.terminal, io.log, chosen, emailTaken)) };
+  const { fullName = 'Administrator', email, password } = chosen;
   if (!email || !password) {
     warnings.push('no management collaborator exists yet: set ADMIN_EMAIL and ADMIN_PASSWORD (or USER_1_PW) and run setup again');
     return undefined;
   }
-  const chosenPassword = password;
+  // From the environment: each variable named when it is wrong (on a terminal each answer was checked as it was typed).
   const first = validated((p) => {
     const address = validEmail(email, 'ADMIN_EMAIL', p);
-    const problem = passwordProblem(chosenPassword);
+    const problem = passwordProblem(password);
     if (problem) p.add('ADMIN_PASSWORD', problem);
-    return { email: address as string, password: chosenPassword };
+    return { fullName, email: (address as string)?.toLowerCase(), password };
   });
   const hash = await hashPassword(first.password, config.bcryptRounds);
   await conn.transaction(async (tx) => {
     if (await tx.one(uq.findUserIdByEmail, [first.email])) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is already used by a collaborator of another department' }]);
-    await tx.one(uq.createUser, bind(uq.createUser, { fullName, email: first.email, phone: null, department: 'management', passwordHash: hash, employeeNumber: null }));
+    await tx.one(uq.createUser, bind(uq.createUser, { fullName: first.fullName, email: first.email, phone: null, department: 'management', passwordHash: hash, employeeNumber: null }));
   }, { asOwner: true });
-  return first.email;
+  return first;
+}
+
+/**
+ * Ask for the first management collaborator on a terminal, in one pass: each
+ * answer is checked as it is typed, said wrong in its own words and asked
+ * again (what the environment already gives is not asked). What is missing
+ * at end of input stays missing.
+ */
+async function askFirstManager(terminal: Terminal, log: (line: string) => void, given: Partial<FirstManager>, emailTaken: (email: string) => Promise<boolean>): Promise<Partial<FirstManager>> {
+  log('No management collaborator yet: creating the first one.');
+  const answers: Partial<FirstManager> = {};
+  for (;;) {
+    const answer = await ask(terminal, `Full name [${given.fullName}]: `);
+    if (answer === undefined) return answers;
+    const problems = new Problems();
+    const fullName = answer.trim() === '' ? given.fullName : validName(answer, 'Full name', problems);
+    if (!problems.any) {
+      answers.fullName = fullName;
+      break;
+    }
+    for (const pr of problems.list) log(`${pr.field} ${pr.problem}; try again.`);
+  }
+  while (!given.email) {
+    const answer = await ask(terminal, 'Email: ');
+    if (answer === undefined) return answers;
+    const problems = new Problems();
+    const address = validEmail(answer, 'Email', problems)?.toLowerCase();
+    if (address && (await emailTaken(address))) problems.add('Email', `${address} is already used by another collaborator`);
+    if (!problems.any && address) {
+      answers.email = address;
+      break;
+    }
+    for (const pr of problems.list) log(`${pr.field} ${pr.problem}; try again.`);
+  }
+  if (!given.password) answers.password = await chooseNewPassword((question) => ask(terminal, question, { hidden: true }), log, 'Password');
+  return answers;
 }

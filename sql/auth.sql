@@ -31,3 +31,14 @@ select end_user_sessions($1) as ended;
 
 -- name: unlockLogin :one
 select unlock_login($1) as unlocked;
+
+-- One's own new password, the current one checked like a login
+-- (sql/migrations/010_own_passwords.sql). status: ok | wrong | locked | lockedNow.
+-- name: changeOwnPassword :one
+-- params: sessionKey, oldPassword, newHash
+select status, "lockedUntil" from auth_change_password($1, $2, $3);
+
+-- Whether the session's collaborator must first replace a password management set.
+-- name: passwordChangeDue :one
+-- params: sessionKey
+select auth_password_change_due($1) as due;

@@ -107,3 +107,13 @@ update events set support_contact_id = $2 where support_contact_id = $1;
 -- name: deleteUser :exec
 -- params: id
 delete from users where id = $1;
+
+-- What a collaborator holds, read before asking to confirm their deletion
+-- (lib/crm/confirm.ts); the deletion itself locks and counts again.
+-- name: userHoldings :one
+-- params: id
+select u.id, u.full_name as "fullName", u.email, d.name as department,
+       (select count(*) from clients c where c.sales_contact_id = u.id)::int as clients,
+       (select count(*) from events e where e.support_contact_id = u.id)::int as events
+from users u join departments d on d.id = u.department_id
+where u.id = $1;

@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import type { Executor } from '../db/index.js';
 import { bind, queries } from '../db/sql.js';
 import type { Monitor } from '../monitoring.js';
-import { AuthError } from '../errors.js';
+import { AuthError, ValidationError } from '../errors.js';
 import type { Department } from '../departments.js';
 import { ask, type Terminal } from '../prompt.js';
 import type { Actor } from '../actor.js';
@@ -23,6 +23,8 @@ import { tokenSecret } from './secret.js';
 import { actorForClaims } from './token-check.js';
 import { lastEmail, readToken, removeToken, saveToken } from './store.js';
 import { issueToken, verifyToken } from './tokens.js';
+import { changeOwnPassword, chooseNewPassword, passwordChangeDue, WRONG_CURRENT_PASSWORD } from './own-password.js';
+import { endSession } from './sessions.js';
 
 const q = queries('auth', ['login'] as const);
 
@@ -35,7 +37,7 @@ export interface LoginOptions {
   /** Where to ask for the email and the password (hidden). */
   terminal?: Terminal;
   email?: string;
-  /** The password read from standard input (--password-stdin): one try, no prompt, always checked. */
+  /** The password already given — read from standard input (--password-stdin), or chosen at the first start just now: one try, no prompt, always checked. */
   passwordFromStdin?: string;
   interactive: boolean;
   monitor: Monitor;
@@ -89,7 +91,7 @@ export async function checkPassword(db: Executor, config: Config, monitor: Monit
   return undefined;
 }
 
-function lockedError(until: Date): AuthError {
+export function lockedError(until: Date): AuthError {
   const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
   return new AuthError(`too many failed logins for this email; try again in ${minutes} minute${minutes > 1 ? 's' : ''}`);
 }
@@ -124,37 +126,86 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
     }
     if (verdict.ok) {
       const check = await actorForClaims(db, verdict.claims);
-      if (check.ok) return { actor: check.actor, token: stored };
+      if (check.ok) {
+        await replaceManagementPassword(opts, check.actor);
+        return { actor: check.actor, token: stored };
+      }
       opts.log(check.reason === 'expired' ? 'Your session has expired; please log in again.' : `Session ended: ${check.message}.`);
       removeToken(config, email);
     } else {
       opts.log('Your session has expired; please log in again.');
     }
   }
-  const { actor, installation } = await passwordLogin(opts, email);
+  const { actor, installation, password } = await passwordLogin(opts, email);
+  await replaceManagementPassword(opts, actor, password).catch(async (err) => {
+    await endSession(db, actor.sessionKey).catch(() => undefined); // no token kept: the session opened for nothing
+    throw err;
+  });
   const token = issueToken(secret, actor, installation, config.tokenTtlSeconds);
   saveToken(config, email, token);
   return { actor, token };
 }
 
-async function passwordLogin(opts: LoginOptions, email: string): Promise<PasswordLogin> {
+async function passwordLogin(opts: LoginOptions, email: string): Promise<PasswordLogin & { password: string }> {
   const { config, db, monitor } = opts;
   if (opts.passwordFromStdin !== undefined) {
     const actor = await checkPassword(db, config, monitor, email, opts.passwordFromStdin);
     if (!actor) throw new AuthError(BAD_CREDENTIALS);
-    return actor;
+    return { ...actor, password: opts.passwordFromStdin };
   }
   if (!opts.interactive || !opts.terminal) {
     throw new AuthError(`no valid stored token for ${email}: log in interactively, or pass the password with --password-stdin`);
   }
+  let typed = '';
   const actor = await passwordTries(
     (question) => ask(opts.terminal as Terminal, question, { hidden: true }),
     `Password for ${email}: `,
-    (password) => checkPassword(db, config, monitor, email, password),
+    (password) => {
+      typed = password;
+      return checkPassword(db, config, monitor, email, password);
+    },
     opts.log,
   );
   if (!actor) throw new AuthError(`${BAD_CREDENTIALS} (${PASSWORD_TRIES} tries)`);
-  return actor;
+  return { ...actor, password: typed };
+}
+
+/**
+ * A password management set (users.create, users.update) must be replaced
+ * before the shell opens: on a terminal the collaborator chooses one now;
+ * anything else (a script, --eval, --password-stdin) is refused, exit code 3.
+ * `current`: the password just typed at login (else it is asked).
+ */
+async function replaceManagementPassword(opts: LoginOptions, actor: Actor, current?: string): Promise<void> {
+  const { config, db, monitor } = opts;
+  if (!(await passwordChangeDue(db, actor.sessionKey))) return;
+  if (!opts.interactive || !opts.terminal) {
+    throw new AuthError(`the password of ${actor.email} was set by management and must be replaced before anything else runs: start epic-events on a terminal, log in and choose your own`);
+  }
+  const askHidden = (question: string) => ask(opts.terminal as Terminal, question, { hidden: true });
+  opts.log('Your password was set by management: choose your own before the shell opens.');
+  const noAnswer = () => new AuthError('the password management set must be replaced first; nothing was changed');
+  let old = current ?? (await askHidden(`Current password for ${actor.email}: `));
+  let next = old === undefined ? undefined : await chooseNewPassword(askHidden, opts.log);
+  for (let attempt = 1; ; attempt++) {
+    if (old === undefined || next === undefined) throw noAnswer();
+    let changed: boolean;
+    try {
+      changed = await changeOwnPassword(db, config, monitor, actor, old, next);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      opts.log(`${capitalise(err.message)}.`); // the same as the current one: choose again
+      next = await chooseNewPassword(askHidden, opts.log);
+      continue;
+    }
+    if (changed) {
+      opts.log('Password changed.');
+      return;
+    }
+    if (attempt >= PASSWORD_TRIES) throw new AuthError(`${WRONG_CURRENT_PASSWORD} (${PASSWORD_TRIES} tries)`);
+    opts.log(`${capitalise(WRONG_CURRENT_PASSWORD)}; try again.`);
+    old = await askHidden(`Current password for ${actor.email}: `);
+  }
 }
 
 /**

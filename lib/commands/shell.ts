@@ -16,6 +16,7 @@ import { assertUsableStateDir } from '../state.js';
 import { createMonitor } from '../monitoring.js';
 import { checkPassword, login, passwordTries } from '../auth/login.js';
 import { createTokenCheck } from '../auth/token-check.js';
+import { changeOwnPassword } from '../auth/own-password.js';
 import { SessionWatch } from '../auth/watch.js';
 import { tokenSecret } from '../auth/secret.js';
 import { issueToken } from '../auth/tokens.js';
@@ -23,11 +24,13 @@ import { removeToken, saveToken } from '../auth/store.js';
 import { endSession, openSessionFor } from '../auth/sessions.js';
 import { createApi, type CrmApi } from '../crm/api.js';
 import { createDigest } from '../crm/digest.js';
+import { createConfirmations } from '../crm/confirm.js';
 import type { Monitor } from '../monitoring.js';
 import { runBatch, startShell, type ShellIO, type Login } from '../shell/index.js';
 import { preflightRepl } from '../shell/repl-adapter.js';
+import { insideFile, resolveUserPath, startDir } from '../user-paths.js';
 import type { Actor } from '../actor.js';
-import { embeddedNeedsSetup, runSetup } from '../provision.js';
+import { embeddedNeedsSetup, runSetup, type SetupReport } from '../provision.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
 export interface Current {
@@ -48,12 +51,17 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   if (!scripted) preflightRepl();
   const quiet = opts.quiet || scripted;
   const notice = (line: string) => void io.stderr.write(`${visible(line)}\n`);
-  const script = opts.file !== undefined ? readScript(opts.file) : undefined;
+  // Relative paths are the user's: under `npm start`, the folder they typed it in, not the clone.
+  const from = startDir(io.env);
+  const scriptPath = opts.file !== undefined ? resolveUserPath(opts.file, from) : undefined;
+  const script = scriptPath !== undefined ? readScript(opts.file as string, scriptPath) : undefined;
 
   const monitor = await createMonitor(config);
   let target: DatabaseTarget | undefined;
   let db: Database | undefined;
   let watch: SessionWatch | undefined;
+  // The first management collaborator, created on this terminal by the first start: the shell opens as them.
+  let firstSignIn: SetupReport['signIn'];
   try {
     target = await openTarget(config, { log: quiet ? undefined : notice, onLease: releaseOnExit });
     if (opts.demo) target = await prepareDemo(config, target, notice, quiet);
@@ -64,6 +72,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       const interactive = Boolean(io.stdin.isTTY && !scripted);
       const report = await runSetup(config, target, { log: notice, terminal: interactive ? { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout } : undefined });
       for (const warning of report.warnings) notice(`! ${warning}`);
+      if (!opts.email) firstSignIn = report.signIn;
     }
     db = new Database(target.runtime, {
       connectTimeoutMs: config.connectTimeoutMs,
@@ -80,8 +89,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
           config,
           db: database,
           terminal: { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout },
-          email: opts.email,
-          passwordFromStdin: opts.passwordStdin ? await readAll(io.stdin) : undefined,
+          email: opts.email ?? firstSignIn?.email,
+          passwordFromStdin: opts.passwordStdin ? await readAll(io.stdin) : firstSignIn?.password,
           interactive: Boolean(io.stdin.isTTY && !scripted),
           monitor,
           log: notice,
@@ -102,9 +111,13 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       // The demo keeps its settings for the session and runs no start-up file.
       settingsFile: opts.demo ? undefined : path.join(config.stateDir, 'settings.json'),
       rcFile: opts.demo || opts.norc ? undefined : path.join(config.stateDir, 'rc.js'),
+      startDir: from,
     };
 
-    if (script !== undefined) return await runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO);
+    if (script !== undefined) {
+      // Inside the script, load('x.js') is the script's neighbour.
+      return await insideFile(scriptPath as string, () => runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO));
+    }
     if (opts.eval !== undefined) {
       // `--eval -`: the code from standard input, out of sight of `ps` (which shows every argument to every user).
       const code = opts.eval === '-' ? await readAll(io.stdin) : opts.eval;
@@ -141,8 +154,11 @@ export function createLogin(parts: LoginParts): Login {
   const { config, db, monitor, current } = parts;
   const verifier = createTokenCheck({ config, db, token: () => current.token, watch: parts.watch });
   const calls = new Set<Promise<unknown>>();
+  const apiDeps = { db, actor: () => current.actor, config, monitor };
   return {
-    api: trackCalls(createApi({ db, actor: () => current.actor, config, monitor }), calls),
+    api: trackCalls(createApi(apiDeps), calls),
+    confirmation: createConfirmations(apiDeps),
+    changePassword: (oldPassword, newPassword) => changeOwnPassword(db, config, monitor, current.actor, oldPassword, newPassword),
     actor: () => current.actor,
     verify: async () => {
       const check = await verifier();
@@ -202,9 +218,9 @@ function trackCalls(api: CrmApi, calls: Set<Promise<unknown>>): CrmApi {
   return tracked as unknown as CrmApi;
 }
 
-function readScript(file: string): string {
+function readScript(file: string, resolved: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(resolved, 'utf8');
   } catch (err) {
     throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }

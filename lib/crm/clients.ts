@@ -151,7 +151,7 @@ export function createClients(deps: ApiDeps) {
     const mayChange = (row: LockedClient) => assertOwnership(CLIENTS.update, actor, row, 'update');
     await inSession(deps, async (tx) => {
       const current = (await tx.one<LockedClient>(q.lockClient, [clientId]))
-        ?? (await missingOrRefused<LockedClient>(tx, q.peekClient, clientId, () => new NotFound(`no client ${clientId}`), mayChange));
+        ?? (await missingOrRefused<LockedClient>(tx, q.peekClient, clientId, () => new NotFound(`no client has id ${clientId}`), mayChange));
       mayChange(current);
       await tx.exec(q.updateClient, bind(q.updateClient, {
         id: clientId,

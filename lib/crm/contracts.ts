@@ -146,7 +146,7 @@ function checkDueWithinTotal(total: string | undefined, due: string | undefined,
 export async function lockContractFor(tx: Executor, actor: Actor, description: MethodDescription, contractId: number, action: string): Promise<LockedContract> {
   const mayChange = (row: LockedContract) => assertOwnership(description, actor, row, action);
   const contract = (await tx.one<LockedContract>(q.lockContract, [contractId]))
-    ?? (await missingOrRefused<LockedContract>(tx, q.peekContract, contractId, () => new NotFound(`no contract ${contractId}`), mayChange));
+    ?? (await missingOrRefused<LockedContract>(tx, q.peekContract, contractId, () => new NotFound(`no contract has id ${contractId}`), mayChange));
   mayChange(contract);
   return contract;
 }
@@ -184,7 +184,7 @@ export function createContracts(deps: ApiDeps) {
       return { clientId: f.clientId, totalAmount: f.totalAmount, amountDue, signed: f.signed ?? false };
     });
     const id = await inSession(deps, async (tx) => {
-      if (!(await tx.one(q.clientExists, [values.clientId]))) throw new NotFound(`no client ${values.clientId}`);
+      if (!(await tx.one(q.clientExists, [values.clientId]))) throw new NotFound(`no client has id ${values.clientId}`);
       const row = await tx.one<{ id: number }>(q.createContract, bind(q.createContract, values));
       return (row as { id: number }).id;
     });

@@ -58,11 +58,11 @@ export function standingIdentity(actor: Pick<Actor, 'department' | 'sessionKey'>
   };
 }
 
-/** One record by its id argument, read in one round trip, or NotFound naming it (`no client 12`). */
+/** One record by its id argument, read in one round trip, or NotFound naming it (`no client has id 12`). */
 export async function recordById<R>(deps: ApiDeps, q: NamedQuery, id: unknown, what: string): Promise<R> {
   const recordId = idArgument(id, 'id');
   const [row] = await inSessionStatement<R>(deps, q, [recordId], { readOnly: true });
-  if (!row) throw new NotFound(`no ${what} ${recordId}`);
+  if (!row) throw new NotFound(`no ${what} has id ${recordId}`);
   return row;
 }
 

@@ -233,7 +233,7 @@ export function createEvents(deps: ApiDeps) {
     const mayChange = (row: LockedEvent) => assertOwnership(EVENTS.update, actor, row, 'update');
     await inSession(deps, async (tx) => {
       const current = (await tx.one<LockedEvent>(q.lockEvent, [eventId]))
-        ?? (await missingOrRefused<LockedEvent>(tx, q.peekEvent, eventId, () => new NotFound(`no event ${eventId}`), mayChange));
+        ?? (await missingOrRefused<LockedEvent>(tx, q.peekEvent, eventId, () => new NotFound(`no event has id ${eventId}`), mayChange));
       mayChange(current);
       const startAt = given.startAt ?? current.startAt;
       const endAt = given.endAt ?? current.endAt;
@@ -252,10 +252,10 @@ export function createEvents(deps: ApiDeps) {
     const [eventId, userId] = validated((p) => readArgs(EVENTS.assign, [id, supportUserId], p));
     await inSession(deps, async (tx) => {
       const current = await tx.one<LockedEvent>(q.lockEvent, [eventId]);
-      if (!current) throw new NotFound(`no event ${eventId}`);
+      if (!current) throw new NotFound(`no event has id ${eventId}`);
       if (userId !== null) {
         const target = await tx.one<{ id: number; email: string; department: string }>(q.lockSupportCandidate, [userId]);
-        if (!target) throw new NotFound(`no collaborator ${userId}`);
+        if (!target) throw new NotFound(`no collaborator has id ${userId}`);
         if (target.department !== 'support') {
           throw new ValidationError([{ field: 'supportUserId', problem: `must be a support collaborator (${target.email} is in ${target.department})` }]);
         }

@@ -18,7 +18,7 @@ import { parse, type Info } from 'csv-parse';
 import { ValidationError } from '../errors.js';
 import { bind, queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
-import { userPath } from '../paths.js';
+import { resolveUserPath } from '../user-paths.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { may, method, readArgs, value, fields, type FieldsArg, type MethodDescription } from './describe.js';
 import { email as emailCheck, flag, isPlainObject, text, validated, Problems } from './validate.js';
@@ -410,7 +410,7 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
     const policy = o.onDuplicate ?? 'fail';
     const dryRun = o.dryRun ?? false;
     const map = o.map ?? {};
-    const path = userPath(name);
+    const path = resolveUserPath(name);
     const { delimiter } = await fileStart(path, name);
     const mayName = (field: ImportField) => (field === 'salesContact' && actor.department !== 'management'
       ? 'you become the sales contact of the clients you import (leave the column out, or {map: {…: null}})'

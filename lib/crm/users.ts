@@ -100,8 +100,13 @@ export interface DeletedUser {
   /** Clients that were theirs: moved to reassignTo, or now unassigned. */
   clients: number;
   events: number;
-  reassignedTo: number | null;
-  moved: Moved;
+  /** Who received them, by name and id (`Bill Boquet (id 4)`); null: left unassigned. */
+  reassignedTo: string | null;
+}
+
+/** A collaborator as messages and results name one: `Bill Boquet (id 4)`. */
+export function collaboratorLabel(user: Pick<UserRecord, 'id' | 'fullName'>): string {
+  return `${user.fullName} (id ${user.id})`;
 }
 
 /** users.update: the record, and what a department change moved. */
@@ -172,12 +177,12 @@ export const USERS = {
     args: [fields('collaborator', {
       fullName: need(name), email: need(email), department: need(department), password: need(password), phone: may(phone), employeeNumber: may(employeeNumber),
     })],
-    description: 'a new collaborator', example: "users.create({fullName: 'Kate Hastroff', email: 'kate@epic.events', department: 'support', password: passwordPrompt()})",
+    description: 'a new collaborator (they replace the password given at their first login)', example: "users.create({fullName: 'Kate Hastroff', email: 'kate@epic.events', department: 'support', password: passwordPrompt()})",
   }),
   update: method({
     departments: MANAGEMENT, writes: true,
     args: [value('id', userId), fields('changes', { fullName: may(name), email: may(email), phone: may(phone), department: may(department), password: may(password) }, { atLeastOne: true }), REASSIGN],
-    description: 'change a collaborator (a new password or department ends their sessions; leaving sales or support needs {reassignTo} or {unassign: true} for what they hold)',
+    description: 'change a collaborator (a new password or department ends their sessions, and a password set here must be replaced at their next login; leaving sales or support needs {reassignTo} or {unassign: true} for what they hold)',
     example: "users.update(3, {department: 'support'}, {reassignTo: 4})",
   }),
   delete: method({
@@ -332,7 +337,9 @@ export function createUsers(deps: ApiDeps) {
 
     async delete(id: number, options?: ReassignOptions): Promise<DeletedUser> {
       const [targetId, reassign] = validated((p) => readArgs(USERS.delete, [id, options], p));
-      if (targetId === deps.actor().id) throw new ValidationError([{ field: 'id', problem: 'you cannot delete yourself' }]);
+      if (targetId === deps.actor().id) {
+        throw new ValidationError([{ field: 'id', problem: `${targetId} is you (${deps.actor().fullName}): nobody may delete themselves; another management collaborator can` }]);
+      }
       const deleted = await inSession(deps, async (tx) => {
         const held = await lockHoldings(tx, targetId);
         const record = (await tx.one<UserRecord>(q.getUserById, [targetId])) as UserRecord;
@@ -340,7 +347,7 @@ export function createUsers(deps: ApiDeps) {
         await tx.exec(q.deleteUser, [targetId]);
         return {
           id: targetId, email: record.email, fullName: record.fullName, department: record.department,
-          clients: moved.clients, events: moved.events, reassignedTo: moved.to?.id ?? null, moved,
+          clients: moved.clients, events: moved.events, reassignedTo: moved.to ? collaboratorLabel(moved.to) : null,
         };
       });
       deps.monitor.event('collaborator.deleted', { actorId: deps.actor().id, targetId });

@@ -35,12 +35,23 @@ export function validated<T>(check: (problems: Problems) => T): T {
   return result;
 }
 
-function describe(value: unknown): string {
+/** What was given instead, as a sentence reads it: "nothing", "an object", "the number 1.5", "text". */
+export function describeGiven(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (isDate(value)) return 'a Date';
-  return typeof value === 'string' ? 'text' : `a ${typeof value}`;
+  switch (typeof value) {
+    case 'string': return 'text';
+    case 'number': return `the number ${String(value)}`;
+    case 'boolean': return `the value ${String(value)}`;
+    case 'bigint': return `the number ${String(value)}n`;
+    case 'object': return 'an object';
+    case 'function': return 'a function';
+    default: return `a ${typeof value}`;
+  }
 }
+const describe = describeGiven;
 
 /** Length as PostgreSQL counts it (code points, so an emoji is one). */
 function charLength(text: string): number {
@@ -151,11 +162,14 @@ export function phone(value: unknown, field: string, problems: Problems): string
   return v;
 }
 
+/** The largest id (and count) PostgreSQL's integer holds. */
+export const MAX_ID = 2147483647;
+
 /** A record id: a whole number from 1 to 2^31-1 (a digit string is accepted too). */
 export function recordId(value: unknown, field: string, problems: Problems): number | undefined {
   const n = typeof value === 'string' && /^\d{1,10}$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 2147483647) {
-    problems.add(field, `must be a record id, a whole number above 0 (got ${describe(value)})`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_ID) {
+    problems.add(field, `must be a record id, a whole number from 1 to ${MAX_ID} (got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)})`);
     return undefined;
   }
   return n;
@@ -168,6 +182,8 @@ export function idArgument(value: unknown, what: string): number {
 
 /** numeric(12,2): at most 10 digits before the point and 2 after. */
 const MONEY = /^(\d{1,10})(?:\.(\d{1,2}))?$/;
+/** The largest amount numeric(12,2) holds. */
+export const MAX_AMOUNT = '9999999999.99';
 
 /**
  * An exact amount, from a string ('1500.10') or a number (1500.1, 1500); returned
@@ -180,11 +196,20 @@ export function money(value: unknown, field: string, problems: Problems): string
   else if (typeof value === 'string') raw = value.trim();
   const m = raw === undefined ? null : MONEY.exec(raw);
   if (!m) {
-    problems.add(field, `must be an amount of at least 0 with at most 2 decimals, such as '1500.10' (got ${typeof value === 'string' || typeof value === 'number' ? JSON.stringify(String(value)) : describe(value)})`);
+    problems.add(field, `${moneyProblem(raw)} (got ${raw !== undefined ? JSON.stringify(raw.slice(0, 40)) : describe(value)})`);
     return undefined;
   }
   const units = m[1].replace(/^0+(?=\d)/, '');
   return `${units}.${(m[2] ?? '').padEnd(2, '0')}`;
+}
+
+/** Which rule an amount breaks, said with its limit. */
+function moneyProblem(raw: string | undefined): string {
+  const plain = raw === undefined ? null : /^(-?)(\d+)(?:\.(\d+))?$/.exec(raw);
+  if (plain?.[1]) return 'must be at least 0';
+  if (plain && plain[2].replace(/^0+(?=\d)/, '').length > 10) return `must be at most ${MAX_AMOUNT}, the largest amount stored`;
+  if (plain && (plain[3]?.length ?? 0) > 2) return 'must have at most 2 decimals (cents)';
+  return `must be an amount from 0 to ${MAX_AMOUNT} with at most 2 decimals, such as '1500.10'`;
 }
 
 /** Cents of a canonical amount, for exact comparisons. */
@@ -221,8 +246,8 @@ export function rangeEnd(value: unknown, field: string, problems: Problems): Dat
 
 /** A count of people: a whole number from 0. */
 export function attendees(value: unknown, field: string, problems: Problems): number | undefined {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2147483647) {
-    problems.add(field, `must be a whole number of at least 0 (got ${typeof value === 'number' ? String(value) : describe(value)})`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_ID) {
+    problems.add(field, `must be a whole number from 0 to ${MAX_ID} (got ${describe(value)})`);
     return undefined;
   }
   return value;

@@ -100,9 +100,9 @@ function ctrlCBetweenStatements(): { sigint: EventEmitter; interrupted: () => bo
   return { sigint, interrupted: () => interrupted, dispose: () => void process.removeListener('SIGINT', forward) };
 }
 
-/** passwordPrompt() in a batch: on a terminal (a script started from one), asked there without echo; never from piped input. */
+/** passwordPrompt() and passwd() in a batch: on a terminal (a script started from one), asked there without echo; never from piped input. */
 async function askOnTerminal(io: ShellIO, question: string): Promise<string> {
-  if (!io.input.isTTY) throw new Error('passwordPrompt() needs a terminal (standard input is not one)');
+  if (!io.input.isTTY) throw new Error('a password is asked only on a terminal (standard input is not one): passwordPrompt() and passwd() cannot run here');
   const answer = await ask({ input: io.input, output: io.errorOutput }, question, { hidden: true });
   if (answer === undefined) throw new Error('no password given (end of input)');
   return answer;

@@ -13,6 +13,7 @@ import type { Department } from '../departments.js';
 import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../permissions.js';
 import { markApiFailure } from './errors.js';
 import { ExitRequest } from './engine.js';
+import { ASKS_FIRST } from '../crm/confirm.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
 import { LISTING, ShellText, fitCell, withColumns } from './output.js';
 import { exportList } from './export.js';
@@ -31,6 +32,13 @@ export interface ShellCommands {
   settings: Settings;
   /** clear()/cls(): clear the terminal (nothing when the output is not one). */
   clear: () => void;
+  /**
+   * Whether a call that cannot be undone may go ahead (asked y/N at the
+   * prompt; lib/shell/runtime.ts). Absent: never asked (scripts, --eval).
+   */
+  confirm?: (object: string, method: string, args: readonly unknown[]) => Promise<boolean>;
+  /** passwd(): change one's own password, every answer asked without echo. */
+  passwd: (...args: unknown[]) => Promise<ShellText>;
 }
 
 /** Answers of passwordPrompt() not yet given: a call's argument may hold one (users.create({password: passwordPrompt()})). */
@@ -66,6 +74,9 @@ async function settledArguments(args: unknown[]): Promise<unknown[]> {
 
 type ApiMethod = (...args: unknown[]) => Promise<unknown>;
 
+/** What a declined confirmation returns. */
+export const CANCELLED = new ShellText('Cancelled: nothing was changed.');
+
 /** The list options the shell takes for itself (the columns shown; the page size from the settings). */
 function listArguments(object: ObjectName, method: string, args: unknown[], settings: Settings): { args: unknown[]; columns?: ReturnType<typeof checkColumns> } {
   const filters = API[object][method].filters;
@@ -81,7 +92,7 @@ function listArguments(object: ObjectName, method: string, args: unknown[], sett
 /** clients, contracts, events, users as the shell shows them. */
 class ShellObject {}
 
-function shellObject(login: Login, object: ObjectName, settings: Settings): object {
+function shellObject(login: Login, object: ObjectName, settings: Settings, confirm: ShellCommands['confirm']): object {
   const department = login.actor().department;
   const impl = login.api[object] as Record<string, unknown>;
   // Not a plain object: the output never takes it for a record (its methods as fields).
@@ -94,7 +105,9 @@ function shellObject(login: Login, object: ObjectName, settings: Settings): obje
       }
       const { args, columns } = listArguments(object, method, given, settings);
       try {
-        const result = await (fn as ApiMethod).apply(impl, await settledArguments(args));
+        const settled = await settledArguments(args);
+        if (confirm && ASKS_FIRST.has(`${object}.${method}`) && mayCall(department, object, method) && !(await confirm(object, method, settled))) return CANCELLED;
+        const result = await (fn as ApiMethod).apply(impl, settled);
         return columns !== undefined && isPage(result) ? withColumns(result, columns) : result;
       } catch (err) {
         if (!isEpicError(err)) markApiFailure(err);
@@ -146,7 +159,7 @@ const itMarker = new ShellText('"it" shows the next page of the last list (type 
 
 export function contextValues(login: Login, commands: ShellCommands): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const object of OBJECTS) values[object] = shellObject(login, object, commands.settings);
+  for (const object of OBJECTS) values[object] = shellObject(login, object, commands.settings, commands.confirm);
   values.whoami = () => {
     const a = login.actor();
     return { id: a.id, email: a.email, fullName: a.fullName, department: a.department, sessionExpiresAt: a.sessionExpiresAt };
@@ -158,6 +171,7 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
   values.load = commands.load;
   values.print = commands.print;
   values.passwordPrompt = passwordPromptOf(commands.askSecret);
+  values.passwd = commands.passwd;
   values.it = itMarker;
   // export(list, file): the shell reads the reserved word as this name (lib/shell/tokens.ts shellSyntax).
   values[EXPORT_ALIAS] = exportList;

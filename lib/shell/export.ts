@@ -13,7 +13,7 @@ import path from 'node:path';
 import util from 'node:util';
 import { Conflict, ValidationError } from '../errors.js';
 import { isPage, type Page } from '../crm/page.js';
-import { userPath } from '../paths.js';
+import { resolveUserPath } from '../user-paths.js';
 import { visible } from '../text.js';
 
 export type ExportFormat = 'csv' | 'json' | 'jsonl';
@@ -184,7 +184,7 @@ export async function exportList(source: unknown, file: unknown, options?: unkno
   if (typeof file !== 'string' || file === '') throw new ValidationError([{ field: 'file', problem: "must be a file name such as 'unpaid.csv'" }]);
   const { overwrite } = exportOptions(options);
   const format = formatOf(file);
-  const target = userPath(file);
+  const target = resolveUserPath(file);
   const handle = await openForExport(target, overwrite);
   try {
     const page = await pageFrom(source);

@@ -33,6 +33,7 @@ export function overviewHelp(department: Department): string {
     `  ${'load(file)'.padEnd(width)}  run a script, statement by statement (also .load file)`,
     `  ${'print(x)'.padEnd(width)}  print a value as the shell does`,
     `  ${'passwordPrompt()'.padEnd(width)}  ask a password without echo: users.create({…, password: passwordPrompt()})`,
+    `  ${'passwd()'.padEnd(width)}  change your own password (each one asked without echo)`,
     `  ${'config'.padEnd(width)}  settings that stay: config.get(), config.set('pageSize', 50), config.reset(name)`,
     `  ${'exit, quit'.padEnd(width)}  leave (the token stays); clear, cls: clear the screen`,
     `  ${'logout()'.padEnd(width)}  forget the stored token and leave`,

@@ -59,6 +59,17 @@ export interface Login {
    * password being hashed). Without it, cancelRunning.
    */
   interrupt?: (waiting?: (line: string) => void) => Promise<InterruptReport>;
+  /**
+   * What a call that cannot be undone (users.delete, contracts.sign) is about
+   * to do, for an interactive shell to confirm (lib/crm/confirm.ts);
+   * undefined: nothing to ask.
+   */
+  confirmation?: (object: string, method: string, args: readonly unknown[]) => Promise<string | undefined>;
+  /**
+   * passwd(): change the logged-in collaborator's own password, the current
+   * one checked by the database; false when it is wrong (lib/auth/own-password.ts).
+   */
+  changePassword?: (oldPassword: string, newPassword: string) => Promise<boolean>;
   monitor: Monitor;
   /** What the interactive shell says at login (lib/shell/digest.ts); absent: nothing. */
   digest?: () => Promise<Digest>;

@@ -58,7 +58,8 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   if (terminal) adapted.seedHistory(saved);
 
   const memory = new LineMemory(server, history, terminal);
-  const askPassword = passwordQuestion(server, replOutput, io, terminal, memory);
+  const askLine = lineQuestion(server, replOutput, io, terminal, memory);
+  const askPassword: AskPassword = (question) => askLine(question, { hidden: true });
   const turns = new Turns();
   const runtime: ShellRuntime = new ShellRuntime(login, io, {
     context: server.context,
@@ -71,6 +72,11 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
       const answer = await askPassword(question);
       if (answer === undefined) throw new Error('no password given (end of input)');
       return answer;
+    },
+    askYesNo: async (question) => {
+      if (turns.awaiting) throw new Error('this call asks for confirmation first, which cannot be answered while a line with await runs: write it without await (the shell waits for it)');
+      const answer = await askLine(`${question} [y/N] `, { hidden: false });
+      return /^\s*y(es)?\s*$/i.test(answer ?? '');
     },
     loggedOut: () => {
       io.output.write('Logged out.\n');
@@ -90,7 +96,7 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   adapted.setEval(lineEvaluator({ runtime, turns, server, terminal, memory, results, writeError, io }));
   // Node's .save writes every line of the session, passwords included, to a world-readable file.
   adapted.removeCommand('save');
-  defineLoad(server, runtime, turns, writeError);
+  defineLoad(server, runtime, turns, io, writeError);
   const complete = adapted.setCompleter(shellCompleter(login));
   if (rc !== undefined) runStartupFile(rc, io.rcFile as string, { runtime, turns, server, writeError, prompt });
 
@@ -224,17 +230,20 @@ class LineMemory {
 }
 
 /**
- * A password, asked through the REPL's own reader (a second reader would race
- * it for the input), hidden and kept out of history. Asked once the statement
- * that asks (passwordPrompt()) has run its synchronous part: while it runs,
- * Node keeps the terminal out of raw mode (for Ctrl+C), and the terminal
- * itself would echo what is typed. Ctrl+C at the question drops it.
+ * A question asked through the REPL's own reader (a second reader would race
+ * it for the input): a password (hidden) or a y/N, kept out of history.
+ * Asked once the statement that asks (passwordPrompt(), a confirmation) has
+ * run its synchronous part: while it runs, Node keeps the terminal out of raw
+ * mode (for Ctrl+C), and the terminal itself would echo what is typed.
+ * Ctrl+C at the question drops it (undefined, as at end of input).
  */
-function passwordQuestion(server: REPLServer, replOutput: HideableOutput, io: ShellIO, terminal: boolean, memory: LineMemory): AskPassword {
-  return (question) =>
+function lineQuestion(server: REPLServer, replOutput: HideableOutput, io: ShellIO, terminal: boolean, memory: LineMemory) {
+  return (question: string, { hidden }: { hidden: boolean }): Promise<string | undefined> =>
     new Promise((resolve) => setImmediate(() => {
-      io.output.write(question);
-      replOutput.hidden = true;
+      if (hidden) {
+        io.output.write(question);
+        replOutput.hidden = true;
+      }
       memory.asking = true;
       const cancel = new AbortController();
       const finish = (answer: string | undefined) => {
@@ -254,7 +263,7 @@ function passwordQuestion(server: REPLServer, replOutput: HideableOutput, io: Sh
       server.once('close', onClose);
       server.once('SIGINT', onSigint);
       server.question(question, { signal: cancel.signal }, (answer) => {
-        if (terminal) io.output.write('\n');
+        if (hidden && terminal) io.output.write('\n');
         finish(answer);
       });
     }));
@@ -309,14 +318,15 @@ function lineEvaluator({ runtime, turns, server, terminal, memory, results, writ
   };
 }
 
-/** `.load file`: the file's statements in turn, the first failure one line, then the prompt. */
-function defineLoad(server: REPLServer, runtime: ShellRuntime, turns: Turns, writeError: (line: string) => void): void {
+/** `.load file`: the file's statements in turn, then `N statements ran`, or the first failure in one line; then the prompt. */
+function defineLoad(server: REPLServer, runtime: ShellRuntime, turns: Turns, io: ShellIO, writeError: (line: string) => void): void {
   server.defineCommand('load', {
     help: 'Run a file statement by statement (the first failure stops it)',
     action(file: string) {
       turns.add(async () => {
         try {
-          await runtime.load(file.trim());
+          const ran = await runtime.load(file.trim());
+          io.output.write(`${ran} statement${ran === 1 ? '' : 's'} ran\n`);
         } catch (err) {
           writeError(runtime.describe(err));
         }

@@ -20,10 +20,13 @@ import { Engine, ExitRequest, FaultTakers, type Outcome, type ReplHandle } from 
 import { describeError } from './errors.js';
 import { BatchStopped, progressWriter, runStatements, type BatchResult, type BatchRun, type BatchSource } from './loader.js';
 import type { AskPassword, Login } from './login.js';
-import { printed, render, visible, wantsColor, type OutputOptions } from './output.js';
+import { printed, render, ShellText, visible, wantsColor, type OutputOptions } from './output.js';
 import { Settings } from './settings.js';
 import { csvResult } from './export.js';
 import { isPage, MAX_PAGE_SIZE } from '../crm/page.js';
+import { chooseNewPassword, WRONG_CURRENT_PASSWORD } from '../auth/own-password.js';
+import { AuthError } from '../errors.js';
+import { insideFile, resolveUserPath, setStartDir, startDir } from '../user-paths.js';
 
 export interface ShellIO {
   input: Readable & { isTTY?: boolean };
@@ -47,6 +50,8 @@ export interface ShellIO {
   rcFile?: string;
   /** The terminal's width; default: the output's columns when it is a TTY. */
   width?: number;
+  /** The folder the user started in, for relative paths (lib/shell/user-paths.ts); default: INIT_CWD under npm, else the working directory. */
+  startDir?: string;
 }
 
 /** What a front-end brings to the runtime. */
@@ -61,6 +66,8 @@ export interface FrontEnd {
   askPassword?: AskPassword;
   /** passwordPrompt(): a password asked without echo. */
   askSecret(question: string): Promise<string>;
+  /** A yes/no question (y/N) a person answers; absent: nobody to ask (scripts, --eval, piped input). */
+  askYesNo?(question: string): Promise<boolean>;
   /** logout() has ended the database session and forgotten the token: leave. */
   loggedOut(): void;
   /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
@@ -89,10 +96,14 @@ export class ShellRuntime implements BatchRun {
   readonly stopRequested?: () => boolean;
   private readonly takers = new FaultTakers();
   private readonly giveBackFaults: () => void;
+  private readonly restoreStartDir: () => void;
   private closed = false;
+  /** Files being loaded (.load, load()): their statements never ask for confirmation. */
+  private loading = 0;
 
   constructor(readonly login: Login, readonly io: ShellIO, private readonly front: FrontEnd) {
     this.settings = new Settings(io.settingsFile, (line) => void io.errorOutput.write(`${visible(line)}\n`));
+    this.restoreStartDir = setStartDir(io.startDir ?? startDir());
     this.progress = progressWriter(io.errorOutput, front.progressLabel);
     this.stopRequested = front.stopRequested;
     this.engine = new Engine(login, {
@@ -109,12 +120,14 @@ export class ShellRuntime implements BatchRun {
         await login.logout();
         front.loggedOut();
       },
-      load: (file) => this.load(file),
+      load: async (file) => void (await this.load(file)),
       print: (...values) => this.print(...values),
       askSecret: (question) => front.askSecret(question),
       settings: this.settings,
       // Home, erase the screen and the scrollback: what `clear` does.
       clear: () => void (io.output.isTTY && io.output.write('\x1b[H\x1b[2J\x1b[3J')),
+      confirm: front.askYesNo ? (object, method, args) => this.confirm(object, method, args) : undefined,
+      passwd: (...args) => this.passwd(args),
     });
     this.giveBackFaults = takeFaults(this.fault);
   }
@@ -175,13 +188,51 @@ export class ShellRuntime implements BatchRun {
     return runStatements(this, source);
   }
 
-  /** load(file) in the context: run the file's statements, throw at the first failure. */
-  async load(file: unknown): Promise<void> {
-    if (typeof file !== 'string' || file === '') throw new TypeError('load(file) takes a file name');
-    const code = await fs.promises.readFile(path.resolve(file), 'utf8');
-    const result = await this.run({ code, filename: file, print: 'none' });
+  /**
+   * load(file) in the context: run the file's statements, throw at the first
+   * failure; how many statements ran. A relative path is the start folder's,
+   * or inside a loaded file that file's folder (lib/shell/user-paths.ts).
+   */
+  async load(file: unknown): Promise<number> {
+    if (typeof file !== 'string' || file.trim() === '') throw new TypeError('load(file) takes a file name');
+    const resolved = resolveUserPath(file);
+    const code = await fs.promises.readFile(resolved, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      throw new Error(`cannot read ${file}${path.isAbsolute(file) ? '' : ` (${resolved})`}: ${why}`);
+    });
+    this.loading++;
+    const result = await insideFile(resolved, () => this.run({ code, filename: file, print: 'none' })).finally(() => this.loading--);
     if (result.kind === 'exit') throw new ExitRequest(result.exitCode, result.message);
     if (result.kind === 'failed') throw new BatchStopped(result.message);
+    return result.statements;
+  }
+
+  /**
+   * passwd(): the current password, then the new one twice, each asked
+   * without echo (never in a line, the history or `ps`); the database checks
+   * the current one. This session goes on, the others end.
+   */
+  private async passwd(args: unknown[]): Promise<ShellText> {
+    if (args.length > 0) throw new TypeError('passwd() takes no arguments: it asks for each password without echo, so none is in a line, the history or ps');
+    if (!this.login.changePassword) throw new Error('passwd() is not available in this session');
+    const ask = (question: string) => this.front.askSecret(question);
+    const say = (line: string) => void this.io.errorOutput.write(`${line}\n`);
+    const current = await ask(`Current password for ${this.login.actor().email}: `);
+    const next = await chooseNewPassword(ask, say);
+    if (next === undefined) throw new Error('no new password given; nothing was changed');
+    if (!(await this.login.changePassword(current, next))) throw new AuthError(WRONG_CURRENT_PASSWORD);
+    return new ShellText('Password changed. Your other sessions have ended; this one goes on.');
+  }
+
+  /**
+   * A call that cannot be undone, typed at the prompt: say what it will do
+   * and ask y/N. A loaded file's statements never ask (nor scripts, which
+   * have nobody to ask).
+   */
+  private async confirm(object: string, method: string, args: readonly unknown[]): Promise<boolean> {
+    if (this.loading > 0 || !this.front.askYesNo || !this.login.confirmation) return true;
+    const question = await this.login.confirmation(object, method, args);
+    return question === undefined || this.front.askYesNo(question);
   }
 
   /**
@@ -203,5 +254,6 @@ export class ShellRuntime implements BatchRun {
   close(): void {
     this.closed = true;
     this.giveBackFaults();
+    this.restoreStartDir();
   }
 }

@@ -171,7 +171,7 @@ describe('crm/users', () => {
       const supporter = await addCollaborator('support');
       const supportHeir = await addCollaborator('support');
       const eventId = await addEvent(seller.id, supporter.id);
-      await users().delete(seller.id, { reassignTo: heir.id });
+      expect((await users().delete(seller.id, { reassignTo: heir.id })).reassignedTo).to.equal(`${heir.fullName} (id ${heir.id})`);
       await users().delete(supporter.id, { reassignTo: supportHeir.id });
       const rows = await owners();
       expect(rows.filter((r) => r.kind === 'client').map((r) => r.ownerId)).to.deep.equal([heir.id]);
@@ -192,8 +192,12 @@ describe('crm/users', () => {
 
     it('refuses to delete yourself, or someone who does not exist', async () => {
       const before = await fingerprint();
-      expect(await refusal(() => users().delete(manager.id))).to.be.instanceOf(ValidationError);
-      expect(await refusal(() => users().delete(9999))).to.be.instanceOf(NotFound);
+      const self = await refusal(() => users().delete(manager.id));
+      expect(self).to.be.instanceOf(ValidationError);
+      expect(self.message).to.equal(`id ${manager.id} is you (${manager.fullName}): nobody may delete themselves; another management collaborator can`);
+      const missing = await refusal(() => users().delete(9999));
+      expect(missing).to.be.instanceOf(NotFound);
+      expect(missing.message).to.equal('no collaborator has id 9999');
       expect(await fingerprint()).to.deep.equal(before);
     });
   });
@@ -252,16 +256,16 @@ describe('crm/users', () => {
       const updated = await users().update(seller.id, { department: 'support' }, { reassignTo: heir.id });
       expect(updated.moved).to.deep.equal({ clients: 2, events: 0, to: { id: heir.id, fullName: heir.fullName } });
       const deleted = await users().delete(supporter.id, { reassignTo: supportHeir.id });
-      expect(deleted.moved).to.deep.equal({ clients: 0, events: 1, to: { id: supportHeir.id, fullName: supportHeir.fullName } });
+      expect(deleted).to.include({ clients: 0, events: 1, reassignedTo: `${supportHeir.fullName} (id ${supportHeir.id})` });
       const unassigned = await users().delete(heir.id, { unassign: true });
-      expect(unassigned.moved).to.deep.equal({ clients: 3, events: 0, to: null });
+      expect(unassigned).to.include({ clients: 3, events: 0, reassignedTo: null });
       expect((await users().update(supportHeir.id, { fullName: 'Renamed' })).moved).to.equal(undefined);
     });
 
     it('lets a collaborator who holds nothing leave or change department without options', async () => {
       const seller = await addCollaborator('sales');
       expect((await users().update(seller.id, { department: 'support' })).moved).to.deep.equal({ clients: 0, events: 0, to: null });
-      expect((await users().delete(seller.id)).moved).to.deep.equal({ clients: 0, events: 0, to: null });
+      expect(await users().delete(seller.id)).to.include({ clients: 0, events: 0, reassignedTo: null });
     });
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ValidationError } from '../../lib/errors.js';
-import { attendees, email, fieldsOf, money, phone, Problems, timestamp, validated } from '../../lib/crm/validate.js';
+import { attendees, email, fieldsOf, money, phone, Problems, recordId, text, timestamp, validated } from '../../lib/crm/validate.js';
 
 function problemsOf(check: (p: Problems) => unknown): string[] {
   const p = new Problems();
@@ -54,5 +54,38 @@ describe('validate (shared field validators)', () => {
   it('refuses unknown fields by name (a typo is never ignored)', () => {
     expect(problemsOf((p) => fieldsOf({ phon: '123456' }, 'changes', ['phone'], p))).to.deep.equal(['phon']);
     expect(problemsOf((p) => fieldsOf('phone', 'changes', ['phone'], p))).to.deep.equal(['changes']);
+  });
+
+  describe('messages read as sentences and state the limit exceeded (#17)', () => {
+    const messageOf = (check: (p: Problems) => unknown): string => {
+      try {
+        validated(check);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    };
+
+    it('names what was given with the right article, and "nothing" for a missing value', () => {
+      expect(messageOf((p) => fieldsOf(5, 'changes', ['phone'], p))).to.match(/\(got the number 5\)$/);
+      expect(messageOf((p) => text({}, 'fullName', p, { max: 10 }))).to.equal('fullName must be text (got an object)');
+      expect(messageOf((p) => text(undefined, 'fullName', p, { max: 10 }))).to.equal('fullName must be text (got nothing)');
+      expect(messageOf((p) => recordId([1], 'id', p))).to.match(/\(got an array\)$/);
+      for (const check of [(p: Problems) => text({}, 'f', p, { max: 1 }), (p: Problems) => text(undefined, 'f', p, { max: 1 }), (p: Problems) => money(undefined, 'f', p)]) {
+        expect(messageOf(check)).not.to.match(/got a (object|undefined)/);
+      }
+    });
+
+    it('says the largest amount when an amount is too large, and which rule an amount breaks', () => {
+      expect(messageOf((p) => money('10000000000', 'totalAmount', p))).to.equal('totalAmount must be at most 9999999999.99, the largest amount stored (got "10000000000")');
+      expect(messageOf((p) => money(-1, 'totalAmount', p))).to.equal('totalAmount must be at least 0 (got "-1")');
+      expect(messageOf((p) => money('1.234', 'totalAmount', p))).to.equal('totalAmount must have at most 2 decimals (cents) (got "1.234")');
+      expect(messageOf((p) => money('abc', 'totalAmount', p))).to.match(/from 0 to 9999999999\.99/);
+    });
+
+    it('states the range of ids and attendee counts', () => {
+      expect(messageOf((p) => recordId(0, 'id', p))).to.equal('id must be a record id, a whole number from 1 to 2147483647 (got the number 0)');
+      expect(messageOf((p) => attendees(2 ** 31, 'attendees', p))).to.equal('attendees must be a whole number from 0 to 2147483647 (got the number 2147483648)');
+    });
   });
 });

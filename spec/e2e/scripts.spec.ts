@@ -10,6 +10,7 @@ import { readToken } from '../../lib/auth/store.js';
 import { FIXTURE_PASSWORD, addBulk } from '../support/fixtures.js';
 import { cliTestbed, runCli, type CliResult } from '../support/cli.js';
 import { ctx, fingerprint } from '../support/server.js';
+import { packageRoot } from '../../lib/paths.js';
 
 
 describe('e2e: scripts through the built CLI', function () {
@@ -175,5 +176,44 @@ describe('e2e: scripts through the built CLI', function () {
     const r = await cli(['--demo', 'sales', '--eval', 'clients.list()']);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/--demo runs only on the embedded database/);
+  });
+
+  describe('relative paths (#17 item 7)', () => {
+    const folder = () => {
+      const dir = fs.mkdtempSync(path.join(bed.home, 'user-'));
+      fs.mkdirSync(path.join(dir, 'sub'));
+      fs.writeFileSync(path.join(dir, 'a.js'), "print('in a')\nload('sub/b.js')\n");
+      fs.writeFileSync(path.join(dir, 'sub', 'b.js'), "print('in b')\nload('c.js')\n");
+      fs.writeFileSync(path.join(dir, 'sub', 'c.js'), "print('in c')\n");
+      return dir;
+    };
+    // What `npm start` gives the program: it runs in the clone (the CLI's cwd here), INIT_CWD says where the user was.
+    const underNpm = (dir: string) => ({ INIT_CWD: dir, npm_lifecycle_event: 'start' });
+
+    it('under npm start, load() and a script path resolve against INIT_CWD, and inside a loaded file against its folder', async () => {
+      await loginAs(bed.world.alice.email);
+      const dir = folder();
+      const viaEval = await cli(['--eval', "load('a.js')"], '', underNpm(dir));
+      expect(viaEval.code, viaEval.stderr).to.equal(0);
+      expect(viaEval.stdout).to.equal('in a\nin b\nin c\n');
+      const viaFile = await cli(['a.js'], '', underNpm(dir));
+      expect(viaFile.code, viaFile.stderr).to.equal(0);
+      expect(viaFile.stdout).to.equal('in a\nin b\nin c\n');
+    });
+
+    it('a missing file names the path it looked at', async () => {
+      await loginAs(bed.world.alice.email);
+      const dir = folder();
+      const r = await cli(['--eval', "load('nope.js')"], '', underNpm(dir));
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include(`Error: cannot read nope.js (${path.join(dir, 'nope.js')}): no such file`);
+    });
+
+    it('INIT_CWD inherited by a process npm did not start in the package root is ignored', async () => {
+      const { startDir } = await import('../../lib/user-paths.js');
+      expect(startDir({ INIT_CWD: '/elsewhere', npm_lifecycle_event: 'test' }, '/tmp')).to.equal('/tmp');
+      expect(startDir({ INIT_CWD: '/elsewhere' }, packageRoot)).to.equal(packageRoot);
+      expect(startDir({ INIT_CWD: '/elsewhere', npm_lifecycle_event: 'start' }, packageRoot)).to.equal('/elsewhere');
+    });
   });
 });

@@ -24,6 +24,7 @@ import { runSetup } from '../../lib/provision.js';
 import { processTag, withFileLock } from '../../lib/state.js';
 import { CLI_JWT_SECRET, cliEnv, killAll, runCli, type CliResult } from '../support/cli.js';
 import { FakeTerminal } from '../support/fake-api.js';
+import { replaceGivenPassword } from '../support/pty.js';
 import { FIXTURE_PASSWORD, addUser, rejection } from '../support/fixtures.js';
 import { liveLogin } from '../support/live-login.js';
 import { mountTmpfs } from '../support/tmpfs.js';
@@ -36,6 +37,7 @@ const ADMIN_EMAIL = 'load-admin@epic.events';
 const ADMIN_PASSWORD = 'load admin password 42';
 const SALES_EMAIL = 'load-sales@epic.events';
 const SALES_PASSWORD = 'load sales password 42';
+const SALES_GIVEN_PASSWORD = 'given by management 42';
 
 /** A CLI on the embedded server of `home` (no DATABASE_URL). */
 function embeddedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -60,7 +62,9 @@ function ok(r: CliResult, what: string): void {
 async function loginSales(home: string): Promise<void> {
   const env = embeddedEnv(home);
   ok(await runCli(['--email', ADMIN_EMAIL, '--password-stdin'], env, `${ADMIN_PASSWORD}\n`), 'admin login');
-  ok(await runCli(['--eval', `users.create({fullName: 'Load Sales', email: '${SALES_EMAIL}', department: 'sales', password: '${SALES_PASSWORD}'})`], env), 'create sales');
+  ok(await runCli(['--eval', `users.create({fullName: 'Load Sales', email: '${SALES_EMAIL}', department: 'sales', password: '${SALES_GIVEN_PASSWORD}'})`], env), 'create sales');
+  // The password management gave is replaced at the first login, on a terminal.
+  await replaceGivenPassword(env, SALES_EMAIL, SALES_GIVEN_PASSWORD, SALES_PASSWORD);
   ok(await runCli(['--email', SALES_EMAIL, '--password-stdin'], env, `${SALES_PASSWORD}\n`), 'sales login');
 }
 

@@ -19,6 +19,7 @@ import { testQueries } from '../support/test-queries.js';
 import { readToken, saveToken } from '../../lib/auth/store.js';
 import { EmbeddedServer, type EmbeddedLease } from '../../lib/db/embedded/index.js';
 import { runCli } from '../support/cli.js';
+import { replaceGivenPassword } from '../support/pty.js';
 
 const t = testQueries(['fingerprint', 'attackListFunctions', 'attackThrottleRows', 'attackExpireSessions'] as const);
 
@@ -46,10 +47,13 @@ async function newInstallation(): Promise<Installation> {
   };
   const setup = await runCli(['setup'], env, '', 120_000);
   if (setup.code !== 0) throw new Error(`setup failed: ${setup.stderr}`);
+  const given = (who: typeof ALICE) => `${who.password} given by management`;
   const create = (who: typeof ALICE, department: string) =>
-    `users.create({fullName: '${who.email}', email: '${who.email}', department: '${department}', password: '${who.password}'})`;
+    `users.create({fullName: '${who.email}', email: '${who.email}', department: '${department}', password: '${given(who)}'})`;
   const made = await runCli(['--email', BOSS.email, '--password-stdin', '--eval', `${create(ALICE, 'sales')}; ${create(BOB, 'sales')}`], env, `${BOSS.password}\n`);
   if (made.code !== 0) throw new Error(`creating collaborators failed: ${made.stderr}`);
+  // Each replaces the password management gave at the first login, on a terminal.
+  for (const who of [ALICE, BOB]) await replaceGivenPassword(env, who.email, given(who), who.password);
   // What the collaborator's own machine holds.
   const server = JSON.parse(fs.readFileSync(path.join(home, 'postgres', 'server.json'), 'utf8')) as { port: number; appPassword: string; superuserPassword: string };
   const base = { host: '127.0.0.1', port: server.port, database: 'epic_events' };
@@ -139,7 +143,12 @@ describe('security: a collaborator holding every local file cannot act as anothe
       expect((await attempt(c, 'select password_hash from users')).code).to.equal('42501');
       expect((await attempt(c, 'select * from auth_credentials($1)', [BOSS.email])).code).to.equal('42883');
       const callable = (await c.query(t.attackListFunctions.text)).rows.map((r) => r.name as string);
-      expect(callable.sort()).to.deep.equal(['assert_session', 'auth_login', 'auth_logout', 'auth_session']);
+      expect(callable.sort()).to.deep.equal(['assert_session', 'auth_change_password', 'auth_login', 'auth_logout', 'auth_password_change_due', 'auth_session']);
+      // Changing a password needs a real session and its current password (sql/migrations/010).
+      const guessed = `1.${'0'.repeat(64)}`;
+      const hash = '$2b$04$ejHBtpv5mkoYU3qqaU66/OMZJB8vD9.ymuQZeToTLufbZ0WTU2J0K';
+      expect((await attempt(c, 'select * from auth_change_password($1, $2, $3)', [guessed, BOSS.password, hash])).code).to.equal('EP001');
+      expect((await attempt(c, 'select auth_password_change_due($1) as due', [guessed])).rows).to.deep.equal([{ due: false }]);
       const wrong = (await c.query('select * from auth_login($1, $2, 60)', [BOSS.email, 'not the password'])).rows[0];
       expect(JSON.stringify(wrong)).not.to.match(/\$2[aby]\$/);
       expect(wrong.status).to.equal('wrong');

@@ -353,4 +353,21 @@ describe('shell (the REPL)', () => {
     await done;
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('.load ends with how many statements ran, and resolves relative paths against the start folder and the loading file (#17)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-shell-'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'sub', 'outer.js'), "clients.get(1)\nload('inner.js')\n");
+    fs.writeFileSync(path.join(dir, 'sub', 'inner.js'), 'clients.get(2)\nclients.get(3)\n');
+    const login = fakeLogin('support');
+    const term = new FakeTerminal();
+    const done = startShell(login, { ...term.io(), startDir: dir });
+    await term.run('.load sub/outer.js');
+    expect(term.err).to.equal('');
+    expect(term.out).to.include('2 statements ran\n');
+    expect(login.fake.calls).to.deep.equal(['clients.get', 'clients.get', 'clients.get']);
+    term.input.end();
+    await done;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -124,3 +124,22 @@ export class PtySession {
     }
   }
 }
+
+/**
+ * A collaborator's first login on a terminal: the password management gave
+ * them (`given`) replaced by their own (`chosen`) before the shell opens
+ * (lib/auth/login.ts); their token is stored, and the shell left at once.
+ */
+export async function replaceGivenPassword(env: NodeJS.ProcessEnv, email: string, given: string, chosen: string): Promise<void> {
+  const shell = PtySession.start(['--email', email], { TERM: 'xterm', ...env });
+  await shell.waitFor(/Password for [^\n]*: $/, 60_000);
+  shell.sendLine(given);
+  await shell.waitFor(/New password \(12\+ characters\): $/, 60_000);
+  shell.sendLine(chosen);
+  await shell.waitFor(/New password again: $/);
+  shell.sendLine(chosen);
+  await shell.waitFor(/Password changed\.[\s\S]*> $/, 60_000);
+  shell.send(KEY.ctrlD);
+  const code = await shell.exitCode(60_000);
+  if (code !== 0) throw new Error(`the first login of ${email} ended with ${code}:\n${shell.output}`);
+}

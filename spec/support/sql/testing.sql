@@ -536,3 +536,18 @@ select amount_due::text as due from contracts where id = $1;
 -- name: rawReleaseHoldings :exec
 with c as (update clients set sales_contact_id = null where sales_contact_id = $1)
 update events set support_contact_id = null where support_contact_id = $1;
+
+-- Own passwords (spec/auth/own-password.spec.ts, sql/migrations/010).
+-- name: passwordState :one
+-- params: id
+select md5(u.password_hash) as hash, u.must_change_password as "mustChange",
+       (select count(*)::int from sessions s where s.user_id = u.id) as sessions
+from users u where u.id = $1;
+
+-- name: bypassClearPasswordFlag :exec
+-- params: id
+update users set must_change_password = false where id = $1;
+
+-- name: bypassSetHashOf :exec
+-- params: id, hash
+update users set password_hash = $2 where id = $1;

@@ -1,0 +1,63 @@
+/**
+ * A collaborator's own password: choosing a new one (asked twice, hidden,
+ * each answer checked as it is typed), changing it — the current one checked
+ * by PostgreSQL like a login, the session making the change kept and every
+ * other one ended (sql/migrations/010_own_passwords.sql) — and whether a
+ * password management set must be replaced before working.
+ */
+import type { Config } from '../config.js';
+import type { Executor } from '../db/index.js';
+import { bind, queries } from '../db/sql.js';
+import { ValidationError } from '../errors.js';
+import type { Monitor } from '../monitoring.js';
+import type { Actor } from '../actor.js';
+import { hashPassword, MIN_PASSWORD_CHARS, passwordProblem } from './passwords.js';
+import { lockedError } from './login.js';
+
+const q = queries('auth', ['changeOwnPassword', 'passwordChangeDue'] as const);
+
+export const WRONG_CURRENT_PASSWORD = 'the current password is wrong; nothing was changed';
+
+/** Whether this session's collaborator must replace a password management set before anything else. */
+export async function passwordChangeDue(db: Executor, sessionKey: string): Promise<boolean> {
+  return (await db.one<{ due: boolean }>(q.passwordChangeDue, bind(q.passwordChangeDue, { sessionKey })))?.due ?? false;
+}
+
+/**
+ * Change the password of the session's collaborator: true when changed,
+ * false when the current password is wrong. AuthError when failures locked
+ * the email, ValidationError when the new one is not acceptable or is the
+ * current one; nothing changes then.
+ */
+export async function changeOwnPassword(db: Executor, config: Config, monitor: Monitor, actor: Actor, oldPassword: string, newPassword: string): Promise<boolean> {
+  const problem = passwordProblem(newPassword);
+  if (problem) throw new ValidationError([{ field: 'new password', problem }]);
+  if (newPassword === oldPassword) throw new ValidationError([{ field: 'new password', problem: 'must differ from the current one' }]);
+  const newHash = await hashPassword(newPassword, config.bcryptRounds);
+  const row = await db.one<{ status: 'ok' | 'wrong' | 'locked' | 'lockedNow'; lockedUntil: Date | null }>(
+    q.changeOwnPassword, bind(q.changeOwnPassword, { sessionKey: actor.sessionKey, oldPassword, newHash }));
+  if (row?.status === 'ok') return true;
+  if (row?.status === 'lockedNow') monitor.event('login.lockout', { email: actor.email.toLowerCase(), lockedUntil: (row.lockedUntil as Date).toISOString() });
+  if (row?.status === 'locked' || row?.status === 'lockedNow') throw lockedError(row.lockedUntil as Date);
+  return false;
+}
+
+/**
+ * A new password, asked hidden and then again; an unacceptable one is said at
+ * once and asked again, as are two that differ. Undefined at end of input.
+ */
+export async function chooseNewPassword(askHidden: (question: string) => Promise<string | undefined>, log: (line: string) => void, question = 'New password'): Promise<string | undefined> {
+  for (;;) {
+    const first = await askHidden(`${question} (${MIN_PASSWORD_CHARS}+ characters): `);
+    if (first === undefined) return undefined;
+    const problem = passwordProblem(first);
+    if (problem) {
+      log(`The password ${problem}; try another.`);
+      continue;
+    }
+    const again = await askHidden(`${question} again: `);
+    if (again === undefined) return undefined;
+    if (again === first) return first;
+    log('The two passwords differ; try again.');
+  }
+}
