@@ -202,18 +202,24 @@ export function createLogin(parts: LoginParts): Login {
 
 /** The API with every call in flight kept in `calls` (for Ctrl+C to wait on). */
 function trackCalls(api: CrmApi, calls: Set<Promise<unknown>>): CrmApi {
-  const tracked = {} as Record<string, Record<string, unknown>>;
-  for (const [object, methods] of Object.entries(api) as Array<[string, Record<string, unknown>]>) {
-    tracked[object] = {};
-    for (const [name, fn] of Object.entries(methods)) {
-      tracked[object][name] = typeof fn !== 'function' ? fn : (...args: unknown[]) => {
-        const call = Promise.resolve((fn as (...a: unknown[]) => Promise<unknown>).apply(methods, args));
-        calls.add(call);
-        const done = () => void calls.delete(call);
-        call.then(done, done);
-        return call;
-      };
+  const track = (fn: (...a: unknown[]) => Promise<unknown>, self: unknown) => (...args: unknown[]) => {
+    const call = Promise.resolve(fn.apply(self, args));
+    calls.add(call);
+    const done = () => void calls.delete(call);
+    call.then(done, done);
+    return call;
+  };
+  const tracked: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(api) as Array<[string, unknown]>) {
+    // activity, find: functions of the API itself; clients, contracts…: objects of methods.
+    if (typeof entry === 'function') {
+      tracked[name] = track(entry as (...a: unknown[]) => Promise<unknown>, api);
+      continue;
     }
+    const methods = entry as Record<string, unknown>;
+    tracked[name] = Object.fromEntries(Object.entries(methods).map(([method, fn]) => [
+      method, typeof fn === 'function' ? track(fn as (...a: unknown[]) => Promise<unknown>, methods) : fn,
+    ]));
   }
   return tracked as unknown as CrmApi;
 }

@@ -56,6 +56,16 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     expect(await shell.exitCode()).to.equal(0);
   });
 
+  it('the top-level functions activity() and find() run through the CLI as they do through the API', async () => {
+    await loginAs(bed.world.manager);
+    const activity = await runCli(['--email', bed.world.manager.email, '--json', '--eval', 'activity({limit: 5})'], bed.env);
+    expect(activity.code, activity.stderr).to.equal(0);
+    expect(JSON.parse(activity.stdout)).to.be.an('array').that.is.not.empty;
+    const found = await runCli(['--email', bed.world.manager.email, '--json', '--eval', "find('Client of Alice')"], bed.env);
+    expect(found.code, found.stderr).to.equal(0);
+    expect(JSON.stringify(JSON.parse(found.stdout))).to.include('a@client.test');
+  });
+
   it('without a stored token asks the email and the hidden password on the terminal, then stores a token', async () => {
     const shell = PtySession.start([], bed.env);
     await shell.waitFor(/Email: $/);
@@ -277,8 +287,11 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     expect(history).to.include('password: passwordPrompt()');
     expect(history).not.to.include(secret);
     // The collaborator was created with the password typed.
+    // (Accepted, then refused until they choose their own: a password management sets must be replaced.)
     const login = await runCli(['--email', 'new.person@epic.events', '--password-stdin'], bed.env, `${secret}\n`);
-    expect(login.code, login.stderr).to.equal(0);
+    expect(login.stderr).to.match(/was set by management and must be replaced/);
+    const wrong = await runCli(['--email', 'new.person@epic.events', '--password-stdin'], bed.env, 'not the password typed\n');
+    expect(wrong.stderr).to.match(/wrong email or password/);
   });
 
   it('two shells at once both keep their lines in the history', async () => {
