@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { AdminConnection } from './db/index.js';
-import { queries } from './db/sql.js';
+import { bind, queries } from './db/sql.js';
 import { hashPassword } from './auth/passwords.js';
 import type { Department } from './departments.js';
 
@@ -37,7 +37,7 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number, today:
     // Nobody logs in to the demo with a password: each gets a random one.
     const hash = await hashPassword(crypto.randomBytes(24).toString('base64url'), Math.min(bcryptRounds, 10));
     const user = async (fullName: string, email: string, phone: string, department: Department, number: string) =>
-      (await tx.one<Id>(q.demoUser, [fullName, email, phone, department, hash, number]))!.id;
+      (await tx.one<Id>(q.demoUser, bind(q.demoUser, { fullName, email, phone, department, passwordHash: hash, employeeNumber: number })))!.id;
 
     await user('Morgan Admin', 'morgan.admin@demo.epic.events', '+33 1 23 45 67 89', 'management', 'DEMO-M1');
     const bill = await user('Bill Boquet', 'bill.boquet@demo.epic.events', '+33 6 11 22 33 44', 'sales', 'DEMO-S1');
@@ -46,7 +46,7 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number, today:
     const alienor = await user('Aliénor Vichum', 'alienor.vichum@demo.epic.events', '+33 6 12 12 12 12', 'support', 'DEMO-P2');
 
     const client = async (fullName: string, email: string, phone: string, company: string | null, created: string, updated: string, sales: number | null) =>
-      (await tx.one<Id>(q.demoClient, [fullName, email, phone, company, created, updated, sales]))!.id;
+      (await tx.one<Id>(q.demoClient, bind(q.demoClient, { fullName, email, phone, companyName: company, createdAt: created, updatedAt: updated, salesContactId: sales })))!.id;
     const kevin = await client('Kevin Casey', 'kevin@startup.io', '+678 123 456 78', 'Cool Startup LLC', day(-590), day(-20), bill);
     const john = await client('John Ouick', 'john.ouick@gmail.com', '+33 6 01 02 03 04', null, day(-400), day(-30), bill);
     const lou = await client('Lou Bouzin', 'lou.bouzin@mufflins.fr', '+33 2 54 00 00 00', 'Mufflins SA', day(-450), day(-60), ana);
@@ -54,7 +54,7 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number, today:
     await client('Orphan Client', 'orphan@example.org', '+33 6 00 00 00 01', null, day(-180), day(-180), null);
 
     const contract = async (clientId: number, total: string, due: string, created: string, signed: string | null) =>
-      (await tx.one<Id>(q.demoContract, [clientId, total, due, created, signed]))!.id;
+      (await tx.one<Id>(q.demoContract, bind(q.demoContract, { clientId, totalAmount: total, amountDue: due, createdAt: created, signedAt: signed })))!.id;
     const wedding = await contract(john, '12000.00', '0.00', day(-330), day(-320)); // signed, paid in full
     const assembly = await contract(lou, '4500.00', '1500.00', day(-50), day(-40)); // signed, 1500.00 due
     const summer = await contract(lou, '6000.00', '0.00', day(-130), day(-120));
@@ -64,7 +64,7 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number, today:
     await contract(acme, '999.99', '999.99', day(-5), null);
 
     const event = async (contractId: number, name: string, start: string, end: string, support: number | null, location: string, attendees: number, notes: string | null) =>
-      (await tx.one<Id>(q.demoEvent, [contractId, name, start, end, support, location, attendees, notes]))!.id;
+      (await tx.one<Id>(q.demoEvent, bind(q.demoEvent, { contractId, name, startAt: start, endAt: end, supportContactId: support, location, attendees, notes })))!.id;
     await event(wedding, 'John Ouick Wedding', day(4, 15), day(5, 2), kate,
       '53 Rue du Château, 41120 Candé-sur-Beuvron, France', 75,
       'Wedding starts at 3PM, by the river. Catering is organized, reception starts at 5PM. Kate needs to organize the DJ for after party.');

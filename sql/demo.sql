@@ -6,26 +6,31 @@
 select exists (select from users where email = 'bill.boquet@demo.epic.events') as loaded;
 
 -- name: demoUser :one
+-- params: fullName, email, phone, department, passwordHash, employeeNumber
 insert into users (full_name, email, phone, department_id, password_hash, employee_number)
 values ($1, $2, $3, (select id from departments where name = $4), $5, $6)
 returning id;
 
 -- name: demoClient :one
+-- params: fullName, email, phone, companyName, createdAt, updatedAt, salesContactId
 insert into clients (full_name, email, phone, company_name, created_at, updated_at, sales_contact_id)
 values ($1, $2, $3, $4, $5, $6, $7)
 returning id;
 
 -- name: demoContract :one
+-- params: clientId, totalAmount, amountDue, createdAt, signedAt
 insert into contracts (client_id, total_amount, amount_due, created_at, signed_at)
 values ($1, $2, $3, $4, $5)
 returning id;
 
 -- name: demoEvent :one
+-- params: contractId, name, startAt, endAt, supportContactId, location, attendees, notes
 insert into events (contract_id, name, start_at, end_at, support_contact_id, location, attendees, notes)
 values ($1, $2, $3, $4, $5, $6, $7, $8)
 returning id;
 
 -- name: demoUserByDepartment :one
+-- params: department
 select id from users
 where department_id = (select id from departments where name = $1) and email like '%@demo.epic.events'
 order by id limit 1;

@@ -108,7 +108,7 @@ describe('query parameters are bound by name', () => {
   // The product's and the bench's statements. (The test suite's own fixtures,
   // spec/support/sql/testing.sql, still bind by position.)
   const files = [
-    ...fs.readdirSync(sqlDir).filter((f) => f.endsWith('.sql') && f !== 'demo.sql').map((f) => path.join(sqlDir, f)),
+    ...fs.readdirSync(sqlDir).filter((f) => f.endsWith('.sql')).map((f) => path.join(sqlDir, f)),
     BENCH_SQL,
   ];
   for (const file of files) {
