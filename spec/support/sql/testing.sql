@@ -396,7 +396,7 @@ select current_collaborator_id() as id, session_department() as department;
 insert into login_throttle (email, failures, locked_until) values (lower($1), 0, now() + interval '15 minutes')
 on conflict (email) do update set locked_until = excluded.locked_until;
 
--- Provisioning (spec/setup.spec.ts, spec/provision.spec.ts).
+-- Provisioning (spec/commands/setup.spec.ts, spec/provision.spec.ts).
 -- name: epicSchemaExists :one
 select exists (select from pg_namespace where nspname = 'epic') as exists;
 
