@@ -17,14 +17,16 @@ where k.id = $1;
 -- A page of contracts, sorted (lib/crm/sort.ts fills in %1$I the sort column,
 -- %2$s the keyset comparison, %3$s the direction) after the last row's
 -- (key, id); afterId null for the first page. unpaid: amount due > 0;
--- salesContactId: the client's sales contact. The page's ids come from the
--- contract_order view (008): comparing amounts (numeric) is not leakproof, so
--- under the row policies the keyset could not be an index condition.
+-- salesContactId: the client's sales contact. The page's contracts come from
+-- the contract_order view (008, 012): comparing amounts (numeric) is not
+-- leakproof, so under the row policies the keyset could not be an index
+-- condition. Nothing joins contracts again: for a large page (export) the
+-- planner would hash-join it whole.
 -- name: listContracts :many
 -- plan: per-call
 -- params: afterKey, afterId, limit, signed, unpaid, salesContactId, clientId
 with page as materialized (
-  select o.id
+  select o.id, o.client_id, o.total_amount, o.amount_due, o.signed_at, o.created_at, o.updated_at
   from contract_order o
   where ($2::integer is null or (o.%1$I, o.id) %2$s ($1, $2))
     and ($4::boolean is null or (o.signed_at is not null) = $4)
@@ -39,8 +41,7 @@ select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as 
        k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
        k.signed_at is not null as signed, k.signed_at as "signedAt",
        k.created_at as "createdAt", k.updated_at as "updatedAt", k.%1$I::text as "sortKey"
-from page p
-join contracts k on k.id = p.id
+from page k
 join clients c on c.id = k.client_id
 left join users u on u.id = c.sales_contact_id
 order by k.%1$I %3$s, k.id %3$s;

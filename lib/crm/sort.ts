@@ -83,10 +83,11 @@ export function keysetPage<T extends { id: number }>(
   const fetchAfter = async (last: T | undefined, listed: number, size = limit): Promise<Page<T>> => {
     const params = bindParams({ afterKey: last === undefined ? null : keys.get(last), afterId: last?.id ?? null, limit: size + 1 });
     const rows = await inSession(deps, (tx) => tx.many<T & { sortKey?: string }>(query, params), { readOnly: true });
-    for (const row of rows) {
-      keys.set(row, row.sortKey as string);
-      delete row.sortKey;
-    }
+    // Only the last row shown starts a next page: its key is the one kept
+    // (one entry a page, not a million while a list is exported).
+    const lastShown = rows[Math.min(rows.length, size) - 1];
+    if (lastShown) keys.set(lastShown, lastShown.sortKey as string);
+    for (const row of rows) delete row.sortKey;
     return makePage(object, rows, size, fetchAfter, listed);
   };
   return fetchAfter(undefined, 0);
