@@ -25,6 +25,7 @@ import { lastEmail, readToken, removeToken, saveToken } from './store.js';
 import { issueToken, verifyToken } from './tokens.js';
 import { changeOwnPassword, chooseNewPassword, passwordChangeDue, WRONG_CURRENT_PASSWORD } from './own-password.js';
 import { endSession } from './sessions.js';
+import { lockedError } from './passwords.js';
 
 const q = queries('auth', ['login'] as const);
 
@@ -89,11 +90,6 @@ export async function checkPassword(db: Executor, config: Config, monitor: Monit
   }
   if (row.status === 'locked' || row.status === 'lockedNow') throw lockedError(row.lockedUntil as Date);
   return undefined;
-}
-
-export function lockedError(until: Date): AuthError {
-  const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
-  return new AuthError(`too many failed logins for this email; try again in ${minutes} minute${minutes > 1 ? 's' : ''}`);
 }
 
 async function chooseEmail(opts: LoginOptions): Promise<string> {

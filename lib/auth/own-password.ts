@@ -11,8 +11,7 @@ import { bind, queries } from '../db/sql.js';
 import { ValidationError } from '../errors.js';
 import type { Monitor } from '../monitoring.js';
 import type { Actor } from '../actor.js';
-import { hashPassword, MIN_PASSWORD_CHARS, passwordProblem } from './passwords.js';
-import { lockedError } from './login.js';
+import { hashPassword, lockedError, MIN_PASSWORD_CHARS, passwordProblem } from './passwords.js';
 
 const q = queries('auth', ['changeOwnPassword', 'passwordChangeDue'] as const);
 

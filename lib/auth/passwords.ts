@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import { ValidationError } from '../errors.js';
+import { AuthError, ValidationError } from '../errors.js';
 
 export const MIN_PASSWORD_CHARS = 12;
 /** bcrypt only reads the first 72 bytes: longer passwords are refused, never truncated. */
@@ -28,4 +28,10 @@ export function hashPassword(password: string, rounds: number): Promise<string> 
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return bcrypt.compare('', hash).then(() => false);
   return bcrypt.compare(password, hash);
+}
+
+/** The refusal while an email is locked out after too many failed logins (login and passwd alike). */
+export function lockedError(until: Date): AuthError {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
+  return new AuthError(`too many failed logins for this email; try again in ${minutes} minute${minutes > 1 ? 's' : ''}`);
 }

@@ -2,9 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { createPrivateFileOnce, readPrivateFile } from '../state.js';
-
-export const SECRET_FILE = 'jwt-secret';
+import { createPrivateFileOnce, readPrivateFile, SECRET_FILE } from '../state.js';
 
 /**
  * JWT_SECRET from the configuration, else the one generated into the state

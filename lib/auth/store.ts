@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { readPrivateFile, withFileLockSync, writePrivateFile } from '../state.js';
+import { readPrivateFile, writePrivateFile } from '../state.js';
+import { withFileLockSync } from '../locks.js';
 
 export const TOKEN_STORE_FILE = 'tokens.json';
 

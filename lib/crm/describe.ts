@@ -14,8 +14,9 @@
 import { DEPARTMENTS, type Department } from '../departments.js';
 import { fieldsOf, type Problems } from './validate.js';
 
-export const OBJECTS = ['clients', 'contracts', 'events', 'users', 'reports'] as const;
-export type ObjectName = (typeof OBJECTS)[number];
+import { OBJECTS, type ObjectName } from './objects.js';
+
+export { OBJECTS, type ObjectName };
 
 /** Every department may call it. */
 export const EVERYONE: readonly Department[] = DEPARTMENTS;

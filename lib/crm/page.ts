@@ -4,7 +4,7 @@
  * so deep pages stay as fast as the first.
  */
 import { ValidationError } from '../errors.js';
-import type { ObjectName } from './describe.js';
+import type { ObjectName } from './objects.js';
 
 /** What a page lists: one kind of record, or history entries (a timeline). */
 export type PageKind = ObjectName | 'history';
