@@ -7,7 +7,6 @@
 import type { Config } from './config.js';
 import { packageVersion } from './version.js';
 import path from 'node:path';
-import { SECRET_FILE } from './auth/secret.js';
 
 /** Monitoring as the program sees it (Sentry behind it when a DSN is set: createMonitor below). */
 export interface Monitor {
@@ -24,7 +23,7 @@ export const noopMonitor: Monitor = {
   flush: async () => undefined,
 };
 
-import { readPrivateFile } from './state.js';
+import { readPrivateFile, SECRET_FILE } from './state.js';
 
 const REDACTED = '[redacted]';
 /** Keys whose values are never sent, whatever they hold. */

@@ -23,7 +23,8 @@ import { chooseNewPassword } from './auth/own-password.js';
 import { ask, type Terminal } from './prompt.js';
 import { ConfigError, Conflict, DatabaseUnavailable, ValidationError } from './errors.js';
 import { email as validEmail, name as validName, Problems, validated } from './crm/validate.js';
-import { ensureStateDir, readPrivateFile, withFileLock, writePrivateFile } from './state.js';
+import { ensureStateDir, readPrivateFile, writePrivateFile } from './state.js';
+import { withFileLock } from './locks.js';
 
 const q = queries('setup', [
   'databaseExists', 'createDatabase', 'createDatabaseFor', 'serverVersion', 'mayCreateDatabase', 'useSettings', 'provisioningState', 'createRoles',

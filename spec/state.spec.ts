@@ -13,9 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ConfigError } from '../lib/errors.js';
-import {
-  assertUsableStateDir, createPrivateFileOnce, holdsFileLock, inspectLock, processTag, readPrivateFile, withFileLock, withFileLockSync, writePrivateFile,
-} from '../lib/state.js';
+import { holdsFileLock, inspectLock, processTag, withFileLock, withFileLockSync } from '../lib/locks.js';
+import { assertUsableStateDir, createPrivateFileOnce, readPrivateFile, writePrivateFile } from '../lib/state.js';
 import { FIXTURE_PASSWORD } from './support/fixtures.js';
 import { cliTestbed, runCli } from './support/cli.js';
 

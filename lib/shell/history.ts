@@ -18,7 +18,8 @@
  *   without it.
  */
 import fs from 'node:fs';
-import { readPrivateFile, withFileLockSync } from '../state.js';
+import { readPrivateFile } from '../state.js';
+import { withFileLockSync } from '../locks.js';
 import { tokenize, type Token } from './tokens.js';
 
 export const DEFAULT_HISTORY_LINES = 1000;

@@ -21,7 +21,7 @@ import { testQueries } from '../support/test-queries.js';
 import { DatabaseUnavailable } from '../../lib/errors.js';
 import { openShell } from '../../lib/shell/index.js';
 import { runSetup } from '../../lib/provision.js';
-import { processTag, withFileLock } from '../../lib/state.js';
+import { processTag, withFileLock } from '../../lib/locks.js';
 import { CLI_JWT_SECRET, cliEnv, killAll, runCli, type CliResult } from '../support/cli.js';
 import { FakeTerminal } from '../support/fake-api.js';
 import { replaceGivenPassword } from '../support/pty.js';

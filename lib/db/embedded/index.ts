@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseUnavailable } from '../../errors.js';
-import type { LockHolder } from '../../state.js';
+import type { LockHolder } from '../../locks.js';
 import { baseDirMode } from './account.js';
 import { ServerLock } from './lock.js';
 import { PostgresServer, type ServerState } from './server.js';

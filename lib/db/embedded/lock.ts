@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseUnavailable } from '../../errors.js';
-import { inspectLock, processTag, tagAlive, withFileLock, withFileLockSync, type LockHolder, type LockOptions } from '../../state.js';
+import { inspectLock, processTag, tagAlive, withFileLock, withFileLockSync, type LockHolder, type LockOptions } from '../../locks.js';
 
 export class ServerLock {
   readonly lockFile: string;

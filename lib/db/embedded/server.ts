@@ -15,7 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseUnavailable } from '../../errors.js';
-import { pidAlive, readPrivateFile, writePrivateFile } from '../../state.js';
+import { readPrivateFile, writePrivateFile } from '../../state.js';
+import { pidAlive } from '../../locks.js';
 import { ensureTraversable, giveTo, serverAccount, type RunAs } from './account.js';
 
 const execFileAsync = promisify(execFile);
