@@ -12,7 +12,8 @@ import type { Department } from '../departments.js';
 import { createContracts } from './contracts.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { Problems, recordId } from './validate.js';
-import { collaboratorLabel, type UserRecord } from './users.js';
+import { collaboratorLabel } from './reassign.js';
+import type { UserRecord } from './users.js';
 
 const q = queries('users', ['userHoldings', 'getUserById'] as const);
 
