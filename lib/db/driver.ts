@@ -15,9 +15,14 @@ import tls from 'node:tls';
 import pg from 'pg';
 import type { ConnectionParams } from '../config.js';
 import { DriverFailure } from './errors.js';
+import { timestampReader } from './timestamp.js';
 
 // Decided once: int8 (counts, sums of ids) as JS numbers; numeric stays a string (exact money).
 pg.types.setTypeParser(20, (v: string) => Number(v));
+// timestamptz: the common form read without pg's regular expression (lib/db/timestamp.ts).
+const TIMESTAMPTZ = 1184;
+export const pgTimestamp = pg.types.getTypeParser(TIMESTAMPTZ) as (text: string) => unknown;
+pg.types.setTypeParser(TIMESTAMPTZ, timestampReader(pgTimestamp));
 
 /** One connection to the server, pooled or not: what queries run on. */
 export type Connection = pg.ClientBase;

@@ -551,3 +551,16 @@ update users set must_change_password = false where id = $1;
 -- name: bypassSetHashOf :exec
 -- params: id, hash
 update users set password_hash = $2 where id = $1;
+
+-- Timestamps as the server prints them in a time zone, and as read
+-- (spec/db/timestamp.spec.ts).
+-- name: setTimeZone :exec
+-- params: zone
+select set_config('TimeZone', $1, true);
+
+-- name: timestampSamples :many
+select t::text as text, t as read
+from unnest(array['2026-06-04 13:00:00.123456+00', '2026-06-04 13:00:00+00', '2024-02-29 23:59:59.5+00',
+                  '1900-01-01 00:00:00+00', '0044-03-15 12:00:00+00', '0044-03-15 12:00:00+00 BC',
+                  '12026-01-01 00:00:00+00', 'infinity', '-infinity', '2026-03-29 01:30:00+00',
+                  '1999-12-31 23:59:59.999999+00']::timestamptz[]) as t;
