@@ -15,10 +15,14 @@ const TAB_LIST_WINDOW_MS = 250;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Terminal control sequences out, \r\n → \n: what a person would read. */
+/**
+ * Terminal control sequences out, \r\n → \n: what a person would read. A
+ * move to the first column (CHA, `ESC[G` or `ESC[1G`: how newer Node.js
+ * readline redraws the line being typed) starts a line, as \r does.
+ */
 export function plain(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r+\n/g, '\n').replace(/\r/g, '\n');
+  return text.replace(/\x1b\[1?G/g, '\r').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r+\n/g, '\n').replace(/\r/g, '\n');
 }
 
 function shellQuote(word: string): string {
