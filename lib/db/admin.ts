@@ -23,7 +23,7 @@ export interface AdminTransactionOptions extends TransactionOptions {
  */
 export class AdminConnection extends QueryRunner implements Transactional<AdminTransactionOptions> {
   private constructor(private readonly client: Connection & { end(): Promise<void> }) {
-    super((q, values) => run(client, q, values));
+    super((q, values, asText) => run(client, q, values, false, undefined, asText));
   }
 
   /** Connect, waiting up to `busyWaitMs` for a free slot on a full server. */

@@ -7,6 +7,15 @@ import type { NamedQuery } from './sql.js';
 
 export type Row = Record<string, unknown>;
 
+/** How a column's text reads (the type PostgreSQL gave it). */
+export type TextKind = 'text' | 'number' | 'boolean' | 'timestamp' | 'json';
+
+/** Rows as PostgreSQL printed them, one array of cells a row (null: NULL), nothing parsed. */
+export interface TextRows {
+  columns: Array<{ name: string; kind: TextKind }>;
+  rows: Array<Array<string | null>>;
+}
+
 /** What domain code runs queries on: the pool or a transaction, it does not care which. */
 export interface Executor {
   /** At most one row (undefined when none). */
@@ -14,6 +23,8 @@ export interface Executor {
   many<R = Row>(q: NamedQuery, params?: readonly unknown[]): Promise<R[]>;
   /** Affected row count. */
   exec(q: NamedQuery, params?: readonly unknown[]): Promise<number>;
+  /** The rows as text, in arrays (an export reads a million of them without an object each). */
+  texts(q: NamedQuery, params?: readonly unknown[]): Promise<TextRows>;
 }
 
 /** A named query and its values. */

@@ -16,13 +16,16 @@ import pg from 'pg';
 import type { ConnectionParams } from '../config.js';
 import { DriverFailure } from './errors.js';
 import { timestampReader } from './timestamp.js';
+import type { TextKind, TextRows } from './door.js';
 
 // Decided once: int8 (counts, sums of ids) as JS numbers; numeric stays a string (exact money).
 pg.types.setTypeParser(20, (v: string) => Number(v));
 // timestamptz: the common form read without pg's regular expression (lib/db/timestamp.ts).
 const TIMESTAMPTZ = 1184;
 export const pgTimestamp = pg.types.getTypeParser(TIMESTAMPTZ) as (text: string) => unknown;
-pg.types.setTypeParser(TIMESTAMPTZ, timestampReader(pgTimestamp));
+/** A timestamptz's text as a Date (or pg's reading of infinity and the like). */
+export const readTimestamp = timestampReader(pgTimestamp);
+pg.types.setTypeParser(TIMESTAMPTZ, readTimestamp);
 
 /** One connection to the server, pooled or not: what queries run on. */
 export type Connection = pg.ClientBase;
@@ -30,10 +33,23 @@ export type Connection = pg.ClientBase;
 export type PooledConnection = pg.PoolClient;
 export type Pool = pg.Pool;
 
-/** What a query returns: its rows and the affected count. */
+/** What a query returns: its rows and the affected count (and, asked for text, its columns). */
 export interface Outcome<R = Record<string, unknown>> {
   rows: R[];
   rowCount: number;
+  columns?: TextRows['columns'];
+}
+
+/** Every column as the text the server sent: no parser runs. */
+const AS_TEXT = { getTypeParser: () => (value: string) => value };
+
+/** The kind of text a column's type prints (pg's type OIDs). */
+function textKind(oid: number): TextKind {
+  if (oid === 16) return 'boolean';
+  if (oid === 1184 || oid === 1114) return 'timestamp';
+  if (oid === 114 || oid === 3802) return 'json';
+  if (oid === 20 || oid === 21 || oid === 23 || oid === 700 || oid === 701 || oid === 1700) return 'number';
+  return 'text';
 }
 
 /** What pg keeps on a client and its protocol connection, read here only. */
@@ -167,9 +183,14 @@ export async function openClient(params: ConnectionParams, connectTimeoutMs: num
  * A failure with the connection gone is a DriverFailure; the server's own
  * errors (a SQLSTATE) and any other pass as they are.
  */
-export async function send(conn: Connection, q: { name?: string; text: string; values?: readonly unknown[] }): Promise<Outcome> {
+export async function send(conn: Connection, q: { name?: string; text: string; values?: readonly unknown[]; asText?: boolean }): Promise<Outcome> {
   const closedBefore = Boolean(internals(conn)._ending);
   try {
+    if (q.asText) {
+      // Rows as arrays of the server's text: an export of a million rows makes no object, no Date per row.
+      const r = await conn.query({ name: q.name, text: q.text, values: (q.values ?? []) as unknown[], rowMode: 'array', types: AS_TEXT });
+      return { rows: r.rows as unknown as Outcome['rows'], rowCount: r.rowCount ?? 0, columns: r.fields.map((f) => ({ name: f.name, kind: textKind(f.dataTypeID) })) };
+    }
     const r = q.values === undefined && q.name === undefined
       ? await conn.query(q.text)
       : await conn.query({ name: q.name, text: q.text, values: (q.values ?? []) as unknown[] });

@@ -8,10 +8,10 @@
  *   errors.ts       the database's errors to ours, by SQLSTATE
  *   driver.ts       the only module that imports `pg` or touches its internals
  */
-export type { Door, Executor, Prelude, Row, StandingIdentity, StatementOptions, Transactional, TransactionOptions } from './door.js';
+export type { Door, Executor, Prelude, Row, StandingIdentity, TextKind, TextRows, StatementOptions, Transactional, TransactionOptions } from './door.js';
 export { Database, type InterruptTally, type PoolOptions } from './pool.js';
 export { AdminConnection, type AdminTransactionOptions } from './admin.js';
 export { connectWithWait, DEFAULT_BUSY_WAIT_MS } from './transaction.js';
 export { mapDatabaseError, type ErrorContext } from './errors.js';
-export type { Subscription } from './driver.js';
+export { readTimestamp, type Subscription } from './driver.js';
 export { QueryCancelled } from '../errors.js';

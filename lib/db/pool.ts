@@ -57,7 +57,7 @@ export class Database extends QueryRunner implements Door {
   constructor(params: ConnectionParams, options: PoolOptions = {}) {
     // Outside a transaction too, a query takes its connection the same way
     // (waits, recovery); as before Ctrl+C's halt, it is neither refused nor waited for.
-    super((q, values) => this.onClient((client) => this.run(client, q, values), false));
+    super((q, values, asText) => this.onClient((client) => this.run(client, q, values, asText), false));
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.pool = createPool(params, {
       max: options.max ?? 4,
@@ -75,8 +75,8 @@ export class Database extends QueryRunner implements Door {
     return () => ({ ...this.context, cancelRequested: this.cancelled.has(client) });
   }
 
-  private run(client: PooledConnection, q: NamedQuery, params: readonly unknown[]): Promise<Outcome> {
-    return run(client, q, params, true, this.contextOf(client));
+  private run(client: PooledConnection, q: NamedQuery, params: readonly unknown[], asText = false): Promise<Outcome> {
+    return run(client, q, params, true, this.contextOf(client), asText);
   }
 
   /** One transaction (lib/db/transaction.ts); not begun, or not committed, once Ctrl+C has come. */

@@ -5,7 +5,7 @@
  * full server.
  */
 import { corked, pipelines, send, type Connection, type Outcome } from './driver.js';
-import type { Executor, Row, TransactionOptions } from './door.js';
+import type { Executor, Row, TextRows, TransactionOptions } from './door.js';
 import { mapDatabaseError, WAIT_CODES, type ErrorContext } from './errors.js';
 import { queries, type NamedQuery } from './sql.js';
 
@@ -20,16 +20,16 @@ const none: ContextOf = () => ({});
  * (parse and plan reused) unless the query asks to be planned for each
  * call's values.
  */
-export async function run(conn: Connection, q: NamedQuery, params: readonly unknown[] = [], prepare = false, context: ContextOf = none): Promise<Outcome> {
+export async function run(conn: Connection, q: NamedQuery, params: readonly unknown[] = [], prepare = false, context: ContextOf = none, asText = false): Promise<Outcome> {
   try {
     const name = prepare && !q.perCallPlan ? `${q.area}.${q.name}` : undefined;
-    return await send(conn, { name, text: q.text, values: params });
+    return await send(conn, { name, text: q.text, values: params, asText });
   } catch (err) {
     throw mapDatabaseError(err, context());
   }
 }
 
-type Runner = (q: NamedQuery, params: readonly unknown[]) => Promise<Outcome>;
+type Runner = (q: NamedQuery, params: readonly unknown[], asText?: boolean) => Promise<Outcome>;
 
 /** The Executor over any way of running a query. */
 export class QueryRunner implements Executor {
@@ -44,6 +44,10 @@ export class QueryRunner implements Executor {
   }
   async exec(q: NamedQuery, params: readonly unknown[] = []): Promise<number> {
     return (await this.runQuery(q, params)).rowCount;
+  }
+  async texts(q: NamedQuery, params: readonly unknown[] = []): Promise<TextRows> {
+    const r = await this.runQuery(q, params, true);
+    return { columns: r.columns ?? [], rows: r.rows as unknown as TextRows['rows'] };
   }
 }
 
@@ -65,7 +69,7 @@ export interface TransactOptions extends TransactionOptions {
  */
 export async function transact<T>(conn: Connection, fn: (tx: Executor) => Promise<T>, options: TransactOptions = {}): Promise<T> {
   const { prepare = false, context = none } = options;
-  const query = (q: NamedQuery, params: readonly unknown[] = []) => run(conn, q, params, prepare, context);
+  const query = (q: NamedQuery, params: readonly unknown[] = [], asText = false) => run(conn, q, params, prepare, context, asText);
   // A pipelining connection takes the queries at once; another one (the
   // administrator's) is given each after the previous reply.
   const pipelined = pipelines(conn);
