@@ -4,12 +4,21 @@
  * so deep pages stay as fast as the first.
  */
 import { ValidationError } from '../errors.js';
+import type { TextRows } from '../db/door.js';
 import type { ObjectName } from './objects.js';
 
 /** What a page lists: one kind of record, or history entries (a timeline). */
 export type PageKind = ObjectName | 'history';
 
 export const DEFAULT_PAGE_SIZE = 20;
+
+/**
+ * Rows of a list as the database printed them, arrays of text (an export's
+ * way through a million rows without an object or a Date each), and the way on.
+ */
+export interface TextPage extends TextRows {
+  next?: (size: number) => Promise<TextPage>;
+}
 export const MAX_PAGE_SIZE = 500;
 
 /**
@@ -36,14 +45,20 @@ export class Page<T> extends Array<T> {
    * (export reads a whole list in large pages), else of the list's own limit.
    */
   declare readonly next: (size?: number) => Promise<Page<T>>;
+  /** The rows after this page as text, `size` a page (lists that page by keyset; absent on the last page). */
+  declare readonly textsAfter?: (size: number) => Promise<TextPage>;
 
-  static make<T>(object: PageKind, rows: T[], hasMore: boolean, listedBefore: number, next: (listed: number, size?: number) => Promise<Page<T>>): Page<T> {
+  static make<T>(
+    object: PageKind, rows: T[], hasMore: boolean, listedBefore: number, next: (listed: number, size?: number) => Promise<Page<T>>,
+    textsAfter?: (size: number) => Promise<TextPage>,
+  ): Page<T> {
     const page = new Page<T>();
     page.push(...rows);
     const listed = listedBefore + rows.length;
     const hidden = (value: unknown) => ({ value, enumerable: false, writable: false, configurable: false });
     Object.defineProperties(page, {
       kind: hidden('page'), object: hidden(object), hasMore: hidden(hasMore), listed: hidden(listed), rows: hidden(rows),
+      textsAfter: hidden(hasMore ? textsAfter : undefined),
       next: hidden((size?: number) => (hasMore ? next(listed, size) : Promise.resolve(Page.make<T>(object, [], false, listed, () => Promise.reject(new Error('no next page')))))),
     });
     return page;
@@ -80,10 +95,12 @@ export function makePage<T extends { id: number }>(
   limit: number,
   fetchAfter: (last: T, listed: number, size?: number) => Promise<Page<T>>,
   listedBefore = 0,
+  textsAfter?: (last: T) => (size: number) => Promise<TextPage>,
 ): Page<T> {
   const hasMore = fetched.length > limit;
   const rows = hasMore ? fetched.slice(0, limit) : fetched;
-  return Page.make(object, rows, hasMore, listedBefore, (listed, size) => fetchAfter(rows[rows.length - 1], listed, size));
+  const last = rows[rows.length - 1];
+  return Page.make(object, rows, hasMore, listedBefore, (listed, size) => fetchAfter(last, listed, size), hasMore && textsAfter ? textsAfter(last) : undefined);
 }
 
 export function emptyPage<T>(object: PageKind): Page<T> {

@@ -13,7 +13,7 @@ import format from 'pg-format';
 import type { NamedQuery } from '../db/sql.js';
 import { inSession, type ApiDeps } from './deps.js';
 import type { Check } from './describe.js';
-import { makePage, type Page, type PageKind } from './page.js';
+import { makePage, type Page, type PageKind, type TextPage } from './page.js';
 
 /** API field → column of the list's main table (each with an index on (column, id)). */
 export type SortKeys = Readonly<Record<string, string>>;
@@ -80,6 +80,17 @@ export function keysetPage<T extends { id: number }>(
   const query = sortedQuery(q, sort);
   // The key as PostgreSQL printed it: exact (a timestamp keeps its microseconds, which a Date would lose).
   const keys = new WeakMap<T, string>();
+  // The same pages as text (export): the key and id of the last row are its own cells.
+  const textsAfter = (afterKey: string | null | undefined, afterId: number) => async (size: number): Promise<TextPage> => {
+    const params = bindParams({ afterKey, afterId, limit: size + 1 });
+    const page = await inSession(deps, (tx) => tx.texts(query, params), { readOnly: true });
+    const more = page.rows.length > size;
+    if (more) page.rows.length = size;
+    const last = page.rows[page.rows.length - 1];
+    const keyAt = page.columns.findIndex((c) => c.name === 'sortKey');
+    const idAt = page.columns.findIndex((c) => c.name === 'id');
+    return { ...page, next: more && last ? textsAfter(last[keyAt], Number(last[idAt])) : undefined };
+  };
   const fetchAfter = async (last: T | undefined, listed: number, size = limit): Promise<Page<T>> => {
     const params = bindParams({ afterKey: last === undefined ? null : keys.get(last), afterId: last?.id ?? null, limit: size + 1 });
     const rows = await inSession(deps, (tx) => tx.many<T & { sortKey?: string }>(query, params), { readOnly: true });
@@ -88,7 +99,7 @@ export function keysetPage<T extends { id: number }>(
     const lastShown = rows[Math.min(rows.length, size) - 1];
     if (lastShown) keys.set(lastShown, lastShown.sortKey as string);
     for (const row of rows) delete row.sortKey;
-    return makePage(object, rows, size, fetchAfter, listed);
+    return makePage(object, rows, size, fetchAfter, listed, (row) => textsAfter(keys.get(row), row.id));
   };
   return fetchAfter(undefined, 0);
 }
