@@ -14,4 +14,5 @@ export { AdminConnection, type AdminTransactionOptions } from './admin.js';
 export { connectWithWait, DEFAULT_BUSY_WAIT_MS } from './transaction.js';
 export { mapDatabaseError, type ErrorContext } from './errors.js';
 export { readTimestamp, type Subscription } from './driver.js';
+export { isoFromTimestampText } from './timestamp.js';
 export { QueryCancelled } from '../errors.js';

@@ -48,3 +48,21 @@ export function timestampReader(fallback: (text: string) => unknown): (text: str
 }
 
 const isSign = (c: number) => c === 43 || c === 45;
+
+/**
+ * A timestamptz's text at offset +00 as ISO 8601 in UTC with milliseconds,
+ * exactly what `toISOString()` of its Date prints, without making the Date
+ * (an export writes three a row); undefined for any other form.
+ */
+export function isoFromTimestampText(text: string): string | undefined {
+  const n = text.length;
+  if (n < 22 || text.charCodeAt(n - 3) !== 43 || text.charCodeAt(n - 2) !== 48 || text.charCodeAt(n - 1) !== 48) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  if (text.charCodeAt(0) === 48) return undefined; // years before 1000: the Date way
+  let fraction = '000';
+  if (n > 22) {
+    if (text.charCodeAt(19) !== 46) return undefined;
+    fraction = `${text.slice(20, Math.min(n - 3, 23))}00`.slice(0, 3);
+  }
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction}Z`;
+}

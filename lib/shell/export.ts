@@ -13,7 +13,7 @@ import path from 'node:path';
 import util from 'node:util';
 import { Conflict, ValidationError } from '../errors.js';
 import { isPage, type Page, type TextPage } from '../crm/page.js';
-import { readTimestamp, type TextKind } from '../db/index.js';
+import { isoFromTimestampText, readTimestamp, type TextKind } from '../db/index.js';
 import { resolveUserPath } from '../user-paths.js';
 import { visible } from '../text.js';
 
@@ -156,7 +156,7 @@ function csvTextCell(value: string | null, kind: TextKind): string {
   switch (kind) {
     case 'number': return value;
     case 'boolean': return value === 't' ? 'true' : 'false';
-    case 'timestamp': return csvCell(readTimestamp(value));
+    case 'timestamp': return isoFromTimestampText(value) ?? csvCell(readTimestamp(value));
     case 'json': return csvCell(JSON.parse(value));
     default: return csvText(value);
   }
