@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { FIXTURE_PASSWORD, addBulk } from '../support/fixtures.js';
 import { cliTestbed, runCli, type CliResult } from '../support/cli.js';
 import { fingerprint } from '../support/server.js';
+import { KEY, PtySession } from '../support/pty.js';
 
 describe('e2e: CSV export and import through the built CLI', function () {
   this.timeout(60_000);
@@ -77,5 +78,20 @@ describe('e2e: CSV export and import through the built CLI', function () {
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.include(`ValidationError: ${bad}:2: email: must be an email address`);
     expect(await fingerprint()).to.deep.equal(before);
+  });
+
+  it('clients.import at the prompt of a terminal shows a progress line as rows are checked, gone when it ends', async () => {
+    await loginAs(bed.world.alice.email);
+    const big = path.join(bed.home, 'big.csv');
+    fs.writeFileSync(big, `Full name,Email\n${Array.from({ length: 2500 }, (_, i) => `Client ${i},c${i}@progress.test`).join('\n')}\n`);
+    const shell = PtySession.start(['--email', bed.world.alice.email, '--quiet'], bed.env);
+    await shell.waitFor(/> $/);
+    shell.sendLine(`clients.import(${JSON.stringify(big)})`);
+    const out = await shell.waitFor(/created: 2500[\s\S]*> $/);
+    expect(out).to.include('big.csv: 1000 rows checked').and.include('big.csv: 2000 rows checked');
+    // The line is erased before the report: \r then erase-line, never left under it.
+    expect(shell.rawOutput).to.match(/2000 rows checked\r\x1b\[K/);
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
   });
 });
