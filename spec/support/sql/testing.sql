@@ -564,3 +564,9 @@ from unnest(array['2026-06-04 13:00:00.123456+00', '2026-06-04 13:00:00+00', '20
                   '1900-01-01 00:00:00+00', '0044-03-15 12:00:00+00', '0044-03-15 12:00:00+00 BC',
                   '12026-01-01 00:00:00+00', 'infinity', '-infinity', '2026-03-29 01:30:00+00',
                   '1999-12-31 23:59:59.999999+00']::timestamptz[]) as t;
+
+-- One value of each kind, read as text (spec/db/texts.spec.ts).
+-- name: textKinds :many
+select 7::integer as int, 9007199254740993::bigint as big, 1.50::numeric as amount, true as yes, false as no,
+       '2026-06-04 13:00:00.123456+00'::timestamptz as at, '{"b": [1, "x"], "a": null}'::jsonb as doc,
+       'a "quoted", text' as words, null::text as nothing;
