@@ -3,7 +3,7 @@ import type { CliIO, CliOptions, CommandRunner } from './commands/command.js';
 import { ConfigError, isEpicError } from './errors.js';
 import { checkNodeVersion } from './node-version.js';
 import { visible } from './text.js';
-import { commandFinished, installFaultHandlers } from './faults.js';
+import { commandFinished, installFaultHandlers } from './shell/faults.js';
 
 export const USAGE = `Usage: epic-events [options] [FILE.js]
        epic-events setup | logout
@@ -134,7 +134,7 @@ export function reportFatal(err: unknown, io: Pick<CliIO, 'stderr'>): number {
 }
 
 /**
- * The program (bin/epic-events.js): faults nobody awaited are one line (lib/faults.ts),
+ * The program (bin/epic-events.js): faults nobody awaited are one line (lib/shell/faults.ts),
  * then main; the process exits with its code once everything is closed.
  */
 export async function runProgram(argv: readonly string[]): Promise<void> {

@@ -17,7 +17,7 @@ import type { Login } from './login.js';
 import { visible } from './output.js';
 import { startRepl } from './repl-adapter.js';
 import { ShellRuntime, type ShellIO } from './runtime.js';
-import { reportFault } from '../faults.js';
+import { reportFault } from './faults.js';
 import { ask } from '../prompt.js';
 
 /**

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type vm from 'node:vm';
-import { reportFault, takeFaults } from '../faults.js';
+import { reportFault, takeFaults } from './faults.js';
 import { contextValues, injectContext } from './context.js';
 import { Engine, ExitRequest, FaultTakers, type Outcome, type ReplHandle } from './engine.js';
 import { describeError } from './errors.js';
@@ -238,7 +238,7 @@ export class ShellRuntime implements BatchRun {
   /**
    * The policy for a fault nobody awaited — a throw in a timer, a rejection
    * nobody handled — whether it came through the process's events
-   * (lib/faults.ts) or Node's REPL took it from user code: it fails the
+   * (lib/shell/faults.ts) or Node's REPL took it from user code: it fails the
    * statement running, else the batch running before its next statement
    * (exit code 1 for a batch form), else at the prompt it is one line and
    * the prompt. Once the front-end is done, the process's policy has it:

@@ -6,8 +6,8 @@
  * prompt; at any other moment (after a script's last statement, say) they
  * print one line and the process exits 1.
  */
-import type { Monitor } from './monitoring.js';
-import { describeError } from './shell/errors.js';
+import type { Monitor } from '../monitoring.js';
+import { describeError } from './errors.js';
 
 /** Stray faults are the user's code: nothing to report. */
 const quiet: Monitor = { event: () => undefined, exception: () => undefined, flush: async () => undefined };
