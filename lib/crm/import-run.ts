@@ -1,0 +1,167 @@
+/**
+ * The import of one file inside the call's transaction (clients.import,
+ * lib/crm/import.ts): rows gathered in batches, duplicates found by email
+ * within the file and in the database, each batch written in one statement
+ * under the caller's session, and the lines the file got wrong.
+ */
+import { bind, queries } from '../db/sql.js';
+import type { Executor } from '../db/index.js';
+import { lineProblem } from './csv-file.js';
+
+const q = queries('clients', ['clientsByEmail', 'collaboratorsByEmail', 'importClients', 'updateImportedClients'] as const);
+
+export type DuplicatePolicy = 'fail' | 'skip' | 'update';
+
+/** Rows checked against the database and written together. */
+export const IMPORT_BATCH = 1000;
+/** Bad lines named in the error; the rest are counted. */
+export const MAX_REPORTED_LINES = 100;
+
+export interface Candidate {
+  line: number;
+  fullName: string;
+  email: string;
+  phone: string | null;
+  companyName: string | null;
+  /** Management: the sales contact's email (lower case), null for none. */
+  salesContact: string | null;
+}
+
+interface ClientRef {
+  email: string;
+  id: number;
+  salesContactId: number | null;
+  salesContactEmail: string | null;
+}
+
+/** The import of one file, inside the call's transaction. */
+export class ImportRun {
+  readonly bad: string[] = [];
+  /** Bad lines, and problems found on them (a line may have several). */
+  badCount = 0;
+  problems = 0;
+  private lastBadLine = 0;
+  created = 0;
+  updated = 0;
+  skipped = 0;
+  rows = 0;
+  /** Each email of the file (lower case) and the line that first gave it. */
+  private readonly seen = new Map<string, number>();
+  private batch: Candidate[] = [];
+  /** Sales contacts named so far (management): email → id, or the reason it cannot be one. */
+  private readonly contacts = new Map<string, number | string>();
+  /**
+   * The last batch's writes, in flight while the next batch is parsed and
+   * checked (awaited before the next batch touches the database, and at the end).
+   */
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly tx: Executor,
+    private readonly file: string,
+    private readonly actor: { id: number; department: string },
+    private readonly policy: DuplicatePolicy,
+    private readonly dryRun: boolean,
+  ) {}
+
+  problem(line: number, field: string | undefined, problem: string): void {
+    if (line !== this.lastBadLine) this.badCount++;
+    this.lastBadLine = line;
+    this.problems++;
+    if (this.bad.length < MAX_REPORTED_LINES) this.bad.push(lineProblem(this.file, line, field, problem));
+  }
+
+  /** A valid row: the same email earlier in the file, else on to the next batch. */
+  async add(row: Candidate): Promise<void> {
+    const key = row.email.toLowerCase();
+    const first = this.seen.get(key);
+    if (first !== undefined) {
+      if (this.policy === 'skip') this.skipped++;
+      else this.problem(row.line, 'email', `${row.email} is already on line ${first}${this.policy === 'update' ? ' (which line should win?)' : ''}`);
+      return;
+    }
+    this.seen.set(key, row.line);
+    this.batch.push(row);
+    if (this.batch.length >= IMPORT_BATCH) await this.flush();
+  }
+
+  /** Check a batch against the database and, while no line is bad, write it. */
+  async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    await this.writing;
+    if (!batch.length) return;
+    const existing = new Map((await this.tx.many<ClientRef>(q.clientsByEmail, bind(q.clientsByEmail, { emails: batch.map((r) => r.email.toLowerCase()) }))).map((c) => [c.email, c]));
+    await this.lookUpContacts(batch);
+    const inserts: Array<Candidate & { salesContactId: number | null }> = [];
+    const updates: Candidate[] = [];
+    for (const row of batch) {
+      let contactId: number | null = this.actor.department === 'sales' ? this.actor.id : null;
+      if (row.salesContact !== null) {
+        const contact = this.contacts.get(row.salesContact);
+        if (typeof contact === 'string') {
+          this.problem(row.line, 'salesContact', contact);
+          continue;
+        }
+        contactId = contact ?? null;
+      }
+      const client = existing.get(row.email.toLowerCase());
+      if (!client) {
+        inserts.push({ ...row, salesContactId: contactId });
+      } else if (this.policy === 'skip') {
+        this.skipped++;
+      } else if (this.policy === 'update' && client.salesContactId === this.actor.id) {
+        updates.push(row);
+      } else if (this.policy === 'update') {
+        const whose = client.salesContactEmail ? `belongs to ${client.salesContactEmail}` : 'has no sales contact';
+        this.problem(row.line, 'email', `client ${client.id} (${row.email}) ${whose}: onDuplicate 'update' changes only your own clients`);
+      } else {
+        this.problem(row.line, 'email', `client ${client.id} already has ${row.email} (onDuplicate: 'skip' leaves it, 'update' updates your own)`);
+      }
+    }
+    if (this.badCount > 0) return; // all or nothing: once a line is bad, only checking goes on
+    this.created += inserts.length;
+    this.updated += updates.length;
+    if (this.dryRun) return;
+    this.writing = this.write(inserts, updates);
+    this.writing.catch(() => undefined); // awaited by the next flush or settle(); not a stray rejection meanwhile
+  }
+
+  /** Every batch written (the last one's writes awaited). */
+  async settle(): Promise<void> {
+    await this.flush();
+    await this.writing;
+  }
+
+  private async write(inserts: Array<Candidate & { salesContactId: number | null }>, updates: Candidate[]): Promise<void> {
+    if (inserts.length) {
+      await this.tx.exec(q.importClients, bind(q.importClients, {
+        fullNames: inserts.map((r) => r.fullName),
+        emails: inserts.map((r) => r.email),
+        phones: inserts.map((r) => r.phone),
+        companyNames: inserts.map((r) => r.companyName),
+        salesContactIds: inserts.map((r) => r.salesContactId),
+      }));
+    }
+    if (updates.length) {
+      await this.tx.exec(q.updateImportedClients, bind(q.updateImportedClients, {
+        emails: updates.map((r) => r.email),
+        fullNames: updates.map((r) => r.fullName),
+        phones: updates.map((r) => r.phone),
+        companyNames: updates.map((r) => r.companyName),
+      }));
+    }
+  }
+
+  /** The sales contacts a management import names, looked up once each. */
+  private async lookUpContacts(batch: Candidate[]): Promise<void> {
+    const wanted = [...new Set(batch.map((r) => r.salesContact).filter((e): e is string => e !== null && !this.contacts.has(e)))];
+    if (!wanted.length) return;
+    const found = await this.tx.many<{ email: string; id: number; department: string }>(q.collaboratorsByEmail, bind(q.collaboratorsByEmail, { emails: wanted }));
+    const byEmail = new Map(found.map((u) => [u.email, u]));
+    for (const email of wanted) {
+      const user = byEmail.get(email);
+      this.contacts.set(email, !user ? `no collaborator has the email ${email}` : user.department !== 'sales' ? `${email} is in ${user.department}, not sales` : user.id);
+    }
+  }
+}
