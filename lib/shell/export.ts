@@ -86,13 +86,7 @@ function encoder(format: ExportFormat): Encoder {
       },
       rows: (rows) => {
         const cols = columns ?? [];
-        let out = '';
-        for (const row of rows) {
-          let line = '';
-          for (let i = 0; i < cols.length; i++) line += i ? `,${csvCell(row[cols[i]])}` : csvCell(row[cols[i]]);
-          out += line + CRLF;
-        }
-        return out;
+        return csvLines(rows, cols.length, (row, i) => csvCell(row[cols[i]]));
       },
       end: () => '',
     };
@@ -167,10 +161,15 @@ function csvTextRows(page: TextPage, columns: readonly string[]): string {
   const at = columns.map((name) => page.columns.findIndex((c) => c.name === name));
   if (at.some((i) => i < 0)) throw new Error(`export: the list's columns changed between pages (${columns.join(', ')})`);
   const kinds = at.map((i) => page.columns[i].kind);
+  return csvLines(page.rows, at.length, (row, i) => csvTextCell(row[at[i]], kinds[i]));
+}
+
+/** CSV lines of `width` cells each, the i-th cell of a row written by `cell(row, i)`. */
+function csvLines<R>(rows: readonly R[], width: number, cell: (row: R, i: number) => string): string {
   let out = '';
-  for (const row of page.rows) {
+  for (const row of rows) {
     let line = '';
-    for (let i = 0; i < at.length; i++) line += i ? `,${csvTextCell(row[at[i]], kinds[i])}` : csvTextCell(row[at[i]], kinds[i]);
+    for (let i = 0; i < width; i++) line += i ? `,${cell(row, i)}` : cell(row, i);
     out += line + CRLF;
   }
   return out;
