@@ -16,7 +16,8 @@ import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDe
 import { assertOwnership } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
-import { cents, flag, money, pageLimitField, recordId, validated, type Problems } from './validate.js';
+import { cents, money } from './money.js';
+import { flag, pageLimitField, recordId, validated, type Problems } from './validate.js';
 
 const q = queries('contracts', [
   'getContract', 'listContracts', 'countContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract', 'payContract',

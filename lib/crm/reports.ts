@@ -10,7 +10,8 @@ import { bind, queries } from '../db/sql.js';
 import { fields, may, method, need, readArgs, type ObjectDescription } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
-import { cents, pageLimitField, timestamp, validated, type Problems } from './validate.js';
+import { cents } from './money.js';
+import { pageLimitField, timestamp, validated, type Problems } from './validate.js';
 
 const q = queries('reports', ['revenue', 'revenueByClient', 'unpaid', 'pipeline'] as const);
 

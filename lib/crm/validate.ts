@@ -180,43 +180,6 @@ export function idArgument(value: unknown, what: string): number {
   return validated((p) => recordId(value, what, p)) as number;
 }
 
-/** numeric(12,2): at most 10 digits before the point and 2 after. */
-const MONEY = /^(\d{1,10})(?:\.(\d{1,2}))?$/;
-/** The largest amount numeric(12,2) holds. */
-export const MAX_AMOUNT = '9999999999.99';
-
-/**
- * An exact amount, from a string ('1500.10') or a number (1500.1, 1500); returned
- * as the canonical string with two decimals ('1500.10'). Floats are only read
- * through their shortest decimal form, so 0.1 is '0.10', never 0.1000000000000000055.
- */
-export function money(value: unknown, field: string, problems: Problems): string | undefined {
-  let raw: string | undefined;
-  if (typeof value === 'number') raw = Number.isFinite(value) ? String(value) : undefined;
-  else if (typeof value === 'string') raw = value.trim();
-  const m = raw === undefined ? null : MONEY.exec(raw);
-  if (!m) {
-    problems.add(field, `${moneyProblem(raw)} (got ${raw !== undefined ? JSON.stringify(raw.slice(0, 40)) : describe(value)})`);
-    return undefined;
-  }
-  const units = m[1].replace(/^0+(?=\d)/, '');
-  return `${units}.${(m[2] ?? '').padEnd(2, '0')}`;
-}
-
-/** Which rule an amount breaks, said with its limit. */
-function moneyProblem(raw: string | undefined): string {
-  const plain = raw === undefined ? null : /^(-?)(\d+)(?:\.(\d+))?$/.exec(raw);
-  if (plain?.[1]) return 'must be at least 0';
-  if (plain && plain[2].replace(/^0+(?=\d)/, '').length > 10) return `must be at most ${MAX_AMOUNT}, the largest amount stored`;
-  if (plain && (plain[3]?.length ?? 0) > 2) return 'must have at most 2 decimals (cents)';
-  return `must be an amount from 0 to ${MAX_AMOUNT} with at most 2 decimals, such as '1500.10'`;
-}
-
-/** Cents of a canonical amount, for exact comparisons. */
-export function cents(amount: string): bigint {
-  return BigInt(amount.replace('.', ''));
-}
-
 /**
  * A timestamp: a Date (from any realm), an ISO 8601 string (local time
  * without a zone; a bare date is local midnight) or a phrase such as
@@ -284,7 +247,7 @@ export function required<T>(fields: Fields, key: string, problems: Problems, che
 }
 
 /** A search term as a LIKE pattern matching it anywhere, with its own % _ \ taken literally. */
-export function containsPattern(term: string): string {
+function containsPattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ValidationError } from '../../lib/errors.js';
-import { attendees, email, fieldsOf, money, phone, Problems, recordId, text, timestamp, validated } from '../../lib/crm/validate.js';
+import { money } from '../../lib/crm/money.js';
+import { attendees, email, fieldsOf, phone, Problems, recordId, text, timestamp, validated } from '../../lib/crm/validate.js';
 
 function problemsOf(check: (p: Problems) => unknown): string[] {
   const p = new Problems();
