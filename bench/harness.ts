@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import format from 'pg-format';
-import { loadConfig, type Config, type ConnectionParams } from '../lib/config.js';
+import { loadConfig, type Config, type ConnectionParams } from '../lib/platform/config.js';
 import type { DatabaseTarget } from '../lib/db/connect.js';
 import { EmbeddedServer, SUPERUSER } from '../lib/db/embedded/index.js';
 import { AdminConnection } from '../lib/db/index.js';
 import { queries } from '../lib/db/sql.js';
-import { runSetup } from '../lib/provision.js';
+import { runSetup } from '../lib/program/provision.js';
 
 const sq = queries('setup', ['createDatabase'] as const);
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { namedQueries } from '../lib/db/sql.js';
-import { packageRoot } from '../lib/paths.js';
+import { packageRoot } from '../lib/platform/paths.js';
 
 export const BENCH_SQL = path.join(packageRoot, 'bench', 'sql', 'bench.sql');
 

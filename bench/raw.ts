@@ -11,7 +11,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import type { ConnectionParams } from '../lib/config.js';
+import type { ConnectionParams } from '../lib/platform/config.js';
 import { bind, queries } from '../lib/db/sql.js';
 import { benchQueries } from './queries.js';
 import { batchClient } from './rows.js';

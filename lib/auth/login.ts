@@ -11,14 +11,14 @@
  * the email under one row lock, and opens the session. The shell never sees a
  * hash; unknown emails and wrong passwords cost the same compare there.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../platform/config.js';
 import type { Executor } from '../db/index.js';
 import { bind, queries } from '../db/sql.js';
-import type { Monitor } from '../monitoring.js';
-import { AuthError, ValidationError } from '../errors.js';
-import type { Department } from '../departments.js';
-import { ask, type Terminal } from '../prompt.js';
-import type { Actor } from '../actor.js';
+import type { Monitor } from '../platform/monitoring.js';
+import { AuthError, ValidationError } from '../domain/errors.js';
+import type { Department } from '../domain/departments.js';
+import { ask, type Terminal } from '../platform/prompt.js';
+import type { Actor } from '../domain/actor.js';
 import { tokenSecret } from './secret.js';
 import { actorForClaims } from './token-check.js';
 import { lastEmail, readToken, removeToken, saveToken } from './store.js';

@@ -5,12 +5,12 @@
  * other one ended (sql/migrations/010_own_passwords.sql) — and whether a
  * password management set must be replaced before working.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../platform/config.js';
 import type { Executor } from '../db/index.js';
 import { bind, queries } from '../db/sql.js';
-import { ValidationError } from '../errors.js';
-import type { Monitor } from '../monitoring.js';
-import type { Actor } from '../actor.js';
+import { ValidationError } from '../domain/errors.js';
+import type { Monitor } from '../platform/monitoring.js';
+import type { Actor } from '../domain/actor.js';
 import { hashPassword, lockedError, MIN_PASSWORD_CHARS, passwordProblem } from './passwords.js';
 
 const q = queries('auth', ['changeOwnPassword', 'passwordChangeDue'] as const);

@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import { AuthError, ValidationError } from '../errors.js';
+import { AuthError, ValidationError } from '../domain/errors.js';
 
 export const MIN_PASSWORD_CHARS = 12;
 /** bcrypt only reads the first 72 bytes: longer passwords are refused, never truncated. */

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Config } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { createPrivateFileOnce, readPrivateFile, SECRET_FILE } from '../state.js';
+import type { Config } from '../platform/config.js';
+import { ConfigError } from '../domain/errors.js';
+import { createPrivateFileOnce, readPrivateFile, SECRET_FILE } from '../platform/state.js';
 
 /**
  * JWT_SECRET from the configuration, else the one generated into the state

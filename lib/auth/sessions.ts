@@ -5,7 +5,7 @@
  */
 import type { AdminConnection, Executor } from '../db/index.js';
 import { bind, queries } from '../db/sql.js';
-import type { Actor } from '../actor.js';
+import type { Actor } from '../domain/actor.js';
 
 const q = queries('auth', ['logout', 'openSessionFor'] as const);
 const ownerQ = queries('users', ['getUserById'] as const);

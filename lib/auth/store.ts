@@ -6,15 +6,15 @@
  * is a symbolic link is refused, as ssh refuses such keys.
  *
  * Many processes may log in at once: every change (read, change, write)
- * holds the store's lock (`tokens.json.lock`, lib/state.ts), so none is
+ * holds the store's lock (`tokens.json.lock`, lib/platform/state.ts), so none is
  * lost; readers need no lock, since the rename replaces the file whole.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { readPrivateFile, writePrivateFile } from '../state.js';
-import { withFileLockSync } from '../locks.js';
+import type { Config } from '../platform/config.js';
+import { ConfigError } from '../domain/errors.js';
+import { readPrivateFile, writePrivateFile } from '../platform/state.js';
+import { withFileLockSync } from '../platform/locks.js';
 
 export const TOKEN_STORE_FILE = 'tokens.json';
 

@@ -5,11 +5,11 @@
  * the session again in every transaction; this check is what lets the shell
  * say why, ask for the password when it expired, or end.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../platform/config.js';
 import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
-import type { Department } from '../departments.js';
-import type { Actor } from '../actor.js';
+import type { Department } from '../domain/departments.js';
+import type { Actor } from '../domain/actor.js';
 import { tokenSecret } from './secret.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
 import type { SessionWatch } from './watch.js';

@@ -9,8 +9,8 @@
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { isDepartment, type Department } from '../departments.js';
-import type { Actor } from '../actor.js';
+import { isDepartment, type Department } from '../domain/departments.js';
+import type { Actor } from '../domain/actor.js';
 
 export const TOKEN_ISSUER = 'epic-events';
 export const TOKEN_AUDIENCE = 'epic-events-shell';

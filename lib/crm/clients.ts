@@ -5,7 +5,7 @@
  * ownership is checked here, against the locked row, inside the write's transaction.
  */
 import { bind, queries } from '../db/sql.js';
-import { NotFound, ValidationError } from '../errors.js';
+import { NotFound, ValidationError } from '../domain/errors.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { IMPORT, importClients } from './import.js';

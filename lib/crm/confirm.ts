@@ -8,7 +8,7 @@
  * read (the call itself then says why).
  */
 import { bind, queries } from '../db/sql.js';
-import type { Department } from '../departments.js';
+import type { Department } from '../domain/departments.js';
 import { createContracts } from './contracts.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { Problems, recordId } from './validate.js';

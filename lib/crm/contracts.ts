@@ -7,9 +7,9 @@
  */
 import { bind, queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
-import { Conflict, NotFound, ValidationError } from '../errors.js';
-import type { Actor } from '../actor.js';
-import { formatDate } from '../dates.js';
+import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
+import type { Actor } from '../domain/actor.js';
+import { formatDate } from '../platform/dates.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type MethodDescription, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';

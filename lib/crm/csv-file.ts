@@ -5,7 +5,7 @@
  * the words for a line it got wrong.
  */
 import fs from 'node:fs';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../domain/errors.js';
 
 /** The fields a column can fill: a client's, and for management the sales contact (by email). */
 export const IMPORT_FIELDS = ['fullName', 'email', 'phone', 'companyName', 'salesContact'] as const;

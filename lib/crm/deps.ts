@@ -1,12 +1,12 @@
 /** What the domain objects (clients, contracts, events, users) are built from. */
-import type { Config } from '../config.js';
-import type { Monitor } from '../monitoring.js';
+import type { Config } from '../platform/config.js';
+import type { Monitor } from '../platform/monitoring.js';
 import type { Door, Executor, StandingIdentity } from '../db/index.js';
 import { bind, queries, type NamedQuery } from '../db/sql.js';
-import { NotFound, PermissionDenied } from '../errors.js';
+import { NotFound, PermissionDenied } from '../domain/errors.js';
 import { idArgument } from './validate.js';
-import type { Actor } from '../actor.js';
-import { departmentRole } from '../departments.js';
+import type { Actor } from '../domain/actor.js';
+import { departmentRole } from '../domain/departments.js';
 
 export interface ApiDeps {
   db: Door;

@@ -5,13 +5,13 @@
  * help text and an example.
  *
  * Everything else is derived from the description: the permission guard
- * (lib/crm/guard.ts), help() and Tab completion (lib/permissions.ts feeds
+ * (lib/crm/guard.ts), help() and Tab completion (lib/domain/permissions.ts feeds
  * lib/shell/), argument validation (`readArgs` below, the only way an
  * implementation reads its arguments) and the ownership refusal
  * (lib/crm/ownership.ts). Query parameters are bound by name (`bind` in
  * lib/db/sql.ts, against the `-- params:` line of each query).
  */
-import { DEPARTMENTS, type Department } from '../departments.js';
+import { DEPARTMENTS, type Department } from '../domain/departments.js';
 import { fieldsOf, type Problems } from './validate.js';
 
 import { OBJECTS, type ObjectName } from './objects.js';

@@ -6,13 +6,13 @@
  * write's transaction.
  */
 import { bind, queries } from '../db/sql.js';
-import { Conflict, NotFound, ValidationError } from '../errors.js';
+import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
 import { lockContractFor } from './contracts.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
-import { formatDate } from '../dates.js';
+import { formatDate } from '../platform/dates.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp, type Sort } from './sort.js';
 import { attendees, flag, name, nullOr, pageLimitField, rangeEnd, recordId, text, timestamp, validated, type Problems } from './validate.js';

@@ -4,8 +4,8 @@
  * runs. Ownership rules are checked by the implementations, against the
  * current row, in the write's transaction (lib/crm/ownership.ts).
  */
-import { PermissionDenied } from '../errors.js';
-import type { Actor } from '../actor.js';
+import { PermissionDenied } from '../domain/errors.js';
+import type { Actor } from '../domain/actor.js';
 import type { ObjectDescription, ObjectName } from './describe.js';
 
 type AsyncMethods = Record<string, (...args: never[]) => Promise<unknown>>;

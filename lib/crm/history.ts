@@ -5,7 +5,7 @@
  * `users.history(id)` and the `activity()` feed all come from here.
  */
 import { bind, queries } from '../db/sql.js';
-import type { Department } from '../departments.js';
+import type { Department } from '../domain/departments.js';
 import { fields, may, method, readArgs, value } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';

@@ -15,9 +15,9 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { parse, type Info } from 'csv-parse';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { bind, queries } from '../db/sql.js';
-import { resolveUserPath } from '../user-paths.js';
+import { resolveUserPath } from '../platform/user-paths.js';
 import { fileStart, headerKey, IMPORT_FIELDS, MAX_RECORD_BYTES, parseProblem, readHeader, utf8Only, type ImportField } from './csv-file.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { ImportRun, type DuplicatePolicy } from './import-run.js';

@@ -6,8 +6,8 @@
  * implementation checks them against the row it locked, in the write's
  * transaction, with `assertOwnership`.
  */
-import { PermissionDenied } from '../errors.js';
-import type { Actor } from '../actor.js';
+import { PermissionDenied } from '../domain/errors.js';
+import type { Actor } from '../domain/actor.js';
 import type { MethodDescription, Ownership } from './describe.js';
 
 /** What a rule reads from the locked row. */

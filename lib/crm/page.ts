@@ -3,7 +3,7 @@
  * way to the next page. Keyset pagination (after the last row's (key, id)),
  * so deep pages stay as fast as the first.
  */
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../domain/errors.js';
 import type { TextRows } from '../db/door.js';
 import type { ObjectName } from './objects.js';
 

@@ -6,8 +6,8 @@
  * PostgreSQL refuses the change too while the records are still held
  * (sql/migrations/009).
  */
-import { NotFound, ValidationError } from '../errors.js';
-import type { Department } from '../departments.js';
+import { NotFound, ValidationError } from '../domain/errors.js';
+import type { Department } from '../domain/departments.js';
 import type { Executor } from '../db/index.js';
 import { bind, queries } from '../db/sql.js';
 

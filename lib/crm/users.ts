@@ -1,6 +1,6 @@
 /**
  * Collaborators (`users` in the shell; management only, enforced by the guard
- * from lib/permissions.ts). Records never carry the password hash: every query
+ * from lib/domain/permissions.ts). Records never carry the password hash: every query
  * here selects named columns without it (sql/users.sql); only sql/auth.sql reads it.
  *
  * Clients and events are never lost with their collaborator:
@@ -16,8 +16,8 @@
  * leave management: someone must be able to manage collaborators.
  */
 import type { Executor } from '../db/index.js';
-import { NotFound, ValidationError } from '../errors.js';
-import { isDepartment, type Department, DEPARTMENTS } from '../departments.js';
+import { NotFound, ValidationError } from '../domain/errors.js';
+import { isDepartment, type Department, DEPARTMENTS } from '../domain/departments.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { bind, queries } from '../db/sql.js';
 import { fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';

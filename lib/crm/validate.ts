@@ -5,10 +5,10 @@
  * lists every bad field at once. Nothing here touches the database: a call is
  * validated before any SQL runs.
  */
-import { ValidationError, type FieldProblem } from '../errors.js';
+import { ValidationError, type FieldProblem } from '../domain/errors.js';
 import { pageSize } from './page.js';
-import { hasUnsafeCharacters } from '../text.js';
-import { endOfDay, isDate, readDate } from '../dates.js';
+import { hasUnsafeCharacters } from '../platform/text.js';
+import { endOfDay, isDate, readDate } from '../platform/dates.js';
 
 export type Fields = Record<string, unknown>;
 
@@ -98,7 +98,7 @@ export function fieldsOf(value: unknown, arg: string, allowed: readonly string[]
 export interface TextRule {
   /** Maximum length in characters. */
   max: number;
-  /** Single-line text (names, emails, phones, company, location): no control, C1 or bidi characters (lib/text.ts). */
+  /** Single-line text (names, emails, phones, company, location): no control, C1 or bidi characters (lib/platform/text.ts). */
   singleLine?: boolean;
 }
 
@@ -183,7 +183,7 @@ export function idArgument(value: unknown, what: string): number {
 /**
  * A timestamp: a Date (from any realm), an ISO 8601 string (local time
  * without a zone; a bare date is local midnight) or a phrase such as
- * 'tomorrow 18:00' (lib/dates.ts). Impossible and ambiguous dates are refused.
+ * 'tomorrow 18:00' (lib/platform/dates.ts). Impossible and ambiguous dates are refused.
  */
 export function timestamp(value: unknown, field: string, problems: Problems): Date | undefined {
   const read = readDate(value);

@@ -3,7 +3,7 @@
  * the bench): one connection of its own, migration scripts, and transactions
  * as the schema owner.
  */
-import type { ConnectionParams } from '../config.js';
+import type { ConnectionParams } from '../platform/config.js';
 import { openClient, send, type Connection } from './driver.js';
 import type { Executor, TransactionOptions, Transactional } from './door.js';
 import { mapDatabaseError } from './errors.js';

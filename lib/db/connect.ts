@@ -1,5 +1,5 @@
-import type { Config, ConnectionParams } from '../config.js';
-import { ConfigError } from '../errors.js';
+import type { Config, ConnectionParams } from '../platform/config.js';
+import { ConfigError } from '../domain/errors.js';
 import { EMBEDDED_DATABASE, EmbeddedServer, StartFailure, SUPERUSER } from './embedded/index.js';
 
 /** Where the database is, and the two ways in: the administrator (setup) and the runtime role (shell). */
@@ -25,7 +25,7 @@ export interface OpenOptions {
   /**
    * Embedded only: given the synchronous release of the lease before the
    * lease is taken, so that however the process ends it can be given back
-   * (the process's own policy: lib/commands/lifecycle.ts). Returns what
+   * (the process's own policy: lib/program/commands/lifecycle.ts). Returns what
    * undoes it, called on a normal release.
    */
   onLease?: (releaseSync: () => void) => () => void;

@@ -13,7 +13,7 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import pg from 'pg';
-import type { ConnectionParams } from '../config.js';
+import type { ConnectionParams } from '../platform/config.js';
 import { DriverFailure } from './errors.js';
 import { timestampReader } from './timestamp.js';
 import type { TextKind, TextRows } from './door.js';

@@ -5,7 +5,7 @@
  * server's messages follow its lc_messages, and the driver's are not an interface.
  * Anything unrecognised is rethrown as it is: a bug, reported as unexpected.
  */
-import { AuthError, Conflict, DatabaseUnavailable, EpicError, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../errors.js';
+import { AuthError, Conflict, DatabaseUnavailable, EpicError, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../domain/errors.js';
 
 /**
  * A failure of the driver itself, which has no SQLSTATE: recognised where it

@@ -15,4 +15,4 @@ export { connectWithWait, DEFAULT_BUSY_WAIT_MS } from './transaction.js';
 export { mapDatabaseError, type ErrorContext } from './errors.js';
 export { readTimestamp, type Subscription } from './driver.js';
 export { isoFromTimestampText } from './timestamp.js';
-export { QueryCancelled } from '../errors.js';
+export { QueryCancelled } from '../domain/errors.js';

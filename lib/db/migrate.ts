@@ -1,7 +1,7 @@
 import { loadMigrations } from './sql.js';
 import { bind, queries } from './sql.js';
 import type { AdminConnection } from './admin.js';
-import { migrationsDir } from '../paths.js';
+import { migrationsDir } from '../platform/paths.js';
 
 const q = queries('migrate', ['lockMigrations', 'createMigrationsTable', 'appliedMigrations', 'recordMigration'] as const);
 

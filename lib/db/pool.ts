@@ -4,8 +4,8 @@
  * nothing new begin or commit), a lost server handed to whoever can restart
  * it, and LISTEN.
  */
-import type { ConnectionParams } from '../config.js';
-import { DatabaseUnavailable, PermissionDenied, QueryCancelled } from '../errors.js';
+import type { ConnectionParams } from '../platform/config.js';
+import { DatabaseUnavailable, PermissionDenied, QueryCancelled } from '../domain/errors.js';
 import { cancelBackend, createPool, listen, takeFromPool, type Outcome, type Pool, type PooledConnection, type Subscription } from './driver.js';
 import type { Door, Executor, Row, StandingIdentity, StatementOptions, TransactionOptions } from './door.js';
 import { mapDatabaseError, type ErrorContext } from './errors.js';

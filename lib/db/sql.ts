@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot, sqlDir } from '../paths.js';
+import { packageRoot, sqlDir } from '../platform/paths.js';
 
 /** `:one` at most one row, `:many` rows, `:exec` no rows (affected count). */
 export type QueryKind = 'one' | 'many' | 'exec';

@@ -18,7 +18,7 @@ import { visible } from './output.js';
 import { startRepl } from './repl-adapter.js';
 import { ShellRuntime, type ShellIO } from './runtime.js';
 import { reportFault } from './faults.js';
-import { ask } from '../prompt.js';
+import { ask } from '../platform/prompt.js';
 
 /**
  * Run a script, --eval code or piped stdin non-interactively. Resolves 0, 1

@@ -5,8 +5,8 @@
  * the gate, a query or a monitor call. Other expressions go to Node's own
  * completer only when they contain no call (Node evaluates the expression).
  */
-import { API, OBJECTS, permittedMethods, type ObjectName } from '../permissions.js';
-import { type Department } from '../departments.js';
+import { API, OBJECTS, permittedMethods, type ObjectName } from '../domain/permissions.js';
+import { type Department } from '../domain/departments.js';
 import { visibleObjects } from './help.js';
 import type { Login } from './login.js';
 import type { Completer } from './repl-adapter.js';

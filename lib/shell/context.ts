@@ -8,9 +8,9 @@
  */
 import util from 'node:util';
 import type { Context } from 'node:vm';
-import { PermissionDenied, isEpicError } from '../errors.js';
-import type { Department } from '../departments.js';
-import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../permissions.js';
+import { PermissionDenied, isEpicError } from '../domain/errors.js';
+import type { Department } from '../domain/departments.js';
+import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../domain/permissions.js';
 import { markApiFailure } from './errors.js';
 import { ExitRequest } from './engine.js';
 import { ASKS_FIRST } from '../crm/confirm.js';

@@ -3,7 +3,7 @@
  * them under its greeting (lib/shell/repl.ts), never with --quiet, in
  * scripts, --eval or piped input. The figures come from lib/crm/digest.ts.
  */
-import type { Department } from '../departments.js';
+import type { Department } from '../domain/departments.js';
 import type { Digest } from '../crm/digest.js';
 import { formatDate, formatMoney, visible } from './output.js';
 import type { Login } from './login.js';

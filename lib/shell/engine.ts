@@ -9,7 +9,7 @@ import { Interrupted } from './errors.js';
 import vm from 'node:vm';
 import { passGate } from './gate.js';
 import { mistypedMethod } from './names.js';
-import { SessionRevoked } from '../errors.js';
+import { SessionRevoked } from '../domain/errors.js';
 import { Pager } from './pager.js';
 import { shellSyntax } from './tokens.js';
 import type { AdaptedRepl } from './repl-adapter.js';

@@ -1,13 +1,13 @@
 /**
  * Errors as the user sees them: one line, never a stack. Our own errors
- * (lib/errors.ts) print `Name: message`; a mistake in the user's own code
+ * (lib/domain/errors.ts) print `Name: message`; a mistake in the user's own code
  * (ReferenceError, SyntaxError…) prints the same way; a failure inside our
  * API that is not one of our errors is a bug: it goes to the monitor and the
  * user gets a short line with its reference.
  */
-import { isEpicError } from '../errors.js';
-import type { Monitor } from '../monitoring.js';
-import { visible } from '../text.js';
+import { isEpicError } from '../domain/errors.js';
+import type { Monitor } from '../platform/monitoring.js';
+import { visible } from '../platform/text.js';
 import type { InterruptReport } from './login.js';
 
 /** Errors raised inside an API method (as opposed to the user's code), marked by the context wrapper. */

@@ -11,11 +11,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
-import { Conflict, ValidationError } from '../errors.js';
+import { Conflict, ValidationError } from '../domain/errors.js';
 import { isPage, type Page, type TextPage } from '../crm/page.js';
 import { isoFromTimestampText, readTimestamp, type TextKind } from '../db/index.js';
-import { resolveUserPath } from '../user-paths.js';
-import { visible } from '../text.js';
+import { resolveUserPath } from '../platform/user-paths.js';
+import { visible } from '../platform/text.js';
 
 export type ExportFormat = 'csv' | 'json' | 'jsonl';
 

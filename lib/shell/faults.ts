@@ -6,7 +6,7 @@
  * prompt; at any other moment (after a script's last statement, say) they
  * print one line and the process exits 1.
  */
-import type { Monitor } from '../monitoring.js';
+import type { Monitor } from '../platform/monitoring.js';
 import { describeError } from './errors.js';
 
 /** Stray faults are the user's code: nothing to report. */

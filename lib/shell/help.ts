@@ -1,6 +1,6 @@
-/** help(), clients.help(), clients.create.help(): generated from the permission table (lib/permissions.ts). */
-import { API, OBJECTS, methodSpec, ownershipLabel, permittedMethods, type ObjectName } from '../permissions.js';
-import { type Department } from '../departments.js';
+/** help(), clients.help(), clients.create.help(): generated from the permission table (lib/domain/permissions.ts). */
+import { API, OBJECTS, methodSpec, ownershipLabel, permittedMethods, type ObjectName } from '../domain/permissions.js';
+import { type Department } from '../domain/departments.js';
 import { FIND } from '../crm/find.js';
 
 const OBJECT_SUMMARY: Record<ObjectName, string> = {

@@ -18,8 +18,8 @@
  *   without it.
  */
 import fs from 'node:fs';
-import { readPrivateFile } from '../state.js';
-import { withFileLockSync } from '../locks.js';
+import { readPrivateFile } from '../platform/state.js';
+import { withFileLockSync } from '../platform/locks.js';
 import { tokenize, type Token } from './tokens.js';
 
 export const DEFAULT_HISTORY_LINES = 1000;
@@ -190,7 +190,7 @@ export class HistoryFile {
 
   /**
    * Run fn holding the history's lock (`history.lock`): the state directory's
-   * one lock primitive (lib/state.ts), a symbolic link naming its owner; a
+   * one lock primitive (lib/platform/state.ts), a symbolic link naming its owner; a
    * lock of a dead process, or an ownerless one older than a few seconds, is broken.
    */
   private locked(fn: () => void): void {

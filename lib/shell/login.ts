@@ -2,10 +2,10 @@
  * What the shell is given: the login it runs on — who is logged in, the API
  * they call, the check of their token and database session before each
  * evaluation, re-login, logout, stopping their calls in flight (wired by
- * lib/commands/shell.ts).
+ * lib/program/commands/shell.ts).
  */
-import type { Monitor } from '../monitoring.js';
-import type { Actor } from '../actor.js';
+import type { Monitor } from '../platform/monitoring.js';
+import type { Actor } from '../domain/actor.js';
 import type { Digest } from '../crm/digest.js';
 
 /**

@@ -4,8 +4,8 @@
  * "is not a function". Read from the statement that failed (which call it
  * wrote), never from the wording of the engine's message.
  */
-import type { Department } from '../departments.js';
-import { API, OBJECTS, permittedMethods, type ObjectName } from '../permissions.js';
+import type { Department } from '../domain/departments.js';
+import { API, OBJECTS, permittedMethods, type ObjectName } from '../domain/permissions.js';
 
 /** Edits (insertions, deletions, substitutions, swaps of two neighbours) from `a` to `b`. */
 export function editDistance(a: string, b: string): number {

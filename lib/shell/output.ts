@@ -5,14 +5,14 @@
  * time (or as the dateFormat setting says); JSON (one document per result)
  * for scripts. Colour only when asked (TTY, no NO_COLOR).
  * Text from data never drives the terminal: control and bidi characters show
- * as escapes (lib/text.ts), line breaks kept only in a record's multi-line
+ * as escapes (lib/platform/text.ts), line breaks kept only in a record's multi-line
  * fields; JSON stays exact.
  */
 import util from 'node:util';
 import { Page, isPage } from '../crm/page.js';
 import { isFound, type Found } from '../crm/find.js';
-import { visible } from '../text.js';
-import { formatDate, isDate } from '../dates.js';
+import { visible } from '../platform/text.js';
+import { formatDate, isDate } from '../platform/dates.js';
 import { UNBOUNDED_CELL_WIDTH, chooseLayout, columnLabel, heading, type ColumnChoice, type Expanded } from './layout.js';
 
 export { visible, heading, formatDate };

@@ -13,15 +13,15 @@
  * before any input is read — never a TypeError in the middle of a session.
  *
  * Everything else goes through public API: hidden password input (an output
- * the shell can hide, lib/prompt.ts), keeping lines out of the Up-arrow memory
+ * the shell can hide, lib/platform/prompt.ts), keeping lines out of the Up-arrow memory
  * (the 'history' event), the question (`rl.question`), Ctrl+C ('SIGINT').
  */
 import type { EventEmitter } from 'node:events';
 import repl, { type REPLEval, type REPLServer, type ReplOptions } from 'node:repl';
 import { PassThrough } from 'node:stream';
-import { UnsupportedNode } from '../node-version.js';
+import { UnsupportedNode } from '../platform/node-version.js';
 
-export { UnsupportedNode, TESTED_NODE, checkNodeVersion } from '../node-version.js';
+export { UnsupportedNode, TESTED_NODE, checkNodeVersion } from '../platform/node-version.js';
 
 export type Completion = [string[], string];
 export type Completer = (line: string, callback: (err: Error | null, result?: Completion) => void) => void;

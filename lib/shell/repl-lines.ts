@@ -5,7 +5,7 @@
  * REPL's own line reader (a password hidden, or a y/N).
  */
 import type { REPLServer } from 'node:repl';
-import type { HideableOutput } from '../prompt.js';
+import type { HideableOutput } from '../platform/prompt.js';
 import { isSensitive, type HistoryFile } from './history.js';
 import type { ShellIO } from './runtime.js';
 

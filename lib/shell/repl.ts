@@ -6,15 +6,15 @@
  * Tab completion from the permission table.
  */
 import repl, { type REPLEval, type REPLServer } from 'node:repl';
-import type { Actor } from '../actor.js';
-import { HideableOutput } from '../prompt.js';
+import type { Actor } from '../domain/actor.js';
+import { HideableOutput } from '../platform/prompt.js';
 import { shellCompleter, type Completion } from './completion.js';
 import { loginDigest } from './digest.js';
 import { HistoryFile } from './history.js';
 import type { AskPassword, Login } from './login.js';
 import { paint, render, visible, type OutputOptions } from './output.js';
 import { needsPager, showInPager } from './pager-command.js';
-import { readPrivateFile } from '../state.js';
+import { readPrivateFile } from '../platform/state.js';
 import { startRepl, type AdaptedRepl } from './repl-adapter.js';
 import { ShellRuntime, outputOptions, type ShellIO } from './runtime.js';
 import { isIncomplete } from './statements.js';
@@ -51,7 +51,7 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   const results = new ShownResults(() => runtime.output);
   // A start-up file shows the prompt once it has run.
   const rc = io.rcFile ? readStartupFile(io.rcFile, writeError) : undefined;
-  // The REPL writes through an output the password question can hide (public stream API, lib/prompt.ts).
+  // The REPL writes through an output the password question can hide (public stream API, lib/platform/prompt.ts).
   const replOutput = new HideableOutput(io.output);
   const adapted = startServer(rc === undefined ? prompt : '', io, replOutput, terminal, output, results.writer);
   const { server } = adapted;

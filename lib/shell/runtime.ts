@@ -25,8 +25,8 @@ import { Settings } from './settings.js';
 import { csvResult } from './export.js';
 import { isPage, MAX_PAGE_SIZE } from '../crm/page.js';
 import { chooseNewPassword, WRONG_CURRENT_PASSWORD } from '../auth/own-password.js';
-import { AuthError } from '../errors.js';
-import { insideFile, resolveUserPath, setStartDir, startDir } from '../user-paths.js';
+import { AuthError } from '../domain/errors.js';
+import { insideFile, resolveUserPath, setStartDir, startDir } from '../platform/user-paths.js';
 
 export interface ShellIO {
   input: Readable & { isTTY?: boolean };

@@ -4,15 +4,15 @@
  * pager, colour and the date format. Each value is checked as it is set
  * (a ValidationError naming the setting and what it takes) and saved, only
  * where it differs from the default, in settings.json in the state
- * directory (0600, lib/state.ts). A saved file that cannot be read, or a
+ * directory (0600, lib/platform/state.ts). A saved file that cannot be read, or a
  * value in it that no longer passes, is said in one line and left at its
  * default: the shell still starts.
  */
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../crm/page.js';
-import { ValidationError } from '../errors.js';
-import { readPrivateFile, writePrivateFile } from '../state.js';
+import { ValidationError } from '../domain/errors.js';
+import { readPrivateFile, writePrivateFile } from '../platform/state.js';
 import { EXPANDED_MODES, VIEWS, columnsOf, resolveColumn, type ColumnChoice, type Expanded } from './layout.js';
-import { DATE_TOKENS } from '../dates.js';
+import { DATE_TOKENS } from '../platform/dates.js';
 import type { Display } from './output.js';
 
 export type ColorMode = 'auto' | 'on' | 'off';

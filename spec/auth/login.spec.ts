@@ -11,9 +11,9 @@ import { issueToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.
 import { Database } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
 import { testQueries } from '../support/test-queries.js';
-import { AuthError } from '../../lib/errors.js';
-import type { Terminal } from '../../lib/prompt.js';
-import type { Actor } from '../../lib/actor.js';
+import { AuthError } from '../../lib/domain/errors.js';
+import type { Terminal } from '../../lib/platform/prompt.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { ctx, resetData } from '../support/server.js';
 import { addCollaborator, PASSWORD, recordingMonitor } from '../support/users.js';
 

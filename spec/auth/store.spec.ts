@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { lastEmail, readToken, removeToken, saveToken, tokenStorePath } from '../../lib/auth/store.js';
-import { ConfigError } from '../../lib/errors.js';
+import { ConfigError } from '../../lib/domain/errors.js';
 
 describe('auth/store', () => {
   let config: { stateDir: string };

@@ -5,11 +5,11 @@ import { createTokenCheck } from '../../lib/auth/token-check.js';
 import { issueToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
 import { createUsers } from '../../lib/crm/users.js';
 import { Database } from '../../lib/db/index.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { liveLogin } from '../support/live-login.js';
 import { rejection } from '../support/fixtures.js';
-import { SessionRevoked } from '../../lib/errors.js';
+import { SessionRevoked } from '../../lib/domain/errors.js';
 import { addCollaborator, depsFor } from '../support/users.js';
 
 describe('auth/token-check (createTokenCheck)', () => {

@@ -3,7 +3,7 @@
  * sales contact (or none), so a client left without one can always get one.
  */
 import { expect } from 'chai';
-import { NotFound, PermissionDenied, ValidationError } from '../../lib/errors.js';
+import { NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import { addClient, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/errors.js';
+import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import { addBulk, addClient, addUser, apiAs, buildWorld, rejection } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
 

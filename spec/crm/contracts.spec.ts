@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { testQueries } from '../support/test-queries.js';
-import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/errors.js';
+import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import { addClient, addContract, apiAs, buildWorld, recordingMonitor, rejection } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';

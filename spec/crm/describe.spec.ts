@@ -15,8 +15,8 @@ import { argsText, readArgs, type MethodDescription } from '../../lib/crm/descri
 import { ACTIVITY } from '../../lib/crm/history.js';
 import { Problems } from '../../lib/crm/validate.js';
 import { parseNamedQueries } from '../../lib/db/sql.js';
-import { DEPARTMENTS } from '../../lib/departments.js';
-import { sqlDir } from '../../lib/paths.js';
+import { DEPARTMENTS } from '../../lib/domain/departments.js';
+import { sqlDir } from '../../lib/platform/paths.js';
 import { BENCH_SQL } from '../../bench/queries.js';
 
 interface Call {

@@ -5,9 +5,9 @@ import { identityPrelude } from '../../lib/crm/deps.js';
 import type { HistoryEntry } from '../../lib/crm/history.js';
 import type { Page } from '../../lib/crm/page.js';
 import { testQueries } from '../support/test-queries.js';
-import { NotFound, PermissionDenied, ValidationError } from '../../lib/errors.js';
+import { NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import { render } from '../../lib/shell/output.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { PermissionDenied, ValidationError } from '../../lib/errors.js';
+import { PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import { headerKey, Utf8Scanner } from '../../lib/crm/csv-file.js';
 import { addClient, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';

@@ -3,7 +3,7 @@
  * refused with a ValidationError that changes nothing. Never executed.
  */
 import { expect } from 'chai';
-import { ValidationError } from '../../lib/errors.js';
+import { ValidationError } from '../../lib/domain/errors.js';
 import { apiAs, buildWorld, rejection } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
 

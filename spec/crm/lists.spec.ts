@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import vm from 'node:vm';
-import { ValidationError } from '../../lib/errors.js';
+import { ValidationError } from '../../lib/domain/errors.js';
 import { isPage, type Page } from '../../lib/crm/page.js';
 import { addClient, addContract, addEvent, apiAs, buildWorld, rejection } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';

@@ -5,7 +5,7 @@
  * spec/security/money.spec.ts.
  */
 import { expect } from 'chai';
-import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/errors.js';
+import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import { addContract, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
 

@@ -5,7 +5,7 @@
  * support nothing. The totals the triggers keep match a rebuild from the contracts.
  */
 import { expect } from 'chai';
-import { PermissionDenied, ValidationError } from '../../lib/errors.js';
+import { PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import { isPage } from '../../lib/crm/page.js';
 import { addClient, addContract, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AdminConnection, type Executor } from '../../lib/db/index.js';
-import { ValidationError } from '../../lib/errors.js';
+import { ValidationError } from '../../lib/domain/errors.js';
 import { render } from '../../lib/shell/output.js';
 import { addClient, addContract, addEvent, apiAs, buildWorld, rejection } from '../support/fixtures.js';
 import { testQueries } from '../support/test-queries.js';

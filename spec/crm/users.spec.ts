@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { checkPassword } from '../../lib/auth/login.js';
 import { guard } from '../../lib/crm/guard.js';
 import { USERS, createUsers } from '../../lib/crm/users.js';
-import { NotFound, PermissionDenied, ValidationError, Conflict } from '../../lib/errors.js';
-import { noopMonitor } from '../../lib/monitoring.js';
-import type { Actor } from '../../lib/actor.js';
+import { NotFound, PermissionDenied, ValidationError, Conflict } from '../../lib/domain/errors.js';
+import { noopMonitor } from '../../lib/platform/monitoring.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { addClient, addCollaborator, addEvent, depsFor, owners, recordingMonitor } from '../support/users.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ValidationError } from '../../lib/errors.js';
+import { ValidationError } from '../../lib/domain/errors.js';
 import { money } from '../../lib/crm/money.js';
 import { attendees, email, fieldsOf, phone, Problems, recordId, text, timestamp, validated } from '../../lib/crm/validate.js';
 

@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import net from 'node:net';
 import { AdminConnection, Database } from '../../lib/db/index.js';
-import { DatabaseUnavailable } from '../../lib/errors.js';
-import type { ConnectionParams } from '../../lib/config.js';
+import { DatabaseUnavailable } from '../../lib/domain/errors.js';
+import type { ConnectionParams } from '../../lib/platform/config.js';
 import { rejection } from '../support/fixtures.js';
 import { ctx } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';

@@ -6,9 +6,9 @@
  */
 import { expect } from 'chai';
 import { DriverFailure, mapDatabaseError } from '../../lib/db/errors.js';
-import { AuthError, Conflict, DatabaseUnavailable, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../../lib/errors.js';
+import { AuthError, Conflict, DatabaseUnavailable, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../../lib/domain/errors.js';
 import { describeError, markApiFailure } from '../../lib/shell/errors.js';
-import { noopMonitor } from '../../lib/monitoring.js';
+import { noopMonitor } from '../../lib/platform/monitoring.js';
 
 const pgError = (code: string, message = 'server message', extra: object = {}) => Object.assign(new Error(message), { code, ...extra });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createApi } from '../../lib/crm/api.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
-import { noopMonitor } from '../../lib/monitoring.js';
+import { noopMonitor } from '../../lib/platform/monitoring.js';
 import { Database } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
 import { addClient, addUser } from '../support/fixtures.js';

@@ -5,7 +5,7 @@ import format from 'pg-format';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runSetup } from '../../lib/provision.js';
+import { runSetup } from '../../lib/program/provision.js';
 import { ctx, fingerprint, resetData, scratchDatabase, targetFor, testConfig } from '../support/server.js';
 
 const r = testQueries(['runtimeRoleReach', 'useTestRole', 'legacyRuntimeGrants', 'directDepartmentGrants', 'dropTestRole'] as const);

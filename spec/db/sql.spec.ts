@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadMigrations, namedQueries, parseNamedQueries, queries } from '../../lib/db/sql.js';
-import { packageRoot } from '../../lib/paths.js';
+import { packageRoot } from '../../lib/platform/paths.js';
 import { TESTING_SQL } from '../support/test-queries.js';
 import { BENCH_SQL } from '../../bench/queries.js';
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { identityPrelude, standingIdentity } from '../../lib/crm/deps.js';
 import { queries } from '../../lib/db/sql.js';
 import { testQueries } from '../support/test-queries.js';
-import { Conflict, PermissionDenied, SessionRevoked } from '../../lib/errors.js';
+import { Conflict, PermissionDenied, SessionRevoked } from '../../lib/domain/errors.js';
 import { Database } from '../../lib/db/index.js';
 import { asOwner } from '../support/owner.js';
 import { addClient, addUser, rejection } from '../support/fixtures.js';

@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig, type ConnectionParams } from '../../lib/config.js';
+import { loadConfig, type ConnectionParams } from '../../lib/platform/config.js';
 import { AdminConnection } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
-import { DatabaseUnavailable } from '../../lib/errors.js';
-import { packageRoot } from '../../lib/paths.js';
+import { DatabaseUnavailable } from '../../lib/domain/errors.js';
+import { packageRoot } from '../../lib/platform/paths.js';
 import { APP_PASSWORD, adminUrl, ctx } from '../support/server.js';
 import { cliEnv } from '../support/cli.js';
 

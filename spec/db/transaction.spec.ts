@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { AdminConnection, Database } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
-import { SessionRevoked } from '../../lib/errors.js';
+import { SessionRevoked } from '../../lib/domain/errors.js';
 import { rejection } from '../support/fixtures.js';
 import { ctx, resetData } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';

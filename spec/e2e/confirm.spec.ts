@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { FIXTURE_PASSWORD, apiAs, rejection } from '../support/fixtures.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { cliTestbed, runCli } from '../support/cli.js';
 import { fingerprint } from '../support/server.js';
-import { NotFound } from '../../lib/errors.js';
+import { NotFound } from '../../lib/domain/errors.js';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const promptOf = (actor: Actor) => new RegExp(`epic\\(${actor.department}:${escape(actor.email)}\\)> $`);

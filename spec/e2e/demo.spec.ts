@@ -10,7 +10,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { KEY, PtySession } from '../support/pty.js';
 import { killAll, runCli } from '../support/cli.js';
-import { packageRoot } from '../../lib/paths.js';
+import { packageRoot } from '../../lib/platform/paths.js';
 
 describe('e2e: --demo on the embedded database', function () {
   this.timeout(120_000);

@@ -4,7 +4,7 @@
  * owed; --quiet and --eval say nothing of it.
  */
 import { expect } from 'chai';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { FIXTURE_PASSWORD, addContract, addEvent } from '../support/fixtures.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { cliTestbed, runCli } from '../support/cli.js';

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { checkPassword } from '../../lib/auth/login.js';
 import { readToken } from '../../lib/auth/store.js';
 import { FIXTURE_PASSWORD, apiAs, recordingMonitor } from '../support/fixtures.js';

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { FIXTURE_PASSWORD, addClient, apiAs } from '../support/fixtures.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { cliTestbed, runCli } from '../support/cli.js';

@@ -10,7 +10,7 @@ import { readToken } from '../../lib/auth/store.js';
 import { FIXTURE_PASSWORD, addBulk } from '../support/fixtures.js';
 import { cliTestbed, runCli, type CliResult } from '../support/cli.js';
 import { ctx, fingerprint } from '../support/server.js';
-import { packageRoot } from '../../lib/paths.js';
+import { packageRoot } from '../../lib/platform/paths.js';
 
 
 describe('e2e: scripts through the built CLI', function () {
@@ -210,7 +210,7 @@ describe('e2e: scripts through the built CLI', function () {
     });
 
     it('INIT_CWD inherited by a process npm did not start in the package root is ignored', async () => {
-      const { startDir } = await import('../../lib/user-paths.js');
+      const { startDir } = await import('../../lib/platform/user-paths.js');
       expect(startDir({ INIT_CWD: '/elsewhere', npm_lifecycle_event: 'test' }, '/tmp')).to.equal('/tmp');
       expect(startDir({ INIT_CWD: '/elsewhere' }, packageRoot)).to.equal(packageRoot);
       expect(startDir({ INIT_CWD: '/elsewhere', npm_lifecycle_event: 'start' }, packageRoot)).to.equal('/elsewhere');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { readToken, saveToken } from '../../lib/auth/store.js';
 import { issueToken, verifyToken } from '../../lib/auth/tokens.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { FIXTURE_PASSWORD, apiAs, sessionFor } from '../support/fixtures.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { CLI_JWT_SECRET, cliTestbed, runCli } from '../support/cli.js';

@@ -5,8 +5,8 @@
  * refuse control and bidi characters and nothing is written.
  */
 import { expect } from 'chai';
-import type { Actor } from '../../lib/actor.js';
-import { ValidationError } from '../../lib/errors.js';
+import type { Actor } from '../../lib/domain/actor.js';
+import { ValidationError } from '../../lib/domain/errors.js';
 import { FIXTURE_PASSWORD, addClient, apiAs, rejection } from '../support/fixtures.js';
 import { ESCAPE_CORPUS, HOSTILE_TEXT } from '../support/escapes.js';
 import { KEY, PtySession } from '../support/pty.js';

@@ -15,11 +15,11 @@
  */
 import { expect } from 'chai';
 import { createApi, type CrmApi } from '../../lib/crm/api.js';
-import { noopMonitor } from '../../lib/monitoring.js';
+import { noopMonitor } from '../../lib/platform/monitoring.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
-import { Conflict, ValidationError } from '../../lib/errors.js';
-import type { Actor } from '../../lib/actor.js';
+import { Conflict, ValidationError } from '../../lib/domain/errors.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { addContract, buildWorld, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { ctx, resetData } from '../support/server.js';

@@ -8,8 +8,8 @@
  */
 import { expect } from 'chai';
 import vm from 'node:vm';
-import { ValidationError } from '../../lib/errors.js';
-import type { Department } from '../../lib/departments.js';
+import { ValidationError } from '../../lib/domain/errors.js';
+import type { Department } from '../../lib/domain/departments.js';
 import { apiAs, buildWorld, type World } from '../support/fixtures.js';
 import { malformed, Random, type MethodSpec } from '../support/fuzz.js';
 import { fingerprint, resetData } from '../support/server.js';

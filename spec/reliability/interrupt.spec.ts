@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { AdminConnection } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { FIXTURE_PASSWORD } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { KEY, PtySession } from '../support/pty.js';

@@ -3,7 +3,7 @@
  * shell from working, and the exit waits for it only a bounded time (flush
  * 2 s). What does reach Sentry carries no secret: asserted on the payloads a
  * local receiver captured from real CLI runs. (Scrubbing of captured
- * exceptions is asserted in spec/monitoring.spec.ts: the CLI offers no
+ * exceptions is asserted in spec/platform/monitoring.spec.ts: the CLI offers no
  * honest way to raise an unexpected error inside the API.)
  */
 import { expect } from 'chai';

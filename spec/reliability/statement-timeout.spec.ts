@@ -2,10 +2,10 @@
 import { expect } from 'chai';
 import { Database, QueryCancelled } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
-import { runSetup } from '../../lib/provision.js';
+import { runSetup } from '../../lib/program/provision.js';
 import { addUser, rejection } from '../support/fixtures.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { ctx, scratchDatabase, targetFor, testConfig } from '../support/server.js';
 
 const tq = testQueries(['slowQuery', 'runtimeRoleSettings'] as const);

@@ -9,8 +9,8 @@ import { AdminConnection, Database, type Executor } from '../../lib/db/index.js'
 import { type NamedQuery } from '../../lib/db/sql.js';
 import { testQueries } from '../support/test-queries.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
-import type { Department } from '../../lib/departments.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Department } from '../../lib/domain/departments.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { buildWorld as buildFixtureWorld } from '../support/fixtures.js';
 

@@ -5,7 +5,7 @@
  * and a refusal changes nothing.
  */
 import { expect } from 'chai';
-import { Conflict, NotFound, ValidationError } from '../../lib/errors.js';
+import { Conflict, NotFound, ValidationError } from '../../lib/domain/errors.js';
 import type { CrmApi } from '../../lib/crm/api.js';
 import { HOSTILE_STRINGS } from '../support/hostile.js';
 import { addContract, apiAs, buildWorld, type World } from '../support/fixtures.js';

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { type Executor } from '../../lib/db/index.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { addContract, buildWorld, type World } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';

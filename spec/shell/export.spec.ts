@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import { Conflict, ValidationError } from '../../lib/errors.js';
+import { Conflict, ValidationError } from '../../lib/domain/errors.js';
 import { csvCell, exportList, neutralised, streamPages } from '../../lib/shell/export.js';
 import { Page } from '../../lib/crm/page.js';
 import { shellSyntax } from '../../lib/shell/tokens.js';

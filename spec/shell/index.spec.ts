@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ValidationError } from '../../lib/errors.js';
+import { ValidationError } from '../../lib/domain/errors.js';
 import { openShell, startShell } from '../../lib/shell/index.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { addUser } from '../support/fixtures.js';

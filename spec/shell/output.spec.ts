@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { TABLE_CELL_WIDTH, ShellText, formatDate, formatMoney, formatRecord, formatTable, heading, printed, render, wantsColor } from '../../lib/shell/output.js';
 import { describeError } from '../../lib/shell/errors.js';
-import { noopMonitor } from '../../lib/monitoring.js';
-import { ValidationError } from '../../lib/errors.js';
+import { noopMonitor } from '../../lib/platform/monitoring.js';
+import { ValidationError } from '../../lib/domain/errors.js';
 import { ESCAPE_CORPUS, HOSTILE_TEXT, RAW_UNSAFE } from '../support/escapes.js';
 
 describe('shell output', () => {

@@ -6,8 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { ConnectionParams } from '../../lib/config.js';
-import { packageRoot } from '../../lib/paths.js';
+import type { ConnectionParams } from '../../lib/platform/config.js';
+import { packageRoot } from '../../lib/platform/paths.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import { buildWorld, type World } from './fixtures.js';

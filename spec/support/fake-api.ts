@@ -6,12 +6,12 @@
  */
 import { DESCRIPTIONS } from '../../lib/crm/api.js';
 import { PassThrough } from 'node:stream';
-import type { Monitor } from '../../lib/monitoring.js';
+import type { Monitor } from '../../lib/platform/monitoring.js';
 import { guard } from '../../lib/crm/guard.js';
 import { makePage, pageSize, type Page } from '../../lib/crm/page.js';
-import { API, OBJECTS, type ObjectName } from '../../lib/permissions.js';
-import { type Department } from '../../lib/departments.js';
-import type { Actor } from '../../lib/actor.js';
+import { API, OBJECTS, type ObjectName } from '../../lib/domain/permissions.js';
+import { type Department } from '../../lib/domain/departments.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import type { AskPassword, ShellIO, Login, Verdict } from '../../lib/shell/index.js';
 
 export type Row = { id: number } & Record<string, unknown>;

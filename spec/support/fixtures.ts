@@ -4,10 +4,10 @@
  */
 import { createApi, type CrmApi } from '../../lib/crm/api.js';
 import type { ApiDeps } from '../../lib/crm/deps.js';
-import type { Monitor } from '../../lib/monitoring.js';
+import type { Monitor } from '../../lib/platform/monitoring.js';
 import { testQueries } from './test-queries.js';
-import type { Department } from '../../lib/departments.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Department } from '../../lib/domain/departments.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { openSessionFor } from '../../lib/auth/sessions.js';
 import { ctx } from './server.js';
 import { asOwner } from './owner.js';

@@ -1,16 +1,16 @@
 /**
  * A real login (lib/shell/login.ts) for in-process tests that drive openShell/runBatch
- * with fake streams: the one lib/commands/shell.ts assembles, on a real
+ * with fake streams: the one lib/program/commands/shell.ts assembles, on a real
  * Database, logged in as `actor` (no token store, no re-login prompt answered).
  */
-import type { Config } from '../../lib/config.js';
+import type { Config } from '../../lib/platform/config.js';
 import { tokenSecret } from '../../lib/auth/secret.js';
 import { issueToken } from '../../lib/auth/tokens.js';
-import { createLogin } from '../../lib/commands/shell.js';
-import { noopMonitor, type Monitor } from '../../lib/monitoring.js';
+import { createLogin } from '../../lib/program/commands/shell.js';
+import { noopMonitor, type Monitor } from '../../lib/platform/monitoring.js';
 import type { Database } from '../../lib/db/index.js';
 import type { Login } from '../../lib/shell/index.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { ctx } from './server.js';
 
 export function liveLogin(config: Config, db: Database, actor: Actor, monitor: Monitor = noopMonitor, installation = ctx().installation): Login {

@@ -6,7 +6,7 @@
  * killed by the test that started it (killAll in afterEach).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { packageRoot } from '../../lib/paths.js';
+import { packageRoot } from '../../lib/platform/paths.js';
 import { CLI, track } from './cli.js';
 
 const DEFAULT_WAIT_MS = 20_000;

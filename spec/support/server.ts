@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import format from 'pg-format';
-import { loadConfig, type Config, type ConnectionParams } from '../../lib/config.js';
+import { loadConfig, type Config, type ConnectionParams } from '../../lib/platform/config.js';
 import { AdminConnection, Database } from '../../lib/db/index.js';
 import { EmbeddedServer, SUPERUSER } from '../../lib/db/embedded/index.js';
 import type { DatabaseTarget } from '../../lib/db/connect.js';
 import { queries } from '../../lib/db/sql.js';
 import { testQueries } from './test-queries.js';
-import { runSetup } from '../../lib/provision.js';
+import { runSetup } from '../../lib/program/provision.js';
 
 const tq = testQueries(['resetData', 'fingerprint', 'dropDatabase', 'installationId'] as const);
 const sq = queries('setup', ['databaseExists', 'createDatabase', 'serverVersion'] as const);

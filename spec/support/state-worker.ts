@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { saveToken } from '../../lib/auth/store.js';
-import { withFileLockSync } from '../../lib/locks.js';
+import { withFileLockSync } from '../../lib/platform/locks.js';
 
 const [mode, a, b, c] = process.argv.slice(2);
 if (mode === 'count') {

@@ -1,10 +1,10 @@
 /** Collaborators with a real password, and their clients and events, for the auth and users specs (on spec/support/fixtures.ts). */
 import { hashPassword } from '../../lib/auth/passwords.js';
 import type { ApiDeps } from '../../lib/crm/deps.js';
-import { noopMonitor, type Monitor } from '../../lib/monitoring.js';
+import { noopMonitor, type Monitor } from '../../lib/platform/monitoring.js';
 import { testQueries } from './test-queries.js';
-import type { Department } from '../../lib/departments.js';
-import type { Actor } from '../../lib/actor.js';
+import type { Department } from '../../lib/domain/departments.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { addClient as addFixtureClient, addContract, addEvent as addFixtureEvent, addUser } from './fixtures.js';
 import { asOwner } from './owner.js';
 import { ctx } from './server.js';

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DatabaseUnavailable } from '../../errors.js';
+import { DatabaseUnavailable } from '../../domain/errors.js';
 
 /** Whom to run initdb, pg_ctl and the server as: this process's user when both are unset. */
 export interface RunAs {

@@ -12,8 +12,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DatabaseUnavailable } from '../../errors.js';
-import type { LockHolder } from '../../locks.js';
+import { DatabaseUnavailable } from '../../domain/errors.js';
+import type { LockHolder } from '../../platform/locks.js';
 import { baseDirMode } from './account.js';
 import { ServerLock } from './lock.js';
 import { PostgresServer, type ServerState } from './server.js';

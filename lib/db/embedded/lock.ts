@@ -3,13 +3,13 @@
  * process using it holds a lease: a symbolic link named after its pid,
  * pointing at its process tag. Joining, leaving (normally, by a signal or
  * from an exit handler) and restarting a server that died all hold the same
- * lock (`postgres/lock`, see withFileLock in lib/state.ts). Leases of dead
+ * lock (`postgres/lock`, see withFileLock in lib/platform/state.ts). Leases of dead
  * processes are pruned on the way, so a crash never keeps the server up for nobody.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DatabaseUnavailable } from '../../errors.js';
-import { inspectLock, processTag, tagAlive, withFileLock, withFileLockSync, type LockHolder, type LockOptions } from '../../locks.js';
+import { DatabaseUnavailable } from '../../domain/errors.js';
+import { inspectLock, processTag, tagAlive, withFileLock, withFileLockSync, type LockHolder, type LockOptions } from '../../platform/locks.js';
 
 export class ServerLock {
   readonly lockFile: string;

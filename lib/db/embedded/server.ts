@@ -14,9 +14,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DatabaseUnavailable } from '../../errors.js';
-import { readPrivateFile, writePrivateFile } from '../../state.js';
-import { pidAlive } from '../../locks.js';
+import { DatabaseUnavailable } from '../../domain/errors.js';
+import { readPrivateFile, writePrivateFile } from '../../platform/state.js';
+import { pidAlive } from '../../platform/locks.js';
 import { ensureTraversable, giveTo, serverAccount, type RunAs } from './account.js';
 
 const execFileAsync = promisify(execFile);

@@ -391,12 +391,12 @@ drop role if exists %I;
 -- name: whoAmI :one
 select current_collaborator_id() as id, session_department() as department;
 
--- An email locked out as five failed logins would (spec/permissions.spec.ts: users.unlock).
+-- An email locked out as five failed logins would (spec/domain/permissions.spec.ts: users.unlock).
 -- name: lockOutEmail :exec
 insert into login_throttle (email, failures, locked_until) values (lower($1), 0, now() + interval '15 minutes')
 on conflict (email) do update set locked_until = excluded.locked_until;
 
--- Provisioning (spec/commands/setup.spec.ts, spec/provision.spec.ts).
+-- Provisioning (spec/program/commands/setup.spec.ts, spec/program/provision.spec.ts).
 -- name: epicSchemaExists :one
 select exists (select from pg_namespace where nspname = 'epic') as exists;
 

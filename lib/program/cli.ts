@@ -1,9 +1,9 @@
 /** argv → command. Each command gets its dependencies (streams, environment) passed in. */
 import type { CliIO, CliOptions, CommandRunner } from './commands/command.js';
-import { ConfigError, isEpicError } from './errors.js';
-import { checkNodeVersion } from './node-version.js';
-import { visible } from './text.js';
-import { commandFinished, installFaultHandlers } from './shell/faults.js';
+import { ConfigError, isEpicError } from '../domain/errors.js';
+import { checkNodeVersion } from '../platform/node-version.js';
+import { visible } from '../platform/text.js';
+import { commandFinished, installFaultHandlers } from '../shell/faults.js';
 
 export const USAGE = `Usage: epic-events [options] [FILE.js]
        epic-events setup | logout
@@ -110,7 +110,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     return 0;
   }
   if (opts.command === 'version') {
-    const { packageVersion } = await import('./version.js');
+    const { packageVersion } = await import('../platform/version.js');
     io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }

@@ -1,9 +1,9 @@
 /**
- * What every command (lib/commands/*) receives from the command line
- * (lib/cli.ts): its parsed options and its streams and environment.
+ * What every command (lib/program/commands/*) receives from the command line
+ * (lib/program/cli.ts): its parsed options and its streams and environment.
  */
-import { loadConfig, readEnvironment, type Config } from '../config.js';
-import type { Terminal } from '../prompt.js';
+import { loadConfig, readEnvironment, type Config } from '../../platform/config.js';
+import type { Terminal } from '../../platform/prompt.js';
 
 export interface CliIO {
   stdin: Terminal['input'];

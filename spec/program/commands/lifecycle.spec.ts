@@ -1,5 +1,5 @@
 /**
- * How a command's process ends (lib/commands/lifecycle.ts): whatever it holds
+ * How a command's process ends (lib/program/commands/lifecycle.ts): whatever it holds
  * is given back on exit, on SIGHUP (exit 129) and on SIGTERM (exit 143). The
  * embedded server's lease this protects is met in spec/e2e/demo.spec.ts.
  */
@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../../lib/paths.js';
+import { packageRoot } from '../../../lib/platform/paths.js';
 
 const lifecycle = path.join(packageRoot, 'dist', 'lib', 'commands', 'lifecycle.js');
 

@@ -3,15 +3,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AdminConnection } from '../../lib/db/index.js';
-import { loadMigrations } from '../../lib/db/sql.js';
-import { testQueries } from '../support/test-queries.js';
-import { migrationsDir, packageRoot } from '../../lib/paths.js';
-import { runSetup } from '../../lib/provision.js';
-import { ValidationError } from '../../lib/errors.js';
-import { scratchDatabase, targetFor, testConfig } from '../support/server.js';
-import { asOwner } from '../support/owner.js';
-import { cliEnv } from '../support/cli.js';
+import { AdminConnection } from '../../../lib/db/index.js';
+import { loadMigrations } from '../../../lib/db/sql.js';
+import { testQueries } from '../../support/test-queries.js';
+import { migrationsDir, packageRoot } from '../../../lib/platform/paths.js';
+import { runSetup } from '../../../lib/program/provision.js';
+import { ValidationError } from '../../../lib/domain/errors.js';
+import { scratchDatabase, targetFor, testConfig } from '../../support/server.js';
+import { asOwner } from '../../support/owner.js';
+import { cliEnv } from '../../support/cli.js';
 
 const t = testQueries(['migrationsApplied', 'usersByDepartment', 'departmentNames', 'epicSchemaExists'] as const);
 

@@ -2,7 +2,7 @@
  * The state directory: ours (refused when another user owns it or others may
  * write to it; its files are created 0600 and checked when read; every
  * configuration problem exits 2 with one line), and its cross-process locks
- * (lib/state.ts): symbolic links read as links, never through the
+ * (lib/platform/state.ts): symbolic links read as links, never through the
  * private-file check.
  */
 import { expect } from 'chai';
@@ -12,13 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ConfigError } from '../lib/errors.js';
-import { holdsFileLock, inspectLock, processTag, withFileLock, withFileLockSync } from '../lib/locks.js';
-import { assertUsableStateDir, createPrivateFileOnce, readPrivateFile, writePrivateFile } from '../lib/state.js';
-import { FIXTURE_PASSWORD } from './support/fixtures.js';
-import { cliTestbed, runCli } from './support/cli.js';
+import { ConfigError } from '../../lib/domain/errors.js';
+import { holdsFileLock, inspectLock, processTag, withFileLock, withFileLockSync } from '../../lib/platform/locks.js';
+import { assertUsableStateDir, createPrivateFileOnce, readPrivateFile, writePrivateFile } from '../../lib/platform/state.js';
+import { FIXTURE_PASSWORD } from '../support/fixtures.js';
+import { cliTestbed, runCli } from '../support/cli.js';
 
-const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'state-worker.js');
+const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'state-worker.js');
 const run = promisify(execFile);
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

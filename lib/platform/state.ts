@@ -2,12 +2,12 @@
  * The state directory: token store, history, JWT secret, embedded data.
  * Private to its user: refused when another user owns it or others may write
  * to it; every file in it is created 0600 and checked when read. Locks and
- * leases are symbolic links (lib/locks.ts): never read as files.
+ * leases are symbolic links (lib/platform/locks.ts): never read as files.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../domain/errors.js';
 
 export function ensureStateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { main } from '../../lib/cli.js';
-import { readToken, saveToken } from '../../lib/auth/store.js';
+import { main } from '../../../lib/program/cli.js';
+import { readToken, saveToken } from '../../../lib/auth/store.js';
 
 function sink(): Writable & { text: () => string } {
   const chunks: string[] = [];

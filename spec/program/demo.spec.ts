@@ -1,15 +1,15 @@
 /**
- * The demo data (lib/demo.ts, issue 15 item 8) is about now: loaded on the
+ * The demo data (lib/program/demo.ts, issue 15 item 8) is about now: loaded on the
  * test database with a chosen "today", it has events past and coming (one in
  * the next days, one without a support contact), contracts signed and
  * unsigned, paid in full and with an amount due.
  */
 import { expect } from 'chai';
-import { createDigest } from '../lib/crm/digest.js';
-import { demoDay, demoUserId, loadDemoData } from '../lib/demo.js';
-import { apiAs, sessionFor } from './support/fixtures.js';
-import { ctx, resetData } from './support/server.js';
-import { depsFor } from './support/users.js';
+import { createDigest } from '../../lib/crm/digest.js';
+import { demoDay, demoUserId, loadDemoData } from '../../lib/program/demo.js';
+import { apiAs, sessionFor } from '../support/fixtures.js';
+import { ctx, resetData } from '../support/server.js';
+import { depsFor } from '../support/users.js';
 
 describe('demo data', () => {
   const today = new Date(2027, 2, 10, 9, 0);

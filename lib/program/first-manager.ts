@@ -3,14 +3,14 @@
  * ADMIN_EMAIL and ADMIN_PASSWORD (each variable named when wrong), else asked
  * on a terminal in one pass, each answer checked as it is typed.
  */
-import type { Config } from './config.js';
-import type { AdminConnection } from './db/index.js';
-import { bind, queries } from './db/sql.js';
-import { hashPassword, passwordProblem } from './auth/passwords.js';
-import { chooseNewPassword } from './auth/own-password.js';
-import { ask, type Terminal } from './prompt.js';
-import { ValidationError } from './errors.js';
-import { email as validEmail, name as validName, Problems, validated } from './crm/validate.js';
+import type { Config } from '../platform/config.js';
+import type { AdminConnection } from '../db/index.js';
+import { bind, queries } from '../db/sql.js';
+import { hashPassword, passwordProblem } from '../auth/passwords.js';
+import { chooseNewPassword } from '../auth/own-password.js';
+import { ask, type Terminal } from '../platform/prompt.js';
+import { ValidationError } from '../domain/errors.js';
+import { email as validEmail, name as validName, Problems, validated } from '../crm/validate.js';
 
 const q = queries('setup', ['managementCount'] as const);
 const uq = queries('users', ['createUser', 'findUserIdByEmail'] as const);

@@ -2,12 +2,12 @@ import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-/** The package root, whether running from `lib/` sources or compiled `dist/lib/`. */
+/** The package root, whether running from `lib/` sources or compiled `dist/lib/platform/`. */
 export const packageRoot: string = (() => {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const parts = here.split(path.sep);
   const distAt = parts.lastIndexOf('dist');
-  return distAt >= 0 ? parts.slice(0, distAt).join(path.sep) || path.sep : path.resolve(here, '..');
+  return distAt >= 0 ? parts.slice(0, distAt).join(path.sep) || path.sep : path.resolve(here, '..', '..');
 })();
 
 export const sqlDir = path.join(packageRoot, 'sql');

@@ -5,10 +5,10 @@
  * something. Loaded once, dated relative to the day it is loaded.
  */
 import crypto from 'node:crypto';
-import type { AdminConnection } from './db/index.js';
-import { bind, queries } from './db/sql.js';
-import { hashPassword } from './auth/passwords.js';
-import type { Department } from './departments.js';
+import type { AdminConnection } from '../db/index.js';
+import { bind, queries } from '../db/sql.js';
+import { hashPassword } from '../auth/passwords.js';
+import type { Department } from '../domain/departments.js';
 
 const q = queries('demo', ['demoLoaded', 'demoUser', 'demoClient', 'demoContract', 'demoEvent', 'demoUserByDepartment', 'demoHistory'] as const);
 

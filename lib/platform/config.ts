@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../domain/errors.js';
 import { defaultStateDir, packageRoot } from './paths.js';
 
 export interface ConnectionParams {

@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import format from 'pg-format';
-import { AdminConnection } from '../lib/db/index.js';
-import { testQueries } from './support/test-queries.js';
-import { packageRoot } from '../lib/paths.js';
-import { runSetup, SUPPORTED_POSTGRES, unsupportedServer } from '../lib/provision.js';
-import { DatabaseUnavailable } from '../lib/errors.js';
-import { APP_PASSWORD, adminUrl, ctx, serverVersion, targetFor, testConfig } from './support/server.js';
+import { AdminConnection } from '../../lib/db/index.js';
+import { testQueries } from '../support/test-queries.js';
+import { packageRoot } from '../../lib/platform/paths.js';
+import { runSetup, SUPPORTED_POSTGRES, unsupportedServer } from '../../lib/program/provision.js';
+import { DatabaseUnavailable } from '../../lib/domain/errors.js';
+import { APP_PASSWORD, adminUrl, ctx, serverVersion, targetFor, testConfig } from '../support/server.js';
 
 const t = testQueries(['useTestRole', 'createTestLoginRole', 'dropTestRole', 'databaseNamed', 'dropDatabase'] as const);
 

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
-import { noopMonitor } from '../lib/monitoring.js';
-import { createUsers } from '../lib/crm/users.js';
+import { noopMonitor } from '../../lib/platform/monitoring.js';
+import { createUsers } from '../../lib/crm/users.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createMonitor, createScrubber, knownSecrets } from '../lib/monitoring.js';
-import { writePrivateFile } from '../lib/state.js';
-import { ctx, resetData } from './support/server.js';
-import { addCollaborator, depsFor } from './support/users.js';
-import { startReceiver } from './support/sentry-receiver.js';
+import { createMonitor, createScrubber, knownSecrets } from '../../lib/platform/monitoring.js';
+import { writePrivateFile } from '../../lib/platform/state.js';
+import { ctx, resetData } from '../support/server.js';
+import { addCollaborator, depsFor } from '../support/users.js';
+import { startReceiver } from '../support/sentry-receiver.js';
 
 const JWT_SECRET = 'this-is-the-jwt-secret-of-the-monitoring-test-0123456789';
 const FAKE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl';

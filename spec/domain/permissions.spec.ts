@@ -2,21 +2,21 @@
  * The whole department matrix, against the real database: every method ×
  * every department × a record of the caller's own / someone else's. Allowed
  * calls succeed; refused ones raise PermissionDenied and change nothing.
- * The expectations are written out here, independently of lib/permissions.ts,
+ * The expectations are written out here, independently of lib/domain/permissions.ts,
  * so a wrong entry in the table fails this test.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { CrmApi } from '../lib/crm/api.js';
-import { PermissionDenied } from '../lib/errors.js';
-import { API, OBJECTS, type ObjectName } from '../lib/permissions.js';
-import { DEPARTMENTS, type Department } from '../lib/departments.js';
-import { actorOf, apiAs, buildWorld, rejection, type World } from './support/fixtures.js';
-import { fingerprint, resetData } from './support/server.js';
-import { asOwner } from './support/owner.js';
-import { testQueries } from './support/test-queries.js';
+import type { CrmApi } from '../../lib/crm/api.js';
+import { PermissionDenied } from '../../lib/domain/errors.js';
+import { API, OBJECTS, type ObjectName } from '../../lib/domain/permissions.js';
+import { DEPARTMENTS, type Department } from '../../lib/domain/departments.js';
+import { actorOf, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
+import { fingerprint, resetData } from '../support/server.js';
+import { asOwner } from '../support/owner.js';
+import { testQueries } from '../support/test-queries.js';
 
 const tq = testQueries(['lockOutEmail'] as const);
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import vm from 'node:vm';
-import { endOfDay, formatDate, isDate, readDate } from '../lib/dates.js';
+import { endOfDay, formatDate, isDate, readDate } from '../../lib/platform/dates.js';
 
 /** Monday 30 November 2026, 23:50 local time. */
 const NOW = new Date(2026, 10, 30, 23, 50);
@@ -12,7 +12,7 @@ const timeOf = (v: unknown) => {
   return r.date.getTime();
 };
 
-describe('dates (lib/dates.ts)', () => {
+describe('dates (lib/platform/dates.ts)', () => {
   it('reads ISO 8601 as local time unless a zone is given, a bare date as local midnight', () => {
     expect(timeOf('2026-06-04T13:00')).to.equal(local(2026, 6, 4, 13));
     expect(timeOf('2026-06-04 13:00')).to.equal(local(2026, 6, 4, 13));

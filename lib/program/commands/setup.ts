@@ -1,8 +1,8 @@
 import { configFrom, type CliIO, type CliOptions } from './command.js';
-import { openTarget } from '../db/connect.js';
+import { openTarget } from '../../db/connect.js';
 import { releaseOnExit } from './lifecycle.js';
 import { runSetup } from '../provision.js';
-import { assertUsableStateDir } from '../state.js';
+import { assertUsableStateDir } from '../../platform/state.js';
 
 export async function runSetupCommand(opts: CliOptions, io: CliIO): Promise<number> {
   const config = configFrom(io);

@@ -1,7 +1,7 @@
 /**
  * Cross-process locks and process identity: a lock is a symbolic link whose
  * target is its owner's tag (pid and start time), so a crashed owner is seen
- * and its lock taken over; the state directory's files (lib/state.ts) and the
+ * and its lock taken over; the state directory's files (lib/platform/state.ts) and the
  * embedded server's leases (lib/db/embedded/lock.ts) are guarded by them.
  */
 import fs from 'node:fs';

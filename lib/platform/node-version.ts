@@ -1,5 +1,5 @@
 /** Which Node.js the shell runs on (README "Node.js versions"); see also lib/shell/repl-adapter.ts. */
-import { EpicError } from './errors.js';
+import { EpicError } from '../domain/errors.js';
 
 /** The versions `.ci/run` runs the whole suite on (package.json engines). */
 export const TESTED_NODE = '20.19+, 22, 24 and 26';

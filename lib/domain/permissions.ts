@@ -6,10 +6,10 @@
  * and validation read too, so none of them can disagree.
  */
 import type { Department } from './departments.js';
-import { DESCRIPTIONS } from './crm/api.js';
-import { argsText, objectKeys, OBJECTS, type FieldsArg, type MethodDescription, type ObjectName, type Ownership } from './crm/describe.js';
-import { OWNERSHIP } from './crm/ownership.js';
-import { sortKeysOf } from './crm/sort.js';
+import { DESCRIPTIONS } from '../crm/api.js';
+import { argsText, objectKeys, OBJECTS, type FieldsArg, type MethodDescription, type ObjectName, type Ownership } from '../crm/describe.js';
+import { OWNERSHIP } from '../crm/ownership.js';
+import { sortKeysOf } from '../crm/sort.js';
 
 export { OBJECTS, type ObjectName, type Ownership };
 

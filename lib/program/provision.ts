@@ -8,20 +8,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import format from 'pg-format';
-import type { Config, ConnectionParams } from './config.js';
-import { AdminConnection } from './db/index.js';
-import type { DatabaseTarget } from './db/connect.js';
-import { migrate } from './db/migrate.js';
-import { scramVerifier } from './db/scram.js';
-import { EMBEDDED_DATABASE } from './db/embedded/index.js';
-import { migrationFiles } from './db/sql.js';
-import { migrationsDir } from './paths.js';
-import { bind, queries } from './db/sql.js';
-import { jwtSecret } from './auth/secret.js';
-import type { Terminal } from './prompt.js';
-import { ConfigError, Conflict, DatabaseUnavailable } from './errors.js';
-import { ensureStateDir, readPrivateFile, writePrivateFile } from './state.js';
-import { withFileLock } from './locks.js';
+import type { Config, ConnectionParams } from '../platform/config.js';
+import { AdminConnection } from '../db/index.js';
+import type { DatabaseTarget } from '../db/connect.js';
+import { migrate } from '../db/migrate.js';
+import { scramVerifier } from '../db/scram.js';
+import { EMBEDDED_DATABASE } from '../db/embedded/index.js';
+import { migrationFiles } from '../db/sql.js';
+import { migrationsDir } from '../platform/paths.js';
+import { bind, queries } from '../db/sql.js';
+import { jwtSecret } from '../auth/secret.js';
+import type { Terminal } from '../platform/prompt.js';
+import { ConfigError, Conflict, DatabaseUnavailable } from '../domain/errors.js';
+import { ensureStateDir, readPrivateFile, writePrivateFile } from '../platform/state.js';
+import { withFileLock } from '../platform/locks.js';
 import { ensureFirstManager } from './first-manager.js';
 
 const q = queries('setup', [

@@ -5,15 +5,15 @@
  * session lasts until it expires.
  */
 import { configFrom, type CliIO, type CliOptions } from './command.js';
-import type { Config } from '../config.js';
-import { lastEmail, readToken, removeToken } from '../auth/store.js';
-import { tokenSecret } from '../auth/secret.js';
-import { verifyToken, type TokenClaims } from '../auth/tokens.js';
-import { endSession } from '../auth/sessions.js';
-import { openTarget } from '../db/connect.js';
+import type { Config } from '../../platform/config.js';
+import { lastEmail, readToken, removeToken } from '../../auth/store.js';
+import { tokenSecret } from '../../auth/secret.js';
+import { verifyToken, type TokenClaims } from '../../auth/tokens.js';
+import { endSession } from '../../auth/sessions.js';
+import { openTarget } from '../../db/connect.js';
 import { releaseOnExit } from './lifecycle.js';
-import { Database } from '../db/index.js';
-import { formatDate } from '../dates.js';
+import { Database } from '../../db/index.js';
+import { formatDate } from '../../platform/dates.js';
 
 export async function runLogoutCommand(opts: CliOptions, io: CliIO): Promise<number> {
   const config = configFrom(io);

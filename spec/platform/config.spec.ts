@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, parseDuration } from '../lib/config.js';
-import { ConfigError } from '../lib/errors.js';
+import { loadConfig, parseDuration } from '../../lib/platform/config.js';
+import { ConfigError } from '../../lib/domain/errors.js';
 
 function refusal(env: NodeJS.ProcessEnv): string {
   try {
