@@ -5,7 +5,12 @@
  * column, a Chinese or Japanese character (`山田`) takes two. Text is measured
  * after it was made visible (lib/platform/text.ts): no control characters.
  */
-import wcwidth from 'wcwidth';
+import { createRequire } from 'node:module';
+import type Wcwidth from 'wcwidth';
+
+// Loaded the first time non-ASCII text is measured, not when the shell starts.
+let wcwidthModule: typeof Wcwidth | undefined;
+const wcwidth = (text: string): number => (wcwidthModule ??= createRequire(import.meta.url)('wcwidth') as typeof Wcwidth)(text);
 
 const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
 
