@@ -14,6 +14,8 @@ import { createHistory, type History } from './history.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
 import { FOLLOW_UPS, createFollowUps, type FollowUps } from './follow-ups.js';
+import { createTrash, type Trash } from './trash.js';
+import { createUndo } from './undo.js';
 
 /** Every method of every object, as described: the table help, completion and the guard read. */
 export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
@@ -37,6 +39,10 @@ export interface CrmApi {
   activity: History['activity'];
   /** Clients, contracts and events matching a text (everyone). */
   find: (text: string) => Promise<Found>;
+  /** What is in the trash that the caller may see; trash.empty (management) removes it for good. */
+  trash: Trash['list'] & { empty: Trash['empty'] };
+  /** A history entry's old values written back (everyone, under their own rules). */
+  undo: ReturnType<typeof createUndo>['undo'];
 }
 
 export function createApi(deps: ApiDeps): CrmApi {
@@ -49,5 +55,12 @@ export function createApi(deps: ApiDeps): CrmApi {
     followUps: guard('followUps', FOLLOW_UPS, createFollowUps(deps), deps.actor),
     activity: (filter) => createHistory(deps).activity(filter),
     find: createFind(deps),
+    trash: trashCall(createTrash(deps)),
+    undo: createUndo(deps).undo,
   };
+}
+
+/** trash() lists; trash.empty() is its one method. */
+function trashCall(trash: Trash): CrmApi['trash'] {
+  return Object.assign((options?: Parameters<Trash['list']>[0]) => trash.list(options), { empty: trash.empty });
 }
