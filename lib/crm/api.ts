@@ -13,6 +13,7 @@ import { guard } from './guard.js';
 import { createHistory, type History } from './history.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
+import { FOLLOW_UPS, createFollowUps, type FollowUps } from './follow-ups.js';
 
 /** Every method of every object, as described: the table help, completion and the guard read. */
 export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
@@ -21,6 +22,7 @@ export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
   events: EVENTS,
   users: USERS,
   reports: REPORTS,
+  followUps: FOLLOW_UPS,
 };
 
 export interface CrmApi {
@@ -29,6 +31,8 @@ export interface CrmApi {
   events: Events;
   users: Users;
   reports: Reports;
+  /** Open follow-ups (followUps() in the shell is followUps.list()). */
+  followUps: FollowUps;
   /** The feed of recent changes (everyone may call it; management sees everyone's). */
   activity: History['activity'];
   /** Clients, contracts and events matching a text (everyone). */
@@ -42,6 +46,7 @@ export function createApi(deps: ApiDeps): CrmApi {
     events: guard('events', EVENTS, createEvents(deps), deps.actor),
     users: guard('users', USERS, createUsers(deps), deps.actor),
     reports: guard('reports', REPORTS, createReports(deps), deps.actor),
+    followUps: guard('followUps', FOLLOW_UPS, createFollowUps(deps), deps.actor),
     activity: (filter) => createHistory(deps).activity(filter),
     find: createFind(deps),
   };

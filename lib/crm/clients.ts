@@ -9,6 +9,7 @@ import { NotFound, ValidationError } from '../domain/errors.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { IMPORT, importClients } from './import.js';
+import { FOLLOW_UP, followUpMethod } from './follow-ups.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
@@ -102,6 +103,7 @@ export const CLIENTS = {
   }),
   history: historyDescription('client', EVERYONE),
   import: IMPORT,
+  followUp: FOLLOW_UP,
 } satisfies ObjectDescription;
 
 export function createClients(deps: ApiDeps) {
@@ -187,7 +189,7 @@ export function createClients(deps: ApiDeps) {
   /** Clients from a CSV file, all or nothing (lib/crm/import.ts), checked with create's own validators. */
   const importFile = importClients(deps, CLIENTS.create);
 
-  return { list, count, get, create, update, assign, history, import: importFile };
+  return { list, count, get, create, update, assign, history, import: importFile, followUp: followUpMethod(deps) };
 }
 
 export type Clients = ReturnType<typeof createClients>;
