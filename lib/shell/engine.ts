@@ -8,6 +8,7 @@ import type { EventEmitter } from 'node:events';
 import { Interrupted } from './errors.js';
 import vm from 'node:vm';
 import { passGate } from './gate.js';
+import { whileUserCodeRuns } from './signals.js';
 import { mistypedMethod } from './names.js';
 import { SessionRevoked } from '../domain/errors.js';
 import { Pager } from './pager.js';
@@ -185,8 +186,14 @@ export class Engine {
     }
   }
 
+  /**
+   * A batch's statement (a script, `.load`, load()): stopped by Ctrl+C even
+   * while it never yields (`while (true) {}`), as a typed line is: SIGINT
+   * interrupts it (the terminal out of raw mode meanwhile, so that Ctrl+C is a
+   * signal), and SIGTERM or SIGHUP end the process (lib/shell/signals.ts).
+   */
   private async runCompiled(script: vm.Script): Promise<unknown> {
-    return script.runInContext(this.options.context, { displayErrors: false });
+    return whileUserCodeRuns(this.replHandle?.server.input, () => script.runInContext(this.options.context, { displayErrors: false, breakOnSigint: true }));
   }
 
   private runDefaultEval(code: string, file: string): Promise<unknown> {
