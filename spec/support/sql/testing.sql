@@ -2,7 +2,7 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate events, contracts, clients, sessions, users, login_throttle, change_log,
+truncate events, contracts, clients, sessions, session_endings, users, login_throttle, change_log,
          report_signed_totals, report_pipeline_totals, report_client_balances restart identity;
 
 -- name: installationId :one
@@ -609,3 +609,10 @@ where datname = current_database() and wait_event_type = 'Lock' and wait_event =
 -- name: terminateCommitGateWaiters :one
 select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
 where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and usename = $1;
+
+-- Sessions ended under their holder (spec/reliability/session-endings.spec.ts).
+-- name: openSessionCount :one
+select count(*)::int as n from sessions where user_id = $1;
+
+-- name: deleteCollaborator :exec
+delete from users where id = $1;
