@@ -14,6 +14,11 @@ from auth_login($1, $2, $3);
 select id, email, "fullName", department, "expiresAt", expired, installation::text as installation
 from auth_session($1);
 
+-- Why a session ended, when its holder cannot tell: 'deleted' (the account),
+-- 'cap' (too many sessions), or null (sql/migrations/020_session_endings.sql).
+-- name: sessionEnding :one
+select auth_session_ending($1) as reason;
+
 -- name: logout :one
 select auth_logout($1) as ended;
 
