@@ -13,7 +13,7 @@ export interface CliIO {
 }
 
 export interface CliOptions {
-  command: 'shell' | 'setup' | 'logout' | 'help' | 'version';
+  command: 'shell' | 'setup' | 'logout' | 'stop' | 'help' | 'version';
   email?: string;
   passwordStdin: boolean;
   json: boolean;
