@@ -12,6 +12,7 @@ import util from 'node:util';
 import { Page, isPage } from '../crm/page.js';
 import { isFound, type Found } from '../crm/find.js';
 import { visible } from '../platform/text.js';
+import { fitText } from '../platform/width.js';
 import { formatDate, isDate } from '../platform/dates.js';
 import { heading, type ColumnChoice, type Expanded } from './layout.js';
 import { fitCell, formatField, formatRecord, formatTable, isRecord, paint, type Row, type TableView } from './table.js';
@@ -76,10 +77,11 @@ export function formatHistoryLine(entry: Row, color: boolean, showRecord: boolea
   return `${paint(formatDate(entry.at as Date, dateFormat), 'dim', color)}  ${fitCell(String(entry.actorName))}  ${record}${what}${note}`;
 }
 
-function formatTimeline(rows: Row[], color: boolean, dateFormat?: string): string {
+function formatTimeline(rows: Row[], color: boolean, dateFormat?: string, width?: number): string {
   if (rows.length === 0) return '(no changes)';
   const records = new Set(rows.map((r) => `${r.object} ${r.recordId}`));
-  return rows.map((r) => formatHistoryLine(r, color, records.size > 1, dateFormat)).join('\n');
+  // A long line wraps between words, under the text after its timestamp.
+  return rows.map((r) => fitText(formatHistoryLine(r, color, records.size > 1, dateFormat), width)).join('\n');
 }
 
 /** The columns a list was asked for (list({columns})), kept with it and the pages after it. */
@@ -100,7 +102,7 @@ function tableView(options: { width?: number; display?: Display }, object?: stri
 export function formatPage(page: Page<unknown>, color: boolean, options: { width?: number; display?: Display } = {}): string {
   const rows = page.rows.filter(isRecord);
   const listing = page.object === 'history'
-    ? formatTimeline(rows, color, options.display?.dateFormat)
+    ? formatTimeline(rows, color, options.display?.dateFormat, options.width)
     : formatTable(rows, color, tableView(options, page.object, pageChoices.get(page)));
   const table = rows.length === page.rows.length ? listing : page.rows.map((r) => inspectVisibly(r, false)).join('\n');
   // The last page says how many were listed in all (with the pages `it` showed before it).
@@ -109,12 +111,12 @@ export function formatPage(page: Page<unknown>, color: boolean, options: { width
 }
 
 /** find(): each kind with its rows as a table, kinds with nothing left out. */
-export function formatFound(found: Found, color: boolean): string {
+export function formatFound(found: Found, color: boolean, options: { width?: number; display?: Display } = {}): string {
   const kinds = (['clients', 'contracts', 'events'] as const).filter((k) => found[k].length > 0);
   if (kinds.length === 0) return '(nothing found)';
   return kinds.map((k) => {
     const count = found.more.includes(k) ? `first ${found[k].length}` : String(found[k].length);
-    return `${paint(`${k} (${count})`, 'bold', color)}\n${formatTable(found[k] as unknown as Row[], color)}`;
+    return `${paint(`${k} (${count})`, 'bold', color)}\n${formatTable(found[k] as unknown as Row[], color, tableView(options, k))}`;
   }).join('\n\n');
 }
 
@@ -141,12 +143,12 @@ function inspectVisibly(value: unknown, color: boolean): string {
 
 /** Render any value the shell printed: the writer of the REPL, and what batches print. */
 export function render(value: unknown, options: OutputOptions): string {
-  if (value instanceof ShellText) return visible(value.text, '\n');
+  if (value instanceof ShellText) return fitText(visible(value.text, '\n'), options.width);
   if (options.json) return toJson(value);
   const listing = listingOf(value);
-  if (listing) return visible(listing(options.width), '\n');
+  if (listing) return fitText(visible(listing(options.width), '\n'), options.width);
   if (isPage(value)) return formatPage(value, options.color, options);
-  if (isFound(value)) return formatFound(value, options.color);
+  if (isFound(value)) return formatFound(value, options.color, options);
   if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return formatTable(value, options.color, tableView(options));
   if (isRecord(value) && Object.values(value).every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function') || isDate(v))) {
     return formatRecord(value, options.color, { width: options.width, dateFormat: options.display?.dateFormat });
