@@ -10,7 +10,7 @@ import util from 'node:util';
 import type { Context } from 'node:vm';
 import { PermissionDenied, isEpicError } from '../domain/errors.js';
 import type { Department } from '../domain/departments.js';
-import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../domain/permissions.js';
+import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../crm/permissions.js';
 import { markApiFailure } from './errors.js';
 import { ExitRequest } from './engine.js';
 import { ASKS_FIRST } from '../crm/confirm.js';

@@ -1,5 +1,5 @@
-/** help(), clients.help(), clients.create.help(): generated from the permission table (lib/domain/permissions.ts). */
-import { API, OBJECTS, methodSpec, ownershipLabel, permittedMethods, type ObjectName } from '../domain/permissions.js';
+/** help(), clients.help(), clients.create.help(): generated from the permission table (lib/crm/permissions.ts). */
+import { API, OBJECTS, methodSpec, ownershipLabel, permittedMethods, type ObjectName } from '../crm/permissions.js';
 import { type Department } from '../domain/departments.js';
 import { FIND } from '../crm/find.js';
 

@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import type { Monitor } from '../../lib/platform/monitoring.js';
 import { guard } from '../../lib/crm/guard.js';
 import { makePage, pageSize, type Page } from '../../lib/crm/page.js';
-import { API, OBJECTS, type ObjectName } from '../../lib/domain/permissions.js';
+import { API, OBJECTS, type ObjectName } from '../../lib/crm/permissions.js';
 import { type Department } from '../../lib/domain/departments.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import type { AskPassword, ShellIO, Login, Verdict } from '../../lib/shell/index.js';

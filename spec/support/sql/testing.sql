@@ -391,7 +391,7 @@ drop role if exists %I;
 -- name: whoAmI :one
 select current_collaborator_id() as id, session_department() as department;
 
--- An email locked out as five failed logins would (spec/domain/permissions.spec.ts: users.unlock).
+-- An email locked out as five failed logins would (spec/crm/permissions.spec.ts: users.unlock).
 -- name: lockOutEmail :exec
 insert into login_throttle (email, failures, locked_until) values (lower($1), 0, now() + interval '15 minutes')
 on conflict (email) do update set locked_until = excluded.locked_until;

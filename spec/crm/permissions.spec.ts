@@ -2,7 +2,7 @@
  * The whole department matrix, against the real database: every method ×
  * every department × a record of the caller's own / someone else's. Allowed
  * calls succeed; refused ones raise PermissionDenied and change nothing.
- * The expectations are written out here, independently of lib/domain/permissions.ts,
+ * The expectations are written out here, independently of lib/crm/permissions.ts,
  * so a wrong entry in the table fails this test.
  */
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { CrmApi } from '../../lib/crm/api.js';
 import { PermissionDenied } from '../../lib/domain/errors.js';
-import { API, OBJECTS, type ObjectName } from '../../lib/domain/permissions.js';
+import { API, OBJECTS, type ObjectName } from '../../lib/crm/permissions.js';
 import { DEPARTMENTS, type Department } from '../../lib/domain/departments.js';
 import { actorOf, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
