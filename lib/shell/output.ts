@@ -141,6 +141,30 @@ function inspectVisibly(value: unknown, color: boolean): string {
   return util.inspect(value, { colors: true, depth: 4 });
 }
 
+const isScalar = (v: unknown) => v === null || (typeof v !== 'object' && typeof v !== 'function') || isDate(v);
+
+/**
+ * A record as one field a line, what it holds inside flattened (`users.update`
+ * with `moved: {clients, events, to}` prints `moved clients`, `moved to`…): a
+ * collaborator as `Bill Boquet (id 4)`, a list of plain values joined. Undefined
+ * when it holds something else (a list of records: inspected as it is).
+ */
+function flatRecord(record: Row, prefix = '', depth = 2): Row | undefined {
+  const out: Row = {};
+  for (const [key, v] of Object.entries(record)) {
+    const name = prefix ? `${prefix} ${heading(key)}` : key;
+    if (isScalar(v)) out[name] = v;
+    else if (Array.isArray(v) && v.every(isScalar)) out[name] = v.map((x) => formatField(key, x)).join(', ');
+    else if (isRecord(v) && Object.keys(v).length === 2 && typeof v.fullName === 'string' && typeof v.id === 'number') out[name] = `${v.fullName} (id ${v.id})`;
+    else if (isRecord(v) && depth > 0) {
+      const inner = flatRecord(v, name, depth - 1);
+      if (!inner) return undefined;
+      Object.assign(out, inner);
+    } else return undefined;
+  }
+  return out;
+}
+
 /** Render any value the shell printed: the writer of the REPL, and what batches print. */
 export function render(value: unknown, options: OutputOptions): string {
   if (value instanceof ShellText) return fitText(visible(value.text, '\n'), options.width);
@@ -149,10 +173,12 @@ export function render(value: unknown, options: OutputOptions): string {
   if (listing) return fitText(visible(listing(options.width), '\n'), options.width);
   if (isPage(value)) return formatPage(value, options.color, options);
   if (isFound(value)) return formatFound(value, options.color, options);
-  if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return formatTable(value, options.color, tableView(options));
-  if (isRecord(value) && Object.values(value).every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function') || isDate(v))) {
-    return formatRecord(value, options.color, { width: options.width, dateFormat: options.display?.dateFormat });
+  if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
+    // Every list says how many rows it has, as a page does.
+    return `${formatTable(value, options.color, tableView(options))}\n${paint(`(${value.length} ${value.length === 1 ? 'row' : 'rows'})`, 'dim', options.color)}`;
   }
+  const flat = isRecord(value) ? flatRecord(value) : undefined;
+  if (flat) return formatRecord(flat, options.color, { width: options.width, dateFormat: options.display?.dateFormat });
   return inspectVisibly(value, options.color);
 }
 
