@@ -10,6 +10,7 @@ import type { Actor } from '../domain/actor.js';
 import { HideableOutput } from '../platform/prompt.js';
 import { shellCompleter, type Completion } from './completion.js';
 import { loginDigest } from './digest.js';
+import { fitText } from '../platform/width.js';
 import { HistoryFile } from './history.js';
 import type { AskPassword, Login } from './login.js';
 import { paint, render, visible, type OutputOptions } from './output.js';
@@ -44,7 +45,7 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   const output = outputOptions(io);
   const prompt = promptFor(login.actor());
   const writeError = (line: string) => void io.errorOutput.write(`${paint(visible(line), 'red', output.color)}\n`);
-  greet(login, io, digest);
+  greet(login, io, digest, output.width);
   const history = io.historyFile ? new HistoryFile(io.historyFile, { warn: writeError }) : undefined;
   const saved = history?.load() ?? [];
 
@@ -111,11 +112,12 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
 }
 
 /** The banner, who is logged in and the login digest (lines already made visible), unless quiet. */
-function greet(login: Login, io: ShellIO, digest: readonly string[]): void {
+function greet(login: Login, io: ShellIO, digest: readonly string[], width: number | undefined): void {
   if (io.quiet) return;
-  if (io.banner) io.output.write(`${io.banner}\n`);
-  io.output.write(`${visible(`Logged in as ${login.actor().fullName} (${login.actor().department}).`)} Type help() for help.\n`);
-  for (const line of digest) io.output.write(`${line}\n`);
+  const write = (text: string) => void io.output.write(`${fitText(text, width)}\n`);
+  if (io.banner) write(io.banner);
+  write(`${visible(`Logged in as ${login.actor().fullName} (${login.actor().department}).`)} Type help() for help.`);
+  for (const line of digest) write(line);
 }
 
 /** The start-up file's code (rc.js in the state directory): undefined when there is none, or it cannot be trusted (one line). */

@@ -138,7 +138,7 @@ describe('shell (the REPL)', () => {
     const term = new FakeTerminal();
     const done = startShell(login, term.io());
     await term.run('clint.list()');
-    expect(term.err).to.equal('ReferenceError: clint is not defined\n');
+    expect(term.err).to.equal('ReferenceError: clint is not defined: did you mean clients?\n');
     expect(login.exceptions).to.deep.equal([]);
     term.input.end();
     await done;
