@@ -13,6 +13,7 @@ import { guard } from './guard.js';
 import { createHistory, type History } from './history.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
+import { FOLLOW_UPS, createFollowUps, type FollowUps } from './follow-ups.js';
 import { createTrash, type Trash } from './trash.js';
 import { createUndo } from './undo.js';
 
@@ -23,6 +24,7 @@ export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
   events: EVENTS,
   users: USERS,
   reports: REPORTS,
+  followUps: FOLLOW_UPS,
 };
 
 export interface CrmApi {
@@ -31,6 +33,8 @@ export interface CrmApi {
   events: Events;
   users: Users;
   reports: Reports;
+  /** Open follow-ups (followUps() in the shell is followUps.list()). */
+  followUps: FollowUps;
   /** The feed of recent changes (everyone may call it; management sees everyone's). */
   activity: History['activity'];
   /** Clients, contracts and events matching a text (everyone). */
@@ -48,6 +52,7 @@ export function createApi(deps: ApiDeps): CrmApi {
     events: guard('events', EVENTS, createEvents(deps), deps.actor),
     users: guard('users', USERS, createUsers(deps), deps.actor),
     reports: guard('reports', REPORTS, createReports(deps), deps.actor),
+    followUps: guard('followUps', FOLLOW_UPS, createFollowUps(deps), deps.actor),
     activity: (filter) => createHistory(deps).activity(filter),
     find: createFind(deps),
     trash: trashCall(createTrash(deps)),

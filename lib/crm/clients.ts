@@ -9,6 +9,7 @@ import { NotFound, ValidationError } from '../domain/errors.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { IMPORT, importClients } from './import.js';
+import { FOLLOW_UP, followUpMethod } from './follow-ups.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
 import { createErasure, ERASE, PERSONAL_DATA } from './erase.js';
@@ -108,6 +109,7 @@ export const CLIENTS = {
   }),
   history: historyDescription('client', EVERYONE),
   import: IMPORT,
+  followUp: FOLLOW_UP,
   undoImport: UNDO_IMPORT,
   ...CLIENT_TRASH,
   erase: ERASE,
@@ -201,7 +203,7 @@ export function createClients(deps: ApiDeps) {
   const { erase, personalData } = createErasure(deps);
   const { undoImport } = createUndo(deps);
 
-  return { list, count, get, create, update, assign, history, import: importFile, undoImport, ...trashed, erase, personalData };
+  return { list, count, get, create, update, assign, history, import: importFile, undoImport, ...trashed, erase, personalData, followUp: followUpMethod(deps) };
 }
 
 export type Clients = ReturnType<typeof createClients>;

@@ -11,6 +11,7 @@ const OBJECT_SUMMARY: Record<ObjectName, string> = {
   events: 'the events of signed contracts and their support contact',
   users: 'collaborators (management)',
   reports: 'revenue, who owes what, the pipeline (sales: your clients)',
+  followUps: 'follow-ups of clients: followUps({due: true}), followUps.done(id)',
 };
 
 /** Objects this department can do something with (an object with no permitted method is not offered). */

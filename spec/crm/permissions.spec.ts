@@ -18,7 +18,10 @@ import { fingerprint, resetData } from '../support/server.js';
 import { asOwner } from '../support/owner.js';
 import { testQueries } from '../support/test-queries.js';
 
-const tq = testQueries(['lockOutEmail'] as const);
+const tq = testQueries(['lockOutEmail', 'addFollowUp'] as const);
+
+/** Follow-ups on Alice's client and on Bob's, made by prepare. */
+const followUpIds = { own: 0, other: 0 };
 
 type Whose = 'own' | 'other';
 /** all: both records; own: only the caller's own; none: refused. */
@@ -173,6 +176,20 @@ const CASES: Case[] = [
   },
   { object: 'clients', method: 'erase', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.clients.erase(pick(whose, w.clientA, w.clientB)) },
   { object: 'clients', method: 'personalData', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.clients.personalData(pick(whose, w.clientA, w.clientB)) },
+  {
+    object: 'clients', method: 'followUp', rules: { management: 'all', sales: 'own', support: 'none' },
+    call: (api, w, whose) => api.clients.followUp(pick(whose, w.clientA, w.clientB), 'tomorrow 10:00', 'call back'),
+  },
+  { object: 'followUps', method: 'list', rules: { management: 'all', sales: 'all', support: 'none' }, call: (api) => api.followUps.list({ due: true }) },
+  {
+    object: 'followUps', method: 'done', rules: { management: 'all', sales: 'own', support: 'none' },
+    prepare: (w) => asOwner(async (c) => {
+      for (const [whose, client, by] of [['own', w.clientA, w.alice.id], ['other', w.clientB, w.bob.id]] as const) {
+        followUpIds[whose] = ((await c.one<{ id: number }>(tq.addFollowUp, [client, by, new Date(), 'call'])) as { id: number }).id;
+      }
+    }),
+    call: (api, _w, whose) => api.followUps.done(followUpIds[whose]),
+  },
 ];
 
 /** The clients a clients.delete / clients.restore case prepared. */

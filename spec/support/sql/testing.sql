@@ -2,7 +2,7 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate events, contracts, clients, sessions, users, login_throttle, change_log,
+truncate follow_ups, events, contracts, clients, sessions, users, login_throttle, change_log,
          report_signed_totals, report_pipeline_totals, report_client_balances, trash, client_imports restart identity;
 
 -- name: installationId :one
@@ -23,6 +23,7 @@ select (select count(*) from users)     as users,
         || (select coalesce(string_agg(t::text, '|' order by t.sales_contact_id, t.day), '') from report_signed_totals t)
         || (select coalesce(string_agg(t::text, '|' order by t.sales_contact_id), '') from report_pipeline_totals t)
         || (select coalesce(string_agg(t::text, '|' order by t.client_id), '') from report_client_balances t)
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from follow_ups t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from trash t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from client_imports t)) as digest;
 
@@ -572,6 +573,38 @@ from unnest(array['2026-06-04 13:00:00.123456+00', '2026-06-04 13:00:00+00', '20
 select 7::integer as int, 9007199254740993::bigint as big, 1.50::numeric as amount, true as yes, false as no,
        '2026-06-04 13:00:00.123456+00'::timestamptz as at, '{"b": [1, "x"], "a": null}'::jsonb as doc,
        'a "quoted", text' as words, null::text as nothing;
+
+-- Follow-ups (spec/security/follow-ups.spec.ts): what an attacker holding the
+-- runtime credentials would try under their own department's session.
+-- name: bypassInsertFollowUp :exec
+insert into follow_ups (client_id, due_at, note) values ($1, now(), 'raw');
+
+-- name: bypassInsertFollowUpAs :exec
+insert into follow_ups (client_id, set_by, due_at, note) values ($1, $2, now(), 'raw');
+
+-- name: bypassReadFollowUps :many
+select * from follow_ups;
+
+-- name: bypassBackdateFollowUpDone :exec
+update follow_ups set done_at = now() - interval '3 days', done_by = current_collaborator_id() where id = $1;
+
+-- name: bypassFollowUpDoneAs :exec
+update follow_ups set done_at = now(), done_by = $2 where id = $1;
+
+-- name: bypassRewriteFollowUpNote :exec
+update follow_ups set note = 'rewritten' where id = $1;
+
+-- name: bypassReopenFollowUp :exec
+update follow_ups set done_at = null, done_by = null where id = $1;
+
+-- name: bypassDeleteFollowUp :exec
+delete from follow_ups where id = $1;
+
+-- name: bypassFollowUpDone :exec
+update follow_ups set done_at = now(), done_by = current_collaborator_id() where id = $1;
+
+-- name: addFollowUp :one
+insert into follow_ups (client_id, set_by, due_at, note) values ($1, $2, $3, $4) returning id;
 
 -- The trash (026), raw.
 -- name: bypassRestore :exec
