@@ -54,6 +54,12 @@ export interface Login {
    */
   relogin: (askPassword: AskPassword) => Promise<boolean>;
   logout: () => Promise<void>;
+  /**
+   * Asked after a call failed: the reason when the session has ended since
+   * the check before it (the account deleted under a running batch), else
+   * undefined. Absent: not asked.
+   */
+  sessionEnded?: () => Promise<string | undefined>;
   /** Ctrl+C during a running call: Database.cancelRunning. */
   cancelRunning: () => Promise<number>;
   /**

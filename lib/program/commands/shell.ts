@@ -15,7 +15,7 @@ import { visible } from '../../platform/text.js';
 import { assertUsableStateDir } from '../../platform/state.js';
 import { createMonitor } from '../../platform/monitoring.js';
 import { checkPassword, login, passwordTries } from '../../auth/login.js';
-import { createTokenCheck } from '../../auth/token-check.js';
+import { checkToken, createTokenCheck } from '../../auth/token-check.js';
 import { changeOwnPassword } from '../../auth/own-password.js';
 import { SessionWatch } from '../../auth/watch.js';
 import { tokenSecret } from '../../auth/secret.js';
@@ -174,6 +174,11 @@ export function createLogin(parts: LoginParts): Login {
       current.token = issueToken(tokenSecret(config), found.actor, found.installation, config.tokenTtlSeconds);
       if (parts.storeToken) saveToken(config, found.actor.email, current.token);
       return true;
+    },
+    // After a call failed: whether the session ended under it (the account deleted…), asked of the database directly.
+    sessionEnded: async () => {
+      const check = await checkToken(config, db, current.token);
+      return check.ok || check.reason === 'expired' ? undefined : check.message;
     },
     logout: async () => {
       // Ended in the database first: a copy of the token opens nothing after this.
