@@ -29,6 +29,7 @@ import { median, medianOf, runNode, startWorld, type BenchWorld } from './harnes
 import { rawClient, rawGetContracts, rawGetContractsPrepared, rawIdentityStatements } from './raw.js';
 import { batchScript } from './rows.js';
 import { benchQueries } from './queries.js';
+import { wayBackFigures } from './way-back.js';
 import { tableFigure } from './tables.js';
 
 const cq = queries('contracts', ['listContracts'] as const);
@@ -141,6 +142,7 @@ async function measureAll(world: BenchWorld): Promise<void> {
     if (wanted('tables')) tableFigures();
     if (wanted('import')) await importFigure(world, Math.round(100_000 * scaleFactor()));
     if (wanted('export')) await exportFigure(world, scale);
+    if (wanted('wayback')) await wayBackFigures(world, db, sales, sessions.management.actor, { limitRow, progress, ms });
   } finally {
     await db.close();
   }

@@ -36,6 +36,10 @@ export interface ShellApi {
   activity?: (filter?: object) => Promise<unknown>;
   /** Clients, contracts and events matching a text (lib/crm/find.ts). */
   find?: (text: string) => Promise<unknown>;
+  /** What is in the trash; trash.empty for management (lib/crm/trash.ts). */
+  trash?: ((options?: object) => Promise<unknown>) & { empty: (options: { olderThan: string }) => Promise<unknown> };
+  /** A history entry undone (lib/crm/undo.ts). */
+  undo?: (historyEntryId: number) => Promise<unknown>;
 }
 
 export interface Login {
