@@ -10,6 +10,7 @@ import type { ObjectDescription, ObjectName } from './describe.js';
 import { EVENTS, createEvents, type Events } from './events.js';
 import { createFind, type Found } from './find.js';
 import { guard } from './guard.js';
+import { createCandidates, type Candidates } from './candidates.js';
 import { createHistory, type History } from './history.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
@@ -37,6 +38,8 @@ export interface CrmApi {
   activity: History['activity'];
   /** Clients, contracts and events matching a text (everyone). */
   find: (text: string) => Promise<Found>;
+  /** Names for Tab completion (never a method of the context). */
+  candidates: Candidates;
 }
 
 export function createApi(deps: ApiDeps): CrmApi {
@@ -49,5 +52,6 @@ export function createApi(deps: ApiDeps): CrmApi {
     followUps: guard('followUps', FOLLOW_UPS, createFollowUps(deps), deps.actor),
     activity: (filter) => createHistory(deps).activity(filter),
     find: createFind(deps),
+    candidates: createCandidates(deps),
   };
 }

@@ -36,6 +36,8 @@ export interface ShellApi {
   activity?: (filter?: object) => Promise<unknown>;
   /** Clients, contracts and events matching a text (lib/crm/find.ts). */
   find?: (text: string) => Promise<unknown>;
+  /** Names for Tab completion of a client or collaborator argument (lib/crm/candidates.ts). */
+  candidates?: import('../crm/candidates.js').Candidates;
 }
 
 export interface Login {

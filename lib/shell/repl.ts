@@ -9,6 +9,7 @@ import repl, { type REPLEval, type REPLServer } from 'node:repl';
 import type { Actor } from '../domain/actor.js';
 import { HideableOutput } from '../platform/prompt.js';
 import { shellCompleter, type Completion } from './completion.js';
+import { withNames } from './name-completion.js';
 import { loginDigest } from './digest.js';
 import { HistoryFile } from './history.js';
 import type { AskPassword, Login } from './login.js';
@@ -98,7 +99,7 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   // Node's .save writes every line of the session, passwords included, to a world-readable file.
   adapted.removeCommand('save');
   defineLoad(server, runtime, turns, io, writeError);
-  const complete = adapted.setCompleter(shellCompleter(login));
+  const complete = adapted.setCompleter(withNames(shellCompleter(login), () => login.api.candidates));
   if (rc !== undefined) runStartupFile(rc, io.rcFile as string, { runtime, turns, server, writeError, prompt });
 
   const done = new Promise<number>((resolve) => {
