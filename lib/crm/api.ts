@@ -11,6 +11,7 @@ import { EVENTS, createEvents, type Events } from './events.js';
 import { createFind, type Found } from './find.js';
 import { guard } from './guard.js';
 import { createCandidates, type Candidates } from './candidates.js';
+import { createNotices, type Notices } from './notices.js';
 import { createHistory, type History } from './history.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
@@ -40,6 +41,8 @@ export interface CrmApi {
   find: (text: string) => Promise<Found>;
   /** Names for Tab completion (never a method of the context). */
   candidates: Candidates;
+  /** What the notices at the prompt read (never a method of the context). */
+  notices: Notices;
 }
 
 export function createApi(deps: ApiDeps): CrmApi {
@@ -53,5 +56,6 @@ export function createApi(deps: ApiDeps): CrmApi {
     activity: (filter) => createHistory(deps).activity(filter),
     find: createFind(deps),
     candidates: createCandidates(deps),
+    notices: createNotices(deps),
   };
 }

@@ -10,6 +10,7 @@ import type { Actor } from '../domain/actor.js';
 import { HideableOutput } from '../platform/prompt.js';
 import { shellCompleter, type Completion } from './completion.js';
 import { withNames } from './name-completion.js';
+import { showNotices } from './notices.js';
 import { loginDigest } from './digest.js';
 import { HistoryFile } from './history.js';
 import type { AskPassword, Login } from './login.js';
@@ -100,6 +101,8 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   adapted.removeCommand('save');
   defineLoad(server, runtime, turns, io, writeError);
   const complete = adapted.setCompleter(withNames(shellCompleter(login), () => login.api.candidates));
+  // Notices above the prompt: the interactive shell on a terminal only (lib/shell/notices.ts).
+  if (terminal) showNotices(login, { server, output: io.output, enabled: () => runtime.settings.notices(), busy: () => turns.running > 0 || memory.asking, color: output.color, width: io.width });
   if (rc !== undefined) runStartupFile(rc, io.rcFile as string, { runtime, turns, server, writeError, prompt });
 
   const done = new Promise<number>((resolve) => {
