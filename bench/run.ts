@@ -29,6 +29,7 @@ import { median, medianOf, runNode, startWorld, type BenchWorld } from './harnes
 import { rawClient, rawGetContracts, rawGetContractsPrepared, rawIdentityStatements } from './raw.js';
 import { batchScript } from './rows.js';
 import { benchQueries } from './queries.js';
+import { liveFigures } from './live.js';
 
 const cq = queries('contracts', ['listContracts'] as const);
 const clq = queries('clients', ['searchClients'] as const);
@@ -139,6 +140,7 @@ async function measureAll(world: BenchWorld): Promise<void> {
     if (wanted('reports')) await reportFigures(world, db, sales, sessions.management.actor);
     if (wanted('import')) await importFigure(world, Math.round(100_000 * scaleFactor()));
     if (wanted('export')) await exportFigure(world, scale);
+    if (wanted('live')) await liveFigures(world, db, sales, sessions.management.actor, generated.salesIds, limitRow, progress);
   } finally {
     await db.close();
   }
