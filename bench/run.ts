@@ -31,6 +31,7 @@ import { batchScript } from './rows.js';
 import { benchQueries } from './queries.js';
 import { wayBackFigures } from './way-back.js';
 import { tableFigure } from './tables.js';
+import { liveFigures } from './live.js';
 
 const cq = queries('contracts', ['listContracts'] as const);
 const clq = queries('clients', ['searchClients'] as const);
@@ -143,6 +144,7 @@ async function measureAll(world: BenchWorld): Promise<void> {
     if (wanted('import')) await importFigure(world, Math.round(100_000 * scaleFactor()));
     if (wanted('export')) await exportFigure(world, scale);
     if (wanted('wayback')) await wayBackFigures(world, db, sales, sessions.management.actor, { limitRow, progress, ms });
+    if (wanted('live')) await liveFigures(world, db, sales, sessions.management.actor, generated.salesIds, limitRow, progress);
   } finally {
     await db.close();
   }

@@ -228,6 +228,7 @@ function settingsHelp(): string {
     "config.set('pager', 'auto')      long output through $PAGER (else less -FRSX); 'off', or a command",
     "config.set('color', 'auto')      auto, on, off",
     "config.set('dateFormat', 'DD/MM/YYYY HH:mm')   or 'local', 'iso'",
+    "config.set('notices', false)     no notices above the prompt (true: shown)",
     "config.reset('pageSize')         back to the default (config.reset(): all)",
   ].join('\n');
 }

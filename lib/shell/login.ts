@@ -40,6 +40,10 @@ export interface ShellApi {
   trash?: ((options?: object) => Promise<unknown>) & { empty: (options: { olderThan: string }) => Promise<unknown> };
   /** A history entry undone (lib/crm/undo.ts). */
   undo?: (historyEntryId: number) => Promise<unknown>;
+  /** Names for Tab completion of a client or collaborator argument (lib/crm/candidates.ts). */
+  candidates?: import('../crm/candidates.js').Candidates;
+  /** What the notices at the prompt read (lib/crm/notices.ts). */
+  notices?: import('../crm/notices.js').Notices;
 }
 
 export interface Login {
@@ -84,4 +88,6 @@ export interface Login {
   monitor: Monitor;
   /** What the interactive shell says at login (lib/shell/digest.ts); absent: nothing. */
   digest?: () => Promise<Digest>;
+  /** LISTEN for new history entries (payload: their id range, migration 033); absent: no notices. */
+  listenChanges?: (onPayload: (payload: string) => void) => Promise<{ readonly connected: boolean; close(): Promise<void> }>;
 }
