@@ -138,6 +138,10 @@ delete from clients where id = $1;
 -- name: rawDeleteContract :exec
 delete from contracts where id = $1;
 
+-- What the trash holds, in the order it was put there (spec/db/schema.spec.ts).
+-- name: trashedRecords :many
+select object, record_id as "recordId", went_with is not null as "wentWith" from trash order by id;
+
 -- name: rawClientSalesContact :one
 select sales_contact_id from clients where id = $1;
 
