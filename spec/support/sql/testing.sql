@@ -602,3 +602,7 @@ update follow_ups set done_at = now(), done_by = current_collaborator_id() where
 
 -- name: addFollowUp :one
 insert into follow_ups (client_id, set_by, due_at, note) values ($1, $2, $3, $4) returning id;
+
+-- What migrate recorded (spec/db/migrate.spec.ts).
+-- name: appliedMigrationChecksums :many
+select version, checksum from epic.schema_migrations order by version;
