@@ -3,16 +3,27 @@
 -- name: lockMigrations :exec
 select pg_advisory_xact_lock(4242001);
 
+-- checksum: the SHA-256 (hex) of the file as applied; null for a migration
+-- recorded before checksums were kept (filled at the next run).
 -- name: createMigrationsTable :exec
 create table if not exists schema_migrations (
   version    integer primary key,
   name       text not null,
-  applied_at timestamptz not null default now()
+  applied_at timestamptz not null default now(),
+  checksum   text
 );
 
+-- name: addMigrationChecksums :exec
+alter table schema_migrations add column if not exists checksum text;
+
 -- name: appliedMigrations :many
-select version, name from schema_migrations order by version;
+select version, name, checksum from schema_migrations order by version;
 
 -- name: recordMigration :exec
--- params: version, name
-insert into schema_migrations (version, name) values ($1, $2);
+-- params: version, name, checksum
+insert into schema_migrations (version, name, checksum) values ($1, $2, $3);
+
+-- A migration applied by a release that kept no checksum: the file as it is now.
+-- name: recordChecksum :exec
+-- params: version, checksum
+update schema_migrations set checksum = $2 where version = $1 and checksum is null;

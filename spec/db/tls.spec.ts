@@ -19,7 +19,7 @@ import { cliEnv } from '../support/cli.js';
 
 const t = testQueries([
   'dataDirectory', 'tlsCertFile', 'tlsKeyFile', 'tlsOn', 'tlsReset', 'tlsCertFileReset', 'tlsKeyFileReset',
-  'reloadServerConfig', 'tlsSetting', 'configurationErrors', 'connectionUsesTls',
+  'reloadServerConfig', 'tlsSetting', 'configurationErrors', 'connectionUsesTls', 'connectionPid',
 ] as const);
 
 /** A self-signed certificate (its own CA) for the names given. */
@@ -108,7 +108,8 @@ describe('TLS to a managed server (sslmode=verify-full with a CA file)', functio
   const tlsOf = async (params: ConnectionParams) => {
     const c = await AdminConnection.open(params);
     try {
-      return await c.one<{ ssl: boolean; version: string }>(t.connectionUsesTls);
+      const { pid } = (await c.one<{ pid: number }>(t.connectionPid)) as { pid: number };
+      return await ctx().admin.one<{ ssl: boolean; version: string }>(t.connectionUsesTls, [pid]);
     } finally {
       await c.close();
     }

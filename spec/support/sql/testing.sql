@@ -481,8 +481,13 @@ select current_setting('ssl') as ssl;
 -- name: configurationErrors :many
 select name, error from pg_file_settings where error is not null;
 
+-- Read by the test's superuser for the connection's pid: setup closes
+-- pg_stat_ssl's function (pg_stat_get_activity) to the runtime role.
+-- name: connectionPid :one
+select pg_backend_pid() as pid;
+
 -- name: connectionUsesTls :one
-select ssl, version from pg_stat_ssl where pid = pg_backend_pid();
+select ssl, version from pg_stat_ssl where pid = $1;
 
 -- Who a transaction runs as, and how (spec/db/transaction.spec.ts).
 -- name: transactionRole :one
@@ -702,3 +707,6 @@ select place from (
   union all select 'client_find ' || f.id, f::text from client_find f
 ) x
 where lower(body) like '%' || lower($1) || '%';
+-- What migrate recorded (spec/db/migrate.spec.ts).
+-- name: appliedMigrationChecksums :many
+select version, checksum from epic.schema_migrations order by version;
