@@ -1,20 +1,24 @@
 /**
- * The API a shell works with: the four domain objects and the reports, each described beside
- * its implementation (CLIENTS in clients.ts…) and wrapped by the permission
- * guard built from that description.
+ * The API: the four domain objects and the reports, each described beside
+ * its implementation (CLIENTS and createClients in clients.ts…), plus
+ * activity() and find(). Every call goes through the one pipeline
+ * (lib/crm/invoke.ts) built from this table; nothing reaches an
+ * implementation another way.
  */
 import { CLIENTS, createClients, type Clients } from './clients.js';
+import { createConfirmations } from './confirm.js';
 import { CONTRACTS, createContracts, type Contracts } from './contracts.js';
-import type { ApiDeps } from './deps.js';
-import type { ObjectDescription, ObjectName } from './describe.js';
+import { readOnlyDeps, type ApiDeps } from './deps.js';
+import { OBJECTS, type ObjectDescription, type ObjectName } from './describe.js';
 import { EVENTS, createEvents, type Events } from './events.js';
-import { createFind, type Found } from './find.js';
-import { guard } from './guard.js';
-import { createHistory, type History } from './history.js';
+import { FIND, createFind, type Found } from './find.js';
+import { ACTIVITY, createHistory, type HistoryEntry } from './history.js';
+import { createInvoke, methodTable, objectEntries, type Invoke, type MethodEntry } from './invoke.js';
+import type { Page } from './page.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
 
-/** Every method of every object, as described: the table help, completion and the guard read. */
+/** Every method of every object, as described: the table the pipeline, help and completion read. */
 export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
   clients: CLIENTS,
   contracts: CONTRACTS,
@@ -23,26 +27,63 @@ export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
   reports: REPORTS,
 };
 
+/** The functions of the API itself (not an object's methods), described the same way. */
+export const FUNCTIONS: ObjectDescription = { activity: ACTIVITY, find: FIND };
+
+/** A method as its callers see it: any arguments (the pipeline reads them), the implementation's result. */
+type Called<F> = F extends (...args: never[]) => Promise<infer R> ? (...args: unknown[]) => Promise<R> : never;
+type CalledObject<T> = { readonly [M in keyof T]: Called<T[M]> };
+
 export interface CrmApi {
-  clients: Clients;
-  contracts: Contracts;
-  events: Events;
-  users: Users;
-  reports: Reports;
+  clients: CalledObject<Clients>;
+  contracts: CalledObject<Contracts>;
+  events: CalledObject<Events>;
+  users: CalledObject<Users>;
+  reports: CalledObject<Reports>;
   /** The feed of recent changes (everyone may call it; management sees everyone's). */
-  activity: History['activity'];
+  activity: (filter?: unknown) => Promise<Page<HistoryEntry>>;
   /** Clients, contracts and events matching a text (everyone). */
-  find: (text: string) => Promise<Found>;
+  find: (text: unknown) => Promise<Found>;
 }
 
-export function createApi(deps: ApiDeps): CrmApi {
+function implementations(deps: ApiDeps) {
   return {
-    clients: guard('clients', CLIENTS, createClients(deps), deps.actor),
-    contracts: guard('contracts', CONTRACTS, createContracts(deps), deps.actor),
-    events: guard('events', EVENTS, createEvents(deps), deps.actor),
-    users: guard('users', USERS, createUsers(deps), deps.actor),
-    reports: guard('reports', REPORTS, createReports(deps), deps.actor),
-    activity: (filter) => createHistory(deps).activity(filter),
-    find: createFind(deps),
+    clients: createClients(deps),
+    contracts: createContracts(deps),
+    events: createEvents(deps),
+    users: createUsers(deps),
+    reports: createReports(deps),
+    functions: { activity: createHistory(deps).activity, find: createFind(deps) },
   };
+}
+
+export interface ApiOptions {
+  /** Each call's run, once it begins: Ctrl+C waits for the calls in flight (lib/program/session.ts). */
+  track?: (call: Promise<unknown>) => void;
+}
+
+/** The pipeline for `deps`: every method of the table, the implementations of reads on read-only deps. */
+export function createInvoker(deps: ApiDeps, options: ApiOptions = {}): Invoke {
+  const writing = implementations(deps);
+  const reading = implementations(readOnlyDeps(deps));
+  const entries: MethodEntry[] = [
+    ...OBJECTS.flatMap((o) => objectEntries(o, DESCRIPTIONS[o], writing[o], reading[o])),
+    ...objectEntries(null, FUNCTIONS, writing.functions, reading.functions),
+  ];
+  const questions = createConfirmations(readOnlyDeps(deps), reading.contracts);
+  return createInvoke({ table: methodTable(entries, questions), actor: deps.actor, questions, track: options.track });
+}
+
+/** The API as objects of methods (clients.list(…)), each call through the pipeline: what tests, the bench and scripts use. */
+export function apiOf(invoke: Invoke): CrmApi {
+  const api: Record<string, unknown> = {};
+  for (const object of OBJECTS) {
+    api[object] = Object.fromEntries(Object.keys(DESCRIPTIONS[object]).map((method) => [method, (...args: unknown[]) => invoke(object, method, args)]));
+  }
+  for (const fn of Object.keys(FUNCTIONS)) api[fn] = (...args: unknown[]) => invoke(null, fn, args);
+  return api as unknown as CrmApi;
+}
+
+export function createApi(deps: ApiDeps, options: ApiOptions = {}): CrmApi {
+  return apiOf(createInvoker(deps, options));
 }
