@@ -1,7 +1,7 @@
 /**
  * The API: the four domain objects and the reports, each described beside
  * its implementation (CLIENTS and createClients in clients.ts…), plus
- * activity() and find(). Every call goes through the one pipeline
+ * activity(), find(), trash() and undo(). Every call goes through the one pipeline
  * (lib/crm/invoke.ts) built from this table; nothing reaches an
  * implementation another way.
  */
@@ -17,6 +17,9 @@ import { createInvoke, methodTable, objectEntries, type Invoke, type MethodEntry
 import type { Page } from './page.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
+import { FOLLOW_UPS, createFollowUps, type FollowUps } from './follow-ups.js';
+import { TRASH_EMPTY, TRASH_LIST, createTrash, type Trash } from './trash.js';
+import { UNDO, createUndo } from './undo.js';
 
 /** Every method of every object, as described: the table the pipeline, help and completion read. */
 export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
@@ -25,10 +28,11 @@ export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
   events: EVENTS,
   users: USERS,
   reports: REPORTS,
+  followUps: FOLLOW_UPS,
 };
 
 /** The functions of the API itself (not an object's methods), described the same way. */
-export const FUNCTIONS: ObjectDescription = { activity: ACTIVITY, find: FIND };
+export const FUNCTIONS: ObjectDescription = { activity: ACTIVITY, find: FIND, trash: TRASH_LIST, 'trash.empty': TRASH_EMPTY, undo: UNDO };
 
 /** A method as its callers see it: any arguments (the pipeline reads them), the implementation's result. */
 type Called<F> = F extends (...args: never[]) => Promise<infer R> ? (...args: unknown[]) => Promise<R> : never;
@@ -40,20 +44,28 @@ export interface CrmApi {
   events: CalledObject<Events>;
   users: CalledObject<Users>;
   reports: CalledObject<Reports>;
+  /** Open follow-ups (followUps() in the shell is followUps.list()). */
+  followUps: CalledObject<FollowUps>;
   /** The feed of recent changes (everyone may call it; management sees everyone's). */
   activity: (filter?: unknown) => Promise<Page<HistoryEntry>>;
   /** Clients, contracts and events matching a text (everyone). */
   find: (text: unknown) => Promise<Found>;
+  /** What is in the trash that the caller may see; trash.empty (management) removes it for good. */
+  trash: Called<Trash['list']> & { empty: Called<Trash['empty']> };
+  /** A history entry's old values written back (everyone, under their own rules). */
+  undo: Called<ReturnType<typeof createUndo>['undo']>;
 }
 
 function implementations(deps: ApiDeps) {
+  const trash = createTrash(deps);
   return {
     clients: createClients(deps),
     contracts: createContracts(deps),
     events: createEvents(deps),
     users: createUsers(deps),
     reports: createReports(deps),
-    functions: { activity: createHistory(deps).activity, find: createFind(deps) },
+    followUps: createFollowUps(deps),
+    functions: { activity: createHistory(deps).activity, find: createFind(deps), trash: trash.list, 'trash.empty': trash.empty, undo: createUndo(deps).undo },
   };
 }
 
@@ -80,7 +92,9 @@ export function apiOf(invoke: Invoke): CrmApi {
   for (const object of OBJECTS) {
     api[object] = Object.fromEntries(Object.keys(DESCRIPTIONS[object]).map((method) => [method, (...args: unknown[]) => invoke(object, method, args)]));
   }
-  for (const fn of Object.keys(FUNCTIONS)) api[fn] = (...args: unknown[]) => invoke(null, fn, args);
+  for (const fn of ['activity', 'find', 'undo']) api[fn] = (...args: unknown[]) => invoke(null, fn, args);
+  // trash() lists; trash.empty() is its one method.
+  api.trash = Object.assign((...args: unknown[]) => invoke(null, 'trash', args), { empty: (...args: unknown[]) => invoke(null, 'trash.empty', args) });
   return api as unknown as CrmApi;
 }
 

@@ -6,7 +6,7 @@
  *
  * Everything else is derived from the description: the call pipeline
  * (lib/crm/invoke.ts: department, arguments, confirmation, read-only
- * transactions), help() and Tab completion (lib/domain/permissions.ts feeds
+ * transactions), help() and Tab completion (lib/crm/permissions.ts feeds
  * lib/shell/) and the ownership refusal (lib/crm/ownership.ts). An
  * implementation receives its arguments already read (`readArgs` below).
  * Query parameters are bound by name (`bind` in lib/db/sql.ts, against the

@@ -10,7 +10,7 @@ import util from 'node:util';
 import type { Context } from 'node:vm';
 import { isEpicError, markApiFailure } from '../domain/errors.js';
 import type { Department } from '../domain/departments.js';
-import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../domain/permissions.js';
+import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../crm/permissions.js';
 import { DECLINED, type CallOptions } from '../crm/invoke.js';
 import { ExitRequest } from './engine.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
@@ -20,6 +20,7 @@ import { EXPORT_ALIAS } from './tokens.js';
 import type { Login } from './login.js';
 import { checkColumns, type Settings } from './settings.js';
 import { isPage } from '../crm/page.js';
+import { CALLED_AS_LIST } from '../crm/objects.js';
 
 export interface ShellCommands {
   logout: () => Promise<void>;
@@ -110,7 +111,9 @@ async function shellCall(login: Login, commands: ShellCommands, object: ObjectNa
 function shellObject(login: Login, object: ObjectName, commands: ShellCommands): object {
   const department = login.actor().department;
   // Not a plain object: the output never takes it for a record (its methods as fields).
-  const shown = new ShellObject() as unknown as Record<string | symbol, unknown>;
+  const shown = (CALLED_AS_LIST.includes(object)
+    ? (...args: unknown[]) => (shown.list as (...a: unknown[]) => Promise<unknown>)(...args)
+    : new ShellObject()) as unknown as Record<string | symbol, unknown>;
   for (const method of Object.keys(API[object])) {
     const call = async (...given: unknown[]) => {
       const { args, columns } = listArguments(object, method, given, commands.settings);

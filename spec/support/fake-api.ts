@@ -11,7 +11,7 @@ import type { Monitor } from '../../lib/platform/monitoring.js';
 import { createInvoke, methodTable, objectEntries, type Invoke, type MethodEntry, type Questions } from '../../lib/crm/invoke.js';
 import { emptyPage, makePage, pageSize, type Page } from '../../lib/crm/page.js';
 import type { Digest } from '../../lib/crm/digest.js';
-import { API, OBJECTS, type ObjectName } from '../../lib/domain/permissions.js';
+import { API, OBJECTS, type ObjectName } from '../../lib/crm/permissions.js';
 import { type Department } from '../../lib/domain/departments.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import type { AskPassword, ShellIO, Login, Verdict } from '../../lib/shell/index.js';
@@ -37,6 +37,7 @@ export function cannedRows(object: ObjectName, count: number): Row[] {
       case 'events': return { id, contractId: id, name: `Event ${id}`, startAt: new Date(2026, 5, 4, 13, 0), endAt: new Date(2026, 5, 5, 2, 0), attendees: 75 };
       case 'users': return { id, fullName: `User ${id}`, email: `user${id}@epic.events`, department: 'support' };
       case 'reports': return { id, client: `Client ${id}`, contracts: 1, due: '500.00' };
+      case 'followUps': return { id, clientId: id, clientName: `Client ${id}`, dueAt: new Date(2026, 5, 4, 10, 0), note: 'call back' };
     }
   });
 }
@@ -94,6 +95,9 @@ export function fakeApi(actor: () => Actor, rowsPerObject = 45): FakeApi {
   const functions = {
     activity: canned('activity', () => emptyPage('history')),
     find: canned('find', () => Object.defineProperty({ clients: [], contracts: [], events: [], more: [] }, 'kind', { value: 'found', enumerable: false })),
+    trash: canned('trash', () => emptyPage('trash')),
+    'trash.empty': canned('trash.empty', () => ({ purged: 0 })),
+    undo: canned('undo', (values) => ({ undone: values[0] })),
   };
   entries.push(...objectEntries(null, FUNCTIONS, functions, functions));
   return {
