@@ -82,7 +82,7 @@ export function createInvoker(deps: ApiDeps, options: ApiOptions = {}): Invoke {
     ...OBJECTS.flatMap((o) => objectEntries(o, DESCRIPTIONS[o], writing[o], reading[o])),
     ...objectEntries(null, FUNCTIONS, writing.functions, reading.functions),
   ];
-  const questions = createConfirmations(readOnlyDeps(deps), reading.contracts);
+  const questions = createConfirmations(readOnlyDeps(deps), reading.contracts, reading.clients);
   return createInvoke({ table: methodTable(entries, questions), actor: deps.actor, questions, track: options.track });
 }
 

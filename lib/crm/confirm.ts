@@ -10,13 +10,16 @@
  */
 import { bind, queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
+import type { Clients } from './clients.js';
 import type { Contracts } from './contracts.js';
+import type { HistoryEntry } from './history.js';
 import { inSession, type ApiDeps } from './deps.js';
 import type { Questions } from './invoke.js';
 import { collaboratorLabel } from './reassign.js';
 import type { UserRecord } from './users.js';
 
 const q = queries('users', ['userHoldings', 'getUserById'] as const);
+const hq = queries('history', ['historyEntry'] as const);
 
 interface Holdings {
   id: number;
@@ -30,7 +33,7 @@ interface Holdings {
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** The question of each method that asks first, by the name it is called by; `deps` read-only. */
-export function createConfirmations(deps: ApiDeps, contracts: Pick<Contracts, 'get'>): Questions {
+export function createConfirmations(deps: ApiDeps, contracts: Pick<Contracts, 'get'>, clients: Pick<Clients, 'get'>): Questions {
   async function userDeletion([id, options]: readonly unknown[]): Promise<string | undefined> {
     if (id === deps.actor().id) return undefined; // refused: nobody deletes themselves
     const reassignTo = (options as { reassignTo?: number }).reassignTo;
@@ -54,10 +57,39 @@ export function createConfirmations(deps: ApiDeps, contracts: Pick<Contracts, 'g
     return `Signing contract ${contract.id} for ${contract.clientName} (client id ${contract.clientId}${sales}): total ${contract.totalAmount}, due ${contract.amountDue}. A signature cannot be undone. Sign?`;
   }
 
+  async function clientErasure([id]: readonly unknown[]): Promise<string | undefined> {
+    const client = await clients.get(id as number);
+    return `Erasing the personal data of client ${client.id} (${client.fullName}, ${client.email}): name, email, phone and company become a placeholder everywhere, its history included. This cannot be undone. Erase?`;
+  }
+
+  async function importUndo([id]: readonly unknown[]): Promise<string | undefined> {
+    return `Undoing import #${String(id)}: the clients it created go to the trash, those it updated get their values back. Undo?`;
+  }
+
+  async function changeUndo([id]: readonly unknown[]): Promise<string | undefined> {
+    const entry = await inSession(deps, (tx) => tx.one<HistoryEntry>(hq.historyEntry, bind(hq.historyEntry, { id })));
+    if (!entry) return undefined;
+    const what = `${entry.action} ${entry.object} ${entry.recordId} by ${entry.actorName}`;
+    const effect = entry.action === 'created' || entry.action === 'imported' || entry.action === 'restored' ? 'it goes to the trash'
+      : entry.action === 'deleted' ? 'it comes back from the trash'
+      : `${Object.keys(entry.changes ?? {}).join(', ')} get their old values back`;
+    return `Undoing history entry #${String(id)} (${what}): ${effect}. Undo?`;
+  }
+
+  /** olderThan as the call read it, an interval ('30 days'). */
+  async function trashEmptying([options]: readonly unknown[]): Promise<string | undefined> {
+    const olderThan = (options as { olderThan: string }).olderThan;
+    return `Emptying the trash of what was deleted more than ${olderThan} ago: it is removed for good. Empty?`;
+  }
+
   /** A question that cannot be read asks nothing: the call itself says why. */
   const quietly = (ask: (values: readonly unknown[]) => Promise<string | undefined>) => (values: readonly unknown[]) => ask(values).catch(() => undefined);
   return new Map([
     ['users.delete', quietly(userDeletion)],
     ['contracts.sign', quietly(contractSigning)],
+    ['clients.erase', quietly(clientErasure)],
+    ['clients.undoImport', quietly(importUndo)],
+    ['undo', quietly(changeUndo)],
+    ['trash.empty', quietly(trashEmptying)],
   ]);
 }

@@ -12,7 +12,7 @@ import { recordId } from './validate.js';
 const q = queries('trash', ['eraseClient', 'personalData'] as const);
 
 export const ERASE = method({
-  departments: ['management'], writes: true, args: [value('id', recordId)],
+  departments: ['management'], writes: true, confirm: true, args: [value('id', recordId)],
   description: "replace a client's name, email, phone and company by a placeholder everywhere, history included (contracts and events stay)",
   example: 'clients.erase(1)',
 });

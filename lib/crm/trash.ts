@@ -82,7 +82,7 @@ export const TRASH_LIST = method({
 });
 
 export const TRASH_EMPTY = method({
-  departments: ['management'], writes: true,
+  departments: ['management'], writes: true, confirm: true,
   args: [fields('options', { olderThan: need(duration) })],
   description: 'remove for good what has been in the trash longer than olderThan', example: "trash.empty({olderThan: '30d'})",
 });

@@ -36,13 +36,13 @@ function entryId(v: unknown, field: string, p: Problems): number | undefined {
 }
 
 export const UNDO = method({
-  departments: EVERYONE, writes: true, args: [value('historyEntryId', entryId)],
+  departments: EVERYONE, writes: true, confirm: true, args: [value('historyEntryId', entryId)],
   description: "write a history entry's old values back (a creation goes to the trash, a deletion comes back); refused when the record changed since",
   example: 'undo(42)',
 });
 
 export const UNDO_IMPORT = method({
-  departments: ['sales', 'management'], writes: true, args: [value('importId', recordId)],
+  departments: ['sales', 'management'], writes: true, confirm: true, args: [value('importId', recordId)],
   description: 'undo an import: the clients it created go to the trash, those it updated get their values back (all or nothing)',
   example: 'clients.undoImport(3)',
 });

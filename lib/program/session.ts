@@ -11,7 +11,7 @@ import { visible } from '../platform/text.js';
 import type { Database } from '../db/index.js';
 import type { Actor } from '../domain/actor.js';
 import { checkPassword, passwordTries } from '../auth/login.js';
-import { createTokenCheck } from '../auth/token-check.js';
+import { checkToken, createTokenCheck } from '../auth/token-check.js';
 import { changeOwnPassword } from '../auth/own-password.js';
 import type { SessionWatch } from '../auth/watch.js';
 import { tokenSecret } from '../auth/secret.js';
@@ -20,7 +20,12 @@ import { removeToken, saveToken } from '../auth/store.js';
 import { endSession } from '../auth/sessions.js';
 import { createInvoker } from '../crm/api.js';
 import { createDigest } from '../crm/digest.js';
+import { createCandidates } from '../crm/candidates.js';
+import { createNotices } from '../crm/notices.js';
+import { queries } from '../db/sql.js';
 import type { Login } from '../shell/index.js';
+
+const nq = queries('notices', ['listenChanges'] as const);
 
 export interface Current {
   actor: Actor;
@@ -71,6 +76,14 @@ export function createLogin(parts: LoginParts): Login {
       if (parts.storeToken) saveToken(config, found.actor.email, current.token);
       return true;
     },
+    // After a call failed: whether the session ended under it (the account deleted…), asked of the database directly.
+    sessionEnded: async () => {
+      const check = await checkToken(config, db, current.token);
+      return check.ok || check.reason === 'expired' ? undefined : check.message;
+    },
+    listenChanges: (onPayload) => db.listen(nq.listenChanges, onPayload),
+    candidates: createCandidates(apiDeps),
+    notices: createNotices(apiDeps),
     logout: async () => {
       // Ended in the database first: a copy of the token opens nothing after this.
       await endSession(db, current.actor.sessionKey);

@@ -14,7 +14,7 @@ import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../crm
 import { DECLINED, type CallOptions } from '../crm/invoke.js';
 import { ExitRequest } from './engine.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
-import { LISTING, ShellText, fitCell, withColumns } from './output.js';
+import { LISTING, ShellText, withColumns } from './output.js';
 import { exportList } from './export.js';
 import { EXPORT_ALIAS } from './tokens.js';
 import type { Login } from './login.js';
@@ -143,8 +143,10 @@ function methodList(department: Department, object: ObjectName, width?: number):
   if (methods.length === 0) return `${object}: nothing you may call in ${department}`;
   const calls = methods.map((m) => `${object}.${m}(${API[object][m].args})`);
   const callWidth = Math.max(...calls.map((c) => c.length));
-  const line = (text: string) => (width ? fitCell(text, width) : text);
-  return [...calls.map((c, i) => line(`${c.padEnd(callWidth)}  ${API[object][methods[i]].description}`)), `${object}.help() for examples`].join('\n');
+  // Each description after its call, wrapped under itself (render fits it); under the call when the calls are wide.
+  const beside = width === undefined || callWidth + 2 <= width / 2;
+  const line = (call: string, description: string) => (beside ? `${call.padEnd(callWidth)}  ${description}` : `${call}\n    ${description}`);
+  return [...calls.map((c, i) => line(c, API[object][methods[i]].description)), `${object}.help() for examples`].join('\n');
 }
 
 /** A reminder rather than a value: typing `it` is handled by the evaluator. */
@@ -159,6 +161,10 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
   };
   values.activity = (...args: unknown[]) => shellCall(login, commands, null, 'activity', args);
   values.find = (...args: unknown[]) => shellCall(login, commands, null, 'find', args);
+  values.undo = (...args: unknown[]) => shellCall(login, commands, null, 'undo', args);
+  values.trash = Object.assign((...args: unknown[]) => shellCall(login, commands, null, 'trash', args), {
+    empty: (...args: unknown[]) => shellCall(login, commands, null, 'trash.empty', args),
+  });
   values.help = () => new ShellText(overviewHelp(login.actor().department));
   values.logout = commands.logout;
   values.load = commands.load;
@@ -208,6 +214,7 @@ function settingsHelp(): string {
     "config.set('pager', 'auto')      long output through $PAGER (else less -FRSX); 'off', or a command",
     "config.set('color', 'auto')      auto, on, off",
     "config.set('dateFormat', 'DD/MM/YYYY HH:mm')   or 'local', 'iso'",
+    "config.set('notices', false)     no notices above the prompt (true: shown)",
     "config.reset('pageSize')         back to the default (config.reset(): all)",
   ].join('\n');
 }

@@ -43,6 +43,12 @@ export interface Login {
   relogin: (askPassword: AskPassword) => Promise<boolean>;
   logout: () => Promise<void>;
   /**
+   * Asked after a call failed: the reason when the session has ended since
+   * the check before it (the account deleted under a running batch), else
+   * undefined. Absent: not asked.
+   */
+  sessionEnded?: () => Promise<string | undefined>;
+  /**
    * Ctrl+C during a running call, told truthfully: stop every API call in
    * flight from writing (cancel on the server, no COMMIT not already sent,
    * no new transaction), wait until they have ended, and say what became of
@@ -58,4 +64,10 @@ export interface Login {
   monitor: Monitor;
   /** What the interactive shell says at login (lib/shell/digest.ts). */
   digest: () => Promise<Digest>;
+  /** LISTEN for new history entries (payload: their id range, migration 033); absent: no notices. */
+  listenChanges?: (onPayload: (payload: string) => void) => Promise<{ readonly connected: boolean; close(): Promise<void> }>;
+  /** Names for Tab completion of a client or collaborator argument (lib/crm/candidates.ts); never a method of the context. */
+  candidates?: import('../crm/candidates.js').Candidates;
+  /** What the notices at the prompt read (lib/crm/notices.ts). */
+  notices?: import('../crm/notices.js').Notices;
 }

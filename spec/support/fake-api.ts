@@ -60,6 +60,10 @@ function given(value: unknown): object {
 const QUESTIONS: Questions = new Map([
   ['users.delete', async ([id]: readonly unknown[]) => `Delete collaborator ${String(id)}?`],
   ['contracts.sign', async ([id]: readonly unknown[]) => `Sign contract ${String(id)}?`],
+  ['clients.erase', async ([id]: readonly unknown[]) => `Erase client ${String(id)}?`],
+  ['clients.undoImport', async ([id]: readonly unknown[]) => `Undo import ${String(id)}?`],
+  ['undo', async ([id]: readonly unknown[]) => `Undo history entry ${String(id)}?`],
+  ['trash.empty', async () => 'Empty the trash?'],
 ]);
 
 export function fakeApi(actor: () => Actor, rowsPerObject = 45): FakeApi {
