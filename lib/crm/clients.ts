@@ -56,7 +56,7 @@ export const CLIENT_SORT = { fullName: 'full_name', createdAt: 'created_at', upd
 /** The filters of clients.list and clients.count. */
 const CLIENT_FILTERS = { mine: may(flag), search: may(searchWords), salesContactId: may(recordId), unassigned: may(flag) };
 
-/** `mine: true` with another collaborator's salesContactId. */
+/** A mine: true filter that names another collaborator's salesContactId. */
 function checkMine([f]: readonly [{ mine?: boolean; salesContactId?: number } | undefined], p: Problems, actor: Actor): void {
   if (f?.mine && f.salesContactId !== undefined && f.salesContactId !== actor.id) p.add('salesContactId', 'contradicts mine: true (which means your own clients)');
 }
