@@ -1,25 +1,27 @@
 /**
- * The API a shell works with: the four domain objects and the reports, each described beside
- * its implementation (CLIENTS in clients.ts…) and wrapped by the permission
- * guard built from that description.
+ * The API: the four domain objects and the reports, each described beside
+ * its implementation (CLIENTS and createClients in clients.ts…), plus
+ * activity(), find(), trash() and undo(). Every call goes through the one pipeline
+ * (lib/crm/invoke.ts) built from this table; nothing reaches an
+ * implementation another way.
  */
 import { CLIENTS, createClients, type Clients } from './clients.js';
+import { createConfirmations } from './confirm.js';
 import { CONTRACTS, createContracts, type Contracts } from './contracts.js';
-import type { ApiDeps } from './deps.js';
-import type { ObjectDescription, ObjectName } from './describe.js';
+import { readOnlyDeps, type ApiDeps } from './deps.js';
+import { OBJECTS, type ObjectDescription, type ObjectName } from './describe.js';
 import { EVENTS, createEvents, type Events } from './events.js';
-import { createFind, type Found } from './find.js';
-import { guard } from './guard.js';
-import { createCandidates, type Candidates } from './candidates.js';
-import { createNotices, type Notices } from './notices.js';
-import { createHistory, type History } from './history.js';
+import { FIND, createFind, type Found } from './find.js';
+import { ACTIVITY, createHistory, type HistoryEntry } from './history.js';
+import { createInvoke, methodTable, objectEntries, type Invoke, type MethodEntry } from './invoke.js';
+import type { Page } from './page.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
 import { FOLLOW_UPS, createFollowUps, type FollowUps } from './follow-ups.js';
-import { createTrash, type Trash } from './trash.js';
-import { createUndo } from './undo.js';
+import { TRASH_EMPTY, TRASH_LIST, createTrash, type Trash } from './trash.js';
+import { UNDO, createUndo } from './undo.js';
 
-/** Every method of every object, as described: the table help, completion and the guard read. */
+/** Every method of every object, as described: the table the pipeline, help and completion read. */
 export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
   clients: CLIENTS,
   contracts: CONTRACTS,
@@ -29,46 +31,73 @@ export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
   followUps: FOLLOW_UPS,
 };
 
+/** The functions of the API itself (not an object's methods), described the same way. */
+export const FUNCTIONS: ObjectDescription = { activity: ACTIVITY, find: FIND, trash: TRASH_LIST, 'trash.empty': TRASH_EMPTY, undo: UNDO };
+
+/** A method as its callers see it: any arguments (the pipeline reads them), the implementation's result. */
+type Called<F> = F extends (...args: never[]) => Promise<infer R> ? (...args: unknown[]) => Promise<R> : never;
+type CalledObject<T> = { readonly [M in keyof T]: Called<T[M]> };
+
 export interface CrmApi {
-  clients: Clients;
-  contracts: Contracts;
-  events: Events;
-  users: Users;
-  reports: Reports;
+  clients: CalledObject<Clients>;
+  contracts: CalledObject<Contracts>;
+  events: CalledObject<Events>;
+  users: CalledObject<Users>;
+  reports: CalledObject<Reports>;
   /** Open follow-ups (followUps() in the shell is followUps.list()). */
-  followUps: FollowUps;
+  followUps: CalledObject<FollowUps>;
   /** The feed of recent changes (everyone may call it; management sees everyone's). */
-  activity: History['activity'];
+  activity: (filter?: unknown) => Promise<Page<HistoryEntry>>;
   /** Clients, contracts and events matching a text (everyone). */
-  find: (text: string) => Promise<Found>;
+  find: (text: unknown) => Promise<Found>;
   /** What is in the trash that the caller may see; trash.empty (management) removes it for good. */
-  trash: Trash['list'] & { empty: Trash['empty'] };
+  trash: Called<Trash['list']> & { empty: Called<Trash['empty']> };
   /** A history entry's old values written back (everyone, under their own rules). */
-  undo: ReturnType<typeof createUndo>['undo'];
-  /** Names for Tab completion (never a method of the context). */
-  candidates: Candidates;
-  /** What the notices at the prompt read (never a method of the context). */
-  notices: Notices;
+  undo: Called<ReturnType<typeof createUndo>['undo']>;
 }
 
-export function createApi(deps: ApiDeps): CrmApi {
+function implementations(deps: ApiDeps) {
+  const trash = createTrash(deps);
   return {
-    clients: guard('clients', CLIENTS, createClients(deps), deps.actor),
-    contracts: guard('contracts', CONTRACTS, createContracts(deps), deps.actor),
-    events: guard('events', EVENTS, createEvents(deps), deps.actor),
-    users: guard('users', USERS, createUsers(deps), deps.actor),
-    reports: guard('reports', REPORTS, createReports(deps), deps.actor),
-    followUps: guard('followUps', FOLLOW_UPS, createFollowUps(deps), deps.actor),
-    activity: (filter) => createHistory(deps).activity(filter),
-    find: createFind(deps),
-    trash: trashCall(createTrash(deps)),
-    undo: createUndo(deps).undo,
-    candidates: createCandidates(deps),
-    notices: createNotices(deps),
+    clients: createClients(deps),
+    contracts: createContracts(deps),
+    events: createEvents(deps),
+    users: createUsers(deps),
+    reports: createReports(deps),
+    followUps: createFollowUps(deps),
+    functions: { activity: createHistory(deps).activity, find: createFind(deps), trash: trash.list, 'trash.empty': trash.empty, undo: createUndo(deps).undo },
   };
 }
 
-/** trash() lists; trash.empty() is its one method. */
-function trashCall(trash: Trash): CrmApi['trash'] {
-  return Object.assign((options?: Parameters<Trash['list']>[0]) => trash.list(options), { empty: trash.empty });
+export interface ApiOptions {
+  /** Each call's run, once it begins: Ctrl+C waits for the calls in flight (lib/program/session.ts). */
+  track?: (call: Promise<unknown>) => void;
+}
+
+/** The pipeline for `deps`: every method of the table, the implementations of reads on read-only deps. */
+export function createInvoker(deps: ApiDeps, options: ApiOptions = {}): Invoke {
+  const writing = implementations(deps);
+  const reading = implementations(readOnlyDeps(deps));
+  const entries: MethodEntry[] = [
+    ...OBJECTS.flatMap((o) => objectEntries(o, DESCRIPTIONS[o], writing[o], reading[o])),
+    ...objectEntries(null, FUNCTIONS, writing.functions, reading.functions),
+  ];
+  const questions = createConfirmations(readOnlyDeps(deps), reading.contracts, reading.clients);
+  return createInvoke({ table: methodTable(entries, questions), actor: deps.actor, questions, track: options.track });
+}
+
+/** The API as objects of methods (clients.list(…)), each call through the pipeline: what tests, the bench and scripts use. */
+export function apiOf(invoke: Invoke): CrmApi {
+  const api: Record<string, unknown> = {};
+  for (const object of OBJECTS) {
+    api[object] = Object.fromEntries(Object.keys(DESCRIPTIONS[object]).map((method) => [method, (...args: unknown[]) => invoke(object, method, args)]));
+  }
+  for (const fn of ['activity', 'find', 'undo']) api[fn] = (...args: unknown[]) => invoke(null, fn, args);
+  // trash() lists; trash.empty() is its one method.
+  api.trash = Object.assign((...args: unknown[]) => invoke(null, 'trash', args), { empty: (...args: unknown[]) => invoke(null, 'trash.empty', args) });
+  return api as unknown as CrmApi;
+}
+
+export function createApi(deps: ApiDeps, options: ApiOptions = {}): CrmApi {
+  return apiOf(createInvoker(deps, options));
 }

@@ -1,12 +1,13 @@
 /**
  * clients: list/get for everyone, create for sales (the caller becomes the
  * sales contact), update for sales on their own clients only. CLIENTS below
- * describes each method; the department check is the guard's (lib/crm/guard.ts),
- * ownership is checked here, against the locked row, inside the write's transaction.
+ * describes each method; the department and the arguments are checked by the
+ * call pipeline (lib/crm/invoke.ts), ownership here, against the locked row,
+ * inside the write's transaction.
  */
 import { bind, queries } from '../db/sql.js';
 import { NotFound, ValidationError } from '../domain/errors.js';
-import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
+import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { IMPORT, importClients } from './import.js';
 import { FOLLOW_UP, followUpMethod } from './follow-ups.js';
@@ -18,8 +19,9 @@ import { createUndo, UNDO_IMPORT } from './undo.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
 import {
-  email, flag, name, nullOr, optionalName, pageLimitField, phone, recordId, searchWords, validated, type Problems,
+  email, flag, name, nullOr, optionalName, pageLimitField, phone, recordId, searchWords, type Problems,
 } from './validate.js';
+import type { Actor } from '../domain/actor.js';
 
 const q = queries('clients', [
   'getClient', 'listClients', 'searchClients', 'countClients', 'createClient', 'lockClient', 'peekClient', 'updateClient', 'lockSalesCandidate', 'assignClient',
@@ -39,25 +41,6 @@ export interface Client {
   updatedAt: Date;
 }
 
-export interface ClientFilters {
-  mine?: boolean;
-  search?: string;
-  salesContactId?: number;
-  unassigned?: boolean;
-  /** A sort key (CLIENT_SORT), '-' in front for descending. */
-  sort?: string;
-  limit?: number;
-}
-
-export interface NewClient {
-  fullName: string;
-  email: string;
-  phone?: string | null;
-  companyName?: string | null;
-}
-
-export type ClientChanges = Partial<NewClient>;
-
 /** The client as an update checks it: its fields and the sales contact's email (for the refusal message). */
 type LockedClient = Omit<Client, 'salesContactName' | 'createdAt' | 'updatedAt'> & { salesContactEmail: string | null };
 
@@ -73,17 +56,24 @@ export const CLIENT_SORT = { fullName: 'full_name', createdAt: 'created_at', upd
 /** The filters of clients.list and clients.count. */
 const CLIENT_FILTERS = { mine: may(flag), search: may(searchWords), salesContactId: may(recordId), unassigned: may(flag) };
 
+/** A mine: true filter that names another collaborator's salesContactId. */
+function checkMine([f]: readonly [{ mine?: boolean; salesContactId?: number } | undefined], p: Problems, actor: Actor): void {
+  if (f?.mine && f.salesContactId !== undefined && f.salesContactId !== actor.id) p.add('salesContactId', 'contradicts mine: true (which means your own clients)');
+}
+
 /** The clients methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
 export const CLIENTS = {
   list: method({
     departments: EVERYONE, writes: false,
     args: [fields('filters', { ...CLIENT_FILTERS, sort: may(sortField(CLIENT_SORT)), limit: may(pageLimitField) }, { optional: true })],
+    check: checkMine,
     description: `clients, a page at a time (search: every word in name, email, company or phone, any case or accent; ${sortHelp(CLIENT_SORT)})`,
     example: "clients.list({search: 'startup', sort: '-updatedAt'})",
   }),
   count: method({
     departments: EVERYONE, writes: false,
     args: [fields('filters', CLIENT_FILTERS, { optional: true })],
+    check: checkMine,
     description: 'how many clients clients.list lists with these filters',
     example: 'clients.count({mine: true})',
   }),
@@ -121,45 +111,34 @@ export function createClients(deps: ApiDeps) {
     return recordById<Client>(deps, q.getClient, id, 'client');
   }
 
-  /** The query's filters from the call's (shared by list and count). */
-  function filterParams(f: { mine?: boolean; salesContactId?: number; unassigned?: boolean; search?: string[] }, p: Problems) {
-    const actor = deps.actor();
-    let salesContactId = f.salesContactId ?? null;
-    if (f.mine) {
-      if (salesContactId !== null && salesContactId !== actor.id) p.add('salesContactId', 'contradicts mine: true (which means your own clients)');
-      salesContactId = actor.id;
-    }
-    return { salesContactId, unassigned: f.unassigned, words: f.search ?? null };
+  /** The query's filters from the call's (shared by list and count; `mine` checked by checkMine). */
+  function filterParams(f: { mine?: boolean; salesContactId?: number; unassigned?: boolean; search?: string[] }) {
+    return { salesContactId: f.mine ? deps.actor().id : f.salesContactId ?? null, unassigned: f.unassigned, words: f.search ?? null };
   }
 
-  async function list(filters?: ClientFilters): Promise<Page<Client>> {
-    const { params, sort, limit } = validated((p) => {
-      const [f] = readArgs(CLIENTS.list, [filters], p);
-      return { params: filterParams(f, p), sort: f.sort ?? BY_ID, limit: f.limit ?? DEFAULT_PAGE_SIZE };
-    });
-    const { words, ...rest } = params;
+  async function list(f: Values<typeof CLIENTS.list>[0]): Promise<Page<Client>> {
+    const { words, ...rest } = filterParams(f);
+    const sort = f.sort ?? BY_ID;
+    const limit = f.limit ?? DEFAULT_PAGE_SIZE;
     return words
       ? keysetPage<Client>(deps, 'clients', q.searchClients, sort, limit, (k) => bind(q.searchClients, { ...rest, words, ...k }))
       : keysetPage<Client>(deps, 'clients', q.listClients, sort, limit, (k) => bind(q.listClients, { ...rest, ...k }));
   }
 
-  async function count(filters?: Omit<ClientFilters, 'sort' | 'limit'>): Promise<number> {
-    const params = validated((p) => filterParams(readArgs(CLIENTS.count, [filters], p)[0], p));
-    const [row] = await inSessionStatement<{ count: number }>(deps, q.countClients, bind(q.countClients, params), { readOnly: true });
+  async function count(f: Values<typeof CLIENTS.count>[0]): Promise<number> {
+    const [row] = await inSessionStatement<{ count: number }>(deps, q.countClients, bind(q.countClients, filterParams(f)));
     return row.count;
   }
 
-  async function create(client: NewClient): Promise<Client> {
+  async function create(f: Values<typeof CLIENTS.create>[0]): Promise<Client> {
     const actor = deps.actor();
-    const [f] = validated((p) => readArgs(CLIENTS.create, [client], p));
     // One statement inserts and returns the record: one round trip per created client.
     const [row] = await inSessionStatement<Client>(deps, q.createClient, bind(q.createClient, { ...f, salesContactId: actor.id }));
     return row;
   }
 
-  async function update(id: number, changes: ClientChanges): Promise<Client> {
+  async function update(clientId: number, next: Values<typeof CLIENTS.update>[1]): Promise<Client> {
     const actor = deps.actor();
-    const [clientId, next] = validated((p) => readArgs(CLIENTS.update, [id, changes], p));
     const mayChange = (row: LockedClient) => assertOwnership(CLIENTS.update, actor, row, 'update');
     await inSession(deps, async (tx) => {
       const current = (await tx.one<LockedClient>(q.lockClient, [clientId]))
@@ -180,8 +159,7 @@ export function createClients(deps: ApiDeps) {
   const history = historyMethod(deps, 'client', get);
 
   /** Management gives a client a sales contact (or none): the target must be in sales (checked by PostgreSQL too, 003). */
-  async function assign(id: number, salesUserId: number | null): Promise<Client> {
-    const [clientId, userId] = validated((p) => readArgs(CLIENTS.assign, [id, salesUserId], p));
+  async function assign(clientId: number, userId: number | null): Promise<Client> {
     await inSession(deps, async (tx) => {
       if (!(await tx.one(q.lockClient, [clientId]))) throw new NotFound(`no client ${clientId}`);
       if (userId !== null) {

@@ -10,7 +10,7 @@ import type { Executor } from '../db/index.js';
 import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
 import type { Actor } from '../domain/actor.js';
 import { formatDate } from '../platform/dates.js';
-import { EVERYONE, fields, may, method, need, readArgs, value, type MethodDescription, type ObjectDescription } from './describe.js';
+import { EVERYONE, fields, may, method, need, value, type MethodDescription, type ObjectDescription, type Values } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
@@ -40,33 +40,6 @@ export interface Contract {
   signedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
-}
-
-export interface ContractFilters {
-  signed?: boolean;
-  /** Amount due above 0. */
-  unpaid?: boolean;
-  /** For sales: contracts of their own clients. */
-  mine?: boolean;
-  clientId?: number;
-  /** A sort key (CONTRACT_SORT), '-' in front for descending. */
-  sort?: string;
-  limit?: number;
-}
-
-export type Amount = string | number;
-
-export interface NewContract {
-  clientId: number;
-  totalAmount: Amount;
-  /** Defaults to the total amount. */
-  amountDue?: Amount;
-  signed?: boolean;
-}
-
-export interface ContractChanges {
-  totalAmount?: Amount;
-  amountDue?: Amount;
 }
 
 /** The contract with its client's sales contact, as a write checks it (locked). */
@@ -112,6 +85,7 @@ export const CONTRACTS = {
   create: method({
     departments: ['management'], writes: true,
     args: [fields('contract', { clientId: need(recordId), totalAmount: need(amount), amountDue: may(amount), signed: may(flag) })],
+    check: ([f], p) => checkDueWithinTotal(f.totalAmount, f.amountDue ?? f.totalAmount, p),
     description: 'a new contract for a client', example: "contracts.create({clientId: 1, totalAmount: '1500.00', amountDue: '500.00'})",
   }),
   update: method({
@@ -120,10 +94,11 @@ export const CONTRACTS = {
       atLeastOne: true,
       hints: { signed: 'cannot be changed by update: use contracts.sign(id)', clientId: 'cannot be changed: a contract stays with its client' },
     })],
+    check: ([, f], p) => checkDueWithinTotal(f.totalAmount, f.amountDue, p),
     description: 'change the amounts of a contract', example: "contracts.update(1, {amountDue: '0'})",
   }),
   sign: method({
-    departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true, args: [value('id', recordId)],
+    departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true, confirm: true, args: [value('id', recordId)],
     description: 'record that the client signed the contract', example: 'contracts.sign(1)',
   }),
   pay: method({
@@ -165,27 +140,18 @@ export function createContracts(deps: ApiDeps) {
     return { signed: f.signed, unpaid: f.unpaid, salesContactId: f.mine ? deps.actor().id : null, clientId: f.clientId };
   }
 
-  async function list(filters?: ContractFilters): Promise<Page<Contract>> {
-    const { params, sort, limit } = validated((p) => {
-      const [f] = readArgs(CONTRACTS.list, [filters], p);
-      return { params: filterParams(f), sort: f.sort ?? BY_ID, limit: f.limit ?? DEFAULT_PAGE_SIZE };
-    });
-    return keysetPage<Contract>(deps, 'contracts', q.listContracts, sort, limit, (k) => bind(q.listContracts, { ...params, ...k }));
+  async function list(f: Values<typeof CONTRACTS.list>[0]): Promise<Page<Contract>> {
+    const params = filterParams(f);
+    return keysetPage<Contract>(deps, 'contracts', q.listContracts, f.sort ?? BY_ID, f.limit ?? DEFAULT_PAGE_SIZE, (k) => bind(q.listContracts, { ...params, ...k }));
   }
 
-  async function count(filters?: Omit<ContractFilters, 'sort' | 'limit'>): Promise<number> {
-    const params = validated((p) => filterParams(readArgs(CONTRACTS.count, [filters], p)[0]));
-    const [row] = await inSessionStatement<{ count: number }>(deps, q.countContracts, bind(q.countContracts, params), { readOnly: true });
+  async function count(f: Values<typeof CONTRACTS.count>[0]): Promise<number> {
+    const [row] = await inSessionStatement<{ count: number }>(deps, q.countContracts, bind(q.countContracts, filterParams(f)));
     return row.count;
   }
 
-  async function create(contract: NewContract): Promise<Contract> {
-    const values = validated((p) => {
-      const [f] = readArgs(CONTRACTS.create, [contract], p);
-      const amountDue = f.amountDue ?? f.totalAmount;
-      checkDueWithinTotal(f.totalAmount, amountDue, p);
-      return { clientId: f.clientId, totalAmount: f.totalAmount, amountDue, signed: f.signed ?? false };
-    });
+  async function create(f: Values<typeof CONTRACTS.create>[0]): Promise<Contract> {
+    const values = { clientId: f.clientId, totalAmount: f.totalAmount, amountDue: f.amountDue ?? f.totalAmount, signed: f.signed ?? false };
     const id = await inSession(deps, async (tx) => {
       if (!(await tx.one(q.clientExists, [values.clientId]))) throw new NotFound(`no client has id ${values.clientId}`);
       const row = await tx.one<{ id: number }>(q.createContract, bind(q.createContract, values));
@@ -196,13 +162,8 @@ export function createContracts(deps: ApiDeps) {
     return get(id);
   }
 
-  async function update(id: number, changes: ContractChanges): Promise<Contract> {
+  async function update(contractId: number, given: Values<typeof CONTRACTS.update>[1]): Promise<Contract> {
     const actor = deps.actor();
-    const [contractId, given] = validated((p) => {
-      const args = readArgs(CONTRACTS.update, [id, changes], p);
-      checkDueWithinTotal(args[1].totalAmount, args[1].amountDue, p);
-      return args;
-    });
     await inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.update, contractId, 'update');
       const totalAmount = given.totalAmount ?? current.totalAmount;
@@ -214,9 +175,8 @@ export function createContracts(deps: ApiDeps) {
     return get(contractId);
   }
 
-  async function sign(id: number): Promise<Contract> {
+  async function sign(contractId: number): Promise<Contract> {
     const actor = deps.actor();
-    const [contractId] = validated((p) => readArgs(CONTRACTS.sign, [id], p));
     const clientId = await inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.sign, contractId, 'sign');
       if (current.signedAt) throw new Conflict(`contract ${contractId} is already signed (on ${formatDate(current.signedAt)})`);
@@ -235,9 +195,8 @@ export function createContracts(deps: ApiDeps) {
    * and writes the history entry "payment". The lock makes two payments at
    * once pay one after the other: the second sees what the first left due.
    */
-  async function pay(id: number, amount: Amount): Promise<Contract> {
+  async function pay(contractId: number, paid: string): Promise<Contract> {
     const actor = deps.actor();
-    const [contractId, paid] = validated((p) => readArgs(CONTRACTS.pay, [id, amount], p));
     await inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.pay, contractId, 'record payments on');
       if (!current.signedAt) throw new Conflict(`contract ${contractId} is not signed: payments are recorded on signed contracts (contracts.sign(${contractId}) first)`);

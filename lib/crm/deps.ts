@@ -4,7 +4,6 @@ import type { Monitor } from '../platform/monitoring.js';
 import type { Door, Executor, StandingIdentity } from '../db/index.js';
 import { bind, queries, type NamedQuery } from '../db/sql.js';
 import { NotFound, PermissionDenied } from '../domain/errors.js';
-import { idArgument } from './validate.js';
 import type { Actor } from '../domain/actor.js';
 import { departmentRole } from '../domain/departments.js';
 
@@ -14,16 +13,29 @@ export interface ApiDeps {
   actor: () => Actor;
   config: Config;
   monitor: Monitor;
+  /**
+   * Every transaction READ ONLY: the deps the call pipeline gives the
+   * implementation of a method whose description says `writes: false`
+   * (lib/crm/invoke.ts); its later pages (`it`) keep them.
+   */
+  readOnly?: boolean;
+}
+
+/** The same deps for the methods that only read (lib/crm/invoke.ts). */
+export function readOnlyDeps(deps: ApiDeps): ApiDeps {
+  return { ...deps, readOnly: true };
 }
 
 const sq = queries('session', ['setIdentity', 'setStandingIdentity', 'checkSession'] as const);
 
 /**
  * Run fn in one transaction carrying the caller's identity. Every domain call
- * goes through here, reads included.
+ * goes through here, reads included. READ ONLY when the deps say so (a
+ * method that does not write), or `readOnly` (a read by nature, such as a
+ * record read again after its write).
  */
 export function inSession<T>(deps: ApiDeps, fn: (tx: Executor) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
-  return deps.db.transaction(fn, { readOnly: options.readOnly, prelude: identityOf(deps) });
+  return deps.db.transaction(fn, { readOnly: options.readOnly || deps.readOnly, prelude: identityOf(deps) });
 }
 
 function identityOf(deps: ApiDeps) {
@@ -45,7 +57,7 @@ export function identityPrelude(actor: Pick<Actor, 'department' | 'sessionKey'>)
  */
 export function inSessionStatement<R>(deps: ApiDeps, q: NamedQuery, params: readonly unknown[], options: { readOnly?: boolean } = {}): Promise<R[]> {
   // One statement needs no transaction around it: the connection keeps the caller's session between calls.
-  return deps.db.statement<R>(q, params, { readOnly: options.readOnly, standing: standingIdentity(deps.actor()) });
+  return deps.db.statement<R>(q, params, { readOnly: options.readOnly || deps.readOnly, standing: standingIdentity(deps.actor()) });
 }
 
 /** The caller's identity as a pooled connection holds it for read-only statements (Database.statement). */
@@ -58,11 +70,10 @@ export function standingIdentity(actor: Pick<Actor, 'department' | 'sessionKey'>
   };
 }
 
-/** One record by its id argument, read in one round trip, or NotFound naming it (`no client has id 12`). */
-export async function recordById<R>(deps: ApiDeps, q: NamedQuery, id: unknown, what: string): Promise<R> {
-  const recordId = idArgument(id, 'id');
-  const [row] = await inSessionStatement<R>(deps, q, [recordId], { readOnly: true });
-  if (!row) throw new NotFound(`no ${what} has id ${recordId}`);
+/** One record by its id, read in one round trip, or NotFound naming it (`no client has id 12`). */
+export async function recordById<R>(deps: ApiDeps, q: NamedQuery, id: number, what: string): Promise<R> {
+  const [row] = await inSessionStatement<R>(deps, q, [id], { readOnly: true });
+  if (!row) throw new NotFound(`no ${what} has id ${id}`);
   return row;
 }
 

@@ -4,14 +4,16 @@
  * per department, its arguments with the very validators the call uses, its
  * help text and an example.
  *
- * Everything else is derived from the description: the permission guard
- * (lib/crm/guard.ts), help() and Tab completion (lib/crm/permissions.ts feeds
- * lib/shell/), argument validation (`readArgs` below, the only way an
- * implementation reads its arguments) and the ownership refusal
- * (lib/crm/ownership.ts). Query parameters are bound by name (`bind` in
- * lib/db/sql.ts, against the `-- params:` line of each query).
+ * Everything else is derived from the description: the call pipeline
+ * (lib/crm/invoke.ts: department, arguments, confirmation, read-only
+ * transactions), help() and Tab completion (lib/crm/permissions.ts feeds
+ * lib/shell/) and the ownership refusal (lib/crm/ownership.ts). An
+ * implementation receives its arguments already read (`readArgs` below).
+ * Query parameters are bound by name (`bind` in lib/db/sql.ts, against the
+ * `-- params:` line of each query).
  */
 import { DEPARTMENTS, type Department } from '../domain/departments.js';
+import type { Actor } from '../domain/actor.js';
 import { fieldsOf, type Problems } from './validate.js';
 
 import { OBJECTS, type ObjectName } from './objects.js';
@@ -87,8 +89,17 @@ export interface MethodDescription<A extends readonly Arg[] = readonly Arg[]> {
   readonly departments: readonly Department[];
   /** Ownership rule applying to a department (absent: any record). */
   readonly ownership?: Partial<Record<Department, Ownership>>;
+  /** false: every transaction of the call is READ ONLY (lib/crm/invoke.ts gives the implementation read-only deps). */
   readonly writes: boolean;
+  /** It cannot be undone: an interactive shell says what it will do and asks y/N first (the question: lib/crm/confirm.ts). */
+  readonly confirm?: boolean;
   readonly args: A;
+  /**
+   * Problems between arguments (an end before its start), recorded with the
+   * arguments' own, so that a call hears of every problem at once. Run on the
+   * values as read (a value that failed its check is undefined).
+   */
+  check?(values: ArgValues<A>, problems: Problems, actor: Actor): void;
   /** One line for help(). */
   readonly description: string;
   readonly example: string;
@@ -114,11 +125,15 @@ export type ArgValues<A extends readonly Arg[]> = { -readonly [I in keyof A]: Ar
 /**
  * The call's arguments, validated against the description: every problem is
  * recorded in `problems` (the caller's `validated` throws them as one
- * ValidationError); keys outside a schema are refused by name.
+ * ValidationError); keys outside a schema are refused by name. The
+ * description's `check` is not run here (lib/crm/invoke.ts runs both).
  */
 export function readArgs<const A extends readonly Arg[]>(description: MethodDescription<A>, raw: readonly unknown[], problems: Problems): ArgValues<A> {
   return description.args.map((arg, i) => readArg(arg, raw[i], problems)) as ArgValues<A>;
 }
+
+/** What an implementation of a method described by D receives: its arguments as read (lib/crm/invoke.ts). */
+export type Values<D> = D extends MethodDescription<infer A> ? ArgValues<A> : never;
 
 function readArg(arg: Arg, given: unknown, problems: Problems): unknown {
   if (arg.kind === 'value') {

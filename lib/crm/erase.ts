@@ -5,14 +5,14 @@
  * client as one JSON document, for a subject access request.
  */
 import { bind, queries } from '../db/sql.js';
-import { method, readArgs, value } from './describe.js';
+import { method, value } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
-import { recordId, validated } from './validate.js';
+import { recordId } from './validate.js';
 
 const q = queries('trash', ['eraseClient', 'personalData'] as const);
 
 export const ERASE = method({
-  departments: ['management'], writes: true, args: [value('id', recordId)],
+  departments: ['management'], writes: true, confirm: true, args: [value('id', recordId)],
   description: "replace a client's name, email, phone and company by a placeholder everywhere, history included (contracts and events stay)",
   example: 'clients.erase(1)',
 });
@@ -33,15 +33,13 @@ export interface PersonalData {
 
 export function createErasure(deps: ApiDeps) {
   return {
-    async erase(id: number): Promise<{ erased: number }> {
-      const [clientId] = validated((p) => readArgs(ERASE, [id], p));
+    async erase(clientId: number): Promise<{ erased: number }> {
       await inSession(deps, (tx) => tx.exec(q.eraseClient, bind(q.eraseClient, { id: clientId })));
       return { erased: clientId };
     },
 
-    async personalData(id: number): Promise<PersonalData> {
-      const [clientId] = validated((p) => readArgs(PERSONAL_DATA, [id], p));
-      const row = await inSession(deps, (tx) => tx.one<{ data: PersonalData }>(q.personalData, bind(q.personalData, { id: clientId })), { readOnly: true });
+    async personalData(clientId: number): Promise<PersonalData> {
+      const row = await inSession(deps, (tx) => tx.one<{ data: PersonalData }>(q.personalData, bind(q.personalData, { id: clientId })));
       return row!.data;
     },
   };

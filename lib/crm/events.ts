@@ -8,7 +8,7 @@
 import { bind, queries } from '../db/sql.js';
 import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
 import { lockContractFor } from './contracts.js';
-import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
+import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
@@ -40,39 +40,6 @@ export interface Event {
   updatedAt: Date;
 }
 
-export interface EventFilters {
-  unassigned?: boolean;
-  /** Support: events assigned to them; sales: events of their clients. */
-  mine?: boolean;
-  contractId?: number;
-  /** Events starting at or after this time. */
-  from?: Date | string;
-  /** Events starting before this time (a date alone: by the end of that day). */
-  to?: Date | string;
-  /** A sort key (EVENT_SORT), '-' in front for descending. */
-  sort?: string;
-  limit?: number;
-}
-
-export interface AgendaFilters {
-  /** How many days ahead (default 7). */
-  days?: number;
-  mine?: boolean;
-  limit?: number;
-}
-
-export interface NewEvent {
-  contractId: number;
-  name: string;
-  startAt: Date | string;
-  endAt: Date | string;
-  location: string;
-  attendees: number;
-  notes?: string | null;
-}
-
-export type EventChanges = Partial<Omit<NewEvent, 'contractId'>>;
-
 interface LockedEvent {
   id: number;
   name: string;
@@ -101,6 +68,11 @@ const EVENT_FILTERS = {
   unassigned: may(flag), mine: may(flag), contractId: may(recordId), from: may(timestamp), to: may(rangeEnd),
 };
 
+/** from/to of a list: `to` after `from`. */
+function checkRange([f]: readonly [{ from?: Date; to?: Date }], p: Problems): void {
+  if (f.from && f.to && f.to.getTime() <= f.from.getTime()) p.add('to', `must be after from (${formatDate(f.to)} is not after ${formatDate(f.from)})`);
+}
+
 const AGENDA_DAYS = 366;
 function days(value: unknown, field: string, p: Problems): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= AGENDA_DAYS) return value;
@@ -113,12 +85,14 @@ export const EVENTS = {
   list: method({
     departments: EVERYONE, writes: false,
     args: [fields('filters', { ...EVENT_FILTERS, sort: may(sortField(EVENT_SORT)), limit: may(pageLimitField) }, { optional: true })],
+    check: checkRange,
     description: `events, a page at a time (from/to: starting in that time range, a date alone for to includes that day; mine: support, assigned to you; sales, your clients' events; ${sortHelp(EVENT_SORT)})`,
     example: "events.list({from: 'today', to: '+30d', sort: 'startAt'})",
   }),
   count: method({
     departments: EVERYONE, writes: false,
     args: [fields('filters', EVENT_FILTERS, { optional: true })],
+    check: checkRange,
     description: 'how many events events.list lists with these filters',
     example: 'events.count({unassigned: true})',
   }),
@@ -134,6 +108,7 @@ export const EVENTS = {
     args: [fields('event', {
       contractId: need(recordId), name: need(name), startAt: need(timestamp), endAt: need(timestamp), location: need(location), attendees: need(attendees), notes: may(notes),
     }, { hints: { supportContactId: 'cannot be given: management assigns the support contact with events.assign' } })],
+    check: ([f], p) => checkEndAfterStart(f.startAt, f.endAt, p),
     description: 'the event of a signed contract of one of your clients',
     example: "events.create({contractId: 1, name: 'John Ouick Wedding', startAt: '2026-06-04T13:00', endAt: '2026-06-05T02:00', location: '53 Rue du Château, 41120 Candé-sur-Beuvron, France', attendees: 75})",
   }),
@@ -142,6 +117,7 @@ export const EVENTS = {
     args: [value('id', recordId), fields('changes', {
       name: may(name), startAt: may(timestamp), endAt: may(timestamp), location: may(location), attendees: may(attendees), notes: may(notes),
     }, { atLeastOne: true, hints: CHANGE_HINTS })],
+    check: ([, f], p) => checkEndAfterStart(f.startAt, f.endAt, p),
     description: 'change an event assigned to you', example: "events.update(1, {notes: 'Band confirmed'})",
   }),
   assign: method({
@@ -161,10 +137,9 @@ export function createEvents(deps: ApiDeps) {
     return recordById<Event>(deps, q.getEvent, id, 'event');
   }
 
-  /** The query's filters from the call's (shared by list and count). */
-  function filterParams(f: { unassigned?: boolean; mine?: boolean; contractId?: number; from?: Date; to?: Date }, p: Problems) {
+  /** The query's filters from the call's (shared by list, count and upcoming; the range checked by checkRange). */
+  function filterParams(f: { unassigned?: boolean; mine?: boolean; contractId?: number; from?: Date; to?: Date }) {
     const actor = deps.actor();
-    if (f.from && f.to && f.to.getTime() <= f.from.getTime()) p.add('to', `must be after from (${formatDate(f.to)} is not after ${formatDate(f.from)})`);
     return {
       unassigned: f.unassigned,
       // `mine`: support, the events they run; sales, the events of their clients.
@@ -180,38 +155,24 @@ export function createEvents(deps: ApiDeps) {
     return keysetPage<Event>(deps, 'events', q.listEvents, sort, limit, (k) => bind(q.listEvents, { ...filters, ...k }));
   }
 
-  async function list(filters?: EventFilters): Promise<Page<Event>> {
-    const { params, sort, limit } = validated((p) => {
-      const [f] = readArgs(EVENTS.list, [filters], p);
-      return { params: filterParams(f, p), sort: f.sort ?? BY_ID, limit: f.limit ?? DEFAULT_PAGE_SIZE };
-    });
-    return pageOf(params, sort, limit);
+  async function list(f: Values<typeof EVENTS.list>[0]): Promise<Page<Event>> {
+    return pageOf(filterParams(f), f.sort ?? BY_ID, f.limit ?? DEFAULT_PAGE_SIZE);
   }
 
-  async function count(filters?: Omit<EventFilters, 'sort' | 'limit'>): Promise<number> {
-    const params = validated((p) => filterParams(readArgs(EVENTS.count, [filters], p)[0], p));
-    const row = await inSession(deps, (tx) => tx.one<{ count: number }>(q.countEvents, bind(q.countEvents, params)), { readOnly: true });
+  async function count(f: Values<typeof EVENTS.count>[0]): Promise<number> {
+    const row = await inSession(deps, (tx) => tx.one<{ count: number }>(q.countEvents, bind(q.countEvents, filterParams(f))));
     return (row as { count: number }).count;
   }
 
   /** The agenda: from now to `days` days ahead, by start time. */
-  async function upcoming(filters?: AgendaFilters): Promise<Page<Event>> {
-    const { params, limit } = validated((p) => {
-      const [f] = readArgs(EVENTS.upcoming, [filters], p);
-      const from = new Date();
-      const to = new Date(from.getTime() + (f.days ?? 7) * 86_400_000);
-      return { params: filterParams({ mine: f.mine, from, to }, p), limit: f.limit ?? DEFAULT_PAGE_SIZE };
-    });
-    return pageOf(params, { key: 'startAt', column: EVENT_SORT.startAt, descending: false }, limit);
+  async function upcoming(f: Values<typeof EVENTS.upcoming>[0]): Promise<Page<Event>> {
+    const from = new Date();
+    const to = new Date(from.getTime() + (f.days ?? 7) * 86_400_000);
+    return pageOf(filterParams({ mine: f.mine, from, to }), { key: 'startAt', column: EVENT_SORT.startAt, descending: false }, f.limit ?? DEFAULT_PAGE_SIZE);
   }
 
-  async function create(event: NewEvent): Promise<Event> {
+  async function create(values: Values<typeof EVENTS.create>[0]): Promise<Event> {
     const actor = deps.actor();
-    const values = validated((p) => {
-      const [f] = readArgs(EVENTS.create, [event], p);
-      checkEndAfterStart(f.startAt, f.endAt, p);
-      return f;
-    });
     const id = await inSession(deps, async (tx) => {
       const contract = await lockContractFor(tx, actor, EVENTS.create, values.contractId, 'add events to');
       if (!contract.signedAt) {
@@ -225,13 +186,8 @@ export function createEvents(deps: ApiDeps) {
     return get(id);
   }
 
-  async function update(id: number, changes: EventChanges): Promise<Event> {
+  async function update(eventId: number, given: Values<typeof EVENTS.update>[1]): Promise<Event> {
     const actor = deps.actor();
-    const [eventId, given] = validated((p) => {
-      const args = readArgs(EVENTS.update, [id, changes], p);
-      checkEndAfterStart(args[1].startAt, args[1].endAt, p);
-      return args;
-    });
     const mayChange = (row: LockedEvent) => assertOwnership(EVENTS.update, actor, row, 'update');
     await inSession(deps, async (tx) => {
       const current = (await tx.one<LockedEvent>(q.lockEvent, [eventId]))
@@ -250,8 +206,7 @@ export function createEvents(deps: ApiDeps) {
   }
 
   /** Give the event to a support collaborator (null: leave it unassigned). */
-  async function assign(id: number, supportUserId: number | null): Promise<Event> {
-    const [eventId, userId] = validated((p) => readArgs(EVENTS.assign, [id, supportUserId], p));
+  async function assign(eventId: number, userId: number | null): Promise<Event> {
     await inSession(deps, async (tx) => {
       const current = await tx.one<LockedEvent>(q.lockEvent, [eventId]);
       if (!current) throw new NotFound(`no event has id ${eventId}`);

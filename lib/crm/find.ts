@@ -6,9 +6,9 @@
  * Read under the caller's row policies like every other read.
  */
 import { bind, queries } from '../db/sql.js';
-import { EVERYONE, method, readArgs, value } from './describe.js';
+import { EVERYONE, method, value } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
-import { searchWords, validated } from './validate.js';
+import { searchWords } from './validate.js';
 
 const q = queries('search', ['find'] as const);
 
@@ -48,9 +48,8 @@ export function isFound(value: unknown): value is Found {
 }
 
 export function createFind(deps: ApiDeps) {
-  return async function find(text: string): Promise<Found> {
-    const [words] = validated((p) => readArgs(FIND, [text], p));
-    const row = await inSession(deps, (tx) => tx.one<FoundRows>(q.find, bind(q.find, { words, limit: FIND_LIMIT + 1 })), { readOnly: true });
+  return async function find(words: string[]): Promise<Found> {
+    const row = await inSession(deps, (tx) => tx.one<FoundRows>(q.find, bind(q.find, { words, limit: FIND_LIMIT + 1 })));
     const { clients } = row as FoundRows;
     // Timestamps come back as JSON text: Dates again, as every record has them.
     const contracts = (row as FoundRows).contracts.map((k) => ({ ...k, createdAt: new Date(k.createdAt) }));

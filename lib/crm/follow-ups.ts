@@ -7,11 +7,11 @@
  */
 import { bind, queries } from '../db/sql.js';
 import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
-import { fields, may, method, readArgs, value, type ObjectDescription } from './describe.js';
+import { fields, may, method, value, type ObjectDescription, type Values } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { assertOwnership, type OwnedRow } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
-import { flag, pageLimitField, rangeEnd, recordId, text, timestamp, validated, type Problems } from './validate.js';
+import { flag, pageLimitField, rangeEnd, recordId, text, timestamp, type Problems } from './validate.js';
 
 const q = queries('followups', [
   'followUpClient', 'createFollowUp', 'getFollowUp', 'listFollowUps', 'lockFollowUp', 'peekFollowUp', 'followUpClientOf', 'doneFollowUp',
@@ -83,9 +83,8 @@ export const FOLLOW_UPS = {
 
 /** clients.followUp: given to createClients. */
 export function followUpMethod(deps: ApiDeps) {
-  return async (id: number, when: string | Date, noteText: string): Promise<FollowUp> => {
+  return async (clientId: number, dueAt: Date, n: string): Promise<FollowUp> => {
     const actor = deps.actor();
-    const [clientId, dueAt, n] = validated((p) => readArgs(FOLLOW_UP, [id, when, noteText], p));
     const created = await inSession(deps, async (tx) => {
       const client = await tx.one<OwnedRow>(q.followUpClient, [clientId]);
       if (!client) throw new NotFound(`no client has id ${clientId}`);
@@ -110,16 +109,14 @@ export function createFollowUps(deps: ApiDeps) {
         mine: f.mine, dueBy: f.dueBy, clientId: f.clientId, afterDue: after?.dueAt ?? null, afterId: after?.id ?? null, limit: f.limit + 1,
       }));
       return makePage('followUps', rows, f.limit, (last, so, size = f.limit) => page({ ...f, limit: size }, last, so), listed);
-    }, { readOnly: true });
+    });
 
-  async function list(filters?: FollowUpFilters): Promise<Page<FollowUp>> {
-    const [f] = validated((p) => readArgs(FOLLOW_UPS.list, [filters], p));
+  async function list(f: Values<typeof FOLLOW_UPS.list>[0]): Promise<Page<FollowUp>> {
     return page({ mine: f.mine ? deps.actor().id : null, dueBy: f.due ?? null, clientId: f.clientId ?? null, limit: f.limit ?? DEFAULT_PAGE_SIZE }, null);
   }
 
-  async function done(id: number): Promise<FollowUp> {
+  async function done(followUpId: number): Promise<FollowUp> {
     const actor = deps.actor();
-    const [followUpId] = validated((p) => readArgs(FOLLOW_UPS.done, [id], p));
     await inSession(deps, async (tx) => {
       const locked = await tx.one<OwnedRow & { clientId: number }>(q.lockFollowUp, [followUpId]);
       if (!locked) {

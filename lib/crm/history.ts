@@ -6,10 +6,10 @@
  */
 import { bind, queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
-import { fields, may, method, readArgs, value } from './describe.js';
+import { EVERYONE, fields, may, method, value, type Values } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
-import { pageLimitField, recordId, timestamp, validated, type Problems } from './validate.js';
+import { pageLimitField, recordId, timestamp, type Problems } from './validate.js';
 
 const q = queries('history', ['recordHistory', 'activity'] as const);
 
@@ -27,13 +27,6 @@ export interface HistoryEntry {
   /** Each changed field: [old, new]. */
   changes: Record<string, [unknown, unknown]> | null;
   note: string | null;
-}
-
-export interface ActivityFilter {
-  by?: number;
-  since?: string | Date;
-  object?: HistoryObject;
-  limit?: number;
 }
 
 function historyObject(v: unknown, field: string, p: Problems): HistoryObject | undefined {
@@ -58,9 +51,9 @@ export function historyDescription(object: HistoryObject, departments: readonly 
   });
 }
 
-/** activity(): not an object's method, but read through a description all the same. */
+/** activity(): not an object's method, but called through the pipeline all the same (everyone; management sees everyone's). */
 export const ACTIVITY = method({
-  departments: [], writes: false,
+  departments: EVERYONE, writes: false,
   args: [fields('filter', { by: may(recordId), since: may(timestamp), object: may(historyObject), limit: may(pageLimitField) }, { optional: true })],
   description: 'recent changes, newest first', example: 'activity({since: \'2026-06-01\'})',
 });
@@ -70,25 +63,23 @@ export function createHistory(deps: ApiDeps) {
     inSession(deps, async (tx) => {
       const rows = await tx.many<HistoryEntry>(q.recordHistory, bind(q.recordHistory, { object, recordId: id, beforeId: before, limit: limit + 1 }));
       return makePage('history', rows, limit, (last, so, size = limit) => recordPage(object, id, size, last.id, so), listed);
-    }, { readOnly: true });
+    });
 
   const activityPage = (f: { by: number | null; since: Date | null; object: HistoryObject | null; limit: number }, before: number | null, listed = 0): Promise<Page<HistoryEntry>> =>
     inSession(deps, async (tx) => {
       const everyone = deps.actor().department === 'management';
       const rows = await tx.many<HistoryEntry>(q.activity, bind(q.activity, { by: f.by, since: f.since, object: f.object, everyone, beforeId: before, limit: f.limit + 1 }));
       return makePage('history', rows, f.limit, (last, so, size = f.limit) => activityPage({ ...f, limit: size }, last.id, so), listed);
-    }, { readOnly: true });
+    });
 
   return {
     /** The history of one record, newest first (`it` for more). */
-    async of(object: HistoryObject, id: unknown, options?: { limit?: number }): Promise<Page<HistoryEntry>> {
-      const [recordIdValue, o] = validated((p) => readArgs(RECORD_HISTORY, [id, options], p));
-      return recordPage(object, recordIdValue, o.limit ?? DEFAULT_PAGE_SIZE, null);
+    async of(object: HistoryObject, id: number, options: Values<typeof RECORD_HISTORY>[1]): Promise<Page<HistoryEntry>> {
+      return recordPage(object, id, options.limit ?? DEFAULT_PAGE_SIZE, null);
     },
 
     /** Recent changes: management sees everyone's; others their own and their records'. */
-    async activity(filter: ActivityFilter = {}): Promise<Page<HistoryEntry>> {
-      const [given] = validated((p) => readArgs(ACTIVITY, [filter], p));
+    async activity(given: Values<typeof ACTIVITY>[0]): Promise<Page<HistoryEntry>> {
       const f = { by: given.by ?? null, since: given.since ?? null, object: given.object ?? null, limit: given.limit ?? DEFAULT_PAGE_SIZE };
       return activityPage(f, null);
     },
@@ -103,7 +94,7 @@ export type History = ReturnType<typeof createHistory>;
  */
 export function historyMethod(deps: ApiDeps, object: HistoryObject, get: (id: number) => Promise<unknown>) {
   const history = createHistory(deps);
-  return async (id: number, options?: { limit?: number }): Promise<Page<HistoryEntry>> => {
+  return async (id: number, options: Values<typeof RECORD_HISTORY>[1]): Promise<Page<HistoryEntry>> => {
     await get(id);
     return history.of(object, id, options);
   };

@@ -21,19 +21,12 @@ import { resolveUserPath } from '../platform/user-paths.js';
 import { fileStart, headerKey, IMPORT_FIELDS, MAX_RECORD_BYTES, parseProblem, readHeader, utf8Only, type ImportField } from './csv-file.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { ImportRun, type DuplicatePolicy } from './import-run.js';
-import { may, method, readArgs, value, fields, type FieldsArg, type MethodDescription } from './describe.js';
-import { email as emailCheck, flag, isPlainObject, text, validated, Problems } from './validate.js';
+import { may, method, readArgs, value, fields, type FieldsArg, type MethodDescription, type Values } from './describe.js';
+import { email as emailCheck, flag, isPlainObject, text, Problems } from './validate.js';
 
 const q = queries('clients', ['markImport', 'beginImport'] as const);
 
 export type { DuplicatePolicy };
-
-export interface ImportOptions {
-  dryRun?: boolean;
-  onDuplicate?: DuplicatePolicy;
-  /** Header as in the file → the field it fills, or null to leave the column out. */
-  map?: Record<string, ImportField | null>;
-}
 
 /** What an import did (with dryRun: what it would do). */
 export interface ImportReport {
@@ -71,7 +64,7 @@ function fileName(v: unknown, field: string, p: Problems): string | undefined {
   return name || undefined;
 }
 
-/** clients.import, as help, completion and the guard read it. */
+/** clients.import, as help, completion and the call pipeline read it. */
 export const IMPORT = method({
   departments: ['sales', 'management'], writes: true,
   args: [value('file', fileName), fields('options', { dryRun: may(flag), onDuplicate: may(duplicatePolicy), map: may(columnMap) }, { optional: true })],
@@ -89,9 +82,8 @@ function progressLine(file: string): (rows: number | undefined) => void {
 
 /** clients.import for `deps`; rows are checked with clients.create's own description (`create`). */
 export function importClients(deps: ApiDeps, create: CreateDescription) {
-  return async function importFile(file: string, options?: ImportOptions): Promise<ImportReport> {
+  return async function importFile(name: string, o: Values<typeof IMPORT>[1]): Promise<ImportReport> {
     const actor = deps.actor();
-    const [name, o] = validated((p) => readArgs(IMPORT, [file, options], p));
     const policy = o.onDuplicate ?? 'fail';
     const dryRun = o.dryRun ?? false;
     const map = o.map ?? {};

@@ -2,7 +2,7 @@
  * The department matrix as the shell reads it: help() (what to show), Tab
  * completion (what to offer) and the shell's objects (what to list). It is
  * derived from the method descriptions beside each implementation
- * (lib/crm/describe.ts, CLIENTS in lib/crm/clients.ts…), which the guard
+ * (lib/crm/describe.ts, CLIENTS in lib/crm/clients.ts…), which the call pipeline
  * and validation read too, so none of them can disagree.
  */
 import type { Department } from '../domain/departments.js';

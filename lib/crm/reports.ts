@@ -7,26 +7,16 @@
  * here in cents (BigInt), never in floating point.
  */
 import { bind, queries } from '../db/sql.js';
-import { fields, may, method, need, readArgs, type ObjectDescription } from './describe.js';
+import { fields, may, method, need, type ObjectDescription, type Values } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { cents } from './money.js';
-import { pageLimitField, timestamp, validated, type Problems } from './validate.js';
+import { pageLimitField, timestamp, type Problems } from './validate.js';
 
 const q = queries('reports', ['revenue', 'revenueByClient', 'unpaid', 'pipeline'] as const);
 
 export const REVENUE_KEYS = ['salesContact', 'client', 'month'] as const;
 export type RevenueKey = (typeof REVENUE_KEYS)[number];
-
-export interface RevenueOptions {
-  by: RevenueKey;
-  /** Contracts signed at or after this time. */
-  from?: Date | string;
-  /** Contracts signed before this time. */
-  to?: Date | string;
-  /** by: 'client' is paged (`it` for more). */
-  limit?: number;
-}
 
 /** Amounts of signed contracts: total signed, collected (signed − due), still due. */
 export interface RevenueFigures {
@@ -76,6 +66,10 @@ export const REPORTS = {
     departments: REPORTERS, ownership: SCOPE, writes: false,
     // from/to: one date check each (the same as every other date argument).
     args: [fields('options', { by: need(revenueKey), from: may(timestamp), to: may(timestamp), limit: may(pageLimitField) })],
+    check: ([{ from, to, by, limit }], p) => {
+      if (from && to && to.getTime() <= from.getTime()) p.add('to', 'must be after from');
+      if (limit !== undefined && by !== undefined && by !== 'client') p.add('limit', "only applies to by: 'client' (the other reports are short)");
+    },
     description: 'signed contracts: total signed, collected and still due, by salesContact, client or month (signed between from and to)',
     example: "reports.revenue({by: 'month', from: '2026-01-01'})",
   }),
@@ -119,25 +113,18 @@ interface RevenueLine extends RevenueFigures {
 }
 
 export function createReports(deps: ApiDeps) {
-  async function revenue(options: RevenueOptions): Promise<RevenueBySalesContact[] | RevenueByMonth[] | Page<RevenueByClient>> {
-    const [o] = validated((p) => {
-      const args = readArgs(REPORTS.revenue, [options], p);
-      const { from, to, by, limit } = args[0];
-      if (from && to && to.getTime() <= from.getTime()) p.add('to', 'must be after from');
-      if (limit !== undefined && by !== undefined && by !== 'client') p.add('limit', "only applies to by: 'client' (the other reports are short)");
-      return args;
-    });
+  async function revenue(o: Values<typeof REPORTS.revenue>[0]): Promise<RevenueBySalesContact[] | RevenueByMonth[] | Page<RevenueByClient>> {
     const from = o.from ?? null;
     const to = o.to ?? null;
     if (o.by === 'client') {
       const limit = o.limit ?? DEFAULT_PAGE_SIZE;
       const fetchAfter = async (afterId: number, listed = 0, size = limit): Promise<Page<RevenueByClient>> => {
-        const rows = await inSession(deps, (tx) => tx.many<RevenueByClient>(q.revenueByClient, bind(q.revenueByClient, { from, to, afterId, limit: size + 1 })), { readOnly: true });
+        const rows = await inSession(deps, (tx) => tx.many<RevenueByClient>(q.revenueByClient, bind(q.revenueByClient, { from, to, afterId, limit: size + 1 })));
         return makePage('reports', rows, size, (last, n, next = limit) => fetchAfter(last.id, n, next), listed);
       };
       return fetchAfter(0);
     }
-    const lines = await inSession(deps, (tx) => tx.many<RevenueLine>(q.revenue, bind(q.revenue, { by: o.by, from, to, tz: localZone() })), { readOnly: true });
+    const lines = await inSession(deps, (tx) => tx.many<RevenueLine>(q.revenue, bind(q.revenue, { by: o.by, from, to, tz: localZone() })));
     const figures = (l: RevenueFigures): RevenueFigures => ({ contracts: l.contracts, signed: l.signed, collected: l.collected, due: l.due });
     if (o.by === 'month') {
       const rows: RevenueByMonth[] = lines.map((l) => ({ month: l.month as string, ...figures(l) }));
@@ -147,20 +134,18 @@ export function createReports(deps: ApiDeps) {
     return rows.length ? [...rows, { salesContactId: null, salesContact: TOTAL, ...totalFigures(rows) }] : rows;
   }
 
-  async function unpaid(options?: { limit?: number }): Promise<Page<Debtor>> {
-    const [o] = validated((p) => readArgs(REPORTS.unpaid, [options], p));
+  async function unpaid(o: Values<typeof REPORTS.unpaid>[0]): Promise<Page<Debtor>> {
     const limit = o.limit ?? DEFAULT_PAGE_SIZE;
     // Keyset on (due, client id), largest first: the page after a row starts below its amount.
     const fetchAfter = async (afterDue: string | null, afterId: number, listed = 0, size = limit): Promise<Page<Debtor>> => {
-      const rows = await inSession(deps, (tx) => tx.many<Debtor>(q.unpaid, bind(q.unpaid, { afterDue, afterId, limit: size + 1 })), { readOnly: true });
+      const rows = await inSession(deps, (tx) => tx.many<Debtor>(q.unpaid, bind(q.unpaid, { afterDue, afterId, limit: size + 1 })));
       return makePage('reports', rows, size, (last, n, next = limit) => fetchAfter(last.due, last.id, n, next), listed);
     };
     return fetchAfter(null, 0);
   }
 
   async function pipeline(): Promise<PipelineLine[]> {
-    validated((p) => readArgs(REPORTS.pipeline, [], p));
-    const lines = await inSession(deps, (tx) => tx.many<PipelineLine>(q.pipeline), { readOnly: true });
+    const lines = await inSession(deps, (tx) => tx.many<PipelineLine>(q.pipeline));
     const rows = lines.map((l) => ({ ...l, salesContact: l.salesContact ?? NO_SALES_CONTACT }));
     if (!rows.length) return rows;
     return [...rows, { salesContactId: null, salesContact: TOTAL, contracts: rows.reduce((n, r) => n + r.contracts, 0), value: sumAmounts(rows, (r) => r.value) }];

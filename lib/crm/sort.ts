@@ -83,7 +83,7 @@ export function keysetPage<T extends { id: number }>(
   // The same pages as text (export): the key and id of the last row are its own cells.
   const textsAfter = (afterKey: string | null | undefined, afterId: number) => async (size: number): Promise<TextPage> => {
     const params = bindParams({ afterKey, afterId, limit: size + 1 });
-    const page = await inSession(deps, (tx) => tx.texts(query, params), { readOnly: true });
+    const page = await inSession(deps, (tx) => tx.texts(query, params));
     const more = page.rows.length > size;
     if (more) page.rows.length = size;
     const last = page.rows[page.rows.length - 1];
@@ -93,7 +93,7 @@ export function keysetPage<T extends { id: number }>(
   };
   const fetchAfter = async (last: T | undefined, listed: number, size = limit): Promise<Page<T>> => {
     const params = bindParams({ afterKey: last === undefined ? null : keys.get(last), afterId: last?.id ?? null, limit: size + 1 });
-    const rows = await inSession(deps, (tx) => tx.many<T & { sortKey?: string }>(query, params), { readOnly: true });
+    const rows = await inSession(deps, (tx) => tx.many<T & { sortKey?: string }>(query, params));
     // Only the last row shown starts a next page: its key is the one kept
     // (one entry a page, not a million while a list is exported).
     const lastShown = rows[Math.min(rows.length, size) - 1];

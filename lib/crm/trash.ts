@@ -9,10 +9,10 @@
 import { bind, queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
 import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
-import { EVERYONE, fields, may, method, need, readArgs, value } from './describe.js';
+import { EVERYONE, fields, may, method, need, value, type Values } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
-import { pageLimitField, recordId, validated, type Problems } from './validate.js';
+import { pageLimitField, recordId, type Problems } from './validate.js';
 
 const q = queries('trash', ['deleteClient', 'deleteContract', 'deleteEvent', 'whyNotDeleted', 'restoreRecord', 'listTrash', 'emptyTrash'] as const);
 
@@ -82,15 +82,14 @@ export const TRASH_LIST = method({
 });
 
 export const TRASH_EMPTY = method({
-  departments: ['management'], writes: true,
+  departments: ['management'], writes: true, confirm: true,
   args: [fields('options', { olderThan: need(duration) })],
   description: 'remove for good what has been in the trash longer than olderThan', example: "trash.empty({olderThan: '30d'})",
 });
 
 /** delete(id) and restore(id) for one kind of record; `get` reads it back once restored. */
 export function trashMethods<R>(deps: ApiDeps, object: TrashObject, described: ReturnType<typeof trashDescriptions>, get: (id: number) => Promise<R>) {
-  async function remove(id: number): Promise<{ deleted: string; id: number }> {
-    const [recordIdValue] = validated((p) => readArgs(described.delete, [id], p));
+  async function remove(recordIdValue: number): Promise<{ deleted: string; id: number }> {
     await inSession(deps, async (tx) => {
       if ((await tx.exec(DELETE_QUERY[object], [recordIdValue])) > 0) return;
       const why = await tx.one<{ live: boolean; inTrash: boolean }>(q.whyNotDeleted, bind(q.whyNotDeleted, { object, id: recordIdValue }));
@@ -101,8 +100,7 @@ export function trashMethods<R>(deps: ApiDeps, object: TrashObject, described: R
     return { deleted: object, id: recordIdValue };
   }
 
-  async function restore(id: number): Promise<R> {
-    const [recordIdValue] = validated((p) => readArgs(described.restore, [id], p));
+  async function restore(recordIdValue: number): Promise<R> {
     await inSession(deps, (tx) => tx.one(q.restoreRecord, bind(q.restoreRecord, { object, id: recordIdValue })));
     return get(recordIdValue);
   }
@@ -115,20 +113,16 @@ export function createTrash(deps: ApiDeps) {
     inSession(deps, async (tx) => {
       const rows = await tx.many<TrashEntry>(q.listTrash, bind(q.listTrash, { object, beforeId: before, limit: limit + 1 }));
       return makePage('trash', rows, limit, (last, so, size = limit) => page(object, size, last.id, so), listed);
-    }, { readOnly: true });
+    });
 
   return {
     /** What the caller may see in the trash, newest first (`it` for more). */
-    async list(options?: { object?: TrashObject; limit?: number }): Promise<Page<TrashEntry>> {
-      const [o] = validated((p) => readArgs(TRASH_LIST, [options], p));
+    async list(o: Values<typeof TRASH_LIST>[0]): Promise<Page<TrashEntry>> {
       return page(o.object ?? null, o.limit ?? DEFAULT_PAGE_SIZE, null);
     },
 
     /** Management removes for good what has been in the trash longer than olderThan. */
-    async empty(options: { olderThan: string }): Promise<{ purged: number }> {
-      const who = deps.actor();
-      if (!TRASH_EMPTY.departments.includes(who.department)) throw new PermissionDenied(`${who.department} may not call trash.empty (management only)`);
-      const [o] = validated((p) => readArgs(TRASH_EMPTY, [options], p));
+    async empty(o: Values<typeof TRASH_EMPTY>[0]): Promise<{ purged: number }> {
       const row = await inSession(deps, (tx) => tx.one<{ purged: number }>(q.emptyTrash, bind(q.emptyTrash, { olderThan: o.olderThan })));
       return { purged: row?.purged ?? 0 };
     },

@@ -5,9 +5,9 @@
  * refused, naming the fields, when the record changed since.
  */
 import { bind, queries } from '../db/sql.js';
-import { EVERYONE, method, readArgs, value } from './describe.js';
+import { EVERYONE, method, value } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
-import { recordId, validated, type Problems } from './validate.js';
+import { recordId, type Problems } from './validate.js';
 
 const q = queries('trash', ['undoChange', 'undoImport'] as const);
 
@@ -36,27 +36,25 @@ function entryId(v: unknown, field: string, p: Problems): number | undefined {
 }
 
 export const UNDO = method({
-  departments: EVERYONE, writes: true, args: [value('historyEntryId', entryId)],
+  departments: EVERYONE, writes: true, confirm: true, args: [value('historyEntryId', entryId)],
   description: "write a history entry's old values back (a creation goes to the trash, a deletion comes back); refused when the record changed since",
   example: 'undo(42)',
 });
 
 export const UNDO_IMPORT = method({
-  departments: ['sales', 'management'], writes: true, args: [value('importId', recordId)],
+  departments: ['sales', 'management'], writes: true, confirm: true, args: [value('importId', recordId)],
   description: 'undo an import: the clients it created go to the trash, those it updated get their values back (all or nothing)',
   example: 'clients.undoImport(3)',
 });
 
 export function createUndo(deps: ApiDeps) {
   return {
-    async undo(historyEntryId: number): Promise<UndoResult> {
-      const [id] = validated((p) => readArgs(UNDO, [historyEntryId], p));
+    async undo(id: number): Promise<UndoResult> {
       const row = await inSession(deps, (tx) => tx.one<{ result: UndoResult }>(q.undoChange, bind(q.undoChange, { entryId: id })));
       return row!.result;
     },
 
-    async undoImport(importId: number): Promise<UndoImportResult> {
-      const [id] = validated((p) => readArgs(UNDO_IMPORT, [importId], p));
+    async undoImport(id: number): Promise<UndoImportResult> {
       const row = await inSession(deps, (tx) => tx.one<{ result: Omit<UndoImportResult, 'importId'> }>(q.undoImport, bind(q.undoImport, { importId: id })));
       return { importId: id, ...row!.result };
     },

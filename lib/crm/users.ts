@@ -1,11 +1,13 @@
 /**
- * Collaborators (`users` in the shell; management only, enforced by the guard
- * from lib/crm/permissions.ts). Records never carry the password hash: every query
+ * Collaborators (`users` in the shell; management only, enforced by the call
+ * pipeline from USERS below, lib/crm/invoke.ts). Records never carry the password hash: every query
  * here selects named columns without it (sql/users.sql); only sql/auth.sql reads it.
  *
  * Clients and events are never lost with their collaborator:
  * - `delete(id, {reassignTo})` moves the collaborator's clients and events to
- *   reassignTo; without it they become unassigned (and show in `unassigned` filters).
+ *   reassignTo; `{unassign: true}` leaves them unassigned (they show in
+ *   `unassigned` filters); asked neither, the deletion of someone who holds
+ *   any is refused and nothing changes (lib/crm/reassign.ts).
  * - A department change releases what no longer fits the new department in the same
  *   way (a former salesperson keeps no clients, a former support collaborator no
  *   events), to `update(id, changes, {reassignTo})` or unassigned.
@@ -20,13 +22,13 @@ import { NotFound, ValidationError } from '../domain/errors.js';
 import { isDepartment, type Department, DEPARTMENTS } from '../domain/departments.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { bind, queries } from '../db/sql.js';
-import { fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
+import { fields, may, method, need, value, type ObjectDescription, type Values } from './describe.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
-import { collaboratorLabel, lockHoldings, releaseRecords, type Moved, type ReassignOptions } from './reassign.js';
+import { collaboratorLabel, lockHoldings, releaseRecords, type Moved } from './reassign.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
-import { searchWords, email, flag, name, pageLimitField, phone, recordId, text, validated, type Problems } from './validate.js';
+import { searchWords, email, flag, name, pageLimitField, phone, recordId, text, type Problems } from './validate.js';
 
 const aq = queries('auth', ['userSessions', 'endUserSessions', 'unlockLogin'] as const);
 const q = queries('users', [
@@ -43,31 +45,6 @@ export interface UserRecord {
   department: Department;
   createdAt: Date;
   updatedAt: Date;
-}
-
-export interface UserListFilter {
-  department?: Department;
-  search?: string;
-  /** A sort key (USER_SORT), '-' in front for descending. */
-  sort?: string;
-  limit?: number;
-}
-
-export interface NewUser {
-  fullName: string;
-  email: string;
-  department: Department;
-  password: string;
-  phone?: string | null;
-  employeeNumber?: string;
-}
-
-export interface UserChanges {
-  fullName?: string;
-  email?: string;
-  phone?: string | null;
-  department?: Department;
-  password?: string;
 }
 
 /** An open database session of a collaborator (never its secret). */
@@ -168,7 +145,7 @@ export const USERS = {
     example: "users.update(3, {department: 'support'}, {reassignTo: 4})",
   }),
   delete: method({
-    departments: MANAGEMENT, writes: true, args: [value('id', userId), REASSIGN],
+    departments: MANAGEMENT, writes: true, confirm: true, args: [value('id', userId), REASSIGN],
     description: 'remove a collaborator; their clients or events go to reassignTo, or are left unassigned with {unassign: true}', example: 'users.delete(3, {reassignTo: 4})',
   }),
   sessions: method({
@@ -188,35 +165,31 @@ export const USERS = {
 
 export function createUsers(deps: ApiDeps) {
   const getById = async (id: number): Promise<UserRecord> => {
-    const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserById, [id]), { readOnly: true });
+    const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserById, [id]));
     if (!user) throw new NotFound(`no collaborator has id ${id}`);
     return user;
   };
 
   return {
-    async list(filter?: UserListFilter): Promise<Page<UserRecord>> {
-      const [f] = validated((p) => readArgs(USERS.list, [filter], p));
+    async list(f: Values<typeof USERS.list>[0]): Promise<Page<UserRecord>> {
       const params = { department: f.department ?? null, words: f.search ?? null };
       return keysetPage<UserRecord>(deps, 'users', q.listUsers, f.sort ?? BY_ID, f.limit ?? DEFAULT_PAGE_SIZE, (k) => bind(q.listUsers, { ...params, ...k }));
     },
 
-    async count(filter?: Omit<UserListFilter, 'sort' | 'limit'>): Promise<number> {
-      const [f] = validated((p) => readArgs(USERS.count, [filter], p));
-      const row = await inSession(deps, (tx) => tx.one<{ count: number }>(q.countUsers, bind(q.countUsers, { department: f.department ?? null, words: f.search ?? null })), { readOnly: true });
+    async count(f: Values<typeof USERS.count>[0]): Promise<number> {
+      const row = await inSession(deps, (tx) => tx.one<{ count: number }>(q.countUsers, bind(q.countUsers, { department: f.department ?? null, words: f.search ?? null })));
       return (row as { count: number }).count;
     },
 
     /** By id (a number) or by email (a string with @). */
-    async get(idOrEmailValue: number | string): Promise<UserRecord> {
-      const [key] = validated((p) => readArgs(USERS.get, [idOrEmailValue], p));
+    async get(key: number | string): Promise<UserRecord> {
       if (typeof key === 'number') return getById(key);
-      const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserByEmail, [key]), { readOnly: true });
+      const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserByEmail, [key]));
       if (!user) throw new NotFound(`no collaborator has email ${key}`);
       return user;
     },
 
-    async create(collaborator: NewUser): Promise<UserRecord> {
-      const [f] = validated((p) => readArgs(USERS.create, [collaborator], p));
+    async create(f: Values<typeof USERS.create>[0]): Promise<UserRecord> {
       const passwordHash = await hashPassword(f.password, deps.config.bcryptRounds);
       const created = await inSession(deps, (tx) => tx.one<UserRecord>(q.createUser, bind(q.createUser, {
         fullName: f.fullName, email: f.email.toLowerCase(), phone: f.phone, department: f.department, passwordHash, employeeNumber: f.employeeNumber,
@@ -227,8 +200,7 @@ export function createUsers(deps: ApiDeps) {
     },
 
     /** A new password or department bumps the token version (database trigger): their sessions end. */
-    async update(id: number, changes: UserChanges, options?: ReassignOptions): Promise<UpdatedUser> {
-      const [targetId, c, reassign] = validated((p) => readArgs(USERS.update, [id, changes, options], p));
+    async update(targetId: number, c: Values<typeof USERS.update>[1], reassign: Values<typeof USERS.update>[2]): Promise<UpdatedUser> {
       const changed = Object.keys(c).filter((k) => c[k as keyof typeof c] !== undefined);
       const passwordHash = c.password ? await hashPassword(c.password, deps.config.bcryptRounds) : null;
       const updated = await inSession(deps, async (tx) => {
@@ -256,8 +228,7 @@ export function createUsers(deps: ApiDeps) {
       return updated;
     },
 
-    async delete(id: number, options?: ReassignOptions): Promise<DeletedUser> {
-      const [targetId, reassign] = validated((p) => readArgs(USERS.delete, [id, options], p));
+    async delete(targetId: number, reassign: Values<typeof USERS.delete>[1]): Promise<DeletedUser> {
       if (targetId === deps.actor().id) {
         throw new ValidationError([{ field: 'id', problem: `${targetId} is you (${deps.actor().fullName}): nobody may delete themselves; another management collaborator can` }]);
       }
@@ -276,22 +247,19 @@ export function createUsers(deps: ApiDeps) {
     },
 
     /** Who changed this collaborator and when: created, updated, password changed, sessions ended, lockouts. */
-    async history(id: number, options?: { limit?: number }) {
-      const [targetId] = validated((p) => readArgs(USERS.history, [id, options], p));
+    async history(targetId: number, options: Values<typeof USERS.history>[1]) {
       // Collaborators who were deleted keep their history: no existence check here.
       return createHistory(deps).of('user', targetId, options);
     },
 
     /** The collaborator's open sessions (the database's list; secrets are never shown). */
-    async sessions(id: number): Promise<SessionRecord[]> {
-      const [targetId] = validated((p) => readArgs(USERS.sessions, [id], p));
+    async sessions(targetId: number): Promise<SessionRecord[]> {
       await getById(targetId);
-      return inSessionStatement<SessionRecord>(deps, aq.userSessions, [targetId], { readOnly: true });
+      return inSessionStatement<SessionRecord>(deps, aq.userSessions, [targetId]);
     },
 
     /** End every session of a collaborator now: their shells stop at the next command. */
-    async endSessions(id: number): Promise<{ id: number; ended: number }> {
-      const [targetId] = validated((p) => readArgs(USERS.endSessions, [id], p));
+    async endSessions(targetId: number): Promise<{ id: number; ended: number }> {
       await getById(targetId);
       const [row] = await inSessionStatement<{ ended: number }>(deps, aq.endUserSessions, [targetId]);
       deps.monitor.event('collaborator.sessions_ended', { actorId: deps.actor().id, targetId, ended: row?.ended ?? 0 });
@@ -299,8 +267,7 @@ export function createUsers(deps: ApiDeps) {
     },
 
     /** Lift the lockout that failed logins put on an email. */
-    async unlock(address: string): Promise<{ email: string; wasLocked: boolean }> {
-      const [e] = validated((p) => readArgs(USERS.unlock, [address], p));
+    async unlock(e: string): Promise<{ email: string; wasLocked: boolean }> {
       const [row] = await inSessionStatement<{ unlocked: boolean }>(deps, aq.unlockLogin, [e.toLowerCase()]);
       return { email: e.toLowerCase(), wasLocked: row?.unlocked ?? false };
     },

@@ -77,3 +77,15 @@ export class ConfigError extends EpicError {
 export function isEpicError(err: unknown): err is EpicError {
   return err instanceof EpicError;
 }
+
+/** Failures raised inside an API method that are none of ours (a bug), marked by the call pipeline (lib/crm/invoke.ts). */
+const apiFailures = new WeakSet<object>();
+
+/** Mark a failure of an API method that is not one of our errors: the shell reports it as unexpected (lib/shell/errors.ts). */
+export function markApiFailure(err: unknown): void {
+  if (typeof err === 'object' && err !== null && !isEpicError(err)) apiFailures.add(err);
+}
+
+export function isApiFailure(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && apiFailures.has(err);
+}

@@ -8,12 +8,11 @@
  */
 import util from 'node:util';
 import type { Context } from 'node:vm';
-import { PermissionDenied, isEpicError } from '../domain/errors.js';
+import { isEpicError, markApiFailure } from '../domain/errors.js';
 import type { Department } from '../domain/departments.js';
 import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../crm/permissions.js';
-import { markApiFailure } from './errors.js';
+import { DECLINED, type CallOptions } from '../crm/invoke.js';
 import { ExitRequest } from './engine.js';
-import { ASKS_FIRST } from '../crm/confirm.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
 import { LISTING, ShellText, withColumns } from './output.js';
 import { exportList } from './export.js';
@@ -34,10 +33,11 @@ export interface ShellCommands {
   /** clear()/cls(): clear the terminal (nothing when the output is not one). */
   clear: () => void;
   /**
-   * Whether a call that cannot be undone may go ahead (asked y/N at the
-   * prompt; lib/shell/runtime.ts). Absent: never asked (scripts, --eval).
+   * How a call that cannot be undone is confirmed now: asked y/N at the
+   * prompt (lib/shell/runtime.ts); undefined: nobody is asked (scripts,
+   * --eval, a loaded file).
    */
-  confirm?: (object: string, method: string, args: readonly unknown[]) => Promise<boolean>;
+  confirm: () => CallOptions['confirm'];
   /** passwd(): change one's own password, every answer asked without echo. */
   passwd: (...args: unknown[]) => Promise<ShellText>;
 }
@@ -73,8 +73,6 @@ async function settledArguments(args: unknown[]): Promise<unknown[]> {
   }));
 }
 
-type ApiMethod = (...args: unknown[]) => Promise<unknown>;
-
 /** What a declined confirmation returns. */
 export const CANCELLED = new ShellText('Cancelled: nothing was changed.');
 
@@ -93,30 +91,34 @@ function listArguments(object: ObjectName, method: string, args: unknown[], sett
 /** clients, contracts, events, users as the shell shows them. */
 class ShellObject {}
 
+/**
+ * One call from the shell: its passwordPrompt() answers awaited, then the
+ * pipeline (login.invoke: department, arguments, confirmation, the call); a
+ * failure of the shell's own part that is none of our errors is a bug too.
+ */
+async function shellCall(login: Login, commands: ShellCommands, object: ObjectName | null, method: string, args: unknown[]): Promise<unknown> {
+  let settled: unknown[];
+  try {
+    settled = await settledArguments(args);
+  } catch (err) {
+    if (!isEpicError(err)) markApiFailure(err);
+    throw err;
+  }
+  const result = await login.invoke(object, method, settled, { confirm: commands.confirm() });
+  return result === DECLINED ? CANCELLED : result;
+}
 
-function shellObject(login: Login, object: ObjectName, settings: Settings, confirm: ShellCommands['confirm']): object {
+function shellObject(login: Login, object: ObjectName, commands: ShellCommands): object {
   const department = login.actor().department;
-  const impl = login.api[object] as Record<string, unknown>;
   // Not a plain object: the output never takes it for a record (its methods as fields).
   const shown = (CALLED_AS_LIST.includes(object)
     ? (...args: unknown[]) => (shown.list as (...a: unknown[]) => Promise<unknown>)(...args)
     : new ShellObject()) as unknown as Record<string | symbol, unknown>;
   for (const method of Object.keys(API[object])) {
     const call = async (...given: unknown[]) => {
-      const fn = impl[method];
-      if (typeof fn !== 'function') {
-        throw new PermissionDenied(`${login.actor().department} may not call ${object}.${method} (${API[object][method].departments.join(' and ')} only)`);
-      }
-      const { args, columns } = listArguments(object, method, given, settings);
-      try {
-        const settled = await settledArguments(args);
-        if (confirm && ASKS_FIRST.has(`${object}.${method}`) && mayCall(department, object, method) && !(await confirm(object, method, settled))) return CANCELLED;
-        const result = await (fn as ApiMethod).apply(impl, settled);
-        return columns !== undefined && isPage(result) ? withColumns(result, columns) : result;
-      } catch (err) {
-        if (!isEpicError(err)) markApiFailure(err);
-        throw err;
-      }
+      const { args, columns } = listArguments(object, method, given, commands.settings);
+      const result = await shellCall(login, commands, object, method, args);
+      return columns !== undefined && isPage(result) ? withColumns(result, columns) : result;
     };
     const spec = API[object][method];
     Object.defineProperty(call, 'name', { value: `${object}.${method}` });
@@ -130,19 +132,6 @@ function shellObject(login: Login, object: ObjectName, settings: Settings, confi
   Object.defineProperty(shown, util.inspect.custom, { value: () => methodList(department, object) });
   Object.defineProperty(shown, LISTING, { value: (width?: number) => methodList(department, object, width) });
   return Object.freeze(shown);
-}
-
-/** A function of the API put in the context as it is (activity, find), its failures marked as the objects' are. */
-function topLevel<A extends unknown[]>(name: string, fn: ((...args: A) => Promise<unknown>) | undefined): (...args: A) => Promise<unknown> {
-  return async (...args: A) => {
-    if (!fn) throw new PermissionDenied(`${name}() is not available in this session`);
-    try {
-      return await fn(...args);
-    } catch (err) {
-      if (!isEpicError(err)) markApiFailure(err);
-      throw err;
-    }
-  };
 }
 
 /**
@@ -165,20 +154,17 @@ const itMarker = new ShellText('"it" shows the next page of the last list (type 
 
 export function contextValues(login: Login, commands: ShellCommands): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const object of OBJECTS) values[object] = shellObject(login, object, commands.settings, commands.confirm);
+  for (const object of OBJECTS) values[object] = shellObject(login, object, commands);
   values.whoami = () => {
     const a = login.actor();
     return { id: a.id, email: a.email, fullName: a.fullName, department: a.department, sessionExpiresAt: a.sessionExpiresAt };
   };
-  values.activity = topLevel('activity', login.api.activity);
-  values.find = topLevel('find', login.api.find);
-  // undo(id) and trash.empty(): asked first at the prompt, like the object methods of ASKS_FIRST.
-  const confirmed = <A extends unknown[]>(name: string, fn: ((...args: A) => Promise<unknown>) | undefined) => topLevel(name, fn && (async (...args: A) => {
-    if (commands.confirm && !(await commands.confirm(name, '', args))) return CANCELLED;
-    return fn(...args);
-  }));
-  values.undo = confirmed('undo', login.api.undo);
-  values.trash = Object.assign(topLevel('trash', login.api.trash), { empty: confirmed('trash.empty', login.api.trash?.empty) });
+  values.activity = (...args: unknown[]) => shellCall(login, commands, null, 'activity', args);
+  values.find = (...args: unknown[]) => shellCall(login, commands, null, 'find', args);
+  values.undo = (...args: unknown[]) => shellCall(login, commands, null, 'undo', args);
+  values.trash = Object.assign((...args: unknown[]) => shellCall(login, commands, null, 'trash', args), {
+    empty: (...args: unknown[]) => shellCall(login, commands, null, 'trash.empty', args),
+  });
   values.help = () => new ShellText(overviewHelp(login.actor().department));
   values.logout = commands.logout;
   values.load = commands.load;

@@ -15,7 +15,7 @@ import { NotFound, PermissionDenied, SessionRevoked, ValidationError } from '../
 import { Pager } from './pager.js';
 import { shellSyntax } from './tokens.js';
 import type { AdaptedRepl } from './repl-adapter.js';
-import type { AskPassword, Login } from './login.js';
+import type { AskPassword, InterruptReport, Login } from './login.js';
 
 export type Outcome =
   | { kind: 'value'; value: unknown }
@@ -180,10 +180,7 @@ export class Engine {
       // Ctrl+C that Node's own eval took (it comes as a signal while user code runs
       // synchronously, the terminal out of raw mode): the same as the shell's own.
       if ((error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') {
-        const stopping = this.login.interrupt
-          ? this.login.interrupt(this.options.notice)
-          : this.login.cancelRunning().then(() => undefined);
-        return { kind: 'error', error: new Interrupted(await stopping.catch(() => undefined)) };
+        return { kind: 'error', error: new Interrupted(await this.stopCalls().catch(() => undefined)) };
       }
       // The session ended under the call (revoked, the account deleted since the gate let it through): end as the gate would, saying why.
       if (error instanceof SessionRevoked || error instanceof ValidationError || error instanceof PermissionDenied || error instanceof NotFound) {
@@ -197,6 +194,11 @@ export class Engine {
     } finally {
       leave();
     }
+  }
+
+  /** Ctrl+C: stop the calls in flight from writing, wait until they have ended, and say what became of them (Login.interrupt). */
+  private stopCalls(): Promise<InterruptReport> {
+    return this.login.interrupt(this.options.notice);
   }
 
   /** The REPL's .clear made a new context: statements run there from now on. */
@@ -268,10 +270,7 @@ export class Engine {
           if (stopped) return; // a second Ctrl+C while the first is being honoured
           stopped = true;
           // Stop the calls in flight from writing, wait until they have ended, then say what became of them.
-          const stopping = this.login.interrupt
-            ? this.login.interrupt(this.options.notice)
-            : this.login.cancelRunning().then(() => undefined);
-          stopping.then((report) => reject(new Interrupted(report)), () => reject(new Interrupted()));
+          this.stopCalls().then((report) => reject(new Interrupted(report)), () => reject(new Interrupted()));
         };
         source.prependListener('SIGINT', onSigint);
         // After Ctrl+C the work's own outcome no longer decides (the report does).

@@ -5,17 +5,13 @@
  * API that is not one of our errors is a bug: it goes to the monitor and the
  * user gets a short line with its reference.
  */
-import { isEpicError } from '../domain/errors.js';
+import { isApiFailure, isEpicError } from '../domain/errors.js';
 import type { Monitor } from '../platform/monitoring.js';
 import { visible } from '../platform/text.js';
 import type { InterruptReport } from './login.js';
 
-/** Errors raised inside an API method (as opposed to the user's code), marked by the context wrapper. */
-const apiFailures = new WeakSet<object>();
-
-export function markApiFailure(err: unknown): void {
-  if (typeof err === 'object' && err !== null && !isEpicError(err)) apiFailures.add(err);
-}
+/** Errors raised inside an API method (as opposed to the user's code) are marked by the call pipeline (lib/crm/invoke.ts). */
+export { markApiFailure } from '../domain/errors.js';
 
 /** Ctrl+C while a call was running. */
 export class Interrupted extends Error {
@@ -55,7 +51,7 @@ export function describeError(err: unknown, monitor: Monitor): string {
 function errorLine(err: unknown, monitor: Monitor): string {
   if (isEpicError(err)) return `${err.name}: ${err.message.replace(/\s*\n\s*/g, ' ')}`;
   if (err instanceof Interrupted) return `${err.name}: ${err.message}`;
-  if (typeof err === 'object' && err !== null && apiFailures.has(err)) {
+  if (typeof err === 'object' && err !== null && isApiFailure(err)) {
     let reference: string | undefined;
     try {
       reference = monitor.exception(err);

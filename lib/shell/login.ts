@@ -7,6 +7,7 @@
 import type { Monitor } from '../platform/monitoring.js';
 import type { Actor } from '../domain/actor.js';
 import type { Digest } from '../crm/digest.js';
+import type { Invoke } from '../crm/invoke.js';
 
 /**
  * Ask the password through the shell's own line reader: hidden, never in
@@ -25,30 +26,13 @@ export interface InterruptReport {
 
 export type Verdict = { ok: true } | { ok: false; reason: 'expired' | 'revoked'; message: string };
 
-export interface ShellApi {
-  clients: object;
-  contracts: object;
-  events: object;
-  users: object;
-  reports: object;
-  followUps: object;
-  /** The feed of recent changes (lib/crm/history.ts). */
-  activity?: (filter?: object) => Promise<unknown>;
-  /** Clients, contracts and events matching a text (lib/crm/find.ts). */
-  find?: (text: string) => Promise<unknown>;
-  /** What is in the trash; trash.empty for management (lib/crm/trash.ts). */
-  trash?: ((options?: object) => Promise<unknown>) & { empty: (options: { olderThan: string }) => Promise<unknown> };
-  /** A history entry undone (lib/crm/undo.ts). */
-  undo?: (historyEntryId: number) => Promise<unknown>;
-  /** Names for Tab completion of a client or collaborator argument (lib/crm/candidates.ts). */
-  candidates?: import('../crm/candidates.js').Candidates;
-  /** What the notices at the prompt read (lib/crm/notices.ts). */
-  notices?: import('../crm/notices.js').Notices;
-}
-
 export interface Login {
-  /** Guarded objects (lib/crm/guard.ts); the shell shows only the permitted methods. */
-  api: ShellApi;
+  /**
+   * Every call of the API (clients.list(…), find(…)): the one pipeline
+   * (lib/crm/invoke.ts), its calls tracked for Ctrl+C. The shell shows only
+   * the methods the department may call; the pipeline refuses the others.
+   */
+  invoke: Invoke;
   actor: () => Actor;
   /** Run before each user evaluation (never for completion). */
   verify: () => Promise<Verdict>;
@@ -64,30 +48,26 @@ export interface Login {
    * undefined. Absent: not asked.
    */
   sessionEnded?: () => Promise<string | undefined>;
-  /** Ctrl+C during a running call: Database.cancelRunning. */
-  cancelRunning: () => Promise<number>;
   /**
    * Ctrl+C during a running call, told truthfully: stop every API call in
    * flight from writing (cancel on the server, no COMMIT not already sent,
    * no new transaction), wait until they have ended, and say what became of
    * their writes; `waiting` is told when that takes a call's own time (a
-   * password being hashed). Without it, cancelRunning.
+   * password being hashed).
    */
-  interrupt?: (waiting?: (line: string) => void) => Promise<InterruptReport>;
-  /**
-   * What a call that cannot be undone (users.delete, contracts.sign) is about
-   * to do, for an interactive shell to confirm (lib/crm/confirm.ts);
-   * undefined: nothing to ask.
-   */
-  confirmation?: (object: string, method: string, args: readonly unknown[]) => Promise<string | undefined>;
+  interrupt: (waiting?: (line: string) => void) => Promise<InterruptReport>;
   /**
    * passwd(): change the logged-in collaborator's own password, the current
    * one checked by the database; false when it is wrong (lib/auth/own-password.ts).
    */
-  changePassword?: (oldPassword: string, newPassword: string) => Promise<boolean>;
+  changePassword: (oldPassword: string, newPassword: string) => Promise<boolean>;
   monitor: Monitor;
-  /** What the interactive shell says at login (lib/shell/digest.ts); absent: nothing. */
-  digest?: () => Promise<Digest>;
+  /** What the interactive shell says at login (lib/shell/digest.ts). */
+  digest: () => Promise<Digest>;
   /** LISTEN for new history entries (payload: their id range, migration 033); absent: no notices. */
   listenChanges?: (onPayload: (payload: string) => void) => Promise<{ readonly connected: boolean; close(): Promise<void> }>;
+  /** Names for Tab completion of a client or collaborator argument (lib/crm/candidates.ts); never a method of the context. */
+  candidates?: import('../crm/candidates.js').Candidates;
+  /** What the notices at the prompt read (lib/crm/notices.ts). */
+  notices?: import('../crm/notices.js').Notices;
 }

@@ -58,7 +58,7 @@ export class NoticeBoard {
   constructor(private readonly login: Login, private readonly show: (line: string) => void) {}
 
   start(): void {
-    const { listenChanges, notices } = { listenChanges: this.login.listenChanges, notices: this.login.api.notices };
+    const { listenChanges, notices } = { listenChanges: this.login.listenChanges, notices: this.login.notices };
     if (!listenChanges || !notices) return;
     this.listen(listenChanges, notices);
     this.timer = setInterval(() => this.checkDue(notices), DUE_CHECK_MS);

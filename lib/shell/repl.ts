@@ -101,7 +101,7 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   // Node's .save writes every line of the session, passwords included, to a world-readable file.
   adapted.removeCommand('save');
   defineLoad(server, runtime, turns, io, writeError);
-  const complete = adapted.setCompleter(withNames(shellCompleter(login), () => login.api.candidates));
+  const complete = adapted.setCompleter(withNames(shellCompleter(login), () => login.candidates));
   // Notices above the prompt: the interactive shell on a terminal only (lib/shell/notices.ts).
   if (terminal) showNotices(login, { server, output: io.output, enabled: () => runtime.settings.notices(), busy: () => turns.running > 0 || memory.asking, color: output.color, width: io.width });
   if (rc !== undefined) runStartupFile(rc, io.rcFile as string, { runtime, turns, server, writeError, prompt });

@@ -126,7 +126,7 @@ export class ShellRuntime implements BatchRun {
       settings: this.settings,
       // Home, erase the screen and the scrollback: what `clear` does.
       clear: () => void (io.output.isTTY && io.output.write('\x1b[H\x1b[2J\x1b[3J')),
-      confirm: front.askYesNo ? (object, method, args) => this.confirm(object, method, args) : undefined,
+      confirm: () => this.asker(),
       passwd: (...args) => this.passwd(args),
     });
     this.giveBackFaults = takeFaults(this.fault);
@@ -215,7 +215,6 @@ export class ShellRuntime implements BatchRun {
    */
   private async passwd(args: unknown[]): Promise<ShellText> {
     if (args.length > 0) throw new TypeError('passwd() takes no arguments: it asks for each password without echo, so none is in a line, the history or ps');
-    if (!this.login.changePassword) throw new Error('passwd() is not available in this session');
     const ask = (question: string) => this.front.askSecret(question);
     const say = (line: string) => void this.io.errorOutput.write(`${line}\n`);
     const current = await ask(`Current password for ${this.login.actor().email}: `);
@@ -226,14 +225,13 @@ export class ShellRuntime implements BatchRun {
   }
 
   /**
-   * A call that cannot be undone, typed at the prompt: say what it will do
-   * and ask y/N. A loaded file's statements never ask (nor scripts, which
+   * Who confirms a call that cannot be undone, typed at the prompt: the
+   * person, y/N. A loaded file's statements never ask (nor scripts, which
    * have nobody to ask).
    */
-  private async confirm(object: string, method: string, args: readonly unknown[]): Promise<boolean> {
-    if (this.loading > 0 || !this.front.askYesNo || !this.login.confirmation) return true;
-    const question = await this.login.confirmation(object, method, args);
-    return question === undefined || this.front.askYesNo(question);
+  private asker(): ((question: string) => Promise<boolean>) | undefined {
+    const ask = this.front.askYesNo;
+    return this.loading > 0 || !ask ? undefined : (question) => ask.call(this.front, question);
   }
 
   /**

@@ -2,7 +2,6 @@
 import { expect } from 'chai';
 import { checkPassword } from '../../lib/auth/login.js';
 import { createApi } from '../../lib/crm/api.js';
-import { createUsers } from '../../lib/crm/users.js';
 import { noopMonitor } from '../../lib/platform/monitoring.js';
 import { AuthError, SessionRevoked, ValidationError } from '../../lib/domain/errors.js';
 import type { Actor } from '../../lib/domain/actor.js';
@@ -23,7 +22,7 @@ describe('auth: management of sessions and lockouts', () => {
 
   it("lists a collaborator's open sessions without their secrets, marking the caller's own", async () => {
     await login(seller.email, PASSWORD);
-    const users = createUsers(depsFor(manager));
+    const users = createApi(depsFor(manager)).users;
     const sessions = await users.sessions(seller.id);
     expect(sessions).to.have.length(2); // the fixture's and the login's
     expect(sessions.every((s) => !s.current)).to.equal(true);
@@ -36,33 +35,33 @@ describe('auth: management of sessions and lockouts', () => {
   it('ends every session of a collaborator: their next call is refused by the database', async () => {
     const other = (await login(seller.email, PASSWORD))!.actor;
     const monitor = recordingMonitor();
-    expect(await createUsers({ ...depsFor(manager), monitor }).endSessions(seller.id)).to.deep.equal({ id: seller.id, ended: 2 });
+    expect(await createApi({ ...depsFor(manager), monitor }).users.endSessions(seller.id)).to.deep.equal({ id: seller.id, ended: 2 });
     expect(monitor.events.map((e) => e.name)).to.deep.equal(['collaborator.sessions_ended']);
     for (const actor of [seller, other]) {
       const err = await rejection(createApi(depsFor(actor)).clients.list());
       expect(err).to.be.instanceOf(SessionRevoked);
     }
     // The manager's own session goes on.
-    expect((await createUsers(depsFor(manager)).sessions(seller.id))).to.deep.equal([]);
+    expect((await createApi(depsFor(manager)).users.sessions(seller.id))).to.deep.equal([]);
   });
 
   it('lifts a lockout: the right password works again at once', async () => {
     for (let i = 0; i < 5; i++) await rejection(login(seller.email, `wrong password ${i}`)).catch(() => undefined);
     expect(await rejection(login(seller.email, PASSWORD))).to.be.instanceOf(AuthError);
-    expect(await createUsers(depsFor(manager)).unlock(seller.email.toUpperCase())).to.deep.equal({ email: seller.email, wasLocked: true });
+    expect(await createApi(depsFor(manager)).users.unlock(seller.email.toUpperCase())).to.deep.equal({ email: seller.email, wasLocked: true });
     expect((await login(seller.email, PASSWORD))?.actor.id).to.equal(seller.id);
-    expect(await createUsers(depsFor(manager)).unlock(seller.email)).to.deep.equal({ email: seller.email, wasLocked: false });
+    expect(await createApi(depsFor(manager)).users.unlock(seller.email)).to.deep.equal({ email: seller.email, wasLocked: false });
   });
 
   it('refuses a malformed email for unlock and changes nothing', async () => {
     const before = await fingerprint();
-    expect(await rejection(createUsers(depsFor(manager)).unlock('not an email'))).to.be.instanceOf(ValidationError);
+    expect(await rejection(createApi(depsFor(manager)).users.unlock('not an email'))).to.be.instanceOf(ValidationError);
     expect(await fingerprint()).to.deep.equal(before);
   });
 
   it("refuses a sales collaborator's session for management's functions even when the TypeScript guard is bypassed", async () => {
     const before = await fingerprint();
-    const asSales = createUsers(depsFor(seller));
+    const asSales = createApi(depsFor(seller)).users;
     expect(await rejection(asSales.endSessions(manager.id))).to.have.property('code', 'E_PERMISSION');
     expect(await fingerprint()).to.deep.equal(before);
   });

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import { tokenSecret } from '../../lib/auth/secret.js';
 import { createTokenCheck, ACCOUNT_DELETED } from '../../lib/auth/token-check.js';
 import { issueToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
-import { createUsers } from '../../lib/crm/users.js';
+import { apiOf, createApi } from '../../lib/crm/api.js';
 import { Database } from '../../lib/db/index.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
@@ -44,7 +44,7 @@ describe('auth/token-check (createTokenCheck)', () => {
 
   it('revokes the token of a deleted collaborator, saying the account was deleted (not "log in again")', async () => {
     const verify = verifierFor(issueToken(secret, seller, ctx().installation));
-    await createUsers(depsFor(manager)).delete(seller.id);
+    await createApi(depsFor(manager)).users.delete(seller.id);
     const check = await verify();
     expect(check).to.deep.include({ ok: false, reason: 'revoked' });
     if (!check.ok) expect(check.message).to.equal(ACCOUNT_DELETED);
@@ -52,19 +52,19 @@ describe('auth/token-check (createTokenCheck)', () => {
 
   it('revokes a token issued before a password change', async () => {
     const verify = verifierFor(issueToken(secret, seller, ctx().installation));
-    await createUsers(depsFor(manager)).update(seller.id, { password: 'a brand new password' });
+    await createApi(depsFor(manager)).users.update(seller.id, { password: 'a brand new password' });
     expect(await verify()).to.deep.include({ ok: false, reason: 'revoked' });
   });
 
   it('revokes a token issued before a department change', async () => {
     const verify = verifierFor(issueToken(secret, seller, ctx().installation));
-    await createUsers(depsFor(manager)).update(seller.id, { department: 'support' });
+    await createApi(depsFor(manager)).users.update(seller.id, { department: 'support' });
     expect(await verify()).to.deep.include({ ok: false, reason: 'revoked' });
   });
 
   it('keeps a token valid when only the name or phone changes', async () => {
     const verify = verifierFor(issueToken(secret, seller, ctx().installation));
-    await createUsers(depsFor(manager)).update(seller.id, { fullName: 'Renamed Seller', phone: '+33 1 23 45 67 89' });
+    await createApi(depsFor(manager)).users.update(seller.id, { fullName: 'Renamed Seller', phone: '+33 1 23 45 67 89' });
     const check = await verify();
     expect(check.ok).to.equal(true);
     if (check.ok) expect(check.actor.fullName).to.equal('Renamed Seller');
@@ -75,7 +75,7 @@ describe('auth/token-check (createTokenCheck)', () => {
     try {
       const verify = verifierFor(issueToken(secret, seller, ctx().installation), otherProcess);
       expect((await verify()).ok).to.equal(true);
-      await createUsers(depsFor(manager)).update(seller.id, { password: 'changed by management' });
+      await createApi(depsFor(manager)).users.update(seller.id, { password: 'changed by management' });
       expect(await verify()).to.deep.include({ ok: false, reason: 'revoked' });
     } finally {
       await otherProcess.close();
@@ -88,7 +88,7 @@ describe('auth/token-check (createTokenCheck)', () => {
     const before = await fingerprint();
     // The walk through the closures ends here: the object the shell reads its caller from.
     Object.assign(actor, { id: manager.id, email: manager.email, department: 'management' });
-    const api = shell.api as { users: { list: () => Promise<unknown>; create: (u: object) => Promise<unknown> } };
+    const api = apiOf(shell.invoke);
     expect(await rejection(api.users.list())).to.be.instanceOf(SessionRevoked);
     expect(await rejection(api.users.create({ fullName: 'Mole', email: 'mole@epic.events', department: 'management', password: 'a long enough password' }))).to.be.instanceOf(SessionRevoked);
     // A guessed session key for the manager's id does no better.

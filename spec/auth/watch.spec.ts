@@ -4,7 +4,6 @@ import { createTokenCheck } from '../../lib/auth/token-check.js';
 import { issueToken } from '../../lib/auth/tokens.js';
 import { SessionWatch } from '../../lib/auth/watch.js';
 import { createApi } from '../../lib/crm/api.js';
-import { createUsers } from '../../lib/crm/users.js';
 import { Database, type Executor } from '../../lib/db/index.js';
 import { SessionRevoked } from '../../lib/domain/errors.js';
 import type { Actor } from '../../lib/domain/actor.js';
@@ -60,7 +59,7 @@ describe('auth/watch (revocations pushed by the database)', () => {
     await until(async () => (await verify(), !watch.needsCheck(seller.id)), 'the listener');
     const otherProcess = new Database(ctx().target.runtime);
     try {
-      await createUsers({ ...depsFor(manager), db: otherProcess }).update(seller.id, { department: 'support' });
+      await createApi({ ...depsFor(manager), db: otherProcess }).users.update(seller.id, { department: 'support' });
     } finally {
       await otherProcess.close();
     }
@@ -87,7 +86,7 @@ describe('the database asserts the session in every transaction', () => {
   it('refuses a transaction of a session revoked by a password change, changing nothing', async () => {
     const manager = await addCollaborator('management');
     const seller = await addCollaborator('sales');
-    await createUsers(depsFor(manager)).update(seller.id, { password: 'another long password' });
+    await createApi(depsFor(manager)).users.update(seller.id, { password: 'another long password' });
     const before = await fingerprint();
     // The shell's own check bypassed: the API as the stale session would call it.
     const err = await rejection(createApi(depsFor(seller)).clients.create({ fullName: 'Stale', email: 'stale@client.test' }));
@@ -99,7 +98,7 @@ describe('the database asserts the session in every transaction', () => {
   it('refuses a transaction of a deleted collaborator', async () => {
     const manager = await addCollaborator('management');
     const seller = await addCollaborator('sales');
-    await createUsers(depsFor(manager)).delete(seller.id);
+    await createApi(depsFor(manager)).users.delete(seller.id);
     const err = await rejection(createApi(depsFor(seller)).clients.list());
     expect(err).to.be.instanceOf(SessionRevoked);
     expect(err.message).to.match(/session has ended/);

@@ -98,7 +98,7 @@ describe('method descriptions agree with the methods', () => {
   }
 
   it('describes exactly the methods each object implements', () => {
-    // The guard refuses to build an object whose methods and description differ.
+    // The pipeline refuses to build a table whose methods and descriptions differ.
     const api = createApi({ db: {} as never, actor: () => { throw new Error('not called'); }, config: {} as never, monitor: {} as never });
     for (const [object, methods] of Object.entries(DESCRIPTIONS)) {
       const implemented = Object.keys((api as unknown as Record<string, object>)[object]).filter((k) => typeof (api as never)[object][k] === 'function');

@@ -1,6 +1,6 @@
 /** Record history kept by PostgreSQL (sql/migrations/007_change_log.sql) and read through the API. */
 import { expect } from 'chai';
-import { createUsers } from '../../lib/crm/users.js';
+import { createApi } from '../../lib/crm/api.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { HistoryEntry } from '../../lib/crm/history.js';
 import type { Page } from '../../lib/crm/page.js';
@@ -58,7 +58,7 @@ describe('record history', () => {
 
   it("keeps a deleted collaborator's entries with their name as it was", async () => {
     await apiAs(w.bob).clients.update(w.clientB, { companyName: 'Renamed by Bob' });
-    await createUsers({ db: ctx().db, config: ctx().config, monitor: { event: () => undefined, exception: () => undefined, flush: async () => undefined }, actor: () => w.manager }).delete(w.bob.id, { unassign: true });
+    await createApi({ db: ctx().db, config: ctx().config, monitor: { event: () => undefined, exception: () => undefined, flush: async () => undefined }, actor: () => w.manager }).users.delete(w.bob.id, { unassign: true });
     const page = await apiAs(w.manager).clients.history(w.clientB);
     expect(page.rows.find((e) => e.action === 'updated')).to.include({ actorName: 'Bob Sales', actorId: w.bob.id });
     expect(page.rows[0]).to.include({ actorName: 'Maud Manager', action: 'assigned' });

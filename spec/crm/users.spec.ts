@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { checkPassword } from '../../lib/auth/login.js';
-import { guard } from '../../lib/crm/guard.js';
-import { USERS, createUsers } from '../../lib/crm/users.js';
+import { USERS } from '../../lib/crm/users.js';
+import { createApi } from '../../lib/crm/api.js';
 import { NotFound, PermissionDenied, ValidationError, Conflict } from '../../lib/domain/errors.js';
 import { noopMonitor } from '../../lib/platform/monitoring.js';
 import type { Actor } from '../../lib/domain/actor.js';
@@ -25,7 +25,7 @@ describe('crm/users', () => {
     await resetData();
     manager = await addCollaborator('management', 'boss@epic.events');
   });
-  const users = (actor: Actor = manager) => guard('users', USERS, createUsers(depsFor(actor)), () => actor);
+  const users = (actor: Actor = manager) => createApi(depsFor(actor)).users;
 
   describe('create', () => {
     it('returns the record without any password hash and generates a unique employee number', async () => {
@@ -77,7 +77,7 @@ describe('crm/users', () => {
 
     it('reports collaborator.created with the actor and target ids only', async () => {
       const monitor = recordingMonitor();
-      const created = await createUsers({ ...depsFor(manager), monitor }).create(GOOD);
+      const created = await createApi({ ...depsFor(manager), monitor }).users.create(GOOD);
       expect(monitor.events).to.deep.equal([{ name: 'collaborator.created', data: { actorId: manager.id, targetId: created.id, department: 'support' } }]);
     });
   });

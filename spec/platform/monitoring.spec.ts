@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { noopMonitor } from '../../lib/platform/monitoring.js';
-import { createUsers } from '../../lib/crm/users.js';
+import { createApi } from '../../lib/crm/api.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,7 +60,7 @@ describe('monitoring', () => {
       const config = { ...ctx().config, jwtSecret: JWT_SECRET, sentryDsn: `http://publickey@127.0.0.1:${receiver.port}/1` };
       const monitor = await createMonitor(config);
       const manager = await addCollaborator('management');
-      const users = createUsers({ ...depsFor(manager), config, monitor });
+      const users = createApi({ ...depsFor(manager), config, monitor }).users;
       const password = 'a secret password 42';
       const kate = await users.create({ fullName: 'Kate', email: 'kate@epic.events', department: 'support', password });
       await users.update(kate.id, { password: 'another secret pw 43' });

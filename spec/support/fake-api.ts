@@ -1,14 +1,16 @@
 /**
- * A stand-in for the domain objects and the login (lib/shell/login.ts), built from the
- * permission table: every method is guarded (lib/crm/guard.ts) and answers
- * canned records or pages, counting calls. Lets the shell be tested before
- * (and independently of) the real API.
+ * A stand-in for the domain objects and the login (lib/shell/login.ts): the
+ * whole Login, its calls through the real pipeline (lib/crm/invoke.ts:
+ * department, arguments, confirmation) down to canned implementations built
+ * from the method descriptions, which answer records or pages and count
+ * calls. Lets the shell be tested before (and independently of) the real API.
  */
-import { DESCRIPTIONS } from '../../lib/crm/api.js';
+import { DESCRIPTIONS, FUNCTIONS } from '../../lib/crm/api.js';
 import { PassThrough } from 'node:stream';
 import type { Monitor } from '../../lib/platform/monitoring.js';
-import { guard } from '../../lib/crm/guard.js';
-import { makePage, pageSize, type Page } from '../../lib/crm/page.js';
+import { createInvoke, methodTable, objectEntries, type Invoke, type MethodEntry, type Questions } from '../../lib/crm/invoke.js';
+import { emptyPage, makePage, pageSize, type Page } from '../../lib/crm/page.js';
+import type { Digest } from '../../lib/crm/digest.js';
 import { API, OBJECTS, type ObjectName } from '../../lib/crm/permissions.js';
 import { type Department } from '../../lib/domain/departments.js';
 import type { Actor } from '../../lib/domain/actor.js';
@@ -41,17 +43,39 @@ export function cannedRows(object: ObjectName, count: number): Row[] {
 }
 
 export interface FakeApi {
-  api: Login['api'];
-  /** `object.method` of every call that reached an implementation (after the guard). */
+  /** The pipeline over the canned implementations. */
+  invoke: Invoke;
+  /** `object.method` of every call that reached an implementation (after the pipeline's checks). */
   calls: string[];
   /** Replace one implementation: `override('clients.create', async () => { throw … })`. */
   override(name: string, impl: Method): void;
 }
 
+/** The fields given, without the ones left out (the pipeline reads every field of a schema, undefined when absent). */
+function given(value: unknown): object {
+  return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) : {};
+}
+
+/** What the canned confirmations ask. */
+const QUESTIONS: Questions = new Map([
+  ['users.delete', async ([id]: readonly unknown[]) => `Delete collaborator ${String(id)}?`],
+  ['contracts.sign', async ([id]: readonly unknown[]) => `Sign contract ${String(id)}?`],
+  ['clients.erase', async ([id]: readonly unknown[]) => `Erase client ${String(id)}?`],
+  ['clients.undoImport', async ([id]: readonly unknown[]) => `Undo import ${String(id)}?`],
+  ['undo', async ([id]: readonly unknown[]) => `Undo history entry ${String(id)}?`],
+  ['trash.empty', async () => 'Empty the trash?'],
+]);
+
 export function fakeApi(actor: () => Actor, rowsPerObject = 45): FakeApi {
   const calls: string[] = [];
   const overrides = new Map<string, Method>();
-  const api: Record<string, object> = {};
+  const entries: MethodEntry[] = [];
+  const canned = (name: string, answer: (values: unknown[]) => Promise<unknown> | unknown) => (async (...values: unknown[]) => {
+    calls.push(name);
+    const custom = overrides.get(name);
+    if (custom) return (custom as (...a: unknown[]) => Promise<unknown>)(...values);
+    return answer(values);
+  }) as Method;
   for (const object of OBJECTS) {
     const rows = cannedRows(object, rowsPerObject);
     const listFrom = (afterId: number, limit: number, listed = 0): Page<Row> => {
@@ -63,36 +87,46 @@ export function fakeApi(actor: () => Actor, rowsPerObject = 45): FakeApi {
     };
     const impl: Record<string, Method> = {};
     for (const method of Object.keys(API[object])) {
-      impl[method] = (async (...args: unknown[]) => {
-        const name = `${object}.${method}`;
-        calls.push(name);
-        const custom = overrides.get(name);
-        if (custom) return (custom as (...a: unknown[]) => Promise<unknown>)(...args);
-        if (method === 'list') return listFrom(0, pageSize((args[0] as { limit?: unknown } | undefined)?.limit));
-        if (method === 'get') return rows.find((r) => r.id === args[0]) ?? null;
-        if (method === 'create') return { id: rows.length + calls.length, ...(args[0] as object) };
-        return { id: args[0], ...(typeof args[1] === 'object' ? (args[1] as object) : {}) };
-      }) as Method;
+      impl[method] = canned(`${object}.${method}`, (values) => {
+        if (method === 'list') return listFrom(0, pageSize((values[0] as { limit?: unknown } | undefined)?.limit));
+        if (method === 'get') return rows.find((r) => r.id === values[0]) ?? null;
+        if (method === 'create') return { id: rows.length + calls.length, ...given(values[0]) };
+        return { id: values[0], ...given(values[1]) };
+      });
     }
-    api[object] = guard(object, DESCRIPTIONS[object], impl, actor);
+    entries.push(...objectEntries(object, DESCRIPTIONS[object], impl, impl));
   }
+  const functions = {
+    activity: canned('activity', () => emptyPage('history')),
+    find: canned('find', () => Object.defineProperty({ clients: [], contracts: [], events: [], more: [] }, 'kind', { value: 'found', enumerable: false })),
+    trash: canned('trash', () => emptyPage('trash')),
+    'trash.empty': canned('trash.empty', () => ({ purged: 0 })),
+    undo: canned('undo', (values) => ({ undone: values[0] })),
+  };
+  entries.push(...objectEntries(null, FUNCTIONS, functions, functions));
   return {
-    api: api as unknown as Login['api'],
+    invoke: createInvoke({ table: methodTable(entries, QUESTIONS), actor, questions: QUESTIONS }),
     calls,
     override: (name, impl) => void overrides.set(name, impl),
   };
 }
 
+/** A digest with nothing to say (the shell prints it only on an interactive, not quiet, start). */
+const CALM: Digest = { days: 7, events: { count: 0, nextName: null, nextAt: null } };
+
 export interface FakeLogin extends Login {
   fake: FakeApi;
   verifyCalls: number;
   reloginCalls: number;
-  cancelCalls: number;
+  /** Ctrl+C while a call ran. */
+  interruptCalls: number;
   loggedOut: boolean;
   /** Verdicts verify() returns next, in order (then ok). */
   verdicts: Verdict[];
   /** Passwords relogin accepts. */
   reloginPassword: string;
+  /** passwd(): the current password, and the new one once changed. */
+  password: string;
   exceptions: unknown[];
 }
 
@@ -107,16 +141,18 @@ export function fakeLogin(department: Department): FakeLogin {
     },
     flush: async () => undefined,
   };
+  const fake = fakeApi(actor);
   const login: FakeLogin = {
-    fake: fakeApi(actor),
-    api: undefined as unknown as Login['api'],
+    fake,
+    invoke: fake.invoke,
     actor,
     verifyCalls: 0,
     reloginCalls: 0,
-    cancelCalls: 0,
+    interruptCalls: 0,
     loggedOut: false,
     verdicts: [],
     reloginPassword: 'correct horse battery',
+    password: 'correct horse battery',
     exceptions,
     monitor,
     verify: async () => {
@@ -135,12 +171,17 @@ export function fakeLogin(department: Department): FakeLogin {
     logout: async () => {
       login.loggedOut = true;
     },
-    cancelRunning: async () => {
-      login.cancelCalls++;
-      return 0;
+    interrupt: async () => {
+      login.interruptCalls++;
+      return { calls: 0, committed: 0, rolledBack: 0 };
     },
+    changePassword: async (oldPassword, newPassword) => {
+      if (oldPassword !== login.password) return false;
+      login.password = newPassword;
+      return true;
+    },
+    digest: async () => CALM,
   };
-  login.api = login.fake.api;
   return login;
 }
 

@@ -1,12 +1,12 @@
 /**
  * A real login (lib/shell/login.ts) for in-process tests that drive openShell/runBatch
- * with fake streams: the one lib/program/commands/shell.ts assembles, on a real
+ * with fake streams: the one lib/program/session.ts assembles, on a real
  * Database, logged in as `actor` (no token store, no re-login prompt answered).
  */
 import type { Config } from '../../lib/platform/config.js';
 import { tokenSecret } from '../../lib/auth/secret.js';
 import { issueToken } from '../../lib/auth/tokens.js';
-import { createLogin } from '../../lib/program/commands/shell.js';
+import { createLogin } from '../../lib/program/session.js';
 import { noopMonitor, type Monitor } from '../../lib/platform/monitoring.js';
 import type { Database } from '../../lib/db/index.js';
 import type { Login } from '../../lib/shell/index.js';

@@ -15,29 +15,17 @@ import { readAll } from '../../platform/prompt.js';
 import { visible } from '../../platform/text.js';
 import { assertUsableStateDir } from '../../platform/state.js';
 import { createMonitor } from '../../platform/monitoring.js';
-import { checkPassword, login, passwordTries } from '../../auth/login.js';
-import { checkToken, createTokenCheck } from '../../auth/token-check.js';
-import { changeOwnPassword } from '../../auth/own-password.js';
 import { SessionWatch } from '../../auth/watch.js';
 import { tokenSecret } from '../../auth/secret.js';
 import { issueToken } from '../../auth/tokens.js';
-import { removeToken, saveToken } from '../../auth/store.js';
-import { endSession, openSessionFor } from '../../auth/sessions.js';
-import { createApi, type CrmApi } from '../../crm/api.js';
-import { createDigest } from '../../crm/digest.js';
-import { createConfirmations } from '../../crm/confirm.js';
-import type { Monitor } from '../../platform/monitoring.js';
-import { runBatch, startShell, type ShellIO, type Login } from '../../shell/index.js';
+import { openSessionFor } from '../../auth/sessions.js';
+import { login } from '../../auth/login.js';
+import { createLogin, type Current } from '../session.js';
+import { runBatch, startShell, type ShellIO } from '../../shell/index.js';
 import { preflightRepl } from '../../shell/repl-adapter.js';
 import { insideFile, resolveUserPath, startDir } from '../../platform/user-paths.js';
-import type { Actor } from '../../domain/actor.js';
 import { embeddedNeedsSetup, runSetup, type SetupReport } from '../provision.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
-
-export interface Current {
-  actor: Actor;
-  token: string;
-}
 
 export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<number> {
   const config = configFrom(io);
@@ -135,100 +123,6 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     await monitor.flush(2000).catch(() => undefined);
     await target?.release().catch(() => undefined);
   }
-}
-
-export interface LoginParts {
-  config: Config;
-  db: Database;
-  monitor: Monitor;
-  /** Who is logged in and their token; a re-login after expiry replaces both. */
-  current: Current;
-  /** Revocations pushed by the database; without it every check asks the database. */
-  watch?: SessionWatch;
-  /** Keep the token in the token store (not for the demo). */
-  storeToken: boolean;
-  log: (line: string) => void;
-}
-
-/** The login the shell runs on: the guarded API, the check before each evaluation, re-login, logout. */
-export function createLogin(parts: LoginParts): Login {
-  const { config, db, monitor, current } = parts;
-  const verifier = createTokenCheck({ config, db, token: () => current.token, watch: parts.watch });
-  const calls = new Set<Promise<unknown>>();
-  const apiDeps = { db, actor: () => current.actor, config, monitor };
-  return {
-    api: trackCalls(createApi(apiDeps), calls),
-    confirmation: createConfirmations(apiDeps),
-    changePassword: (oldPassword, newPassword) => changeOwnPassword(db, config, monitor, current.actor, oldPassword, newPassword),
-    actor: () => current.actor,
-    verify: async () => {
-      const check = await verifier();
-      if (!check.ok) return check;
-      current.actor = check.actor;
-      return { ok: true };
-    },
-    relogin: async (askPassword) => {
-      const email = current.actor.email;
-      const found = await passwordTries(askPassword, visible(`Session expired. Password for ${email}: `), (password) => checkPassword(db, config, monitor, email, password), parts.log);
-      if (!found) return false;
-      current.actor = found.actor;
-      current.token = issueToken(tokenSecret(config), found.actor, found.installation, config.tokenTtlSeconds);
-      if (parts.storeToken) saveToken(config, found.actor.email, current.token);
-      return true;
-    },
-    // After a call failed: whether the session ended under it (the account deleted…), asked of the database directly.
-    sessionEnded: async () => {
-      const check = await checkToken(config, db, current.token);
-      return check.ok || check.reason === 'expired' ? undefined : check.message;
-    },
-    logout: async () => {
-      // Ended in the database first: a copy of the token opens nothing after this.
-      await endSession(db, current.actor.sessionKey);
-      if (parts.storeToken) removeToken(config, current.actor.email);
-    },
-    cancelRunning: () => db.cancelRunning(),
-    listenChanges: (onPayload) => db.listen(queries('notices', ['listenChanges'] as const).listenChanges, onPayload),
-    interrupt: async (waiting) => {
-      const running = calls.size;
-      try {
-        // The transactions in flight end (cancelled, rolled back, or committed after all)…
-        await db.interrupt();
-        // …then the calls themselves: one still hashing a password finds the database closed to it.
-        if (calls.size > 0) waiting?.('Interrupting: waiting for the call in progress to stop (it will not write)…');
-        while (calls.size > 0) await Promise.allSettled([...calls]);
-        const tally = await db.interrupt();
-        return { calls: running, ...tally };
-      } finally {
-        db.resume();
-      }
-    },
-    monitor,
-    digest: createDigest({ db, actor: () => current.actor, config, monitor }),
-  };
-}
-
-/** The API with every call in flight kept in `calls` (for Ctrl+C to wait on). */
-function trackCalls(api: CrmApi, calls: Set<Promise<unknown>>): CrmApi {
-  const track = (fn: (...a: unknown[]) => Promise<unknown>, self: unknown) => (...args: unknown[]) => {
-    const call = Promise.resolve(fn.apply(self, args));
-    calls.add(call);
-    const done = () => void calls.delete(call);
-    call.then(done, done);
-    return call;
-  };
-  const tracked: Record<string, unknown> = {};
-  for (const [name, entry] of Object.entries(api) as Array<[string, unknown]>) {
-    // activity, find: functions of the API itself; clients, contracts…: objects of methods.
-    if (typeof entry === 'function') {
-      tracked[name] = track(entry as (...a: unknown[]) => Promise<unknown>, api);
-      continue;
-    }
-    const methods = entry as Record<string, unknown>;
-    tracked[name] = Object.fromEntries(Object.entries(methods).map(([method, fn]) => [
-      method, typeof fn === 'function' ? track(fn as (...a: unknown[]) => Promise<unknown>, methods) : fn,
-    ]));
-  }
-  return tracked as unknown as CrmApi;
 }
 
 function readScript(file: string, resolved: string): string {
