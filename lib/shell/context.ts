@@ -172,6 +172,13 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
   };
   values.activity = topLevel('activity', login.api.activity);
   values.find = topLevel('find', login.api.find);
+  // undo(id) and trash.empty(): asked first at the prompt, like the object methods of ASKS_FIRST.
+  const confirmed = <A extends unknown[]>(name: string, fn: ((...args: A) => Promise<unknown>) | undefined) => topLevel(name, fn && (async (...args: A) => {
+    if (commands.confirm && !(await commands.confirm(name, '', args))) return CANCELLED;
+    return fn(...args);
+  }));
+  values.undo = confirmed('undo', login.api.undo);
+  values.trash = Object.assign(topLevel('trash', login.api.trash), { empty: confirmed('trash.empty', login.api.trash?.empty) });
   values.help = () => new ShellText(overviewHelp(login.actor().department));
   values.logout = commands.logout;
   values.load = commands.load;
@@ -221,6 +228,7 @@ function settingsHelp(): string {
     "config.set('pager', 'auto')      long output through $PAGER (else less -FRSX); 'off', or a command",
     "config.set('color', 'auto')      auto, on, off",
     "config.set('dateFormat', 'DD/MM/YYYY HH:mm')   or 'local', 'iso'",
+    "config.set('notices', false)     no notices above the prompt (true: shown)",
     "config.reset('pageSize')         back to the default (config.reset(): all)",
   ].join('\n');
 }

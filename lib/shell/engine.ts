@@ -8,9 +8,10 @@ import type { EventEmitter } from 'node:events';
 import { Interrupted } from './errors.js';
 import vm from 'node:vm';
 import { passGate } from './gate.js';
+import { whileUserCodeRuns } from './signals.js';
 import { declaredNames, isShellName, mistypedMethod, mistypedName, reflex } from './names.js';
 import { ShellText } from './output.js';
-import { SessionRevoked } from '../domain/errors.js';
+import { NotFound, PermissionDenied, SessionRevoked, ValidationError } from '../domain/errors.js';
 import { Pager } from './pager.js';
 import { shellSyntax } from './tokens.js';
 import type { AdaptedRepl } from './repl-adapter.js';
@@ -184,8 +185,12 @@ export class Engine {
           : this.login.cancelRunning().then(() => undefined);
         return { kind: 'error', error: new Interrupted(await stopping.catch(() => undefined)) };
       }
-      // The database itself refused the session (revoked since the gate let it through): end as the gate would.
-      if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
+      // The session ended under the call (revoked, the account deleted since the gate let it through): end as the gate would, saying why.
+      if (error instanceof SessionRevoked || error instanceof ValidationError || error instanceof PermissionDenied || error instanceof NotFound) {
+        const ended = await this.login.sessionEnded?.().catch(() => undefined);
+        if (ended) return { kind: 'exit', exitCode: 3, message: `AuthError: ${ended}`, session: true };
+        if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
+      }
       const context = this.options.context;
       const shellNames = Object.keys(context).filter((name) => isShellName(context, name));
       return { kind: 'error', error: mistypedMethod(error, code, this.login.actor().department) ?? mistypedName(error, code, (name) => name in context, shellNames) ?? error };
@@ -199,8 +204,14 @@ export class Engine {
     this.options.context = context;
   }
 
+  /**
+   * A batch's statement (a script, `.load`, load()): stopped by Ctrl+C even
+   * while it never yields (`while (true) {}`), as a typed line is: SIGINT
+   * interrupts it (the terminal out of raw mode meanwhile, so that Ctrl+C is a
+   * signal), and SIGTERM or SIGHUP end the process (lib/shell/signals.ts).
+   */
   private async runCompiled(script: vm.Script): Promise<unknown> {
-    return script.runInContext(this.options.context, { displayErrors: false });
+    return whileUserCodeRuns(this.replHandle?.server.input, () => script.runInContext(this.options.context, { displayErrors: false, breakOnSigint: true }));
   }
 
   private runDefaultEval(code: string, file: string): Promise<unknown> {

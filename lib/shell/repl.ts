@@ -9,6 +9,8 @@ import repl, { type REPLEval, type REPLServer } from 'node:repl';
 import type { Actor } from '../domain/actor.js';
 import { HideableOutput } from '../platform/prompt.js';
 import { shellCompleter, type Completion } from './completion.js';
+import { withNames } from './name-completion.js';
+import { showNotices } from './notices.js';
 import { loginDigest } from './digest.js';
 import { fitText } from '../platform/width.js';
 import { HistoryFile } from './history.js';
@@ -99,7 +101,9 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   // Node's .save writes every line of the session, passwords included, to a world-readable file.
   adapted.removeCommand('save');
   defineLoad(server, runtime, turns, io, writeError);
-  const complete = adapted.setCompleter(shellCompleter(login));
+  const complete = adapted.setCompleter(withNames(shellCompleter(login), () => login.api.candidates));
+  // Notices above the prompt: the interactive shell on a terminal only (lib/shell/notices.ts).
+  if (terminal) showNotices(login, { server, output: io.output, enabled: () => runtime.settings.notices(), busy: () => turns.running > 0 || memory.asking, color: output.color, width: io.width });
   if (rc !== undefined) runStartupFile(rc, io.rcFile as string, { runtime, turns, server, writeError, prompt });
 
   const done = new Promise<number>((resolve) => {
