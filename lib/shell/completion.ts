@@ -8,6 +8,7 @@
 import { API, OBJECTS, permittedMethods, type ObjectName } from '../crm/permissions.js';
 import { type Department } from '../domain/departments.js';
 import { visibleObjects } from './help.js';
+import { completeChoice } from './choices.js';
 import type { Login } from './login.js';
 import type { Completer } from './repl-adapter.js';
 
@@ -34,6 +35,8 @@ function isObjectName(name: string): name is ObjectName {
  * shell's names (then Node's completer may handle globals and user variables).
  */
 export function completeShellLine(line: string, department: Department): Completion | undefined {
+  const choice = completeChoice(line);
+  if (choice) return choice;
   const inList = LIST_ARGS_RE.exec(line);
   if (inList && isObjectName(inList[1])) {
     const object = inList[1];

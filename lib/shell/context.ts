@@ -186,10 +186,17 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
   return values;
 }
 
+/** config.get(): each setting under the name config.set takes (`pageSize`, not "page size"), its value as one types it; --json: the object. */
+function settingsListing(values: Record<string, unknown>): object {
+  const width = Math.max(...Object.keys(values).map((k) => k.length));
+  const text = () => Object.entries(values).map(([k, v]) => `${k.padEnd(width)}  ${util.inspect(v)}`).join('\n');
+  return Object.freeze({ toJSON: () => values, [LISTING]: text, [util.inspect.custom]: text });
+}
+
 /** config.get(name?), config.set(name, value), config.reset(name?): lib/shell/settings.ts. */
 function settingsObject(settings: Settings): object {
   const config = {
-    get: (name?: unknown) => settings.get(name),
+    get: (name?: unknown) => (name === undefined ? settingsListing(settings.get() as Record<string, unknown>) : settings.get(name)),
     set: (name: unknown, value: unknown) => {
       const kept = settings.set(name, value);
       return new ShellText(`${String(name)} is now ${JSON.stringify(kept)}${settings.file ? ' (saved)' : ' (for this session)'}`);

@@ -79,8 +79,11 @@ export function checkColumns(object: string, value: unknown, key = 'columns'): C
   return resolved;
 }
 
+/** A number typed as text ('5') is the number when that is all it can mean. */
+const asTyped = (value: unknown) => (typeof value === 'string' && /^\s*\d{1,6}\s*$/.test(value) ? Number(value) : value);
+
 const CHECKS: Record<Exclude<keyof SettingValues, 'columns'>, Check> = {
-  pageSize: (value, key) => (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_PAGE_SIZE ? value : refuse(key, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`, value)),
+  pageSize: (typed, key, value = asTyped(typed)) => (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_PAGE_SIZE ? value : refuse(key, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`, value)),
   expanded: oneOf(EXPANDED_MODES, { true: 'on', false: 'off' }),
   color: oneOf(['auto', 'on', 'off'] as const, { true: 'on', false: 'off' }),
   pager: (value, key) => {

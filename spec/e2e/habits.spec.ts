@@ -58,4 +58,14 @@ describe('e2e: names and habits at the prompt', function () {
     shell.sendLine('\\q');
     expect(await shell.exitCode()).to.equal(0);
   });
+
+  it('names settings the same everywhere and takes a number typed as text', async () => {
+    const shell = await openShell();
+    expect(await run(shell, "config.set('pageSize', '5')")).to.match(/^pageSize is now 5 \((saved|for this session)\)$/);
+    const listing = await run(shell, 'config.get()');
+    expect(listing).to.match(/^pageSize +5$/m).and.match(/^expanded +'auto'$/m).and.not.include('page size');
+    expect(await run(shell, "config.set('pageSize', 'five')")).to.match(/^ValidationError: .*pageSize.*whole number/);
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+  });
 });
