@@ -6,12 +6,14 @@ import { visible } from '../platform/text.js';
 import { commandFinished, installFaultHandlers } from '../shell/faults.js';
 
 export const USAGE = `Usage: epic-events [options] [FILE.js]
-       epic-events setup | logout
+       epic-events setup | logout | types [FILE.d.ts]
 
 Commands:
   (none)                 log in and open the shell
   setup                  provision the database (idempotent)
   logout                 forget the stored token
+  types [FILE]           write TypeScript declarations of the shell's globals for
+                         checked scripts (default ./epic-events.d.ts; - for stdout)
   FILE.js, --file FILE   run a script with the stored token; the first error stops it
   --eval CODE            evaluate CODE, print the result, exit (--eval - reads CODE
                          from standard input: arguments are visible to all in ps)
@@ -72,6 +74,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (opts.command === 'help' || opts.command === 'version') return opts;
+  if (positional[0] === 'types') {
+    positional.shift();
+    opts.command = 'types';
+    if (positional.length > 1) throw new ConfigError(`unexpected argument "${positional[1]}" (see epic-events --help)`);
+    if (positional.length === 1) opts.file = positional[0];
+    return opts;
+  }
   if (positional[0] === 'setup' || positional[0] === 'logout') {
     opts.command = positional.shift() as 'setup' | 'logout';
   } else if (positional[0] === 'help') {
@@ -95,6 +104,7 @@ const commands: Record<string, () => Promise<CommandRunner>> = {
   setup: async () => (await import('./commands/setup.js')).runSetupCommand,
   shell: async () => (await import('./commands/shell.js')).runShellCommand,
   logout: async () => (await import('./commands/logout.js')).runLogoutCommand,
+  types: async () => (await import('./commands/types.js')).runTypesCommand,
 };
 
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
