@@ -36,6 +36,16 @@ export function isPhoneRegion(region: string): boolean {
   return /^[A-Z]{2}$/.test(region) && phones().isSupportedCountry(region);
 }
 
+/** Every country calling code (1 to 3 digits), the non-geographic ones included. */
+let callingCodes: Set<string> | undefined;
+function knownCallingCodes(): Set<string> {
+  if (callingCodes) return callingCodes;
+  const p = phones();
+  const codes = new Set(p.getCountries().map((c) => p.getCountryCallingCode(c) as string));
+  for (const code of ['800', '808', '870', '878', '881', '882', '883', '888', '979']) codes.add(code);
+  return (callingCodes = codes);
+}
+
 /**
  * Why a number cannot be a phone of any region (a country code no country
  * has, or too many digits for E.164), or undefined. Lengths within a
@@ -43,18 +53,27 @@ export function isPhoneRegion(region: string): boolean {
  */
 export function phoneProblem(text: string): string | undefined {
   const international = /^\s*(\+|00)/.test(text);
+  if (!international) return undefined;
   const digits = text.replace(/\D/g, '').replace(/^00/, '');
-  if (international && phones().validatePhoneNumberLength(`+${digits}`) === 'INVALID_COUNTRY') return `+${digits.slice(0, 3)}… is no country's code`;
-  if (international && digits.length > 15) return 'an international number has at most 15 digits';
+  const codes = knownCallingCodes();
+  if (![1, 2, 3].some((n) => codes.has(digits.slice(0, n)))) return `+${digits.slice(0, 3)}… is no country's code`;
+  if (digits.length > 15) return 'an international number has at most 15 digits';
   return undefined;
 }
 
-/** The number in E.164 for matching, or null when it cannot be read as one. */
+/**
+ * The number in E.164 for matching, or null when it cannot be read as one.
+ * An international form is its digits (no library call: an import reads a
+ * hundred thousand of them); a national one is read in the region.
+ */
 export function phoneE164(text: string | null | undefined, region = phoneRegion()): string | null {
   if (!text) return null;
-  const p = phones();
+  if (/^\s*(\+|00)[\d ().-]+$/.test(text) && !text.includes('(0)')) {
+    const digits = text.replace(/\D/g, '').replace(/^00/, '');
+    return digits.length >= 2 && digits.length <= 15 ? `+${digits}` : null;
+  }
   try {
-    const n = p.parsePhoneNumberWithError(text.replace(/^\s*00/, '+'), region as Lib.CountryCode);
+    const n = phones().parsePhoneNumberWithError(text, region as Lib.CountryCode);
     return n.number.length <= 16 ? n.number : null;
   } catch {
     return null;
