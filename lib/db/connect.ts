@@ -45,7 +45,7 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
       release: async () => undefined,
     };
   }
-  const server = new EmbeddedServer(config.stateDir, { durable: options.durable, log: options.log });
+  const server = new EmbeddedServer(config.stateDir, { durable: options.durable, log: options.log, idleSeconds: config.embeddedIdleSeconds });
   // Handed over before the lease is taken, so a signal in between cannot leave it behind.
   const removeHooks = options.onLease?.(() => server.releaseSync()) ?? (() => undefined);
   let lease: Awaited<ReturnType<EmbeddedServer['acquire']>>;

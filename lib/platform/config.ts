@@ -46,6 +46,8 @@ export interface Config {
   connectTimeoutMs: number;
   /** How long to wait for a free connection when the server's connection limit is reached. */
   busyTimeoutMs: number;
+  /** Embedded server: how long it keeps running once its last user left (0: stops at once). */
+  embeddedIdleSeconds: number;
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -211,5 +213,6 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     statementTimeoutMs: env.STATEMENT_TIMEOUT ? parseDuration('STATEMENT_TIMEOUT', env.STATEMENT_TIMEOUT) * 1000 : 30_000,
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT ? parseDuration('DB_CONNECT_TIMEOUT', env.DB_CONNECT_TIMEOUT) * 1000 : 5_000,
     busyTimeoutMs: env.DB_BUSY_TIMEOUT ? parseDuration('DB_BUSY_TIMEOUT', env.DB_BUSY_TIMEOUT) * 1000 : 20_000,
+    embeddedIdleSeconds: !env.EMBEDDED_IDLE ? 600 : /^\s*0+\s*[smhd]?\s*$/.test(env.EMBEDDED_IDLE) ? 0 : parseDuration('EMBEDDED_IDLE', env.EMBEDDED_IDLE),
   };
 }

@@ -6,12 +6,14 @@ import { visible } from '../platform/text.js';
 import { commandFinished, installFaultHandlers } from '../shell/faults.js';
 
 export const USAGE = `Usage: epic-events [options] [FILE.js]
-       epic-events setup | logout | types [FILE.d.ts]
+       epic-events setup | logout | stop | unlock EMAIL | types [FILE.d.ts]
 
 Commands:
   (none)                 log in and open the shell
   setup                  provision the database (idempotent)
   logout                 forget the stored token
+  stop                   stop the embedded database now (it lingers EMBEDDED_IDLE)
+  unlock EMAIL           lift a lockout of EMAIL (the administrator's connection)
   types [FILE]           write TypeScript declarations of the shell's globals for
                          checked scripts (default ./epic-events.d.ts; - for stdout)
   FILE.js, --file FILE   run a script with the stored token; the first error stops it
@@ -81,8 +83,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (positional.length === 1) opts.file = positional[0];
     return opts;
   }
-  if (positional[0] === 'setup' || positional[0] === 'logout') {
-    opts.command = positional.shift() as 'setup' | 'logout';
+  if (positional[0] === 'setup' || positional[0] === 'logout' || positional[0] === 'stop') {
+    opts.command = positional.shift() as 'setup' | 'logout' | 'stop';
+  } else if (positional[0] === 'unlock') {
+    opts.command = 'unlock';
+    positional.shift();
+    if (positional.length !== 1) throw new ConfigError('unlock takes one email: epic-events unlock EMAIL');
+    opts.unlockEmail = positional.shift();
   } else if (positional[0] === 'help') {
     opts.command = 'help';
     return opts;
@@ -96,7 +103,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (opts.csv && opts.json) throw new ConfigError('--csv and --json cannot be used together');
   if (opts.file && opts.eval !== undefined) throw new ConfigError('--file and --eval cannot be used together');
   if (opts.eval === '-' && opts.passwordStdin) throw new ConfigError('--eval - and --password-stdin both read standard input: log in first, then run --eval -');
-  if (opts.demo && (opts.command !== 'shell')) throw new ConfigError('--demo opens the shell; it cannot be combined with setup or logout');
+  if (opts.demo && (opts.command !== 'shell')) throw new ConfigError('--demo opens the shell; it cannot be combined with setup, logout or stop');
   return opts;
 }
 
@@ -104,6 +111,8 @@ const commands: Record<string, () => Promise<CommandRunner>> = {
   setup: async () => (await import('./commands/setup.js')).runSetupCommand,
   shell: async () => (await import('./commands/shell.js')).runShellCommand,
   logout: async () => (await import('./commands/logout.js')).runLogoutCommand,
+  stop: async () => (await import('./commands/stop.js')).runStopCommand,
+  unlock: async () => (await import('./commands/unlock.js')).runUnlockCommand,
   types: async () => (await import('./commands/types.js')).runTypesCommand,
 };
 

@@ -30,6 +30,8 @@ export interface SettingValues {
   columns: Record<string, ColumnChoice>;
   /** The region a phone number without a country code is read in ('auto': the locale's, else FR; lib/crm/phone.ts). */
   phoneRegion: string;
+  /** One line above the prompt when something concerns you (lib/shell/notices.ts). */
+  notices: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<SettingValues> = Object.freeze({
@@ -40,6 +42,7 @@ export const DEFAULT_SETTINGS: Readonly<SettingValues> = Object.freeze({
   dateFormat: 'local',
   columns: {},
   phoneRegion: 'auto',
+  notices: true,
 });
 
 export const DEFAULT_PAGER = 'less -FRSX';
@@ -89,6 +92,7 @@ const CHECKS: Record<Exclude<keyof SettingValues, 'columns'>, Check> = {
     if (typeof value !== 'string' || value.trim() === '' || /[\n\r\0]/.test(value)) return refuse(key, `must be 'auto' ($PAGER, else ${DEFAULT_PAGER}), 'off' or a command such as 'less -R'`, value);
     return value.trim();
   },
+  notices: (value, key) => (typeof value === 'boolean' ? value : refuse(key, 'must be true or false', value)),
   dateFormat: (value, key) => {
     if (value === 'local' || value === 'iso') return value;
     const letters = typeof value === 'string' ? value.replace(DATE_TOKENS, '') : '';
@@ -192,6 +196,11 @@ export class Settings {
     }
     setPhoneRegion(this.values.phoneRegion);
     this.save();
+  }
+
+  /** Whether notices show at the prompt. */
+  notices(): boolean {
+    return this.values.notices !== false;
   }
 
   get pageSize(): number {

@@ -20,7 +20,7 @@ describe('e2e: --demo on the embedded database', function () {
   // One fresh home for both tests: the first run pays for initdb and the demo data.
   before(() => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-e2e-demo-'));
-    env = { EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: home, BCRYPT_ROUNDS: '4', PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' };
+    env = { EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: home, EMBEDDED_IDLE: '0', BCRYPT_ROUNDS: '4', PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' };
   });
   afterEach(() => killAll());
   after(() => fs.rmSync(home, { recursive: true, force: true }));

@@ -34,6 +34,12 @@ export function cliEnv(admin: ConnectionParams, stateDir: string, extra: NodeJS.
   };
 }
 
+/**
+ * An embedded server started by a spawned CLI stops when its last user leaves
+ * (no lingering server outlives a test) unless the test sets EMBEDDED_IDLE itself.
+ */
+export const NO_LINGERING = { EMBEDDED_IDLE: '0' } as const;
+
 const running = new Set<ChildProcess>();
 
 /** Kill every child still running (afterEach). */
@@ -69,7 +75,7 @@ export interface CliRun {
 
 /** Start `node bin/epic-events.js ...args`, feed `input` and close stdin. */
 export function startCli(args: string[], env: NodeJS.ProcessEnv, input = ''): CliRun {
-  const child = track(spawn(process.execPath, [CLI, ...args], { env, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] }));
+  const child = track(spawn(process.execPath, [CLI, ...args], { env: { ...NO_LINGERING, ...env }, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));

