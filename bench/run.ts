@@ -143,6 +143,8 @@ async function measureAll(world: BenchWorld): Promise<void> {
     if (wanted('tables')) tableFigures();
     if (wanted('import')) await importFigure(world, Math.round(100_000 * scaleFactor()));
     if (wanted('export')) await exportFigure(world, scale);
+    if (wanted('xlsx-import')) await xlsxImportFigure(world, Math.round(100_000 * scaleFactor()));
+    if (wanted('xlsx-export')) await xlsxExportFigure(world, scale);
     if (wanted('wayback')) await wayBackFigures(world, db, sales, sessions.management.actor, { limitRow, progress, ms });
     if (wanted('live')) await liveFigures(world, db, sales, sessions.management.actor, generated.salesIds, limitRow, progress);
   } finally {
@@ -341,7 +343,7 @@ async function dailyFigures(world: BenchWorld, db: Database, sales: Actor, suppo
     },
     {
       figure: "find('dupont')", call: () => asSales.find('dupont'), actor: sales,
-      plans: [{ q: fq.find, params: bind(fq.find, { words, limit: 11 }), index: [/clients_search_idx/, /contracts_client_idx/, /events_search_idx/] }],
+      plans: [{ q: fq.find, params: bind(fq.find, { words, limit: 11, phone: null }), index: [/clients_search_idx/, /contracts_client_idx/, /events_search_idx/] }],
     },
   ];
   for (const c of cases) {
@@ -483,6 +485,64 @@ async function exportFigure(world: BenchWorld, scale: Scale): Promise<void> {
   const perSecond = written / (run.ms / 1000);
   limitRow(`8 export: ${written} contracts to CSV, peak RSS`, `${mb.toFixed(0)} MB`, mb > 0 && mb < 200, '< 200 MB');
   limitRow(`8 export: ${written} contracts to CSV (whole CLI run, ${(run.ms / 1000).toFixed(1)} s)`, `${Math.round(perSecond)} rows/s`, perSecond >= 100_000, '>= 100,000 rows/s');
+}
+
+/** clients.import of one file through the CLI: its duration, the imported clients then removed. */
+async function timedImport(world: BenchWorld, conn: AdminConnection, file: string, lines: number): Promise<number> {
+  const run = await runNode(['bin/epic-events.js', '--json', '--eval', `clients.import(${JSON.stringify(file)})`], world.cliEnv);
+  if (run.code !== 0) throw new Error(`import of ${path.basename(file)} failed (exit ${run.code}): ${run.stderr.trim().slice(0, 500)}`);
+  const report = JSON.parse(run.stdout) as { created: number };
+  if (report.created !== lines) throw new Error(`import of ${path.basename(file)} created ${report.created} clients, not ${lines}`);
+  await conn.transaction((tx) => tx.exec(bq.deleteCopiedClients), { asOwner: true });
+  return run.ms;
+}
+
+/**
+ * 9. clients.import of the same 100,000 clients from a workbook (.xlsx) and
+ * from CSV, through the CLI, in the same run: the workbook's rows/s at least
+ * half the CSV's (issue 31).
+ */
+async function xlsxImportFigure(world: BenchWorld, lines: number): Promise<void> {
+  progress(`xlsx import: ${lines} clients from .xlsx and from CSV`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-xlsx-bench-'));
+  const rowOf = (i: number) => [`Imported client ${i}`, `client${i}@import.bench`, `+33 1 23 45 ${String(i % 100).padStart(2, '0')} 00`, `Company ${i % 997}, Ltd`];
+  const csv = path.join(dir, 'clients.csv');
+  const xlsx = path.join(dir, 'clients.xlsx');
+  const lines_: string[] = ['Full name,Email,Phone,Company'];
+  for (let i = 1; i <= lines; i++) lines_.push(rowOf(i).map((c) => (c.includes(',') ? `"${c}"` : c)).join(','));
+  fs.writeFileSync(csv, `${lines_.join('\n')}\n`);
+  const { default: ExcelJS } = await import('exceljs');
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: xlsx, useSharedStrings: false, useStyles: false });
+  const sheet = book.addWorksheet('Clients');
+  sheet.addRow(['Full name', 'Email', 'Phone', 'Company']).commit();
+  for (let i = 1; i <= lines; i++) sheet.addRow(rowOf(i)).commit();
+  sheet.commit();
+  await book.commit();
+  const conn = await AdminConnection.open(world.target.admin);
+  try {
+    await conn.transaction((tx) => tx.exec(bq.deleteCopiedClients), { asOwner: true });
+    const csvMs = await timedImport(world, conn, csv, lines);
+    const xlsxMs = await timedImport(world, conn, xlsx, lines);
+    const csvRate = lines / (csvMs / 1000);
+    const xlsxRate = lines / (xlsxMs / 1000);
+    limitRow(`9 xlsx import: ${lines} clients, ${Math.round(xlsxRate)} rows/s vs CSV ${Math.round(csvRate)} rows/s (same run)`, `${(xlsxRate / csvRate).toFixed(2)}x`, xlsxRate >= 0.5 * csvRate, '>= 0.5x CSV rows/s');
+  } finally {
+    await conn.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 10. export(contracts.list(), file.xlsx) of every contract through the CLI: peak RSS (streamed workbook). */
+async function xlsxExportFigure(world: BenchWorld, scale: Scale): Promise<void> {
+  progress(`xlsx export: ${scale.contracts} contracts to .xlsx`);
+  const file = path.join(world.tmpDir, 'contracts.xlsx');
+  const run = await runNode(['bin/epic-events.js', '--json', '--eval', `export(contracts.list(), ${JSON.stringify(file)})`], world.cliEnv, undefined, true);
+  if (run.code !== 0) throw new Error(`xlsx export failed (exit ${run.code}): ${run.stderr.trim().slice(0, 500)}`);
+  const written = (JSON.parse(run.stdout) as { rows: number }).rows;
+  if (written !== scale.contracts) throw new Error(`xlsx export wrote ${written} contracts, not ${scale.contracts}`);
+  fs.rmSync(file, { force: true });
+  const mb = run.peakKb / 1024;
+  limitRow(`10 xlsx export: ${written} contracts to .xlsx, peak RSS (whole CLI run, ${(run.ms / 1000).toFixed(1)} s, ${Math.round(written / (run.ms / 1000))} rows/s)`, `${mb.toFixed(0)} MB`, mb > 0 && mb < 250, '< 250 MB');
 }
 
 main().then((code) => process.exit(code), (err: unknown) => {

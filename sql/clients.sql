@@ -74,11 +74,12 @@ where ($1::integer is null or c.sales_contact_id = $1)
       and (cardinality($3::text[]) < 4 or doc like search_text(($3::text[])[4]))));
 
 -- Inserts and returns the record as getClient shows it (one round trip for clients.create).
+-- phoneE164: the phone read into E.164 (lib/crm/phone.ts), for matching.
 -- name: createClient :one
--- params: fullName, email, phone, companyName, salesContactId
+-- params: fullName, email, phone, companyName, salesContactId, phoneE164
 with created as (
-  insert into clients (full_name, email, phone, company_name, sales_contact_id)
-  values ($1, $2, $3, $4, $5)
+  insert into clients (full_name, email, phone, company_name, sales_contact_id, phone_e164)
+  values ($1, $2, $3, $4, $5, $6)
   returning *
 )
 select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
@@ -111,9 +112,9 @@ where c.id = $1;
 -- Every field is written (merged by the caller under the row lock); updated_at
 -- is the last update/contact.
 -- name: updateClient :exec
--- params: id, fullName, email, phone, companyName
+-- params: id, fullName, email, phone, companyName, phoneE164
 update clients
-set full_name = $2, email = $3, phone = $4, company_name = $5, updated_at = now()
+set full_name = $2, email = $3, phone = $4, company_name = $5, phone_e164 = $6, updated_at = now()
 where id = $1;
 
 -- The collaborator a client is being given to (clients.assign), kept from
@@ -165,16 +166,43 @@ where lower(u.email) = any($1::text[]);
 -- row i of each the i-th client. Row-level security checks each row as it
 -- would a single insert (sales: their own; management: a salesperson or nobody).
 -- name: importClients :exec
--- params: fullNames, emails, phones, companyNames, salesContactIds
-insert into clients (full_name, email, phone, company_name, sales_contact_id)
-select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[]);
+-- params: fullNames, emails, phones, companyNames, salesContactIds, phoneE164s
+insert into clients (full_name, email, phone, company_name, sales_contact_id, phone_e164)
+select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[]);
 
--- onDuplicate: 'update': the caller's own clients with these emails take the
--- file's name, and its phone and company where the file gives one.
+-- The same for onDuplicate: 'skip': a client whose email another import (or
+-- call) committed meanwhile is left, the database deciding on the email's
+-- unique index (ON CONFLICT waits for a concurrent insert of it to commit or
+-- roll back); how many rows were written.
+-- name: importClientsSkipping :one
+-- params: fullNames, emails, phones, companyNames, salesContactIds, phoneE164s
+with added as (
+  insert into clients (full_name, email, phone, company_name, sales_contact_id, phone_e164)
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[])
+  on conflict ((lower(email))) do nothing
+  returning 1
+)
+select count(*)::integer as count from added;
+
+-- onDuplicate: 'update': the caller's own clients (by id: the one an
+-- export's id column names, or the one with the row's email) take the file's
+-- name, and its phone and company where the file gives one; email: the new
+-- email when the row named the client by id, else null (kept as it is).
 -- name: updateImportedClients :exec
--- params: emails, fullNames, phones, companyNames
+-- params: ids, emails, fullNames, phones, companyNames, phoneE164s
 update clients c
-set full_name = u.full_name, phone = coalesce(u.phone, c.phone), company_name = coalesce(u.company_name, c.company_name), updated_at = now()
-from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as u(email, full_name, phone, company_name)
-where lower(c.email) = lower(u.email)
+set email = coalesce(u.email, c.email), full_name = u.full_name, phone = coalesce(u.phone, c.phone),
+    company_name = coalesce(u.company_name, c.company_name),
+    phone_e164 = case when u.phone is null then c.phone_e164 else u.phone_e164 end, updated_at = now()
+from unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) as u(id, email, full_name, phone, company_name, phone_e164)
+where c.id = u.id
   and c.sales_contact_id = current_collaborator_id();
+
+-- The clients an import's id column names (onDuplicate: 'update'), through
+-- the client_emails view as clientsByEmail.
+-- name: clientsById :many
+-- params: ids
+select e.email_key as email, e.id, e.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
+from client_emails e
+left join users u on u.id = e.sales_contact_id
+where e.id = any($1::integer[]);

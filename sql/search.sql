@@ -7,15 +7,19 @@
 -- policies. The cardinality tests fold away at planning. limit: rows per kind
 -- (one more is fetched to tell whether there are more).
 
+-- phone: the text read as a phone number in E.164 (lib/crm/phone.ts), or
+-- null: clients with that number in any form match too (migration 023).
 -- name: find :one
 -- plan: per-call
--- params: words, limit
+-- params: words, limit, phone
 with client_matches as materialized (
   select id from client_find
     where doc like search_text(($1::text[])[1])
       and (cardinality($1::text[]) < 2 or doc like search_text(($1::text[])[2]))
       and (cardinality($1::text[]) < 3 or doc like search_text(($1::text[])[3]))
       and (cardinality($1::text[]) < 4 or doc like search_text(($1::text[])[4]))
+  union
+  select c.id from clients c where $3::text is not null and c.phone_e164 = $3::text
 ), event_matches as materialized (
   select id from event_find
     where doc like search_text(($1::text[])[1])

@@ -22,6 +22,7 @@ import {
   email, flag, name, nullOr, optionalName, pageLimitField, phone, recordId, searchWords, type Problems,
 } from './validate.js';
 import type { Actor } from '../domain/actor.js';
+import { phoneE164 } from './phone.js';
 
 const q = queries('clients', [
   'getClient', 'listClients', 'searchClients', 'countClients', 'createClient', 'lockClient', 'peekClient', 'updateClient', 'lockSalesCandidate', 'assignClient',
@@ -133,7 +134,7 @@ export function createClients(deps: ApiDeps) {
   async function create(f: Values<typeof CLIENTS.create>[0]): Promise<Client> {
     const actor = deps.actor();
     // One statement inserts and returns the record: one round trip per created client.
-    const [row] = await inSessionStatement<Client>(deps, q.createClient, bind(q.createClient, { ...f, salesContactId: actor.id }));
+    const [row] = await inSessionStatement<Client>(deps, q.createClient, bind(q.createClient, { ...f, salesContactId: actor.id, phoneE164: phoneE164(f.phone) }));
     return row;
   }
 
@@ -144,12 +145,14 @@ export function createClients(deps: ApiDeps) {
       const current = (await tx.one<LockedClient>(q.lockClient, [clientId]))
         ?? (await missingOrRefused<LockedClient>(tx, q.peekClient, clientId, () => new NotFound(`no client has id ${clientId}`), mayChange));
       mayChange(current);
+      const phone = next.phone === undefined ? current.phone : next.phone;
       await tx.exec(q.updateClient, bind(q.updateClient, {
         id: clientId,
         fullName: next.fullName ?? current.fullName,
         email: next.email ?? current.email,
-        phone: next.phone === undefined ? current.phone : next.phone,
+        phone,
         companyName: next.companyName === undefined ? current.companyName : next.companyName,
+        phoneE164: phoneE164(phone),
       }));
     });
     return get(clientId);

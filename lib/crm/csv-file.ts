@@ -1,29 +1,15 @@
 /**
  * Reading a clients CSV file (clients.import, lib/crm/import.ts): is it
- * UTF-8 (else its likely encoding is named), its delimiter, its header
- * mapped to fields (English or French, any case, accent or spacing), and
- * the words for a line it got wrong.
+ * UTF-8 (else its likely encoding is named), its delimiter, its records
+ * with the line each starts on, and the words for a line it got wrong (the
+ * header: lib/crm/import-header.ts).
  */
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { parse, type Info } from 'csv-parse';
 import { ValidationError } from '../domain/errors.js';
 
-/** The fields a column can fill: a client's, and for management the sales contact (by email). */
-export const IMPORT_FIELDS = ['fullName', 'email', 'phone', 'companyName', 'salesContact'] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
-
-/** A header as compared: no accents, no case, letters and digits only (`Téléphone` → `telephone`, `E-mail` → `email`). */
-export function headerKey(header: string): string {
-  return header.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
-}
-
-/** The headers known without a map, English and French, as headerKey reads them. */
-const HEADERS: Record<string, ImportField> = {
-  fullname: 'fullName', name: 'fullName', nomcomplet: 'fullName', nom: 'fullName', clientname: 'fullName', client: 'fullName',
-  email: 'email', mail: 'email', emailaddress: 'email', courriel: 'email', adresseemail: 'email', adressemail: 'email',
-  phone: 'phone', phonenumber: 'phone', telephone: 'phone', tel: 'phone', mobile: 'phone',
-  company: 'companyName', companyname: 'companyName', societe: 'companyName', entreprise: 'companyName',
-  salescontact: 'salesContact', salescontactemail: 'salesContact', commercial: 'salesContact',
-};
+export { headerKey, IMPORT_FIELDS, type ImportField } from './import-header.js';
 
 /** A record longer than this is refused (a missing closing quote swallows the file). */
 export const MAX_RECORD_BYTES = 1024 * 1024;
@@ -144,34 +130,6 @@ export async function fileStart(path: string, file: string): Promise<FileStart> 
   }
 }
 
-/** Which field each column fills (null: left out), or every problem of the header at once. */
-export function readHeader(header: string[], file: string, map: Record<string, ImportField | null>, mayName: (f: ImportField) => string | undefined): Array<ImportField | null> {
-  const problems: string[] = [];
-  const columns = header.map((h, i) => {
-    const key = headerKey(h);
-    if (Object.prototype.hasOwnProperty.call(map, key)) return map[key];
-    const field = Object.prototype.hasOwnProperty.call(HEADERS, key) ? HEADERS[key] : undefined;
-    if (!field) problems.push(h.trim() === '' ? `column ${i + 1} has no name` : `column "${h}" is not known`);
-    return field ?? null;
-  });
-  const unknown = problems.length > 0;
-  const seen = new Map<ImportField, string>();
-  columns.forEach((field, i) => {
-    if (!field) return;
-    const refusal = mayName(field);
-    if (refusal) problems.push(`column "${header[i]}": ${refusal}`);
-    const first = seen.get(field);
-    if (first !== undefined) problems.push(`columns "${first}" and "${header[i]}" both give ${field}`);
-    else seen.set(field, header[i]);
-  });
-  for (const needed of ['fullName', 'email'] as const) if (!seen.has(needed)) problems.push(`no column gives ${needed} (a header such as ${needed === 'fullName' ? '"Full name" or "Nom complet"' : '"Email" or "E-mail"'})`);
-  if (problems.length) {
-    const hint = unknown ? `; known headers: Full name, Email, Phone, Company${mayName('salesContact') ? '' : ', Sales contact'} (any case or accents, English or French); {map: {'Header': 'phone'}} says where another goes, {map: {'Header': null}} leaves it out` : '';
-    throw new ValidationError(problems.map((p, i) => ({ field: '', problem: `${file}:1: ${p}${i === problems.length - 1 ? hint : ''}` })));
-  }
-  return columns;
-}
-
 /** Why csv-parse stopped, for the line where the record began. */
 export function parseProblem(code: string): string {
   switch (code) {
@@ -180,5 +138,44 @@ export function parseProblem(code: string): string {
     case 'CSV_INVALID_CLOSING_QUOTE': return 'a quote closes a field but more text follows it (write "" for a quote inside a quoted field); the file was not read further';
     case 'INVALID_OPENING_QUOTE': case 'CSV_INVALID_OPENING_QUOTE': return 'a quote in the middle of an unquoted field (quote the whole field, and write "" for the quote); the file was not read further';
     default: return `not readable as CSV (${code}); the file was not read further`;
+  }
+}
+
+/** A record of an import file and the line it starts on, or why the file cannot be read further from that line. */
+export type SourceItem = { line: number; record: string[] } | { line: number; unreadable: string };
+
+/** The records of a CSV file, streamed (never held whole), each with the line it starts on. */
+export async function* csvRecords(path: string, file: string, delimiter: string): AsyncGenerator<SourceItem> {
+  let lastLine = 0;
+  let lastEmpty = 0;
+  // The line the parser's last record ended on: records it has read may not have reached the loop yet when it fails.
+  let parsedUpTo = 0;
+  const parser = parse({
+    bom: true, delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true,
+    skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_BYTES,
+    on_record: (record: string[], info: Info) => {
+      parsedUpTo = info.lines;
+      return record;
+    },
+  });
+  const input = Readable.from(utf8Only(fs.createReadStream(path, { highWaterMark: 256 * 1024 }), file), { objectMode: false });
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      // The line the record starts on: after the last one and any empty lines between.
+      const line = lastLine + 1 + (info.empty_lines - lastEmpty);
+      lastLine = info.lines;
+      lastEmpty = info.empty_lines;
+      yield { line, record };
+    }
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (typeof code !== 'string' || !code.startsWith('CSV_') && code !== 'INVALID_OPENING_QUOTE') throw err;
+    // A quote in the middle of a field is found on its line; the others are where the record began.
+    yield { line: /OPENING_QUOTE$/.test(code) ? (err as { lines: number }).lines : parsedUpTo + 1, unreadable: parseProblem(code) };
+  } finally {
+    input.destroy();
+    parser.destroy();
   }
 }

@@ -9,6 +9,10 @@ import { bind, queries } from '../db/sql.js';
 import { EVERYONE, method, value } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { searchWords } from './validate.js';
+import { phoneE164 } from './phone.js';
+
+/** A find() text that is only a phone number. */
+const PHONE_TEXT = /^\s*\+?[0-9 ().-]+$/;
 
 const q = queries('search', ['find'] as const);
 
@@ -49,7 +53,10 @@ export function isFound(value: unknown): value is Found {
 
 export function createFind(deps: ApiDeps) {
   return async function find(words: string[]): Promise<Found> {
-    const row = await inSession(deps, (tx) => tx.one<FoundRows>(q.find, bind(q.find, { words, limit: FIND_LIMIT + 1 })));
+    // A text that is a phone number finds that number in any form (06 01 02 03 04 = +33 6 01 02 03 04).
+    const text = words.join(' ');
+    const phone = PHONE_TEXT.test(text) && text.replace(/\D/g, '').length >= 6 ? phoneE164(text) : null;
+    const row = await inSession(deps, (tx) => tx.one<FoundRows>(q.find, bind(q.find, { words, limit: FIND_LIMIT + 1, phone })));
     const { clients } = row as FoundRows;
     // Timestamps come back as JSON text: Dates again, as every record has them.
     const contracts = (row as FoundRows).contracts.map((k) => ({ ...k, createdAt: new Date(k.createdAt) }));

@@ -7,8 +7,9 @@
 import { bind, queries } from '../db/sql.js';
 import type { Executor } from '../db/index.js';
 import { lineProblem } from './csv-file.js';
+import { phoneE164, phoneRegion } from './phone.js';
 
-const q = queries('clients', ['clientsByEmail', 'collaboratorsByEmail', 'importClients', 'updateImportedClients'] as const);
+const q = queries('clients', ['clientsByEmail', 'collaboratorsByEmail', 'importClients', 'importClientsSkipping', 'updateImportedClients', 'clientsById'] as const);
 
 export type DuplicatePolicy = 'fail' | 'skip' | 'update';
 
@@ -16,6 +17,8 @@ export type DuplicatePolicy = 'fail' | 'skip' | 'update';
 export const IMPORT_BATCH = 1000;
 /** Bad lines named in the error; the rest are counted. */
 export const MAX_REPORTED_LINES = 100;
+/** Problems named for one line. */
+const MAX_PROBLEMS_A_LINE = 8;
 
 export interface Candidate {
   line: number;
@@ -25,7 +28,12 @@ export interface Candidate {
   companyName: string | null;
   /** Management: the sales contact's email (lower case), null for none. */
   salesContact: string | null;
+  /** The client an id column names (our own export's), used by onDuplicate 'update'; else null. */
+  id: number | null;
 }
+
+/** A client to update: its id, and the new email when the row named it by id. */
+type Update = Candidate & { id: number; newEmail: string | null };
 
 interface ClientRef {
   email: string;
@@ -36,10 +44,13 @@ interface ClientRef {
 
 /** The import of one file, inside the call's transaction. */
 export class ImportRun {
-  readonly bad: string[] = [];
+  /** The first MAX_REPORTED_LINES bad lines (the lowest numbers): each line's problems. */
+  private readonly bad = new Map<number, string[]>();
   /** Bad lines, and problems found on them (a line may have several). */
   badCount = 0;
   problems = 0;
+  /** The highest line kept in `bad` (a batch's duplicates are found after later lines were checked). */
+  private highestKept = 0;
   private lastBadLine = 0;
   created = 0;
   updated = 0;
@@ -55,6 +66,8 @@ export class ImportRun {
    * checked (awaited before the next batch touches the database, and at the end).
    */
   private writing: Promise<void> = Promise.resolve();
+  /** The region national numbers are read in (lib/crm/phone.ts), once for the file. */
+  private readonly region = phoneRegion();
 
   constructor(
     private readonly tx: Executor,
@@ -64,11 +77,35 @@ export class ImportRun {
     private readonly dryRun: boolean,
   ) {}
 
+  /** Whether a row's id column names the client to update (onDuplicate 'update'). */
+  get usesIds(): boolean {
+    return this.policy === 'update';
+  }
+
   problem(line: number, field: string | undefined, problem: string): void {
+    this.problems++;
+    const text = field ? `${field}: ${problem}` : problem;
+    const known = this.bad.get(line);
+    if (known) {
+      if (known.length < MAX_PROBLEMS_A_LINE) known.push(text);
+      return;
+    }
+    if (line === this.lastBadLine) return; // a line no longer kept
+    // A line's problems all come from one check (its fields, its duplicate, or its batch), together.
     if (line !== this.lastBadLine) this.badCount++;
     this.lastBadLine = line;
-    this.problems++;
-    if (this.bad.length < MAX_REPORTED_LINES) this.bad.push(lineProblem(this.file, line, field, problem));
+    if (this.bad.size >= MAX_REPORTED_LINES) {
+      if (line > this.highestKept) return;
+      this.bad.delete(this.highestKept); // a lower line takes the place of the highest kept
+      this.highestKept = Math.max(...this.bad.keys());
+    }
+    this.bad.set(line, [text]);
+    if (line > this.highestKept) this.highestKept = line;
+  }
+
+  /** The bad lines named, in line order: `file.csv:12: email: "x" must be …; phone: …`. */
+  badLines(): string[] {
+    return [...this.bad.keys()].sort((a, b) => a - b).map((line) => lineProblem(this.file, line, undefined, (this.bad.get(line) as string[]).join('; ')));
   }
 
   /** A valid row: the same email earlier in the file, else on to the next batch. */
@@ -94,7 +131,9 @@ export class ImportRun {
     const existing = new Map((await this.tx.many<ClientRef>(q.clientsByEmail, bind(q.clientsByEmail, { emails: batch.map((r) => r.email.toLowerCase()) }))).map((c) => [c.email, c]));
     await this.lookUpContacts(batch);
     const inserts: Array<Candidate & { salesContactId: number | null }> = [];
-    const updates: Candidate[] = [];
+    const updates: Update[] = [];
+    const named = this.policy === 'update' ? batch.filter((r) => r.id !== null).map((r) => r.id as number) : [];
+    const byId = new Map(named.length ? (await this.tx.many<ClientRef>(q.clientsById, bind(q.clientsById, { ids: named }))).map((c) => [c.id, c]) : []);
     for (const row of batch) {
       let contactId: number | null = this.actor.department === 'sales' ? this.actor.id : null;
       if (row.salesContact !== null) {
@@ -106,15 +145,22 @@ export class ImportRun {
         contactId = contact ?? null;
       }
       const client = existing.get(row.email.toLowerCase());
+      if (this.policy === 'update' && row.id !== null) {
+        const target = byId.get(row.id);
+        if (!target) this.problem(row.line, 'id', `no client has id ${row.id}`);
+        else if (target.salesContactId !== this.actor.id) this.problem(row.line, 'id', `client ${row.id} ${whose(target)}: onDuplicate 'update' changes only your own clients`);
+        else if (client && client.id !== row.id) this.problem(row.line, 'email', `${row.email} is client ${client.id}'s, not client ${row.id}'s`);
+        else updates.push({ ...row, id: row.id, newEmail: row.email });
+        continue;
+      }
       if (!client) {
         inserts.push({ ...row, salesContactId: contactId });
       } else if (this.policy === 'skip') {
         this.skipped++;
       } else if (this.policy === 'update' && client.salesContactId === this.actor.id) {
-        updates.push(row);
+        updates.push({ ...row, id: client.id, newEmail: null });
       } else if (this.policy === 'update') {
-        const whose = client.salesContactEmail ? `belongs to ${client.salesContactEmail}` : 'has no sales contact';
-        this.problem(row.line, 'email', `client ${client.id} (${row.email}) ${whose}: onDuplicate 'update' changes only your own clients`);
+        this.problem(row.line, 'email', `client ${client.id} (${row.email}) ${whose(client)}: onDuplicate 'update' changes only your own clients`);
       } else {
         this.problem(row.line, 'email', `client ${client.id} already has ${row.email} (onDuplicate: 'skip' leaves it, 'update' updates your own)`);
       }
@@ -133,22 +179,33 @@ export class ImportRun {
     await this.writing;
   }
 
-  private async write(inserts: Array<Candidate & { salesContactId: number | null }>, updates: Candidate[]): Promise<void> {
+  private async write(inserts: Array<Candidate & { salesContactId: number | null }>, updates: Update[]): Promise<void> {
     if (inserts.length) {
-      await this.tx.exec(q.importClients, bind(q.importClients, {
+      const columns = {
         fullNames: inserts.map((r) => r.fullName),
         emails: inserts.map((r) => r.email),
         phones: inserts.map((r) => r.phone),
         companyNames: inserts.map((r) => r.companyName),
         salesContactIds: inserts.map((r) => r.salesContactId),
-      }));
+        phoneE164s: inserts.map((r) => phoneE164(r.phone, this.region)),
+      };
+      if (this.policy === 'skip') {
+        // Another import may have committed some of these emails since the batch was checked: skipped too.
+        const written = (await this.tx.one<{ count: number }>(q.importClientsSkipping, bind(q.importClientsSkipping, columns)))?.count ?? 0;
+        this.created -= inserts.length - written;
+        this.skipped += inserts.length - written;
+      } else {
+        await this.tx.exec(q.importClients, bind(q.importClients, columns));
+      }
     }
     if (updates.length) {
       await this.tx.exec(q.updateImportedClients, bind(q.updateImportedClients, {
-        emails: updates.map((r) => r.email),
+        ids: updates.map((r) => r.id),
+        emails: updates.map((r) => r.newEmail),
         fullNames: updates.map((r) => r.fullName),
         phones: updates.map((r) => r.phone),
         companyNames: updates.map((r) => r.companyName),
+        phoneE164s: updates.map((r) => phoneE164(r.phone, this.region)),
       }));
     }
   }
@@ -165,3 +222,5 @@ export class ImportRun {
     }
   }
 }
+
+const whose = (client: ClientRef) => (client.salesContactEmail ? `belongs to ${client.salesContactEmail}` : 'has no sales contact');

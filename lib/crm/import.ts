@@ -12,17 +12,17 @@
  * space-insensitively; a column not known is refused by name unless `map`
  * says where it goes. Each client is in its history as "imported from FILE".
  */
-import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { parse, type Info } from 'csv-parse';
 import { ValidationError } from '../domain/errors.js';
 import { bind, queries } from '../db/sql.js';
 import { resolveUserPath } from '../platform/user-paths.js';
-import { fileStart, headerKey, IMPORT_FIELDS, MAX_RECORD_BYTES, parseProblem, readHeader, utf8Only, type ImportField } from './csv-file.js';
+import { csvRecords, fileStart, type SourceItem } from './csv-file.js';
+import { headerKey, IMPORT_FIELDS, readHeader, type ColumnRole, type ImportField } from './import-header.js';
+import { checkRow, isBlank, refusal, type CreateDescription } from './import-rows.js';
+import { isWorkbook, xlsxSource } from './import-xlsx.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { ImportRun, type DuplicatePolicy } from './import-run.js';
 import { may, method, readArgs, value, fields, type FieldsArg, type MethodDescription, type Values } from './describe.js';
-import { email as emailCheck, flag, isPlainObject, text, Problems } from './validate.js';
+import { email as emailCheck, flag, isPlainObject, text, validated, Problems } from './validate.js';
 
 const q = queries('clients', ['markImport', 'beginImport'] as const);
 
@@ -72,8 +72,6 @@ export const IMPORT = method({
   example: "clients.import('clients.csv', {dryRun: true, onDuplicate: 'skip'})",
 });
 
-type CreateDescription = MethodDescription<readonly [FieldsArg]>;
-
 /** A terminal's progress line on stderr (nothing when stderr is not a terminal). */
 function progressLine(file: string): (rows: number | undefined) => void {
   if (!process.stderr.isTTY) return () => undefined;
@@ -88,7 +86,8 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
     const dryRun = o.dryRun ?? false;
     const map = o.map ?? {};
     const path = resolveUserPath(name);
-    const { delimiter } = await fileStart(path, name);
+    const workbook = isWorkbook(name);
+    const records = workbook ? await xlsxSource(path, name) : csvSource(path, name, (await fileStart(path, name)).delimiter);
     const mayName = (field: ImportField) => (field === 'salesContact' && actor.department !== 'management'
       ? 'you become the sales contact of the clients you import (leave the column out, or {map: {…: null}})'
       : undefined);
@@ -97,47 +96,23 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
       return await inSession(deps, async (tx) => {
         await tx.exec(q.markImport, bind(q.markImport, { note: `imported from ${name}` }));
         const run = new ImportRun(tx, name, actor, policy, dryRun);
-        let columns: Array<ImportField | null> | undefined;
-        let lastLine = 0;
-        let lastEmpty = 0;
-        // The line the parser's last record ended on: records it has read may not have reached the loop yet when it fails.
-        let parsedUpTo = 0;
-        const parser = parse({
-          bom: true, delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true,
-          skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_BYTES,
-          on_record: (record: string[], info: Info) => {
-            parsedUpTo = info.lines;
-            return record;
-          },
-        });
+        let columns: ColumnRole[] | undefined;
         let unreadable = false;
-        try {
-          await pipeline(fs.createReadStream(path, { highWaterMark: 256 * 1024 }), (source: AsyncIterable<Buffer>) => utf8Only(source, name), parser, async (records: AsyncIterable<{ record: string[]; info: Info }>) => {
-            for await (const { record, info } of records) {
-              // The line the record starts on: after the last one and any empty lines between.
-              const line = lastLine + 1 + (info.empty_lines - lastEmpty);
-              lastLine = info.lines;
-              lastEmpty = info.empty_lines;
-              if (!columns) {
-                columns = readHeader(record, name, map, mayName);
-                continue;
-              }
-              run.rows++;
-              if (run.rows % 1000 === 0) progress(run.rows);
-              if (record.length !== columns.length) {
-                run.problem(line, undefined, `has ${record.length} ${record.length === 1 ? 'field' : 'fields'}, the header ${columns.length}`);
-                continue;
-              }
-              await checkRow(run, create, columns, record, line, actor.department);
-            }
-          });
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          if (typeof code !== 'string' || !code.startsWith('CSV_') && code !== 'INVALID_OPENING_QUOTE') throw err;
-          // A quote in the middle of a field is found on its line; the others are where the record began.
-          const at = /OPENING_QUOTE$/.test(code) ? (err as { lines: number }).lines : parsedUpTo + 1;
-          run.problem(at, undefined, parseProblem(code));
-          unreadable = true;
+        for await (const item of records()) {
+          if ('unreadable' in item) {
+            run.problem(item.line, undefined, item.unreadable);
+            unreadable = true;
+            break;
+          }
+          const { record, line } = item;
+          if (isBlank(record)) continue; // a row of separators only is an empty line
+          if (!columns) {
+            columns = readHeader(record, name, map, mayName);
+            continue;
+          }
+          run.rows++;
+          if (run.rows % 1000 === 0) progress(run.rows);
+          await checkRow(run, create, columns, record, line, actor.department);
         }
         if (!columns && !unreadable) throw new ValidationError([{ field: '', problem: `${name} is empty: a header line is expected (Full name, Email, Phone, Company)` }]);
         await run.settle();
@@ -153,29 +128,6 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
   };
 }
 
-/** One data row checked with clients.create's validators (and the sales contact's email for management). */
-async function checkRow(run: ImportRun, create: CreateDescription, columns: Array<ImportField | null>, record: string[], line: number, department: string): Promise<void> {
-  const given: Record<string, string> = {};
-  let contact = '';
-  columns.forEach((field, i) => {
-    if (field === 'salesContact') contact = record[i];
-    else if (field) given[field] = record[i];
-  });
-  const p = new Problems();
-  const [client] = readArgs(create, [given], p);
-  const salesContact = department === 'management' && contact.trim() !== '' ? emailCheck(contact, 'salesContact', p) : null;
-  if (p.any) {
-    for (const { field, problem } of p.list) run.problem(line, field, problem);
-    return;
-  }
-  const c = client as { fullName: string; email: string; phone?: string | null; companyName?: string | null };
-  await run.add({ line, fullName: c.fullName, email: c.email, phone: c.phone ?? null, companyName: c.companyName ?? null, salesContact: salesContact ? salesContact.toLowerCase() : null });
-}
-
-/** The one error of a refused file: its bad lines (up to 100, then a count) and that nothing was imported. */
-function refusal(file: string, run: ImportRun): ValidationError {
-  const lines = run.bad.map((problem) => ({ field: '', problem }));
-  if (run.problems > run.bad.length) lines.push({ field: '', problem: `… and ${run.problems - run.bad.length} more problems` });
-  lines.push({ field: '', problem: `nothing was imported from ${file} (${run.badCount} bad ${run.badCount === 1 ? 'line' : 'lines'}; all or nothing)` });
-  return new ValidationError(lines);
+function csvSource(path: string, name: string, delimiter: string): () => AsyncIterable<SourceItem> {
+  return () => csvRecords(path, name, delimiter);
 }

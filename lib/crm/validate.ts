@@ -9,6 +9,7 @@ import { ValidationError, type FieldProblem } from '../domain/errors.js';
 import { pageSize } from './page.js';
 import { hasUnsafeCharacters } from '../platform/text.js';
 import { endOfDay, isDate, readDate } from '../platform/dates.js';
+import { phoneProblem } from './phone.js';
 
 export type Fields = Record<string, unknown>;
 
@@ -159,6 +160,11 @@ export function phone(value: unknown, field: string, problems: Problems): string
     problems.add(field, 'must be a phone number: digits, spaces and + - ( ) . with 6 to 20 digits');
     return undefined;
   }
+  const why = phoneProblem(v);
+  if (why) {
+    problems.add(field, `must be a phone number such as +33 6 12 34 56 78, or 06 12 34 56 78 in the default region (${why})`);
+    return undefined;
+  }
   return v;
 }
 
@@ -266,7 +272,9 @@ export const MAX_SEARCH_WORDS = 4;
 export function searchWords(value: unknown, field: string, problems: Problems): string[] | undefined {
   const v = text(value, field, problems, { max: 200, singleLine: true });
   if (v === undefined) return undefined;
-  const words = v.split(/\s+/).filter(Boolean).map((w) => (/^\+?[\d().-]*\d[\d().-]*$/.test(w) ? w.replace(/\D/g, '') : w));
+  // A whole phone number (`06 12 34 56 78`) is one word: its digits.
+  const wholePhone = /^\+?[\d ().-]+$/.test(v) && v.replace(/\D/g, '').length >= 6;
+  const words = wholePhone ? [v.replace(/\D/g, '')] : v.split(/\s+/).filter(Boolean).map((w) => (/^\+?[\d().-]*\d[\d().-]*$/.test(w) ? w.replace(/\D/g, '') : w));
   if (words.length === 0) problems.add(field, 'must hold at least one word');
   else if (words.length > MAX_SEARCH_WORDS) problems.add(field, `must be at most ${MAX_SEARCH_WORDS} words (got ${words.length})`);
   else return words.map(containsPattern);

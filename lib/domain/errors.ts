@@ -23,13 +23,40 @@ export interface FieldProblem {
   problem: string;
 }
 
+/** The longest message an error carries (a few kB, whatever it is about): the rest is counted. */
+export const MAX_MESSAGE_CHARS = 4096;
+/** The longest one problem reads in a message. */
+const MAX_PROBLEM_CHARS = 600;
+
+/**
+ * Problems as one bounded message: each cut at MAX_PROBLEM_CHARS, and once
+ * MAX_MESSAGE_CHARS is reached the rest counted ("… and 998,990 more problems").
+ */
+export function boundedMessage(parts: readonly string[], separator: string): string {
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i].length > MAX_PROBLEM_CHARS ? `${parts[i].slice(0, MAX_PROBLEM_CHARS - 1)}…` : parts[i];
+    const next = i === 0 ? part : `${out}${separator}${part}`;
+    if (next.length > MAX_MESSAGE_CHARS && i > 0) {
+      const rest = parts.length - i;
+      return `${out}${separator}… and ${rest.toLocaleString('en-US')} more ${rest === 1 ? 'problem' : 'problems'}`;
+    }
+    out = next;
+  }
+  return out;
+}
+
 export class ValidationError extends EpicError {
   readonly code = 'E_VALIDATION';
   readonly problems: FieldProblem[];
-  constructor(problems: FieldProblem[] | string) {
+  /** The problems are lines (a file's bad lines): the message holds one a line, and the shell prints them so. */
+  readonly lines: boolean;
+  constructor(problems: FieldProblem[] | string, options: { lines?: boolean } = {}) {
     const list = typeof problems === 'string' ? [{ field: '', problem: problems }] : problems;
-    super(list.map((p) => (p.field ? `${p.field} ${p.problem}` : p.problem)).join('; '));
+    const lines = options.lines === true;
+    super(boundedMessage(list.map((p) => (p.field ? `${p.field} ${p.problem}` : p.problem)), lines ? '\n' : '; '));
     this.problems = list;
+    this.lines = lines;
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * Errors as the user sees them: one line, never a stack. Our own errors
+ * Errors as the user sees them: one line (a refused file: one line per bad
+ * line), never a stack. Our own errors
  * (lib/domain/errors.ts) print `Name: message`; a mistake in the user's own code
  * (ReferenceError, SyntaxError…) prints the same way; a failure inside our
  * API that is not one of our errors is a bug: it goes to the monitor and the
@@ -41,7 +42,8 @@ function firstLine(text: string, max = 200): string {
 /** The one line an error prints as, safe for a terminal (control and bidi characters as escapes). Never throws. */
 export function describeError(err: unknown, monitor: Monitor): string {
   try {
-    return visible(errorLine(err, monitor));
+    // A file's bad lines print one a line (each value in them is already escaped).
+    return isEpicError(err) && (err as { lines?: unknown }).lines === true ? visible(`${err.name}: ${err.message.replace(/\n/g, '\n  ')}`, '\n') : visible(errorLine(err, monitor));
   } catch {
     // A getter or a Proxy that throws when its name, message or text is read: still one line.
     return 'Uncaught: a thrown value that cannot be read (its name, message or text throws)';

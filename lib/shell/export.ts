@@ -4,8 +4,10 @@
  * The format follows the extension: .csv (RFC 4180, CRLF, cells that a
  * spreadsheet would run as a formula neutralised), .json (one array), .jsonl
  * (one record a line). Amounts stay the exact strings the database gave,
- * timestamps ISO 8601 (UTC). The file is created 0600 and never replaces
- * one that exists unless {overwrite: true}; a failed export removes it.
+ * timestamps ISO 8601 (UTC). The file is written 0600 under a temporary
+ * name beside it and takes its name only when complete (a killed export
+ * leaves no plausible partial file); it never replaces one that exists
+ * unless {overwrite: true}; a failed export removes what it wrote.
  * The same writers print `--csv` results (lib/shell/runtime.ts).
  */
 import fs from 'node:fs';
@@ -16,13 +18,21 @@ import { isPage, type Page, type TextPage } from '../crm/page.js';
 import { isoFromTimestampText, readTimestamp, type TextKind } from '../db/index.js';
 import { resolveUserPath } from '../platform/user-paths.js';
 import { visible } from '../platform/text.js';
+import { complete, exportOptions, openPartial, pageFrom } from './export-file.js';
+import { headingOf, localStamp, writeWorkbook } from './export-sheet.js';
 
-export type ExportFormat = 'csv' | 'json' | 'jsonl';
+export type ExportFormat = 'csv' | 'json' | 'jsonl' | 'xlsx';
 
 /** Rows a page holds while a list is exported: large enough that round trips do not dominate, small enough to stay bounded. */
 export const EXPORT_PAGE_SIZE = 5000;
 
-const FORMATS: Record<string, ExportFormat> = { '.csv': 'csv', '.json': 'json', '.jsonl': 'jsonl' };
+const FORMATS: Record<string, ExportFormat> = { '.csv': 'csv', '.json': 'json', '.jsonl': 'jsonl', '.xlsx': 'xlsx' };
+
+/** CSV for programs (the default: `,`, field names, UTC) or for a spreadsheet ({excel: true}: a BOM, `;`, headings in words, local times). */
+export interface CsvStyle {
+  excel: boolean;
+}
+const PLAIN: CsvStyle = { excel: false };
 
 type Row = Record<string, unknown>;
 
@@ -59,10 +69,10 @@ function csvText(value: string): string {
 }
 
 /** One value as CSV text: null empty, dates ISO 8601, text neutralised and quoted when it must be. */
-export function csvCell(value: unknown): string {
+export function csvCell(value: unknown, style: CsvStyle = PLAIN): string {
   if (typeof value === 'string') return csvText(value);
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return style.excel ? localStamp(value) : value.toISOString();
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   return csvText(JSON.stringify(value));
 }
@@ -76,17 +86,19 @@ interface Encoder {
   end(): string;
 }
 
-function encoder(format: ExportFormat): Encoder {
+function encoder(format: ExportFormat, style: CsvStyle = PLAIN): Encoder {
   if (format === 'csv') {
     let columns: string[] | undefined;
+    const sep = style.excel ? ';' : ',';
     return {
       start: (first) => {
         columns = first ? Object.keys(first) : undefined;
-        return columns ? `${columns.map(csvCell).join(',')}${CRLF}` : '';
+        const bom = style.excel ? '\uFEFF' : '';
+        return columns ? `${bom}${columns.map((c) => csvCell(style.excel ? headingOf(c) : c)).join(sep)}${CRLF}` : bom;
       },
       rows: (rows) => {
         const cols = columns ?? [];
-        return csvLines(rows, cols.length, (row, i) => csvCell(row[cols[i]]));
+        return csvLines(rows, cols.length, (row, i) => csvCell(row[cols[i]], style), sep);
       },
       end: () => '',
     };
@@ -112,8 +124,8 @@ function encoder(format: ExportFormat): Encoder {
  * To CSV, a list that pages by keyset is read on as text (no object, no Date
  * for each of a million rows). Returns how many rows were written.
  */
-export async function streamPages(page: Page<unknown>, format: ExportFormat, write: (text: string) => Promise<void>, pageSize = EXPORT_PAGE_SIZE): Promise<number> {
-  const enc = encoder(format);
+export async function streamPages(page: Page<unknown>, format: ExportFormat, write: (text: string) => Promise<void>, pageSize = EXPORT_PAGE_SIZE, style: CsvStyle = PLAIN): Promise<number> {
+  const enc = encoder(format, style);
   let current = page;
   let count = 0;
   const first = current.rows[0] as Row | undefined;
@@ -127,7 +139,7 @@ export async function streamPages(page: Page<unknown>, format: ExportFormat, wri
       const text: TextPage = await following;
       following = text.next?.(pageSize);
       following?.catch(() => undefined); // awaited next turn; a write failing first must not leave it unhandled
-      await write(csvTextRows(text, columns));
+      await write(csvTextRows(text, columns, style));
       count += text.rows.length;
     }
     return count;
@@ -145,31 +157,31 @@ export async function streamPages(page: Page<unknown>, format: ExportFormat, wri
 }
 
 /** One cell of text as the database printed it, written as csvCell writes the value it parses to. */
-function csvTextCell(value: string | null, kind: TextKind): string {
+function csvTextCell(value: string | null, kind: TextKind, style: CsvStyle): string {
   if (value === null) return '';
   switch (kind) {
     case 'number': return value;
     case 'boolean': return value === 't' ? 'true' : 'false';
-    case 'timestamp': return isoFromTimestampText(value) ?? csvCell(readTimestamp(value));
+    case 'timestamp': return style.excel ? csvCell(readTimestamp(value), style) : isoFromTimestampText(value) ?? csvCell(readTimestamp(value));
     case 'json': return csvCell(JSON.parse(value));
     default: return csvText(value);
   }
 }
 
 /** Text rows as CSV lines, in the header's column order (the sort key is left out). */
-function csvTextRows(page: TextPage, columns: readonly string[]): string {
+function csvTextRows(page: TextPage, columns: readonly string[], style: CsvStyle): string {
   const at = columns.map((name) => page.columns.findIndex((c) => c.name === name));
   if (at.some((i) => i < 0)) throw new Error(`export: the list's columns changed between pages (${columns.join(', ')})`);
   const kinds = at.map((i) => page.columns[i].kind);
-  return csvLines(page.rows, at.length, (row, i) => csvTextCell(row[at[i]], kinds[i]));
+  return csvLines(page.rows, at.length, (row, i) => csvTextCell(row[at[i]], kinds[i], style), style.excel ? ';' : ',');
 }
 
 /** CSV lines of `width` cells each, the i-th cell of a row written by `cell(row, i)`. */
-function csvLines<R>(rows: readonly R[], width: number, cell: (row: R, i: number) => string): string {
+function csvLines<R>(rows: readonly R[], width: number, cell: (row: R, i: number) => string, sep = ','): string {
   let out = '';
   for (const row of rows) {
     let line = '';
-    for (let i = 0; i < width; i++) line += i ? `,${cell(row, i)}` : cell(row, i);
+    for (let i = 0; i < width; i++) line += i ? `${sep}${cell(row, i)}` : cell(row, i);
     out += line + CRLF;
   }
   return out;
@@ -178,66 +190,40 @@ function csvLines<R>(rows: readonly R[], width: number, cell: (row: R, i: number
 /** The format a file name asks for, or a ValidationError naming the ones known. */
 export function formatOf(file: string): ExportFormat {
   const format = FORMATS[path.extname(file).toLowerCase()];
-  if (!format) throw new ValidationError([{ field: 'file', problem: `must end in .csv, .json or .jsonl (the format follows the extension; got "${file}")` }]);
+  if (!format) throw new ValidationError([{ field: 'file', problem: `must end in .csv, .xlsx, .json or .jsonl (the format follows the extension; got "${file}")` }]);
   return format;
 }
 
-/** Opens `file` for writing, 0600: a new file, or with overwrite an existing one truncated (never through a symbolic link). */
-async function openForExport(file: string, overwrite: boolean): Promise<fs.promises.FileHandle> {
-  const { O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW } = fs.constants;
-  try {
-    const handle = await fs.promises.open(file, overwrite ? O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW : O_WRONLY | O_CREAT | O_EXCL, 0o600);
-    if (overwrite) await handle.chmod(0o600);
-    return handle;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new Conflict(`${file} already exists: give {overwrite: true} to replace it`);
-    if (code === 'ELOOP') throw new Conflict(`${file} is a symbolic link: export writes only to a regular file`);
-    throw err;
-  }
-}
-
-async function pageFrom(source: unknown): Promise<Page<unknown>> {
-  const value = typeof source === 'function' ? await (source as () => unknown)() : await source;
-  if (!isPage(value)) {
-    throw new ValidationError([{ field: 'source', problem: 'must be a list, such as contracts.list({unpaid: true}) (or contracts.list)' }]);
-  }
-  return value;
-}
-
-function exportOptions(options: unknown): { overwrite: boolean } {
-  if (options === undefined) return { overwrite: false };
-  if (typeof options !== 'object' || options === null || Object.keys(options).some((k) => k !== 'overwrite')) {
-    throw new ValidationError([{ field: 'options', problem: 'takes only {overwrite: true}' }]);
-  }
-  const overwrite = (options as { overwrite?: unknown }).overwrite;
-  if (overwrite !== undefined && typeof overwrite !== 'boolean') throw new ValidationError([{ field: 'overwrite', problem: 'must be true or false' }]);
-  return { overwrite: overwrite === true };
-}
-
 /**
- * export(source, file, {overwrite?}) in the shell and in scripts. `source`:
- * a list call (its promise or its page, from that page on) or a list method
- * (`contracts.list`: the whole list).
+ * export(source, file, {overwrite?, excel?}) in the shell and in scripts.
+ * `source`: a list call (its promise or its page, from that page on) or a
+ * list method (`contracts.list`: the whole list).
  */
 export async function exportList(source: unknown, file: unknown, options?: unknown): Promise<ExportSummary> {
   // A list call given as a promise is already running: never leave its failure unhandled.
   if (source && typeof (source as { catch?: unknown }).catch === 'function') (source as Promise<unknown>).catch(() => undefined);
   if (typeof file !== 'string' || file === '') throw new ValidationError([{ field: 'file', problem: "must be a file name such as 'unpaid.csv'" }]);
-  const { overwrite } = exportOptions(options);
   const format = formatOf(file);
+  const { overwrite, excel } = exportOptions(options, format);
   const target = resolveUserPath(file);
-  const handle = await openForExport(target, overwrite);
+  const { handle, partial } = await openPartial(target, overwrite);
   try {
     const page = await pageFrom(source);
-    const rows = await streamPages(page, format, async (text) => {
-      if (text) await handle.write(text);
-    });
-    await handle.close();
+    let rows: number;
+    if (format === 'xlsx') {
+      await handle.close(); // the workbook writer writes the partial file (0600) by its name
+      rows = await writeWorkbook(page, partial, EXPORT_PAGE_SIZE);
+    } else {
+      rows = await streamPages(page, format, async (text) => {
+        if (text) await handle.write(text);
+      }, EXPORT_PAGE_SIZE, { excel });
+      await handle.close();
+    }
+    await complete(partial, target, overwrite);
     return new ExportSummary(file, rows, format);
   } catch (err) {
     await handle.close().catch(() => undefined);
-    await fs.promises.unlink(target).catch(() => undefined);
+    await fs.promises.unlink(partial).catch(() => undefined);
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Settings that stay: config.get/set/reset in the shell (everyone) for the
  * page size, the columns of each object's list, the vertical layout, the
- * pager, colour and the date format. Each value is checked as it is set
+ * pager, colour, the date format and the phone region. Each value is checked as it is set
  * (a ValidationError naming the setting and what it takes) and saved, only
  * where it differs from the default, in settings.json in the state
  * directory (0600, lib/platform/state.ts). A saved file that cannot be read, or a
@@ -13,6 +13,7 @@ import { ValidationError } from '../domain/errors.js';
 import { readPrivateFile, writePrivateFile } from '../platform/state.js';
 import { EXPANDED_MODES, VIEWS, columnsOf, resolveColumn, type ColumnChoice, type Expanded } from './layout.js';
 import { DATE_TOKENS } from '../platform/dates.js';
+import { isPhoneRegion, setPhoneRegion } from '../crm/phone.js';
 import type { Display } from './output.js';
 
 export type ColorMode = 'auto' | 'on' | 'off';
@@ -27,6 +28,8 @@ export interface SettingValues {
   dateFormat: string;
   /** Per object; an object not named shows its default view. */
   columns: Record<string, ColumnChoice>;
+  /** The region a phone number without a country code is read in ('auto': the locale's, else FR; lib/crm/phone.ts). */
+  phoneRegion: string;
   /** One line above the prompt when something concerns you (lib/shell/notices.ts). */
   notices: boolean;
 }
@@ -38,6 +41,7 @@ export const DEFAULT_SETTINGS: Readonly<SettingValues> = Object.freeze({
   color: 'auto',
   dateFormat: 'local',
   columns: {},
+  phoneRegion: 'auto',
   notices: true,
 });
 
@@ -100,6 +104,11 @@ const CHECKS: Record<Exclude<keyof SettingValues, 'columns'>, Check> = {
     }
     return value;
   },
+  phoneRegion: (value, key) => {
+    const region = typeof value === 'string' ? value.toUpperCase() : value;
+    if (value === 'auto' || (typeof region === 'string' && isPhoneRegion(region))) return value === 'auto' ? 'auto' : region;
+    return refuse(key, "must be 'auto' (the locale's region, else FR) or a region code such as 'FR', 'BE', 'GB' or 'US'", value);
+  },
 };
 
 export const SETTING_NAMES = [...Object.keys(CHECKS), ...Object.keys(VIEWS).map((o) => `columns.${o}`)];
@@ -147,6 +156,7 @@ export class Settings {
     const { key, object } = settingKey(name);
     if (object) this.values.columns[object] = checkColumns(object, value, `columns.${object}`);
     else (this.values as unknown as Record<string, unknown>)[key] = CHECKS[key as keyof typeof CHECKS](value, key);
+    if (key === 'phoneRegion') setPhoneRegion(this.values.phoneRegion);
   }
 
   private save(): void {
@@ -187,6 +197,7 @@ export class Settings {
       if (object) delete this.values.columns[object];
       else (this.values as unknown as Record<string, unknown>)[key] = (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[key];
     }
+    setPhoneRegion(this.values.phoneRegion);
     this.save();
   }
 

@@ -78,7 +78,7 @@ describe('e2e: CSV export and import through the built CLI', function () {
     const before = await fingerprint();
     const refused = await cli(['--eval', `clients.import(${JSON.stringify(bad)})`]);
     expect(refused.code).to.equal(1);
-    expect(refused.stderr).to.include(`ValidationError: ${bad}:2: email: must be an email address`);
+    expect(refused.stderr).to.include(`ValidationError: ${bad}:2: email: "not-an-email" must be an email address`);
     expect(await fingerprint()).to.deep.equal(before);
   });
 
