@@ -29,6 +29,7 @@ import { median, medianOf, runNode, startWorld, type BenchWorld } from './harnes
 import { rawClient, rawGetContracts, rawGetContractsPrepared, rawIdentityStatements } from './raw.js';
 import { batchScript } from './rows.js';
 import { benchQueries } from './queries.js';
+import { tableFigure } from './tables.js';
 
 const cq = queries('contracts', ['listContracts'] as const);
 const clq = queries('clients', ['searchClients'] as const);
@@ -137,6 +138,7 @@ async function measureAll(world: BenchWorld): Promise<void> {
     if (wanted('batch')) await batchFigure(world, sales);
     if (wanted('memory')) await memoryFigure(world, scale);
     if (wanted('reports')) await reportFigures(world, db, sales, sessions.management.actor);
+    if (wanted('tables')) tableFigures();
     if (wanted('import')) await importFigure(world, Math.round(100_000 * scaleFactor()));
     if (wanted('export')) await exportFigure(world, scale);
   } finally {
@@ -176,6 +178,15 @@ async function startupFigure(world: BenchWorld): Promise<void> {
     return run.ms;
   });
   ratioRow("1 start-up: --eval 'whoami()' vs node+pg select 1", shell, bare, 2.5);
+}
+
+/** Drawing a page at 80 columns (columnify, widths as the terminal draws them) vs the same cells padded by code point. */
+function tableFigures(): void {
+  progress('tables');
+  for (const n of [20, 500]) {
+    const { value, baseline } = tableFigure(n);
+    ratioRow(`table: a page of ${n} contracts drawn at 80 columns vs padded by code point`, value, baseline, undefined);
+  }
 }
 
 /** 2. Per call: contracts.get(id) through the API, 2,000 calls, vs the same SELECT on a bare client. */

@@ -137,6 +137,12 @@ update clients set sales_contact_id = $2 where id = $1;
 -- params: note
 select set_config('epic.change_action', 'imported', true), set_config('epic.change_note', $1, true);
 
+-- A real import: numbered for clients.undoImport, and the same two settings
+-- as markImport (sql/migrations/027 begin_import).
+-- name: beginImport :one
+-- params: file
+select begin_import($1) as "importId";
+
 -- The clients already using some of an import batch's emails (lower case),
 -- with their sales contact: through the client_emails view (migration 011),
 -- an index scan of clients_email_key.

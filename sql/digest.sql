@@ -33,3 +33,17 @@ select (select coalesce(sum(p.contracts), 0)::integer from report_pipeline p) as
 select count(*)::integer as count, min(e.start_at) as "nextAt"
 from events e
 where e.support_contact_id is null and e.end_at > $1;
+
+-- Open follow-ups due by now that are the caller's (set by them, or on their
+-- clients), and the first of them (the partial index of migration 031).
+-- name: digestFollowUps :one
+-- params: userId, now
+with due as (
+  select f.id, f.due_at, f.note, c.full_name
+  from follow_ups f join clients c on c.id = f.client_id
+  where f.done_at is null and f.due_at <= $2
+    and (f.set_by = $1 or c.sales_contact_id = $1)
+)
+select (select count(*)::integer from due) as count, n.full_name as "firstClient", n.note as "firstNote"
+from (select 1) one
+left join lateral (select d.full_name, d.note from due d order by d.due_at, d.id limit 1) n on true;

@@ -32,9 +32,11 @@ function readSecret(file: string): string | undefined {
 }
 
 /**
- * The secret tokens are signed with. On the embedded default the first start
- * generates it; with an external server `setup` must have run (or JWT_SECRET be set).
+ * The secret tokens are signed with: JWT_SECRET, else generated on this
+ * machine at the first start. It only guards the local token store (the
+ * database decides who a session is), so a collaborator's machine needs
+ * nothing but the server's address and the login role's password.
  */
 export function tokenSecret(config: Config): string {
-  return jwtSecret(config, config.database.kind === 'embedded').secret;
+  return jwtSecret(config, true).secret;
 }

@@ -13,6 +13,9 @@ import { guard } from './guard.js';
 import { createHistory, type History } from './history.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
+import { FOLLOW_UPS, createFollowUps, type FollowUps } from './follow-ups.js';
+import { createTrash, type Trash } from './trash.js';
+import { createUndo } from './undo.js';
 
 /** Every method of every object, as described: the table help, completion and the guard read. */
 export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
@@ -21,6 +24,7 @@ export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
   events: EVENTS,
   users: USERS,
   reports: REPORTS,
+  followUps: FOLLOW_UPS,
 };
 
 export interface CrmApi {
@@ -29,10 +33,16 @@ export interface CrmApi {
   events: Events;
   users: Users;
   reports: Reports;
+  /** Open follow-ups (followUps() in the shell is followUps.list()). */
+  followUps: FollowUps;
   /** The feed of recent changes (everyone may call it; management sees everyone's). */
   activity: History['activity'];
   /** Clients, contracts and events matching a text (everyone). */
   find: (text: string) => Promise<Found>;
+  /** What is in the trash that the caller may see; trash.empty (management) removes it for good. */
+  trash: Trash['list'] & { empty: Trash['empty'] };
+  /** A history entry's old values written back (everyone, under their own rules). */
+  undo: ReturnType<typeof createUndo>['undo'];
 }
 
 export function createApi(deps: ApiDeps): CrmApi {
@@ -42,7 +52,15 @@ export function createApi(deps: ApiDeps): CrmApi {
     events: guard('events', EVENTS, createEvents(deps), deps.actor),
     users: guard('users', USERS, createUsers(deps), deps.actor),
     reports: guard('reports', REPORTS, createReports(deps), deps.actor),
+    followUps: guard('followUps', FOLLOW_UPS, createFollowUps(deps), deps.actor),
     activity: (filter) => createHistory(deps).activity(filter),
     find: createFind(deps),
+    trash: trashCall(createTrash(deps)),
+    undo: createUndo(deps).undo,
   };
+}
+
+/** trash() lists; trash.empty() is its one method. */
+function trashCall(trash: Trash): CrmApi['trash'] {
+  return Object.assign((options?: Parameters<Trash['list']>[0]) => trash.list(options), { empty: trash.empty });
 }

@@ -9,8 +9,12 @@ import { NotFound, ValidationError } from '../domain/errors.js';
 import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescription } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { IMPORT, importClients } from './import.js';
+import { FOLLOW_UP, followUpMethod } from './follow-ups.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
+import { createErasure, ERASE, PERSONAL_DATA } from './erase.js';
+import { trashDescriptions, trashMethods } from './trash.js';
+import { createUndo, UNDO_IMPORT } from './undo.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
 import {
@@ -57,6 +61,9 @@ export type ClientChanges = Partial<NewClient>;
 /** The client as an update checks it: its fields and the sales contact's email (for the refusal message). */
 type LockedClient = Omit<Client, 'salesContactName' | 'createdAt' | 'updatedAt'> & { salesContactEmail: string | null };
 
+/** clients.delete and clients.restore: who may update a client (sales their own; management, who assigns them). */
+const CLIENT_TRASH = trashDescriptions('client', ['management', 'sales']);
+
 const DETAILS = { fullName: need(name), email: need(email), phone: may(phone), companyName: may(optionalName) };
 const CHANGES = { fullName: may(name), email: may(email), phone: may(phone), companyName: may(optionalName) };
 
@@ -102,6 +109,11 @@ export const CLIENTS = {
   }),
   history: historyDescription('client', EVERYONE),
   import: IMPORT,
+  followUp: FOLLOW_UP,
+  undoImport: UNDO_IMPORT,
+  ...CLIENT_TRASH,
+  erase: ERASE,
+  personalData: PERSONAL_DATA,
 } satisfies ObjectDescription;
 
 export function createClients(deps: ApiDeps) {
@@ -187,7 +199,11 @@ export function createClients(deps: ApiDeps) {
   /** Clients from a CSV file, all or nothing (lib/crm/import.ts), checked with create's own validators. */
   const importFile = importClients(deps, CLIENTS.create);
 
-  return { list, count, get, create, update, assign, history, import: importFile };
+  const trashed = trashMethods(deps, 'client', CLIENT_TRASH, get);
+  const { erase, personalData } = createErasure(deps);
+  const { undoImport } = createUndo(deps);
+
+  return { list, count, get, create, update, assign, history, import: importFile, undoImport, ...trashed, erase, personalData, followUp: followUpMethod(deps) };
 }
 
 export type Clients = ReturnType<typeof createClients>;

@@ -14,6 +14,7 @@ import { EVERYONE, fields, may, method, need, readArgs, value, type MethodDescri
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
+import { trashDescriptions, trashMethods } from './trash.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
 import { cents, money } from './money.js';
@@ -132,6 +133,7 @@ export const CONTRACTS = {
     example: "contracts.pay(1, '500.00')",
   }),
   history: historyDescription('contract', EVERYONE),
+  ...trashDescriptions('contract', ['management', 'sales']),
 } satisfies ObjectDescription;
 
 /** amountDue ≤ totalAmount, as a field problem. */
@@ -251,7 +253,7 @@ export function createContracts(deps: ApiDeps) {
   /** Who changed this contract and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'contract', get);
 
-  return { list, count, get, create, update, sign, pay, history };
+  return { list, count, get, create, update, sign, pay, history, ...trashMethods(deps, 'contract', CONTRACTS, get) };
 }
 
 export type Contracts = ReturnType<typeof createContracts>;

@@ -5,7 +5,7 @@
  * help text and an example.
  *
  * Everything else is derived from the description: the permission guard
- * (lib/crm/guard.ts), help() and Tab completion (lib/domain/permissions.ts feeds
+ * (lib/crm/guard.ts), help() and Tab completion (lib/crm/permissions.ts feeds
  * lib/shell/), argument validation (`readArgs` below, the only way an
  * implementation reads its arguments) and the ownership refusal
  * (lib/crm/ownership.ts). Query parameters are bound by name (`bind` in

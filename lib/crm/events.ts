@@ -12,6 +12,7 @@ import { EVERYONE, fields, may, method, need, readArgs, value, type ObjectDescri
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
+import { trashDescriptions, trashMethods } from './trash.js';
 import { formatDate } from '../platform/dates.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp, type Sort } from './sort.js';
@@ -148,6 +149,7 @@ export const EVENTS = {
     description: "set an event's support contact (a support collaborator; null leaves it unassigned)", example: 'events.assign(1, 3)',
   }),
   history: historyDescription('event', EVERYONE),
+  ...trashDescriptions('event', ['management', 'support']),
 } satisfies ObjectDescription;
 
 function checkEndAfterStart(start: Date | undefined, end: Date | undefined, p: Problems): void {
@@ -268,7 +270,7 @@ export function createEvents(deps: ApiDeps) {
   /** Who changed this event and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'event', get);
 
-  return { list, count, upcoming, get, create, update, assign, history };
+  return { list, count, upcoming, get, create, update, assign, history, ...trashMethods(deps, 'event', EVENTS, get) };
 }
 
 export type Events = ReturnType<typeof createEvents>;

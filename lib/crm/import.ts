@@ -24,7 +24,7 @@ import { ImportRun, type DuplicatePolicy } from './import-run.js';
 import { may, method, readArgs, value, fields, type FieldsArg, type MethodDescription } from './describe.js';
 import { email as emailCheck, flag, isPlainObject, text, validated, Problems } from './validate.js';
 
-const q = queries('clients', ['markImport'] as const);
+const q = queries('clients', ['markImport', 'beginImport'] as const);
 
 export type { DuplicatePolicy };
 
@@ -42,6 +42,8 @@ export interface ImportReport {
   updated: number;
   skipped: number;
   dryRun: boolean;
+  /** The import's number, for clients.undoImport (null for a dry run, which writes nothing). */
+  importId: number | null;
 }
 
 function duplicatePolicy(v: unknown, field: string, p: Problems): DuplicatePolicy | undefined {
@@ -148,7 +150,10 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
         if (!columns && !unreadable) throw new ValidationError([{ field: '', problem: `${name} is empty: a header line is expected (Full name, Email, Phone, Company)` }]);
         await run.settle();
         if (run.badCount > 0) throw refusal(name, run);
-        return { file: name, created: run.created, updated: run.updated, skipped: run.skipped, dryRun };
+        // An import that wrote something is numbered for clients.undoImport: its entries are its transaction's (migration 027).
+        const importId = dryRun || run.created + run.updated === 0 ? null
+          : Number((await tx.one<{ importId: string }>(q.beginImport, bind(q.beginImport, { file: name })))!.importId);
+        return { file: name, created: run.created, updated: run.updated, skipped: run.skipped, dryRun, importId };
       }, { readOnly: dryRun });
     } finally {
       progress(undefined);

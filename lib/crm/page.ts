@@ -8,7 +8,7 @@ import type { TextRows } from '../db/door.js';
 import type { ObjectName } from './objects.js';
 
 /** What a page lists: one kind of record, or history entries (a timeline). */
-export type PageKind = ObjectName | 'history';
+export type PageKind = ObjectName | 'history' | 'trash';
 
 export const DEFAULT_PAGE_SIZE = 20;
 

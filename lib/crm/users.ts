@@ -1,6 +1,6 @@
 /**
  * Collaborators (`users` in the shell; management only, enforced by the guard
- * from lib/domain/permissions.ts). Records never carry the password hash: every query
+ * from lib/crm/permissions.ts). Records never carry the password hash: every query
  * here selects named columns without it (sql/users.sql); only sql/auth.sql reads it.
  *
  * Clients and events are never lost with their collaborator:

@@ -5,7 +5,7 @@
  * server's messages follow its lc_messages, and the driver's are not an interface.
  * Anything unrecognised is rethrown as it is: a bug, reported as unexpected.
  */
-import { AuthError, Conflict, DatabaseUnavailable, EpicError, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../domain/errors.js';
+import { AuthError, Conflict, DatabaseUnavailable, EpicError, NotFound, PermissionDenied, QueryCancelled, SessionRevoked, ValidationError } from '../domain/errors.js';
 
 /**
  * A failure of the driver itself, which has no SQLSTATE: recognised where it
@@ -68,6 +68,10 @@ const BY_SQLSTATE: Record<string, Mapper> = {
   // The session, as assert_session (sql/migrations/006) sees it: ended, or expired since the gate let the call through.
   EP001: (e) => new SessionRevoked(e.message ?? 'the session was revoked'),
   EP002: (e) => new AuthError(e.message ?? 'your session has expired'),
+  // The way back (sql/migrations/026-028): refusals that name what is wrong, in the database's words.
+  EP320: (e) => new PermissionDenied(e.message ?? 'the database refused this operation for your department'),
+  EP321: (e) => new Conflict(e.message ?? 'the record changed or is not where it was'),
+  EP322: (e) => new NotFound(e.message ?? 'not found'),
   '28P01': refusedLogin,
   '28000': refusedLogin,
   '3D000': (e) => new DatabaseUnavailable(`${e.message}: run \`epic-events setup\``, 'missing'),

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from '../domain/errors.js';
-import { defaultStateDir, packageRoot } from './paths.js';
+import { defaultStateDir } from './paths.js';
+import { readEnvironment } from './env-files.js';
+
+export { readEnvironment };
 
 export interface ConnectionParams {
   host: string;
@@ -154,27 +155,6 @@ function databaseFrom(env: NodeJS.ProcessEnv): DatabaseConfig {
     };
   }
   return { kind: 'embedded' };
-}
-
-/**
- * Read `.env` (without touching process.env) under the real environment, which wins.
- * Only the current directory's and the package's `.env` are read.
- */
-export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): NodeJS.ProcessEnv {
-  const fromFile: Record<string, string> = {};
-  if (env.EPIC_EVENTS_NO_DOTENV !== '1') {
-    for (const dir of [...new Set([packageRoot, cwd])]) {
-      const file = path.join(dir, '.env');
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch {
-        continue;
-      }
-      Object.assign(fromFile, parseDotenv(text));
-    }
-  }
-  return { ...fromFile, ...env };
 }
 
 /**

@@ -6,13 +6,15 @@ import { visible } from '../platform/text.js';
 import { commandFinished, installFaultHandlers } from '../shell/faults.js';
 
 export const USAGE = `Usage: epic-events [options] [FILE.js]
-       epic-events setup | logout | stop
+       epic-events setup | logout | stop | types [FILE.d.ts]
 
 Commands:
   (none)                 log in and open the shell
   setup                  provision the database (idempotent)
   logout                 forget the stored token
   stop                   stop the embedded database now (it lingers EMBEDDED_IDLE)
+  types [FILE]           write TypeScript declarations of the shell's globals for
+                         checked scripts (default ./epic-events.d.ts; - for stdout)
   FILE.js, --file FILE   run a script with the stored token; the first error stops it
   --eval CODE            evaluate CODE, print the result, exit (--eval - reads CODE
                          from standard input: arguments are visible to all in ps)
@@ -73,6 +75,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (opts.command === 'help' || opts.command === 'version') return opts;
+  if (positional[0] === 'types') {
+    positional.shift();
+    opts.command = 'types';
+    if (positional.length > 1) throw new ConfigError(`unexpected argument "${positional[1]}" (see epic-events --help)`);
+    if (positional.length === 1) opts.file = positional[0];
+    return opts;
+  }
   if (positional[0] === 'setup' || positional[0] === 'logout' || positional[0] === 'stop') {
     opts.command = positional.shift() as 'setup' | 'logout' | 'stop';
   } else if (positional[0] === 'help') {
@@ -97,6 +106,7 @@ const commands: Record<string, () => Promise<CommandRunner>> = {
   shell: async () => (await import('./commands/shell.js')).runShellCommand,
   logout: async () => (await import('./commands/logout.js')).runLogoutCommand,
   stop: async () => (await import('./commands/stop.js')).runStopCommand,
+  types: async () => (await import('./commands/types.js')).runTypesCommand,
 };
 
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {

@@ -5,7 +5,7 @@
  * the gate, a query or a monitor call. Other expressions go to Node's own
  * completer only when they contain no call (Node evaluates the expression).
  */
-import { API, OBJECTS, permittedMethods, type ObjectName } from '../domain/permissions.js';
+import { API, OBJECTS, permittedMethods, type ObjectName } from '../crm/permissions.js';
 import { type Department } from '../domain/departments.js';
 import { visibleObjects } from './help.js';
 import type { Login } from './login.js';

@@ -10,7 +10,7 @@ import util from 'node:util';
 import type { Context } from 'node:vm';
 import { PermissionDenied, isEpicError } from '../domain/errors.js';
 import type { Department } from '../domain/departments.js';
-import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../domain/permissions.js';
+import { API, OBJECTS, mayCall, permittedMethods, type ObjectName } from '../crm/permissions.js';
 import { markApiFailure } from './errors.js';
 import { ExitRequest } from './engine.js';
 import { ASKS_FIRST } from '../crm/confirm.js';
@@ -21,6 +21,7 @@ import { EXPORT_ALIAS } from './tokens.js';
 import type { Login } from './login.js';
 import { checkColumns, type Settings } from './settings.js';
 import { isPage } from '../crm/page.js';
+import { CALLED_AS_LIST } from '../crm/objects.js';
 
 export interface ShellCommands {
   logout: () => Promise<void>;
@@ -92,11 +93,14 @@ function listArguments(object: ObjectName, method: string, args: unknown[], sett
 /** clients, contracts, events, users as the shell shows them. */
 class ShellObject {}
 
+
 function shellObject(login: Login, object: ObjectName, settings: Settings, confirm: ShellCommands['confirm']): object {
   const department = login.actor().department;
   const impl = login.api[object] as Record<string, unknown>;
   // Not a plain object: the output never takes it for a record (its methods as fields).
-  const shown = new ShellObject() as unknown as Record<string | symbol, unknown>;
+  const shown = (CALLED_AS_LIST.includes(object)
+    ? (...args: unknown[]) => (shown.list as (...a: unknown[]) => Promise<unknown>)(...args)
+    : new ShellObject()) as unknown as Record<string | symbol, unknown>;
   for (const method of Object.keys(API[object])) {
     const call = async (...given: unknown[]) => {
       const fn = impl[method];

@@ -22,6 +22,10 @@ export function digestLines(d: Digest, department: Department): string[] {
     const unpaid = c.unpaid ? `${plural(c.unpaid, 'signed contract')} with ${formatMoney(c.due)} still due` : 'nothing due';
     lines.push(`${department === 'sales' ? "Your clients' contracts" : 'Contracts'}: ${unsigned}, ${unpaid}`);
   }
+  if (d.followUps?.count) {
+    const f = d.followUps;
+    lines.push(`Follow-ups due: ${f.count} (first: ${f.firstClient}, ${f.firstNote}): followUps({due: true})`);
+  }
   if (d.unassigned) {
     lines.push(d.unassigned.count
       ? `Events without a support contact: ${d.unassigned.count} (first starts ${formatDate(new Date(d.unassigned.nextAt as Date))}): events.list({unassigned: true})`

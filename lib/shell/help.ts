@@ -1,5 +1,5 @@
-/** help(), clients.help(), clients.create.help(): generated from the permission table (lib/domain/permissions.ts). */
-import { API, OBJECTS, methodSpec, ownershipLabel, permittedMethods, type ObjectName } from '../domain/permissions.js';
+/** help(), clients.help(), clients.create.help(): generated from the permission table (lib/crm/permissions.ts). */
+import { API, OBJECTS, methodSpec, ownershipLabel, permittedMethods, type ObjectName } from '../crm/permissions.js';
 import { type Department } from '../domain/departments.js';
 import { FIND } from '../crm/find.js';
 
@@ -9,6 +9,7 @@ const OBJECT_SUMMARY: Record<ObjectName, string> = {
   events: 'the events of signed contracts and their support contact',
   users: 'collaborators (management)',
   reports: 'revenue, who owes what, the pipeline (sales: your clients)',
+  followUps: 'follow-ups of clients: followUps({due: true}), followUps.done(id)',
 };
 
 /** Objects this department can do something with (an object with no permitted method is not offered). */

@@ -31,6 +31,7 @@ export interface ShellApi {
   events: object;
   users: object;
   reports: object;
+  followUps: object;
   /** The feed of recent changes (lib/crm/history.ts). */
   activity?: (filter?: object) => Promise<unknown>;
   /** Clients, contracts and events matching a text (lib/crm/find.ts). */

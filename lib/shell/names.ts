@@ -5,7 +5,7 @@
  * wrote), never from the wording of the engine's message.
  */
 import type { Department } from '../domain/departments.js';
-import { API, OBJECTS, permittedMethods, type ObjectName } from '../domain/permissions.js';
+import { API, OBJECTS, permittedMethods, type ObjectName } from '../crm/permissions.js';
 
 /** Edits (insertions, deletions, substitutions, swaps of two neighbours) from `a` to `b`. */
 export function editDistance(a: string, b: string): number {

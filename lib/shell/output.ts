@@ -13,9 +13,11 @@ import { Page, isPage } from '../crm/page.js';
 import { isFound, type Found } from '../crm/find.js';
 import { visible } from '../platform/text.js';
 import { formatDate, isDate } from '../platform/dates.js';
-import { UNBOUNDED_CELL_WIDTH, chooseLayout, columnLabel, heading, type ColumnChoice, type Expanded } from './layout.js';
+import { heading, type ColumnChoice, type Expanded } from './layout.js';
+import { fitCell, formatField, formatRecord, formatTable, isRecord, paint, type Row, type TableView } from './table.js';
 
 export { visible, heading, formatDate };
+export { TABLE_CELL_WIDTH, fitCell, formatField, formatMoney, formatRecord, formatTable, paint, wantsColor, type RecordView, type TableView } from './table.js';
 
 /** Text the shell prints as it is (help, notices), rather than as a value. */
 export class ShellText {
@@ -54,145 +56,6 @@ export interface Display {
   /** Passed to formatDate, the one function that prints a timestamp. */
   dateFormat?: string;
 }
-
-const ANSI = { bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', reset: '\x1b[0m' } as const;
-
-export function paint(text: string, style: keyof typeof ANSI, color: boolean): string {
-  return color ? `${ANSI[style]}${text}${ANSI.reset}` : text;
-}
-
-/** Whether colour is wanted: an explicit choice, else a TTY without NO_COLOR (https://no-color.org). */
-export function wantsColor(explicit: boolean | undefined, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (explicit !== undefined) return explicit;
-  return Boolean(stream.isTTY) && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
-}
-
-const MONEY_FIELD = /amount|price|total|due/i;
-
-/** Money exactly as text with two decimals; never through a float when it is already a decimal string. */
-export function formatMoney(value: string | number): string {
-  const text = typeof value === 'number' ? value.toFixed(2) : value.trim();
-  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(text);
-  if (!m) return text;
-  const decimals = (m[3] ?? '').padEnd(2, '0');
-  return `${m[1]}${m[2]}.${decimals.length > 2 ? decimals : decimals.slice(0, 2)}`;
-}
-
-export function formatField(field: string, value: unknown, dateFormat?: string): string {
-  if (value === null || value === undefined) return '';
-  if (isDate(value)) return formatDate(value, dateFormat);
-  if (MONEY_FIELD.test(field) && (typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d*)?$/.test(value.trim())))) {
-    return formatMoney(value);
-  }
-  if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-type Row = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Row {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isDate(value) && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-/** Widest a table cell gets when the terminal's width is not known (to a file or a pipe). */
-export const TABLE_CELL_WIDTH = UNBOUNDED_CELL_WIDTH;
-
-/** Fields whose line breaks a record keeps (everywhere else a line break shows as `\n`). */
-const MULTILINE_FIELD = /^notes$/i;
-
-/** One line of at most `width` characters, an ellipsis marking a cut (tables only: records and JSON keep everything). */
-export function fitCell(text: string, width = TABLE_CELL_WIDTH): string {
-  const line = visible(text.replace(/\s*\n\s*/g, ' '));
-  const chars = [...line]; // by code point: never split a surrogate pair
-  return chars.length > width ? `${chars.slice(0, width - 1).join('').trimEnd()}…` : line;
-}
-
-/** How one table is drawn: the object whose view it takes, the terminal's width, the settings. */
-export interface TableView extends Display {
-  object?: string;
-  width?: number;
-  /** This list's own choice (list({columns})), before the settings' choice for the object. */
-  choice?: ColumnChoice;
-}
-
-const length = (text: string) => [...text].length;
-const padTo = (text: string, width: number, right: boolean) => (right ? ' '.repeat(Math.max(0, width - length(text))) + text : text + ' '.repeat(Math.max(0, width - length(text))));
-
-/** Rows as a table that fits `view.width`, or one record after another when it cannot (lib/shell/layout.ts). */
-export function formatTable(rows: Row[], color: boolean, view: TableView = {}): string {
-  if (rows.length === 0) return '(no rows)';
-  const fields: string[] = [];
-  for (const row of rows) for (const key of Object.keys(row)) if (!fields.includes(key)) fields.push(key);
-  // Each cell on one line, uncut: the layout measures them, then they are cut to its widths.
-  const cells = rows.map((row) => Object.fromEntries(fields.map((f) => [f, fitCell(formatField(f, row[f], view.dateFormat), Infinity)])));
-  const cellWidths = Object.fromEntries(fields.map((f) => [f, Math.max(...cells.map((c) => length(c[f])))]));
-  const layout = chooseLayout({
-    object: view.object,
-    fields,
-    cellWidths,
-    width: view.width,
-    columns: view.choice ?? (view.object ? view.columns?.[view.object] : undefined) ?? 'default',
-    expanded: view.expanded ?? 'auto',
-  });
-  if (layout.kind === 'vertical') {
-    return rows.map((row, i) => formatRecord(Object.fromEntries(layout.columns.map((c) => [c, row[c]])), color, { width: view.width, dateFormat: view.dateFormat, title: `${i + 1}`, oneLine: true })).join('\n');
-  }
-  const { columns, widths } = layout;
-  const line = (texts: string[]) => texts.map((t, i) => padTo(fitCell(t, widths[i]), widths[i], MONEY_FIELD.test(columns[i]))).join('  ').trimEnd();
-  const head = line(columns.map((c) => visible(columnLabel(c).toUpperCase())));
-  return [paint(head, 'bold', color), ...cells.map((c) => line(columns.map((f) => c[f])))].join('\n');
-}
-
-export interface RecordView {
-  /** The terminal's width: longer values wrap under themselves (oneLine: are cut). */
-  width?: number;
-  dateFormat?: string;
-  /** A heading line above the record (its number in a vertical list). */
-  title?: string;
-  /** Each value on one line (a vertical list), cut to the width. */
-  oneLine?: boolean;
-}
-
-/** Lines of at most `width` characters, by code point, cut at spaces where one is near. */
-function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  for (const source of text.split('\n')) {
-    let rest = [...source];
-    while (rest.length > width) {
-      const head = rest.slice(0, width);
-      const space = head.lastIndexOf(' ');
-      const cut = space > width / 2 ? space + 1 : width;
-      out.push(rest.slice(0, cut).join('').trimEnd());
-      rest = rest.slice(cut);
-    }
-    out.push(rest.join(''));
-  }
-  return out;
-}
-
-/** One record, one field a line: "full name: Kevin Casey". */
-export function formatRecord(record: Row, color: boolean, view: RecordView = {}): string {
-  const keys = Object.keys(record);
-  if (keys.length === 0) return '{}';
-  const label = (k: string) => visible(heading(k));
-  const labelWidth = Math.max(...keys.map((k) => label(k).length));
-  const room = view.width === undefined ? undefined : Math.max(MIN_VALUE_WIDTH, view.width - labelWidth - 2);
-  const lines = keys.map((k) => {
-    const text = formatField(k, record[k], view.dateFormat);
-    const shown = view.oneLine ? fitCell(text, room ?? Infinity) : visible(text, MULTILINE_FIELD.test(k) ? '\n' : '');
-    const valueLines = room === undefined || view.oneLine ? [shown] : wrap(shown, room);
-    return `${paint(label(k).padStart(labelWidth), 'bold', color)}: ${valueLines.join(`\n${' '.repeat(labelWidth + 2)}`)}`.trimEnd();
-  });
-  if (view.title !== undefined) {
-    const title = `-[ ${view.title} ]`;
-    lines.unshift(paint(title + '-'.repeat(Math.max(0, Math.min(view.width ?? 40, labelWidth + 2 + 20) - title.length)), 'dim', color));
-  }
-  return lines.join('\n');
-}
-
-/** Narrowest a record's value column gets, however narrow the terminal. */
-const MIN_VALUE_WIDTH = 10;
 
 /** A value in a history line: amounts with two decimals, timestamps local, nothing as "none". */
 function historyValue(field: string, value: unknown, dateFormat?: string): string {

@@ -13,6 +13,7 @@ import vm from 'node:vm';
 import { DESCRIPTIONS, createApi } from '../../lib/crm/api.js';
 import { argsText, readArgs, type MethodDescription } from '../../lib/crm/describe.js';
 import { ACTIVITY } from '../../lib/crm/history.js';
+import { CALLED_AS_LIST } from '../../lib/crm/objects.js';
 import { Problems } from '../../lib/crm/validate.js';
 import { parseNamedQueries } from '../../lib/db/sql.js';
 import { DEPARTMENTS } from '../../lib/domain/departments.js';
@@ -31,8 +32,10 @@ interface Call {
  */
 function callOf(example: string): Call {
   const calls: Call[] = [];
-  const object = (name: string) => new Proxy({}, {
+  // An object the shell lets you call (followUps(…)) is its list method.
+  const object = (name: string) => new Proxy((CALLED_AS_LIST as readonly string[]).includes(name) ? () => undefined : {}, {
     get: (_t, method) => (...args: unknown[]) => void calls.push({ object: name, method: String(method), args }),
+    apply: (_t, _this, args: unknown[]) => void calls.push({ object: name, method: 'list', args }),
   });
   const context = vm.createContext({
     ...Object.fromEntries(Object.keys(DESCRIPTIONS).map((name) => [name, object(name)])),

@@ -35,7 +35,7 @@ describe('clients.import', function () {
   it('imports a salesperson\'s file (BOM, semicolons, French headers): they become the sales contact, each client\'s history says where it came from', async () => {
     const name = file('clients.csv', '\uFEFFNom complet;E-mail;Téléphone;Société\r\nKevin Casey;kevin@startup.io;+678 123 456 78;Cool Startup LLC\r\n"Dupont; Marie";marie@dupont.fr;;\r\n');
     const report = await apiAs(w.alice).clients.import(name);
-    expect(report).to.deep.equal({ file: 'clients.csv', created: 2, updated: 0, skipped: 0, dryRun: false });
+    expect(report).to.deep.equal({ file: 'clients.csv', created: 2, updated: 0, skipped: 0, dryRun: false, importId: 1 });
     const rows = (await apiAs(w.alice).clients.list({ search: 'dupont.fr' })).rows;
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include({ fullName: 'Dupont; Marie', phone: null, companyName: null, salesContactId: w.alice.id });
@@ -126,7 +126,7 @@ describe('clients.import', function () {
   it('dryRun checks everything and writes nothing', async () => {
     const name = file('dry.csv', 'Full name,Email\nAnn,ann@x.test\nBea,bea@x.test\n');
     const before = await fingerprint();
-    expect(await apiAs(w.alice).clients.import(name, { dryRun: true })).to.deep.equal({ file: 'dry.csv', created: 2, updated: 0, skipped: 0, dryRun: true });
+    expect(await apiAs(w.alice).clients.import(name, { dryRun: true })).to.deep.equal({ file: 'dry.csv', created: 2, updated: 0, skipped: 0, dryRun: true, importId: null });
     expect(await fingerprint()).to.deep.equal(before);
     await addClient('Taken', 'bea@x.test', w.bob.id);
     expect(problems(await refused(() => apiAs(w.alice).clients.import(name, { dryRun: true })))[0]).to.match(/^dry\.csv:3: email: client \d+ already has bea@x\.test/);

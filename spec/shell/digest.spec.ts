@@ -21,6 +21,10 @@ describe('shell/digest', () => {
     ]);
     expect(digestLines({ ...full, unassigned: undefined }, 'sales')[1]).to.equal("Your clients' contracts: 3 unsigned (9000.50), 1 signed contract with 1500.00 still due");
     expect(digestLines({ days: 7, events: { count: 0, nextName: null, nextAt: null } }, 'support')).to.deep.equal(['Your events in the next 7 days: none']);
+    const due = { ...full, followUps: { count: 2, firstClient: 'Kevin Casey', firstNote: 'call about the budget' } };
+    expect(digestLines(due, 'management')).to.have.length(5);
+    expect(digestLines(due, 'sales')[2]).to.equal('Follow-ups due: 2 (first: Kevin Casey, call about the budget): followUps({due: true})');
+    expect(digestLines({ ...full, followUps: { count: 0, firstClient: null, firstNote: null } }, 'management')).to.have.length(4);
   });
 
   it('says when there is nothing to do, without the details hint', () => {

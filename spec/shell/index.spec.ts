@@ -291,7 +291,7 @@ describe('shell (the REPL)', () => {
   it('completes the methods the department may call and the filter keys of list({', async () => {
     const term = new FakeTerminal();
     const sales = openShell(fakeLogin('sales'), term.io());
-    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'count', 'get', 'create', 'update', 'history', 'import', 'help']);
+    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'count', 'get', 'create', 'update', 'history', 'import', 'followUp', 'help']);
     expect((await sales.complete('contracts.s'))[0]).to.deep.equal(['sign']);
     expect((await sales.complete('clients.list({s'))[0]).to.deep.equal(['search', 'salesContactId', 'sort']);
     expect(await sales.complete("clients.list({mine: true, sort: '-")).to.deep.equal([['-fullName', '-createdAt', '-updatedAt', '-id'], '-']);

@@ -4,7 +4,7 @@ import { runBatch, startShell } from '../../lib/shell/index.js';
 import { closest } from '../../lib/shell/names.js';
 import { FakeTerminal, fakeLogin } from '../support/fake-api.js';
 import type { Department } from '../../lib/domain/departments.js';
-import { permittedMethods } from '../../lib/domain/permissions.js';
+import { permittedMethods } from '../../lib/crm/permissions.js';
 
 async function session(department: Department, lines: string[]): Promise<{ out: string; err: string; code: number }> {
   const term = new FakeTerminal();

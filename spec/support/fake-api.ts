@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import type { Monitor } from '../../lib/platform/monitoring.js';
 import { guard } from '../../lib/crm/guard.js';
 import { makePage, pageSize, type Page } from '../../lib/crm/page.js';
-import { API, OBJECTS, type ObjectName } from '../../lib/domain/permissions.js';
+import { API, OBJECTS, type ObjectName } from '../../lib/crm/permissions.js';
 import { type Department } from '../../lib/domain/departments.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import type { AskPassword, ShellIO, Login, Verdict } from '../../lib/shell/index.js';
@@ -35,6 +35,7 @@ export function cannedRows(object: ObjectName, count: number): Row[] {
       case 'events': return { id, contractId: id, name: `Event ${id}`, startAt: new Date(2026, 5, 4, 13, 0), endAt: new Date(2026, 5, 5, 2, 0), attendees: 75 };
       case 'users': return { id, fullName: `User ${id}`, email: `user${id}@epic.events`, department: 'support' };
       case 'reports': return { id, client: `Client ${id}`, contracts: 1, due: '500.00' };
+      case 'followUps': return { id, clientId: id, clientName: `Client ${id}`, dueAt: new Date(2026, 5, 4, 10, 0), note: 'call back' };
     }
   });
 }

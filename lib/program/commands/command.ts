@@ -13,7 +13,9 @@ export interface CliIO {
 }
 
 export interface CliOptions {
-  command: 'shell' | 'setup' | 'logout' | 'stop' | 'help' | 'version';
+  command: 'shell' | 'setup' | 'logout' | 'unlock' | 'types' | 'stop' | 'help' | 'version';
+  /** unlock EMAIL: the email whose lockout to lift. */
+  unlockEmail?: string;
   email?: string;
   passwordStdin: boolean;
   json: boolean;
@@ -31,5 +33,5 @@ export type CommandRunner = (opts: CliOptions, io: CliIO) => Promise<number>;
 
 /** The configuration from the command's environment (and .env). */
 export function configFrom(io: CliIO): Config {
-  return loadConfig(readEnvironment(io.env));
+  return loadConfig(readEnvironment(io.env, process.cwd(), (line) => io.stderr.write(`${line}\n`)));
 }

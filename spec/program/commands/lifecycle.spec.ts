@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../../lib/platform/paths.js';
 
-const lifecycle = path.join(packageRoot, 'dist', 'lib', 'commands', 'lifecycle.js');
+const lifecycle = path.join(packageRoot, 'dist', 'lib', 'program', 'commands', 'lifecycle.js');
 
 /**
  * A process that installs releaseOnExit (its release writes `released` to

@@ -2,8 +2,8 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate events, contracts, clients, sessions, users, login_throttle, change_log,
-         report_signed_totals, report_pipeline_totals, report_client_balances restart identity;
+truncate follow_ups, events, contracts, clients, sessions, users, login_throttle, change_log,
+         report_signed_totals, report_pipeline_totals, report_client_balances, trash, client_imports restart identity;
 
 -- name: installationId :one
 select id::text as id from installation;
@@ -22,7 +22,10 @@ select (select count(*) from users)     as users,
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from change_log t)
         || (select coalesce(string_agg(t::text, '|' order by t.sales_contact_id, t.day), '') from report_signed_totals t)
         || (select coalesce(string_agg(t::text, '|' order by t.sales_contact_id), '') from report_pipeline_totals t)
-        || (select coalesce(string_agg(t::text, '|' order by t.client_id), '') from report_client_balances t)) as digest;
+        || (select coalesce(string_agg(t::text, '|' order by t.client_id), '') from report_client_balances t)
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from follow_ups t)
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from trash t)
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from client_imports t)) as digest;
 
 -- A lockout that ran out: the throttle test cannot wait 15 minutes.
 -- name: expireLockout :exec
@@ -391,7 +394,7 @@ drop role if exists %I;
 -- name: whoAmI :one
 select current_collaborator_id() as id, session_department() as department;
 
--- An email locked out as five failed logins would (spec/domain/permissions.spec.ts: users.unlock).
+-- An email locked out as five failed logins would (spec/crm/permissions.spec.ts: users.unlock).
 -- name: lockOutEmail :exec
 insert into login_throttle (email, failures, locked_until) values (lower($1), 0, now() + interval '15 minutes')
 on conflict (email) do update set locked_until = excluded.locked_until;
@@ -570,3 +573,81 @@ from unnest(array['2026-06-04 13:00:00.123456+00', '2026-06-04 13:00:00+00', '20
 select 7::integer as int, 9007199254740993::bigint as big, 1.50::numeric as amount, true as yes, false as no,
        '2026-06-04 13:00:00.123456+00'::timestamptz as at, '{"b": [1, "x"], "a": null}'::jsonb as doc,
        'a "quoted", text' as words, null::text as nothing;
+
+-- Follow-ups (spec/security/follow-ups.spec.ts): what an attacker holding the
+-- runtime credentials would try under their own department's session.
+-- name: bypassInsertFollowUp :exec
+insert into follow_ups (client_id, due_at, note) values ($1, now(), 'raw');
+
+-- name: bypassInsertFollowUpAs :exec
+insert into follow_ups (client_id, set_by, due_at, note) values ($1, $2, now(), 'raw');
+
+-- name: bypassReadFollowUps :many
+select * from follow_ups;
+
+-- name: bypassBackdateFollowUpDone :exec
+update follow_ups set done_at = now() - interval '3 days', done_by = current_collaborator_id() where id = $1;
+
+-- name: bypassFollowUpDoneAs :exec
+update follow_ups set done_at = now(), done_by = $2 where id = $1;
+
+-- name: bypassRewriteFollowUpNote :exec
+update follow_ups set note = 'rewritten' where id = $1;
+
+-- name: bypassReopenFollowUp :exec
+update follow_ups set done_at = null, done_by = null where id = $1;
+
+-- name: bypassDeleteFollowUp :exec
+delete from follow_ups where id = $1;
+
+-- name: bypassFollowUpDone :exec
+update follow_ups set done_at = now(), done_by = current_collaborator_id() where id = $1;
+
+-- name: addFollowUp :one
+insert into follow_ups (client_id, set_by, due_at, note) values ($1, $2, $3, $4) returning id;
+
+-- The trash (026), raw.
+-- name: bypassRestore :exec
+select restore_record($1, $2);
+
+-- name: bypassEmptyTrash :exec
+select empty_trash('0 days');
+
+-- name: bypassReadTrash :many
+select * from trash;
+
+-- name: bypassInsertTrash :exec
+insert into trash (object, record_id, record, deleted_by_name) values ('client', 1, '{}', 'x');
+
+-- name: bypassDeleteTrash :exec
+delete from trash;
+
+-- Undo (027), raw.
+-- name: bypassUndo :exec
+select undo_change($1);
+
+-- An update with epic.undo_of set by hand: not an undo of that entry.
+-- name: bypassForgeUndoLabel :exec
+with s as (select set_config('epic.undo_of', $1, true))
+update clients set company_name = $3, updated_at = now() from s where id = $2;
+
+-- Erasure (028), raw.
+-- name: bypassErase :exec
+select erase_client($1);
+
+-- name: bypassPersonalData :exec
+select client_personal_data($1);
+
+-- Every place a text is readable (any case), as the caller reads the tables.
+-- name: bypassFindText :many
+select place from (
+  select 'clients ' || c.id as place, c::text as body from clients c
+  union all select 'contracts ' || k.id, k::text from contracts k
+  union all select 'events ' || e.id, e::text from events e
+  union all select 'change_log ' || l.id, l::text from change_log l
+  union all select 'trash ' || t.id, t::text from trash t
+  union all select 'client_imports ' || i.id, i::text from client_imports i
+  union all select 'client_search ' || s.id, s::text from client_search s
+  union all select 'client_find ' || f.id, f::text from client_find f
+) x
+where lower(body) like '%' || lower($1) || '%';

@@ -2,7 +2,7 @@
  * The whole department matrix, against the real database: every method ×
  * every department × a record of the caller's own / someone else's. Allowed
  * calls succeed; refused ones raise PermissionDenied and change nothing.
- * The expectations are written out here, independently of lib/domain/permissions.ts,
+ * The expectations are written out here, independently of lib/crm/permissions.ts,
  * so a wrong entry in the table fails this test.
  */
 import fs from 'node:fs';
@@ -11,14 +11,17 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { CrmApi } from '../../lib/crm/api.js';
 import { PermissionDenied } from '../../lib/domain/errors.js';
-import { API, OBJECTS, type ObjectName } from '../../lib/domain/permissions.js';
+import { API, OBJECTS, type ObjectName } from '../../lib/crm/permissions.js';
 import { DEPARTMENTS, type Department } from '../../lib/domain/departments.js';
 import { actorOf, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
 import { asOwner } from '../support/owner.js';
 import { testQueries } from '../support/test-queries.js';
 
-const tq = testQueries(['lockOutEmail'] as const);
+const tq = testQueries(['lockOutEmail', 'addFollowUp'] as const);
+
+/** Follow-ups on Alice's client and on Bob's, made by prepare. */
+const followUpIds = { own: 0, other: 0 };
 
 type Whose = 'own' | 'other';
 /** all: both records; own: only the caller's own; none: refused. */
@@ -128,6 +131,20 @@ const CASES: Case[] = [
     object: 'users', method: 'unlock', rules: { management: 'all', sales: 'none', support: 'none' },
     prepare: (w) => asOwner(async (c) => { for (const e of [w.kate.email, w.lou.email]) await c.exec(tq.lockOutEmail, [e]); }),
     call: (api, w, whose) => api.users.unlock(pick(whose, w.kate.email, w.lou.email)),
+  },
+  {
+    object: 'clients', method: 'followUp', rules: { management: 'all', sales: 'own', support: 'none' },
+    call: (api, w, whose) => api.clients.followUp(pick(whose, w.clientA, w.clientB), 'tomorrow 10:00', 'call back'),
+  },
+  { object: 'followUps', method: 'list', rules: { management: 'all', sales: 'all', support: 'none' }, call: (api) => api.followUps.list({ due: true }) },
+  {
+    object: 'followUps', method: 'done', rules: { management: 'all', sales: 'own', support: 'none' },
+    prepare: (w) => asOwner(async (c) => {
+      for (const [whose, client, by] of [['own', w.clientA, w.alice.id], ['other', w.clientB, w.bob.id]] as const) {
+        followUpIds[whose] = ((await c.one<{ id: number }>(tq.addFollowUp, [client, by, new Date(), 'call'])) as { id: number }).id;
+      }
+    }),
+    call: (api, _w, whose) => api.followUps.done(followUpIds[whose]),
   },
 ];
 

@@ -5,11 +5,11 @@
  * (lib/crm/describe.ts, CLIENTS in lib/crm/clients.ts…), which the guard
  * and validation read too, so none of them can disagree.
  */
-import type { Department } from './departments.js';
-import { DESCRIPTIONS } from '../crm/api.js';
-import { argsText, objectKeys, OBJECTS, type FieldsArg, type MethodDescription, type ObjectName, type Ownership } from '../crm/describe.js';
-import { OWNERSHIP } from '../crm/ownership.js';
-import { sortKeysOf } from '../crm/sort.js';
+import type { Department } from '../domain/departments.js';
+import { DESCRIPTIONS } from './api.js';
+import { argsText, objectKeys, OBJECTS, type FieldsArg, type MethodDescription, type ObjectName, type Ownership } from './describe.js';
+import { OWNERSHIP } from './ownership.js';
+import { sortKeysOf } from './sort.js';
 
 export { OBJECTS, type ObjectName, type Ownership };
 

@@ -1,0 +1,143 @@
+/**
+ * Follow-ups: `clients.followUp(id, when, note)` sets a dated reminder about a
+ * client, `followUps({mine?, due?, clientId?, limit?})` lists the open ones by
+ * due time, `followUps.done(id)` marks one done. Sales on their own clients,
+ * management on all; PostgreSQL enforces the same (sql/migrations/031_follow_ups.sql),
+ * and writes both into the client's history.
+ */
+import { bind, queries } from '../db/sql.js';
+import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
+import { fields, may, method, readArgs, value, type ObjectDescription } from './describe.js';
+import { inSession, type ApiDeps } from './deps.js';
+import { assertOwnership, type OwnedRow } from './ownership.js';
+import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
+import { flag, pageLimitField, rangeEnd, recordId, text, timestamp, validated, type Problems } from './validate.js';
+
+const q = queries('followups', [
+  'followUpClient', 'createFollowUp', 'getFollowUp', 'listFollowUps', 'lockFollowUp', 'peekFollowUp', 'followUpClientOf', 'doneFollowUp',
+] as const);
+
+export interface FollowUp {
+  id: number;
+  clientId: number;
+  clientName: string;
+  dueAt: Date;
+  note: string;
+  setById: number | null;
+  setByName: string | null;
+  createdAt: Date;
+  doneAt: Date | null;
+  doneByName: string | null;
+}
+
+export interface FollowUpFilters {
+  mine?: boolean;
+  /** true: due now; a date: due by then ('tomorrow' includes the whole day). */
+  due?: boolean | string | Date;
+  clientId?: number;
+  limit?: number;
+}
+
+export const MAX_NOTE = 500;
+
+/** A follow-up's note: one line of text, 1 to 500 characters. */
+function note(v: unknown, field: string, p: Problems): string | undefined {
+  const t = text(v, field, p, { max: MAX_NOTE, singleLine: true });
+  if (t === '') p.add(field, 'must say what to follow up (got an empty text)');
+  return t === '' ? undefined : t;
+}
+
+/** `due: true` (due now) or a date (due by then). */
+function dueBy(v: unknown, field: string, p: Problems): Date | undefined {
+  if (v === true) return new Date();
+  if (v === false) {
+    p.add(field, 'must be true (due now) or a date such as \'tomorrow\' (due by then)');
+    return undefined;
+  }
+  return rangeEnd(v, field, p);
+}
+
+/** The description of clients.followUp (in CLIENTS, lib/crm/clients.ts). */
+export const FOLLOW_UP = method({
+  departments: ['sales', 'management'], ownership: { sales: 'ownClient' }, writes: true,
+  args: [value('id', recordId), value('when', timestamp), value('note', note)],
+  description: 'a dated reminder about this client (followUps() lists them; due ones are in the login digest and arrive as notices)',
+  example: "clients.followUp(1, 'next tuesday 10:00', 'call about the budget')",
+});
+
+/** The followUps object: followUps(filters) is followUps.list(filters). */
+export const FOLLOW_UPS = {
+  list: method({
+    departments: ['sales', 'management'], writes: false,
+    args: [fields('filters', { mine: may(flag), due: may(dueBy), clientId: may(recordId), limit: may(pageLimitField) }, { optional: true })],
+    description: 'open follow-ups, soonest first (sales: your clients\'; mine: set by you or on your clients; due: true or a date)',
+    example: 'followUps({due: true})',
+  }),
+  done: method({
+    departments: ['sales', 'management'], ownership: { sales: 'ownClient' }, writes: true,
+    args: [value('id', recordId)],
+    description: 'mark a follow-up done (it leaves the list; the client\'s history keeps it)',
+    example: 'followUps.done(3)',
+  }),
+} satisfies ObjectDescription;
+
+/** clients.followUp: given to createClients. */
+export function followUpMethod(deps: ApiDeps) {
+  return async (id: number, when: string | Date, noteText: string): Promise<FollowUp> => {
+    const actor = deps.actor();
+    const [clientId, dueAt, n] = validated((p) => readArgs(FOLLOW_UP, [id, when, noteText], p));
+    const created = await inSession(deps, async (tx) => {
+      const client = await tx.one<OwnedRow>(q.followUpClient, [clientId]);
+      if (!client) throw new NotFound(`no client has id ${clientId}`);
+      assertOwnership(FOLLOW_UP, actor, client, 'follow up');
+      return (await tx.one<{ id: number }>(q.createFollowUp, bind(q.createFollowUp, { clientId, dueAt, note: n }))) as { id: number };
+    });
+    return getFollowUp(deps, created.id);
+  };
+}
+
+async function getFollowUp(deps: ApiDeps, id: number): Promise<FollowUp> {
+  const row = await inSession(deps, (tx) => tx.one<FollowUp>(q.getFollowUp, [id]), { readOnly: true });
+  if (!row) throw new NotFound(`no follow-up has id ${id}`);
+  return row;
+}
+
+export function createFollowUps(deps: ApiDeps) {
+  type Query = { mine: number | null; dueBy: Date | null; clientId: number | null; limit: number };
+  const page = (f: Query, after: FollowUp | null, listed = 0): Promise<Page<FollowUp>> =>
+    inSession(deps, async (tx) => {
+      const rows = await tx.many<FollowUp>(q.listFollowUps, bind(q.listFollowUps, {
+        mine: f.mine, dueBy: f.dueBy, clientId: f.clientId, afterDue: after?.dueAt ?? null, afterId: after?.id ?? null, limit: f.limit + 1,
+      }));
+      return makePage('followUps', rows, f.limit, (last, so, size = f.limit) => page({ ...f, limit: size }, last, so), listed);
+    }, { readOnly: true });
+
+  async function list(filters?: FollowUpFilters): Promise<Page<FollowUp>> {
+    const [f] = validated((p) => readArgs(FOLLOW_UPS.list, [filters], p));
+    return page({ mine: f.mine ? deps.actor().id : null, dueBy: f.due ?? null, clientId: f.clientId ?? null, limit: f.limit ?? DEFAULT_PAGE_SIZE }, null);
+  }
+
+  async function done(id: number): Promise<FollowUp> {
+    const actor = deps.actor();
+    const [followUpId] = validated((p) => readArgs(FOLLOW_UPS.done, [id], p));
+    await inSession(deps, async (tx) => {
+      const locked = await tx.one<OwnedRow & { clientId: number }>(q.lockFollowUp, [followUpId]);
+      if (!locked) {
+        const seen = await tx.one<{ doneAt: Date | null }>(q.peekFollowUp, [followUpId]);
+        if (seen?.doneAt) throw new Conflict(`follow-up ${followUpId} is already done`);
+        const of = await tx.one<{ clientId: number | null }>(q.followUpClientOf, [followUpId]);
+        if (!of?.clientId) throw new NotFound(`no follow-up has id ${followUpId}`);
+        const client = await tx.one<OwnedRow>(q.followUpClient, [of.clientId]);
+        if (client) assertOwnership(FOLLOW_UPS.done, actor, client, 'follow up');
+        throw new PermissionDenied(`the database refused this change for your department (follow-up ${followUpId})`);
+      }
+      assertOwnership(FOLLOW_UPS.done, actor, { ...locked, id: locked.clientId }, 'follow up');
+      await tx.exec(q.doneFollowUp, [followUpId]);
+    });
+    return getFollowUp(deps, followUpId);
+  }
+
+  return { list, done };
+}
+
+export type FollowUps = ReturnType<typeof createFollowUps>;
