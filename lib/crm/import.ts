@@ -14,7 +14,7 @@
  */
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { parse, type Info } from 'csv-parse';
+import type { Info } from 'csv-parse';
 import { ValidationError } from '../domain/errors.js';
 import { bind, queries } from '../db/sql.js';
 import { resolveUserPath } from '../platform/user-paths.js';
@@ -101,6 +101,8 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
       ? 'you become the sales contact of the clients you import (leave the column out, or {map: {…: null}})'
       : undefined);
     const progress = progressLine(name);
+    // Loaded when an import runs: not on every call's start-up path.
+    const { parse } = await import('csv-parse');
     try {
       return await inSession(deps, async (tx) => {
         await tx.exec(q.markImport, bind(q.markImport, { note: `imported from ${name}` }));
