@@ -29,7 +29,9 @@ import { median, medianOf, runNode, startWorld, type BenchWorld } from './harnes
 import { rawClient, rawGetContracts, rawGetContractsPrepared, rawIdentityStatements } from './raw.js';
 import { batchScript } from './rows.js';
 import { benchQueries } from './queries.js';
+import { wayBackFigures } from './way-back.js';
 import { tableFigure } from './tables.js';
+import { liveFigures } from './live.js';
 
 const cq = queries('contracts', ['listContracts'] as const);
 const clq = queries('clients', ['searchClients'] as const);
@@ -141,6 +143,8 @@ async function measureAll(world: BenchWorld): Promise<void> {
     if (wanted('tables')) tableFigures();
     if (wanted('import')) await importFigure(world, Math.round(100_000 * scaleFactor()));
     if (wanted('export')) await exportFigure(world, scale);
+    if (wanted('wayback')) await wayBackFigures(world, db, sales, sessions.management.actor, { limitRow, progress, ms });
+    if (wanted('live')) await liveFigures(world, db, sales, sessions.management.actor, generated.salesIds, limitRow, progress);
   } finally {
     await db.close();
   }

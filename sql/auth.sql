@@ -14,6 +14,11 @@ from auth_login($1, $2, $3);
 select id, email, "fullName", department, "expiresAt", expired, installation::text as installation
 from auth_session($1);
 
+-- Why a session ended, when its holder cannot tell: 'deleted' (the account),
+-- 'cap' (too many sessions), or null (sql/migrations/020_session_endings.sql).
+-- name: sessionEnding :one
+select auth_session_ending($1) as reason;
+
 -- name: logout :one
 select auth_logout($1) as ended;
 
@@ -32,13 +37,20 @@ select end_user_sessions($1) as ended;
 -- name: unlockLogin :one
 select unlock_login($1) as unlocked;
 
--- One's own new password, the current one checked like a login
--- (sql/migrations/010_own_passwords.sql). status: ok | wrong | locked | lockedNow.
+-- One's own new password, the current one checked like a login, the new
+-- one's rules checked and hashed in PostgreSQL (sql/migrations/013_standalone_trust.sql).
+-- status: ok | wrong | locked | lockedNow.
 -- name: changeOwnPassword :one
--- params: sessionKey, oldPassword, newHash
+-- params: sessionKey, oldPassword, newPassword
 select status, "lockedUntil" from auth_change_password($1, $2, $3);
 
 -- Whether the session's collaborator must first replace a password management set.
 -- name: passwordChangeDue :one
 -- params: sessionKey
 select auth_password_change_due($1) as due;
+
+-- Any lockout lifted, on the administrator's connection as the owner
+-- (epic-events unlock EMAIL): the way back when the only manager is locked out.
+-- name: adminUnlock :one
+-- params: email
+select admin_unlock($1) as unlocked;

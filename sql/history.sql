@@ -34,3 +34,10 @@ where ($1::integer is null or l.actor_id = $1)
                                              and (e.support_contact_id = current_collaborator_id() or c.sales_contact_id = current_collaborator_id()))))
 order by l.id desc
 limit $6;
+
+-- One entry (what undo(id) is about to undo, said before it asks).
+-- name: historyEntry :one
+-- params: id
+select id, at, actor_id as "actorId", actor_name as "actorName", object, record_id as "recordId", action, changes, note
+from change_log
+where id = $1;

@@ -135,3 +135,46 @@ order by datname;
 -- Identifier filled by pg-format (%I) from otherDatabasesOpenTo's answer (embedded server only: the cluster is ours).
 -- name: closeDatabaseToPublic :exec
 revoke connect, temporary on database %I from public;
+
+-- The team's session lifetime and bcrypt cost, kept on the server
+-- (sql/migrations/013): a login never lasts longer than TOKEN_TTL, whatever
+-- a client asks. A row only when it changed. Run as the owner.
+-- name: keepTeamSettings :one
+-- params: tokenTtlSeconds, bcryptRounds
+update team_settings set token_ttl = make_interval(secs => $1::int), bcrypt_rounds = $2::int
+where token_ttl <> make_interval(secs => $1::int) or bcrypt_rounds <> $2::int
+returning extract(epoch from token_ttl)::int as "tokenTtlSeconds", bcrypt_rounds as "bcryptRounds";
+
+-- name: isSuperuser :one
+select rolsuper as superuser from pg_roles where rolname = current_user;
+
+-- The server functions no collaborator's connection may reach, in our database
+-- (function privileges are per database): creating large objects (they fill
+-- the disk without a session), advisory locks (holding setup's or the login
+-- throttle's), ending or cancelling other backends, and reading what other
+-- connections run. Only a superuser may revoke what PUBLIC holds on them;
+-- the owner keeps the transaction-level advisory locks the throttle and the
+-- migrations take.
+-- name: hardenCatalog :exec
+do $$
+declare
+  f regprocedure;
+begin
+  for f in
+    select p.oid::regprocedure from pg_proc p
+    where p.pronamespace = 'pg_catalog'::regnamespace
+      and p.proname in ('lo_creat', 'lo_create', 'lo_from_bytea', 'lo_import',
+                        'pg_advisory_lock', 'pg_advisory_lock_shared', 'pg_try_advisory_lock', 'pg_try_advisory_lock_shared',
+                        'pg_advisory_xact_lock', 'pg_advisory_xact_lock_shared', 'pg_try_advisory_xact_lock', 'pg_try_advisory_xact_lock_shared',
+                        'pg_terminate_backend', 'pg_cancel_backend', 'pg_stat_get_activity')
+  loop
+    execute format('revoke execute on function %s from public', f);
+  end loop;
+  revoke select on pg_catalog.pg_stat_activity from public;
+  grant execute on function pg_catalog.pg_advisory_xact_lock(bigint), pg_catalog.pg_advisory_xact_lock(integer, integer), pg_catalog.pg_advisory_lock(bigint) to epic_owner;
+end $$;
+
+-- name: catalogHardened :one
+select not has_function_privilege('public', 'pg_catalog.lo_from_bytea(oid, bytea)', 'execute')
+   and not has_function_privilege('public', 'pg_catalog.pg_advisory_lock(bigint)', 'execute')
+   and not has_table_privilege('public', 'pg_catalog.pg_stat_activity', 'select') as hardened;

@@ -138,8 +138,20 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
     throw err;
   });
   const token = issueToken(secret, actor, installation, config.tokenTtlSeconds);
-  saveToken(config, email, token);
+  await endReplacedSession(db, secret, config.tokenTtlSeconds, saveToken(config, email, token));
   return { actor, token };
+}
+
+/**
+ * The stored token a new login replaced: its session ends in the database
+ * (else every login on this machine would leave one open, up to the cap).
+ * A token that no longer verifies has nothing to end; a failure to end it is
+ * not the new login's failure (the session still expires).
+ */
+async function endReplacedSession(db: Executor, secret: string, ttlSeconds: number, replaced: string | undefined): Promise<void> {
+  if (!replaced) return;
+  const verdict = verifyToken(secret, replaced, ttlSeconds);
+  if (verdict.ok) await endSession(db, verdict.claims.sessionKey).catch(() => undefined);
 }
 
 async function passwordLogin(opts: LoginOptions, email: string): Promise<PasswordLogin & { password: string }> {

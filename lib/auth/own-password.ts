@@ -11,7 +11,7 @@ import { bind, queries } from '../db/sql.js';
 import { ValidationError } from '../domain/errors.js';
 import type { Monitor } from '../platform/monitoring.js';
 import type { Actor } from '../domain/actor.js';
-import { hashPassword, lockedError, MIN_PASSWORD_CHARS, passwordProblem } from './passwords.js';
+import { lockedError, MIN_PASSWORD_CHARS, passwordProblem } from './passwords.js';
 
 const q = queries('auth', ['changeOwnPassword', 'passwordChangeDue'] as const);
 
@@ -28,13 +28,14 @@ export async function passwordChangeDue(db: Executor, sessionKey: string): Promi
  * the email, ValidationError when the new one is not acceptable or is the
  * current one; nothing changes then.
  */
-export async function changeOwnPassword(db: Executor, config: Config, monitor: Monitor, actor: Actor, oldPassword: string, newPassword: string): Promise<boolean> {
+export async function changeOwnPassword(db: Executor, _config: Config, monitor: Monitor, actor: Actor, oldPassword: string, newPassword: string): Promise<boolean> {
   const problem = passwordProblem(newPassword);
   if (problem) throw new ValidationError([{ field: 'new password', problem }]);
   if (newPassword === oldPassword) throw new ValidationError([{ field: 'new password', problem: 'must differ from the current one' }]);
-  const newHash = await hashPassword(newPassword, config.bcryptRounds);
+  if (newPassword.trim().toLowerCase() === actor.email.toLowerCase()) throw new ValidationError([{ field: 'new password', problem: 'must not be your email' }]);
+  // PostgreSQL checks the same rules again and hashes it (sql/migrations/013): raw SQL gets no weaker password.
   const row = await db.one<{ status: 'ok' | 'wrong' | 'locked' | 'lockedNow'; lockedUntil: Date | null }>(
-    q.changeOwnPassword, bind(q.changeOwnPassword, { sessionKey: actor.sessionKey, oldPassword, newHash }));
+    q.changeOwnPassword, bind(q.changeOwnPassword, { sessionKey: actor.sessionKey, oldPassword, newPassword }));
   if (row?.status === 'ok') return true;
   if (row?.status === 'lockedNow') monitor.event('login.lockout', { email: actor.email.toLowerCase(), lockedUntil: (row.lockedUntil as Date).toISOString() });
   if (row?.status === 'locked' || row?.status === 'lockedNow') throw lockedError(row.lockedUntil as Date);

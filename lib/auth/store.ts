@@ -73,12 +73,14 @@ export function readToken(config: Pick<Config, 'stateDir'>, email: string): stri
   return readStore(config).tokens[normalise(email)];
 }
 
-/** Store the token and remember the email as the last one used. */
-export function saveToken(config: Pick<Config, 'stateDir'>, email: string, token: string): void {
+/** Store the token and remember the email as the last one used; returns the token it replaced, if any. */
+export function saveToken(config: Pick<Config, 'stateDir'>, email: string, token: string): string | undefined {
   const key = normalise(email);
-  changeStore(config, (content) => {
+  return changeStore(config, (content) => {
+    const replaced = content.tokens[key];
     content.tokens[key] = token;
     content.lastEmail = key;
+    return replaced === token ? undefined : replaced;
   });
 }
 

@@ -14,7 +14,7 @@ import { tokenSecret } from './secret.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
 import type { SessionWatch } from './watch.js';
 
-const q = queries('auth', ['session'] as const);
+const q = queries('auth', ['session', 'sessionEnding'] as const);
 
 export type TokenCheck =
   | { ok: true; actor: Actor }
@@ -32,10 +32,24 @@ interface SessionRow {
 
 export const SESSION_ENDED = 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again';
 
+export const ACCOUNT_DELETED = 'your account was deleted: logging in again cannot work (ask management)';
+export const SESSION_CAPPED = 'your session was ended because you opened too many (the newest 50 stay open, the oldest end first); log in again';
+
+/**
+ * Why a session that is gone ended, when its holder cannot tell by itself:
+ * the account deleted, or the cap on sessions per collaborator
+ * (sql/migrations/020_session_endings.sql); else the usual words.
+ */
+export async function sessionEndedBecause(db: Executor, sessionKey: string): Promise<string> {
+  const reason = (await db.one<{ reason: string | null }>(q.sessionEnding, [sessionKey]))?.reason;
+  return reason === 'deleted' ? ACCOUNT_DELETED : reason === 'cap' ? SESSION_CAPPED : SESSION_ENDED;
+}
+
 /** Why the database no longer backs these claims, or the actor when it does. */
 export async function actorForClaims(db: Executor, claims: TokenClaims): Promise<TokenCheck> {
   const row = await db.one<SessionRow>(q.session, [claims.sessionKey]);
-  if (!row || row.id !== claims.userId) return { ok: false, reason: 'revoked', message: SESSION_ENDED };
+  if (!row) return { ok: false, reason: 'revoked', message: await sessionEndedBecause(db, claims.sessionKey) };
+  if (row.id !== claims.userId) return { ok: false, reason: 'revoked', message: SESSION_ENDED };
   if (row.installation !== claims.installation) {
     return { ok: false, reason: 'revoked', message: 'the session token was issued by another installation' };
   }

@@ -3,8 +3,8 @@
  * trigger on users: sql/migrations/005_session_checks.sql), so the session
  * check before each evaluation need not ask the database every time.
  *
- * The database is still asked whenever the listener is not connected, when a
- * notification named the collaborator, when the last check is older than the
+ * The database is still asked whenever the listener is not connected, after
+ * any notification (it names no one: who logged out is nobody else's business), when the last check is older than the
  * listener's connection (a revocation before it would have been missed), and
  * at least every `maxAgeMs`. And every transaction asserts the session in the
  * database anyway (assert_session), so a revocation can never slip through
@@ -48,7 +48,10 @@ export class SessionWatch {
     if (Date.now() - this.lastAttempt < RETRY_MS) return;
     this.lastAttempt = Date.now();
     this.starting = this.db
-      .listen(q.listenSessions, (payload) => this.stale.add(Number(payload)))
+      // The payload names no one (sql/migrations/013): every collaborator this process checks is asked again.
+      .listen(q.listenSessions, () => {
+        for (const userId of this.checkedAt.keys()) this.stale.add(userId);
+      })
       .then(async (sub) => {
         if (this.closed) await sub.close();
         else this.subscription = sub;

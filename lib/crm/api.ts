@@ -10,6 +10,8 @@ import type { ObjectDescription, ObjectName } from './describe.js';
 import { EVENTS, createEvents, type Events } from './events.js';
 import { createFind, type Found } from './find.js';
 import { guard } from './guard.js';
+import { createCandidates, type Candidates } from './candidates.js';
+import { createNotices, type Notices } from './notices.js';
 import { createHistory, type History } from './history.js';
 import { REPORTS, createReports, type Reports } from './reports.js';
 import { USERS, createUsers, type Users } from './users.js';
@@ -43,6 +45,10 @@ export interface CrmApi {
   trash: Trash['list'] & { empty: Trash['empty'] };
   /** A history entry's old values written back (everyone, under their own rules). */
   undo: ReturnType<typeof createUndo>['undo'];
+  /** Names for Tab completion (never a method of the context). */
+  candidates: Candidates;
+  /** What the notices at the prompt read (never a method of the context). */
+  notices: Notices;
 }
 
 export function createApi(deps: ApiDeps): CrmApi {
@@ -57,6 +63,8 @@ export function createApi(deps: ApiDeps): CrmApi {
     find: createFind(deps),
     trash: trashCall(createTrash(deps)),
     undo: createUndo(deps).undo,
+    candidates: createCandidates(deps),
+    notices: createNotices(deps),
   };
 }
 

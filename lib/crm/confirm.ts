@@ -9,16 +9,19 @@
  */
 import { bind, queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
+import { createClients } from './clients.js';
 import { createContracts } from './contracts.js';
+import type { HistoryEntry } from './history.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { Problems, recordId } from './validate.js';
 import { collaboratorLabel } from './reassign.js';
 import type { UserRecord } from './users.js';
 
 const q = queries('users', ['userHoldings', 'getUserById'] as const);
+const hq = queries('history', ['historyEntry'] as const);
 
 /** The calls that ask first (object.method). */
-export const ASKS_FIRST: ReadonlySet<string> = new Set(['users.delete', 'contracts.sign']);
+export const ASKS_FIRST: ReadonlySet<string> = new Set(['users.delete', 'contracts.sign', 'clients.erase', 'clients.undoImport']);
 
 /** Which calls ask first, and how each says what will happen. */
 export type Confirmations = (object: string, method: string, args: readonly unknown[]) => Promise<string | undefined>;
@@ -43,6 +46,7 @@ function idOf(value: unknown): number | undefined {
 
 export function createConfirmations(deps: ApiDeps): Confirmations {
   const contracts = createContracts(deps);
+  const clients = createClients(deps);
 
   async function userDeletion(args: readonly unknown[]): Promise<string | undefined> {
     const id = typeof args[0] === 'number' ? idOf(args[0]) : undefined;
@@ -71,11 +75,45 @@ export function createConfirmations(deps: ApiDeps): Confirmations {
     return `Signing contract ${contract.id} for ${contract.clientName} (client id ${contract.clientId}${sales}): total ${contract.totalAmount}, due ${contract.amountDue}. A signature cannot be undone. Sign?`;
   }
 
+  async function clientErasure(args: readonly unknown[]): Promise<string | undefined> {
+    const id = idOf(args[0]);
+    if (id === undefined) return undefined;
+    const client = await clients.get(id);
+    return `Erasing the personal data of client ${client.id} (${client.fullName}, ${client.email}): name, email, phone and company become a placeholder everywhere, its history included. This cannot be undone. Erase?`;
+  }
+
+  async function importUndo(args: readonly unknown[]): Promise<string | undefined> {
+    const id = idOf(args[0]);
+    return id === undefined ? undefined
+      : `Undoing import #${id}: the clients it created go to the trash, those it updated get their values back. Undo?`;
+  }
+
+  async function changeUndo(args: readonly unknown[]): Promise<string | undefined> {
+    const id = typeof args[0] === 'number' && Number.isSafeInteger(args[0]) && args[0] > 0 ? args[0] : undefined;
+    if (id === undefined) return undefined;
+    const entry = await inSession(deps, (tx) => tx.one<HistoryEntry>(hq.historyEntry, bind(hq.historyEntry, { id })), { readOnly: true });
+    if (!entry) return undefined;
+    const what = `${entry.action} ${entry.object} ${entry.recordId} by ${entry.actorName}`;
+    const effect = entry.action === 'created' || entry.action === 'imported' || entry.action === 'restored' ? 'it goes to the trash'
+      : entry.action === 'deleted' ? 'it comes back from the trash'
+      : `${Object.keys(entry.changes ?? {}).join(', ')} get their old values back`;
+    return `Undoing history entry #${id} (${what}): ${effect}. Undo?`;
+  }
+
+  function trashEmptying(args: readonly unknown[]): string | undefined {
+    const olderThan = (args[0] as { olderThan?: unknown } | undefined)?.olderThan;
+    return typeof olderThan === 'string' ? `Emptying the trash of what was deleted more than ${olderThan} ago: it is removed for good. Empty?` : undefined;
+  }
+
   return async (object, method, args) => {
     try {
-      switch (`${object}.${method}`) {
+      switch (method ? `${object}.${method}` : object) {
         case 'users.delete': return await userDeletion(args);
         case 'contracts.sign': return await contractSigning(args);
+        case 'clients.erase': return await clientErasure(args);
+        case 'clients.undoImport': return await importUndo(args);
+        case 'undo': return await changeUndo(args);
+        case 'trash.empty': return trashEmptying(args);
         default: return undefined;
       }
     } catch {

@@ -9,7 +9,8 @@ import { DatabaseUnavailable, PermissionDenied, QueryCancelled } from '../domain
 import { cancelBackend, createPool, listen, takeFromPool, type Outcome, type Pool, type PooledConnection, type Subscription } from './driver.js';
 import type { Door, Executor, Row, StandingIdentity, StatementOptions, TransactionOptions } from './door.js';
 import { mapDatabaseError, type ErrorContext } from './errors.js';
-import { connectWithWait, DEFAULT_BUSY_WAIT_MS, QueryRunner, run, tq, transact, type ContextOf } from './transaction.js';
+import { CommitInDoubt, connectWithWait, DEFAULT_BUSY_WAIT_MS, QueryRunner, run, tq, transact, type ContextOf } from './transaction.js';
+import { commitFate } from './commit-fate.js';
 import type { NamedQuery } from './sql.js';
 
 export interface PoolOptions {
@@ -85,6 +86,7 @@ export class Database extends QueryRunner implements Door {
       transact(client, fn, {
         ...options,
         prepare: true,
+        commitInDoubt: true,
         context: this.contextOf(client),
         // Ctrl+C came while it ran: it does not commit (withClient rolls it back).
         beforeCommit: () => {
@@ -162,6 +164,7 @@ export class Database extends QueryRunner implements Door {
     }
     this.busy.add(client);
     let broken = false;
+    let doubt: CommitInDoubt | undefined;
     try {
       return await work(client);
     } catch (err) {
@@ -172,12 +175,16 @@ export class Database extends QueryRunner implements Door {
           broken = true;
         }
       }
-      throw await this.lost(mapDatabaseError(err, this.contextOf(client)()));
+      if (!(err instanceof CommitInDoubt)) throw await this.lost(mapDatabaseError(err, this.contextOf(client)()));
+      doubt = err;
+      broken = true;
     } finally {
       this.busy.delete(client);
       this.cancelled.delete(client);
       client.release(broken);
     }
+    // The connection was lost around COMMIT: the server says what became of it (lib/db/commit-fate.ts).
+    return (await commitFate(doubt as CommitInDoubt, { ask: (q, params) => this.onClient((c) => this.run(c, q, params), false) })) as T;
   }
 
   /** A lost server: let onConnectionLost act (restart it) and say what it did. */

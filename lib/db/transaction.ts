@@ -7,9 +7,10 @@
 import { corked, pipelines, send, type Connection, type Outcome } from './driver.js';
 import type { Executor, Row, TextRows, TransactionOptions } from './door.js';
 import { mapDatabaseError, WAIT_CODES, type ErrorContext } from './errors.js';
+import { DatabaseUnavailable } from '../domain/errors.js';
 import { queries, type NamedQuery } from './sql.js';
 
-export const tq = queries('transaction', ['begin', 'beginReadOnly', 'commit', 'rollback'] as const);
+export const tq = queries('transaction', ['begin', 'beginReadOnly', 'commit', 'rollback', 'transactionId', 'transactionStatus'] as const);
 
 /** What the error mapping knows at the moment a query fails. */
 export type ContextOf = () => ErrorContext;
@@ -55,6 +56,8 @@ export interface TransactOptions extends TransactionOptions {
   /** Prepare each query once per connection (the pool's connections live long). */
   prepare?: boolean;
   context?: ContextOf;
+  /** A write whose connection is lost around COMMIT throws CommitInDoubt (its id taken before COMMIT), for the caller to ask its fate. */
+  commitInDoubt?: boolean;
   /** Last word before COMMIT: throwing here rolls the transaction back (Ctrl+C came meanwhile). */
   beforeCommit?: () => void;
 }
@@ -111,8 +114,38 @@ export async function transact<T>(conn: Connection, fn: (tx: Executor) => Promis
   }
   await opening;
   options.beforeCommit?.();
-  await query(tq.commit);
+  if (options.readOnly || !options.commitInDoubt) {
+    await query(tq.commit);
+    return result;
+  }
+  // The transaction's id goes out with the COMMIT (one write on a pipelining
+  // connection): should the connection be lost before COMMIT's answer, the
+  // caller can still learn what became of it (CommitInDoubt).
+  let xid: string | null | undefined;
+  const asked = query(tq.transactionId).then((r) => void (xid = (r.rows[0]?.xid as string | null | undefined) ?? null));
+  asked.catch(() => undefined);
+  if (!pipelined) await asked;
+  try {
+    await query(tq.commit);
+  } catch (err) {
+    await asked.catch(() => undefined);
+    if (err instanceof DatabaseUnavailable && err.reason === 'unreachable') throw new CommitInDoubt(xid, err, result);
+    throw err;
+  }
   return result;
+}
+
+/**
+ * The connection was lost once COMMIT had been sent: the transaction may have
+ * committed or not. `xid`: its id (null: it wrote nothing; undefined: the id
+ * never came back either). Database.transaction asks the server what became
+ * of it; `result` is the work's, should it have committed.
+ */
+export class CommitInDoubt extends Error {
+  constructor(readonly xid: string | null | undefined, readonly lost: DatabaseUnavailable, readonly result: unknown) {
+    super(lost.message);
+    this.name = 'CommitInDoubt';
+  }
 }
 
 /** The default bound on the wait for a connection slot (DB_BUSY_TIMEOUT). */

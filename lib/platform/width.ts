@@ -17,7 +17,11 @@ const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
 /** Columns `text` takes on a terminal. */
 export function textWidth(text: string): number {
   // Plain ASCII (most of what the shell prints) is one column a character: no table walk.
-  return ASCII_PRINTABLE.test(text) ? text.length : Math.max(0, wcwidth(text));
+  if (ASCII_PRINTABLE.test(text)) return text.length;
+  // The shell's own colours (SGR) take no column.
+  // eslint-disable-next-line no-control-regex
+  const shown = text.includes('\x1b') ? text.replace(/\x1b\[[0-9;]*m/g, '') : text;
+  return Math.max(0, wcwidth(shown));
 }
 
 /** `text` padded with spaces to `width` columns (at the start when `right`). */
@@ -94,4 +98,31 @@ export function wrapToWidth(text: string, width: number): string[] {
     out.push(line.trimEnd());
   }
   return out;
+}
+
+/** `text` cut to `width` columns at a word (with `…`), or where the line ends when no word break is near. */
+export function cutAtWord(text: string, width: number): string {
+  if (textWidth(text) <= width) return text;
+  const cut = cutToWidth(text, width);
+  const body = cut.slice(0, -1);
+  const space = body.lastIndexOf(' ');
+  return space > 0 && textWidth(body.slice(0, space)) > width / 2 ? `${body.slice(0, space).trimEnd()}…` : cut;
+}
+
+/**
+ * Prose and listings (help, greetings, notices) made to fit `width` columns:
+ * a longer line wraps between words, its next lines indented under where its
+ * text starts (after a name column: `  find(text)   description…`).
+ */
+export function fitText(text: string, width: number | undefined): string {
+  if (!width) return text;
+  return text.split('\n').flatMap((line) => {
+    if (textWidth(line) <= width) return [line];
+    const leading = /^\s*/.exec(line)![0];
+    const column = /^(\s*\S+(?: \S+)*?\s{2,})\S/.exec(line)?.[1] ?? leading;
+    const hang = textWidth(column) <= width / 2 ? column : leading;
+    const indent = ' '.repeat(textWidth(hang));
+    const [head, ...rest] = wrapToWidth(line.slice(hang.length), Math.max(1, width - indent.length));
+    return [hang + head, ...rest.map((l) => indent + l)];
+  }).join('\n');
 }

@@ -6,13 +6,14 @@ import { visible } from '../platform/text.js';
 import { commandFinished, installFaultHandlers } from '../shell/faults.js';
 
 export const USAGE = `Usage: epic-events [options] [FILE.js]
-       epic-events setup | logout | stop | types [FILE.d.ts]
+       epic-events setup | logout | stop | unlock EMAIL | types [FILE.d.ts]
 
 Commands:
   (none)                 log in and open the shell
   setup                  provision the database (idempotent)
   logout                 forget the stored token
   stop                   stop the embedded database now (it lingers EMBEDDED_IDLE)
+  unlock EMAIL           lift a lockout of EMAIL (the administrator's connection)
   types [FILE]           write TypeScript declarations of the shell's globals for
                          checked scripts (default ./epic-events.d.ts; - for stdout)
   FILE.js, --file FILE   run a script with the stored token; the first error stops it
@@ -84,6 +85,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (positional[0] === 'setup' || positional[0] === 'logout' || positional[0] === 'stop') {
     opts.command = positional.shift() as 'setup' | 'logout' | 'stop';
+  } else if (positional[0] === 'unlock') {
+    opts.command = 'unlock';
+    positional.shift();
+    if (positional.length !== 1) throw new ConfigError('unlock takes one email: epic-events unlock EMAIL');
+    opts.unlockEmail = positional.shift();
   } else if (positional[0] === 'help') {
     opts.command = 'help';
     return opts;
@@ -106,6 +112,7 @@ const commands: Record<string, () => Promise<CommandRunner>> = {
   shell: async () => (await import('./commands/shell.js')).runShellCommand,
   logout: async () => (await import('./commands/logout.js')).runLogoutCommand,
   stop: async () => (await import('./commands/stop.js')).runStopCommand,
+  unlock: async () => (await import('./commands/unlock.js')).runUnlockCommand,
   types: async () => (await import('./commands/types.js')).runTypesCommand,
 };
 

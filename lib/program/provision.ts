@@ -23,6 +23,7 @@ import { ConfigError, Conflict, DatabaseUnavailable } from '../domain/errors.js'
 import { ensureStateDir, readPrivateFile, writePrivateFile } from '../platform/state.js';
 import { withFileLock } from '../platform/locks.js';
 import { ensureFirstManager } from './first-manager.js';
+import { hardenCatalog, keepTeamSettings } from './harden.js';
 
 const q = queries('setup', [
   'databaseExists', 'createDatabase', 'createDatabaseFor', 'serverVersion', 'mayCreateDatabase', 'useSettings', 'provisioningState', 'createRoles',
@@ -103,6 +104,8 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
     await confineRuntimeRole(conn, config, target, changes, warnings);
 
     for (const name of await migrate(conn)) changes.push(`applied migration ${name}`);
+    await keepTeamSettings(conn, config, changes);
+    await hardenCatalog(conn, changes, warnings);
 
     const departments = await conn.transaction((tx) => tx.many<{ name: string }>(q.ensureDepartments), { asOwner: true });
     if (departments.length) changes.push(`created departments ${departments.map((d) => d.name).join(', ')}`);

@@ -12,7 +12,7 @@ import vm from 'node:vm';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { ExitRequest, type ReplHandle } from './engine.js';
-import type { BatchResult, BatchSource } from './loader.js';
+import { SIGINT_EXIT, type BatchResult, type BatchSource } from './loader.js';
 import type { Login } from './login.js';
 import { visible } from './output.js';
 import { startRepl } from './repl-adapter.js';
@@ -68,7 +68,7 @@ function exitCode(result: BatchResult, io: ShellIO): number {
     return result.exitCode;
   }
   io.errorOutput.write(`${visible(result.message)}\n`);
-  return 1;
+  return result.interrupted ? SIGINT_EXIT : 1;
 }
 
 /** A REPL of its own (silent, no terminal), made when a statement first needs one. */
@@ -77,7 +77,7 @@ function replOnFirstNeed(): { make: () => ReplHandle; close: () => void } {
   return {
     make: () => {
       const sink = new Writable({ write: (_chunk, _enc, done) => done() });
-      made = startRepl({ input: new PassThrough(), output: sink, prompt: '', terminal: false, useColors: false, preview: false });
+      made = startRepl({ input: new PassThrough(), output: sink, prompt: '', terminal: false, useColors: false, preview: false, breakEvalOnSigint: true });
       return made;
     },
     close: () => made?.server.close(),

@@ -14,7 +14,7 @@ import type { Completer } from './repl-adapter.js';
 export type Completion = [string[], string];
 
 /** Names the shell puts in the context (besides the objects). */
-export const SHELL_FUNCTIONS = ['whoami', 'help', 'activity', 'find', 'logout', 'load', 'print', 'passwordPrompt', 'passwd', 'it', 'config', 'exit', 'quit', 'clear', 'cls'] as const;
+export const SHELL_FUNCTIONS = ['whoami', 'help', 'activity', 'find', 'trash', 'undo', 'logout', 'load', 'print', 'passwordPrompt', 'passwd', 'it', 'config', 'exit', 'quit', 'clear', 'cls'] as const;
 
 /** config.get/set/reset (lib/shell/settings.ts). */
 const CONFIG_METHODS = ['get', 'set', 'reset'];

@@ -15,7 +15,7 @@ import { markApiFailure } from './errors.js';
 import { ExitRequest } from './engine.js';
 import { ASKS_FIRST } from '../crm/confirm.js';
 import { methodHelp, objectHelp, overviewHelp } from './help.js';
-import { LISTING, ShellText, fitCell, withColumns } from './output.js';
+import { LISTING, ShellText, withColumns } from './output.js';
 import { exportList } from './export.js';
 import { EXPORT_ALIAS } from './tokens.js';
 import type { Login } from './login.js';
@@ -154,8 +154,10 @@ function methodList(department: Department, object: ObjectName, width?: number):
   if (methods.length === 0) return `${object}: nothing you may call in ${department}`;
   const calls = methods.map((m) => `${object}.${m}(${API[object][m].args})`);
   const callWidth = Math.max(...calls.map((c) => c.length));
-  const line = (text: string) => (width ? fitCell(text, width) : text);
-  return [...calls.map((c, i) => line(`${c.padEnd(callWidth)}  ${API[object][methods[i]].description}`)), `${object}.help() for examples`].join('\n');
+  // Each description after its call, wrapped under itself (render fits it); under the call when the calls are wide.
+  const beside = width === undefined || callWidth + 2 <= width / 2;
+  const line = (call: string, description: string) => (beside ? `${call.padEnd(callWidth)}  ${description}` : `${call}\n    ${description}`);
+  return [...calls.map((c, i) => line(c, API[object][methods[i]].description)), `${object}.help() for examples`].join('\n');
 }
 
 /** A reminder rather than a value: typing `it` is handled by the evaluator. */
@@ -170,6 +172,13 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
   };
   values.activity = topLevel('activity', login.api.activity);
   values.find = topLevel('find', login.api.find);
+  // undo(id) and trash.empty(): asked first at the prompt, like the object methods of ASKS_FIRST.
+  const confirmed = <A extends unknown[]>(name: string, fn: ((...args: A) => Promise<unknown>) | undefined) => topLevel(name, fn && (async (...args: A) => {
+    if (commands.confirm && !(await commands.confirm(name, '', args))) return CANCELLED;
+    return fn(...args);
+  }));
+  values.undo = confirmed('undo', login.api.undo);
+  values.trash = Object.assign(topLevel('trash', login.api.trash), { empty: confirmed('trash.empty', login.api.trash?.empty) });
   values.help = () => new ShellText(overviewHelp(login.actor().department));
   values.logout = commands.logout;
   values.load = commands.load;
@@ -219,6 +228,7 @@ function settingsHelp(): string {
     "config.set('pager', 'auto')      long output through $PAGER (else less -FRSX); 'off', or a command",
     "config.set('color', 'auto')      auto, on, off",
     "config.set('dateFormat', 'DD/MM/YYYY HH:mm')   or 'local', 'iso'",
+    "config.set('notices', false)     no notices above the prompt (true: shown)",
     "config.reset('pageSize')         back to the default (config.reset(): all)",
   ].join('\n');
 }

@@ -8,8 +8,10 @@ import type { EventEmitter } from 'node:events';
 import { Interrupted } from './errors.js';
 import vm from 'node:vm';
 import { passGate } from './gate.js';
-import { mistypedMethod } from './names.js';
-import { SessionRevoked } from '../domain/errors.js';
+import { whileUserCodeRuns } from './signals.js';
+import { declaredNames, isShellName, mistypedMethod, mistypedName, reflex } from './names.js';
+import { ShellText } from './output.js';
+import { NotFound, PermissionDenied, SessionRevoked, ValidationError } from '../domain/errors.js';
 import { Pager } from './pager.js';
 import { shellSyntax } from './tokens.js';
 import type { AdaptedRepl } from './repl-adapter.js';
@@ -146,6 +148,12 @@ export class Engine {
   async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
     const bare = BARE_COMMAND.exec(code);
     if (bare) script = new vm.Script(`${bare[1]}()`, { filename: file });
+    const habit = reflex(code);
+    if (habit && 'say' in habit) return { kind: 'value', value: new ShellText(habit.say) };
+    if (habit) script = new vm.Script(habit.run, { filename: file });
+    // `const contracts = …` would hide the shell's own name for the session: refused, as an assignment is.
+    const hidden = declaredNames(code).find((name) => isShellName(this.options.context, name));
+    if (hidden) return { kind: 'error', error: new TypeError(`${hidden} belongs to the shell and cannot be declared again (choose another name)`) };
     let fault: { error: unknown } | undefined;
     let failWith: (err: unknown) => void = () => undefined;
     const faulted = new Promise<never>((_, reject) => (failWith = reject));
@@ -177,16 +185,33 @@ export class Engine {
           : this.login.cancelRunning().then(() => undefined);
         return { kind: 'error', error: new Interrupted(await stopping.catch(() => undefined)) };
       }
-      // The database itself refused the session (revoked since the gate let it through): end as the gate would.
-      if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
-      return { kind: 'error', error: mistypedMethod(error, code, this.login.actor().department) ?? error };
+      // The session ended under the call (revoked, the account deleted since the gate let it through): end as the gate would, saying why.
+      if (error instanceof SessionRevoked || error instanceof ValidationError || error instanceof PermissionDenied || error instanceof NotFound) {
+        const ended = await this.login.sessionEnded?.().catch(() => undefined);
+        if (ended) return { kind: 'exit', exitCode: 3, message: `AuthError: ${ended}`, session: true };
+        if (error instanceof SessionRevoked) return { kind: 'exit', exitCode: 3, message: `AuthError: ${error.message}`, session: true };
+      }
+      const context = this.options.context;
+      const shellNames = Object.keys(context).filter((name) => isShellName(context, name));
+      return { kind: 'error', error: mistypedMethod(error, code, this.login.actor().department) ?? mistypedName(error, code, (name) => name in context, shellNames) ?? error };
     } finally {
       leave();
     }
   }
 
+  /** The REPL's .clear made a new context: statements run there from now on. */
+  useContext(context: vm.Context): void {
+    this.options.context = context;
+  }
+
+  /**
+   * A batch's statement (a script, `.load`, load()): stopped by Ctrl+C even
+   * while it never yields (`while (true) {}`), as a typed line is: SIGINT
+   * interrupts it (the terminal out of raw mode meanwhile, so that Ctrl+C is a
+   * signal), and SIGTERM or SIGHUP end the process (lib/shell/signals.ts).
+   */
   private async runCompiled(script: vm.Script): Promise<unknown> {
-    return script.runInContext(this.options.context, { displayErrors: false });
+    return whileUserCodeRuns(this.replHandle?.server.input, () => script.runInContext(this.options.context, { displayErrors: false, breakOnSigint: true }));
   }
 
   private runDefaultEval(code: string, file: string): Promise<unknown> {

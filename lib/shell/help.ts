@@ -2,6 +2,8 @@
 import { API, OBJECTS, methodSpec, ownershipLabel, permittedMethods, type ObjectName } from '../crm/permissions.js';
 import { type Department } from '../domain/departments.js';
 import { FIND } from '../crm/find.js';
+import { TRASH_EMPTY, TRASH_LIST } from '../crm/trash.js';
+import { UNDO } from '../crm/undo.js';
 
 const OBJECT_SUMMARY: Record<ObjectName, string> = {
   clients: 'the clients and their sales contact',
@@ -28,6 +30,8 @@ export function overviewHelp(department: Department): string {
     `  ${'whoami()'.padEnd(width)}  who is logged in, and until when`,
     `  ${'activity()'.padEnd(width)}  recent changes, newest first ({by?, since?, object?, limit?}; management: everyone's)`,
     `  ${'find(text)'.padEnd(width)}  ${FIND.description}, e.g. ${FIND.example}`,
+    `  ${'trash()'.padEnd(width)}  ${TRASH_LIST.description} ({object?, limit?}); X.delete(id) puts there, X.restore(id) brings back${department === 'management' ? `; ${TRASH_EMPTY.example}` : ''}`,
+    `  ${'undo(id)'.padEnd(width)}  ${UNDO.description}, e.g. ${UNDO.example} (the id as history() shows it)`,
     `  ${'help()'.padEnd(width)}  this overview; clients.help(), clients.list.help() for details`,
     `  ${'it'.padEnd(width)}  the next page of the last list`,
     `  ${'export(list, file)'.padEnd(width)}  every page of a list to a file: .csv, .json or .jsonl (export(contracts.list({unpaid: true}), 'unpaid.csv'); {overwrite: true})`,

@@ -9,7 +9,11 @@
 import type { Writable } from 'node:stream';
 import type vm from 'node:vm';
 import type { Outcome } from './engine.js';
-import { splitStatements } from './statements.js';
+import { Interrupted } from './errors.js';
+import { lineCount, readStatements } from './statements.js';
+
+/** The exit code of a batch Ctrl+C (SIGINT) stopped: 128 + 2, as a shell reports it. */
+export const SIGINT_EXIT = 130;
 
 /** What a batch prints: nothing (scripts), each result (piped stdin), the last result (--eval). */
 export type PrintMode = 'none' | 'each' | 'last';
@@ -22,7 +26,8 @@ export interface BatchSource {
 
 export type BatchResult =
   | { kind: 'done'; statements: number }
-  | { kind: 'failed'; line: number; completed: number; message: string }
+  /** `interrupted`: Ctrl+C (SIGINT) stopped it. */
+  | { kind: 'failed'; line: number; completed: number; message: string; interrupted?: boolean }
   | { kind: 'exit'; exitCode: number; message?: string };
 
 /** What a batch runs on (lib/shell/runtime.ts). */
@@ -38,7 +43,7 @@ export interface BatchRun {
    * statements go to `taker` (until the returned function is called).
    */
   holdFaults(taker: (err: unknown) => void): () => void;
-  /** Progress on stderr when it is a terminal. */
+  /** Progress on stderr when it is a terminal: lines run of the file's lines. */
   progress?: (done: number, total: number) => void;
   /** Ctrl+C came between two statements: stop before the next. */
   stopRequested?: () => boolean;
@@ -47,7 +52,9 @@ export interface BatchRun {
 const PROGRESS_FROM = 20;
 
 export async function runStatements(run: BatchRun, source: BatchSource): Promise<BatchResult> {
-  const statements = splitStatements(source.code, source.filename);
+  // Read one statement at a time, as they run: memory stays the script's text plus one statement.
+  const lines = lineCount(source.code);
+  let index = 0;
   const mode = source.print ?? 'none';
   // A fault nobody awaited that came between two statements (a throw in a timer): the batch fails with it.
   let stray: { error: unknown } | undefined;
@@ -62,8 +69,8 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
     const stoppedAt = (line: number, completed: number, what: string, after = false) =>
       `${source.filename}:${line}: ${what} ${after ? `(stopped after it; ${completed} statements ran)` : `(stopped there; ${completed} statements before it ran)`}`;
     const failed = (line: number, completed: number, error: unknown, after = false): BatchResult => {
-      run.progress?.(-1, statements.length);
-      return { kind: 'failed', line, completed, message: stoppedAt(line, completed, run.describe(error), after) };
+      run.progress?.(-1, lines);
+      return { kind: 'failed', line, completed, message: stoppedAt(line, completed, run.describe(error), after), interrupted: error instanceof Interrupted };
     };
     /** Shown, or the failure to render (a toJSON that throws) as the statement's own error. */
     const show = async (value: unknown, line: number, completed: number): Promise<BatchResult | undefined> => {
@@ -75,15 +82,15 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
       }
     };
     let lastLine = 0;
-    for (const [index, statement] of statements.entries()) {
+    for (const statement of readStatements(source.code, source.filename)) {
       if (stray) return lastLine ? failed(lastLine, index, stray.error, true) : failed(statement.line, index, stray.error);
-      if (run.stopRequested?.()) return { kind: 'exit', exitCode: 1, message: `${source.filename}:${statement.line}: interrupted (Ctrl+C) before this line; ${index} statements ran` };
-      if (run.progress && statements.length >= PROGRESS_FROM) run.progress(index, statements.length);
+      if (run.stopRequested?.()) return { kind: 'exit', exitCode: SIGINT_EXIT, message: `${source.filename}:${statement.line}: interrupted (Ctrl+C) before this line; ${index} statements ran` };
+      if (run.progress && lines >= PROGRESS_FROM) run.progress(statement.line - 1, lines);
       const outcome = await run.evaluate(statement.code, source.filename, statement.script);
       if (outcome.kind === 'exit') {
         // Stopped by the session (expired, revoked): where, and how far it got, as every failure does.
         if (!outcome.session) return outcome;
-        run.progress?.(-1, statements.length);
+        run.progress?.(-1, lines);
         return { kind: 'exit', exitCode: outcome.exitCode, message: stoppedAt(statement.line, index, outcome.message ?? 'the session ended') };
       }
       if (outcome.kind === 'error') return failed(statement.line, index, outcome.error);
@@ -93,14 +100,15 @@ export async function runStatements(run: BatchRun, source: BatchSource): Promise
       }
       last = outcome.value;
       lastLine = statement.line;
+      index++;
     }
-    run.progress?.(-1, statements.length);
+    run.progress?.(-1, lines);
     if (mode === 'last' && last !== undefined) {
-      const failure = await show(last, lastLine, statements.length - 1);
+      const failure = await show(last, lastLine, index - 1);
       if (failure) return failure;
     }
-    if (stray) return failed(lastLine, statements.length, stray.error, true);
-    return { kind: 'done', statements: statements.length };
+    if (stray) return failed(lastLine, index, stray.error, true);
+    return { kind: 'done', statements: index };
   } finally {
     release();
   }
@@ -116,8 +124,15 @@ export class BatchStopped extends Error {
 
 export function progressWriter(stream: Writable & { isTTY?: boolean }, label: string): BatchRun['progress'] {
   if (!stream.isTTY) return undefined;
+  // Lines done of the file's lines (statements are read as they run: their count is not known before).
+  let shown = -Infinity;
   return (done, total) => {
-    if (done < 0) stream.write('\r\x1b[K');
-    else if (done % 10 === 0) stream.write(`\r${label}: ${done}/${total}`);
+    if (done < 0) {
+      stream.write('\r\x1b[K');
+      shown = -Infinity;
+    } else if (done >= shown + 10 || done === 0) {
+      shown = done;
+      stream.write(`\r${label}: line ${done}/${total}`);
+    }
   };
 }

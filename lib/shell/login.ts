@@ -36,6 +36,14 @@ export interface ShellApi {
   activity?: (filter?: object) => Promise<unknown>;
   /** Clients, contracts and events matching a text (lib/crm/find.ts). */
   find?: (text: string) => Promise<unknown>;
+  /** What is in the trash; trash.empty for management (lib/crm/trash.ts). */
+  trash?: ((options?: object) => Promise<unknown>) & { empty: (options: { olderThan: string }) => Promise<unknown> };
+  /** A history entry undone (lib/crm/undo.ts). */
+  undo?: (historyEntryId: number) => Promise<unknown>;
+  /** Names for Tab completion of a client or collaborator argument (lib/crm/candidates.ts). */
+  candidates?: import('../crm/candidates.js').Candidates;
+  /** What the notices at the prompt read (lib/crm/notices.ts). */
+  notices?: import('../crm/notices.js').Notices;
 }
 
 export interface Login {
@@ -50,6 +58,12 @@ export interface Login {
    */
   relogin: (askPassword: AskPassword) => Promise<boolean>;
   logout: () => Promise<void>;
+  /**
+   * Asked after a call failed: the reason when the session has ended since
+   * the check before it (the account deleted under a running batch), else
+   * undefined. Absent: not asked.
+   */
+  sessionEnded?: () => Promise<string | undefined>;
   /** Ctrl+C during a running call: Database.cancelRunning. */
   cancelRunning: () => Promise<number>;
   /**
@@ -74,4 +88,6 @@ export interface Login {
   monitor: Monitor;
   /** What the interactive shell says at login (lib/shell/digest.ts); absent: nothing. */
   digest?: () => Promise<Digest>;
+  /** LISTEN for new history entries (payload: their id range, migration 033); absent: no notices. */
+  listenChanges?: (onPayload: (payload: string) => void) => Promise<{ readonly connected: boolean; close(): Promise<void> }>;
 }

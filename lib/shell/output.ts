@@ -12,6 +12,7 @@ import util from 'node:util';
 import { Page, isPage } from '../crm/page.js';
 import { isFound, type Found } from '../crm/find.js';
 import { visible } from '../platform/text.js';
+import { fitText } from '../platform/width.js';
 import { formatDate, isDate } from '../platform/dates.js';
 import { heading, type ColumnChoice, type Expanded } from './layout.js';
 import { fitCell, formatField, formatRecord, formatTable, isRecord, paint, type Row, type TableView } from './table.js';
@@ -76,10 +77,11 @@ export function formatHistoryLine(entry: Row, color: boolean, showRecord: boolea
   return `${paint(formatDate(entry.at as Date, dateFormat), 'dim', color)}  ${fitCell(String(entry.actorName))}  ${record}${what}${note}`;
 }
 
-function formatTimeline(rows: Row[], color: boolean, dateFormat?: string): string {
+function formatTimeline(rows: Row[], color: boolean, dateFormat?: string, width?: number): string {
   if (rows.length === 0) return '(no changes)';
   const records = new Set(rows.map((r) => `${r.object} ${r.recordId}`));
-  return rows.map((r) => formatHistoryLine(r, color, records.size > 1, dateFormat)).join('\n');
+  // A long line wraps between words, under the text after its timestamp.
+  return rows.map((r) => fitText(formatHistoryLine(r, color, records.size > 1, dateFormat), width)).join('\n');
 }
 
 /** The columns a list was asked for (list({columns})), kept with it and the pages after it. */
@@ -100,7 +102,7 @@ function tableView(options: { width?: number; display?: Display }, object?: stri
 export function formatPage(page: Page<unknown>, color: boolean, options: { width?: number; display?: Display } = {}): string {
   const rows = page.rows.filter(isRecord);
   const listing = page.object === 'history'
-    ? formatTimeline(rows, color, options.display?.dateFormat)
+    ? formatTimeline(rows, color, options.display?.dateFormat, options.width)
     : formatTable(rows, color, tableView(options, page.object, pageChoices.get(page)));
   const table = rows.length === page.rows.length ? listing : page.rows.map((r) => inspectVisibly(r, false)).join('\n');
   // The last page says how many were listed in all (with the pages `it` showed before it).
@@ -109,12 +111,12 @@ export function formatPage(page: Page<unknown>, color: boolean, options: { width
 }
 
 /** find(): each kind with its rows as a table, kinds with nothing left out. */
-export function formatFound(found: Found, color: boolean): string {
+export function formatFound(found: Found, color: boolean, options: { width?: number; display?: Display } = {}): string {
   const kinds = (['clients', 'contracts', 'events'] as const).filter((k) => found[k].length > 0);
   if (kinds.length === 0) return '(nothing found)';
   return kinds.map((k) => {
     const count = found.more.includes(k) ? `first ${found[k].length}` : String(found[k].length);
-    return `${paint(`${k} (${count})`, 'bold', color)}\n${formatTable(found[k] as unknown as Row[], color)}`;
+    return `${paint(`${k} (${count})`, 'bold', color)}\n${formatTable(found[k] as unknown as Row[], color, tableView(options, k))}`;
   }).join('\n\n');
 }
 
@@ -139,18 +141,44 @@ function inspectVisibly(value: unknown, color: boolean): string {
   return util.inspect(value, { colors: true, depth: 4 });
 }
 
+const isScalar = (v: unknown) => v === null || (typeof v !== 'object' && typeof v !== 'function') || isDate(v);
+
+/**
+ * A record as one field a line, what it holds inside flattened (`users.update`
+ * with `moved: {clients, events, to}` prints `moved clients`, `moved to`…): a
+ * collaborator as `Bill Boquet (id 4)`, a list of plain values joined. Undefined
+ * when it holds something else (a list of records: inspected as it is).
+ */
+function flatRecord(record: Row, prefix = '', depth = 2): Row | undefined {
+  const out: Row = {};
+  for (const [key, v] of Object.entries(record)) {
+    const name = prefix ? `${prefix} ${heading(key)}` : key;
+    if (isScalar(v)) out[name] = v;
+    else if (Array.isArray(v) && v.every(isScalar)) out[name] = v.map((x) => formatField(key, x)).join(', ');
+    else if (isRecord(v) && Object.keys(v).length === 2 && typeof v.fullName === 'string' && typeof v.id === 'number') out[name] = `${v.fullName} (id ${v.id})`;
+    else if (isRecord(v) && depth > 0) {
+      const inner = flatRecord(v, name, depth - 1);
+      if (!inner) return undefined;
+      Object.assign(out, inner);
+    } else return undefined;
+  }
+  return out;
+}
+
 /** Render any value the shell printed: the writer of the REPL, and what batches print. */
 export function render(value: unknown, options: OutputOptions): string {
-  if (value instanceof ShellText) return visible(value.text, '\n');
+  if (value instanceof ShellText) return fitText(visible(value.text, '\n'), options.width);
   if (options.json) return toJson(value);
   const listing = listingOf(value);
-  if (listing) return visible(listing(options.width), '\n');
+  if (listing) return fitText(visible(listing(options.width), '\n'), options.width);
   if (isPage(value)) return formatPage(value, options.color, options);
-  if (isFound(value)) return formatFound(value, options.color);
-  if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) return formatTable(value, options.color, tableView(options));
-  if (isRecord(value) && Object.values(value).every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function') || isDate(v))) {
-    return formatRecord(value, options.color, { width: options.width, dateFormat: options.display?.dateFormat });
+  if (isFound(value)) return formatFound(value, options.color, options);
+  if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
+    // Every list says how many rows it has, as a page does.
+    return `${formatTable(value, options.color, tableView(options))}\n${paint(`(${value.length} ${value.length === 1 ? 'row' : 'rows'})`, 'dim', options.color)}`;
   }
+  const flat = isRecord(value) ? flatRecord(value) : undefined;
+  if (flat) return formatRecord(flat, options.color, { width: options.width, dateFormat: options.display?.dateFormat });
   return inspectVisibly(value, options.color);
 }
 

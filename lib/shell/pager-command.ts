@@ -4,7 +4,8 @@
  * terminal has rows. Never in scripts, --eval or --json (only the REPL asks),
  * never when the terminal's size is unknown. The shell stops reading keys
  * while the pager runs (it reads them from the terminal itself), and takes
- * the terminal back when it ends. (`it`, the next page of a list, is
+ * the terminal back when it ends. It runs with LESSSECURE=1 (no saving, no
+ * commands, no editor from inside less). (`it`, the next page of a list, is
  * lib/shell/pager.ts.)
  */
 import { spawn } from 'node:child_process';
@@ -39,7 +40,8 @@ export function showInPager(text: string, command: string, terminal: PagerTermin
   };
   return new Promise<boolean>((resolve) => {
     let started = false;
-    const child = spawn(command, { shell: true, stdio: ['pipe', 'inherit', 'inherit'] });
+    // LESSSECURE=1: less cannot save the text to a file, run a command or open an editor from the pager.
+    const child = spawn(command, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, LESSSECURE: '1' } });
     child.once('spawn', () => (started = true));
     child.stdin?.on('error', () => undefined); // the pager quit before reading everything (q)
     child.stdin?.end(text.endsWith('\n') ? text : `${text}\n`);

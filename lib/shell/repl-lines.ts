@@ -15,10 +15,13 @@ export class Turns {
   awaiting = false;
   /** The shell's exit code: set when an evaluation ends it (3: the session ended). */
   exitCode = 0;
+  /** Turns added and not yet ended (a notice waits for none to be running). */
+  running = 0;
   private queue: Promise<void> = Promise.resolve();
 
   add(work: () => Promise<void>): void {
-    this.queue = this.queue.then(work);
+    this.running++;
+    this.queue = this.queue.then(work).finally(() => void this.running--);
   }
 
   settled(): Promise<void> {

@@ -9,7 +9,10 @@ import repl, { type REPLEval, type REPLServer } from 'node:repl';
 import type { Actor } from '../domain/actor.js';
 import { HideableOutput } from '../platform/prompt.js';
 import { shellCompleter, type Completion } from './completion.js';
+import { withNames } from './name-completion.js';
+import { showNotices } from './notices.js';
 import { loginDigest } from './digest.js';
+import { fitText } from '../platform/width.js';
 import { HistoryFile } from './history.js';
 import type { AskPassword, Login } from './login.js';
 import { paint, render, visible, type OutputOptions } from './output.js';
@@ -44,7 +47,7 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   const output = outputOptions(io);
   const prompt = promptFor(login.actor());
   const writeError = (line: string) => void io.errorOutput.write(`${paint(visible(line), 'red', output.color)}\n`);
-  greet(login, io, digest);
+  greet(login, io, digest, output.width);
   const history = io.historyFile ? new HistoryFile(io.historyFile, { warn: writeError }) : undefined;
   const saved = history?.load() ?? [];
 
@@ -98,7 +101,9 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
   // Node's .save writes every line of the session, passwords included, to a world-readable file.
   adapted.removeCommand('save');
   defineLoad(server, runtime, turns, io, writeError);
-  const complete = adapted.setCompleter(shellCompleter(login));
+  const complete = adapted.setCompleter(withNames(shellCompleter(login), () => login.api.candidates));
+  // Notices above the prompt: the interactive shell on a terminal only (lib/shell/notices.ts).
+  if (terminal) showNotices(login, { server, output: io.output, enabled: () => runtime.settings.notices(), busy: () => turns.running > 0 || memory.asking, color: output.color, width: io.width });
   if (rc !== undefined) runStartupFile(rc, io.rcFile as string, { runtime, turns, server, writeError, prompt });
 
   const done = new Promise<number>((resolve) => {
@@ -111,11 +116,12 @@ export function openShell(login: Login, io: ShellIO, digest: readonly string[] =
 }
 
 /** The banner, who is logged in and the login digest (lines already made visible), unless quiet. */
-function greet(login: Login, io: ShellIO, digest: readonly string[]): void {
+function greet(login: Login, io: ShellIO, digest: readonly string[], width: number | undefined): void {
   if (io.quiet) return;
-  if (io.banner) io.output.write(`${io.banner}\n`);
-  io.output.write(`${visible(`Logged in as ${login.actor().fullName} (${login.actor().department}).`)} Type help() for help.\n`);
-  for (const line of digest) io.output.write(`${line}\n`);
+  const write = (text: string) => void io.output.write(`${fitText(text, width)}\n`);
+  if (io.banner) write(io.banner);
+  write(`${visible(`Logged in as ${login.actor().fullName} (${login.actor().department}).`)} Type help() for help.`);
+  for (const line of digest) write(line);
 }
 
 /** The start-up file's code (rc.js in the state directory): undefined when there is none, or it cannot be trusted (one line). */

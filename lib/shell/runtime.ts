@@ -139,6 +139,7 @@ export class ShellRuntime implements BatchRun {
   /** Put the shell's names in `context` (again after the REPL's .clear). */
   inject(context: vm.Context): void {
     injectContext(context, this.values);
+    this.engine.useContext(context);
   }
 
   write(text: string): void {

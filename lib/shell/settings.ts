@@ -27,6 +27,8 @@ export interface SettingValues {
   dateFormat: string;
   /** Per object; an object not named shows its default view. */
   columns: Record<string, ColumnChoice>;
+  /** One line above the prompt when something concerns you (lib/shell/notices.ts). */
+  notices: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<SettingValues> = Object.freeze({
@@ -36,6 +38,7 @@ export const DEFAULT_SETTINGS: Readonly<SettingValues> = Object.freeze({
   color: 'auto',
   dateFormat: 'local',
   columns: {},
+  notices: true,
 });
 
 export const DEFAULT_PAGER = 'less -FRSX';
@@ -85,6 +88,7 @@ const CHECKS: Record<Exclude<keyof SettingValues, 'columns'>, Check> = {
     if (typeof value !== 'string' || value.trim() === '' || /[\n\r\0]/.test(value)) return refuse(key, `must be 'auto' ($PAGER, else ${DEFAULT_PAGER}), 'off' or a command such as 'less -R'`, value);
     return value.trim();
   },
+  notices: (value, key) => (typeof value === 'boolean' ? value : refuse(key, 'must be true or false', value)),
   dateFormat: (value, key) => {
     if (value === 'local' || value === 'iso') return value;
     const letters = typeof value === 'string' ? value.replace(DATE_TOKENS, '') : '';
@@ -181,6 +185,11 @@ export class Settings {
       else (this.values as unknown as Record<string, unknown>)[key] = (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[key];
     }
     this.save();
+  }
+
+  /** Whether notices show at the prompt. */
+  notices(): boolean {
+    return this.values.notices !== false;
   }
 
   get pageSize(): number {

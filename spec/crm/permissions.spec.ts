@@ -13,7 +13,7 @@ import type { CrmApi } from '../../lib/crm/api.js';
 import { PermissionDenied } from '../../lib/domain/errors.js';
 import { API, OBJECTS, type ObjectName } from '../../lib/crm/permissions.js';
 import { DEPARTMENTS, type Department } from '../../lib/domain/departments.js';
-import { actorOf, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
+import { actorOf, addClient, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
 import { asOwner } from '../support/owner.js';
 import { testQueries } from '../support/test-queries.js';
@@ -132,6 +132,50 @@ const CASES: Case[] = [
     prepare: (w) => asOwner(async (c) => { for (const e of [w.kate.email, w.lou.email]) await c.exec(tq.lockOutEmail, [e]); }),
     call: (api, w, whose) => api.users.unlock(pick(whose, w.kate.email, w.lou.email)),
   },
+  // The way back (spec/crm/trash.spec.ts, undo.spec.ts, erase.spec.ts): delete and restore as the department may update.
+  {
+    // Clients without contracts (Alice's and Bob's fixtures have signed contracts with payments: management only).
+    object: 'clients', method: 'delete', rules: { management: 'all', sales: 'own', support: 'none' },
+    prepare: async (w) => { spare = { own: await addClient('Spare A', 'spare-a@client.test', w.alice.id), other: await addClient('Spare B', 'spare-b@client.test', w.bob.id) }; },
+    call: (api, _w, whose) => api.clients.delete(pick(whose, spare.own, spare.other)),
+  },
+  {
+    object: 'clients', method: 'restore', rules: { management: 'all', sales: 'own', support: 'none' },
+    prepare: async (w) => {
+      spare = { own: await addClient('Spare A', 'spare-a@client.test', w.alice.id), other: await addClient('Spare B', 'spare-b@client.test', w.bob.id) };
+      for (const id of [spare.own, spare.other]) await apiAs(w.manager).clients.delete(id);
+    },
+    call: (api, _w, whose) => api.clients.restore(pick(whose, spare.own, spare.other)),
+  },
+  {
+    object: 'contracts', method: 'delete', rules: { management: 'all', sales: 'own', support: 'none' },
+    call: (api, w, whose) => api.contracts.delete(pick(whose, w.contractA, w.contractB)),
+  },
+  {
+    object: 'contracts', method: 'restore', rules: { management: 'all', sales: 'own', support: 'none' },
+    prepare: async (w) => { for (const id of [w.contractA, w.contractB]) await apiAs(w.manager).contracts.delete(id); },
+    call: (api, w, whose) => api.contracts.restore(pick(whose, w.contractA, w.contractB)),
+  },
+  {
+    object: 'events', method: 'delete', rules: { management: 'all', sales: 'none', support: 'own' },
+    call: (api, w, whose) => api.events.delete(pick(whose, w.eventK, w.eventL)),
+  },
+  {
+    object: 'events', method: 'restore', rules: { management: 'all', sales: 'none', support: 'own' },
+    prepare: async (w) => { for (const id of [w.eventK, w.eventL]) await apiAs(w.manager).events.delete(id); },
+    call: (api, w, whose) => api.events.restore(pick(whose, w.eventK, w.eventL)),
+  },
+  {
+    // Import 1 is Alice's, import 2 Bob's (identities restart with each test's data).
+    object: 'clients', method: 'undoImport', rules: { management: 'all', sales: 'own', support: 'none' },
+    prepare: async (w) => {
+      await apiAs(w.alice).clients.import(importFile(`Full name,Email\nBy Alice,by-alice${++serial}@client.test\n`));
+      await apiAs(w.bob).clients.import(importFile(`Full name,Email\nBy Bob,by-bob${++serial}@client.test\n`));
+    },
+    call: (api, _w, whose) => api.clients.undoImport(pick(whose, 1, 2)),
+  },
+  { object: 'clients', method: 'erase', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.clients.erase(pick(whose, w.clientA, w.clientB)) },
+  { object: 'clients', method: 'personalData', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.clients.personalData(pick(whose, w.clientA, w.clientB)) },
   {
     object: 'clients', method: 'followUp', rules: { management: 'all', sales: 'own', support: 'none' },
     call: (api, w, whose) => api.clients.followUp(pick(whose, w.clientA, w.clientB), 'tomorrow 10:00', 'call back'),
@@ -147,6 +191,9 @@ const CASES: Case[] = [
     call: (api, _w, whose) => api.followUps.done(followUpIds[whose]),
   },
 ];
+
+/** The clients a clients.delete / clients.restore case prepared. */
+let spare = { own: 0, other: 0 };
 
 describe('permission matrix (every method × department × own/other record)', () => {
   beforeEach(resetData);

@@ -146,7 +146,8 @@ describe('undo', () => {
     it('is refused to support and to another salesperson, changing nothing', async () => {
       const report = await apiAs(w.alice).clients.import(file('c.csv', 'Full name,Email\nD One,d1@x.test\n'));
       expect(await refused(() => apiAs(w.kate).clients.undoImport(report.importId!))).to.be.instanceOf(PermissionDenied);
-      expect(await refused(() => apiAs(w.bob).clients.undoImport(report.importId!))).to.be.instanceOf(NotFound);
+      expect(await refused(() => apiAs(w.bob).clients.undoImport(report.importId!))).to.be.instanceOf(PermissionDenied);
+      expect(await refused(() => apiAs(w.manager).clients.undoImport(999))).to.be.instanceOf(NotFound);
       expect(await apiAs(w.manager).clients.undoImport(report.importId!)).to.include({ importId: report.importId });
     });
   });

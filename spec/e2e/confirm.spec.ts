@@ -16,7 +16,7 @@ import { NotFound } from '../../lib/domain/errors.js';
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const promptOf = (actor: Actor) => new RegExp(`epic\\(${actor.department}:${escape(actor.email)}\\)> $`);
 
-describe('e2e: confirmation before users.delete and contracts.sign', function () {
+describe('e2e: confirmation before users.delete, contracts.sign, undo and clients.erase', function () {
   this.timeout(60_000);
   const bed = cliTestbed('epic-e2e-confirm-');
 
@@ -82,6 +82,39 @@ describe('e2e: confirmation before users.delete and contracts.sign', function ()
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
     expect((await apiAs(alice).contracts.get(contractA)).signed).to.equal(true);
+  });
+
+  it('undo(id) says what the entry did and what will change; No changes nothing, Yes undoes it', async () => {
+    const { alice, clientA } = bed.world;
+    await apiAs(alice).clients.update(clientA, { companyName: 'Typo Co' });
+    const entry = Number((await apiAs(alice).clients.history(clientA)).rows[0].id);
+    const shell = await openShell(alice);
+    const before = await fingerprint();
+    shell.sendLine(`undo(${entry})`);
+    expect(await shell.waitFor(/\[y\/N\] $/)).to.include(`Undoing history entry #${entry} (updated client ${clientA} by Alice Sales): companyName get their old values back. Undo? [y/N] `);
+    shell.sendLine('n');
+    await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
+    expect(await fingerprint()).to.deep.equal(before);
+    shell.sendLine(`undo(${entry})`);
+    await shell.waitFor(/\[y\/N\] $/);
+    shell.sendLine('y');
+    await shell.waitFor(/undone[\s\S]*> $/);
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+    expect((await apiAs(alice).clients.get(clientA)).companyName).to.equal(null);
+  });
+
+  it('clients.erase names the client and says it cannot be undone; No changes nothing', async () => {
+    const { manager, clientB } = bed.world;
+    const shell = await openShell(manager);
+    const before = await fingerprint();
+    shell.sendLine(`clients.erase(${clientB})`);
+    expect(await shell.waitFor(/\[y\/N\] $/)).to.include(`Erasing the personal data of client ${clientB} (Client of Bob, b@client.test)`);
+    shell.sendLine('');
+    await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('a .load file at the prompt and --eval never ask', async () => {

@@ -79,7 +79,7 @@ describe('e2e: passwd() and replacing a password management set', function () {
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
     const after = await fingerprint();
-    // Only the failed attempt is counted (login_throttle, as a failed login): users and sessions are as they were.
+    // Only the failed attempt is counted (login_attempts, as a failed login): users and sessions are as they were.
     expect({ users: after.users, clients: after.clients }).to.deep.equal({ users: before.users, clients: before.clients });
     expect(await logsIn(alice.email, FIXTURE_PASSWORD)).to.equal(true);
     expect(fs.readFileSync(path.join(bed.home, 'history'), 'utf8')).not.to.include('typed in the line');

@@ -59,7 +59,7 @@ describe('e2e: lists fit the terminal', function () {
     expect(clients).to.include('Maximilian');
     await run(shell, manager, 'users.list()');
     const bare = await run(shell, manager, 'users');
-    expect(bare).to.match(/^users\.create\(\{fullName, email, department, password, [^\n]*…$/m);
+    expect(bare).to.match(/^users\.create\(\{fullName, email, department, password, /m).and.not.include('…');
     const all = await run(shell, manager, "contracts.list({columns: 'all'})");
     expect(all).to.match(/^-\[ 1 \]/m).and.match(/^\s*client email: /m);
     const record = await run(shell, manager, `events.get(${bed.world.eventK})`);

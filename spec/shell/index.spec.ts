@@ -138,7 +138,7 @@ describe('shell (the REPL)', () => {
     const term = new FakeTerminal();
     const done = startShell(login, term.io());
     await term.run('clint.list()');
-    expect(term.err).to.equal('ReferenceError: clint is not defined\n');
+    expect(term.err).to.equal('ReferenceError: clint is not defined: did you mean clients?\n');
     expect(login.exceptions).to.deep.equal([]);
     term.input.end();
     await done;
@@ -291,7 +291,7 @@ describe('shell (the REPL)', () => {
   it('completes the methods the department may call and the filter keys of list({', async () => {
     const term = new FakeTerminal();
     const sales = openShell(fakeLogin('sales'), term.io());
-    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'count', 'get', 'create', 'update', 'history', 'import', 'followUp', 'help']);
+    expect((await sales.complete('clients.'))[0]).to.deep.equal(['list', 'count', 'get', 'create', 'update', 'history', 'import', 'followUp', 'undoImport', 'delete', 'restore', 'help']);
     expect((await sales.complete('contracts.s'))[0]).to.deep.equal(['sign']);
     expect((await sales.complete('clients.list({s'))[0]).to.deep.equal(['search', 'salesContactId', 'sort']);
     expect(await sales.complete("clients.list({mine: true, sort: '-")).to.deep.equal([['-fullName', '-createdAt', '-updatedAt', '-id'], '-']);
@@ -306,7 +306,7 @@ describe('shell (the REPL)', () => {
     const term2 = new FakeTerminal();
     const support = openShell(fakeLogin('support'), term2.io());
     expect((await support.complete('clients.'))[0]).to.deep.equal(['list', 'count', 'get', 'history', 'help']);
-    expect((await support.complete('events.'))[0]).to.deep.equal(['list', 'count', 'upcoming', 'get', 'update', 'history', 'help']);
+    expect((await support.complete('events.'))[0]).to.deep.equal(['list', 'count', 'upcoming', 'get', 'update', 'history', 'delete', 'restore', 'help']);
     term2.input.end();
     await support.done;
   });

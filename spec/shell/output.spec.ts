@@ -111,3 +111,14 @@ describe('shell output', () => {
     });
   });
 });
+
+describe('records and lists print as such', () => {
+  it('prints a record holding a record (users.update with moved) as one field a line, never a raw object', () => {
+    const text = render({ id: 4, fullName: 'Ana Vente', moved: { clients: 3, events: 0, to: { id: 7, fullName: 'Bill Boquet' } } }, { json: false, color: false, width: 80 });
+    expect(text).to.equal(['           id: 4', '    full name: Ana Vente', 'moved clients: 3', ' moved events: 0', '     moved to: Bill Boquet (id 7)'].join('\n'));
+  });
+
+  it('gives every list of records its row-count footer', () => {
+    expect(render([{ salesContact: 'Bill', value: '10.00' }, { salesContact: 'Ana', value: '5.00' }], { json: false, color: false, width: 80 })).to.match(/\n\(2 rows\)$/);
+  });
+});

@@ -48,7 +48,9 @@ export class PtySession {
   /** `size`: the terminal's columns and rows (else a pty of unknown size, as `script` makes it from a pipe). */
   static start(args: string[], env: NodeJS.ProcessEnv, size?: { columns: number; rows: number }): PtySession {
     const cli = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
-    const command = size ? `stty cols ${size.columns} rows ${size.rows} && exec ${cli}` : cli;
+    // exec: the CLI replaces the shell `script` starts, so a Ctrl+C that is a signal (SIGINT while
+    // user code runs) reaches the CLI alone; a waiting sh would die of it and report 130.
+    const command = size ? `stty cols ${size.columns} rows ${size.rows} && exec ${cli}` : `exec ${cli}`;
     // -q quiet, -f flush at once, -e the child's exit code, -c the command; no typescript file.
     return new PtySession(track(spawn('script', ['-qfec', command, '/dev/null'], { env: { ...NO_LINGERING, ...env }, cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] })));
   }

@@ -71,6 +71,7 @@ alter table change_log drop constraint change_log_action_check;
 alter table change_log add constraint change_log_action_check
   check (action in ('created', 'updated', 'signed', 'assigned', 'payment', 'imported',
                     'deleted', 'password changed', 'sessions ended', 'lockout',
+                    'restored', 'undone', 'erased', 'purged',  -- 026: the trash, undo, erasure
                     'follow-up', 'follow-up done'));
 
 create function log_follow_up() returns trigger

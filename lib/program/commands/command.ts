@@ -13,7 +13,7 @@ export interface CliIO {
 }
 
 export interface CliOptions {
-  command: 'shell' | 'setup' | 'logout' | 'unlock' | 'types' | 'stop' | 'help' | 'version';
+  command: 'shell' | 'setup' | 'logout' | 'stop' | 'unlock' | 'types' | 'help' | 'version';
   /** unlock EMAIL: the email whose lockout to lift. */
   unlockEmail?: string;
   email?: string;

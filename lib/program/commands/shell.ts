@@ -2,6 +2,7 @@
  * The shell command: configuration → database → login → API → the REPL, or a
  * script (FILE.js, --file, --eval, piped stdin) run non-interactively.
  */
+import { queries } from '../../db/sql.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { configFrom, type CliIO, type CliOptions } from './command.js';
@@ -15,7 +16,7 @@ import { visible } from '../../platform/text.js';
 import { assertUsableStateDir } from '../../platform/state.js';
 import { createMonitor } from '../../platform/monitoring.js';
 import { checkPassword, login, passwordTries } from '../../auth/login.js';
-import { createTokenCheck } from '../../auth/token-check.js';
+import { checkToken, createTokenCheck } from '../../auth/token-check.js';
 import { changeOwnPassword } from '../../auth/own-password.js';
 import { SessionWatch } from '../../auth/watch.js';
 import { tokenSecret } from '../../auth/secret.js';
@@ -175,12 +176,18 @@ export function createLogin(parts: LoginParts): Login {
       if (parts.storeToken) saveToken(config, found.actor.email, current.token);
       return true;
     },
+    // After a call failed: whether the session ended under it (the account deleted…), asked of the database directly.
+    sessionEnded: async () => {
+      const check = await checkToken(config, db, current.token);
+      return check.ok || check.reason === 'expired' ? undefined : check.message;
+    },
     logout: async () => {
       // Ended in the database first: a copy of the token opens nothing after this.
       await endSession(db, current.actor.sessionKey);
       if (parts.storeToken) removeToken(config, current.actor.email);
     },
     cancelRunning: () => db.cancelRunning(),
+    listenChanges: (onPayload) => db.listen(queries('notices', ['listenChanges'] as const).listenChanges, onPayload),
     interrupt: async (waiting) => {
       const running = calls.size;
       try {

@@ -2,8 +2,9 @@
 -- fingerprint of every table to prove a refused call changed nothing.
 
 -- name: resetData :exec
-truncate follow_ups, events, contracts, clients, sessions, users, login_throttle, change_log,
-         report_signed_totals, report_pipeline_totals, report_client_balances, trash, client_imports restart identity;
+truncate follow_ups, events, contracts, clients, sessions, users, login_attempts, change_log,
+        report_signed_totals, report_pipeline_totals, report_client_balances, trash, client_imports,
+        session_endings restart identity;
 
 -- name: installationId :one
 select id::text as id from installation;
@@ -17,7 +18,7 @@ select (select count(*) from users)     as users,
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from clients t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from contracts t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from events t)
-        || (select coalesce(string_agg(t::text, '|' order by t.email), '') from login_throttle t)
+        || (select coalesce(string_agg(t::text, '|' order by t.id), '') from login_attempts t)
         || (select coalesce(string_agg(concat_ws(',', t.id, t.user_id, t.expires_at), '|' order by t.id), '') from sessions t)
         || (select coalesce(string_agg(t::text, '|' order by t.id), '') from change_log t)
         || (select coalesce(string_agg(t::text, '|' order by t.sales_contact_id, t.day), '') from report_signed_totals t)
@@ -29,7 +30,7 @@ select (select count(*) from users)     as users,
 
 -- A lockout that ran out: the throttle test cannot wait 15 minutes.
 -- name: expireLockout :exec
-update login_throttle set locked_until = now() - interval '1 second' where email = lower($1);
+update login_attempts set locked_until = now() - interval '1 second' where email = lower($1) and outcome = 'lockout';
 
 -- name: dropDatabase :exec
 drop database if exists %I with (force);
@@ -221,7 +222,7 @@ select password_hash from users;
 select id from clients;
 
 -- name: bypassReadThrottle :many
-select * from login_throttle;
+select * from login_attempts;
 
 -- name: bypassSignThroughFunction :exec
 select from sign_contract($1) as signed where signed;
@@ -317,7 +318,7 @@ where p.pronamespace = 'epic'::regnamespace
 order by 1;
 
 -- name: attackThrottleRows :many
-select email from epic.login_throttle;
+select email from epic.login_attempts;
 
 -- name: attackExpireSessions :exec
 update epic.sessions set expires_at = now() - interval '1 second' where user_id = $1;
@@ -396,8 +397,7 @@ select current_collaborator_id() as id, session_department() as department;
 
 -- An email locked out as five failed logins would (spec/crm/permissions.spec.ts: users.unlock).
 -- name: lockOutEmail :exec
-insert into login_throttle (email, failures, locked_until) values (lower($1), 0, now() + interval '15 minutes')
-on conflict (email) do update set locked_until = excluded.locked_until;
+insert into login_attempts (email, outcome, locked_until) values (lower($1), 'lockout', now() + interval '15 minutes');
 
 -- Provisioning (spec/program/commands/setup.spec.ts, spec/program/provision.spec.ts).
 -- name: epicSchemaExists :one
@@ -651,3 +651,49 @@ select place from (
   union all select 'client_find ' || f.id, f::text from client_find f
 ) x
 where lower(body) like '%' || lower($1) || '%';
+
+-- A connection lost around COMMIT (spec/reliability/lost-commit.spec.ts):
+-- the backends of the runtime role waiting in COMMIT, ended by an administrator.
+-- name: terminateSyncRepWaiters :one
+select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
+where datname = current_database() and wait_event = 'SyncRep' and usename = $1;
+
+-- A COMMIT that waits before it commits: a deferred constraint trigger on
+-- clients takes an advisory lock the test holds.
+-- name: createCommitGateFunction :exec
+create function test_commit_gate() returns trigger language plpgsql as $$
+begin
+  perform pg_advisory_xact_lock(2828);
+  return null;
+end $$;
+
+-- name: createCommitGateTrigger :exec
+create constraint trigger test_commit_gate after update on clients deferrable initially deferred
+for each row execute function test_commit_gate();
+
+-- name: dropCommitGateTrigger :exec
+drop trigger if exists test_commit_gate on clients;
+
+-- name: dropCommitGateFunction :exec
+drop function if exists test_commit_gate();
+
+-- name: holdCommitGate :exec
+select pg_advisory_lock(2828);
+
+-- name: releaseCommitGate :exec
+select pg_advisory_unlock(2828);
+
+-- name: commitGateWaiters :one
+select count(*) as waiting from pg_stat_activity
+where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and usename = $1;
+
+-- name: terminateCommitGateWaiters :one
+select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
+where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and usename = $1;
+
+-- Sessions ended under their holder (spec/reliability/session-endings.spec.ts).
+-- name: openSessionCount :one
+select count(*)::int as n from sessions where user_id = $1;
+
+-- name: deleteCollaborator :exec
+delete from users where id = $1;

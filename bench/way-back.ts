@@ -1,0 +1,61 @@
+/**
+ * The way back at full scale (issue 32): trash() and undo() each within
+ * 20 ms at a million contracts. Run with the others, or alone:
+ * BENCH_ONLY=wayback npm run bench. The lists need no figure of their own:
+ * trashed records leave their tables (sql/migrations/026_trash.sql), so
+ * every list, count and search reads what it read before, with no filter
+ * added (the `scale` and `daily` figures are unchanged).
+ */
+import { createApi, type CrmApi } from '../lib/crm/api.js';
+import type { Database } from '../lib/db/index.js';
+import type { Actor } from '../lib/domain/actor.js';
+import { noopMonitor } from '../lib/platform/monitoring.js';
+import { median, type BenchWorld } from './harness.js';
+
+export interface FigureSink {
+  limitRow(figure: string, value: string, ok: boolean, target: string): void;
+  progress(line: string): void;
+  ms(v: number): string;
+}
+
+const TARGET_MS = 20;
+
+export async function wayBackFigures(world: BenchWorld, db: Database, sales: Actor, management: Actor, out: FigureSink): Promise<void> {
+  out.progress('the way back: trash() and undo()');
+  const as = (actor: Actor): CrmApi => createApi({ db, actor: () => actor, config: world.config, monitor: noopMonitor });
+  const asSales = as(sales);
+  const asManagement = as(management);
+  const mine = (await asSales.contracts.list({ mine: true, signed: false, limit: 60 })).rows;
+  if (mine.length < 60) throw new Error(`the bench's first salesperson has ${mine.length} unsigned contracts, 60 needed`);
+  // 30 of them in the trash (their own entries), so trash() has pages to read.
+  const trashed = mine.slice(0, 30);
+  for (const k of trashed) await asSales.contracts.delete(k.id);
+  try {
+    const listTimes: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      for (const api of [asSales, asManagement]) {
+        const t0 = performance.now();
+        const page = await api.trash();
+        listTimes.push(performance.now() - t0);
+        if (page.rows.length === 0) throw new Error('trash() listed nothing');
+      }
+    }
+    const list = median(listTimes);
+    out.limitRow('trash() at 1M contracts (sales and management, first page)', out.ms(list), list <= TARGET_MS, `<= ${TARGET_MS} ms`);
+
+    // undo(): each run undoes a fresh update of another contract (the update itself not timed).
+    const undoTimes: number[] = [];
+    for (const k of mine.slice(30, 60)) {
+      await asSales.contracts.update(k.id, { amountDue: '0.00' });
+      const [entry] = (await asSales.contracts.history(k.id, { limit: 1 })).rows;
+      const t0 = performance.now();
+      const done = await asSales.undo(Number(entry.id));
+      undoTimes.push(performance.now() - t0);
+      if (done.action !== 'undone') throw new Error(`undo(${entry.id}) did ${done.action}`);
+    }
+    const undo = median(undoTimes);
+    out.limitRow('undo(id) of a contract update at 1M contracts', out.ms(undo), undo <= TARGET_MS, `<= ${TARGET_MS} ms`);
+  } finally {
+    for (const k of trashed) await asSales.contracts.restore(k.id);
+  }
+}

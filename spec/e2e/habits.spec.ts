@@ -1,0 +1,61 @@
+/**
+ * Names and habits at a real prompt (pty): a declaration that would hide a
+ * shell name is refused in one line, `.clear` gives the names back, a mistyped
+ * object gets a suggestion, and psql or mongosh reflexes answer usefully.
+ */
+import { expect } from 'chai';
+import { FIXTURE_PASSWORD } from '../support/fixtures.js';
+import { KEY, PtySession } from '../support/pty.js';
+import { cliTestbed, runCli } from '../support/cli.js';
+import { fingerprint } from '../support/server.js';
+
+const PROMPT = /epic\(management:maud@epic\.events\)> $/;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('e2e: names and habits at the prompt', function () {
+  this.timeout(120_000);
+  const bed = cliTestbed('epic-e2e-habits-');
+
+  const openShell = async (): Promise<PtySession> => {
+    const { manager } = bed.world;
+    const r = await runCli(['--email', manager.email, '--password-stdin'], bed.env, `${FIXTURE_PASSWORD}\n`);
+    expect(r.code, r.stderr).to.equal(0);
+    const shell = PtySession.start(['--email', manager.email], bed.env, { columns: 80, rows: 500 });
+    await shell.waitFor(PROMPT);
+    return shell;
+  };
+  const run = async (shell: PtySession, line: string): Promise<string> => {
+    shell.sendLine(line);
+    const out = await shell.waitFor(new RegExp(`${escape(line)}[\\s\\S]*${PROMPT.source}`));
+    return out.slice(out.indexOf(line) + line.length).replace(PROMPT, '').trim();
+  };
+
+  it('refuses `const contracts = …` and `let clients` in one line, the shell objects unchanged; .clear keeps them', async () => {
+    const shell = await openShell();
+    const before = await fingerprint();
+    expect(await run(shell, 'const contracts = 5')).to.equal('TypeError: contracts belongs to the shell and cannot be declared again (choose another name)');
+    expect(await run(shell, 'let [x, clients] = [1, 2]')).to.match(/^TypeError: clients belongs to the shell/);
+    expect(await run(shell, 'contracts.count()')).to.equal('6');
+    expect(await run(shell, 'const mine = 3')).to.equal('');
+    expect(await run(shell, 'mine + 1')).to.equal('4');
+    shell.sendLine('.clear');
+    await shell.waitFor(PROMPT);
+    expect(await run(shell, 'clients.count()')).to.equal('2');
+    expect(await run(shell, 'typeof mine')).to.equal("'undefined'");
+    expect(await fingerprint()).to.deep.equal(before);
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+  });
+
+  it('suggests the object for a mistyped one, and answers psql and mongosh reflexes', async () => {
+    const shell = await openShell();
+    expect(await run(shell, 'client.list()')).to.equal('ReferenceError: client is not defined: did you mean clients?');
+    expect(await run(shell, 'contract.count()')).to.match(/did you mean contracts\?$/);
+    expect(await run(shell, '\\x')).to.match(/config\.set\('expanded', 'on'\)/);
+    expect(await run(shell, 'show collections')).to.match(/clients, contracts, events, users, reports/);
+    expect(await run(shell, '\\dt')).to.match(/objects, not tables/);
+    expect(await run(shell, '\\?')).to.match(/^Objects \(you are in management\):/);
+    shell.sendLine('\\q');
+    expect(await shell.exitCode()).to.equal(0);
+  });
+});
