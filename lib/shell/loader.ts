@@ -132,7 +132,7 @@ export function progressWriter(stream: Writable & { isTTY?: boolean }, label: st
       shown = -Infinity;
     } else if (done >= shown + 10 || done === 0) {
       shown = done;
-      stream.write(`\r${label}: line ${done}/${total}`);
+      stream.write(`\r${label}: ${done}/${total}`);
     }
   };
 }

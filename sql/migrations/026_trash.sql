@@ -163,7 +163,8 @@ create trigger contracts_report_delete after delete on contracts for each row ex
 
 -- A restore is an insert of a row whose id is in the trash: no insert by a
 -- department can choose an id (identity, no column grant), so the history
--- says "restored" for it and "created" for anything else.
+-- says "restored" for it and "created" for anything else. Otherwise as 013
+-- left it (labels from the work itself: "payment" only from pay_contract()).
 create or replace function log_record_change() returns trigger
 language plpgsql security definer set search_path = epic, pg_temp
 as $$
@@ -178,9 +179,7 @@ begin
       perform log_change(v_object, new.id, 'restored', null, undo_note(v_object, new.id));
       return null;
     end if;
-    perform log_change(v_object, new.id,
-      case when current_setting('epic.change_action', true) = 'imported' and v_object = 'client' then 'imported' else 'created' end,
-      null, null);
+    perform log_change(v_object, new.id, 'created', null, null);
     return null;
   end if;
   v_changes := changed_fields(to_jsonb(old), to_jsonb(new));
@@ -199,7 +198,7 @@ begin
   v_action := case
     when v_object = 'contract' and v_changes ? 'signedAt' and v_changes #> '{signedAt,0}' = 'null'::jsonb then 'signed'
     when v_object = 'contract' and v_changes ? 'amountDue' and not v_changes ? 'totalAmount'
-         and current_setting('epic.change_action', true) = 'payment' then 'payment'
+         and made_by_pay_contract() then 'payment'
     when v_changes - 'salesContactId' - 'supportContactId' = '{}'::jsonb then 'assigned'
     else 'updated'
   end;

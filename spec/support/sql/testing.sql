@@ -138,6 +138,10 @@ delete from clients where id = $1;
 -- name: rawDeleteContract :exec
 delete from contracts where id = $1;
 
+-- What the trash holds, in the order it was put there (spec/db/schema.spec.ts).
+-- name: trashedRecords :many
+select object, record_id as "recordId", went_with is not null as "wentWith" from trash order by id;
+
 -- name: rawClientSalesContact :one
 select sales_contact_id from clients where id = $1;
 
@@ -574,6 +578,53 @@ select 7::integer as int, 9007199254740993::bigint as big, 1.50::numeric as amou
        '2026-06-04 13:00:00.123456+00'::timestamptz as at, '{"b": [1, "x"], "a": null}'::jsonb as doc,
        'a "quoted", text' as words, null::text as nothing;
 
+
+-- A connection lost around COMMIT (spec/reliability/lost-commit.spec.ts):
+-- the backends of the runtime role waiting in COMMIT, ended by an administrator.
+-- name: terminateSyncRepWaiters :one
+select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
+where datname = current_database() and wait_event = 'SyncRep' and usename = $1;
+
+-- A COMMIT that waits before it commits: a deferred constraint trigger on
+-- clients takes an advisory lock the test holds.
+-- name: createCommitGateFunction :exec
+create function test_commit_gate() returns trigger language plpgsql as $$
+begin
+  perform pg_advisory_xact_lock(2828);
+  return null;
+end $$;
+
+-- name: createCommitGateTrigger :exec
+create constraint trigger test_commit_gate after update on clients deferrable initially deferred
+for each row execute function test_commit_gate();
+
+-- name: dropCommitGateTrigger :exec
+drop trigger if exists test_commit_gate on clients;
+
+-- name: dropCommitGateFunction :exec
+drop function if exists test_commit_gate();
+
+-- name: holdCommitGate :exec
+select pg_advisory_lock(2828);
+
+-- name: releaseCommitGate :exec
+select pg_advisory_unlock(2828);
+
+-- name: commitGateWaiters :one
+select count(*) as waiting from pg_stat_activity
+where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and usename = $1;
+
+-- name: terminateCommitGateWaiters :one
+select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
+where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and usename = $1;
+
+-- Sessions ended under their holder (spec/reliability/session-endings.spec.ts).
+-- name: openSessionCount :one
+select count(*)::int as n from sessions where user_id = $1;
+
+-- name: deleteCollaborator :exec
+delete from users where id = $1;
+
 -- Follow-ups (spec/security/follow-ups.spec.ts): what an attacker holding the
 -- runtime credentials would try under their own department's session.
 -- name: bypassInsertFollowUp :exec
@@ -651,49 +702,3 @@ select place from (
   union all select 'client_find ' || f.id, f::text from client_find f
 ) x
 where lower(body) like '%' || lower($1) || '%';
-
--- A connection lost around COMMIT (spec/reliability/lost-commit.spec.ts):
--- the backends of the runtime role waiting in COMMIT, ended by an administrator.
--- name: terminateSyncRepWaiters :one
-select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
-where datname = current_database() and wait_event = 'SyncRep' and usename = $1;
-
--- A COMMIT that waits before it commits: a deferred constraint trigger on
--- clients takes an advisory lock the test holds.
--- name: createCommitGateFunction :exec
-create function test_commit_gate() returns trigger language plpgsql as $$
-begin
-  perform pg_advisory_xact_lock(2828);
-  return null;
-end $$;
-
--- name: createCommitGateTrigger :exec
-create constraint trigger test_commit_gate after update on clients deferrable initially deferred
-for each row execute function test_commit_gate();
-
--- name: dropCommitGateTrigger :exec
-drop trigger if exists test_commit_gate on clients;
-
--- name: dropCommitGateFunction :exec
-drop function if exists test_commit_gate();
-
--- name: holdCommitGate :exec
-select pg_advisory_lock(2828);
-
--- name: releaseCommitGate :exec
-select pg_advisory_unlock(2828);
-
--- name: commitGateWaiters :one
-select count(*) as waiting from pg_stat_activity
-where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and usename = $1;
-
--- name: terminateCommitGateWaiters :one
-select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
-where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and usename = $1;
-
--- Sessions ended under their holder (spec/reliability/session-endings.spec.ts).
--- name: openSessionCount :one
-select count(*)::int as n from sessions where user_id = $1;
-
--- name: deleteCollaborator :exec
-delete from users where id = $1;
