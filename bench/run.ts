@@ -65,7 +65,7 @@ function ratioRow(figure: string, value: number, baseline: number, maxRatio: num
   progress(`${figure}: ${unit(value)} vs ${unit(baseline)} (ratio ${ratio.toFixed(2)})`);
 }
 
-function limitRow(figure: string, value: string, ok: boolean, target: string): void {
+function limitRow(figure: string, value: string, ok: boolean | undefined, target: string): void {
   rows.push({ figure, value, baseline: '-', ratio: '-', target, ok });
   progress(`${figure}: ${value}`);
 }
@@ -183,7 +183,7 @@ async function startupFigure(world: BenchWorld): Promise<void> {
     if (run.code !== 0) throw new Error(`baseline failed: ${run.stderr.trim()}`);
     return run.ms;
   });
-  ratioRow("1 start-up: --eval 'whoami()' vs node+pg select 1", shell, bare, 2.5);
+  ratioRow("1 start-up: --eval 'whoami()' vs node+pg select 1", shell, bare, 1.5);
 }
 
 /** Drawing a page at 80 columns (columnify, widths as the terminal draws them) vs the same cells padded by code point. */
@@ -440,7 +440,7 @@ async function memoryFigure(world: BenchWorld, scale: Scale): Promise<void> {
  * parse, check, batched INSERT under the session, history), against the
  * database owner's COPY FROM of the same file in the same run (the floor: no
  * checks, one statement; bench/sql/bench.sql says why not epic_owner's).
- * Target: >= 10,000 rows/s.
+ * Target: <= 1.5x that COPY FROM; rows/s is reported.
  */
 async function importFigure(world: BenchWorld, lines: number): Promise<void> {
   progress(`import: ${lines} clients from CSV`);
@@ -463,8 +463,9 @@ async function importFigure(world: BenchWorld, lines: number): Promise<void> {
     const report = JSON.parse(run.stdout) as { created: number };
     if (report.created !== lines) throw new Error(`import created ${report.created} clients, not ${lines}`);
     const perSecond = lines / (run.ms / 1000);
-    ratioRow(`7 import: ${lines} clients from CSV (${Math.round(perSecond)} rows/s) vs the owner's COPY FROM (${Math.round(lines / (copyMs / 1000))} rows/s)`, run.ms, copyMs, undefined);
-    limitRow('7 import: rows/s through clients.import (whole CLI run)', `${Math.round(perSecond)} rows/s`, perSecond >= 10_000, '>= 10,000 rows/s');
+    // The target is the ratio (measured in the same run, so a loaded machine fails no correct program); rows/s is a report.
+    ratioRow(`7 import: ${lines} clients from CSV (${Math.round(perSecond)} rows/s) vs the owner's COPY FROM (${Math.round(lines / (copyMs / 1000))} rows/s)`, run.ms, copyMs, 1.5);
+    limitRow('7 import: rows/s through clients.import (whole CLI run)', `${Math.round(perSecond)} rows/s`, undefined, 'report');
     await conn.transaction((tx) => tx.exec(bq.deleteCopiedClients), { asOwner: true });
   } finally {
     await conn.close();
@@ -484,7 +485,7 @@ async function exportFigure(world: BenchWorld, scale: Scale): Promise<void> {
   const mb = run.peakKb / 1024;
   const perSecond = written / (run.ms / 1000);
   limitRow(`8 export: ${written} contracts to CSV, peak RSS`, `${mb.toFixed(0)} MB`, mb > 0 && mb < 200, '< 200 MB');
-  limitRow(`8 export: ${written} contracts to CSV (whole CLI run, ${(run.ms / 1000).toFixed(1)} s)`, `${Math.round(perSecond)} rows/s`, perSecond >= 100_000, '>= 100,000 rows/s');
+  limitRow(`8 export: ${written} contracts to CSV (whole CLI run, ${(run.ms / 1000).toFixed(1)} s)`, `${Math.round(perSecond)} rows/s`, undefined, 'report');
 }
 
 /** clients.import of one file through the CLI: its duration, the imported clients then removed. */

@@ -1,4 +1,5 @@
-import bcrypt from 'bcrypt';
+/** bcrypt (a native addon) is loaded by the first hash or check: most calls need neither. */
+const bcrypt = async () => (await import('bcrypt')).default;
 import { AuthError, ValidationError } from '../domain/errors.js';
 
 export const MIN_PASSWORD_CHARS = 12;
@@ -20,14 +21,14 @@ export function assertAcceptablePassword(password: unknown, field = 'password'):
   if (problem) throw new ValidationError([{ field, problem }]);
 }
 
-export function hashPassword(password: string, rounds: number): Promise<string> {
+export async function hashPassword(password: string, rounds: number): Promise<string> {
   assertAcceptablePassword(password);
-  return bcrypt.hash(password, rounds);
+  return (await bcrypt()).hash(password, rounds);
 }
 
-export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return bcrypt.compare('', hash).then(() => false);
-  return bcrypt.compare(password, hash);
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return (await bcrypt()).compare('', hash).then(() => false);
+  return (await bcrypt()).compare(password, hash);
 }
 
 /** The refusal while an email is locked out after too many failed logins (login and passwd alike). */

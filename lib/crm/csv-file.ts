@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { parse, type Info } from 'csv-parse';
+import type { Info } from 'csv-parse';
 import { ValidationError } from '../domain/errors.js';
 
 export { headerKey, IMPORT_FIELDS, type ImportField } from './import-header.js';
@@ -150,6 +150,8 @@ export async function* csvRecords(path: string, file: string, delimiter: string)
   let lastEmpty = 0;
   // The line the parser's last record ended on: records it has read may not have reached the loop yet when it fails.
   let parsedUpTo = 0;
+  // Loaded when an import runs: not on every call's start-up path.
+  const { parse } = await import('csv-parse');
   const parser = parse({
     bom: true, delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true,
     skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_BYTES,

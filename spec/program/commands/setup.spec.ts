@@ -202,7 +202,7 @@ describe('epic-events setup on the embedded default (CLI, no .env)', function ()
 
   const run = (env: Record<string, string> = {}) =>
     spawnSync(process.execPath, [path.join(packageRoot, 'bin', 'epic-events.js'), 'setup'], {
-      env: { PATH: process.env.PATH, HOME: home, EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: home, BCRYPT_ROUNDS: '4', ...env },
+      env: { PATH: process.env.PATH, HOME: home, EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: home, EMBEDDED_IDLE: '0', BCRYPT_ROUNDS: '4', ...env },
       encoding: 'utf8',
     });
 
@@ -221,7 +221,7 @@ describe('epic-events setup on the embedded default (CLI, no .env)', function ()
   it('sets the embedded database up on the first start of the shell, then logs in', () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-first-start-'));
     try {
-      const env = { PATH: process.env.PATH, HOME: fresh, EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: fresh, BCRYPT_ROUNDS: '4', ADMIN_EMAIL: 'first@epic.events', ADMIN_PASSWORD: 'first start password' };
+      const env = { PATH: process.env.PATH, HOME: fresh, EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: fresh, EMBEDDED_IDLE: '0', BCRYPT_ROUNDS: '4', ADMIN_EMAIL: 'first@epic.events', ADMIN_PASSWORD: 'first start password' };
       const bin = path.join(packageRoot, 'bin', 'epic-events.js');
       const login = spawnSync(process.execPath, [bin, '--email', 'first@epic.events', '--password-stdin'], { env, input: 'first start password\n', encoding: 'utf8' });
       expect(login.status, login.stderr).to.equal(0);
