@@ -60,10 +60,12 @@ export function duration(v: unknown, field: string, p: Problems): string | undef
 /** The descriptions of an object's delete and restore (lib/crm/describe.ts). */
 export function trashDescriptions(object: TrashObject, departments: readonly Department[]) {
   const plural = `${object}s`;
+  /** What goes to the trash along with the record. */
+  const along: Record<TrashObject, string> = { client: ', with its contracts and events', contract: ', with its event', event: '' };
   return {
     delete: method({
       departments, writes: true, args: [value('id', recordId)],
-      description: `move a ${object} to the trash${object === 'client' ? ' with its contracts and events' : object === 'contract' ? ' with its event' : ''} (${plural}.restore(id) brings it back)`,
+      description: `move a ${object} to the trash${along[object]} (${plural}.restore(id) brings it back)`,
       example: `${plural}.delete(1)`,
     }),
     restore: method({
