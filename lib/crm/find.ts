@@ -8,7 +8,7 @@
 import { bind, queries } from '../db/sql.js';
 import { EVERYONE, method, value } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
-import { searchWords } from './validate.js';
+import { searchWords, type Problems } from './validate.js';
 import { phoneE164 } from './phone.js';
 
 /** A find() text that is only a phone number. */
@@ -19,10 +19,21 @@ const q = queries('search', ['find'] as const);
 /** Rows shown per kind. */
 export const FIND_LIMIT = 10;
 
+/** What find() searches for: the words, and the number in E.164 when the whole text is a phone number. */
+export interface FindText { words: string[]; phone: string | null }
+
+/** find()'s text read: searchWords, plus the phone number it may be in any form (06 01 02 03 04 = +33 6 01 02 03 04). */
+export function findText(value: unknown, field: string, problems: Problems): FindText | undefined {
+  const words = searchWords(value, field, problems);
+  if (words === undefined) return undefined;
+  const text = value as string;
+  return { words, phone: PHONE_TEXT.test(text) && text.replace(/\D/g, '').length >= 6 ? phoneE164(text) : null };
+}
+
 /** find(): not an object's method, but described all the same (help, validation). */
 export const FIND = method({
   departments: EVERYONE, writes: false,
-  args: [value('text', searchWords)],
+  args: [value('text', findText)],
   description: 'clients, contracts and events matching every word (any order, case or accent; phones by digits)',
   example: "find('casey kevin')",
 });
@@ -52,10 +63,7 @@ export function isFound(value: unknown): value is Found {
 }
 
 export function createFind(deps: ApiDeps) {
-  return async function find(words: string[]): Promise<Found> {
-    // A text that is a phone number finds that number in any form (06 01 02 03 04 = +33 6 01 02 03 04).
-    const text = words.join(' ');
-    const phone = PHONE_TEXT.test(text) && text.replace(/\D/g, '').length >= 6 ? phoneE164(text) : null;
+  return async function find({ words, phone }: FindText): Promise<Found> {
     const row = await inSession(deps, (tx) => tx.one<FoundRows>(q.find, bind(q.find, { words, limit: FIND_LIMIT + 1, phone })));
     const { clients } = row as FoundRows;
     // Timestamps come back as JSON text: Dates again, as every record has them.

@@ -16,7 +16,7 @@ import { FIND } from '../crm/find.js';
 
 /** TypeScript for what each validator accepts, by the validator's name. */
 const VALUE_TYPES: Readonly<Record<string, string>> = {
-  flag: 'boolean', searchWords: 'string', recordId: 'number', pageLimitField: 'number', name: 'string', email: 'string',
+  flag: 'boolean', searchWords: 'string', findText: 'string', recordId: 'number', pageLimitField: 'number', name: 'string', email: 'string',
   phone: 'string | null', optionalName: 'string | null', 'nullOr(recordId)': 'number | null', fileName: 'string',
   duplicatePolicy: "'fail' | 'skip' | 'update'", columnMap: 'Record<string, string | null>', timestamp: 'DateInput',
   rangeEnd: 'DateInput', note: 'string', money: 'Amount', payment: 'Amount', days: 'number', location: 'string',

@@ -21,7 +21,7 @@ describe('Database.statement (calls of one statement, each its own transaction)'
 
   it('runs the statement with the caller identity and commits it', async () => {
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
-    const [row] = await ctx().db.statement<{ id: number; salesContactName: string }>(cq.createClient, ['New Client', 'new@client.test', null, null, alice.id], as(alice));
+    const [row] = await ctx().db.statement<{ id: number; salesContactName: string }>(cq.createClient, ['New Client', 'new@client.test', null, null, alice.id, null], as(alice));
     expect(row.salesContactName).to.equal('Alice Sales');
     const [again] = await ctx().db.statement<{ id: number }>(cq.getClient, [row.id], { ...as(alice), readOnly: true });
     expect(again.id).to.equal(row.id);
@@ -31,10 +31,10 @@ describe('Database.statement (calls of one statement, each its own transaction)'
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
     await addClient('Existing', 'taken@client.test', alice.id);
     const before = await fingerprint();
-    const err = await rejection(ctx().db.statement(cq.createClient, ['Dup', 'taken@client.test', null, null, alice.id], as(alice)));
+    const err = await rejection(ctx().db.statement(cq.createClient, ['Dup', 'taken@client.test', null, null, alice.id, null], as(alice)));
     expect(err).to.be.instanceOf(Conflict);
     expect(await fingerprint()).to.deep.equal(before);
-    const [row] = await ctx().db.statement<{ id: number }>(cq.createClient, ['Other', 'other@client.test', null, null, alice.id], as(alice));
+    const [row] = await ctx().db.statement<{ id: number }>(cq.createClient, ['Other', 'other@client.test', null, null, alice.id, null], as(alice));
     expect(row.id).to.be.a('number');
   });
 
@@ -42,7 +42,7 @@ describe('Database.statement (calls of one statement, each its own transaction)'
     const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
     const kate = await addUser('Kate Support', 'kate@epic.events', 'support');
     const before = await fingerprint();
-    const err = await rejection(ctx().db.statement(cq.createClient, ['Sneaky', 'sneaky@client.test', null, null, alice.id], as(kate)));
+    const err = await rejection(ctx().db.statement(cq.createClient, ['Sneaky', 'sneaky@client.test', null, null, alice.id, null], as(kate)));
     expect(err).to.be.instanceOf(PermissionDenied);
     expect(await fingerprint()).to.deep.equal(before);
   });
@@ -85,7 +85,7 @@ describe('Database.statement (calls of one statement, each its own transaction)'
 
     it('runs a write of one statement as its own transaction, and an ended session is named, with nothing written', async () => {
       const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
-      const write = (email: string) => ctx().db.statement<{ id: number }>(cq.createClient, ['New', email, null, null, alice.id], { standing: standingIdentity(alice) });
+      const write = (email: string) => ctx().db.statement<{ id: number }>(cq.createClient, ['New', email, null, null, alice.id, null], { standing: standingIdentity(alice) });
       const [row] = await write('one@client.test');
       expect(row.id).to.be.a('number');
       await asOwner((c) => c.exec(tq.endSessionsOf, [alice.id]));

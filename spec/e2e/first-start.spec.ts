@@ -30,7 +30,7 @@ describe('e2e: the first start asks for the first management collaborator in one
 
   it('checks each answer as it is typed, then opens the shell as the collaborator just created', async () => {
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, HOME: home, TERM: 'xterm', EPIC_EVENTS_HOME: home, EPIC_EVENTS_NO_DOTENV: '1', BCRYPT_ROUNDS: '4',
+      PATH: process.env.PATH, HOME: home, TERM: 'xterm', EPIC_EVENTS_HOME: home, EPIC_EVENTS_NO_DOTENV: '1', EMBEDDED_IDLE: '0', BCRYPT_ROUNDS: '4',
     };
     const shell = PtySession.start([], env);
     await shell.waitFor(/No management collaborator yet: creating the first one\.\n[\s\S]*Full name \[Administrator\]: $/, 150_000);

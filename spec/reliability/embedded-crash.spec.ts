@@ -75,7 +75,20 @@ describe('reliability: a backend of the embedded server killed under a running b
     // The backend dies (as under the OOM killer) and the shell leaves at once
     // (its terminal closed, or the error ending it): it stops the server in
     // the middle of the crash recovery — the moment a fast shutdown can hang.
-    process.kill(victims[0], 'SIGKILL');
+    // A backend seen a moment ago may have ended since (a session check's own
+    // connection): kill one alive now.
+    const killedOne = () => clientBackends(dataDir).some((pid) => {
+      try {
+        process.kill(pid, 'SIGKILL');
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    while (!killedOne()) {
+      if (Date.now() > deadline || run.child.exitCode !== null) throw new Error('no backend of the batch to kill');
+      await sleep(20);
+    }
     run.child.kill('SIGTERM');
     const killed = await run.done;
     expect(killed.code, 'the batch fails').to.not.equal(0);

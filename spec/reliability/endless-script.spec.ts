@@ -98,7 +98,7 @@ describe('reliability: an endless loaded script stops', function () {
       this.timeout(180_000);
       home = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-endless-embedded-'));
       env = {
-        PATH: process.env.PATH, HOME: home, EPIC_EVENTS_HOME: home, EPIC_EVENTS_NO_DOTENV: '1',
+        PATH: process.env.PATH, HOME: home, EPIC_EVENTS_HOME: home, EPIC_EVENTS_NO_DOTENV: '1', EMBEDDED_IDLE: '0',
         BCRYPT_ROUNDS: '4', JWT_SECRET: CLI_JWT_SECRET, ADMIN_EMAIL: EMAIL, ADMIN_PASSWORD: PASSWORD,
       };
       const r = await runCli(['--email', EMAIL, '--password-stdin'], env, `${PASSWORD}\n`, 170_000);

@@ -45,6 +45,7 @@ function embeddedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Proces
     PATH: process.env.PATH,
     HOME: home,
     EPIC_EVENTS_HOME: home,
+    EMBEDDED_IDLE: '0',
     EPIC_EVENTS_NO_DOTENV: '1',
     BCRYPT_ROUNDS: '4',
     JWT_SECRET: CLI_JWT_SECRET,

@@ -25,8 +25,13 @@ const tq = testQueries([
 ] as const);
 
 const pause = () => new Promise((r) => setTimeout(r, 20));
+/** Polls until ready, for 20 s at most: a test that fails must still reach its clean-up (its trigger on clients). */
 async function until(ready: () => Promise<boolean>): Promise<void> {
-  while (!(await ready())) await pause();
+  const deadline = Date.now() + 20_000;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error('waited 20 s for the server to reach the state under test');
+    await pause();
+  }
 }
 const count = async (q: (typeof tq)[keyof typeof tq]) => (await ctx().admin.one<{ waiting?: number; ended?: number }>(q, [ctx().config.appDbUser])) ?? {};
 

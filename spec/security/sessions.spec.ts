@@ -78,7 +78,7 @@ describe('security: a collaborator holding every local file cannot act as anothe
       expect((await attempt(c, 'select password_hash from users')).code).to.equal('42501');
       expect((await attempt(c, 'select * from auth_credentials($1)', [BOSS.email])).code).to.equal('42883');
       const callable = (await c.query(t.attackListFunctions.text)).rows.map((r) => r.name as string);
-      expect(callable.sort()).to.deep.equal(['assert_session', 'auth_change_password', 'auth_login', 'auth_logout', 'auth_password_change_due', 'auth_session']);
+      expect(callable.sort()).to.deep.equal(['assert_session', 'auth_change_password', 'auth_login', 'auth_logout', 'auth_password_change_due', 'auth_session', 'auth_session_ending']);
       // Changing a password needs a real session and its current password (sql/migrations/010).
       const guessed = `1.${'0'.repeat(64)}`;
       const hash = '$2b$04$ejHBtpv5mkoYU3qqaU66/OMZJB8vD9.ymuQZeToTLufbZ0WTU2J0K';

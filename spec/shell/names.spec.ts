@@ -85,7 +85,8 @@ describe('shell names', () => {
     expect(err).to.equal('');
     expect(out).not.to.include('Promise');
     expect(out).to.match(/^1\s+Client 1/m).and.match(/^2\s+Client 2/m);
-    expect(out).to.include("fullName: 'Client 3'");
+    // A record in an object prints as one record, its fields named by the path (the result of users.update with moved prints alike).
+    expect(out).to.match(/first full name: Client 3$/m);
   });
 
   it('finds the closest name within a slip of a letter or two', () => {

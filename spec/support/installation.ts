@@ -33,7 +33,7 @@ export async function newInstallation(): Promise<Installation> {
   fs.chmodSync(home, 0o700);
   const lease = await new EmbeddedServer(home, { durable: false }).acquire();
   const env: NodeJS.ProcessEnv = {
-    EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: home, BCRYPT_ROUNDS: '4', TOKEN_TTL: '1h',
+    EPIC_EVENTS_NO_DOTENV: '1', EPIC_EVENTS_HOME: home, EMBEDDED_IDLE: '0', BCRYPT_ROUNDS: '4', TOKEN_TTL: '1h',
     ADMIN_EMAIL: BOSS.email, ADMIN_PASSWORD: BOSS.password, PATH: process.env.PATH, HOME: process.env.HOME,
   };
   const setup = await runCli(['setup'], env, '', 120_000);

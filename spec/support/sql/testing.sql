@@ -593,7 +593,9 @@ where datname = current_database() and wait_event = 'SyncRep' and usename = $1;
 -- A COMMIT that waits before it commits: a deferred constraint trigger on
 -- clients takes an advisory lock the test holds.
 -- name: createCommitGateFunction :exec
-create function test_commit_gate() returns trigger language plpgsql as $$
+-- Security definer: it runs as the administrator who creates it, since setup
+-- closes advisory locks to the collaborators (lib/program/harden.ts).
+create function test_commit_gate() returns trigger language plpgsql security definer set search_path = pg_catalog as $$
 begin
   perform pg_advisory_xact_lock(2828);
   return null;
