@@ -21,8 +21,8 @@ import { checkRow, isBlank, refusal, type CreateDescription } from './import-row
 import { isWorkbook, xlsxSource } from './import-xlsx.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { ImportRun, type DuplicatePolicy } from './import-run.js';
-import { may, method, readArgs, value, fields, type FieldsArg, type MethodDescription, type Values } from './describe.js';
-import { email as emailCheck, flag, isPlainObject, text, validated, Problems } from './validate.js';
+import { may, method, value, fields, type Values } from './describe.js';
+import { flag, isPlainObject, text, Problems } from './validate.js';
 
 const q = queries('clients', ['markImport', 'beginImport'] as const);
 

@@ -17,7 +17,6 @@
  * Nobody may delete themselves, and the last management collaborator may not
  * leave management: someone must be able to manage collaborators.
  */
-import type { Executor } from '../db/index.js';
 import { NotFound, ValidationError } from '../domain/errors.js';
 import { isDepartment, type Department, DEPARTMENTS } from '../domain/departments.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
@@ -28,7 +27,7 @@ import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { collaboratorLabel, lockHoldings, releaseRecords, type Moved } from './reassign.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
-import { searchWords, email, flag, name, pageLimitField, phone, recordId, text, type Problems } from './validate.js';
+import { searchWords, email, flag, name, pageLimitField, phone, recordId, type Problems } from './validate.js';
 
 const aq = queries('auth', ['userSessions', 'endUserSessions', 'unlockLogin'] as const);
 const q = queries('users', [

@@ -5,7 +5,6 @@
  * `setup`s) take the state directory's setup lock and an advisory lock on the
  * server one after the other, and what another run made counts as done.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import format from 'pg-format';
 import type { Config, ConnectionParams } from '../platform/config.js';

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
-import { Conflict, ValidationError } from '../domain/errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { isPage, type Page, type TextPage } from '../crm/page.js';
 import { isoFromTimestampText, readTimestamp, type TextKind } from '../db/index.js';
 import { resolveUserPath } from '../platform/user-paths.js';

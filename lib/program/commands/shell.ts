@@ -2,7 +2,6 @@
  * The shell command: configuration → database → login → API → the REPL, or a
  * script (FILE.js, --file, --eval, piped stdin) run non-interactively.
  */
-import { queries } from '../../db/sql.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { configFrom, type CliIO, type CliOptions } from './command.js';
