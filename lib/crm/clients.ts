@@ -18,9 +18,8 @@ import { trashDescriptions, trashMethods } from './trash.js';
 import { createUndo, UNDO_IMPORT } from './undo.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
-import {
-  email, flag, name, nullOr, optionalName, pageLimitField, phone, recordId, searchWords, type Problems,
-} from './validate.js';
+import { email, flag, name, nullOr, optionalName, phone, recordId, type Problems } from './validate.js';
+import { pageLimitField, searchWords } from './list-filters.js';
 import type { Actor } from '../domain/actor.js';
 import { phoneE164 } from './phone.js';
 

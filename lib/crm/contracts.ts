@@ -18,7 +18,8 @@ import { trashDescriptions, trashMethods } from './trash.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
 import { cents, money } from './money.js';
-import { flag, pageLimitField, recordId, validated, type Problems } from './validate.js';
+import { flag, recordId, validated, type Problems } from './validate.js';
+import { pageLimitField } from './list-filters.js';
 
 const q = queries('contracts', [
   'getContract', 'listContracts', 'countContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract', 'payContract',

@@ -16,7 +16,8 @@ import { trashDescriptions, trashMethods } from './trash.js';
 import { formatDate } from '../platform/dates.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { BY_ID, keysetPage, sortField, sortHelp, type Sort } from './sort.js';
-import { attendees, flag, name, nullOr, pageLimitField, rangeEnd, recordId, text, timestamp, validated, type Problems } from './validate.js';
+import { attendees, flag, name, nullOr, rangeEnd, recordId, text, timestamp, validated, type Problems } from './validate.js';
+import { pageLimitField } from './list-filters.js';
 
 const q = queries('events', [
   'getEvent', 'listEvents', 'countEvents', 'eventOfContract', 'createEvent', 'lockEvent', 'peekEvent', 'updateEvent', 'lockSupportCandidate', 'assignEvent',

@@ -2,17 +2,15 @@
  * find(text): one search over clients (name, email, phone, company), their
  * contracts, and events (name, location, notes); every word anywhere, any
  * order, any case or accent, phone numbers by their digits (the matching of
- * the lists' `search`, lib/crm/validate.ts searchWords and sql/search.sql).
+ * the lists' `search`, lib/crm/list-filters.ts searchWords and sql/search.sql).
  * Read under the caller's row policies like every other read.
  */
 import { bind, queries } from '../db/sql.js';
 import { EVERYONE, method, value } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
-import { searchWords, type Problems } from './validate.js';
+import { type Problems } from './validate.js';
+import { isWholePhone, searchWords } from './list-filters.js';
 import { phoneE164 } from './phone.js';
-
-/** A find() text that is only a phone number. */
-const PHONE_TEXT = /^\s*\+?[0-9 ().-]+$/;
 
 const q = queries('search', ['find'] as const);
 
@@ -27,7 +25,7 @@ export function findText(value: unknown, field: string, problems: Problems): Fin
   const words = searchWords(value, field, problems);
   if (words === undefined) return undefined;
   const text = value as string;
-  return { words, phone: PHONE_TEXT.test(text) && text.replace(/\D/g, '').length >= 6 ? phoneE164(text) : null };
+  return { words, phone: isWholePhone(text) ? phoneE164(text) : null };
 }
 
 /** find(): not an object's method, but described all the same (help, validation). */

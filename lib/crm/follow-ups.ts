@@ -11,7 +11,8 @@ import { fields, may, method, value, type ObjectDescription, type Values } from 
 import { inSession, type ApiDeps } from './deps.js';
 import { assertOwnership, type OwnedRow } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
-import { flag, pageLimitField, rangeEnd, recordId, text, timestamp, type Problems } from './validate.js';
+import { flag, rangeEnd, recordId, text, timestamp, type Problems } from './validate.js';
+import { pageLimitField } from './list-filters.js';
 
 const q = queries('followups', [
   'followUpClient', 'createFollowUp', 'getFollowUp', 'listFollowUps', 'lockFollowUp', 'peekFollowUp', 'followUpClientOf', 'doneFollowUp',

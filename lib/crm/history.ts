@@ -9,7 +9,8 @@ import type { Department } from '../domain/departments.js';
 import { EVERYONE, fields, may, method, value, type Values } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
-import { pageLimitField, recordId, timestamp, type Problems } from './validate.js';
+import { recordId, timestamp, type Problems } from './validate.js';
+import { pageLimitField } from './list-filters.js';
 
 const q = queries('history', ['recordHistory', 'activity'] as const);
 

@@ -11,7 +11,8 @@ import { fields, may, method, need, type ObjectDescription, type Values } from '
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { cents } from './money.js';
-import { pageLimitField, timestamp, type Problems } from './validate.js';
+import { timestamp, type Problems } from './validate.js';
+import { pageLimitField } from './list-filters.js';
 
 const q = queries('reports', ['revenue', 'revenueByClient', 'unpaid', 'pipeline'] as const);
 

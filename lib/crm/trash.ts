@@ -12,7 +12,8 @@ import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
 import { EVERYONE, fields, may, method, need, value, type Values } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
-import { pageLimitField, recordId, type Problems } from './validate.js';
+import { recordId, type Problems } from './validate.js';
+import { pageLimitField } from './list-filters.js';
 
 const q = queries('trash', ['deleteClient', 'deleteContract', 'deleteEvent', 'whyNotDeleted', 'restoreRecord', 'listTrash', 'emptyTrash'] as const);
 

@@ -27,7 +27,8 @@ import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { collaboratorLabel, lockHoldings, releaseRecords, type Moved } from './reassign.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
-import { searchWords, email, flag, name, pageLimitField, phone, recordId, type Problems } from './validate.js';
+import { email, flag, name, phone, recordId, type Problems } from './validate.js';
+import { searchWords, pageLimitField } from './list-filters.js';
 
 const aq = queries('auth', ['userSessions', 'endUserSessions', 'unlockLogin'] as const);
 const q = queries('users', [
