@@ -13,15 +13,14 @@ import type { DatabaseTarget } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { scramVerifier } from '../db/scram.js';
 import { EMBEDDED_DATABASE } from '../db/embedded/index.js';
-import { migrationFiles } from '../db/sql.js';
-import { migrationsDir } from '../platform/paths.js';
 import { bind, queries } from '../db/sql.js';
 import { jwtSecret } from '../auth/secret.js';
 import type { Terminal } from '../platform/prompt.js';
 import { ConfigError, Conflict, DatabaseUnavailable } from '../domain/errors.js';
-import { ensureStateDir, readPrivateFile, writePrivateFile } from '../platform/state.js';
+import { ensureStateDir } from '../platform/state.js';
 import { withFileLock } from '../platform/locks.js';
 import { ensureFirstManager } from './first-manager.js';
+import { markEmbeddedProvisioned } from './provisioned.js';
 import { hardenCatalog, keepTeamSettings } from './harden.js';
 
 const q = queries('setup', [
@@ -219,29 +218,6 @@ async function openMaintenance(admin: ConnectionParams, config: Config): Promise
     if (!missingDatabase(err)) throw err;
     return openAdmin({ ...admin, database: 'template1' }, config);
   }
-}
-
-const provisionedMarker = (config: Config) => path.join(config.stateDir, 'postgres', 'provisioned');
-
-/**
- * Whether the embedded database needs setup before the shell can use it: never
- * provisioned, or provisioned by a version with fewer migrations (an upgrade).
- * One small file read, so the shell can check at every start.
- */
-export function embeddedNeedsSetup(config: Config): boolean {
-  try {
-    const marker = JSON.parse(readPrivateFile(provisionedMarker(config)) ?? '{}') as { migrations?: number };
-    return marker.migrations !== migrationFiles(migrationsDir).length;
-  } catch {
-    // Missing, unreadable, or failing the check (not ours, open to others: a
-    // marker of an older release was 0644): not trusted, so set up again
-    // (idempotent), which writes it anew at 0600.
-    return true;
-  }
-}
-
-function markEmbeddedProvisioned(config: Config): void {
-  writePrivateFile(provisionedMarker(config), JSON.stringify({ migrations: migrationFiles(migrationsDir).length }));
 }
 
 /** "Already exists": a duplicate database (42P04, or the catalogue's unique index when two creates race). */

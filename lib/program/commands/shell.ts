@@ -23,7 +23,8 @@ import { createLogin, type Current } from '../session.js';
 import { runBatch, startShell, type ShellIO } from '../../shell/index.js';
 import { preflightRepl } from '../../shell/repl-adapter.js';
 import { insideFile, resolveUserPath, startDir } from '../../platform/user-paths.js';
-import { embeddedNeedsSetup, runSetup, type SetupReport } from '../provision.js';
+import type { SetupReport } from '../provision.js';
+import { embeddedNeedsSetup } from '../provisioned.js';
 import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
 export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<number> {
@@ -58,6 +59,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       // asking for the first management collaborator on a terminal.
       notice('Setting up the embedded database (first start)…');
       const interactive = Boolean(io.stdin.isTTY && !scripted);
+      // Setup's modules are loaded only when it runs, not at every start.
+      const { runSetup } = await import('../provision.js');
       const report = await runSetup(config, target, { log: notice, terminal: interactive ? { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout } : undefined });
       for (const warning of report.warnings) notice(`! ${warning}`);
       if (!opts.email) firstSignIn = report.signIn;
@@ -144,6 +147,7 @@ async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: s
     runtime: { ...target.runtime, database: DEMO_DATABASE },
     release: () => target.release(),
   };
+  const { runSetup } = await import('../provision.js');
   await runSetup({ ...config, adminEmail: undefined, adminPassword: undefined }, demo, { log: () => undefined });
   const conn = await AdminConnection.open(demo.admin, config.connectTimeoutMs, config.busyTimeoutMs);
   try {
