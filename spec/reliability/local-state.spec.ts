@@ -373,7 +373,8 @@ describe('reliability: a server at its connection limit', function () {
     const config = testConfig(admin, path.join(dir, 'setup-state'), { ADMIN_EMAIL, ADMIN_PASSWORD });
     await runSetup(config, { kind: 'embedded', admin, runtime: { ...admin, user: config.appDbUser, password: APP_PASSWORD }, release: async () => undefined }, { log: () => undefined });
     runtime = { ...admin, user: config.appDbUser, password: APP_PASSWORD };
-    env = cliEnv(admin, path.join(dir, 'state'), { DB_BUSY_TIMEOUT: '60' });
+    // A slow machine must not turn a wait for a slot into a connect timeout: the claim is about the slots.
+    env = cliEnv(admin, path.join(dir, 'state'), { DB_BUSY_TIMEOUT: '60', DB_CONNECT_TIMEOUT: '60s' });
     ok(await runCli(['--email', ADMIN_EMAIL, '--password-stdin'], env, `${ADMIN_PASSWORD}\n`), 'login');
   });
   afterEach(killAll);

@@ -207,11 +207,17 @@ export class FakeTerminal {
     this.input.write(`${line}\n`);
   }
 
+  /**
+   * How long waitFor waits for its pattern: a bound on a hang, not a timing
+   * claim (a shared, loaded machine can take seconds to restart a server).
+   */
+  waitMs = 20_000;
+
   /** Wait until everything written (out + err) matches. */
   async waitFor(pattern: RegExp, what: () => string = () => this.out + this.err): Promise<void> {
     while (!pattern.test(what())) {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got:\n${this.out}\n--- stderr:\n${this.err}`)), 5000);
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got:\n${this.out}\n--- stderr:\n${this.err}`)), this.waitMs);
         this.waiters.push(() => {
           clearTimeout(timer);
           resolve();
