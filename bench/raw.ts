@@ -7,8 +7,11 @@
  * Run as a script for the figures that spawn a process:
  *   node dist/bench/raw.js select1                 connect, select 1, exit
  *   node dist/bench/raw.js insert-clients N TAG     N inserts, one statement each
+ *   node dist/bench/raw.js copy-contracts FILE      every contract as CSV (COPY TO STDOUT) into FILE
  * with BENCH_PG (JSON connection parameters) and BENCH_IDENTITY ("role:userId") in the environment.
  */
+import type { EventEmitter } from 'node:events';
+import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { ConnectionParams } from '../lib/platform/config.js';
@@ -16,7 +19,7 @@ import { bind, queries } from '../lib/db/sql.js';
 import { benchQueries } from './queries.js';
 import { batchClient } from './rows.js';
 
-const q = benchQueries(['rawSessionIdentity', 'rawSelectOne', 'rawInsertClient'] as const);
+const q = benchQueries(['rawSessionIdentity', 'rawSelectOne', 'rawInsertClient', 'rawCopyContracts'] as const);
 const cq = queries('contracts', ['getContract'] as const);
 
 /** A department role and the database session to act under (sql/session.sql). */
@@ -72,6 +75,22 @@ async function main(argv: string[]): Promise<void> {
       const c = batchClient(i, tag);
       await client.query(q.rawInsertClient.text, bind(q.rawInsertClient, { fullName: c.fullName, email: c.email, phone: c.phone, companyName: c.companyName, salesContactId: Number(userId) }));
     }
+    await client.end();
+    return;
+  }
+  if (mode === 'copy-contracts') {
+    const [role, sessionKey] = (process.env.BENCH_IDENTITY ?? '').split(':');
+    const client = await rawClient(params, { role, sessionKey });
+    const out = fs.createWriteStream(countArg);
+    // pg runs COPY TO STDOUT but hands its rows to no one (pg-copy-streams adds
+    // that): they arrive as the connection's copyData messages, written here as they come.
+    const connection = (client as unknown as { connection: EventEmitter }).connection;
+    // (copied: the parser reuses its buffer once the message is handled)
+    const onData = (message: { chunk: Buffer }) => void out.write(Buffer.from(message.chunk));
+    connection.on('copyData', onData);
+    await client.query(q.rawCopyContracts.text);
+    connection.removeListener('copyData', onData);
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     await client.end();
     return;
   }

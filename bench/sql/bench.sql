@@ -125,3 +125,19 @@ from clients c;
 
 -- name: analyzeFollowUps :exec
 analyze follow_ups;
+
+-- The export figure's baseline (issue 33): every contract with the columns
+-- contracts.list() gives, in id order, as CSV, written by the server (COPY TO
+-- STDOUT) and saved to a file by the bare driver. Read as the runtime role
+-- under a sales collaborator's identity, as the export reads them.
+-- name: rawCopyContracts :exec
+copy (
+  select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
+         c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
+         k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
+         k.signed_at is not null as signed, k.signed_at as "signedAt", k.created_at as "createdAt", k.updated_at as "updatedAt"
+  from contract_order k
+  join clients c on c.id = k.client_id
+  left join users u on u.id = c.sales_contact_id
+  order by k.id
+) to stdout with (format csv, header true);

@@ -11,10 +11,10 @@ import { FIXTURE_PASSWORD } from '../support/fixtures.js';
 import { cliTestbed, runCli } from '../support/cli.js';
 
 const SIZE = 10 * 1024 * 1024;
-// Issue 28 asks 300 MB; Node.js 20 peaks at about 245 MB here and Node.js 24 at
-// 303–314 MB (the same program, a larger V8 baseline). The bound is kept at
-// 320 MB until Node 24's peak is brought under 300 (issue 28 stays open for it).
-const LIMIT_MB = 320;
+// Issue 28 asks 300 MB. Node.js 24 peaked at 303–314 MB while its young generation
+// grew to 128 MB; stopped near Node.js 20's 32 MB (capYoungGeneration), Node 20
+// peaks at about 185 MB here, Node 26 at about 200 MB and Node 24 at about 220 MB.
+const LIMIT_MB = 300;
 
 describe('reliability: a 10 MB script', function () {
   this.timeout(600_000);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { isIncomplete, splitStatements } from '../../lib/shell/statements.js';
 
 describe('shell statements', () => {
@@ -25,5 +26,24 @@ describe('shell statements', () => {
     expect(wrong.script, 'syntax error').to.equal(undefined);
     expect(multi.script, 'multi-line').to.not.equal(undefined);
     expect(multi.line).to.equal(5);
+  });
+
+  it("keeps V8's young generation near Node.js 20's 32 MB while a batch allocates (Node.js 24 grows it to 128 MB, Node.js 26 to 64)", function () {
+    this.timeout(60_000);
+    // A process of its own: the cap is process-wide. Objects that survive a few scavenges each, as a long batch makes.
+    const child = `
+      import v8 from 'node:v8';
+      const { capYoungGeneration } = await import(${JSON.stringify(new URL('../../lib/shell/statements.js', import.meta.url).href)});
+      const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+      const keep = [];
+      let most = 0;
+      for (let i = 0; i < 3e6; i++) {
+        keep.push({ i, text: 'statement ' + i });
+        if (keep.length > 200000) keep.splice(0, 100000);
+        if (i % 1000 === 0) { capYoungGeneration(); most = Math.max(most, young()); }
+      }
+      process.stdout.write(String(most));`;
+    const most = Number(execFileSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8' }));
+    expect(most / 2 ** 20, 'young generation (MB)').to.be.within(1, 40);
   });
 });

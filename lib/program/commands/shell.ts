@@ -9,6 +9,7 @@ import type { Config } from '../../platform/config.js';
 import { openTarget, type DatabaseTarget } from '../../db/connect.js';
 import { releaseOnExit } from './lifecycle.js';
 import { AdminConnection, Database } from '../../db/index.js';
+import { refuseTransactionPooling } from '../../db/pooler.js';
 import { ConfigError } from '../../domain/errors.js';
 import { readAll } from '../../platform/prompt.js';
 import { visible } from '../../platform/text.js';
@@ -73,6 +74,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       onConnectionLost: target.revive,
     });
     const database = db;
+    // A pooler in transaction mode cannot carry the shell: one line now, before any login (embedded: never pooled).
+    if (target.kind === 'external') await refuseTransactionPooling(database, target.runtime, config.connectTimeoutMs);
 
     const current: Current = opts.demo
       ? await demoLogin(config, target, opts.demo)
