@@ -712,3 +712,15 @@ where lower(body) like '%' || lower($1) || '%';
 -- What migrate recorded (spec/db/migrate.spec.ts).
 -- name: appliedMigrationChecksums :many
 select version, checksum from epic.schema_migrations order by version;
+
+-- Typed SQL (spec/db/typed-sql.spec.ts): the search path the product's roles
+-- have (sql/setup.sql), and two statements the Describe probe is tried on.
+-- name: searchPathEpic :exec
+set search_path = epic;
+
+-- name: describeProbe :one
+-- params: n, label
+select $1::integer + 1 as "next", $2::text as label;
+
+-- name: describeUnknownColumn :one
+select no_such_column from epic.clients;
