@@ -165,7 +165,7 @@ export const USERS = {
 
 export function createUsers(deps: ApiDeps) {
   const getById = async (id: number): Promise<UserRecord> => {
-    const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserById, [id]));
+    const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserById, bind(q.getUserById, { id })));
     if (!user) throw new NotFound(`no collaborator has id ${id}`);
     return user;
   };
@@ -184,7 +184,7 @@ export function createUsers(deps: ApiDeps) {
     /** By id (a number) or by email (a string with @). */
     async get(key: number | string): Promise<UserRecord> {
       if (typeof key === 'number') return getById(key);
-      const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserByEmail, [key]));
+      const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserByEmail, bind(q.getUserByEmail, { email: key })));
       if (!user) throw new NotFound(`no collaborator has email ${key}`);
       return user;
     },
@@ -208,7 +208,7 @@ export function createUsers(deps: ApiDeps) {
         const newDepartment = c.department;
         let moved: Moved | undefined;
         if (newDepartment && newDepartment !== held.department) {
-          if (held.department === 'management' && ((await tx.one<{ n: number }>(q.managementCountOthers, [targetId]))?.n ?? 0) === 0) {
+          if (held.department === 'management' && ((await tx.one<{ n: number }>(q.managementCountOthers, bind(q.managementCountOthers, { id: targetId })))?.n ?? 0) === 0) {
             throw new ValidationError([{ field: 'department', problem: 'cannot change: this is the last management collaborator' }]);
           }
           moved = await releaseRecords(tx, held, { clients: newDepartment !== 'sales', events: newDepartment !== 'support' }, reassign);
@@ -220,7 +220,7 @@ export function createUsers(deps: ApiDeps) {
           id: targetId, fullName: c.fullName, email: c.email?.toLowerCase(), phoneGiven: c.phone !== undefined, phone: c.phone, department: newDepartment,
         }));
         if (passwordHash) await tx.exec(q.setUserPassword, bind(q.setUserPassword, { id: targetId, passwordHash }));
-        const record = await tx.one<UserRecord>(q.getUserById, [targetId]);
+        const record = await tx.one<UserRecord>(q.getUserById, bind(q.getUserById, { id: targetId }));
         return record && (moved ? { ...record, moved } : record);
       });
       if (!updated) throw new NotFound(`no collaborator has id ${targetId}`);
@@ -234,9 +234,9 @@ export function createUsers(deps: ApiDeps) {
       }
       const deleted = await inSession(deps, async (tx) => {
         const held = await lockHoldings(tx, targetId);
-        const record = (await tx.one<UserRecord>(q.getUserById, [targetId])) as UserRecord;
+        const record = (await tx.one<UserRecord>(q.getUserById, bind(q.getUserById, { id: targetId }))) as UserRecord;
         const moved = await releaseRecords(tx, held, { clients: true, events: true }, reassign);
-        await tx.exec(q.deleteUser, [targetId]);
+        await tx.exec(q.deleteUser, bind(q.deleteUser, { id: targetId }));
         return {
           id: targetId, email: record.email, fullName: record.fullName, department: record.department,
           clients: moved.clients, events: moved.events, reassignedTo: moved.to ? collaboratorLabel(moved.to) : null,
