@@ -192,22 +192,22 @@ export function createContracts(deps: ApiDeps) {
 
   /**
    * A payment: checked against the locked row (signed, within the amount due),
-   * then recorded by the database's pay_contract, which checks the same again
-   * and writes the history entry "payment". The lock makes two payments at
-   * once pay one after the other: the second sees what the first left due.
+   * then recorded by the database's pay_contract, which checks the same again,
+   * writes the history entry "payment" and returns the row it left (no second
+   * read). The lock makes two payments at once pay one after the other: the
+   * second sees what the first left due.
    */
   async function pay(contractId: number, paid: string): Promise<Contract> {
     const actor = deps.actor();
-    await inSession(deps, async (tx) => {
+    return inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.pay, contractId, 'record payments on');
       if (!current.signedAt) throw new Conflict(`contract ${contractId} is not signed: payments are recorded on signed contracts (contracts.sign(${contractId}) first)`);
       if (cents(paid) > cents(current.amountDue)) {
         const problem = cents(current.amountDue) === 0n ? `is more than is due: contract ${contractId} is paid in full` : `must not exceed the amount due on contract ${contractId} (${paid} > ${current.amountDue})`;
         throw new ValidationError([{ field: 'amount', problem }]);
       }
-      await tx.one(q.payContract, bind(q.payContract, { id: contractId, amount: paid }));
+      return (await tx.one<Contract>(q.payContract, bind(q.payContract, { id: contractId, amount: paid }))) as Contract;
     });
-    return get(contractId);
   }
 
   /** Who changed this contract and when (sql/migrations/007_change_log.sql). */

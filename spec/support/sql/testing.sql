@@ -520,7 +520,13 @@ select report_totals_rebuild();
 -- Raw statements for spec/security/money.spec.ts (payments, reports, release).
 -- name: bypassPay :one
 -- params: id, amount
-select pay_contract($1, $2::numeric)::text as due;
+select k.amount_due::text as due from pay_contract($1, $2::numeric) k;
+
+-- The row pay_contract() returns (050): the contract as the payment left it.
+-- name: bypassPayRow :one
+-- params: id, amount
+select k.id, k.client_id as "clientId", k.total_amount::text as total, k.amount_due::text as due
+from pay_contract($1, $2::numeric) k;
 
 -- name: bypassReadReportSigned :many
 select sales_contact_id as "salesContactId", contracts from report_signed;
