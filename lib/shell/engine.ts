@@ -17,7 +17,8 @@ import { shellSyntax } from './tokens.js';
 import type { AdaptedRepl } from './repl-adapter.js';
 import type { AskPassword, InterruptReport, Login } from './login.js';
 
-export type Outcome =
+/** What evaluating one input came to: its value, its error, or the end of the shell. */
+export type Evaluation =
   | { kind: 'value'; value: unknown }
   | { kind: 'error'; error: unknown }
   /** `session`: the session ended it (expired, revoked); otherwise logout() or a nested load() asked. */
@@ -145,7 +146,7 @@ export class Engine {
    * fails it, even when its value was ready at the same moment (a throw in a
    * microtask the statement queued).
    */
-  async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
+  async evaluate(code: string, file: string, script?: vm.Script): Promise<Evaluation> {
     const bare = BARE_COMMAND.exec(code);
     if (bare) script = new vm.Script(`${bare[1]}()`, { filename: file });
     const habit = reflex(code);

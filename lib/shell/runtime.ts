@@ -16,7 +16,7 @@ import type { Readable, Writable } from 'node:stream';
 import type vm from 'node:vm';
 import { reportFault, takeFaults } from './faults.js';
 import { contextValues, injectContext } from './context.js';
-import { Engine, ExitRequest, FaultTakers, type Outcome, type ReplHandle } from './engine.js';
+import { Engine, ExitRequest, FaultTakers, type Evaluation, type ReplHandle } from './engine.js';
 import { describeError } from './errors.js';
 import { BatchStopped, progressWriter, runStatements, type BatchResult, type BatchRun, type BatchSource } from './loader.js';
 import type { AskPassword, Login } from './login.js';
@@ -176,7 +176,7 @@ export class ShellRuntime implements BatchRun {
   }
 
   /** One statement: the token checked again first, then evaluated and awaited. */
-  evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
+  evaluate(code: string, file: string, script?: vm.Script): Promise<Evaluation> {
     return this.engine.evaluate(code, file, script);
   }
 

@@ -5,8 +5,8 @@ import { addClient, addContract, apiAs, buildWorld, recordingMonitor, rejection 
 import { asOwner } from '../support/owner.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 
-const tq = testQueries(['contractVersion'] as const);
-const versionOf = async (id: number) => (await asOwner((c) => c.one<{ version: number }>(tq.contractVersion, [id])))?.version;
+const t = testQueries(['contractVersion'] as const);
+const versionOf = async (id: number) => (await asOwner((c) => c.one<{ version: number }>(t.contractVersion, [id])))?.version;
 
 describe('contracts', () => {
   beforeEach(resetData);

@@ -5,8 +5,8 @@ import { addContract, addEvent, apiAs, buildWorld, rejection } from '../support/
 import { asOwner } from '../support/owner.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 
-const tq = testQueries(['eventVersion'] as const);
-const versionOf = async (id: number) => (await asOwner((c) => c.one<{ version: number }>(tq.eventVersion, [id])))?.version;
+const t = testQueries(['eventVersion'] as const);
+const versionOf = async (id: number) => (await asOwner((c) => c.one<{ version: number }>(t.eventVersion, [id])))?.version;
 
 const party = { name: 'Party', startAt: '2026-07-01T18:00:00Z', endAt: '2026-07-01T23:00:00Z', location: 'Paris', attendees: 50 };
 

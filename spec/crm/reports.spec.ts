@@ -12,13 +12,13 @@ import { asOwner } from '../support/owner.js';
 import { fingerprint, resetData } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
-const tq = testQueries(['setSignedAt', 'reportTotals', 'rebuildReportTotals'] as const);
+const t = testQueries(['setSignedAt', 'reportTotals', 'rebuildReportTotals'] as const);
 
 async function signedAt(id: number, at: string): Promise<void> {
-  await asOwner((c) => c.exec(tq.setSignedAt, [id, at]));
+  await asOwner((c) => c.exec(t.setSignedAt, [id, at]));
 }
 
-const totals = () => asOwner((c) => c.one(tq.reportTotals));
+const totals = () => asOwner((c) => c.one(t.reportTotals));
 
 describe('reports', () => {
   let w: World;
@@ -183,7 +183,7 @@ describe('reports', () => {
     await apiAs(w.manager).clients.assign(w.clientA, null);
     await apiAs(w.manager).users.delete(w.bob.id, { unassign: true });
     const kept = await totals();
-    await asOwner((c) => c.exec(tq.rebuildReportTotals));
+    await asOwner((c) => c.exec(t.rebuildReportTotals));
     expect(kept).to.deep.equal(await totals());
   });
 });

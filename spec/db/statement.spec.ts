@@ -11,7 +11,7 @@ import { ctx, fingerprint, resetData } from '../support/server.js';
 
 const sq = queries('session', ['setIdentity'] as const);
 const cq = queries('clients', ['createClient', 'getClient'] as const);
-const tq = testQueries(['whoAmI', 'endSessionsOf'] as const);
+const t = testQueries(['whoAmI', 'endSessionsOf'] as const);
 
 describe('Database.statement (calls of one statement, each its own transaction)', () => {
   beforeEach(resetData);
@@ -66,7 +66,7 @@ describe('Database.statement (calls of one statement, each its own transaction)'
       const db = new Database(ctx().target.runtime, { max: 1 });
       try {
         for (const actor of [alice, kate, alice, kate]) {
-          const [row] = await db.statement<{ id: number; department: string }>(tq.whoAmI, [], { readOnly: true, standing: standingIdentity(actor) });
+          const [row] = await db.statement<{ id: number; department: string }>(t.whoAmI, [], { readOnly: true, standing: standingIdentity(actor) });
           expect(row).to.deep.equal({ id: actor.id, department: actor.department });
         }
       } finally {
@@ -79,7 +79,7 @@ describe('Database.statement (calls of one statement, each its own transaction)'
       const client = await addClient('Client', 'c@client.test', alice.id);
       const read = () => ctx().db.statement(cq.getClient, [client], { readOnly: true, standing: standingIdentity(alice) });
       expect(await read()).to.have.length(1);
-      await asOwner((c) => c.exec(tq.endSessionsOf, [alice.id]));
+      await asOwner((c) => c.exec(t.endSessionsOf, [alice.id]));
       expect(await rejection(read())).to.be.instanceOf(SessionRevoked);
     });
 
@@ -88,7 +88,7 @@ describe('Database.statement (calls of one statement, each its own transaction)'
       const write = (email: string) => ctx().db.statement<{ id: number }>(cq.createClient, ['New', email, null, null, alice.id, null], { standing: standingIdentity(alice) });
       const [row] = await write('one@client.test');
       expect(row.id).to.be.a('number');
-      await asOwner((c) => c.exec(tq.endSessionsOf, [alice.id]));
+      await asOwner((c) => c.exec(t.endSessionsOf, [alice.id]));
       const before = await fingerprint();
       expect(await rejection(write('two@client.test'))).to.be.instanceOf(SessionRevoked);
       expect(await fingerprint()).to.deep.equal(before);

@@ -30,7 +30,7 @@ import { liveLogin } from '../support/live-login.js';
 import { mountTmpfs } from '../support/tmpfs.js';
 import { APP_PASSWORD, ctx, resetData, testConfig } from '../support/server.js';
 
-const tq = testQueries(['clientsByEmailSuffix'] as const);
+const t = testQueries(['clientsByEmailSuffix'] as const);
 const holder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'hold-embedded.js');
 
 const ADMIN_EMAIL = 'load-admin@epic.events';
@@ -162,7 +162,7 @@ describe('reliability: local state under many processes (embedded server)', func
       }
       const conn = await AdminConnection.open({ host: lease.host, port: lease.port, database: 'epic_events', user: SUPERUSER, password: lease.state.superuserPassword });
       try {
-        const rows = (await conn.transaction(() => conn.many<{ email: string; id: number }>(tq.clientsByEmailSuffix, ['@load.test']), { asOwner: true }))!;
+        const rows = (await conn.transaction(() => conn.many<{ email: string; id: number }>(t.clientsByEmailSuffix, ['@load.test']), { asOwner: true }))!;
         expect(rows).to.have.length(20 * 500);
         const seen = new Map<number, number>();
         for (const row of rows) {
@@ -319,7 +319,7 @@ describe('reliability: a full disk under the embedded server', function () {
       const lease = await new EmbeddedServer(home).acquire();
       try {
         const conn = await AdminConnection.open({ host: lease.host, port: lease.port, database: 'epic_events', user: SUPERUSER, password: lease.state.superuserPassword });
-        const rows = (await conn.transaction(() => conn.many(tq.clientsByEmailSuffix, ['@fill.test']), { asOwner: true }))!;
+        const rows = (await conn.transaction(() => conn.many(t.clientsByEmailSuffix, ['@fill.test']), { asOwner: true }))!;
         await conn.close();
         expect(rows.length, `the statements before the failure were kept, and the one after: ${lines[0]}`).to.equal(Number(m![4]) + 1);
       } finally {
