@@ -8,7 +8,7 @@
 import repl, { type REPLEval, type REPLServer } from 'node:repl';
 import type { Actor } from '../domain/actor.js';
 import { HideableOutput } from '../platform/prompt.js';
-import { shellCompleter, type Completion } from './completion.js';
+import { shellCompleter } from './completion.js';
 import { withNames } from './name-completion.js';
 import { showNotices } from './notices.js';
 import { loginDigest } from './digest.js';
@@ -18,7 +18,7 @@ import type { AskPassword, Login } from './login.js';
 import { paint, render, visible, type OutputOptions } from './output.js';
 import { needsPager, showInPager } from './pager-command.js';
 import { readPrivateFile } from '../platform/state.js';
-import { startRepl, type AdaptedRepl } from './repl-adapter.js';
+import { startRepl, type AdaptedRepl, type Completion } from './repl-adapter.js';
 import { ShellRuntime, outputOptions, type ShellIO } from './runtime.js';
 import { isIncomplete } from './statements.js';
 import { LineMemory, lineQuestion, Turns } from './repl-lines.js';
