@@ -18,8 +18,8 @@
  * leave management: someone must be able to manage collaborators.
  */
 import { NotFound, ValidationError } from '../domain/errors.js';
-import { isDepartment, type Department, DEPARTMENTS } from '../domain/departments.js';
-import { hashPassword, passwordProblem } from '../auth/passwords.js';
+import type { Department } from '../domain/departments.js';
+import { hashPassword } from '../auth/passwords.js';
 import { bind, queries } from '../db/sql.js';
 import { fields, may, method, need, value, type ObjectDescription, type Values } from './describe.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
@@ -27,7 +27,8 @@ import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { collaboratorLabel, lockHoldings, releaseRecords, type Moved } from './reassign.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
-import { email, flag, name, phone, recordId, type Problems } from './validate.js';
+import { email, flag, name, phone, recordId } from './validate.js';
+import { department, employeeNumber, idOrEmail, password, userId } from './user-fields.js';
 import { searchWords, pageLimitField } from './list-filters.js';
 
 const aq = queries('auth', ['userSessions', 'endUserSessions', 'unlockLogin'] as const);
@@ -71,54 +72,16 @@ export interface DeletedUser {
 /** users.update: the record, and what a department change moved. */
 export type UpdatedUser = UserRecord & { moved?: Moved };
 
-const EMPLOYEE_NUMBER = /^[A-Za-z0-9-]{1,20}$/;
-
-// Validators in the shape of lib/crm/validate.ts, for what only collaborators have.
-function department(v: unknown, field: string, problems: Problems): Department | undefined {
-  if (isDepartment(v)) return v;
-  problems.add(field, `must be one of ${DEPARTMENTS.join(', ')}`);
-  return undefined;
-}
-
-function employeeNumber(v: unknown, field: string, problems: Problems): string | undefined {
-  if (typeof v === 'string' && EMPLOYEE_NUMBER.test(v)) return v;
-  problems.add(field, 'must be 1 to 20 letters, digits or dashes');
-  return undefined;
-}
-
-function password(v: unknown, field: string, problems: Problems): string | undefined {
-  const problem = passwordProblem(v);
-  if (problem) problems.add(field, problem);
-  return problem ? undefined : (v as string);
-}
-
-/** A collaborator id (a number: a string is read as an email by get). */
-function userId(v: unknown, field: string, problems: Problems): number | undefined {
-  if (typeof v === 'number') return recordId(v, field, problems);
-  problems.add(field, 'must be a collaborator id (a number)');
-  return undefined;
-}
-
-/** users.get: a collaborator id, or an email (a string with @). */
-function idOrEmail(v: unknown, field: string, problems: Problems): number | string | undefined {
-  if (typeof v === 'string' && v.includes('@')) return v.trim();
-  if (typeof v !== 'number') {
-    problems.add(field, 'must be a collaborator id (number) or email address');
-    return undefined;
-  }
-  return userId(v, field, problems);
-}
-
 const REASSIGN = fields('options', { reassignTo: may(recordId), unassign: may(flag) }, { optional: true });
 const MANAGEMENT = ['management'] as const;
 
-/** The users methods (management only): arguments and help (lib/crm/describe.ts). */
 /** What collaborators sort by (a small table: no index needed). */
 export const USER_SORT = { fullName: 'full_name', email: 'email', employeeNumber: 'employee_number', createdAt: 'created_at', id: 'id' } as const;
 
 /** The filters of users.list and users.count. */
 const USER_FILTERS = { department: may(department), search: may(searchWords) };
 
+/** The users methods (management only): arguments and help (lib/crm/describe.ts). */
 export const USERS = {
   list: method({
     departments: MANAGEMENT, writes: false,
