@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Database } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
 import { ctx } from '../support/server.js';
+import { until } from '../support/until.js';
 
 const t = testQueries(['sleepSeconds', 'activeSleeps'] as const);
 
@@ -17,7 +18,7 @@ describe('db: cancelling the running query (Ctrl+C)', function () {
     const running = db.transaction((tx) => tx.one(t.sleepSeconds, [60]));
     const outcome = running.then(() => 'finished', (err: Error) => err);
     // Wait until the server is actually running it, then cancel.
-    while ((await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n === 0) await new Promise((r) => setTimeout(r, 50));
+    await until(async () => (await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n > 0, 'the sleep running on the server', 10_000, 50);
     expect(await db.cancelRunning()).to.equal(1);
     const err = await outcome;
     expect(err).to.be.instanceOf(Error);

@@ -11,6 +11,7 @@ import type { ConnectionParams } from '../../lib/platform/config.js';
 import { rejection } from '../support/fixtures.js';
 import { ctx } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
+import { until } from '../support/until.js';
 
 const t = testQueries(['sleepSeconds', 'activeSleeps', 'cancelSleeps'] as const);
 
@@ -92,7 +93,7 @@ describe('db driver: failures without a SQLSTATE', function () {
     const db = new Database({ ...runtime, host: '127.0.0.1', port: proxy.port });
     try {
       const running = rejection(db.transaction((tx) => tx.one(t.sleepSeconds, [30])));
-      while ((await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n === 0) await new Promise((r) => setTimeout(r, 20));
+      await until(async () => (await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n > 0, 'the sleep running on the server');
       for (const s of proxy.sockets) s.destroy();
       expect(reasonOf(await running)).to.equal('unreachable');
     } finally {
@@ -108,7 +109,7 @@ describe('db driver: failures without a SQLSTATE', function () {
     const db = new Database(ctx().target.runtime, { max: 1, connectTimeoutMs: 200 });
     try {
       const holding = db.transaction((tx) => tx.one(t.sleepSeconds, [30])).catch(() => undefined);
-      while ((await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n === 0) await new Promise((r) => setTimeout(r, 20));
+      await until(async () => (await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n > 0, 'the sleep running on the server');
       expect(reasonOf(await rejection(db.transaction(async () => undefined)))).to.equal('unreachable');
       await ctx().admin.one(t.cancelSleeps);
       await holding;

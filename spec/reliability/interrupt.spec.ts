@@ -15,6 +15,7 @@ import { asOwner } from '../support/owner.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { cliTestbed, runCli } from '../support/cli.js';
 import { ctx, fingerprint } from '../support/server.js';
+import { until } from '../support/until.js';
 
 const t = testQueries([
   'holdClient', 'lockWaiters', 'awaitGhostStandby', 'forgetGhostStandby', 'reloadServerConfig', 'standbyNames',
@@ -23,12 +24,6 @@ const t = testQueries([
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const promptOf = (actor: Actor) => new RegExp(`epic\\(${actor.department}:${escape(actor.email)}\\)> $`);
-const pause = () => new Promise((r) => setTimeout(r, 20));
-
-/** Poll the database until `ready` (a condition, never a duration). */
-async function until(ready: () => Promise<boolean>): Promise<void> {
-  while (!(await ready())) await pause();
-}
 
 describe('reliability: Ctrl+C tells the truth', function () {
   this.timeout(60_000);
@@ -52,7 +47,7 @@ describe('reliability: Ctrl+C tells the truth', function () {
       await asOwner(async (conn) => {
         await conn.one(t.holdClient, [clientA]);
         shell.sendLine(`clients.update(${clientA}, {phone: '${phone}'})`);
-        await until(async () => ((await ctx().admin.one<{ waiting: number }>(t.lockWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) > 0);
+        await until(async () => ((await ctx().admin.one<{ waiting: number }>(t.lockWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) > 0, 'the update waiting for the lock', 20_000);
         shell.send(KEY.ctrlC);
         const out = await shell.waitFor(/Interrupted[^\n]*\n[\s\S]*> $/);
         expect(out).to.match(/Interrupted: cancelled \(Ctrl\+C\); nothing was written/);
@@ -76,11 +71,11 @@ describe('reliability: Ctrl+C tells the truth', function () {
     try {
       await superuser.exec(t.awaitGhostStandby);
       await superuser.one(t.reloadServerConfig);
-      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === 'epic_test_no_such_standby');
+      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === 'epic_test_no_such_standby', 'the standby setting to apply', 20_000);
 
       shell.sendLine(`clients.update(${clientA}, {phone: '${phone}'})`);
       // Committed locally, its COMMIT now waits for the standby.
-      await until(async () => ((await ctx().admin.one<{ waiting: number }>(t.syncRepWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) > 0);
+      await until(async () => ((await ctx().admin.one<{ waiting: number }>(t.syncRepWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) > 0, 'the commit waiting for the standby', 20_000);
       shell.send(KEY.ctrlC);
       const out = await shell.waitFor(/Interrupted[^\n]*\n[\s\S]*> $/);
       expect(out).to.match(/Interrupted: too late \(Ctrl\+C\): the change had already been committed and is saved/);
@@ -88,7 +83,7 @@ describe('reliability: Ctrl+C tells the truth', function () {
     } finally {
       await superuser.exec(t.forgetGhostStandby);
       await superuser.one(t.reloadServerConfig);
-      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === '');
+      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === '', 'the standby setting to be reset', 20_000);
       await superuser.close();
       await asOwner((c) => c.exec(t.dropSyncCommitTrigger).then(() => c.exec(t.dropSyncCommitFunction)));
     }

@@ -29,6 +29,7 @@ import { FIXTURE_PASSWORD, addUser, rejection } from '../support/fixtures.js';
 import { liveLogin } from '../support/live-login.js';
 import { mountTmpfs } from '../support/tmpfs.js';
 import { APP_PASSWORD, ctx, resetData, testConfig } from '../support/server.js';
+import { until } from '../support/until.js';
 
 const t = testQueries(['clientsByEmailSuffix'] as const);
 const holder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'hold-embedded.js');
@@ -106,10 +107,6 @@ function pidGone(pid: number): boolean {
   } catch {
     return true;
   }
-}
-
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** The server, its lock and its leases are all gone: nothing left behind. */
@@ -196,7 +193,7 @@ describe('reliability: local state under many processes (embedded server)', func
       const pidFile = path.join(home, 'postgres', 'data', 'postmaster.pid');
       const postmaster = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
       process.kill(postmaster, 'SIGKILL');
-      await until(() => pidGone(postmaster));
+      await until(() => pidGone(postmaster), 'the postmaster gone', 30_000, 50);
 
       await term.run('users.list()');
       expect(term.err).to.equal('DatabaseUnavailable: the embedded database had stopped; it has been restarted: run the call again\n');
@@ -408,7 +405,7 @@ describe('reliability: a server at its connection limit', function () {
     const held = await occupy(8);
     const before = refusals();
     const runs = Array.from({ length: 80 }, () => runCli(['--json', '--eval', 'clients.list({limit: 1})'], env, '', 150_000));
-    await until(() => refusals() > before);
+    await until(() => refusals() > before, 'the refusal counted', 30_000, 50);
     await Promise.all(held.map((c) => c.close()));
     const results = await Promise.all(runs);
     for (const r of results) {

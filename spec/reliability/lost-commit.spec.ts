@@ -16,6 +16,7 @@ import { buildWorld, recordingMonitor, rejection, type World } from '../support/
 import { asOwner } from '../support/owner.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
+import { until } from '../support/until.js';
 
 const t = testQueries([
   'awaitGhostStandby', 'forgetGhostStandby', 'reloadServerConfig', 'standbyNames', 'createSyncCommitFunction', 'createSyncCommitTrigger',
@@ -24,15 +25,8 @@ const t = testQueries([
   'releaseCommitGate', 'commitGateWaiters', 'terminateCommitGateWaiters',
 ] as const);
 
-const pause = () => new Promise((r) => setTimeout(r, 20));
-/** Polls until ready, for 20 s at most: a test that fails must still reach its clean-up (its trigger on clients). */
-async function until(ready: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error('waited 20 s for the server to reach the state under test');
-    await pause();
-  }
-}
+/** Polls for 20 s at most: a test that fails must still reach its clean-up (its trigger on clients). */
+const STATE_UNDER_TEST = 'the server to reach the state under test';
 const count = async (q: (typeof t)[keyof typeof t]) => (await ctx().admin.one<{ waiting?: number; ended?: number }>(q, [ctx().config.appDbUser])) ?? {};
 
 describe('reliability: a connection lost around COMMIT', function () {
@@ -57,17 +51,17 @@ describe('reliability: a connection lost around COMMIT', function () {
     try {
       await superuser.exec(t.awaitGhostStandby);
       await superuser.one(t.reloadServerConfig);
-      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === 'epic_test_no_such_standby');
+      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === 'epic_test_no_such_standby', STATE_UNDER_TEST, 20_000);
       const call = api.clients.update(world.clientA, { phone });
       call.catch(() => undefined);
-      await until(async () => ((await count(t.syncRepWaiters)).waiting ?? 0) > 0);
+      await until(async () => ((await count(t.syncRepWaiters)).waiting ?? 0) > 0, STATE_UNDER_TEST, 20_000);
       expect((await count(t.terminateSyncRepWaiters)).ended).to.equal(1);
       const updated = (await call) as { phone: string };
       expect(updated.phone).to.equal(phone);
     } finally {
       await superuser.exec(t.forgetGhostStandby);
       await superuser.one(t.reloadServerConfig);
-      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === '');
+      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === '', STATE_UNDER_TEST, 20_000);
       await superuser.close();
       await asOwner((c) => c.exec(t.dropSyncCommitTrigger).then(() => c.exec(t.dropSyncCommitFunction)));
     }
@@ -84,7 +78,7 @@ describe('reliability: a connection lost around COMMIT', function () {
       const before = await fingerprint();
       const call = api.clients.update(world.clientA, { phone });
       call.catch(() => undefined);
-      await until(async () => ((await count(t.commitGateWaiters)).waiting ?? 0) > 0);
+      await until(async () => ((await count(t.commitGateWaiters)).waiting ?? 0) > 0, STATE_UNDER_TEST, 20_000);
       expect((await count(t.terminateCommitGateWaiters)).ended).to.equal(1);
       const err = await rejection(call);
       expect(err).to.be.instanceOf(DatabaseUnavailable);
