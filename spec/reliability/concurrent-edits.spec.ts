@@ -14,78 +14,33 @@
  * session holds the row until both writers are seen waiting on its lock.
  */
 import { expect } from 'chai';
-import { createApi, type CrmApi } from '../../lib/crm/api.js';
-import { noopMonitor } from '../../lib/platform/monitoring.js';
-import { AdminConnection, Database } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
+import { HOLD, Sessions, together } from '../support/concurrent.js';
 import { Conflict, ValidationError } from '../../lib/domain/errors.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { addContract, buildWorld, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
-import { ctx, resetData } from '../support/server.js';
+import { resetData } from '../support/server.js';
 
-const t = testQueries(['holdContract', 'holdEvent', 'lockWaiters', 'contractRow', 'eventRow'] as const);
-
-interface Shell {
-  db: Database;
-  api: CrmApi;
-}
-
-function shellOf(actor: Actor): Shell {
-  const { config, target } = ctx();
-  const db = new Database(target.runtime, { max: 2 });
-  return { db, api: createApi({ db, actor: () => actor, config, monitor: noopMonitor }) };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Run the writers while another session holds the row; let go once all of
- * them wait on the lock, so they truly run at the same time. Settled results.
- */
-async function together(hold: typeof t.holdContract, id: number, writers: Array<() => Promise<unknown>>): Promise<PromiseSettledResult<unknown>[]> {
-  const holder = await AdminConnection.open(ctx().target.admin);
-  try {
-    const running = await asOwner(async (conn) => {
-      await conn.one(hold, [id]);
-      const started = writers.map((w) => w());
-      for (;;) {
-        const row = await ctx().admin.one<{ waiting: number }>(t.lockWaiters, [ctx().config.appDbUser]);
-        if ((row?.waiting ?? 0) >= writers.length) break;
-        await sleep(20);
-      }
-      return started;
-    }, holder);
-    return await Promise.allSettled(running);
-  } finally {
-    await holder.close();
-  }
-}
+const t = testQueries(['contractRow', 'eventRow'] as const);
 
 describe('reliability: concurrent edits from two sessions', function () {
   this.timeout(30_000);
   let world: World;
-  let shells: Shell[] = [];
-  const open = (actor: Actor) => {
-    const s = shellOf(actor);
-    shells.push(s);
-    return s.api;
-  };
+  const sessions = new Sessions();
+  const open = (actor: Actor) => sessions.open(actor);
 
   beforeEach(async () => {
     await resetData();
     world = await buildWorld();
   });
-  afterEach(async () => {
-    await Promise.all(shells.map((s) => s.db.close()));
-    shells = [];
-  });
+  afterEach(() => sessions.close());
 
   it('contract: total and amount due changed at the same time by two sessions both apply (no lost update)', async () => {
     const management = open(world.manager);
     const sales = open(world.alice);
     const before = await asOwner((c) => c.one<{ version: number }>(t.contractRow, [world.contractA]));
-    const results = await together(t.holdContract, world.contractA, [
+    const results = await together(HOLD.contract, world.contractA, [
       () => management.contracts.update(world.contractA, { totalAmount: '1500.00' }),
       () => sales.contracts.update(world.contractA, { amountDue: '400.00' }),
     ]);
@@ -98,7 +53,7 @@ describe('reliability: concurrent edits from two sessions', function () {
     const paid = await addContract(world.clientA, '1000.00', '0.00', false);
     const management = open(world.manager);
     const sales = open(world.alice);
-    const results = await together(t.holdContract, paid, [
+    const results = await together(HOLD.contract, paid, [
       () => management.contracts.update(paid, { totalAmount: '500.00' }),
       () => sales.contracts.update(paid, { amountDue: '800.00' }),
     ]);
@@ -115,7 +70,7 @@ describe('reliability: concurrent edits from two sessions', function () {
   it('contract: signed by two sessions at once — one signs, the other gets Conflict', async () => {
     const management = open(world.manager);
     const sales = open(world.alice);
-    const results = await together(t.holdContract, world.contractA, [
+    const results = await together(HOLD.contract, world.contractA, [
       () => management.contracts.sign(world.contractA),
       () => sales.contracts.sign(world.contractA),
     ]);
@@ -128,7 +83,7 @@ describe('reliability: concurrent edits from two sessions', function () {
     const first = open(world.kate);
     const second = open(world.kate);
     const before = await asOwner((c) => c.one<{ version: number }>(t.eventRow, [world.eventK]));
-    const results = await together(t.holdEvent, world.eventK, [
+    const results = await together(HOLD.event, world.eventK, [
       () => first.events.update(world.eventK, { name: 'Renamed by the first shell', notes: 'notes of the first' }),
       () => second.events.update(world.eventK, { location: 'Moved by the second shell', notes: 'notes of the second' }),
     ]);
