@@ -9,7 +9,7 @@ import { testQueries } from './test-queries.js';
 import type { Department } from '../../lib/domain/departments.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { openSessionFor } from '../../lib/auth/sessions.js';
-import { ctx } from './server.js';
+import { ctx, fingerprint } from './server.js';
 import { asOwner } from './owner.js';
 
 const t = testQueries(['fixtureUser', 'fixtureClient', 'fixtureContract', 'fixtureEvent', 'fixtureBulk'] as const);
@@ -124,4 +124,19 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
     return err as Error;
   }
   throw new Error('expected the call to be refused, but it succeeded');
+}
+
+/**
+ * The call is refused and changes nothing: the whole data fingerprint (every
+ * row of every table, spec/support/sql/testing.sql) is the same after as
+ * before. Returns the refusal, for the test to check what it says.
+ */
+export async function expectRefused(call: () => Promise<unknown>): Promise<Error> {
+  const before = await fingerprint();
+  const err = await rejection(call());
+  const after = await fingerprint();
+  if (JSON.stringify(after) !== JSON.stringify(before)) {
+    throw new Error(`the refused call changed the data: ${JSON.stringify(before)} became ${JSON.stringify(after)} (${err.message})`);
+  }
+  return err;
 }
