@@ -49,11 +49,6 @@ describe('SQL loader', () => {
     expect(() => parseNamedQueries('x', '-- fragment: a\nx\n-- name: a :one\nselect 1;')).to.throw(/name a is defined twice/);
   });
 
-  it("leaves the comment lines that introduce the next query out of a query's text", () => {
-    const q = parseNamedQueries('x', '-- name: a :one\nselect 1;\n\n-- $3 is the password of the next query\n-- name: b :exec\n-- params: x\nselect $1;');
-    expect(q.get('a')?.text).to.equal('select 1');
-  });
-
   it('fails on a name defined twice', () => {
     expect(() => parseNamedQueries('x', '-- name: a :one\nselect 1;\n-- name: a :one\nselect 2;')).to.throw(/query name a is defined twice/);
   });
