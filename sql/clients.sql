@@ -2,11 +2,24 @@
 -- keyset pages (after the last (sort key, id)) with optional filters that are
 -- null when not asked for, so each list is one statement per sort key.
 
+-- One select list per projection: a client as every read shows it (c: the
+-- client row, u: its sales contact), and the row a write checks ownership
+-- against (lockClient locks it, peekClient reads it without a lock).
+-- fragment: clientColumns
+c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
+c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
+c.created_at as "createdAt", c.updated_at as "updatedAt"
+
+-- fragment: clientLockRow
+select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
+       c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
+from clients c
+left join users u on u.id = c.sales_contact_id
+where c.id = $1
+
 -- name: getClient :one
 -- params: id
-select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
-       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       c.created_at as "createdAt", c.updated_at as "updatedAt"
+select {{clientColumns}}
 from clients c
 left join users u on u.id = c.sales_contact_id
 where c.id = $1;
@@ -18,9 +31,7 @@ where c.id = $1;
 -- name: listClients :many
 -- plan: per-call
 -- params: afterKey, afterId, limit, salesContactId, unassigned
-select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
-       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       c.created_at as "createdAt", c.updated_at as "updatedAt", c.%1$I::text as "sortKey"
+select {{clientColumns}}, c.%1$I::text as "sortKey"
 from clients c
 left join users u on u.id = c.sales_contact_id
 where ($2::integer is null or (c.%1$I, c.id) %2$s ($1, $2))
@@ -46,9 +57,7 @@ with matches as materialized (
     and (cardinality($6::text[]) < 3 or doc like search_text(($6::text[])[3]))
     and (cardinality($6::text[]) < 4 or doc like search_text(($6::text[])[4]))
 )
-select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
-       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       c.created_at as "createdAt", c.updated_at as "updatedAt", c.%1$I::text as "sortKey"
+select {{clientColumns}}, c.%1$I::text as "sortKey"
 from matches m
 join clients c on c.id = m.id
 left join users u on u.id = c.sales_contact_id
@@ -82,20 +91,14 @@ with created as (
   values ($1, $2, $3, $4, $5, $6)
   returning *
 )
-select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
-       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       c.created_at as "createdAt", c.updated_at as "updatedAt"
+select {{clientColumns}}
 from created c
 left join users u on u.id = c.sales_contact_id;
 
 -- The row an update checks ownership against, locked until the transaction ends.
 -- name: lockClient :one
 -- params: id
-select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
-       c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
-from clients c
-left join users u on u.id = c.sales_contact_id
-where c.id = $1
+{{clientLockRow}}
 for update of c;
 
 -- The same row without a lock: when the locking read finds nothing, tells a
@@ -103,11 +106,7 @@ for update of c;
 -- hides rows from FOR UPDATE that its policies refuse).
 -- name: peekClient :one
 -- params: id
-select c.id, c.full_name as "fullName", c.email, c.phone, c.company_name as "companyName",
-       c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
-from clients c
-left join users u on u.id = c.sales_contact_id
-where c.id = $1;
+{{clientLockRow}};
 
 -- Every field is written (merged by the caller under the row lock); updated_at
 -- is the last update/contact.

@@ -2,13 +2,27 @@
 -- through the client, so they can never disagree with it. Amounts stay
 -- numeric(12,2) text ('1500.00'), never floats.
 
+-- One select list per projection: a contract as every read shows it (k: the
+-- contract row, c: its client, u: the client's sales contact), and the row a
+-- write checks ownership against (lockContract locks it, peekContract reads it).
+-- fragment: contractColumns
+k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
+c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
+k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
+k.signed_at is not null as signed, k.signed_at as "signedAt",
+k.created_at as "createdAt", k.updated_at as "updatedAt"
+
+-- fragment: contractLockRow
+select k.id, k.client_id as "clientId", k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
+       k.signed_at as "signedAt", c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
+from contracts k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id
+where k.id = $1
+
 -- name: getContract :one
 -- params: id
-select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
-       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
-       k.signed_at is not null as signed, k.signed_at as "signedAt",
-       k.created_at as "createdAt", k.updated_at as "updatedAt"
+select {{contractColumns}}
 from contracts k
 join clients c on c.id = k.client_id
 left join users u on u.id = c.sales_contact_id
@@ -36,11 +50,7 @@ with page as materialized (
   order by o.%1$I %3$s, o.id %3$s
   limit $3
 )
-select k.id, k.client_id as "clientId", c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
-       c.sales_contact_id as "salesContactId", u.full_name as "salesContactName",
-       k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
-       k.signed_at is not null as signed, k.signed_at as "signedAt",
-       k.created_at as "createdAt", k.updated_at as "updatedAt", k.%1$I::text as "sortKey"
+select {{contractColumns}}, k.%1$I::text as "sortKey"
 from page k
 join clients c on c.id = k.client_id
 left join users u on u.id = c.sales_contact_id
@@ -79,12 +89,7 @@ returning id;
 -- is checked against these rows, and nobody can change them until we commit.
 -- name: lockContract :one
 -- params: id
-select k.id, k.client_id as "clientId", k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
-       k.signed_at as "signedAt", c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
-from contracts k
-join clients c on c.id = k.client_id
-left join users u on u.id = c.sales_contact_id
-where k.id = $1
+{{contractLockRow}}
 for update of k for share of c;
 
 -- The same row without a lock: when the locking read finds nothing, tells a
@@ -92,12 +97,7 @@ for update of k for share of c;
 -- hides rows from FOR UPDATE that its policies refuse).
 -- name: peekContract :one
 -- params: id
-select k.id, k.client_id as "clientId", k.total_amount::text as "totalAmount", k.amount_due::text as "amountDue",
-       k.signed_at as "signedAt", c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
-from contracts k
-join clients c on c.id = k.client_id
-left join users u on u.id = c.sales_contact_id
-where k.id = $1;
+{{contractLockRow}};
 
 -- name: updateContractAmounts :exec
 -- params: id, totalAmount, amountDue
@@ -111,9 +111,14 @@ where id = $1;
 -- params: id
 select sign_contract($1) as signed;
 
--- A payment, through the database's own function (sql/migrations/009): the
--- amount due goes down by amount; refused there too on an unsigned contract,
--- above the amount due, or on a contract the caller may not change.
+-- A payment, through the database's own function (sql/migrations/009, 050):
+-- the amount due goes down by amount; refused there too on an unsigned
+-- contract, above the amount due, or on a contract the caller may not change.
+-- Returns the contract as the payment left it (the function's row, not a
+-- second read).
 -- name: payContract :one
 -- params: id, amount
-select pay_contract($1, $2::numeric)::text as "amountDue";
+select {{contractColumns}}
+from pay_contract($1, $2::numeric) k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id;

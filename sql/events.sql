@@ -1,13 +1,26 @@
 -- Events. Records carry the client's name, email and phone (through the
 -- contract) and the support contact's name.
 
+-- One select list per projection: an event as every read shows it (e: the
+-- event row, c: the client through its contract, s: the support contact), and
+-- the row a write checks (lockEvent locks it, peekEvent reads it).
+-- fragment: eventColumns
+e.id, e.name, e.contract_id as "contractId",
+c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
+e.start_at as "startAt", e.end_at as "endAt",
+e.support_contact_id as "supportContactId", s.full_name as "supportContactName",
+e.location, e.attendees, e.notes, e.created_at as "createdAt", e.updated_at as "updatedAt"
+
+-- fragment: eventLockRow
+select e.id, e.name, e.start_at as "startAt", e.end_at as "endAt", e.location, e.attendees, e.notes,
+       e.support_contact_id as "supportContactId", s.email as "supportContactEmail"
+from events e
+left join users s on s.id = e.support_contact_id
+where e.id = $1
+
 -- name: getEvent :one
 -- params: id
-select e.id, e.name, e.contract_id as "contractId",
-       c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
-       e.start_at as "startAt", e.end_at as "endAt",
-       e.support_contact_id as "supportContactId", s.full_name as "supportContactName",
-       e.location, e.attendees, e.notes, e.created_at as "createdAt", e.updated_at as "updatedAt"
+select {{eventColumns}}
 from events e
 join contracts k on k.id = e.contract_id
 join clients c on c.id = k.client_id
@@ -21,11 +34,7 @@ where e.id = $1;
 -- name: listEvents :many
 -- plan: per-call
 -- params: afterKey, afterId, limit, unassigned, supportContactId, salesContactId, contractId, from, to
-select e.id, e.name, e.contract_id as "contractId",
-       c.full_name as "clientName", c.email as "clientEmail", c.phone as "clientPhone",
-       e.start_at as "startAt", e.end_at as "endAt",
-       e.support_contact_id as "supportContactId", s.full_name as "supportContactName",
-       e.location, e.attendees, e.notes, e.created_at as "createdAt", e.updated_at as "updatedAt",
+select {{eventColumns}},
        e.%1$I::text as "sortKey"
 from events e
 join contracts k on k.id = e.contract_id
@@ -69,11 +78,7 @@ returning id;
 -- The event as an update checks it, locked until the transaction ends.
 -- name: lockEvent :one
 -- params: id
-select e.id, e.name, e.start_at as "startAt", e.end_at as "endAt", e.location, e.attendees, e.notes,
-       e.support_contact_id as "supportContactId", s.email as "supportContactEmail"
-from events e
-left join users s on s.id = e.support_contact_id
-where e.id = $1
+{{eventLockRow}}
 for update of e;
 
 -- The same row without a lock: when the locking read finds nothing, tells a
@@ -81,11 +86,7 @@ for update of e;
 -- hides rows from FOR UPDATE that its policies refuse).
 -- name: peekEvent :one
 -- params: id
-select e.id, e.name, e.start_at as "startAt", e.end_at as "endAt", e.location, e.attendees, e.notes,
-       e.support_contact_id as "supportContactId", s.email as "supportContactEmail"
-from events e
-left join users s on s.id = e.support_contact_id
-where e.id = $1;
+{{eventLockRow}};
 
 -- name: updateEvent :exec
 -- params: id, name, startAt, endAt, location, attendees, notes

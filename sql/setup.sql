@@ -3,6 +3,7 @@
 -- parameters), never through string building in the program.
 
 -- name: databaseExists :one
+-- params: database
 select 1 as exists from pg_database where datname = $1;
 
 -- Identifier filled by pg-format (%I) from the configured database name.
@@ -40,6 +41,7 @@ select set_config('epic.database', $1, true),
        set_config('epic.statement_timeout', $4, true);
 
 -- name: provisioningState :one
+-- params: appRole
 select exists (select from pg_roles where rolname = 'epic_owner')   as owner_role,
        exists (select from pg_roles where rolname = 'epic_sales')   as department_roles,
        exists (select from pg_roles where rolname = $1)             as app_role,

@@ -20,4 +20,5 @@ select pg_current_xact_id_if_assigned()::text as xid;
 
 -- committed, aborted or in progress (PostgreSQL 13+).
 -- name: transactionStatus :one
+-- params: xid
 select pg_xact_status($1::xid8) as status;

@@ -141,7 +141,7 @@ export function createClients(deps: ApiDeps) {
     const actor = deps.actor();
     const mayChange = (row: LockedClient) => assertOwnership(CLIENTS.update, actor, row, 'update');
     await inSession(deps, async (tx) => {
-      const current = (await tx.one<LockedClient>(q.lockClient, [clientId]))
+      const current = (await tx.one<LockedClient>(q.lockClient, bind(q.lockClient, { id: clientId })))
         ?? (await missingOrRefused<LockedClient>(tx, q.peekClient, clientId, () => new NotFound(`no client has id ${clientId}`), mayChange));
       mayChange(current);
       const phone = next.phone === undefined ? current.phone : next.phone;
@@ -163,9 +163,9 @@ export function createClients(deps: ApiDeps) {
   /** Management gives a client a sales contact (or none): the target must be in sales (checked by PostgreSQL too, 003). */
   async function assign(clientId: number, userId: number | null): Promise<Client> {
     await inSession(deps, async (tx) => {
-      if (!(await tx.one(q.lockClient, [clientId]))) throw new NotFound(`no client ${clientId}`);
+      if (!(await tx.one(q.lockClient, bind(q.lockClient, { id: clientId })))) throw new NotFound(`no client ${clientId}`);
       if (userId !== null) {
-        const target = await tx.one<{ email: string; department: string }>(q.lockSalesCandidate, [userId]);
+        const target = await tx.one<{ email: string; department: string }>(q.lockSalesCandidate, bind(q.lockSalesCandidate, { id: userId }));
         if (!target) throw new ValidationError([{ field: 'salesUserId', problem: `must be a sales collaborator's id (no collaborator has id ${userId})` }]);
         if (target.department !== 'sales') {
           throw new ValidationError([{ field: 'salesUserId', problem: `must be a sales collaborator (${target.email} is in ${target.department})` }]);

@@ -39,7 +39,7 @@ export function createConfirmations(deps: ApiDeps, contracts: Pick<Contracts, 'g
     const reassignTo = (options as { reassignTo?: number }).reassignTo;
     const found = await inSession(deps, async (tx) => ({
       user: await tx.one<Holdings>(q.userHoldings, bind(q.userHoldings, { id })),
-      receiver: reassignTo === undefined ? undefined : await tx.one<UserRecord>(q.getUserById, [reassignTo]),
+      receiver: reassignTo === undefined ? undefined : await tx.one<UserRecord>(q.getUserById, bind(q.getUserById, { id: reassignTo })),
     }));
     const { user, receiver } = found;
     if (!user) return undefined;

@@ -124,7 +124,7 @@ function checkDueWithinTotal(total: string | undefined, due: string | undefined,
  */
 export async function lockContractFor(tx: Executor, actor: Actor, description: MethodDescription, contractId: number, action: string): Promise<LockedContract> {
   const mayChange = (row: LockedContract) => assertOwnership(description, actor, row, action);
-  const contract = (await tx.one<LockedContract>(q.lockContract, [contractId]))
+  const contract = (await tx.one<LockedContract>(q.lockContract, bind(q.lockContract, { id: contractId })))
     ?? (await missingOrRefused<LockedContract>(tx, q.peekContract, contractId, () => new NotFound(`no contract has id ${contractId}`), mayChange));
   mayChange(contract);
   return contract;
@@ -154,7 +154,7 @@ export function createContracts(deps: ApiDeps) {
   async function create(f: Values<typeof CONTRACTS.create>[0]): Promise<Contract> {
     const values = { clientId: f.clientId, totalAmount: f.totalAmount, amountDue: f.amountDue ?? f.totalAmount, signed: f.signed ?? false };
     const id = await inSession(deps, async (tx) => {
-      if (!(await tx.one(q.clientExists, [values.clientId]))) throw new NotFound(`no client has id ${values.clientId}`);
+      if (!(await tx.one(q.clientExists, bind(q.clientExists, { id: values.clientId })))) throw new NotFound(`no client has id ${values.clientId}`);
       const row = await tx.one<{ id: number }>(q.createContract, bind(q.createContract, values));
       return (row as { id: number }).id;
     });
@@ -181,7 +181,7 @@ export function createContracts(deps: ApiDeps) {
     const clientId = await inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.sign, contractId, 'sign');
       if (current.signedAt) throw new Conflict(`contract ${contractId} is already signed (on ${formatDate(current.signedAt)})`);
-      const signed = await tx.one<{ signed: boolean }>(q.signContract, [contractId]);
+      const signed = await tx.one<{ signed: boolean }>(q.signContract, bind(q.signContract, { id: contractId }));
       if (!signed?.signed) throw new Conflict(`contract ${contractId} was signed by someone else meanwhile`);
       return current.clientId;
     });
@@ -192,22 +192,22 @@ export function createContracts(deps: ApiDeps) {
 
   /**
    * A payment: checked against the locked row (signed, within the amount due),
-   * then recorded by the database's pay_contract, which checks the same again
-   * and writes the history entry "payment". The lock makes two payments at
-   * once pay one after the other: the second sees what the first left due.
+   * then recorded by the database's pay_contract, which checks the same again,
+   * writes the history entry "payment" and returns the row it left (no second
+   * read). The lock makes two payments at once pay one after the other: the
+   * second sees what the first left due.
    */
   async function pay(contractId: number, paid: string): Promise<Contract> {
     const actor = deps.actor();
-    await inSession(deps, async (tx) => {
+    return inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.pay, contractId, 'record payments on');
       if (!current.signedAt) throw new Conflict(`contract ${contractId} is not signed: payments are recorded on signed contracts (contracts.sign(${contractId}) first)`);
       if (cents(paid) > cents(current.amountDue)) {
         const problem = cents(current.amountDue) === 0n ? `is more than is due: contract ${contractId} is paid in full` : `must not exceed the amount due on contract ${contractId} (${paid} > ${current.amountDue})`;
         throw new ValidationError([{ field: 'amount', problem }]);
       }
-      await tx.one(q.payContract, bind(q.payContract, { id: contractId, amount: paid }));
+      return (await tx.one<Contract>(q.payContract, bind(q.payContract, { id: contractId, amount: paid }))) as Contract;
     });
-    return get(contractId);
   }
 
   /** Who changed this contract and when (sql/migrations/007_change_log.sql). */

@@ -179,7 +179,7 @@ export function createEvents(deps: ApiDeps) {
       if (!contract.signedAt) {
         throw new ValidationError([{ field: 'contractId', problem: `contract ${contract.id} is not signed yet; its event can be created once it is signed` }]);
       }
-      const existing = await tx.one<{ id: number }>(q.eventOfContract, [contract.id]);
+      const existing = await tx.one<{ id: number }>(q.eventOfContract, bind(q.eventOfContract, { contractId: contract.id }));
       if (existing) throw new Conflict(`contract ${contract.id} already has its event (event ${existing.id})`);
       const row = await tx.one<{ id: number }>(q.createEvent, bind(q.createEvent, { ...values, contractId: contract.id }));
       return (row as { id: number }).id;
@@ -191,7 +191,7 @@ export function createEvents(deps: ApiDeps) {
     const actor = deps.actor();
     const mayChange = (row: LockedEvent) => assertOwnership(EVENTS.update, actor, row, 'update');
     await inSession(deps, async (tx) => {
-      const current = (await tx.one<LockedEvent>(q.lockEvent, [eventId]))
+      const current = (await tx.one<LockedEvent>(q.lockEvent, bind(q.lockEvent, { id: eventId })))
         ?? (await missingOrRefused<LockedEvent>(tx, q.peekEvent, eventId, () => new NotFound(`no event has id ${eventId}`), mayChange));
       mayChange(current);
       const startAt = given.startAt ?? current.startAt;
@@ -209,10 +209,10 @@ export function createEvents(deps: ApiDeps) {
   /** Give the event to a support collaborator (null: leave it unassigned). */
   async function assign(eventId: number, userId: number | null): Promise<Event> {
     await inSession(deps, async (tx) => {
-      const current = await tx.one<LockedEvent>(q.lockEvent, [eventId]);
+      const current = await tx.one<LockedEvent>(q.lockEvent, bind(q.lockEvent, { id: eventId }));
       if (!current) throw new NotFound(`no event has id ${eventId}`);
       if (userId !== null) {
-        const target = await tx.one<{ id: number; email: string; department: string }>(q.lockSupportCandidate, [userId]);
+        const target = await tx.one<{ id: number; email: string; department: string }>(q.lockSupportCandidate, bind(q.lockSupportCandidate, { id: userId }));
         if (!target) throw new NotFound(`no collaborator has id ${userId}`);
         if (target.department !== 'support') {
           throw new ValidationError([{ field: 'supportUserId', problem: `must be a support collaborator (${target.email} is in ${target.department})` }]);

@@ -87,7 +87,7 @@ export function followUpMethod(deps: ApiDeps) {
   return async (clientId: number, dueAt: Date, n: string): Promise<FollowUp> => {
     const actor = deps.actor();
     const created = await inSession(deps, async (tx) => {
-      const client = await tx.one<OwnedRow>(q.followUpClient, [clientId]);
+      const client = await tx.one<OwnedRow>(q.followUpClient, bind(q.followUpClient, { id: clientId }));
       if (!client) throw new NotFound(`no client has id ${clientId}`);
       assertOwnership(FOLLOW_UP, actor, client, 'follow up');
       return (await tx.one<{ id: number }>(q.createFollowUp, bind(q.createFollowUp, { clientId, dueAt, note: n }))) as { id: number };
@@ -97,7 +97,7 @@ export function followUpMethod(deps: ApiDeps) {
 }
 
 async function getFollowUp(deps: ApiDeps, id: number): Promise<FollowUp> {
-  const row = await inSession(deps, (tx) => tx.one<FollowUp>(q.getFollowUp, [id]), { readOnly: true });
+  const row = await inSession(deps, (tx) => tx.one<FollowUp>(q.getFollowUp, bind(q.getFollowUp, { id })), { readOnly: true });
   if (!row) throw new NotFound(`no follow-up has id ${id}`);
   return row;
 }
@@ -119,18 +119,18 @@ export function createFollowUps(deps: ApiDeps) {
   async function done(followUpId: number): Promise<FollowUp> {
     const actor = deps.actor();
     await inSession(deps, async (tx) => {
-      const locked = await tx.one<OwnedRow & { clientId: number }>(q.lockFollowUp, [followUpId]);
+      const locked = await tx.one<OwnedRow & { clientId: number }>(q.lockFollowUp, bind(q.lockFollowUp, { id: followUpId }));
       if (!locked) {
-        const seen = await tx.one<{ doneAt: Date | null }>(q.peekFollowUp, [followUpId]);
+        const seen = await tx.one<{ doneAt: Date | null }>(q.peekFollowUp, bind(q.peekFollowUp, { id: followUpId }));
         if (seen?.doneAt) throw new Conflict(`follow-up ${followUpId} is already done`);
-        const of = await tx.one<{ clientId: number | null }>(q.followUpClientOf, [followUpId]);
+        const of = await tx.one<{ clientId: number | null }>(q.followUpClientOf, bind(q.followUpClientOf, { id: followUpId }));
         if (!of?.clientId) throw new NotFound(`no follow-up has id ${followUpId}`);
-        const client = await tx.one<OwnedRow>(q.followUpClient, [of.clientId]);
+        const client = await tx.one<OwnedRow>(q.followUpClient, bind(q.followUpClient, { id: of.clientId }));
         if (client) assertOwnership(FOLLOW_UPS.done, actor, client, 'follow up');
         throw new PermissionDenied(`the database refused this change for your department (follow-up ${followUpId})`);
       }
       assertOwnership(FOLLOW_UPS.done, actor, { ...locked, id: locked.clientId }, 'follow up');
-      await tx.exec(q.doneFollowUp, [followUpId]);
+      await tx.exec(q.doneFollowUp, bind(q.doneFollowUp, { id: followUpId }));
     });
     return getFollowUp(deps, followUpId);
   }

@@ -65,7 +65,7 @@ export async function releaseRecords(tx: Executor, from: Holdings, move: { clien
     }
   } else {
     if (reassignTo === from.id) throw new ValidationError([{ field: 'reassignTo', problem: 'must be another collaborator' }]);
-    const target = await tx.one<{ department: Department; fullName: string }>(q.getUserById, [reassignTo]);
+    const target = await tx.one<{ department: Department; fullName: string }>(q.getUserById, bind(q.getUserById, { id: reassignTo }));
     if (!target) throw new ValidationError([{ field: 'reassignTo', problem: `no collaborator has id ${reassignTo}` }]);
     if (clients && events) {
       throw new ValidationError([{ field: 'reassignTo', problem: `collaborator ${from.id} holds both clients and events, which cannot go to one collaborator; leave them unassigned and assign them afterwards` }]);
@@ -88,7 +88,7 @@ export async function releaseRecords(tx: Executor, from: Holdings, move: { clien
 
 /** The collaborator, locked for the change, with how many clients and events they hold. */
 export async function lockHoldings(tx: Executor, id: number): Promise<Holdings> {
-  const held = await tx.one<Holdings>(q.lockUserForChange, [id]);
+  const held = await tx.one<Holdings>(q.lockUserForChange, bind(q.lockUserForChange, { id }));
   if (!held) throw new NotFound(`no collaborator has id ${id}`);
   return held;
 }

@@ -18,8 +18,8 @@
  * leave management: someone must be able to manage collaborators.
  */
 import { NotFound, ValidationError } from '../domain/errors.js';
-import { isDepartment, type Department, DEPARTMENTS } from '../domain/departments.js';
-import { hashPassword, passwordProblem } from '../auth/passwords.js';
+import type { Department } from '../domain/departments.js';
+import { hashPassword } from '../auth/passwords.js';
 import { bind, queries } from '../db/sql.js';
 import { fields, may, method, need, value, type ObjectDescription, type Values } from './describe.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
@@ -27,7 +27,8 @@ import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
 import { collaboratorLabel, lockHoldings, releaseRecords, type Moved } from './reassign.js';
 import { BY_ID, keysetPage, sortField, sortHelp } from './sort.js';
-import { email, flag, name, phone, recordId, type Problems } from './validate.js';
+import { email, flag, name, phone, recordId } from './validate.js';
+import { department, employeeNumber, idOrEmail, password, userId } from './user-fields.js';
 import { searchWords, pageLimitField } from './list-filters.js';
 
 const aq = queries('auth', ['userSessions', 'endUserSessions', 'unlockLogin'] as const);
@@ -71,54 +72,16 @@ export interface DeletedUser {
 /** users.update: the record, and what a department change moved. */
 export type UpdatedUser = UserRecord & { moved?: Moved };
 
-const EMPLOYEE_NUMBER = /^[A-Za-z0-9-]{1,20}$/;
-
-// Validators in the shape of lib/crm/validate.ts, for what only collaborators have.
-function department(v: unknown, field: string, problems: Problems): Department | undefined {
-  if (isDepartment(v)) return v;
-  problems.add(field, `must be one of ${DEPARTMENTS.join(', ')}`);
-  return undefined;
-}
-
-function employeeNumber(v: unknown, field: string, problems: Problems): string | undefined {
-  if (typeof v === 'string' && EMPLOYEE_NUMBER.test(v)) return v;
-  problems.add(field, 'must be 1 to 20 letters, digits or dashes');
-  return undefined;
-}
-
-function password(v: unknown, field: string, problems: Problems): string | undefined {
-  const problem = passwordProblem(v);
-  if (problem) problems.add(field, problem);
-  return problem ? undefined : (v as string);
-}
-
-/** A collaborator id (a number: a string is read as an email by get). */
-function userId(v: unknown, field: string, problems: Problems): number | undefined {
-  if (typeof v === 'number') return recordId(v, field, problems);
-  problems.add(field, 'must be a collaborator id (a number)');
-  return undefined;
-}
-
-/** users.get: a collaborator id, or an email (a string with @). */
-function idOrEmail(v: unknown, field: string, problems: Problems): number | string | undefined {
-  if (typeof v === 'string' && v.includes('@')) return v.trim();
-  if (typeof v !== 'number') {
-    problems.add(field, 'must be a collaborator id (number) or email address');
-    return undefined;
-  }
-  return userId(v, field, problems);
-}
-
 const REASSIGN = fields('options', { reassignTo: may(recordId), unassign: may(flag) }, { optional: true });
 const MANAGEMENT = ['management'] as const;
 
-/** The users methods (management only): arguments and help (lib/crm/describe.ts). */
 /** What collaborators sort by (a small table: no index needed). */
 export const USER_SORT = { fullName: 'full_name', email: 'email', employeeNumber: 'employee_number', createdAt: 'created_at', id: 'id' } as const;
 
 /** The filters of users.list and users.count. */
 const USER_FILTERS = { department: may(department), search: may(searchWords) };
 
+/** The users methods (management only): arguments and help (lib/crm/describe.ts). */
 export const USERS = {
   list: method({
     departments: MANAGEMENT, writes: false,
@@ -165,7 +128,7 @@ export const USERS = {
 
 export function createUsers(deps: ApiDeps) {
   const getById = async (id: number): Promise<UserRecord> => {
-    const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserById, [id]));
+    const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserById, bind(q.getUserById, { id })));
     if (!user) throw new NotFound(`no collaborator has id ${id}`);
     return user;
   };
@@ -184,7 +147,7 @@ export function createUsers(deps: ApiDeps) {
     /** By id (a number) or by email (a string with @). */
     async get(key: number | string): Promise<UserRecord> {
       if (typeof key === 'number') return getById(key);
-      const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserByEmail, [key]));
+      const user = await inSession(deps, (tx) => tx.one<UserRecord>(q.getUserByEmail, bind(q.getUserByEmail, { email: key })));
       if (!user) throw new NotFound(`no collaborator has email ${key}`);
       return user;
     },
@@ -208,7 +171,7 @@ export function createUsers(deps: ApiDeps) {
         const newDepartment = c.department;
         let moved: Moved | undefined;
         if (newDepartment && newDepartment !== held.department) {
-          if (held.department === 'management' && ((await tx.one<{ n: number }>(q.managementCountOthers, [targetId]))?.n ?? 0) === 0) {
+          if (held.department === 'management' && ((await tx.one<{ n: number }>(q.managementCountOthers, bind(q.managementCountOthers, { id: targetId })))?.n ?? 0) === 0) {
             throw new ValidationError([{ field: 'department', problem: 'cannot change: this is the last management collaborator' }]);
           }
           moved = await releaseRecords(tx, held, { clients: newDepartment !== 'sales', events: newDepartment !== 'support' }, reassign);
@@ -220,7 +183,7 @@ export function createUsers(deps: ApiDeps) {
           id: targetId, fullName: c.fullName, email: c.email?.toLowerCase(), phoneGiven: c.phone !== undefined, phone: c.phone, department: newDepartment,
         }));
         if (passwordHash) await tx.exec(q.setUserPassword, bind(q.setUserPassword, { id: targetId, passwordHash }));
-        const record = await tx.one<UserRecord>(q.getUserById, [targetId]);
+        const record = await tx.one<UserRecord>(q.getUserById, bind(q.getUserById, { id: targetId }));
         return record && (moved ? { ...record, moved } : record);
       });
       if (!updated) throw new NotFound(`no collaborator has id ${targetId}`);
@@ -234,9 +197,9 @@ export function createUsers(deps: ApiDeps) {
       }
       const deleted = await inSession(deps, async (tx) => {
         const held = await lockHoldings(tx, targetId);
-        const record = (await tx.one<UserRecord>(q.getUserById, [targetId])) as UserRecord;
+        const record = (await tx.one<UserRecord>(q.getUserById, bind(q.getUserById, { id: targetId }))) as UserRecord;
         const moved = await releaseRecords(tx, held, { clients: true, events: true }, reassign);
-        await tx.exec(q.deleteUser, [targetId]);
+        await tx.exec(q.deleteUser, bind(q.deleteUser, { id: targetId }));
         return {
           id: targetId, email: record.email, fullName: record.fullName, department: record.department,
           clients: moved.clients, events: moved.events, reassignedTo: moved.to ? collaboratorLabel(moved.to) : null,

@@ -10,7 +10,7 @@
  */
 import { DatabaseUnavailable } from '../domain/errors.js';
 import type { Outcome } from './driver.js';
-import type { NamedQuery } from './sql.js';
+import { bind, type NamedQuery } from './sql.js';
 import { tq, type CommitInDoubt } from './transaction.js';
 
 export interface FateQuestions {
@@ -34,7 +34,7 @@ export async function commitFate(doubt: CommitInDoubt, questions: FateQuestions)
   for (;;) {
     let status: string | null | undefined;
     try {
-      status = (await questions.ask(tq.transactionStatus, [doubt.xid])).rows[0]?.status as string | null | undefined;
+      status = (await questions.ask(tq.transactionStatus, bind(tq.transactionStatus, { xid: doubt.xid }))).rows[0]?.status as string | null | undefined;
     } catch (err) {
       // The server itself was lost (the pool restarted the embedded one meanwhile): asked once more.
       if (retried || !(err instanceof DatabaseUnavailable) || err.reason !== 'unreachable') throw unavailable(FATE_UNKNOWN, doubt);

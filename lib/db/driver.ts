@@ -1,20 +1,20 @@
 /**
- * The driver: the only module that imports `pg`, and the only one that
- * touches its internals (the socket under a connection for corked writes and
- * for telling a lost connection from a refused one, the backend key for
- * cancel requests, the protocol connection that sends them). Everything else
- * in lib/db sees connections through the small surface below.
+ * The driver: with its client (lib/db/pg-client.ts), the only module that
+ * imports `pg`, and the only one that touches its internals (the socket
+ * under a connection for corked writes and for telling a lost connection
+ * from a refused one, the backend key for cancel requests, the protocol
+ * connection that sends them). Everything else in lib/db sees connections
+ * through the small surface below.
  *
  * pg's own failures (a socket closed, a connect timeout, a server answering
  * "no TLS") carry no SQLSTATE and no system code: they are recognised here by
  * where they happen and by the connection's state, never by their words, and
  * handed on as a DriverFailure that lib/db/errors.ts maps.
  */
-import type net from 'node:net';
-import tls from 'node:tls';
 import pg from 'pg';
 import type { ConnectionParams } from '../platform/config.js';
 import { DriverFailure } from './errors.js';
+import { Client, connectionGone, hasCode, internals } from './pg-client.js';
 import { timestampReader } from './timestamp.js';
 import type { TextKind, TextRows } from './door.js';
 
@@ -50,68 +50,6 @@ function textKind(oid: number): TextKind {
   if (oid === 114 || oid === 3802) return 'json';
   if (oid === 20 || oid === 21 || oid === 23 || oid === 700 || oid === 701 || oid === 1700) return 'number';
   return 'text';
-}
-
-/** What pg keeps on a client and its protocol connection, read here only. */
-interface ClientInternals {
-  connection?: { stream?: net.Socket & { cork?: () => void; uncork?: () => void } };
-  ssl?: unknown;
-  processID?: number | null;
-  secretKey?: number | null;
-  connectionParameters?: pg.ClientConfig;
-  _ending?: boolean;
-  _ended?: boolean;
-  _queryable?: boolean;
-  pipeline?: boolean;
-}
-
-const internals = (client: unknown) => client as ClientInternals;
-
-/** An error the server sent (it has a SQLSTATE), or one of the system's or OpenSSL's own (a code). */
-const hasCode = (err: unknown) => typeof (err as { code?: unknown } | null)?.code === 'string';
-
-/** The socket under the client is gone: ended, destroyed, or the client closed or errored. */
-function connectionGone(client: ClientInternals): boolean {
-  const stream = client.connection?.stream;
-  return Boolean(client._ended || client._ending || client._queryable === false || stream?.destroyed || stream?.writableEnded);
-}
-
-/**
- * A client whose failures to connect are classified while the client is at
- * hand: a socket that closed or timed out is the server out of reach; a
- * server that answered the TLS request without TLS (one byte, 'N', and no
- * handshake) refused TLS. Errors with a code (the server's SQLSTATE, the
- * system's, OpenSSL's) and anything else pass as they are.
- */
-type ConnectCallback = ((err: Error) => void) | ((err: null, c: pg.Client) => void);
-
-class Client extends pg.Client {
-  constructor(config: pg.ClientConfig) {
-    super(config);
-    // A connection lost while in use: pg fails its queries (which say so) and
-    // also emits 'error' on the client, which the pool listens to only while
-    // the client is idle. Unheard, that event would crash the process.
-    this.on('error', () => undefined);
-  }
-
-  override connect(): Promise<pg.Client>;
-  override connect(callback: ConnectCallback): void;
-  override connect(callback?: ConnectCallback): Promise<pg.Client> | void {
-    if (callback) {
-      const report = callback as (err: unknown, c?: pg.Client) => void;
-      return super.connect(((err: Error | null, c?: pg.Client) => report(err ? this.failure(err) : err, c)) as ConnectCallback);
-    }
-    return super.connect().catch((err: unknown) => Promise.reject(this.failure(err)));
-  }
-
-  private failure(err: unknown): unknown {
-    if (hasCode(err) || err instanceof DriverFailure) return err;
-    const self = internals(this);
-    if (!connectionGone(self)) return err;
-    const stream = self.connection?.stream;
-    const refusedTls = Boolean(self.ssl) && stream !== undefined && !(stream instanceof tls.TLSSocket) && stream.bytesRead === 1;
-    return new DriverFailure(refusedTls ? 'tls-refused' : 'unreachable', err);
-  }
 }
 
 export interface PoolSettings {

@@ -24,40 +24,58 @@ export interface NamedQuery {
 }
 
 const NAME_LINE = /^--\s*name:\s*([A-Za-z][A-Za-z0-9_]*)\s+:(one|many|exec)\s*$/;
+const FRAGMENT_LINE = /^--\s*fragment:\s*([A-Za-z][A-Za-z0-9_]*)\s*$/;
+const FRAGMENT_USE = /\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}/g;
 const PER_CALL_PLAN = /^--\s*plan:\s*per-call\s*$/;
 const PARAMS = /^--\s*params:\s*(.*)$/;
 const cache = new Map<string, Map<string, NamedQuery>>();
 
-/** Parse `-- name: getClient :one` blocks (sqlc style). Duplicates are an error. */
+interface Block { name: string; kind: QueryKind | 'fragment'; lines: string[]; perCallPlan: boolean; params?: string[] }
+
+/**
+ * Parse `-- name: getClient :one` blocks (sqlc style). Duplicates are an error.
+ * A `-- fragment: clientColumns` block is a piece of text the file's queries
+ * write as `{{clientColumns}}` (one select list per projection, one row for a
+ * lock and its peek); it is not a query, and its own comment lines are dropped.
+ */
 export function parseNamedQueries(area: string, source: string): Map<string, NamedQuery> {
-  const out = new Map<string, NamedQuery>();
-  let current: { name: string; kind: QueryKind; lines: string[]; perCallPlan: boolean; params?: string[] } | undefined;
-  const flush = () => {
-    if (!current) return;
-    const text = current.lines.join('\n').trim().replace(/;\s*$/, '');
-    if (!text) throw new Error(`sql/${area}.sql: query ${current.name} is empty`);
-    if (current.params) checkParams(area, current.name, text, current.params);
-    out.set(current.name, {
-      area, name: current.name, kind: current.kind, text,
-      ...(current.perCallPlan ? { perCallPlan: true } : {}),
-      ...(current.params ? { params: current.params } : {}),
-    });
-  };
+  const blocks: Block[] = [];
+  let current: Block | undefined;
   for (const line of source.split(/\r?\n/)) {
     const m = NAME_LINE.exec(line.trim());
-    if (m) {
-      flush();
-      if (out.has(m[1])) throw new Error(`sql/${area}.sql: query name ${m[1]} is defined twice`);
-      current = { name: m[1], kind: m[2] as QueryKind, lines: [], perCallPlan: false };
+    const f = m ? undefined : FRAGMENT_LINE.exec(line.trim());
+    if (m || f) {
+      const name = (m ?? f as RegExpExecArray)[1];
+      if (blocks.some((b) => b.name === name)) throw new Error(`sql/${area}.sql: query name ${name} is defined twice`);
+      current = { name, kind: m ? m[2] as QueryKind : 'fragment', lines: [], perCallPlan: false };
+      blocks.push(current);
     } else if (current && current.lines.length === 0 && PER_CALL_PLAN.test(line.trim())) {
       current.perCallPlan = true;
     } else if (current && current.lines.length === 0 && PARAMS.test(line.trim())) {
       current.params = (PARAMS.exec(line.trim()) as RegExpExecArray)[1].split(',').map((n) => n.trim()).filter(Boolean);
-    } else if (current) {
+    } else if (current && !(current.kind === 'fragment' && /^\s*--/.test(line))) {
       current.lines.push(line);
     }
   }
-  flush();
+  // The comment lines after a statement introduce the next one: not part of its text.
+  const bodyOf = (b: Block) => b.lines.join('\n').replace(/(\n\s*(--[^\n]*)?)*$/, '').trim().replace(/;\s*$/, '');
+  const fragments = new Map(blocks.filter((b) => b.kind === 'fragment').map((b) => [b.name, bodyOf(b)]));
+  const out = new Map<string, NamedQuery>();
+  for (const b of blocks) {
+    if (b.kind === 'fragment') continue;
+    const text = bodyOf(b).replace(FRAGMENT_USE, (_, used: string) => {
+      const piece = fragments.get(used);
+      if (piece === undefined) throw new Error(`sql/${area}.sql: query ${b.name} uses {{${used}}}, which no -- fragment: defines`);
+      return piece;
+    });
+    if (!text) throw new Error(`sql/${area}.sql: query ${b.name} is empty`);
+    if (b.params) checkParams(area, b.name, text, b.params);
+    out.set(b.name, {
+      area, name: b.name, kind: b.kind, text,
+      ...(b.perCallPlan ? { perCallPlan: true } : {}),
+      ...(b.params ? { params: b.params } : {}),
+    });
+  }
   return out;
 }
 

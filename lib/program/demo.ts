@@ -81,7 +81,7 @@ export function loadDemoData(conn: AdminConnection, bcryptRounds: number, today:
 
 /** The demo collaborator a department logs in as. */
 export async function demoUserId(conn: AdminConnection, department: Department): Promise<number> {
-  const row = await conn.transaction((tx) => tx.one<Id>(q.demoUserByDepartment, [department]), { asOwner: true });
+  const row = await conn.transaction((tx) => tx.one<Id>(q.demoUserByDepartment, bind(q.demoUserByDepartment, { department })), { asOwner: true });
   if (!row) throw new Error(`no demo collaborator in ${department}`);
   return row.id;
 }

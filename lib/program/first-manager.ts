@@ -26,7 +26,7 @@ export interface FirstManager {
 export async function ensureFirstManager(conn: AdminConnection, config: Config, io: { terminal?: Terminal; log: (line: string) => void }, warnings: string[]): Promise<FirstManager | undefined> {
   const existing = await conn.transaction(async (tx) => (await tx.one<{ n: number }>(q.managementCount))?.n ?? 0, { asOwner: true });
   if (existing > 0) return undefined;
-  const emailTaken = (address: string) => conn.transaction(async (tx) => Boolean(await tx.one(uq.findUserIdByEmail, [address])), { asOwner: true });
+  const emailTaken = (address: string) => conn.transaction(async (tx) => Boolean(await tx.one(uq.findUserIdByEmail, bind(uq.findUserIdByEmail, { email: address }))), { asOwner: true });
 
   let chosen: Partial<FirstManager> = { fullName: 'Administrator', email: config.adminEmail, password: config.adminPassword };
   if ((!chosen.email || !chosen.password) && io.terminal) chosen = { ...chosen, ...(await askFirstManager(io.terminal, io.log, chosen, emailTaken)) };
@@ -44,7 +44,7 @@ export async function ensureFirstManager(conn: AdminConnection, config: Config, 
   });
   const hash = await hashPassword(first.password, config.bcryptRounds);
   await conn.transaction(async (tx) => {
-    if (await tx.one(uq.findUserIdByEmail, [first.email])) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is already used by a collaborator of another department' }]);
+    if (await tx.one(uq.findUserIdByEmail, bind(uq.findUserIdByEmail, { email: first.email }))) throw new ValidationError([{ field: 'ADMIN_EMAIL', problem: 'is already used by a collaborator of another department' }]);
     await tx.one(uq.createUser, bind(uq.createUser, { fullName: first.fullName, email: first.email, phone: null, department: 'management', passwordHash: hash, employeeNumber: null }));
   }, { asOwner: true });
   return first;

@@ -78,7 +78,7 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
     const settings = bind(q.useSettings, {
       database: target.admin.database, appRole: config.appDbUser, appPassword: scramVerifier(runtime.password), statementTimeout: `${Math.round(config.statementTimeoutMs)}ms`,
     });
-    const before = (await conn.one<Record<string, boolean>>(q.provisioningState, [config.appDbUser])) as Record<string, boolean>;
+    const before = (await conn.one<Record<string, boolean>>(q.provisioningState, bind(q.provisioningState, { appRole: config.appDbUser }))) as Record<string, boolean>;
     await conn.transaction(async (tx) => {
       await tx.exec(q.useSettings, settings);
       await tx.exec(q.createRoles);
@@ -191,7 +191,7 @@ async function openCreatingDatabase(admin: ConnectionParams, config: Config, cha
   const server = await openMaintenance(admin, config);
   try {
     await assertSupportedServer(server, admin);
-    if (!(await server.one(q.databaseExists, [admin.database]))) {
+    if (!(await server.one(q.databaseExists, bind(q.databaseExists, { database: admin.database })))) {
       if (!(await server.one<{ may: boolean }>(q.mayCreateDatabase))?.may) {
         throw new ConfigError(`database ${admin.database} does not exist on ${admin.host}:${admin.port} and ${admin.user} may not create databases (no CREATEDB): `
           + `have a superuser run  ${format(q.createDatabaseFor.text, admin.database, admin.user)};  then run setup again`);

@@ -16,7 +16,8 @@ import { SIGINT_EXIT, type BatchResult, type BatchSource } from './loader.js';
 import type { Login } from './login.js';
 import { visible } from './output.js';
 import { startRepl } from './repl-adapter.js';
-import { ShellRuntime, type ShellIO } from './runtime.js';
+import { ShellRuntime } from './runtime.js';
+import type { ShellIO } from './shell-io.js';
 import { reportFault } from './faults.js';
 import { ask } from '../platform/prompt.js';
 

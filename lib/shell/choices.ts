@@ -11,7 +11,7 @@ import { OBJECTS } from '../crm/permissions.js';
 import { REVENUE_KEYS } from '../crm/reports.js';
 import { EXPANDED_MODES } from './layout.js';
 import { DEFAULT_SETTINGS } from './settings.js';
-import type { Completion } from './completion.js';
+import type { Completion } from './repl-adapter.js';
 
 /** A quoted value being typed: the text before the quote must match `before`; `choices` are what it may be. */
 export interface ChoiceRule {

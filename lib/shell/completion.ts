@@ -10,9 +10,7 @@ import { type Department } from '../domain/departments.js';
 import { visibleObjects } from './help.js';
 import { completeChoice } from './choices.js';
 import type { Login } from './login.js';
-import type { Completer } from './repl-adapter.js';
-
-export type Completion = [string[], string];
+import type { Completer, Completion } from './repl-adapter.js';
 
 /** Names the shell puts in the context (besides the objects). */
 export const SHELL_FUNCTIONS = ['whoami', 'help', 'activity', 'find', 'trash', 'undo', 'logout', 'load', 'print', 'passwordPrompt', 'passwd', 'it', 'config', 'exit', 'quit', 'clear', 'cls'] as const;

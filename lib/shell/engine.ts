@@ -13,11 +13,14 @@ import { declaredNames, isShellName, mistypedMethod, mistypedName, reflex } from
 import { ShellText } from './output.js';
 import { NotFound, PermissionDenied, SessionRevoked, ValidationError } from '../domain/errors.js';
 import { Pager } from './pager.js';
+import { holdsThenable, isThenable, settleNested } from './settle.js';
+import type { FaultTakers } from './faults.js';
 import { shellSyntax } from './tokens.js';
 import type { AdaptedRepl } from './repl-adapter.js';
 import type { AskPassword, InterruptReport, Login } from './login.js';
 
-export type Outcome =
+/** What evaluating one input came to: its value, its error, or the end of the shell. */
+export type Evaluation =
   | { kind: 'value'; value: unknown }
   | { kind: 'error'; error: unknown }
   /** `session`: the session ended it (expired, revoked); otherwise logout() or a nested load() asked. */
@@ -35,37 +38,6 @@ const IT = /^\s*it\s*;?\s*$/;
 
 /** Commands that do the same typed bare as called: `help` is help(). */
 const BARE_COMMAND = /^\s*(help|whoami|exit|quit|clear|cls)\s*;?\s*$/;
-
-/** A plain object of any realm (a statement's context has its own Object.prototype). */
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
-}
-
-/** Whether an array or plain object holds a promise (to this depth): only then is it copied with them awaited. */
-function holdsThenable(value: unknown, depth = 3): boolean {
-  if (depth === 0 || typeof value !== 'object' || value === null) return false;
-  const inside = Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : [];
-  return inside.some((v) => isThenable(v) || holdsThenable(v, depth - 1));
-}
-
-/** Arrays and plain objects holding promises, with them awaited (to this depth): `[clients.get(1), clients.get(2)]` shows two records. */
-async function settleNested(value: unknown, depth = 3): Promise<unknown> {
-  if (isThenable(value)) return settleNested(await value, depth);
-  if (depth === 0 || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const settled = await Promise.all(value.map((v) => settleNested(v, depth - 1)));
-    return settled.every((v, i) => v === value[i]) ? value : settled;
-  }
-  if (!isPlainObject(value)) return value;
-  const entries = Object.entries(value);
-  const settled = await Promise.all(entries.map(([, v]) => settleNested(v, depth - 1)));
-  return settled.every((v, i) => v === entries[i][1]) ? value : Object.fromEntries(entries.map(([k], i) => [k, settled[i]]));
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
 
 /** A REPL whose own eval the engine uses (top-level await, what the prompt accepts). */
 export type ReplHandle = Pick<AdaptedRepl, 'server' | 'nodeEval' | 'onError'>;
@@ -89,32 +61,6 @@ export interface EngineOptions {
   onStrayError: (err: unknown) => void;
   /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
   notice?: (line: string) => void;
-}
-
-/**
- * Who takes a fault nobody awaited (a throw in a timer, a rejection nobody
- * handled): the innermost evaluation or batch running. They nest: load()
- * is an evaluation that runs a batch whose statements are evaluations.
- */
-export class FaultTakers {
-  private readonly stack: Array<(err: unknown) => void> = [];
-
-  /** `taker` takes the faults until the returned function is called. */
-  enter(taker: (err: unknown) => void): () => void {
-    this.stack.push(taker);
-    return () => {
-      const at = this.stack.lastIndexOf(taker);
-      if (at >= 0) this.stack.splice(at, 1);
-    };
-  }
-
-  /** Hand `err` to the innermost taker; false when nothing is running. */
-  give(err: unknown): boolean {
-    const taker = this.stack[this.stack.length - 1];
-    if (!taker) return false;
-    taker(err);
-    return true;
-  }
 }
 
 export class Engine {
@@ -145,7 +91,7 @@ export class Engine {
    * fails it, even when its value was ready at the same moment (a throw in a
    * microtask the statement queued).
    */
-  async evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
+  async evaluate(code: string, file: string, script?: vm.Script): Promise<Evaluation> {
     const bare = BARE_COMMAND.exec(code);
     if (bare) script = new vm.Script(`${bare[1]}()`, { filename: file });
     const habit = reflex(code);

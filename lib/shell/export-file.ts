@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Conflict, ValidationError } from '../domain/errors.js';
 import { isPage, type Page } from '../crm/page.js';
-import type { ExportFormat } from './export.js';
+
+/** What export() writes, read from the target's extension (lib/shell/export.ts). */
+export type ExportFormat = 'csv' | 'json' | 'jsonl' | 'xlsx';
 
 /**
  * The partial file, opened. The target is refused up front when it exists

@@ -18,10 +18,8 @@ import { isPage, type Page, type TextPage } from '../crm/page.js';
 import { isoFromTimestampText, readTimestamp, type TextKind } from '../db/index.js';
 import { resolveUserPath } from '../platform/user-paths.js';
 import { visible } from '../platform/text.js';
-import { complete, exportOptions, openPartial, pageFrom } from './export-file.js';
+import { complete, exportOptions, openPartial, pageFrom, type ExportFormat } from './export-file.js';
 import { headingOf, localStamp, writeWorkbook } from './export-sheet.js';
-
-export type ExportFormat = 'csv' | 'json' | 'jsonl' | 'xlsx';
 
 /** Rows a page holds while a list is exported: large enough that round trips do not dominate, small enough to stay bounded. */
 export const EXPORT_PAGE_SIZE = 5000;

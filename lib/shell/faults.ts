@@ -94,3 +94,29 @@ export function commandFinished(code: number): number {
   finished = true;
   return faulted && code === 0 ? 1 : code;
 }
+
+/**
+ * Who takes a fault nobody awaited (a throw in a timer, a rejection nobody
+ * handled): the innermost evaluation or batch running. They nest: load()
+ * is an evaluation that runs a batch whose statements are evaluations.
+ */
+export class FaultTakers {
+  private readonly stack: Array<(err: unknown) => void> = [];
+
+  /** `taker` takes the faults until the returned function is called. */
+  enter(taker: (err: unknown) => void): () => void {
+    this.stack.push(taker);
+    return () => {
+      const at = this.stack.lastIndexOf(taker);
+      if (at >= 0) this.stack.splice(at, 1);
+    };
+  }
+
+  /** Hand `err` to the innermost taker; false when nothing is running. */
+  give(err: unknown): boolean {
+    const taker = this.stack[this.stack.length - 1];
+    if (!taker) return false;
+    taker(err);
+    return true;
+  }
+}

@@ -5,5 +5,5 @@
 export { openShell, promptFor, startShell, type OpenShell } from './repl.js';
 export { runBatch } from './batch.js';
 export { BatchStopped, type BatchSource, type PrintMode } from './loader.js';
-export type { ShellIO } from './runtime.js';
+export type { ShellIO } from './shell-io.js';
 export type { Login, AskPassword, Verdict } from './login.js';

@@ -7,7 +7,7 @@
 import type { REPLServer } from 'node:repl';
 import type { HideableOutput } from '../platform/prompt.js';
 import { isSensitive, type HistoryFile } from './history.js';
-import type { ShellIO } from './runtime.js';
+import type { ShellIO } from './shell-io.js';
 
 /** One evaluation at a time, in order, even when lines arrive faster than calls finish. */
 export class Turns {

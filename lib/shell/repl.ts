@@ -8,7 +8,7 @@
 import repl, { type REPLEval, type REPLServer } from 'node:repl';
 import type { Actor } from '../domain/actor.js';
 import { HideableOutput } from '../platform/prompt.js';
-import { shellCompleter, type Completion } from './completion.js';
+import { shellCompleter } from './completion.js';
 import { withNames } from './name-completion.js';
 import { showNotices } from './notices.js';
 import { loginDigest } from './digest.js';
@@ -17,9 +17,10 @@ import { HistoryFile } from './history.js';
 import type { AskPassword, Login } from './login.js';
 import { paint, render, visible, type OutputOptions } from './output.js';
 import { needsPager, showInPager } from './pager-command.js';
-import { readPrivateFile } from '../platform/state.js';
-import { startRepl, type AdaptedRepl } from './repl-adapter.js';
-import { ShellRuntime, outputOptions, type ShellIO } from './runtime.js';
+import { startRepl, type AdaptedRepl, type Completion } from './repl-adapter.js';
+import { ShellRuntime } from './runtime.js';
+import { outputOptions, type ShellIO } from './shell-io.js';
+import { readStartupFile, runStartupFile } from './startup-file.js';
 import { isIncomplete } from './statements.js';
 import { LineMemory, lineQuestion, Turns } from './repl-lines.js';
 import { usesAwait } from './tokens.js';
@@ -122,34 +123,6 @@ function greet(login: Login, io: ShellIO, digest: readonly string[], width: numb
   if (io.banner) write(io.banner);
   write(`${visible(`Logged in as ${login.actor().fullName} (${login.actor().department}).`)} Type help() for help.`);
   for (const line of digest) write(line);
-}
-
-/** The start-up file's code (rc.js in the state directory): undefined when there is none, or it cannot be trusted (one line). */
-function readStartupFile(file: string, writeError: (line: string) => void): string | undefined {
-  try {
-    return readPrivateFile(file);
-  } catch (err) {
-    writeError(`${file} not run: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
-/** Run the start-up file as the first turn, then show the prompt; a failure is one line, and the shell goes on. */
-function runStartupFile(code: string, file: string, parts: { runtime: ShellRuntime; turns: Turns; server: REPLServer; writeError: (line: string) => void; prompt: string }): void {
-  const { runtime, turns, server, writeError, prompt } = parts;
-  turns.add(async () => {
-    const result = await runtime.run({ code, filename: file, print: 'none' }).catch((err: unknown) => ({ kind: 'failed' as const, message: runtime.describe(err) }));
-    if (result.kind === 'exit') {
-      if (result.message && result.exitCode !== 0) writeError(result.message);
-      turns.exitCode = result.exitCode;
-      server.close();
-      return;
-    }
-    // The message names the file and the line already.
-    if (result.kind === 'failed') writeError(`${result.message.split('\n', 1)[0]} (the shell goes on; --norc skips ${file})`);
-    server.setPrompt(prompt);
-    server.displayPrompt();
-  });
 }
 
 function startServer(prompt: string, io: ShellIO, output: HideableOutput, terminal: boolean, options: OutputOptions, writer: (value: unknown) => string): AdaptedRepl {

@@ -9,83 +9,23 @@
  * only what differs: where statements come from and run, how a password is
  * asked, what logout leaves, and what a fault does while nothing runs.
  */
-import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import type vm from 'node:vm';
-import { reportFault, takeFaults } from './faults.js';
+import { FaultTakers, reportFault, takeFaults } from './faults.js';
 import { contextValues, injectContext } from './context.js';
-import { Engine, ExitRequest, FaultTakers, type Outcome, type ReplHandle } from './engine.js';
+import { Engine, ExitRequest, type Evaluation } from './engine.js';
 import { describeError } from './errors.js';
 import { BatchStopped, progressWriter, runStatements, type BatchResult, type BatchRun, type BatchSource } from './loader.js';
-import type { AskPassword, Login } from './login.js';
-import { printed, render, ShellText, visible, wantsColor, type OutputOptions } from './output.js';
+import type { Login } from './login.js';
+import { printed, render, ShellText, visible, type OutputOptions } from './output.js';
+import { outputOptions, type FrontEnd, type ShellIO } from './shell-io.js';
 import { Settings } from './settings.js';
 import { csvResult } from './export.js';
 import { isPage, MAX_PAGE_SIZE } from '../crm/page.js';
 import { chooseNewPassword, WRONG_CURRENT_PASSWORD } from '../auth/own-password.js';
 import { AuthError } from '../domain/errors.js';
 import { insideFile, resolveUserPath, setStartDir, startDir } from '../platform/user-paths.js';
-
-export interface ShellIO {
-  input: Readable & { isTTY?: boolean };
-  output: Writable & { isTTY?: boolean };
-  errorOutput: Writable & { isTTY?: boolean };
-  /** History file (state directory); none: no history kept. */
-  historyFile?: string;
-  json: boolean;
-  /** --csv: lists (every page), records and arrays of records print as CSV. */
-  csv?: boolean;
-  quiet: boolean;
-  /** Default: output is a TTY and NO_COLOR is not set. */
-  color?: boolean;
-  /** Default: input and output are TTYs. */
-  terminal?: boolean;
-  /** Printed at start unless quiet (e.g. the demo notice). */
-  banner?: string;
-  /** Where config.set keeps the settings (state directory); none: for this session only. */
-  settingsFile?: string;
-  /** A start-up file run when the prompt opens (rc.js in the state directory); none: --norc. */
-  rcFile?: string;
-  /** The terminal's width; default: the output's columns when it is a TTY. */
-  width?: number;
-  /** The folder the user started in, for relative paths (lib/shell/user-paths.ts); default: INIT_CWD under npm, else the working directory. */
-  startDir?: string;
-}
-
-/** What a front-end brings to the runtime. */
-export interface FrontEnd {
-  /** Where statements run: the REPL's context, or a script's. */
-  context: vm.Context;
-  /** Node's REPL, for what only its eval runs (top-level await): given, or made on first need. */
-  repl: ReplHandle | (() => ReplHandle);
-  /** Where Ctrl+C comes from. */
-  sigint: EventEmitter;
-  /** The password again when the token expired; without it an expired session ends the run (exit code 3). */
-  askPassword?: AskPassword;
-  /** passwordPrompt(): a password asked without echo. */
-  askSecret(question: string): Promise<string>;
-  /** A yes/no question (y/N) a person answers; absent: nobody to ask (scripts, --eval, piped input). */
-  askYesNo?(question: string): Promise<boolean>;
-  /** logout() has ended the database session and forgotten the token: leave. */
-  loggedOut(): void;
-  /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
-  notice(line: string): void;
-  /** The label of a batch's progress on a terminal. */
-  progressLabel: string;
-  /** A fault nobody awaited while no statement or batch runs (at the prompt). */
-  idleFault(err: unknown): void;
-  /** Ctrl+C came between two statements: a batch stops before its next. */
-  stopRequested?: () => boolean;
-}
-
-/** How results are shown now: the settings (config.set) apply from the next result on. */
-export function outputOptions(io: ShellIO, settings?: Settings): OutputOptions {
-  const color = wantsColor(io.color, io.output);
-  const width = io.width ?? (io.output.isTTY ? (io.output as { columns?: number }).columns : undefined);
-  return { json: io.json, color: settings ? settings.color(color) : color, width: width || undefined, display: settings?.display() };
-}
 
 export class ShellRuntime implements BatchRun {
   readonly settings: Settings;
@@ -176,7 +116,7 @@ export class ShellRuntime implements BatchRun {
   }
 
   /** One statement: the token checked again first, then evaluated and awaited. */
-  evaluate(code: string, file: string, script?: vm.Script): Promise<Outcome> {
+  evaluate(code: string, file: string, script?: vm.Script): Promise<Evaluation> {
     return this.engine.evaluate(code, file, script);
   }
 

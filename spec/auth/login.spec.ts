@@ -17,7 +17,7 @@ import type { Actor } from '../../lib/domain/actor.js';
 import { ctx, resetData } from '../support/server.js';
 import { addCollaborator, PASSWORD, recordingMonitor } from '../support/users.js';
 
-const tq = testQueries(['expireLockout', 'endSessionsOf'] as const);
+const t = testQueries(['expireLockout', 'endSessionsOf'] as const);
 /** The throttle's constant in SQL (auth_login, sql/migrations/006_verified_sessions.sql). */
 const MAX_FAILURES = 5;
 const sq = queries('setup', ['actAsOwner'] as const);
@@ -165,7 +165,7 @@ describe('auth/login', () => {
     const { admin } = ctx();
     await admin.exec(txq.begin);
     await admin.exec(sq.actAsOwner);
-    await admin.exec(tq.endSessionsOf, [seller.id]);
+    await admin.exec(t.endSessionsOf, [seller.id]);
     await admin.exec(txq.commit);
     const err = await refusal(() => login(options({})));
     expect(err.message).to.match(/no valid stored token/);
@@ -192,7 +192,7 @@ describe('auth/login', () => {
         const { admin } = ctx();
         await admin.exec(txq.begin);
         await admin.exec(sq.actAsOwner);
-        await admin.exec(tq.expireLockout, [seller.email]);
+        await admin.exec(t.expireLockout, [seller.email]);
         await admin.exec(txq.commit);
         const { actor } = await login(options({ db: processB, monitor, passwordFromStdin: PASSWORD }));
         expect(actor.id).to.equal(seller.id);

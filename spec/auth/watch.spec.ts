@@ -10,6 +10,7 @@ import type { Actor } from '../../lib/domain/actor.js';
 import { rejection } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { addCollaborator, depsFor } from '../support/users.js';
+import { until } from '../support/until.js';
 
 /** An Executor that counts the queries going through it. */
 function counting(db: Executor): Executor & { count: number } {
@@ -20,14 +21,6 @@ function counting(db: Executor): Executor & { count: number } {
     exec: (...a: Parameters<Executor['exec']>) => (counter.count++, db.exec(...a)),
   };
   return counter as Executor & { count: number };
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('auth/watch (revocations pushed by the database)', () => {

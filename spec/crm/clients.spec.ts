@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
-import { addBulk, addClient, addUser, apiAs, buildWorld, rejection } from '../support/fixtures.js';
-import { fingerprint, resetData } from '../support/server.js';
+import { addBulk, addClient, addUser, apiAs, buildWorld, expectRefused, rejection } from '../support/fixtures.js';
+import { resetData } from '../support/server.js';
 
 describe('clients', () => {
   beforeEach(resetData);
@@ -31,36 +31,28 @@ describe('clients', () => {
 
   it("refuses a salesperson updating a colleague's client, saying whose it is, and changes nothing", async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.alice).clients.update(w.clientB, { phone: '+33 6 12 34 56 78' }));
+    const err = await expectRefused(() => apiAs(w.alice).clients.update(w.clientB, { phone: '+33 6 12 34 56 78' }));
     expect(err).to.be.instanceOf(PermissionDenied);
     expect(err.message).to.equal(`sales may only update their own clients (client ${w.clientB} belongs to bob@epic.events)`);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('lists every bad field of a create at once, the unknown one included, and inserts nothing', async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.alice).clients.create({ fullName: ' ', email: 'nope', phon: '123' } as never));
+    const err = await expectRefused(() => apiAs(w.alice).clients.create({ fullName: ' ', email: 'nope', phon: '123' } as never));
     expect(err).to.be.instanceOf(ValidationError);
     expect((err as ValidationError).problems.map((p) => p.field).sort()).to.deep.equal(['email', 'fullName', 'phon']);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('refuses a typo in an update instead of ignoring it', async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.alice).clients.update(w.clientA, { phon: '+33 6 12 34 56 78' } as never));
+    const err = await expectRefused(() => apiAs(w.alice).clients.update(w.clientA, { phon: '+33 6 12 34 56 78' } as never));
     expect(err).to.be.instanceOf(ValidationError);
     expect((err as ValidationError).problems).to.deep.equal([{ field: 'phon', problem: 'is not a known field (expected one of: fullName, email, phone, companyName)' }]);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('refuses a second client with the same email (any case) as a Conflict', async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    expect(await rejection(apiAs(w.alice).clients.create({ fullName: 'Copy', email: 'A@Client.test' }))).to.be.instanceOf(Conflict);
-    expect(await fingerprint()).to.deep.equal(before);
+    expect(await expectRefused(() => apiAs(w.alice).clients.create({ fullName: 'Copy', email: 'A@Client.test' }))).to.be.instanceOf(Conflict);
   });
 
   it('get of a missing client is NotFound', async () => {

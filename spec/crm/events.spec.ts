@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { testQueries } from '../support/test-queries.js';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
-import { addContract, addEvent, apiAs, buildWorld, rejection } from '../support/fixtures.js';
+import { addContract, addEvent, apiAs, buildWorld, expectRefused, rejection } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 
-const tq = testQueries(['eventVersion'] as const);
-const versionOf = async (id: number) => (await asOwner((c) => c.one<{ version: number }>(tq.eventVersion, [id])))?.version;
+const t = testQueries(['eventVersion'] as const);
+const versionOf = async (id: number) => (await asOwner((c) => c.one<{ version: number }>(t.eventVersion, [id])))?.version;
 
 const party = { name: 'Party', startAt: '2026-07-01T18:00:00Z', endAt: '2026-07-01T23:00:00Z', location: 'Paris', attendees: 50 };
 
@@ -22,38 +22,30 @@ describe('events', () => {
 
   it('create on an unsigned contract is a ValidationError saying it is not signed, and inserts nothing', async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.alice).events.create({ contractId: w.contractA, ...party }));
+    const err = await expectRefused(() => apiAs(w.alice).events.create({ contractId: w.contractA, ...party }));
     expect(err).to.be.instanceOf(ValidationError);
     expect(err.message).to.equal(`contractId contract ${w.contractA} is not signed yet; its event can be created once it is signed`);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it("create on a colleague's client's contract is PermissionDenied, even when unsigned", async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.alice).events.create({ contractId: w.contractB, ...party }));
+    const err = await expectRefused(() => apiAs(w.alice).events.create({ contractId: w.contractB, ...party }));
     expect(err).to.be.instanceOf(PermissionDenied);
     expect(err.message).to.match(/^sales may only add events to contracts of their own clients .*bob@epic\.events/);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('a second event for the same contract is a Conflict naming the existing one', async () => {
     const w = await buildWorld();
     const first = await apiAs(w.alice).events.create({ contractId: w.signedA, ...party });
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.alice).events.create({ contractId: w.signedA, ...party }));
+    const err = await expectRefused(() => apiAs(w.alice).events.create({ contractId: w.signedA, ...party }));
     expect(err).to.be.instanceOf(Conflict);
     expect(err.message).to.contain(`event ${first.id}`);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('create lists every bad field at once: missing, unparseable, end before start, negative attendees, unknown', async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.alice).events.create({ contractId: w.signedA, startAt: '2026-07-02T10:00', endAt: '2026-07-01T10:00', attendees: -1, location: '', supportContactId: w.kate.id } as never));
+    const err = await expectRefused(() => apiAs(w.alice).events.create({ contractId: w.signedA, startAt: '2026-07-02T10:00', endAt: '2026-07-01T10:00', attendees: -1, location: '', supportContactId: w.kate.id } as never));
     expect((err as ValidationError).problems.map((p) => p.field).sort()).to.deep.equal(['attendees', 'endAt', 'location', 'name', 'supportContactId']);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('support updates an event assigned to them and the version is bumped', async () => {
@@ -66,28 +58,22 @@ describe('events', () => {
 
   it('support cannot change the support contact of their event', async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.kate).events.update(w.eventK, { supportContactId: w.lou.id } as never));
+    const err = await expectRefused(() => apiAs(w.kate).events.update(w.eventK, { supportContactId: w.lou.id } as never));
     expect(err).to.be.instanceOf(ValidationError);
     expect(err.message).to.contain('events.assign');
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it("support updating a colleague's event is PermissionDenied saying whose it is", async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.kate).events.update(w.eventL, { notes: 'x' }));
+    const err = await expectRefused(() => apiAs(w.kate).events.update(w.eventL, { notes: 'x' }));
     expect(err).to.be.instanceOf(PermissionDenied);
     expect(err.message).to.equal(`support may only update events assigned to them (event ${w.eventL} is assigned to lou@epic.events)`);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('update refuses an end before the stored start', async () => {
     const w = await buildWorld();
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.kate).events.update(w.eventK, { endAt: '2026-06-01T00:00:00Z' }));
+    const err = await expectRefused(() => apiAs(w.kate).events.update(w.eventK, { endAt: '2026-06-01T00:00:00Z' }));
     expect(err).to.be.instanceOf(ValidationError);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('management assigns a support collaborator; a collaborator outside support is refused', async () => {

@@ -8,7 +8,7 @@ import { testQueries } from '../support/test-queries.js';
 import { NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import { render } from '../../lib/shell/output.js';
 import type { Actor } from '../../lib/domain/actor.js';
-import { apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
+import { apiAs, buildWorld, expectRefused, rejection, type World } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 
 const t = testQueries(['bypassUpdateContractAmount', 'historyUpdate', 'historyDelete', 'historyTruncate', 'historyInsert'] as const);
@@ -100,10 +100,8 @@ describe('record history', () => {
     const second = await first.next();
     expect(first.hasMore).to.equal(true);
     expect(second.rows[0].id).to.be.lessThan(first.rows[1].id);
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.manager).activity({ object: 'invoice' as never, since: 'not a date' }));
+    const err = await expectRefused(() => apiAs(w.manager).activity({ object: 'invoice' as never, since: 'not a date' }));
     expect(err).to.be.instanceOf(ValidationError);
     expect(err.message).to.match(/object/).and.to.match(/since/);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 });

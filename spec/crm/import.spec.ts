@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import { headerKey, Utf8Scanner } from '../../lib/crm/csv-file.js';
-import { addClient, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
+import { addClient, apiAs, buildWorld, expectRefused, type World } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
 import { tempWorkingDir } from '../support/workdir.js';
 
@@ -26,9 +26,7 @@ describe('clients.import', function () {
 
   /** The refusal of an import, asserting that the database did not change. */
   const refused = async (call: () => Promise<unknown>): Promise<Error> => {
-    const before = await fingerprint();
-    const err = await rejection(call());
-    expect(await fingerprint()).to.deep.equal(before);
+    const err = await expectRefused(() => call());
     return err;
   };
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import vm from 'node:vm';
 import { ValidationError } from '../../lib/domain/errors.js';
 import { isPage, type Page } from '../../lib/crm/page.js';
-import { addClient, addContract, addEvent, apiAs, buildWorld, rejection } from '../support/fixtures.js';
+import { addClient, addContract, addEvent, apiAs, buildWorld, expectRefused, rejection } from '../support/fixtures.js';
 import { fingerprint, resetData } from '../support/server.js';
 
 const ids = (rows: ReadonlyArray<{ id: number }>) => rows.map((r) => r.id);
@@ -162,9 +162,7 @@ describe('lists: sort, count, pages as arrays (issue 15)', () => {
     expect(ids(await apiAs(w.alice).events.upcoming())).to.deep.equal([tomorrow, inTwoDays]);
     expect(ids(await apiAs(w.kate).events.upcoming({ mine: true }))).to.deep.equal([inTwoDays]);
     expect(ids(await apiAs(w.manager).events.upcoming({ days: 31 }))).to.deep.equal([tomorrow, inTwoDays, nextMonth]);
-    const before = await fingerprint();
-    const err = await rejection(apiAs(w.manager).events.upcoming({ days: 0 }));
+    const err = await expectRefused(() => apiAs(w.manager).events.upcoming({ days: 0 }));
     expect((err as ValidationError).problems.map((p) => p.field)).to.deep.equal(['days']);
-    expect(await fingerprint()).to.deep.equal(before);
   });
 });

@@ -12,6 +12,7 @@ import { depsFor } from '../support/users.js';
 import { ctx, resetData } from '../support/server.js';
 import { asOwner } from '../support/owner.js';
 import { testQueries } from '../support/test-queries.js';
+import { until } from '../support/until.js';
 
 const nq = queries('notices', ['listenChanges'] as const);
 const t = testQueries(['addFollowUp'] as const);
@@ -33,8 +34,7 @@ describe('crm/notices', () => {
       await apiAs(w.manager).events.assign(w.eventL, w.kate.id);
       await apiAs(w.manager).clients.assign(orphan, w.alice.id);
       await apiAs(w.alice).clients.update(w.clientA, { phone: '+33 6 00 00 00 00' });
-      const deadline = Date.now() + 5000;
-      while (payloads.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await until(() => payloads.length >= 5, 'five notifications', 5000);
     } finally {
       await sub.close();
     }

@@ -18,7 +18,7 @@ import { fingerprint, resetData } from '../support/server.js';
 import { asOwner } from '../support/owner.js';
 import { testQueries } from '../support/test-queries.js';
 
-const tq = testQueries(['lockOutEmail', 'addFollowUp'] as const);
+const t = testQueries(['lockOutEmail', 'addFollowUp'] as const);
 
 /** Follow-ups on Alice's client and on Bob's, made by prepare. */
 const followUpIds = { own: 0, other: 0 };
@@ -129,7 +129,7 @@ const CASES: Case[] = [
   { object: 'users', method: 'endSessions', rules: { management: 'all', sales: 'none', support: 'none' }, call: (api, w, whose) => api.users.endSessions(pick(whose, w.kate.id, w.lou.id)) },
   {
     object: 'users', method: 'unlock', rules: { management: 'all', sales: 'none', support: 'none' },
-    prepare: (w) => asOwner(async (c) => { for (const e of [w.kate.email, w.lou.email]) await c.exec(tq.lockOutEmail, [e]); }),
+    prepare: (w) => asOwner(async (c) => { for (const e of [w.kate.email, w.lou.email]) await c.exec(t.lockOutEmail, [e]); }),
     call: (api, w, whose) => api.users.unlock(pick(whose, w.kate.email, w.lou.email)),
   },
   // The way back (spec/crm/trash.spec.ts, undo.spec.ts, erase.spec.ts): delete and restore as the department may update.
@@ -185,7 +185,7 @@ const CASES: Case[] = [
     object: 'followUps', method: 'done', rules: { management: 'all', sales: 'own', support: 'none' },
     prepare: (w) => asOwner(async (c) => {
       for (const [whose, client, by] of [['own', w.clientA, w.alice.id], ['other', w.clientB, w.bob.id]] as const) {
-        followUpIds[whose] = ((await c.one<{ id: number }>(tq.addFollowUp, [client, by, new Date(), 'call'])) as { id: number }).id;
+        followUpIds[whose] = ((await c.one<{ id: number }>(t.addFollowUp, [client, by, new Date(), 'call'])) as { id: number }).id;
       }
     }),
     call: (api, _w, whose) => api.followUps.done(followUpIds[whose]),

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { Database } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
 import { ctx } from '../support/server.js';
+import { until } from '../support/until.js';
 
-const tq = testQueries(['sleepSeconds', 'activeSleeps'] as const);
+const t = testQueries(['sleepSeconds', 'activeSleeps'] as const);
 
 describe('db: cancelling the running query (Ctrl+C)', function () {
   this.timeout(30_000);
@@ -14,16 +15,16 @@ describe('db: cancelling the running query (Ctrl+C)', function () {
   afterEach(() => db.close());
 
   it('cancelRunning stops a query running inside a transaction on the server', async () => {
-    const running = db.transaction((tx) => tx.one(tq.sleepSeconds, [60]));
+    const running = db.transaction((tx) => tx.one(t.sleepSeconds, [60]));
     const outcome = running.then(() => 'finished', (err: Error) => err);
     // Wait until the server is actually running it, then cancel.
-    while ((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n === 0) await new Promise((r) => setTimeout(r, 50));
+    await until(async () => (await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n > 0, 'the sleep running on the server', 10_000, 50);
     expect(await db.cancelRunning()).to.equal(1);
     const err = await outcome;
     expect(err).to.be.instanceOf(Error);
     expect((err as Error).name).to.equal('QueryCancelled');
     // This process asked for it: not the server's statement timeout.
     expect((err as Error).message).to.equal('the query was cancelled');
-    expect((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n).to.equal(0);
+    expect((await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n).to.equal(0);
   });
 });

@@ -11,8 +11,9 @@ import type { ConnectionParams } from '../../lib/platform/config.js';
 import { rejection } from '../support/fixtures.js';
 import { ctx } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
+import { until } from '../support/until.js';
 
-const tq = testQueries(['sleepSeconds', 'activeSleeps', 'cancelSleeps'] as const);
+const t = testQueries(['sleepSeconds', 'activeSleeps', 'cancelSleeps'] as const);
 
 /** A TCP server on 127.0.0.1 doing `onSocket` with each connection; closed with every socket. */
 async function fakeServer(onSocket: (s: net.Socket) => void): Promise<{ port: number; sockets: net.Socket[]; close: () => void }> {
@@ -91,8 +92,8 @@ describe('db driver: failures without a SQLSTATE', function () {
     });
     const db = new Database({ ...runtime, host: '127.0.0.1', port: proxy.port });
     try {
-      const running = rejection(db.transaction((tx) => tx.one(tq.sleepSeconds, [30])));
-      while ((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n === 0) await new Promise((r) => setTimeout(r, 20));
+      const running = rejection(db.transaction((tx) => tx.one(t.sleepSeconds, [30])));
+      await until(async () => (await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n > 0, 'the sleep running on the server');
       for (const s of proxy.sockets) s.destroy();
       expect(reasonOf(await running)).to.equal('unreachable');
     } finally {
@@ -100,17 +101,17 @@ describe('db driver: failures without a SQLSTATE', function () {
       await db.close();
       proxy.close();
       // The server does not notice a client gone while it sleeps.
-      await ctx().admin.one(tq.cancelSleeps);
+      await ctx().admin.one(t.cancelSleeps);
     }
   });
 
   it('a full pool whose connection is not given back within the connect timeout: unreachable, as before', async () => {
     const db = new Database(ctx().target.runtime, { max: 1, connectTimeoutMs: 200 });
     try {
-      const holding = db.transaction((tx) => tx.one(tq.sleepSeconds, [30])).catch(() => undefined);
-      while ((await ctx().admin.one<{ n: number }>(tq.activeSleeps))!.n === 0) await new Promise((r) => setTimeout(r, 20));
+      const holding = db.transaction((tx) => tx.one(t.sleepSeconds, [30])).catch(() => undefined);
+      await until(async () => (await ctx().admin.one<{ n: number }>(t.activeSleeps))!.n > 0, 'the sleep running on the server');
       expect(reasonOf(await rejection(db.transaction(async () => undefined)))).to.equal('unreachable');
-      await ctx().admin.one(tq.cancelSleeps);
+      await ctx().admin.one(t.cancelSleeps);
       await holding;
     } finally {
       await db.close();

@@ -36,6 +36,19 @@ describe('SQL loader', () => {
     }
   });
 
+  it('writes a fragment into the queries that name it ({{name}}); the fragment is no query and its comments stay out', () => {
+    const q = parseNamedQueries('x', [
+      '-- fragment: row', '-- the row as both show it', 'select t.id, t.name as "fullName"', 'from t where t.id = $1;', '',
+      '-- name: lockRow :one', '-- params: id', '{{row}}', 'for update;', '-- The same without a lock:',
+      '-- name: peekRow :one', '-- params: id', '{{ row }};',
+    ].join('\n'));
+    expect([...q.keys()]).to.deep.equal(['lockRow', 'peekRow']);
+    expect(q.get('lockRow')?.text).to.equal('select t.id, t.name as "fullName"\nfrom t where t.id = $1\nfor update');
+    expect(q.get('peekRow')?.text).to.equal('select t.id, t.name as "fullName"\nfrom t where t.id = $1');
+    expect(() => parseNamedQueries('x', '-- name: a :one\nselect {{missing}};')).to.throw(/query a uses \{\{missing\}\}, which no -- fragment: defines/);
+    expect(() => parseNamedQueries('x', '-- fragment: a\nx\n-- name: a :one\nselect 1;')).to.throw(/name a is defined twice/);
+  });
+
   it('fails on a name defined twice', () => {
     expect(() => parseNamedQueries('x', '-- name: a :one\nselect 1;\n-- name: a :one\nselect 2;')).to.throw(/query name a is defined twice/);
   });

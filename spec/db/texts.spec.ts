@@ -7,13 +7,13 @@ import { expect } from 'chai';
 import { ctx } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
-const tq = testQueries(['setTimeZone', 'textKinds'] as const);
+const t = testQueries(['setTimeZone', 'textKinds'] as const);
 
 describe('rows as text (Executor.texts)', () => {
   it('gives each cell as PostgreSQL printed it, null as null, and the kind of every column', async () => {
     const { columns, rows } = await ctx().admin.transaction(async (tx) => {
-      await tx.exec(tq.setTimeZone, ['UTC']);
-      return tx.texts(tq.textKinds);
+      await tx.exec(t.setTimeZone, ['UTC']);
+      return tx.texts(t.textKinds);
     });
     expect(columns).to.deep.equal([
       { name: 'int', kind: 'number' }, { name: 'big', kind: 'number' }, { name: 'amount', kind: 'number' },
@@ -26,7 +26,7 @@ describe('rows as text (Executor.texts)', () => {
   });
 
   it('leaves the type parsers of ordinary queries alone', async () => {
-    const [row] = await ctx().admin.transaction((tx) => tx.many<Record<string, unknown>>(tq.textKinds));
+    const [row] = await ctx().admin.transaction((tx) => tx.many<Record<string, unknown>>(t.textKinds));
     expect(row.yes).to.equal(true);
     expect(row.at).to.be.instanceOf(Date);
     expect(row.doc).to.deep.equal({ a: null, b: [1, 'x'] });

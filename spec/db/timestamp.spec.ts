@@ -11,15 +11,15 @@ import { isoFromTimestampText, timestampReader } from '../../lib/db/timestamp.js
 import { ctx } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
-const tq = testQueries(['setTimeZone', 'timestampSamples'] as const);
+const t = testQueries(['setTimeZone', 'timestampSamples'] as const);
 const time = (d: unknown) => (d instanceof Date ? d.getTime() : String(d));
 
 describe('timestamps read from the server', () => {
   for (const zone of ['UTC', 'Europe/Paris', 'Asia/Kolkata', 'America/St_Johns', 'Europe/Amsterdam', 'Pacific/Chatham']) {
     it(`in ${zone}, every form reads as pg's parser reads it`, async () => {
       const rows = await ctx().admin.transaction(async (tx) => {
-        await tx.exec(tq.setTimeZone, bind(tq.setTimeZone, { zone }));
-        return tx.many<{ text: string; read: unknown }>(tq.timestampSamples);
+        await tx.exec(t.setTimeZone, bind(t.setTimeZone, { zone }));
+        return tx.many<{ text: string; read: unknown }>(t.timestampSamples);
       });
       expect(rows).to.have.length(11);
       for (const { text, read } of rows) {

@@ -11,7 +11,7 @@ import { rejection } from '../support/fixtures.js';
 import { ctx, resetData } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
-const tq = testQueries(['transactionRole', 'clientCount', 'fixtureClient'] as const);
+const t = testQueries(['transactionRole', 'clientCount', 'fixtureClient'] as const);
 const sq = queries('session', ['setIdentity'] as const);
 
 interface RoleRow {
@@ -26,29 +26,29 @@ describe('db: the one transaction shape', function () {
 
   it('the administrator\'s connection: fn runs on the Executor it is given, as the owner with asOwner, and only inside', async () => {
     const admin = ctx().admin;
-    const inside = await admin.transaction((tx) => tx.one<RoleRow>(tq.transactionRole), { asOwner: true });
+    const inside = await admin.transaction((tx) => tx.one<RoleRow>(t.transactionRole), { asOwner: true });
     expect(inside).to.include({ role: 'epic_owner', searchPath: 'epic', readOnly: 'off' });
-    expect((await admin.one<RoleRow>(tq.transactionRole))?.role).to.not.equal('epic_owner');
+    expect((await admin.one<RoleRow>(t.transactionRole))?.role).to.not.equal('epic_owner');
   });
 
   it('what fn wrote is rolled back when fn fails, on the Executor and on the connection alike', async () => {
     const admin = ctx().admin;
     const err = await rejection(admin.transaction(async (tx) => {
-      await tx.one(tq.fixtureClient, ['Gone', 'gone@client.test', null, null, null]);
+      await tx.one(t.fixtureClient, ['Gone', 'gone@client.test', null, null, null]);
       throw new Error('fn failed');
     }, { asOwner: true }));
     expect(err.message).to.equal('fn failed');
-    const count = await admin.transaction((tx) => tx.one<{ n: number }>(tq.clientCount), { asOwner: true });
+    const count = await admin.transaction((tx) => tx.one<{ n: number }>(t.clientCount), { asOwner: true });
     expect(count?.n).to.equal(0);
     // The connection is usable afterwards (the transaction was ended).
-    expect((await admin.one<RoleRow>(tq.transactionRole))?.readOnly).to.equal('off');
+    expect((await admin.one<RoleRow>(t.transactionRole))?.readOnly).to.equal('off');
   });
 
   it('the pool: a read-only transaction begins read only; the connection goes back to the pool clean', async () => {
     const db = new Database(ctx().target.runtime, { max: 1 });
     try {
-      expect((await db.transaction((tx) => tx.one<RoleRow>(tq.transactionRole), { readOnly: true }))?.readOnly).to.equal('on');
-      expect((await db.transaction((tx) => tx.one<RoleRow>(tq.transactionRole)))?.readOnly).to.equal('off');
+      expect((await db.transaction((tx) => tx.one<RoleRow>(t.transactionRole), { readOnly: true }))?.readOnly).to.equal('on');
+      expect((await db.transaction((tx) => tx.one<RoleRow>(t.transactionRole)))?.readOnly).to.equal('off');
     } finally {
       await db.close();
     }
@@ -58,9 +58,9 @@ describe('db: the one transaction shape', function () {
     const bogus = { query: sq.setIdentity, params: ['epic_sales', '1.not-a-session'] };
     const db = new Database(ctx().target.runtime, { max: 1 });
     try {
-      expect(await rejection(db.transaction((tx) => tx.one(tq.transactionRole), { prelude: bogus }))).to.be.instanceOf(SessionRevoked);
+      expect(await rejection(db.transaction((tx) => tx.one(t.transactionRole), { prelude: bogus }))).to.be.instanceOf(SessionRevoked);
       // The same connection serves the next transaction.
-      expect((await db.transaction((tx) => tx.one<RoleRow>(tq.transactionRole)))?.role).to.equal(ctx().target.runtime.user);
+      expect((await db.transaction((tx) => tx.one<RoleRow>(t.transactionRole)))?.role).to.equal(ctx().target.runtime.user);
     } finally {
       await db.close();
     }
@@ -68,9 +68,9 @@ describe('db: the one transaction shape', function () {
     // function), not the one fn's query met after it (in failed transaction, 25P02).
     const admin = await AdminConnection.open(ctx().target.admin);
     try {
-      const err = await rejection(admin.transaction((tx) => tx.one(tq.transactionRole), { prelude: bogus }));
+      const err = await rejection(admin.transaction((tx) => tx.one(t.transactionRole), { prelude: bogus }));
       expect((err as { code?: string }).code).to.equal('42883');
-      expect((await admin.one<RoleRow>(tq.transactionRole))?.readOnly, 'rolled back, usable').to.equal('off');
+      expect((await admin.one<RoleRow>(t.transactionRole))?.readOnly, 'rolled back, usable').to.equal('off');
     } finally {
       await admin.close();
     }

@@ -13,6 +13,7 @@ import { FIXTURE_PASSWORD, apiAs, sessionFor } from '../support/fixtures.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { CLI_JWT_SECRET, cliTestbed, runCli } from '../support/cli.js';
 import { ctx, fingerprint } from '../support/server.js';
+import { until } from '../support/until.js';
 
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -134,7 +135,7 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     await shell.waitFor(/department: sales[\s\S]*> $/);
 
     // Wait for the token's own verdict, not a duration.
-    while (verifyToken(CLI_JWT_SECRET, token, 3600).ok) await new Promise((r) => setTimeout(r, 200));
+    await until(() => !verifyToken(CLI_JWT_SECRET, token, 3600).ok, 'the token to expire', 30_000, 200);
     shell.sendLine('clients.list({mine: true})');
     await shell.waitFor(/Session expired\. Password for alice@epic\.events: $/);
     shell.sendLine(FIXTURE_PASSWORD);
@@ -158,7 +159,7 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
     saveToken({ stateDir: bed.home }, bed.world.alice.email, token);
     const shell = await openShell(bed.world.alice, { TOKEN_TTL: '1h' });
-    while (verifyToken(CLI_JWT_SECRET, token, 3600).ok) await new Promise((r) => setTimeout(r, 200));
+    await until(() => !verifyToken(CLI_JWT_SECRET, token, 3600).ok, 'the token to expire', 30_000, 200);
 
     // Node's own completer (which evaluates `Math`) and the shell's: both offer, neither asks.
     expect(await shell.completions('Math.', /\babs\b[\s\S]*Math\.$/)).not.to.match(/Password/);

@@ -13,7 +13,7 @@ import { cliEnv, runCli, startCli } from '../support/cli.js';
 import { ctx, resetData } from '../support/server.js';
 import { tempWorkingDir } from '../support/workdir.js';
 
-const tq = testQueries(['fixtureClient', 'clientCount'] as const);
+const t = testQueries(['fixtureClient', 'clientCount'] as const);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('reliability: exports and imports under faults and concurrency', function () {
@@ -58,7 +58,7 @@ describe('reliability: exports and imports under faults and concurrency', functi
     const insertedYet = new Promise<void>((resolve) => (inserted = resolve));
     // Another transaction writes ann@race.test and has not committed when the import checks its batch.
     const other = asOwner(async (c) => {
-      await c.one(tq.fixtureClient, ['Ann Elsewhere', 'ANN@race.test', null, null, w.bob.id]);
+      await c.one(t.fixtureClient, ['Ann Elsewhere', 'ANN@race.test', null, null, w.bob.id]);
       inserted();
       await held;
     });
@@ -68,7 +68,7 @@ describe('reliability: exports and imports under faults and concurrency', functi
     release();
     await other;
     expect(await importing).to.include({ created: 1, skipped: 1, updated: 0 });
-    expect(Number((await asOwner((c) => c.one<{ n: number | string }>(tq.clientCount)))?.n)).to.equal(4); // the world's two, Ann Elsewhere and Bea
+    expect(Number((await asOwner((c) => c.one<{ n: number | string }>(t.clientCount)))?.n)).to.equal(4); // the world's two, Ann Elsewhere and Bea
   });
 
   it('two imports of one file at once with onDuplicate skip both succeed: every email written once, the rest counted as skipped', async () => {

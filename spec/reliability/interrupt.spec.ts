@@ -15,20 +15,15 @@ import { asOwner } from '../support/owner.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { cliTestbed, runCli } from '../support/cli.js';
 import { ctx, fingerprint } from '../support/server.js';
+import { until } from '../support/until.js';
 
-const tq = testQueries([
+const t = testQueries([
   'holdClient', 'lockWaiters', 'awaitGhostStandby', 'forgetGhostStandby', 'reloadServerConfig', 'standbyNames',
   'createSyncCommitFunction', 'createSyncCommitTrigger', 'dropSyncCommitTrigger', 'dropSyncCommitFunction', 'syncRepWaiters', 'clientPhone',
 ] as const);
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const promptOf = (actor: Actor) => new RegExp(`epic\\(${actor.department}:${escape(actor.email)}\\)> $`);
-const pause = () => new Promise((r) => setTimeout(r, 20));
-
-/** Poll the database until `ready` (a condition, never a duration). */
-async function until(ready: () => Promise<boolean>): Promise<void> {
-  while (!(await ready())) await pause();
-}
 
 describe('reliability: Ctrl+C tells the truth', function () {
   this.timeout(60_000);
@@ -50,9 +45,9 @@ describe('reliability: Ctrl+C tells the truth', function () {
     const holder = await AdminConnection.open(ctx().target.admin);
     try {
       await asOwner(async (conn) => {
-        await conn.one(tq.holdClient, [clientA]);
+        await conn.one(t.holdClient, [clientA]);
         shell.sendLine(`clients.update(${clientA}, {phone: '${phone}'})`);
-        await until(async () => ((await ctx().admin.one<{ waiting: number }>(tq.lockWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) > 0);
+        await until(async () => ((await ctx().admin.one<{ waiting: number }>(t.lockWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) > 0, 'the update waiting for the lock', 20_000);
         shell.send(KEY.ctrlC);
         const out = await shell.waitFor(/Interrupted[^\n]*\n[\s\S]*> $/);
         expect(out).to.match(/Interrupted: cancelled \(Ctrl\+C\); nothing was written/);
@@ -72,27 +67,27 @@ describe('reliability: Ctrl+C tells the truth', function () {
     const { alice, clientA } = bed.world;
     const shell = await openShell(alice);
     const superuser = await AdminConnection.open(ctx().server.serverAdmin);
-    await asOwner((c) => c.exec(tq.createSyncCommitFunction).then(() => c.exec(tq.createSyncCommitTrigger)));
+    await asOwner((c) => c.exec(t.createSyncCommitFunction).then(() => c.exec(t.createSyncCommitTrigger)));
     try {
-      await superuser.exec(tq.awaitGhostStandby);
-      await superuser.one(tq.reloadServerConfig);
-      await until(async () => (await superuser.one<{ names: string }>(tq.standbyNames))?.names === 'epic_test_no_such_standby');
+      await superuser.exec(t.awaitGhostStandby);
+      await superuser.one(t.reloadServerConfig);
+      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === 'epic_test_no_such_standby', 'the standby setting to apply', 20_000);
 
       shell.sendLine(`clients.update(${clientA}, {phone: '${phone}'})`);
       // Committed locally, its COMMIT now waits for the standby.
-      await until(async () => ((await ctx().admin.one<{ waiting: number }>(tq.syncRepWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) > 0);
+      await until(async () => ((await ctx().admin.one<{ waiting: number }>(t.syncRepWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) > 0, 'the commit waiting for the standby', 20_000);
       shell.send(KEY.ctrlC);
       const out = await shell.waitFor(/Interrupted[^\n]*\n[\s\S]*> $/);
       expect(out).to.match(/Interrupted: too late \(Ctrl\+C\): the change had already been committed and is saved/);
       expect(out).not.to.match(/nothing was written/);
     } finally {
-      await superuser.exec(tq.forgetGhostStandby);
-      await superuser.one(tq.reloadServerConfig);
-      await until(async () => (await superuser.one<{ names: string }>(tq.standbyNames))?.names === '');
+      await superuser.exec(t.forgetGhostStandby);
+      await superuser.one(t.reloadServerConfig);
+      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === '', 'the standby setting to be reset', 20_000);
       await superuser.close();
-      await asOwner((c) => c.exec(tq.dropSyncCommitTrigger).then(() => c.exec(tq.dropSyncCommitFunction)));
+      await asOwner((c) => c.exec(t.dropSyncCommitTrigger).then(() => c.exec(t.dropSyncCommitFunction)));
     }
-    expect((await asOwner((c) => c.one<{ phone: string }>(tq.clientPhone, [clientA])))?.phone).to.equal(phone);
+    expect((await asOwner((c) => c.one<{ phone: string }>(t.clientPhone, [clientA])))?.phone).to.equal(phone);
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
   });

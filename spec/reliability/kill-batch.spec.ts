@@ -13,7 +13,7 @@ import { asOwner } from '../support/owner.js';
 import { cliEnv, runCli, startCli } from '../support/cli.js';
 import { ctx, resetData } from '../support/server.js';
 
-const tq = testQueries(['batchClients', 'clientCount'] as const);
+const t = testQueries(['batchClients', 'clientCount'] as const);
 const LINES = 5000;
 
 interface BatchRow {
@@ -58,14 +58,14 @@ describe('reliability: kill -9 in the middle of a batch', function () {
     let seen = 0;
     while (seen < LINES / 2) {
       await sleep(50);
-      seen = (await asOwner((c) => c.one<{ n: number }>(tq.clientCount)))?.n ?? 0;
+      seen = (await asOwner((c) => c.one<{ n: number }>(t.clientCount)))?.n ?? 0;
       if (run.child.exitCode !== null) break;
     }
     run.child.kill('SIGKILL');
     const killed = await run.done;
     expect(killed.signal, `the batch ended before it was killed: ${killed.stderr}`).to.equal('SIGKILL');
 
-    const rows = await asOwner((c) => c.many<BatchRow>(tq.batchClients));
+    const rows = await asOwner((c) => c.many<BatchRow>(t.batchClients));
     expect(rows.length).to.be.greaterThan(0).and.below(LINES);
     rows.forEach((row, i) => {
       expect({ fullName: row.fullName, email: row.email, phone: row.phone, companyName: row.companyName }, `row ${i + 1}`).to.deep.equal(expected(i + 1));
@@ -76,7 +76,7 @@ describe('reliability: kill -9 in the middle of a batch', function () {
     fs.writeFileSync(rest, script(rows.length + 1, LINES));
     const rerun = await runCli(['--email', alice.email, rest], env);
     expect(rerun.code, rerun.stderr).to.equal(0);
-    const all = await asOwner((c) => c.many<BatchRow>(tq.batchClients));
+    const all = await asOwner((c) => c.many<BatchRow>(t.batchClients));
     expect(all).to.have.length(LINES);
     all.forEach((row, i) => {
       if (row.email !== expected(i + 1).email || row.fullName !== expected(i + 1).fullName) {

@@ -29,8 +29,9 @@ import { FIXTURE_PASSWORD, addUser, rejection } from '../support/fixtures.js';
 import { liveLogin } from '../support/live-login.js';
 import { mountTmpfs } from '../support/tmpfs.js';
 import { APP_PASSWORD, ctx, resetData, testConfig } from '../support/server.js';
+import { until } from '../support/until.js';
 
-const tq = testQueries(['clientsByEmailSuffix'] as const);
+const t = testQueries(['clientsByEmailSuffix'] as const);
 const holder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'hold-embedded.js');
 
 const ADMIN_EMAIL = 'load-admin@epic.events';
@@ -108,10 +109,6 @@ function pidGone(pid: number): boolean {
   }
 }
 
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((r) => setTimeout(r, 50));
-}
-
 /** The server, its lock and its leases are all gone: nothing left behind. */
 function expectNothingLeft(home: string): void {
   const server = new EmbeddedServer(home);
@@ -162,7 +159,7 @@ describe('reliability: local state under many processes (embedded server)', func
       }
       const conn = await AdminConnection.open({ host: lease.host, port: lease.port, database: 'epic_events', user: SUPERUSER, password: lease.state.superuserPassword });
       try {
-        const rows = (await conn.transaction(() => conn.many<{ email: string; id: number }>(tq.clientsByEmailSuffix, ['@load.test']), { asOwner: true }))!;
+        const rows = (await conn.transaction(() => conn.many<{ email: string; id: number }>(t.clientsByEmailSuffix, ['@load.test']), { asOwner: true }))!;
         expect(rows).to.have.length(20 * 500);
         const seen = new Map<number, number>();
         for (const row of rows) {
@@ -196,7 +193,7 @@ describe('reliability: local state under many processes (embedded server)', func
       const pidFile = path.join(home, 'postgres', 'data', 'postmaster.pid');
       const postmaster = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
       process.kill(postmaster, 'SIGKILL');
-      await until(() => pidGone(postmaster));
+      await until(() => pidGone(postmaster), 'the postmaster gone', 30_000, 50);
 
       await term.run('users.list()');
       expect(term.err).to.equal('DatabaseUnavailable: the embedded database had stopped; it has been restarted: run the call again\n');
@@ -319,7 +316,7 @@ describe('reliability: a full disk under the embedded server', function () {
       const lease = await new EmbeddedServer(home).acquire();
       try {
         const conn = await AdminConnection.open({ host: lease.host, port: lease.port, database: 'epic_events', user: SUPERUSER, password: lease.state.superuserPassword });
-        const rows = (await conn.transaction(() => conn.many(tq.clientsByEmailSuffix, ['@fill.test']), { asOwner: true }))!;
+        const rows = (await conn.transaction(() => conn.many(t.clientsByEmailSuffix, ['@fill.test']), { asOwner: true }))!;
         await conn.close();
         expect(rows.length, `the statements before the failure were kept, and the one after: ${lines[0]}`).to.equal(Number(m![4]) + 1);
       } finally {
@@ -409,7 +406,7 @@ describe('reliability: a server at its connection limit', function () {
     const held = await occupy(8);
     const before = refusals();
     const runs = Array.from({ length: 80 }, () => runCli(['--json', '--eval', 'clients.list({limit: 1})'], env, '', 150_000));
-    await until(() => refusals() > before);
+    await until(() => refusals() > before, 'the refusal counted', 30_000, 50);
     await Promise.all(held.map((c) => c.close()));
     const results = await Promise.all(runs);
     for (const r of results) {

@@ -16,24 +16,18 @@ import { buildWorld, recordingMonitor, rejection, type World } from '../support/
 import { asOwner } from '../support/owner.js';
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
+import { until } from '../support/until.js';
 
-const tq = testQueries([
+const t = testQueries([
   'awaitGhostStandby', 'forgetGhostStandby', 'reloadServerConfig', 'standbyNames', 'createSyncCommitFunction', 'createSyncCommitTrigger',
   'dropSyncCommitTrigger', 'dropSyncCommitFunction', 'syncRepWaiters', 'terminateSyncRepWaiters', 'clientPhone',
   'createCommitGateFunction', 'createCommitGateTrigger', 'dropCommitGateTrigger', 'dropCommitGateFunction', 'holdCommitGate',
   'releaseCommitGate', 'commitGateWaiters', 'terminateCommitGateWaiters',
 ] as const);
 
-const pause = () => new Promise((r) => setTimeout(r, 20));
-/** Polls until ready, for 20 s at most: a test that fails must still reach its clean-up (its trigger on clients). */
-async function until(ready: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error('waited 20 s for the server to reach the state under test');
-    await pause();
-  }
-}
-const count = async (q: (typeof tq)[keyof typeof tq]) => (await ctx().admin.one<{ waiting?: number; ended?: number }>(q, [ctx().config.appDbUser])) ?? {};
+/** Polls for 20 s at most: a test that fails must still reach its clean-up (its trigger on clients). */
+const STATE_UNDER_TEST = 'the server to reach the state under test';
+const count = async (q: (typeof t)[keyof typeof t]) => (await ctx().admin.one<{ waiting?: number; ended?: number }>(q, [ctx().config.appDbUser])) ?? {};
 
 describe('reliability: a connection lost around COMMIT', function () {
   this.timeout(60_000);
@@ -53,51 +47,51 @@ describe('reliability: a connection lost around COMMIT', function () {
 
   it('committed (locally, waiting for a standby): the call succeeds, and the change is there once', async () => {
     const superuser = await AdminConnection.open(ctx().server.serverAdmin);
-    await asOwner((c) => c.exec(tq.createSyncCommitFunction).then(() => c.exec(tq.createSyncCommitTrigger)));
+    await asOwner((c) => c.exec(t.createSyncCommitFunction).then(() => c.exec(t.createSyncCommitTrigger)));
     try {
-      await superuser.exec(tq.awaitGhostStandby);
-      await superuser.one(tq.reloadServerConfig);
-      await until(async () => (await superuser.one<{ names: string }>(tq.standbyNames))?.names === 'epic_test_no_such_standby');
+      await superuser.exec(t.awaitGhostStandby);
+      await superuser.one(t.reloadServerConfig);
+      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === 'epic_test_no_such_standby', STATE_UNDER_TEST, 20_000);
       const call = api.clients.update(world.clientA, { phone });
       call.catch(() => undefined);
-      await until(async () => ((await count(tq.syncRepWaiters)).waiting ?? 0) > 0);
-      expect((await count(tq.terminateSyncRepWaiters)).ended).to.equal(1);
+      await until(async () => ((await count(t.syncRepWaiters)).waiting ?? 0) > 0, STATE_UNDER_TEST, 20_000);
+      expect((await count(t.terminateSyncRepWaiters)).ended).to.equal(1);
       const updated = (await call) as { phone: string };
       expect(updated.phone).to.equal(phone);
     } finally {
-      await superuser.exec(tq.forgetGhostStandby);
-      await superuser.one(tq.reloadServerConfig);
-      await until(async () => (await superuser.one<{ names: string }>(tq.standbyNames))?.names === '');
+      await superuser.exec(t.forgetGhostStandby);
+      await superuser.one(t.reloadServerConfig);
+      await until(async () => (await superuser.one<{ names: string }>(t.standbyNames))?.names === '', STATE_UNDER_TEST, 20_000);
       await superuser.close();
-      await asOwner((c) => c.exec(tq.dropSyncCommitTrigger).then(() => c.exec(tq.dropSyncCommitFunction)));
+      await asOwner((c) => c.exec(t.dropSyncCommitTrigger).then(() => c.exec(t.dropSyncCommitFunction)));
     }
-    expect((await asOwner((c) => c.one<{ phone: string }>(tq.clientPhone, [world.clientA])))?.phone).to.equal(phone);
+    expect((await asOwner((c) => c.one<{ phone: string }>(t.clientPhone, [world.clientA])))?.phone).to.equal(phone);
     // The pool goes on.
     expect(((await api.clients.get(world.clientA)) as { phone: string }).phone).to.equal(phone);
   });
 
   it('not committed (killed while COMMIT waited): says nothing was written and the call may run again; nothing changed', async () => {
-    await asOwner((c) => c.exec(tq.createCommitGateFunction).then(() => c.exec(tq.createCommitGateTrigger)));
+    await asOwner((c) => c.exec(t.createCommitGateFunction).then(() => c.exec(t.createCommitGateTrigger)));
     const gate = await AdminConnection.open(ctx().target.admin);
     try {
-      await gate.exec(tq.holdCommitGate);
+      await gate.exec(t.holdCommitGate);
       const before = await fingerprint();
       const call = api.clients.update(world.clientA, { phone });
       call.catch(() => undefined);
-      await until(async () => ((await count(tq.commitGateWaiters)).waiting ?? 0) > 0);
-      expect((await count(tq.terminateCommitGateWaiters)).ended).to.equal(1);
+      await until(async () => ((await count(t.commitGateWaiters)).waiting ?? 0) > 0, STATE_UNDER_TEST, 20_000);
+      expect((await count(t.terminateCommitGateWaiters)).ended).to.equal(1);
       const err = await rejection(call);
       expect(err).to.be.instanceOf(DatabaseUnavailable);
       expect(err.message).to.equal(NOT_COMMITTED);
-      await gate.exec(tq.releaseCommitGate);
+      await gate.exec(t.releaseCommitGate);
       expect(await fingerprint()).to.deep.equal(before);
     } finally {
       await gate.close();
-      await asOwner((c) => c.exec(tq.dropCommitGateTrigger).then(() => c.exec(tq.dropCommitGateFunction)));
+      await asOwner((c) => c.exec(t.dropCommitGateTrigger).then(() => c.exec(t.dropCommitGateFunction)));
     }
     // Run again, as the message says: it lands once.
     await api.clients.update(world.clientA, { phone });
-    expect((await asOwner((c) => c.one<{ phone: string }>(tq.clientPhone, [world.clientA])))?.phone).to.equal(phone);
+    expect((await asOwner((c) => c.one<{ phone: string }>(t.clientPhone, [world.clientA])))?.phone).to.equal(phone);
   });
 
   it('never advises running again when the fate cannot be told', () => {

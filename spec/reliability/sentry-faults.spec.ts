@@ -17,7 +17,7 @@ import { CLI_JWT_SECRET, cliEnv, runCli } from '../support/cli.js';
 import { startBlackHole, startReceiver } from '../support/sentry-receiver.js';
 import { APP_PASSWORD, ctx, resetData } from '../support/server.js';
 
-const tq = testQueries(['usersByDepartment'] as const);
+const t = testQueries(['usersByDepartment'] as const);
 const NEW_PASSWORD = 'kate first secret password';
 const CHANGED_PASSWORD = 'kate second secret password';
 const WRONG_PASSWORD = 'a wrong guess of a password';
@@ -49,7 +49,7 @@ describe('reliability: Sentry under faults', function () {
       const run = await runCli(['--email', manager.email, '--eval', SCRIPT], env);
       const elapsed = Date.now() - started;
       expect(run.code, run.stderr).to.equal(0);
-      const users = await asOwner((c) => c.many<{ email: string }>(tq.usersByDepartment));
+      const users = await asOwner((c) => c.many<{ email: string }>(t.usersByDepartment));
       expect(users.map((u) => u.email)).to.include('kate@epic.events');
       // Generous: the flush is bounded at 2 s; without a bound this would hang.
       expect(elapsed).to.be.below(15_000);

@@ -20,11 +20,11 @@ import { KEY, PtySession } from '../support/pty.js';
 import { ctx } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
-const tq = testQueries(['openSessionCount', 'deleteCollaborator'] as const);
+const t = testQueries(['openSessionCount', 'deleteCollaborator'] as const);
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const promptOf = (actor: Actor) => new RegExp(`epic\\(${actor.department}:${escape(actor.email)}\\)> $`);
-const openSessions = async (actor: Actor) => (await asOwner((c) => c.one<{ n: number }>(tq.openSessionCount, [actor.id])))?.n ?? -1;
+const openSessions = async (actor: Actor) => (await asOwner((c) => c.one<{ n: number }>(t.openSessionCount, [actor.id])))?.n ?? -1;
 
 describe('reliability: sessions ended under their holder', function () {
   this.timeout(120_000);
@@ -62,7 +62,7 @@ describe('reliability: sessions ended under their holder', function () {
     await login(alice);
     const shell = PtySession.start(['--email', alice.email], bed.env);
     await shell.waitFor(promptOf(alice));
-    await asOwner((c) => c.exec(tq.deleteCollaborator, [alice.id]));
+    await asOwner((c) => c.exec(t.deleteCollaborator, [alice.id]));
     shell.sendLine('clients.list()');
     expect(await shell.exitCode()).to.equal(3);
     expect(shell.output).to.include(ACCOUNT_DELETED);
@@ -90,7 +90,7 @@ describe('reliability: sessions ended under their holder', function () {
       });
       run.child.once('exit', () => reject(new Error(`exited before ready: ${out}`)));
     });
-    await asOwner((c) => c.exec(tq.deleteCollaborator, [alice.id]));
+    await asOwner((c) => c.exec(t.deleteCollaborator, [alice.id]));
     fs.writeFileSync(go, '');
     const r = await run.done;
     expect(r.code, r.stderr).to.equal(3);

@@ -8,14 +8,14 @@ import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { ctx, scratchDatabase, targetFor, testConfig } from '../support/server.js';
 
-const tq = testQueries(['slowQuery', 'runtimeRoleSettings'] as const);
+const t = testQueries(['slowQuery', 'runtimeRoleSettings'] as const);
 
 /** A collaborator's transaction (a salesperson's identity) running the slow statement. */
 function asSales(): Promise<Actor> {
   return addUser('Sam Slow', `sam-${Math.random().toString(36).slice(2, 8)}@epic.events`, 'sales');
 }
 function runaway(db: Database, seconds: number, actor?: Actor): Promise<unknown> {
-  return db.transaction((tx) => tx.one(tq.slowQuery, [seconds]), actor ? { prelude: identityPrelude(actor) } : {});
+  return db.transaction((tx) => tx.one(t.slowQuery, [seconds]), actor ? { prelude: identityPrelude(actor) } : {});
 }
 
 describe('reliability: statement timeout', function () {
@@ -24,7 +24,7 @@ describe('reliability: statement timeout', function () {
   it('setup gives the runtime role the configured statement_timeout (30 s by default)', async () => {
     const { admin, config } = ctx();
     expect(config.statementTimeoutMs).to.equal(30_000);
-    const row = await admin.one<{ settings: string[] }>(tq.runtimeRoleSettings, [config.appDbUser]);
+    const row = await admin.one<{ settings: string[] }>(t.runtimeRoleSettings, [config.appDbUser]);
     expect(row?.settings).to.include('statement_timeout=30000ms');
   });
 

@@ -14,7 +14,7 @@ import { ctx, fingerprint, resetData } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
 const t = testQueries([
-  'bypassPay', 'bypassReadReportSigned', 'bypassReadReportContracts', 'bypassReadReportBalances', 'bypassWriteReportTotals',
+  'bypassPay', 'bypassPayRow', 'bypassReadReportSigned', 'bypassReadReportContracts', 'bypassReadReportBalances', 'bypassWriteReportTotals',
   'bypassReadReportTotals', 'bypassRebuildReports', 'bypassDeleteUser', 'bypassMoveUser', 'contractAmountDue',
 ] as const);
 
@@ -67,6 +67,11 @@ describe('PostgreSQL enforces payments, report scopes and releases (raw SQL)', (
   it('lets sales pay their own client\'s signed contract and management any, exactly', async () => {
     expect(await as(w.alice, (tx) => tx.one(t.bypassPay, [owedA, '0.10']))).to.deep.equal({ due: '999.90' });
     expect(await as(w.manager, (tx) => tx.one(t.bypassPay, [owedB, '1000']))).to.deep.equal({ due: '0.00' });
+  });
+
+  it('returns from pay_contract() the contract row the payment wrote (sql/migrations/050): nothing is read again', async () => {
+    expect(await as(w.alice, (tx) => tx.one(t.bypassPayRow, [owedA, '250.50']))).to.deep.equal({ id: owedA, clientId: w.clientA, total: '1000.00', due: '749.50' });
+    expect(await as(w.manager, (tx) => tx.one(t.contractAmountDue, [owedA]))).to.deep.equal({ due: '749.50' });
   });
 
   it('never overpays when raw payments arrive at once on several connections', async () => {

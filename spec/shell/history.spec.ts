@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { HistoryFile, isSensitive } from '../../lib/shell/history.js';
 import { startShell } from '../../lib/shell/index.js';
 import { FakeTerminal, fakeLogin } from '../support/fake-api.js';
+import { withShell } from '../support/with-shell.js';
 
 describe('shell history', () => {
   let dir: string;
@@ -106,16 +107,14 @@ describe('shell history', () => {
   it('a history file that cannot be used is a one-line warning, and the shell goes on without it', async () => {
     const file = path.join(dir, 'history');
     fs.mkdirSync(file);
-    const term = new FakeTerminal();
-    const done = startShell(fakeLogin('sales'), term.io({ historyFile: file }));
-    await term.waitFor(/> $/, () => term.out);
-    expect(term.err).to.match(new RegExp(`^history not kept: ${file}[^\n]*\n$`));
-    await term.run('1 + 1');
-    await term.run('2 + 2');
-    expect(term.out).to.include('4');
-    expect(term.err).to.equal('');
-    term.input.end();
-    expect(await done).to.equal(0);
+    expect(await withShell('sales', async (term) => {
+      await term.waitFor(/> $/, () => term.out);
+      expect(term.err).to.match(new RegExp(`^history not kept: ${file}[^\n]*\n$`));
+      await term.run('1 + 1');
+      await term.run('2 + 2');
+      expect(term.out).to.include('4');
+      expect(term.err).to.equal('');
+    }, { historyFile: file })).to.equal(0);
   });
 
   it('a history file open to others is not read: one warning with the chmod that fixes it', () => {

@@ -15,6 +15,7 @@ import { expect } from 'chai';
 import repl, { type REPLServer, type ReplOptions } from 'node:repl';
 import { PassThrough } from 'node:stream';
 import { UnsupportedNode, checkNodeVersion, preflightRepl, startRepl, type AdaptedRepl } from '../../lib/shell/repl-adapter.js';
+import { until } from '../support/until.js';
 
 /** What this Node.js's UnsupportedNode says about `what`. */
 const unsupported = (what: string) => new RegExp(`Node\\.js ${process.version.replace(/\./g, '\\.')} is not supported by the shell: ${what}`);
@@ -34,11 +35,6 @@ function withChangedRepl<T>(change: (server: REPLServer) => void, body: () => T)
   }
 }
 
-/** Wait until `check` holds (a REPL on streams answers on later turns of the event loop). */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!check()) throw new Error(`in vain: ${what}`);
-}
 
 describe('REPL adapter (lib/shell/repl-adapter.ts)', () => {
   let adapted: AdaptedRepl | undefined;

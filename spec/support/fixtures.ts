@@ -9,17 +9,17 @@ import { testQueries } from './test-queries.js';
 import type { Department } from '../../lib/domain/departments.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { openSessionFor } from '../../lib/auth/sessions.js';
-import { ctx } from './server.js';
+import { ctx, fingerprint } from './server.js';
 import { asOwner } from './owner.js';
 
-const tq = testQueries(['fixtureUser', 'fixtureClient', 'fixtureContract', 'fixtureEvent', 'fixtureBulk'] as const);
+const t = testQueries(['fixtureUser', 'fixtureClient', 'fixtureContract', 'fixtureEvent', 'fixtureBulk'] as const);
 
 /** The password of every fixture collaborator (addUser without a hash of its own). */
 export const FIXTURE_PASSWORD = 'fixture-password-123';
 /** bcrypt (4 rounds) of FIXTURE_PASSWORD: fixtures never hash at run time. */
 export const FIXTURE_PASSWORD_HASH = '$2b$04$ejHBtpv5mkoYU3qqaU66/OMZJB8vD9.ymuQZeToTLufbZ0WTU2J0K';
 
-async function insertId(query: (typeof tq)[keyof typeof tq], params: unknown[]): Promise<number> {
+async function insertId(query: (typeof t)[keyof typeof t], params: unknown[]): Promise<number> {
   // As the owner: the runtime role can do nothing outside a collaborator's transaction.
   const row = await asOwner((c) => c.one<{ id: number }>(query, params));
   if (!row) throw new Error(`fixture ${query.name} inserted nothing`);
@@ -28,7 +28,7 @@ async function insertId(query: (typeof tq)[keyof typeof tq], params: unknown[]):
 
 /** A collaborator, with a database session open for them (as a login would). */
 export async function addUser(fullName: string, email: string, department: Department, passwordHash = FIXTURE_PASSWORD_HASH): Promise<Actor> {
-  const id = await insertId(tq.fixtureUser, [fullName, email, department, passwordHash]);
+  const id = await insertId(t.fixtureUser, [fullName, email, department, passwordHash]);
   return (await sessionFor(id)).actor;
 }
 
@@ -38,19 +38,19 @@ export function sessionFor(id: number, ttlSeconds = 3600): Promise<{ actor: Acto
 }
 
 export function addClient(fullName: string, email: string, salesContactId: number | null, extra: { phone?: string; companyName?: string } = {}): Promise<number> {
-  return insertId(tq.fixtureClient, [fullName, email, extra.phone ?? null, extra.companyName ?? null, salesContactId]);
+  return insertId(t.fixtureClient, [fullName, email, extra.phone ?? null, extra.companyName ?? null, salesContactId]);
 }
 
 export function addContract(clientId: number, totalAmount: string, amountDue: string, signed: boolean): Promise<number> {
-  return insertId(tq.fixtureContract, [clientId, totalAmount, amountDue, signed]);
+  return insertId(t.fixtureContract, [clientId, totalAmount, amountDue, signed]);
 }
 
 export function addEvent(contractId: number, name: string, supportContactId: number | null, startAt = new Date('2026-06-04T13:00:00Z'), endAt = new Date('2026-06-05T02:00:00Z')): Promise<number> {
-  return insertId(tq.fixtureEvent, [contractId, name, startAt, endAt, 'Somewhere', 10, supportContactId]);
+  return insertId(t.fixtureEvent, [contractId, name, startAt, endAt, 'Somewhere', 10, supportContactId]);
 }
 
 export async function addBulk(count: number, salesContactId: number, supportContactId: number): Promise<void> {
-  await asOwner((c) => c.exec(tq.fixtureBulk, [count, salesContactId, supportContactId]));
+  await asOwner((c) => c.exec(t.fixtureBulk, [count, salesContactId, supportContactId]));
 }
 
 /** Collects monitor events so a test can assert what would reach Sentry. */
@@ -124,4 +124,19 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
     return err as Error;
   }
   throw new Error('expected the call to be refused, but it succeeded');
+}
+
+/**
+ * The call is refused and changes nothing: the whole data fingerprint (every
+ * row of every table, spec/support/sql/testing.sql) is the same after as
+ * before. Returns the refusal, for the test to check what it says.
+ */
+export async function expectRefused(call: () => Promise<unknown>): Promise<Error> {
+  const before = await fingerprint();
+  const err = await rejection(call());
+  const after = await fingerprint();
+  if (JSON.stringify(after) !== JSON.stringify(before)) {
+    throw new Error(`the refused call changed the data: ${JSON.stringify(before)} became ${JSON.stringify(after)} (${err.message})`);
+  }
+  return err;
 }

@@ -15,7 +15,7 @@ import { queries } from '../../lib/db/sql.js';
 import { testQueries } from './test-queries.js';
 import { runSetup } from '../../lib/program/provision.js';
 
-const tq = testQueries(['resetData', 'fingerprint', 'dropDatabase', 'installationId'] as const);
+const t = testQueries(['resetData', 'fingerprint', 'dropDatabase', 'installationId'] as const);
 const sq = queries('setup', ['databaseExists', 'createDatabase', 'serverVersion'] as const);
 
 export interface TestServer {
@@ -86,7 +86,7 @@ export async function scratchDatabase(name: string): Promise<{ admin: Connection
   const { server } = ctx();
   const conn = await AdminConnection.open(server.serverAdmin);
   try {
-    await conn.exec({ ...tq.dropDatabase, text: format(tq.dropDatabase.text, name) });
+    await conn.exec({ ...t.dropDatabase, text: format(t.dropDatabase.text, name) });
     await conn.exec({ ...sq.createDatabase, text: format(sq.createDatabase.text, name) });
   } finally {
     await conn.close();
@@ -96,7 +96,7 @@ export async function scratchDatabase(name: string): Promise<{ admin: Connection
     drop: async () => {
       const c = await AdminConnection.open(server.serverAdmin);
       try {
-        await c.exec({ ...tq.dropDatabase, text: format(tq.dropDatabase.text, name) });
+        await c.exec({ ...t.dropDatabase, text: format(t.dropDatabase.text, name) });
       } finally {
         await c.close();
       }
@@ -109,7 +109,7 @@ export async function startTestDatabase(): Promise<TestContext> {
   const server = await startServer(tmpDir);
   const conn = await AdminConnection.open(server.serverAdmin);
   try {
-    await conn.exec({ ...tq.dropDatabase, text: format(tq.dropDatabase.text, 'epic_test') });
+    await conn.exec({ ...t.dropDatabase, text: format(t.dropDatabase.text, 'epic_test') });
     await conn.exec({ ...sq.createDatabase, text: format(sq.createDatabase.text, 'epic_test') });
   } finally {
     await conn.close();
@@ -119,7 +119,7 @@ export async function startTestDatabase(): Promise<TestContext> {
   await runSetup(config, target, { log: () => undefined });
   const admin = await AdminConnection.open(target.admin);
   const db = new Database(target.runtime, { max: 4 });
-  const installation = (await admin.transaction(() => admin.one<{ id: string }>(tq.installationId), { asOwner: true }))?.id as string;
+  const installation = (await admin.transaction(() => admin.one<{ id: string }>(t.installationId), { asOwner: true }))?.id as string;
   context = { server, tmpDir, config, target, db, admin, installation };
   return context;
 }
@@ -137,7 +137,7 @@ export async function stopTestDatabase(): Promise<void> {
 /** Empty every CRM table (departments stay): each test starts from a known state. */
 export async function resetData(): Promise<void> {
   const { admin } = ctx();
-  await admin.transaction(() => admin.exec(tq.resetData), { asOwner: true });
+  await admin.transaction(() => admin.exec(t.resetData), { asOwner: true });
 }
 
 export interface Fingerprint {
@@ -151,7 +151,7 @@ export interface Fingerprint {
 /** Row counts and a digest of every row: equal fingerprints mean nothing changed. */
 export async function fingerprint(): Promise<Fingerprint> {
   const { admin } = ctx();
-  return (await admin.transaction(() => admin.one<Fingerprint>(tq.fingerprint), { asOwner: true })) as Fingerprint;
+  return (await admin.transaction(() => admin.one<Fingerprint>(t.fingerprint), { asOwner: true })) as Fingerprint;
 }
 
 /** The test server's version: `server_version_num` (150018, 180004, …) and its display form. */

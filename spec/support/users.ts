@@ -11,7 +11,7 @@ import { ctx } from './server.js';
 
 export { recordingMonitor } from './fixtures.js';
 
-const tq = testQueries(['authFixtureOwners'] as const);
+const t = testQueries(['authFixtureOwners'] as const);
 
 export const PASSWORD = 'correct horse battery';
 
@@ -30,7 +30,7 @@ export async function addEvent(salesContactId: number | null, supportContactId: 
 }
 
 export function owners(): Promise<Array<{ kind: 'client' | 'event'; id: number; ownerId: number | null }>> {
-  return asOwner((c) => c.many(tq.authFixtureOwners));
+  return asOwner((c) => c.many(t.authFixtureOwners));
 }
 
 /** ApiDeps for a caller on the test pool. */

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { EmbeddedServer } from '../../../lib/db/embedded/index.js';
 import { AdminConnection } from '../../../lib/db/index.js';
 import { pidAlive } from '../../../lib/platform/locks.js';
+import { until } from '../../support/until.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,14 +22,6 @@ async function reachable(port: number, password: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await sleep(100);
   }
 }
 
@@ -55,8 +48,8 @@ describe('embedded PostgreSQL: lingering after its last user (EMBEDDED_IDLE)', f
     const watcher = server.idleWatcher();
     expect(watcher, 'a watcher').to.be.a('number');
     expect(await reachable(lease.port, lease.state.superuserPassword)).to.equal(true);
-    await until('stopped after its idle time', () => !server.isRunning());
-    await until('watcher gone', () => !pidAlive(watcher!));
+    await until(() => !server.isRunning(), 'stopped after its idle time', 30_000, 100);
+    await until(() => !pidAlive(watcher!), 'watcher gone', 30_000, 100);
     expect(server.idleWatcher()).to.equal(undefined);
   });
 
@@ -71,7 +64,7 @@ describe('embedded PostgreSQL: lingering after its last user (EMBEDDED_IDLE)', f
     expect(await reachable(second.port, second.state.superuserPassword)).to.equal(true);
     await second.release();
     expect(server.isRunning(), 'lingering again').to.equal(true);
-    await until('stopped after its idle time', () => !server.isRunning());
+    await until(() => !server.isRunning(), 'stopped after its idle time', 30_000, 100);
   });
 
   it('a user joining at the moment it is stopped gets a working server that stays up while held', async () => {
@@ -93,12 +86,12 @@ describe('embedded PostgreSQL: lingering after its last user (EMBEDDED_IDLE)', f
     await lease.release();
     const pm = postmaster();
     process.kill(pm, 'SIGKILL');
-    await until('postmaster dead', () => !pidAlive(pm));
+    await until(() => !pidAlive(pm), 'postmaster dead', 30_000, 100);
     const again = await server.acquire();
     expect(await reachable(again.port, again.state.superuserPassword)).to.equal(true);
     await again.release();
     expect(server.isRunning(), 'lingering').to.equal(true);
-    await until('stopped after its idle time', () => !server.isRunning());
+    await until(() => !server.isRunning(), 'stopped after its idle time', 30_000, 100);
   });
 
   it('stopNow (epic-events stop) stops a lingering server and its watcher, and refuses (changing nothing) while it is in use', async () => {
@@ -111,7 +104,7 @@ describe('embedded PostgreSQL: lingering after its last user (EMBEDDED_IDLE)', f
     expect(watcher).to.be.a('number');
     expect(await server.stopNow()).to.equal('stopped');
     expect(server.isRunning()).to.equal(false);
-    await until('watcher gone', () => !pidAlive(watcher!), 5000);
+    await until(() => !pidAlive(watcher!), 'watcher gone', 5000, 100);
     expect(await server.stopNow()).to.equal('not-running');
   });
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedServer } from '../../../lib/db/embedded/index.js';
 import { AdminConnection } from '../../../lib/db/index.js';
+import { until } from '../../support/until.js';
 
 const holder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'support', 'hold-embedded.js');
 
@@ -91,7 +92,7 @@ describe('embedded PostgreSQL', function () {
     const postmaster = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
     const saved = fs.readFileSync(pidFile);
     process.kill(postmaster, 'SIGKILL');
-    while ((() => { try { process.kill(postmaster, 0); return true; } catch { return false; } })()) await new Promise((r) => setTimeout(r, 50));
+    await until(() => { try { process.kill(postmaster, 0); return false; } catch { return true; } }, 'the killed postmaster gone', 10_000, 50);
     fs.writeFileSync(pidFile, saved); // as a crash leaves it
     await lease.release();
     const again = await server.acquire();

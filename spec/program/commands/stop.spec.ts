@@ -12,6 +12,7 @@ import { EmbeddedServer } from '../../../lib/db/embedded/index.js';
 import { pidAlive } from '../../../lib/platform/locks.js';
 import { cliEnv, killAll, runCli } from '../../support/cli.js';
 import { ctx } from '../../support/server.js';
+import { until } from '../../support/until.js';
 
 describe('commands: epic-events stop, and the lingering embedded server', function () {
   this.timeout(180_000);
@@ -44,8 +45,7 @@ describe('commands: epic-events stop, and the lingering embedded server', functi
     expect(stop.code, stop.stderr).to.equal(0);
     expect(stop.stdout).to.equal('The embedded database is stopped.\n');
     expect(fs.existsSync(pidFile)).to.equal(false);
-    const deadline = Date.now() + 5000;
-    while (pidAlive(watcher!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await until(() => !pidAlive(watcher!), 'the watcher to end', 5000, 100);
     expect(pidAlive(watcher!), 'watcher ended').to.equal(false);
     const again = await runCli(['stop'], env);
     expect(again.stdout).to.equal('The embedded database was not running.\n');

@@ -520,7 +520,13 @@ select report_totals_rebuild();
 -- Raw statements for spec/security/money.spec.ts (payments, reports, release).
 -- name: bypassPay :one
 -- params: id, amount
-select pay_contract($1, $2::numeric)::text as due;
+select k.amount_due::text as due from pay_contract($1, $2::numeric) k;
+
+-- The row pay_contract() returns (050): the contract as the payment left it.
+-- name: bypassPayRow :one
+-- params: id, amount
+select k.id, k.client_id as "clientId", k.total_amount::text as total, k.amount_due::text as due
+from pay_contract($1, $2::numeric) k;
 
 -- name: bypassReadReportSigned :many
 select sales_contact_id as "salesContactId", contracts from report_signed;
@@ -712,3 +718,15 @@ where lower(body) like '%' || lower($1) || '%';
 -- What migrate recorded (spec/db/migrate.spec.ts).
 -- name: appliedMigrationChecksums :many
 select version, checksum from epic.schema_migrations order by version;
+
+-- Typed SQL (spec/db/typed-sql.spec.ts): the search path the product's roles
+-- have (sql/setup.sql), and two statements the Describe probe is tried on.
+-- name: searchPathEpic :exec
+set search_path = epic;
+
+-- name: describeProbe :one
+-- params: n, label
+select $1::integer + 1 as "next", $2::text as label;
+
+-- name: describeUnknownColumn :one
+select no_such_column from epic.clients;

@@ -1,0 +1,56 @@
+/**
+ * Calls that truly run at the same time: each writer on a session of its own
+ * (its own pool), started while a third session holds the row, which lets go
+ * only once every writer is seen waiting on its lock (spec/crm/contracts.spec.ts,
+ * spec/reliability/concurrent-edits.spec.ts).
+ */
+import { createApi, type CrmApi } from '../../lib/crm/api.js';
+import { AdminConnection, Database } from '../../lib/db/index.js';
+import type { NamedQuery } from '../../lib/db/sql.js';
+import type { Actor } from '../../lib/domain/actor.js';
+import { noopMonitor } from '../../lib/platform/monitoring.js';
+import { asOwner } from './owner.js';
+import { ctx } from './server.js';
+import { testQueries } from './test-queries.js';
+import { until } from './until.js';
+
+const t = testQueries(['holdContract', 'holdEvent', 'lockWaiters'] as const);
+
+/** The rows a test may hold: a contract's or an event's (FOR UPDATE). */
+export const HOLD = { contract: t.holdContract, event: t.holdEvent } as const;
+
+/** Sessions of their own, each with the API of one collaborator; closed by close(). */
+export class Sessions {
+  private readonly pools: Database[] = [];
+
+  open(actor: Actor): CrmApi {
+    const { config, target } = ctx();
+    const db = new Database(target.runtime, { max: 2 });
+    this.pools.push(db);
+    return createApi({ db, actor: () => actor, config, monitor: noopMonitor });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pools.splice(0).map((db) => db.close()));
+  }
+}
+
+/**
+ * Run the writers while another session holds the row; let go once all of
+ * them wait on the lock, so they truly run at the same time. Settled results.
+ */
+export async function together(hold: NamedQuery, id: number, writers: Array<() => Promise<unknown>>): Promise<PromiseSettledResult<unknown>[]> {
+  const holder = await AdminConnection.open(ctx().target.admin);
+  try {
+    const running = await asOwner(async (conn) => {
+      await conn.one(hold, [id]);
+      const started = writers.map((w) => w());
+      const waiting = async () => ((await ctx().admin.one<{ waiting: number }>(t.lockWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) >= writers.length;
+      await until(waiting, `${writers.length} writers waiting on the held row`, 20_000);
+      return started;
+    }, holder);
+    return await Promise.allSettled(running);
+  } finally {
+    await holder.close();
+  }
+}
