@@ -96,7 +96,7 @@ lines as (
   from funcs f, aclexplode(coalesce(f.proacl, acldefault('f', f.proowner))) x join who w on w.oid = x.grantee
   union all
   -- Functions: rights, settings, body.
-  select '5 function ' || f.signature
+  select '5 function ' || f.signature || ' returns ' || coalesce(pg_get_function_result(f.oid), '-')
          || case when f.prosecdef then ' security definer' else ' security invoker' end
          || ' ' || case f.provolatile when 'i' then 'immutable' when 's' then 'stable' else 'volatile' end
          || ' owner ' || coalesce((select name from ours where oid = f.proowner), pg_get_userbyid(f.proowner))
