@@ -107,7 +107,7 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
           const { record, line } = item;
           if (isBlank(record)) continue; // a row of separators only is an empty line
           if (!columns) {
-            columns = readHeader(record, name, map, mayName);
+            columns = readHeader(record, name, map, mayName, line);
             continue;
           }
           run.rows++;
