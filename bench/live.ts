@@ -8,6 +8,7 @@
  */
 import { createApi, type CrmApi } from '../lib/crm/api.js';
 import { createCandidates } from '../lib/crm/candidates.js';
+import { createNotices } from '../lib/crm/notices.js';
 import { AdminConnection, Database } from '../lib/db/index.js';
 import type { Actor } from '../lib/domain/actor.js';
 import { noopMonitor } from '../lib/platform/monitoring.js';
@@ -67,7 +68,9 @@ async function noticeFigure(world: BenchWorld, manager: Actor, salesIds: number[
       const actor = (await openSessionFor(conn, id, world.config.tokenTtlSeconds)).actor;
       const shellDb = new Database(world.target.runtime, { max: 2 });
       const api = createApi({ db: shellDb, actor: () => actor, config: world.config, monitor: noopMonitor });
-      const login = { api, listenChanges: (cb: (p: string) => void) => shellDb.listen(nq.listenChanges, cb) } as unknown as Login;
+      const deps = { db: shellDb, actor: () => actor, config: world.config, monitor: noopMonitor };
+      // What the shell's login gives its notice board: the LISTEN and the reads under the shell's own session.
+      const login = { api, listenChanges: (cb: (p: string) => void) => shellDb.listen(nq.listenChanges, cb), notices: createNotices(deps) } as unknown as Login;
       const board = new NoticeBoard(login, () => shown?.());
       board.start();
       shells.push({ db: shellDb, board, actor });
