@@ -173,7 +173,7 @@ export class ImportRun {
       } else if (this.policy === 'skip') {
         this.skipped++;
       } else if (this.policy === 'update' && client.salesContactId === this.actor.id) {
-        updates.push({ ...row, id: client.id, newEmail: null }); // matched by phone, the client keeps its email
+        updates.push({ ...row, id: client.id, newEmail: null }); // found by email or by phone: its email stays
       } else if (this.policy === 'update') {
         this.problem(row.line, field, `client ${client.id} (${client.email}) ${whose(client)}: onDuplicate 'update' changes only your own clients`);
       } else {
