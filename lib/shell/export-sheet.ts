@@ -39,8 +39,15 @@ function sheetValue(value: unknown, amount: boolean): unknown {
   return JSON.stringify(value);
 }
 
-/** The young generation of the worker writing a workbook (MB): what bounds its memory (lib/shell/sheet-writer.ts). */
-const WRITER_YOUNG_GENERATION_MB = 8;
+/**
+ * The heap of the worker writing a workbook (lib/shell/sheet-writer.ts), in
+ * MB: what bounds its memory. What it holds at once is one message of rows
+ * (ROWS_A_MESSAGE, a few hundred kB) and exceljs's state; left to itself, V8
+ * lets both generations grow by a hundred MB and more under a million rows.
+ */
+const WRITER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+/** Rows sent to the worker at once: small enough to die young there. */
+const ROWS_A_MESSAGE = 1000;
 
 type Reply = { written?: number; done?: true; error?: string };
 
@@ -60,7 +67,7 @@ export async function writeWorkbook(page: Page<unknown>, file: string, pageSize:
     ...(amounts[i] ? { numFmt: '#,##0.00', amount: true } : first?.[f] instanceof Date ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : {}),
   }));
   const job: SheetJob = { kind: 'epic-events-sheet', file, sheet: String(page.object || 'list'), columns };
-  const worker = new Worker(new URL('./sheet-writer.js', import.meta.url), { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB } });
+  const worker = new Worker(new URL('./sheet-writer.js', import.meta.url), { workerData: job, resourceLimits: WRITER_HEAP });
   // Each request's answer, in order; a worker that fails or exits early fails the one waiting.
   let waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void } | undefined;
   const fail = (err: Error) => waiting?.reject(err);
@@ -78,7 +85,8 @@ export async function writeWorkbook(page: Page<unknown>, file: string, pageSize:
       // A list that pages by keyset is read on as text: no object, no Date in this thread for each of a million rows.
       const rows = (current as unknown as Row[]).map((row) => fields.map((f, i) => sheetValue(row[f], amounts[i])));
       let following: Promise<TextPage> | undefined = current.textsAfter(pageSize);
-      await ask({ rows });
+      following.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
+      for (let k = 0; k < rows.length; k += ROWS_A_MESSAGE) await ask({ rows: rows.slice(k, k + ROWS_A_MESSAGE) });
       count += rows.length;
       while (following) {
         const text: TextPage = await following;
@@ -86,7 +94,8 @@ export async function writeWorkbook(page: Page<unknown>, file: string, pageSize:
         following?.catch(() => undefined); // awaited next turn; a write failing first must not leave it unhandled
         const at = fields.map((name) => text.columns.findIndex((c) => c.name === name));
         if (at.some((i) => i < 0)) throw new Error(`export: the list's columns changed between pages (${fields.join(', ')})`);
-        if (text.rows.length) await ask({ texts: text.rows, at, kinds: at.map((i) => text.columns[i].kind) });
+        const kinds = at.map((i) => text.columns[i].kind);
+        for (let k = 0; k < text.rows.length; k += ROWS_A_MESSAGE) await ask({ texts: text.rows.slice(k, k + ROWS_A_MESSAGE), at, kinds });
         count += text.rows.length;
       }
       await ask({ end: true });
@@ -96,7 +105,7 @@ export async function writeWorkbook(page: Page<unknown>, file: string, pageSize:
       const following = current.hasMore ? current.next(pageSize) : undefined;
       following?.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
       const rows = (current as unknown as Row[]).map((row) => fields.map((f, i) => sheetValue(row[f], amounts[i])));
-      if (rows.length) await ask({ rows });
+      for (let k = 0; k < rows.length; k += ROWS_A_MESSAGE) await ask({ rows: rows.slice(k, k + ROWS_A_MESSAGE) });
       count += rows.length;
       if (!following) break;
       current = await following;
