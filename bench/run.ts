@@ -550,6 +550,12 @@ async function xlsxExportFigure(world: BenchWorld, scale: Scale): Promise<void> 
   fs.rmSync(file, { force: true });
   const mb = run.peakKb / 1024;
   limitRow(`10 xlsx export: ${written} contracts to .xlsx, peak RSS (whole CLI run, ${(run.ms / 1000).toFixed(1)} s, ${Math.round(written / (run.ms / 1000))} rows/s)`, `${mb.toFixed(0)} MB`, mb > 0 && mb < 250, '< 250 MB');
+  // The same list to CSV in the same run: what the shell itself peaks at for an export, on this Node.js.
+  const csv = path.join(world.tmpDir, 'contracts-baseline.csv');
+  const base = await runNode(['bin/epic-events.js', '--json', '--eval', `export(contracts.list(), ${JSON.stringify(csv)})`], world.cliEnv, undefined, true);
+  if (base.code !== 0) throw new Error(`CSV export failed (exit ${base.code}): ${base.stderr.trim().slice(0, 500)}`);
+  fs.rmSync(csv, { force: true });
+  ratioRow(`10 xlsx export peak RSS vs the CSV export's (Node.js ${process.versions.node})`, mb, base.peakKb / 1024, undefined, (v) => `${v.toFixed(0)} MB`);
 }
 
 main().then((code) => process.exit(code), (err: unknown) => {
