@@ -205,3 +205,16 @@ select e.email_key as email, e.id, e.sales_contact_id as "salesContactId", u.ema
 from client_emails e
 left join users u on u.id = e.sales_contact_id
 where e.id = any($1::integer[]);
+
+-- The clients already having some of an import batch's phone numbers, in
+-- E.164 (lib/crm/phone.ts: `06 01 02 03 04` and `+33 6 01 02 03 04` are one
+-- number), the first client of each: an index scan of clients_phone_e164_idx
+-- (text equality is leakproof, so the row-level policies leave it usable).
+-- name: clientsByPhone :many
+-- params: phones
+select distinct on (c.phone_e164) c.phone_e164 as phone, lower(c.email) as email, c.id,
+       c.sales_contact_id as "salesContactId", u.email as "salesContactEmail"
+from clients c
+left join users u on u.id = c.sales_contact_id
+where c.phone_e164 = any($1::text[])
+order by c.phone_e164, c.id;

@@ -7,7 +7,8 @@
  */
 import { bind, queries } from '../db/sql.js';
 import { NotFound, ValidationError } from '../domain/errors.js';
-import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values } from './describe.js';
+import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed } from './describe.js';
+import { CLIENT } from './records.js';
 import { historyDescription, historyMethod } from './history.js';
 import { IMPORT, importClients } from './import.js';
 import { FOLLOW_UP, followUpMethod } from './follow-ups.js';
@@ -64,28 +65,28 @@ function checkMine([f]: readonly [{ mine?: boolean; salesContactId?: number } | 
 /** The clients methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
 export const CLIENTS = {
   list: method({
-    departments: EVERYONE, writes: false,
+    returns: pageOf(CLIENT), departments: EVERYONE, writes: false,
     args: [fields('filters', { ...CLIENT_FILTERS, sort: may(sortField(CLIENT_SORT)), limit: may(pageLimitField) }, { optional: true })],
     check: checkMine,
     description: `clients, a page at a time (search: every word in name, email, company or phone, any case or accent; ${sortHelp(CLIENT_SORT)})`,
     example: "clients.list({search: 'startup', sort: '-updatedAt'})",
   }),
   count: method({
-    departments: EVERYONE, writes: false,
+    returns: typed('number'), departments: EVERYONE, writes: false,
     args: [fields('filters', CLIENT_FILTERS, { optional: true })],
     check: checkMine,
     description: 'how many clients clients.list lists with these filters',
     example: 'clients.count({mine: true})',
   }),
-  get: method({ departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one client', example: 'clients.get(1)' }),
+  get: method({ returns: one(CLIENT), departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one client', example: 'clients.get(1)' }),
   create: method({
-    departments: ['sales'], writes: true,
+    returns: one(CLIENT), departments: ['sales'], writes: true,
     args: [fields('client', DETAILS, { hints: { salesContactId: 'cannot be given: you become the sales contact of the clients you create' } })],
     description: 'a new client; you become its sales contact',
     example: "clients.create({fullName: 'Kevin Casey', email: 'kevin@startup.io', phone: '+678 123 456 78', companyName: 'Cool Startup LLC'})",
   }),
   update: method({
-    departments: ['sales'], ownership: { sales: 'ownClient' }, writes: true,
+    returns: one(CLIENT), departments: ['sales'], ownership: { sales: 'ownClient' }, writes: true,
     args: [value('id', recordId), fields('changes', CHANGES, {
       atLeastOne: true,
       hints: { salesContactId: 'cannot be changed here: management gives a client another sales contact with clients.assign(id, salesUserId)' },
@@ -94,7 +95,7 @@ export const CLIENTS = {
     example: "clients.update(1, {phone: '+678 123 456 79'})",
   }),
   assign: method({
-    departments: ['management'], writes: true, args: [value('id', recordId), value('salesUserId', nullOr(recordId))],
+    returns: one(CLIENT), departments: ['management'], writes: true, args: [value('id', recordId), value('salesUserId', nullOr(recordId))],
     description: "set a client's sales contact (a sales collaborator; null leaves it unassigned)", example: 'clients.assign(1, 3)',
   }),
   history: historyDescription('client', EVERYONE),

@@ -10,7 +10,8 @@ import type { Executor } from '../db/index.js';
 import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
 import type { Actor } from '../domain/actor.js';
 import { formatDate } from '../platform/dates.js';
-import { EVERYONE, fields, may, method, need, value, type MethodDescription, type ObjectDescription, type Values } from './describe.js';
+import { EVERYONE, fields, may, method, need, value, type MethodDescription, type ObjectDescription, type Values, one, pageOf, typed } from './describe.js';
+import { CONTRACT } from './records.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
@@ -73,24 +74,24 @@ function payment(value: unknown, field: string, problems: Problems): string | un
 /** The contracts methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
 export const CONTRACTS = {
   list: method({
-    departments: EVERYONE, writes: false,
+    returns: pageOf(CONTRACT), departments: EVERYONE, writes: false,
     args: [fields('filters', { ...CONTRACT_FILTERS, sort: may(sortField(CONTRACT_SORT)), limit: may(pageLimitField) }, { optional: true })],
     description: `contracts, a page at a time (${sortHelp(CONTRACT_SORT)})`, example: "contracts.list({unpaid: true, sort: '-amountDue'})",
   }),
   count: method({
-    departments: EVERYONE, writes: false,
+    returns: typed('number'), departments: EVERYONE, writes: false,
     args: [fields('filters', CONTRACT_FILTERS, { optional: true })],
     description: 'how many contracts contracts.list lists with these filters', example: 'contracts.count({unpaid: true})',
   }),
-  get: method({ departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one contract', example: 'contracts.get(1)' }),
+  get: method({ returns: one(CONTRACT), departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one contract', example: 'contracts.get(1)' }),
   create: method({
-    departments: ['management'], writes: true,
+    returns: one(CONTRACT), departments: ['management'], writes: true,
     args: [fields('contract', { clientId: need(recordId), totalAmount: need(amount), amountDue: may(amount), signed: may(flag) })],
     check: ([f], p) => checkDueWithinTotal(f.totalAmount, f.amountDue ?? f.totalAmount, p),
     description: 'a new contract for a client', example: "contracts.create({clientId: 1, totalAmount: '1500.00', amountDue: '500.00'})",
   }),
   update: method({
-    departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true,
+    returns: one(CONTRACT), departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true,
     args: [value('id', recordId), fields('changes', { totalAmount: may(amount), amountDue: may(amount) }, {
       atLeastOne: true,
       hints: { signed: 'cannot be changed by update: use contracts.sign(id)', clientId: 'cannot be changed: a contract stays with its client' },
@@ -99,11 +100,11 @@ export const CONTRACTS = {
     description: 'change the amounts of a contract', example: "contracts.update(1, {amountDue: '0'})",
   }),
   sign: method({
-    departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true, confirm: true, args: [value('id', recordId)],
+    returns: one(CONTRACT), departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true, confirm: true, args: [value('id', recordId)],
     description: 'record that the client signed the contract', example: 'contracts.sign(1)',
   }),
   pay: method({
-    departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true,
+    returns: one(CONTRACT), departments: ['management', 'sales'], ownership: { sales: 'ownClientContract' }, writes: true,
     args: [value('id', recordId), value('amount', payment)],
     description: 'record a payment on a signed contract: its amount due goes down by amount (never below 0)',
     example: "contracts.pay(1, '500.00')",

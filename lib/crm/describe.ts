@@ -85,6 +85,30 @@ export function fields<const S extends Schema>(
   return { kind: 'fields', name, schema, optional: options.optional ?? false, hints: options.hints, atLeastOne: options.atLeastOne };
 }
 
+/** A field of a record a method returns: its TypeScript type, and what it means (the declarations' doc comment). */
+export type ResultField = string | readonly [type: string, doc: string];
+
+/** A record methods return, named as the declarations of `epic-events types` name it (lib/shell/declarations.ts). */
+export interface RecordDescription {
+  readonly name: string;
+  readonly fields: { readonly [field: string]: ResultField };
+}
+
+/** A record's description: every field of T (TypeScript refuses one missing or extra), in T's order. */
+export function record<T>(name: string, fields: { readonly [K in keyof Required<T>]: ResultField }): RecordDescription {
+  return { name, fields };
+}
+
+/** What a method returns: one record, a page or an array of them, or a TypeScript type of its own. */
+export type Returns =
+  | { readonly kind: 'one' | 'page' | 'array'; readonly record: RecordDescription }
+  | { readonly kind: 'type'; readonly type: string };
+
+export const one = (r: RecordDescription): Returns => ({ kind: 'one', record: r });
+export const pageOf = (r: RecordDescription): Returns => ({ kind: 'page', record: r });
+export const arrayOf = (r: RecordDescription): Returns => ({ kind: 'array', record: r });
+export const typed = (type: string): Returns => ({ kind: 'type', type });
+
 export interface MethodDescription<A extends readonly Arg[] = readonly Arg[]> {
   readonly departments: readonly Department[];
   /** Ownership rule applying to a department (absent: any record). */
@@ -100,6 +124,8 @@ export interface MethodDescription<A extends readonly Arg[] = readonly Arg[]> {
    * values as read (a value that failed its check is undefined).
    */
   check?(values: ArgValues<A>, problems: Problems, actor: Actor): void;
+  /** What it returns (the fields of `epic-events types`' declarations); absent: unknown. */
+  readonly returns?: Returns;
   /** One line for help(). */
   readonly description: string;
   readonly example: string;

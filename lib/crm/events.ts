@@ -8,7 +8,8 @@
 import { bind, queries } from '../db/sql.js';
 import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
 import { lockContractFor } from './contracts.js';
-import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values } from './describe.js';
+import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed } from './describe.js';
+import { EVENT } from './records.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
@@ -84,28 +85,28 @@ function days(value: unknown, field: string, p: Problems): number | undefined {
 /** The events methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
 export const EVENTS = {
   list: method({
-    departments: EVERYONE, writes: false,
+    returns: pageOf(EVENT), departments: EVERYONE, writes: false,
     args: [fields('filters', { ...EVENT_FILTERS, sort: may(sortField(EVENT_SORT)), limit: may(pageLimitField) }, { optional: true })],
     check: checkRange,
     description: `events, a page at a time (from/to: starting in that time range, a date alone for to includes that day; mine: support, assigned to you; sales, your clients' events; ${sortHelp(EVENT_SORT)})`,
     example: "events.list({from: 'today', to: '+30d', sort: 'startAt'})",
   }),
   count: method({
-    departments: EVERYONE, writes: false,
+    returns: typed('number'), departments: EVERYONE, writes: false,
     args: [fields('filters', EVENT_FILTERS, { optional: true })],
     check: checkRange,
     description: 'how many events events.list lists with these filters',
     example: 'events.count({unassigned: true})',
   }),
   upcoming: method({
-    departments: EVERYONE, writes: false,
+    returns: pageOf(EVENT), departments: EVERYONE, writes: false,
     args: [fields('filters', { days: may(days), mine: may(flag), limit: may(pageLimitField) }, { optional: true })],
     description: 'the agenda: events starting from now to the next days (default 7), by start time (mine: support, assigned to you; sales, your clients\' events)',
     example: 'events.upcoming({days: 14, mine: true})',
   }),
-  get: method({ departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one event', example: 'events.get(1)' }),
+  get: method({ returns: one(EVENT), departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one event', example: 'events.get(1)' }),
   create: method({
-    departments: ['sales'], ownership: { sales: 'ownClientContract' }, writes: true,
+    returns: one(EVENT), departments: ['sales'], ownership: { sales: 'ownClientContract' }, writes: true,
     args: [fields('event', {
       contractId: need(recordId), name: need(name), startAt: need(timestamp), endAt: need(timestamp), location: need(location), attendees: need(attendees), notes: may(notes),
     }, { hints: { supportContactId: 'cannot be given: management assigns the support contact with events.assign' } })],
@@ -114,7 +115,7 @@ export const EVENTS = {
     example: "events.create({contractId: 1, name: 'John Ouick Wedding', startAt: '2026-06-04T13:00', endAt: '2026-06-05T02:00', location: '53 Rue du Château, 41120 Candé-sur-Beuvron, France', attendees: 75})",
   }),
   update: method({
-    departments: ['support'], ownership: { support: 'assignedEvent' }, writes: true,
+    returns: one(EVENT), departments: ['support'], ownership: { support: 'assignedEvent' }, writes: true,
     args: [value('id', recordId), fields('changes', {
       name: may(name), startAt: may(timestamp), endAt: may(timestamp), location: may(location), attendees: may(attendees), notes: may(notes),
     }, { atLeastOne: true, hints: CHANGE_HINTS })],
@@ -122,7 +123,7 @@ export const EVENTS = {
     description: 'change an event assigned to you', example: "events.update(1, {notes: 'Band confirmed'})",
   }),
   assign: method({
-    departments: ['management'], writes: true, args: [value('id', recordId), value('supportUserId', nullOr(recordId))],
+    returns: one(EVENT), departments: ['management'], writes: true, args: [value('id', recordId), value('supportUserId', nullOr(recordId))],
     description: "set an event's support contact (a support collaborator; null leaves it unassigned)", example: 'events.assign(1, 3)',
   }),
   history: historyDescription('event', EVERYONE),

@@ -6,7 +6,8 @@
  * Read under the caller's row policies like every other read.
  */
 import { bind, queries } from '../db/sql.js';
-import { EVERYONE, method, value } from './describe.js';
+import { EVERYONE, method, value, one } from './describe.js';
+import { FOUND } from './records.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { type Problems } from './validate.js';
 import { isWholePhone, searchWords } from './list-filters.js';
@@ -30,7 +31,7 @@ export function findText(value: unknown, field: string, problems: Problems): Fin
 
 /** find(): not an object's method, but described all the same (help, validation). */
 export const FIND = method({
-  departments: EVERYONE, writes: false,
+  returns: one(FOUND), departments: EVERYONE, writes: false,
   args: [value('text', findText)],
   description: 'clients, contracts and events matching every word (any order, case or accent; phones by digits)',
   example: "find('casey kevin')",

@@ -7,7 +7,8 @@
  */
 import { bind, queries } from '../db/sql.js';
 import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
-import { fields, may, method, value, type ObjectDescription, type Values } from './describe.js';
+import { fields, may, method, value, type ObjectDescription, type Values, one, pageOf } from './describe.js';
+import { FOLLOW_UP_RECORD } from './records.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { assertOwnership, type OwnedRow } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
@@ -60,7 +61,7 @@ function dueBy(v: unknown, field: string, p: Problems): Date | undefined {
 
 /** The description of clients.followUp (in CLIENTS, lib/crm/clients.ts). */
 export const FOLLOW_UP = method({
-  departments: ['sales', 'management'], ownership: { sales: 'ownClient' }, writes: true,
+  returns: one(FOLLOW_UP_RECORD), departments: ['sales', 'management'], ownership: { sales: 'ownClient' }, writes: true,
   args: [value('id', recordId), value('when', timestamp), value('note', note)],
   description: 'a dated reminder about this client (followUps() lists them; due ones are in the login digest and arrive as notices)',
   example: "clients.followUp(1, 'next tuesday 10:00', 'call about the budget')",
@@ -69,13 +70,13 @@ export const FOLLOW_UP = method({
 /** The followUps object: followUps(filters) is followUps.list(filters). */
 export const FOLLOW_UPS = {
   list: method({
-    departments: ['sales', 'management'], writes: false,
+    returns: pageOf(FOLLOW_UP_RECORD), departments: ['sales', 'management'], writes: false,
     args: [fields('filters', { mine: may(flag), due: may(dueBy), clientId: may(recordId), limit: may(pageLimitField) }, { optional: true })],
     description: 'open follow-ups, soonest first (sales: your clients\'; mine: set by you or on your clients; due: true or a date)',
     example: 'followUps({due: true})',
   }),
   done: method({
-    departments: ['sales', 'management'], ownership: { sales: 'ownClient' }, writes: true,
+    returns: one(FOLLOW_UP_RECORD), departments: ['sales', 'management'], ownership: { sales: 'ownClient' }, writes: true,
     args: [value('id', recordId)],
     description: 'mark a follow-up done (it leaves the list; the client\'s history keeps it)',
     example: 'followUps.done(3)',

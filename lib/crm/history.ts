@@ -6,7 +6,8 @@
  */
 import { bind, queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
-import { EVERYONE, fields, may, method, value, type Values } from './describe.js';
+import { EVERYONE, fields, may, method, value, type Values, pageOf } from './describe.js';
+import { HISTORY_ENTRY } from './records.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { recordId, timestamp, type Problems } from './validate.js';
@@ -37,7 +38,7 @@ function historyObject(v: unknown, field: string, p: Problems): HistoryObject | 
 }
 
 const RECORD_HISTORY = method({
-  departments: [], writes: false,
+  returns: pageOf(HISTORY_ENTRY), departments: [], writes: false,
   args: [value('id', recordId), fields('options', { limit: may(pageLimitField) }, { optional: true })],
   description: '', example: '',
 });
@@ -54,7 +55,7 @@ export function historyDescription(object: HistoryObject, departments: readonly 
 
 /** activity(): not an object's method, but called through the pipeline all the same (everyone; management sees everyone's). */
 export const ACTIVITY = method({
-  departments: EVERYONE, writes: false,
+  returns: pageOf(HISTORY_ENTRY), departments: EVERYONE, writes: false,
   args: [fields('filter', { by: may(recordId), since: may(timestamp), object: may(historyObject), limit: may(pageLimitField) }, { optional: true })],
   description: 'recent changes, newest first', example: 'activity({since: \'2026-06-01\'})',
 });

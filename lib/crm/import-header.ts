@@ -53,8 +53,8 @@ const MAX_HEADER_PROBLEMS = 20;
 
 export type MapTarget = ImportField | null;
 
-/** Which role each column has, or every problem of the header at once (bounded). */
-export function readHeader(header: string[], file: string, map: Record<string, MapTarget>, mayName: (f: ImportField) => string | undefined): ColumnRole[] {
+/** Which role each column has, or every problem of the header (its first line not empty: `line`) at once, bounded. */
+export function readHeader(header: string[], file: string, map: Record<string, MapTarget>, mayName: (f: ImportField) => string | undefined, line = 1): ColumnRole[] {
   const problems: string[] = [];
   let more = 0;
   const add = (problem: string) => void (problems.length < MAX_HEADER_PROBLEMS ? problems.push(problem) : more++);
@@ -96,7 +96,7 @@ export function readHeader(header: string[], file: string, map: Record<string, M
   if (problems.length) {
     const named = more > 0 ? [...problems, `… and ${more.toLocaleString('en-US')} more problems with the header`] : problems;
     const hint = unknown ? `; known headers: Full name (or Prénom and Nom), Email, Phone, Company${mayName('salesContact') ? '' : ', Sales contact'} (any case or accents, English or French, or as export() writes them); {map: {'Header': 'phone'}} says where another goes, {map: {'Header': null}} leaves it out` : '';
-    throw new ValidationError(named.map((p, i) => ({ field: '', problem: `${file}:1: ${p}${i === named.length - 1 ? hint : ''}` })));
+    throw new ValidationError(named.map((p, i) => ({ field: '', problem: `${file}:${line}: ${p}${i === named.length - 1 ? hint : ''}` })));
   }
   return columns;
 }

@@ -1,7 +1,8 @@
 /**
  * The import of one file inside the call's transaction (clients.import,
  * lib/crm/import.ts): rows gathered in batches, duplicates found by email
- * within the file and in the database, each batch written in one statement
+ * and by phone number (E.164: one number in any form) within the file and
+ * in the database, each batch written in one statement
  * under the caller's session, and the lines the file got wrong.
  */
 import { bind, queries } from '../db/sql.js';
@@ -9,7 +10,7 @@ import type { Executor } from '../db/index.js';
 import { lineProblem } from './csv-file.js';
 import { phoneE164, phoneRegion } from './phone.js';
 
-const q = queries('clients', ['clientsByEmail', 'collaboratorsByEmail', 'importClients', 'importClientsSkipping', 'updateImportedClients', 'clientsById'] as const);
+const q = queries('clients', ['clientsByEmail', 'collaboratorsByEmail', 'importClients', 'importClientsSkipping', 'updateImportedClients', 'clientsById', 'clientsByPhone'] as const);
 
 export type DuplicatePolicy = 'fail' | 'skip' | 'update';
 
@@ -32,8 +33,11 @@ export interface Candidate {
   id: number | null;
 }
 
+/** A valid row and its phone in E.164 (null: none, or not readable as a number). */
+type Entry = Candidate & { e164: string | null };
+
 /** A client to update: its id, and the new email when the row named it by id. */
-type Update = Candidate & { id: number; newEmail: string | null };
+type Update = Entry & { id: number; newEmail: string | null };
 
 interface ClientRef {
   email: string;
@@ -58,7 +62,9 @@ export class ImportRun {
   rows = 0;
   /** Each email of the file (lower case) and the line that first gave it. */
   private readonly seen = new Map<string, number>();
-  private batch: Candidate[] = [];
+  /** Each phone of the file (E.164) and the line that first gave it. */
+  private readonly seenPhones = new Map<string, number>();
+  private batch: Entry[] = [];
   /** Sales contacts named so far (management): email → id, or the reason it cannot be one. */
   private readonly contacts = new Map<string, number | string>();
   /**
@@ -108,17 +114,21 @@ export class ImportRun {
     return [...this.bad.keys()].sort((a, b) => a - b).map((line) => lineProblem(this.file, line, undefined, (this.bad.get(line) as string[]).join('; ')));
   }
 
-  /** A valid row: the same email earlier in the file, else on to the next batch. */
+  /** A valid row: the same email or phone number earlier in the file, else on to the next batch. */
   async add(row: Candidate): Promise<void> {
     const key = row.email.toLowerCase();
-    const first = this.seen.get(key);
+    const e164 = phoneE164(row.phone, this.region);
+    const byEmail = this.seen.get(key);
+    const first = byEmail ?? (e164 === null ? undefined : this.seenPhones.get(e164));
     if (first !== undefined) {
+      const what = byEmail !== undefined ? row.email : `${row.phone} (${e164})`;
       if (this.policy === 'skip') this.skipped++;
-      else this.problem(row.line, 'email', `${row.email} is already on line ${first}${this.policy === 'update' ? ' (which line should win?)' : ''}`);
+      else this.problem(row.line, byEmail !== undefined ? 'email' : 'phone', `${what} is already on line ${first}${this.policy === 'update' ? ' (which line should win?)' : ''}`);
       return;
     }
     this.seen.set(key, row.line);
-    this.batch.push(row);
+    if (e164 !== null) this.seenPhones.set(e164, row.line);
+    this.batch.push({ ...row, e164 });
     if (this.batch.length >= IMPORT_BATCH) await this.flush();
   }
 
@@ -129,8 +139,11 @@ export class ImportRun {
     await this.writing;
     if (!batch.length) return;
     const existing = new Map((await this.tx.many<ClientRef>(q.clientsByEmail, bind(q.clientsByEmail, { emails: batch.map((r) => r.email.toLowerCase()) }))).map((c) => [c.email, c]));
+    // A row whose email is new may still be a client under another form of its phone number.
+    const phones = [...new Set(batch.filter((r) => r.e164 !== null && !existing.has(r.email.toLowerCase())).map((r) => r.e164 as string))];
+    const byPhone = new Map(phones.length ? (await this.tx.many<ClientRef & { phone: string }>(q.clientsByPhone, bind(q.clientsByPhone, { phones }))).map((c) => [c.phone, c]) : []);
     await this.lookUpContacts(batch);
-    const inserts: Array<Candidate & { salesContactId: number | null }> = [];
+    const inserts: Array<Entry & { salesContactId: number | null }> = [];
     const updates: Update[] = [];
     const named = this.policy === 'update' ? batch.filter((r) => r.id !== null).map((r) => r.id as number) : [];
     const byId = new Map(named.length ? (await this.tx.many<ClientRef>(q.clientsById, bind(q.clientsById, { ids: named }))).map((c) => [c.id, c]) : []);
@@ -144,7 +157,9 @@ export class ImportRun {
         }
         contactId = contact ?? null;
       }
-      const client = existing.get(row.email.toLowerCase());
+      const sameEmail = existing.get(row.email.toLowerCase());
+      const client = sameEmail ?? (row.e164 === null ? undefined : byPhone.get(row.e164));
+      const [field, what] = sameEmail ? ['email', row.email] : ['phone', `${row.phone} (${row.e164})`];
       if (this.policy === 'update' && row.id !== null) {
         const target = byId.get(row.id);
         if (!target) this.problem(row.line, 'id', `no client has id ${row.id}`);
@@ -158,11 +173,11 @@ export class ImportRun {
       } else if (this.policy === 'skip') {
         this.skipped++;
       } else if (this.policy === 'update' && client.salesContactId === this.actor.id) {
-        updates.push({ ...row, id: client.id, newEmail: null });
+        updates.push({ ...row, id: client.id, newEmail: null }); // found by email or by phone: its email stays
       } else if (this.policy === 'update') {
-        this.problem(row.line, 'email', `client ${client.id} (${row.email}) ${whose(client)}: onDuplicate 'update' changes only your own clients`);
+        this.problem(row.line, field, `client ${client.id} (${client.email}) ${whose(client)}: onDuplicate 'update' changes only your own clients`);
       } else {
-        this.problem(row.line, 'email', `client ${client.id} already has ${row.email} (onDuplicate: 'skip' leaves it, 'update' updates your own)`);
+        this.problem(row.line, field, `client ${client.id}${sameEmail ? '' : ` (${client.email})`} already has ${what} (onDuplicate: 'skip' leaves it, 'update' updates your own)`);
       }
     }
     if (this.badCount > 0) return; // all or nothing: once a line is bad, only checking goes on
@@ -179,7 +194,7 @@ export class ImportRun {
     await this.writing;
   }
 
-  private async write(inserts: Array<Candidate & { salesContactId: number | null }>, updates: Update[]): Promise<void> {
+  private async write(inserts: Array<Entry & { salesContactId: number | null }>, updates: Update[]): Promise<void> {
     if (inserts.length) {
       const columns = {
         fullNames: inserts.map((r) => r.fullName),
@@ -187,7 +202,7 @@ export class ImportRun {
         phones: inserts.map((r) => r.phone),
         companyNames: inserts.map((r) => r.companyName),
         salesContactIds: inserts.map((r) => r.salesContactId),
-        phoneE164s: inserts.map((r) => phoneE164(r.phone, this.region)),
+        phoneE164s: inserts.map((r) => r.e164),
       };
       if (this.policy === 'skip') {
         // Another import may have committed some of these emails since the batch was checked: skipped too.
@@ -205,7 +220,7 @@ export class ImportRun {
         fullNames: updates.map((r) => r.fullName),
         phones: updates.map((r) => r.phone),
         companyNames: updates.map((r) => r.companyName),
-        phoneE164s: updates.map((r) => phoneE164(r.phone, this.region)),
+        phoneE164s: updates.map((r) => r.e164),
       }));
     }
   }

@@ -21,7 +21,8 @@ import { checkRow, isBlank, refusal, type CreateDescription } from './import-row
 import { isWorkbook, xlsxSource } from './import-xlsx.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { ImportRun, type DuplicatePolicy } from './import-run.js';
-import { may, method, value, fields, type Values } from './describe.js';
+import { may, method, value, fields, type Values, one } from './describe.js';
+import { IMPORT_REPORT } from './records.js';
 import { flag, isPlainObject, text, Problems } from './validate.js';
 
 const q = queries('clients', ['markImport', 'beginImport'] as const);
@@ -66,7 +67,7 @@ function fileName(v: unknown, field: string, p: Problems): string | undefined {
 
 /** clients.import, as help, completion and the call pipeline read it. */
 export const IMPORT = method({
-  departments: ['sales', 'management'], writes: true,
+  returns: one(IMPORT_REPORT), departments: ['sales', 'management'], writes: true,
   args: [value('file', fileName), fields('options', { dryRun: may(flag), onDuplicate: may(duplicatePolicy), map: may(columnMap) }, { optional: true })],
   description: 'clients from a CSV file, all or nothing, every bad line named (sales: yours; management: a salesContact column by email)',
   example: "clients.import('clients.csv', {dryRun: true, onDuplicate: 'skip'})",
@@ -107,7 +108,7 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
           const { record, line } = item;
           if (isBlank(record)) continue; // a row of separators only is an empty line
           if (!columns) {
-            columns = readHeader(record, name, map, mayName);
+            columns = readHeader(record, name, map, mayName, line);
             continue;
           }
           run.rows++;

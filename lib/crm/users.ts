@@ -21,7 +21,8 @@ import { NotFound, ValidationError } from '../domain/errors.js';
 import type { Department } from '../domain/departments.js';
 import { hashPassword } from '../auth/passwords.js';
 import { bind, queries } from '../db/sql.js';
-import { fields, may, method, need, value, type ObjectDescription, type Values } from './describe.js';
+import { fields, may, method, need, value, type ObjectDescription, type Values, arrayOf, one, pageOf, typed } from './describe.js';
+import { COLLABORATOR, SESSION } from './records.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
@@ -84,25 +85,25 @@ const USER_FILTERS = { department: may(department), search: may(searchWords) };
 /** The users methods (management only): arguments and help (lib/crm/describe.ts). */
 export const USERS = {
   list: method({
-    departments: MANAGEMENT, writes: false,
+    returns: pageOf(COLLABORATOR), departments: MANAGEMENT, writes: false,
     args: [fields('filter', { ...USER_FILTERS, sort: may(sortField(USER_SORT)), limit: may(pageLimitField) }, { optional: true })],
     description: `collaborators, a page at a time (search: every word in name, email, employee number or phone; ${sortHelp(USER_SORT)})`,
     example: "users.list({department: 'support', sort: 'fullName'})",
   }),
   count: method({
-    departments: MANAGEMENT, writes: false, args: [fields('filter', USER_FILTERS, { optional: true })],
+    returns: typed('number'), departments: MANAGEMENT, writes: false, args: [fields('filter', USER_FILTERS, { optional: true })],
     description: 'how many collaborators users.list lists with these filters', example: "users.count({department: 'sales'})",
   }),
-  get: method({ departments: MANAGEMENT, writes: false, args: [value('idOrEmail', idOrEmail)], description: 'one collaborator', example: "users.get('kate@epic.events')" }),
+  get: method({ returns: one(COLLABORATOR), departments: MANAGEMENT, writes: false, args: [value('idOrEmail', idOrEmail)], description: 'one collaborator', example: "users.get('kate@epic.events')" }),
   create: method({
-    departments: MANAGEMENT, writes: true,
+    returns: one(COLLABORATOR), departments: MANAGEMENT, writes: true,
     args: [fields('collaborator', {
       fullName: need(name), email: need(email), department: need(department), password: need(password), phone: may(phone), employeeNumber: may(employeeNumber),
     })],
     description: 'a new collaborator (they replace the password given at their first login)', example: "users.create({fullName: 'Kate Hastroff', email: 'kate@epic.events', department: 'support', password: passwordPrompt()})",
   }),
   update: method({
-    departments: MANAGEMENT, writes: true,
+    returns: one(COLLABORATOR), departments: MANAGEMENT, writes: true,
     args: [value('id', userId), fields('changes', { fullName: may(name), email: may(email), phone: may(phone), department: may(department), password: may(password) }, { atLeastOne: true }), REASSIGN],
     description: 'change a collaborator (a new password or department ends their sessions, and a password set here must be replaced at their next login; leaving sales or support needs {reassignTo} or {unassign: true} for what they hold)',
     example: "users.update(3, {department: 'support'}, {reassignTo: 4})",
@@ -112,7 +113,7 @@ export const USERS = {
     description: 'remove a collaborator; their clients or events go to reassignTo, or are left unassigned with {unassign: true}', example: 'users.delete(3, {reassignTo: 4})',
   }),
   sessions: method({
-    departments: MANAGEMENT, writes: false, args: [value('id', userId)],
+    returns: arrayOf(SESSION), departments: MANAGEMENT, writes: false, args: [value('id', userId)],
     description: "a collaborator's open sessions (when each began and ends)", example: 'users.sessions(3)',
   }),
   endSessions: method({

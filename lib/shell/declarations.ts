@@ -6,11 +6,12 @@
  * help() and completion read: a method or key the shell refuses is an error
  * in the editor too. An argument's type comes from its validator (VALUE_TYPES
  * below; a validator it does not know fails the test that generates every
- * declaration); a result's fields from the record it returns (RECORDS).
+ * declaration); a result's fields from the record its description says it
+ * returns (`returns`, the records of lib/crm/records.ts).
  */
 import { DESCRIPTIONS } from '../crm/api.js';
 import { CALLED_AS_LIST, OBJECTS, type ObjectName } from '../crm/objects.js';
-import type { Arg, Check, MethodDescription, Schema } from '../crm/describe.js';
+import type { Arg, Check, MethodDescription, ObjectDescription, RecordDescription, Returns, Schema } from '../crm/describe.js';
 import { ACTIVITY } from '../crm/history.js';
 import { FIND } from '../crm/find.js';
 
@@ -23,11 +24,6 @@ const VALUE_TYPES: Readonly<Record<string, string>> = {
   attendees: 'number', notes: 'string | null', department: "'management' | 'sales' | 'support'", idOrEmail: 'number | string',
   password: 'string | Promise<string>', employeeNumber: 'string', userId: 'number', revenueKey: "'month' | 'salesContact' | 'client'",
   dueBy: 'true | DateInput', historyObject: "'client' | 'contract' | 'event' | 'user'", text: 'string',
-};
-
-/** The record each object's methods return (list: a page of them; get, create, update…: one). */
-const RECORDS: Readonly<Partial<Record<ObjectName, string>>> = {
-  clients: 'Client', contracts: 'Contract', events: 'EpicEvent', users: 'Collaborator', followUps: 'FollowUp',
 };
 
 /** How a script is checked from the command line (top-level await needs a module target). */
@@ -52,35 +48,6 @@ interface Page<T> extends Array<T> {
   readonly listed: number;
   next(size?: number): Promise<Page<T>>;
   [Symbol.asyncIterator](): AsyncIterator<T>;
-}
-
-interface Client {
-  id: number; fullName: string; email: string; phone: string | null; companyName: string | null;
-  salesContactId: number | null; salesContactName: string | null;
-  /** First contact. */ createdAt: Date;
-  /** Last update/contact. */ updatedAt: Date;
-}
-interface Contract {
-  id: number; clientId: number; clientName: string; clientEmail: string; clientPhone: string | null;
-  salesContactId: number | null; salesContactName: string | null; totalAmount: string; amountDue: string;
-  signed: boolean; signedAt: Date | null; createdAt: Date; updatedAt: Date;
-}
-interface EpicEvent {
-  id: number; name: string; contractId: number; clientName: string; clientEmail: string; clientPhone: string | null;
-  startAt: Date; endAt: Date; supportContactId: number | null; supportContactName: string | null;
-  location: string; attendees: number; notes: string | null; createdAt: Date; updatedAt: Date;
-}
-interface Collaborator {
-  id: number; employeeNumber: string; fullName: string; email: string; phone: string | null;
-  department: 'management' | 'sales' | 'support'; createdAt: Date; updatedAt: Date;
-}
-interface FollowUp {
-  id: number; clientId: number; clientName: string; dueAt: Date; note: string; setById: number | null;
-  setByName: string | null; createdAt: Date; doneAt: Date | null; doneByName: string | null;
-}
-interface HistoryEntry {
-  id: number; at: Date; actorId: number | null; actorName: string; object: 'client' | 'contract' | 'event' | 'user';
-  recordId: number | null; action: string; changes: Record<string, [unknown, unknown]> | null; note: string | null;
 }
 `;
 
@@ -135,17 +102,49 @@ export function untypedChecks(): string[] {
   return missing;
 }
 
-function describedMethods(): Array<[string, MethodDescription]> {
+/** The descriptions the declarations are generated from (the API's own unless a test gives others). */
+export interface Described {
+  readonly objects: { readonly [O in ObjectName]: ObjectDescription };
+  readonly activity: MethodDescription;
+  readonly find: MethodDescription;
+}
+const API: Described = { objects: DESCRIPTIONS, activity: ACTIVITY, find: FIND };
+
+function describedMethods(described: Described = API): Array<[string, MethodDescription]> {
   return [
-    ...OBJECTS.flatMap((o) => Object.entries(DESCRIPTIONS[o]).map(([m, d]): [string, MethodDescription] => [`${o}.${m}`, d])),
-    ['activity', ACTIVITY], ['find', FIND],
+    ...OBJECTS.flatMap((o) => Object.entries(described.objects[o]).map(([m, d]): [string, MethodDescription] => [`${o}.${m}`, d])),
+    ['activity', described.activity], ['find', described.find],
   ];
+}
+
+const comment = (text: string) => text.replace(/\*\//g, '* /');
+
+/** Each record the methods return, once by name (two different records under one name are refused). */
+function recordsOf(described: Described): RecordDescription[] {
+  const byName = new Map<string, RecordDescription>();
+  for (const [label, d] of describedMethods(described)) {
+    if (d.returns?.kind !== 'one' && d.returns?.kind !== 'page' && d.returns?.kind !== 'array') continue;
+    const known = byName.get(d.returns.record.name);
+    if (known && JSON.stringify(known.fields) !== JSON.stringify(d.returns.record.fields)) throw new Error(`${label} returns another ${known.name} than the other methods`);
+    byName.set(d.returns.record.name, d.returns.record);
+  }
+  return [...byName.values()];
+}
+
+function recordDeclaration(r: RecordDescription): string {
+  const fields = Object.entries(r.fields).map(([name, f]) => (typeof f === 'string' ? `  ${name}: ${f};` : `  /** ${comment(f[1])} */\n  ${name}: ${f[0]};`));
+  return `interface ${r.name} {\n${fields.join('\n')}\n}\n`;
+}
+
+function resultType(returns: Returns | undefined): string {
+  if (!returns) return 'unknown';
+  if (returns.kind === 'type') return returns.type;
+  return returns.kind === 'page' ? `Page<${returns.record.name}>` : returns.kind === 'array' ? `${returns.record.name}[]` : returns.record.name;
 }
 
 function doc(d: MethodDescription, indent: string): string {
   const who = d.departments.length ? ` (${d.departments.join(', ')})` : '';
-  const text = `${d.description}${who}`.replace(/\*\//g, '* /');
-  return `${indent}/**\n${indent} * ${text}\n${indent} * @example ${d.example.replace(/\*\//g, '* /')}\n${indent} */\n`;
+  return `${indent}/**\n${indent} * ${comment(`${d.description}${who}`)}\n${indent} * @example ${comment(d.example)}\n${indent} */\n`;
 }
 
 function argType(arg: Arg, extraKeys: string[] = []): string {
@@ -159,37 +158,24 @@ function params(d: MethodDescription, list: boolean): string {
   return d.args.map((arg) => `${arg.name}${arg.optional ? '?' : ''}: ${argType(arg, list && arg.kind === 'fields' ? ['columns?: string[] | string'] : [])}`).join(', ');
 }
 
-function resultType(object: ObjectName, method: string): string {
-  const record = RECORDS[object];
-  if (method === 'count') return 'number';
-  if (method === 'history') return 'Page<HistoryEntry>';
-  if (!record) return 'unknown';
-  if (method === 'list') return `Page<${record}>`;
-  if (['get', 'create', 'update', 'assign', 'sign', 'pay', 'followUp', 'done'].includes(method)) return method === 'followUp' ? 'FollowUp' : record;
-  return 'unknown';
-}
-
-function objectDeclaration(object: ObjectName): string {
+function objectDeclaration(object: ObjectName, described: Described): string {
   const iface = `Epic${object[0].toUpperCase()}${object.slice(1)}`;
-  const methods = Object.entries(DESCRIPTIONS[object]).map(([m, d]) =>
-    `${doc(d, '  ')}  ${m}(${params(d, m === 'list')}): Promise<${resultType(object, m)}>;`);
-  const callable = CALLED_AS_LIST.includes(object) && DESCRIPTIONS[object].list
-    ? `${doc(DESCRIPTIONS[object].list, '  ')}  (${params(DESCRIPTIONS[object].list, true)}): Promise<${resultType(object, 'list')}>;\n` : '';
+  const table = described.objects[object];
+  const methods = Object.entries(table).map(([m, d]) =>
+    `${doc(d, '  ')}  ${m}(${params(d, m === 'list')}): Promise<${resultType(d.returns)}>;`);
+  const callable = CALLED_AS_LIST.includes(object) && table.list
+    ? `${doc(table.list, '  ')}  (${params(table.list, true)}): Promise<${resultType(table.list.returns)}>;\n` : '';
   return `interface ${iface} {\n${callable}${methods.join('\n')}\n  /** The methods your department may call, with examples. */\n  help(): unknown;\n}\ndeclare const ${object}: ${iface};\n`;
 }
 
-/** The whole declaration file. */
-export function shellDeclarations(version: string): string {
+/** The whole declaration file (of the API's descriptions, or of `described`). */
+export function shellDeclarations(version: string, described: Described = API): string {
   return [
     PRELUDE.replace('generated by `epic-events types`', `generated by \`epic-events types\` (${version})`),
-    ...OBJECTS.map(objectDeclaration),
-    `${doc(ACTIVITY, '')}declare function activity(${params(ACTIVITY, false)}): Promise<Page<HistoryEntry>>;`,
-    `${doc(FIND, '')}declare function find(${params(FIND, false)}): Promise<{
-  clients: Array<Pick<Client, 'id' | 'fullName' | 'email' | 'phone' | 'companyName' | 'salesContactName'>>;
-  contracts: Array<Pick<Contract, 'id' | 'clientId' | 'clientName' | 'totalAmount' | 'amountDue' | 'signed' | 'createdAt'>>;
-  events: Array<Pick<EpicEvent, 'id' | 'name' | 'startAt' | 'location' | 'clientName' | 'supportContactName'>>;
-  more: Array<'clients' | 'contracts' | 'events'>;
-}>;`,
+    ...recordsOf(described).map(recordDeclaration),
+    ...OBJECTS.map((o) => objectDeclaration(o, described)),
+    `${doc(described.activity, '')}declare function activity(${params(described.activity, false)}): Promise<${resultType(described.activity.returns)}>;`,
+    `${doc(described.find, '')}declare function find(${params(described.find, false)}): Promise<${resultType(described.find.returns)}>;`,
     SHELL,
   ].join('\n');
 }

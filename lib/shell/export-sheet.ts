@@ -1,11 +1,13 @@
 /**
  * export() for a spreadsheet (lib/shell/export.ts): headings in words, local
  * times, and the .xlsx workbook, streamed with exceljs's WorkbookWriter
- * (loaded only when a workbook is written): amounts as numbers with two
+ * (in a worker thread, lib/shell/sheet-writer.ts, only when a workbook is written): amounts as numbers with two
  * decimals, times as dates in the shell's zone, text as text (a text cell is
  * never run as a formula, so no guard is added).
  */
-import { isPage, type Page } from '../crm/page.js';
+import { Worker } from 'node:worker_threads';
+import { isPage, type Page, type TextPage } from '../crm/page.js';
+import { localDate, type SheetColumn, type SheetJob } from './sheet-writer.js';
 
 type Row = Record<string, unknown>;
 
@@ -30,7 +32,7 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 /** A cell's value for the workbook: a number for an amount, a date shifted to read as the local time, text for the rest. */
 function sheetValue(value: unknown, amount: boolean): unknown {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) return new Date(value.getTime() - value.getTimezoneOffset() * 60_000);
+  if (value instanceof Date) return localDate(value);
   if (typeof value === 'string') return amount && DECIMAL.test(value) ? Number(value) : value;
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return Number(value);
@@ -38,35 +40,81 @@ function sheetValue(value: unknown, amount: boolean): unknown {
 }
 
 /**
+ * The heap of the worker writing a workbook (lib/shell/sheet-writer.ts), in
+ * MB: what bounds its memory. What it holds at once is one message of rows
+ * (ROWS_A_MESSAGE, a few hundred kB) and exceljs's state; left to itself, V8
+ * lets both generations grow by a hundred MB and more under a million rows.
+ */
+const WRITER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+/** Rows sent to the worker at once: small enough to die young there. */
+const ROWS_A_MESSAGE = 1000;
+
+type Reply = { written?: number; done?: true; error?: string };
+
+/**
  * Every row of the list from `page` on into a workbook at `file` (one sheet
- * named after the list), a page in memory at a time, each row committed as
- * it is written. Returns how many rows were written.
+ * named after the list), a page in memory at a time: a worker thread
+ * (lib/shell/sheet-writer.ts) writes each page while the next one is read,
+ * and is sent the next only once it has written the last. Returns how many
+ * rows were written.
  */
 export async function writeWorkbook(page: Page<unknown>, file: string, pageSize: number): Promise<number> {
-  const { default: ExcelJS } = await import('exceljs');
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
-  const sheet = book.addWorksheet(String(page.object || 'list'));
   const first = page[0] as Row | undefined;
   const fields = first ? Object.keys(first) : [];
   const amounts = fields.map((f) => AMOUNT_FIELD.test(f) && typeof first?.[f] === 'string' && DECIMAL.test(first[f] as string));
-  sheet.columns = fields.map((f, i) => ({
+  const columns: SheetColumn[] = fields.map((f, i) => ({
     header: headingOf(f), key: f, width: Math.max(12, headingOf(f).length + 2),
-    style: amounts[i] ? { numFmt: '#,##0.00' } : first?.[f] instanceof Date ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : {},
+    ...(amounts[i] ? { numFmt: '#,##0.00', amount: true } : first?.[f] instanceof Date ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : {}),
   }));
-  let current = page;
-  let count = 0;
-  for (;;) {
-    const following = current.hasMore ? current.next(pageSize) : undefined;
-    following?.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
-    for (const row of current as unknown as Row[]) {
-      sheet.addRow(fields.map((f, i) => sheetValue(row[f], amounts[i]))).commit();
+  const job: SheetJob = { kind: 'epic-events-sheet', file, sheet: String(page.object || 'list'), columns };
+  const worker = new Worker(new URL('./sheet-writer.js', import.meta.url), { workerData: job, resourceLimits: WRITER_HEAP });
+  // Each request's answer, in order; a worker that fails or exits early fails the one waiting.
+  let waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void } | undefined;
+  const fail = (err: Error) => waiting?.reject(err);
+  worker.on('message', (reply: Reply) => (reply.error ? fail(new Error(`writing ${file}: ${reply.error}`)) : waiting?.resolve(reply)));
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`writing ${file}: the workbook writer stopped (exit ${code})`)));
+  const ask = (message: unknown) => new Promise<Reply>((resolve, reject) => {
+    waiting = { resolve, reject };
+    worker.postMessage(message);
+  });
+  try {
+    let current = page;
+    let count = 0;
+    if (current.textsAfter && first) {
+      // A list that pages by keyset is read on as text: no object, no Date in this thread for each of a million rows.
+      const rows = (current as unknown as Row[]).map((row) => fields.map((f, i) => sheetValue(row[f], amounts[i])));
+      let following: Promise<TextPage> | undefined = current.textsAfter(pageSize);
+      following.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
+      for (let k = 0; k < rows.length; k += ROWS_A_MESSAGE) await ask({ rows: rows.slice(k, k + ROWS_A_MESSAGE) });
+      count += rows.length;
+      while (following) {
+        const text: TextPage = await following;
+        following = text.next?.(pageSize);
+        following?.catch(() => undefined); // awaited next turn; a write failing first must not leave it unhandled
+        const at = fields.map((name) => text.columns.findIndex((c) => c.name === name));
+        if (at.some((i) => i < 0)) throw new Error(`export: the list's columns changed between pages (${fields.join(', ')})`);
+        const kinds = at.map((i) => text.columns[i].kind);
+        for (let k = 0; k < text.rows.length; k += ROWS_A_MESSAGE) await ask({ texts: text.rows.slice(k, k + ROWS_A_MESSAGE), at, kinds });
+        count += text.rows.length;
+      }
+      await ask({ end: true });
+      return count;
     }
-    count += current.length;
-    if (!following) break;
-    current = await following;
-    if (!isPage(current)) break;
+    for (;;) {
+      const following = current.hasMore ? current.next(pageSize) : undefined;
+      following?.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
+      const rows = (current as unknown as Row[]).map((row) => fields.map((f, i) => sheetValue(row[f], amounts[i])));
+      for (let k = 0; k < rows.length; k += ROWS_A_MESSAGE) await ask({ rows: rows.slice(k, k + ROWS_A_MESSAGE) });
+      count += rows.length;
+      if (!following) break;
+      current = await following;
+      if (!isPage(current)) break;
+    }
+    await ask({ end: true });
+    return count;
+  } finally {
+    waiting = undefined;
+    await worker.terminate();
   }
-  sheet.commit();
-  await book.commit();
-  return count;
 }

@@ -210,7 +210,7 @@ describe('clients.import', function () {
 
     it('100,000 rows with one bad line at 99,999: nothing written, that line named', async () => {
       const lines = ['Full name,Email,Phone'];
-      for (let i = 1; i <= 100_000; i++) lines.push(i === 99_998 ? `Client ${i},broken-email,` : `Client ${i},c${i}@bulk.test,+33 1 23 45 67 89`);
+      for (let i = 1; i <= 100_000; i++) lines.push(i === 99_998 ? `Client ${i},broken-email,` : `Client ${i},c${i}@bulk.test,+33 1 ${String(i).padStart(8, '0')}`); // each its own number
       const name = file('big.csv', `${lines.join('\n')}\n`);
       const err = await refused(() => apiAs(w.alice).clients.import(name));
       // The header is line 1: the 99,998th row is line 99,999.

@@ -112,6 +112,27 @@ describe('spreadsheets: export and import back', function () {
     expect(cell.type).to.equal(ExcelJS.ValueType.String);
   });
 
+  it('a workbook of many pages (the pages after the first read as text, written by the worker) holds what one page gives, cell for cell', async () => {
+    const api = apiAs(w.manager);
+    const one = await api.contracts.list({ limit: 500 });
+    expect(one.hasMore).to.equal(false);
+    await exportList(one, 'whole.xlsx');
+    const paged = await api.contracts.list({ limit: 2 });
+    expect(paged.textsAfter).to.be.a('function');
+    await exportList(paged, 'paged.xlsx');
+    const cells = async (name: string) => {
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(name);
+      const out: unknown[][] = [];
+      book.worksheets[0].eachRow((row) => out.push((row.values as unknown[]).slice(1).map((v) => (v instanceof Date ? `date ${v.toISOString()}` : v))));
+      return out;
+    };
+    const whole = await cells('whole.xlsx');
+    expect(whole).to.have.length(7);
+    expect(whole[1].some((v) => typeof v === 'string' && v.startsWith('date '))).to.equal(true);
+    expect(await cells('paged.xlsx')).to.deep.equal(whole);
+  });
+
   it('imports a workbook with every rule of the CSV import, errors on the row numbers', async () => {
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('Clients');
@@ -188,6 +209,33 @@ describe('spreadsheets: export and import back', function () {
       expect(await ids('020 7946 0958')).to.deep.equal([]);
       setPhoneRegion('GB');
       expect(await ids('020 7946 0958')).to.deep.equal([national.id]);
+    });
+
+    it('an import finds the same person by phone number in another form, in the file and in the database; nothing written when refused', async () => {
+      const api = apiAs(w.alice);
+      const known = await addClient('Jean Dupont', 'jean@x.test', w.alice.id, { phone: '+33 6 01 02 03 04' });
+      const dup = file('dup.csv', 'Full name;Email;Phone\nJean D.;jean.dupont@y.test;06 01 02 03 04\nAnn New;ann@y.test;+33 6 55 44 33 22\nAnn Again;ann.b@y.test;06.55.44.33.22\nNo Phone;nophone@y.test;\n');
+      expect(problems(await refused(() => api.clients.import(dup)))).to.deep.equal([
+        `dup.csv:2: phone: client ${known} (jean@x.test) already has 06 01 02 03 04 (+33601020304) (onDuplicate: 'skip' leaves it, 'update' updates your own)`,
+        'dup.csv:4: phone: 06.55.44.33.22 (+33655443322) is already on line 3',
+        'nothing was imported from dup.csv (2 bad lines; all or nothing)',
+      ]);
+      expect(await api.clients.import(dup, { onDuplicate: 'skip' })).to.include({ created: 2, skipped: 2 });
+      expect((await api.find('0655443322')).clients.map((c) => c.fullName)).to.deep.equal(['Ann New']);
+      // 'update': the own client the number names takes the row (its email stays); someone else's is refused.
+      const upd = file('upd.csv', 'Full name;Email;Phone;Company\nJean Dupont-Martin;jean.pro@y.test;0601020304;Dupont SA\n');
+      expect(await api.clients.import(upd, { onDuplicate: 'update' })).to.include({ created: 0, updated: 1 });
+      expect(await api.clients.get(known)).to.include({ fullName: 'Jean Dupont-Martin', email: 'jean@x.test', phone: '0601020304', companyName: 'Dupont SA' });
+      const bobs = await addClient('Bob Own', 'bobs@x.test', w.bob.id, { phone: '07 11 22 33 44' });
+      const theirs = file('theirs.csv', 'Full name;Email;Mobile\nMine Now;other@y.test;+33 7 11 22 33 44\n');
+      expect(problems(await refused(() => api.clients.import(theirs, { onDuplicate: 'update' })))[0]).to.equal(
+        `theirs.csv:2: phone: client ${bobs} (bobs@x.test) belongs to bob@epic.events: onDuplicate 'update' changes only your own clients`,
+      );
+      // In a workbook too.
+      const book = new ExcelJS.Workbook();
+      book.addWorksheet('Clients').addRows([['Full name', 'Email', 'Phone'], ['Bob Again', 'bob.again@y.test', '0033711223344']]);
+      await book.xlsx.writeFile(path.join(work.path, 'dup.xlsx'));
+      expect(problems(await refused(() => api.clients.import('dup.xlsx')))[0]).to.match(new RegExp(`^dup\\.xlsx:2: phone: client ${bobs} \\(bobs@x\\.test\\) already has 0033711223344 \\(\\+33711223344\\)`));
     });
 
     it('refuses a number that cannot be a phone of any region, with an example, and changes nothing', async () => {

@@ -31,14 +31,19 @@ describe('reliability: bounded error messages', function () {
     const err = await refusedImport('wide.csv', `Full name,Email,${Array.from({ length: 120_000 }, (_, i) => `x${i}`).join(',')}\nAnn,ann@x.test\n`);
     expect(err.message.length).to.be.at.most(MAX_MESSAGE_CHARS + 200);
     expect(err.message).to.include('wide.csv:1: column "x0" is not known');
-    expect(err.message).to.match(/… and 119,98\d more problems with the header/);
+    expect(err.message).to.include('… and 119,980 more problems with the header');
     expect(err.problems.length).to.be.at.most(25);
   });
 
-  it('a header of 999,000 empty names gives an error of a few kB', async () => {
+  it('a header of 999,000 empty names is a line of separators only: empty, the next line read as the header, named by its number', async () => {
     const err = await refusedImport('empty-names.csv', `${','.repeat(999_000)}\nAnn,ann@x.test\n`);
     expect(err.message.length).to.be.at.most(MAX_MESSAGE_CHARS + 200);
-    expect(err.problems.length).to.be.at.most(25);
+    expect(err.problems.map((p) => p.problem.replace(/; known headers: .*/, ''))).to.deep.equal([
+      'empty-names.csv:2: column "Ann" is not known',
+      'empty-names.csv:2: column "ann@x.test" is not known',
+      'empty-names.csv:2: no column gives fullName (a header such as "Full name", "Nom complet", or "Prénom" and "Nom")',
+      'empty-names.csv:2: no column gives email (a header such as "Email" or "E-mail")',
+    ]);
   });
 
   it('a ValidationError of a million problems keeps its message under the bound, counting what it leaves out', () => {

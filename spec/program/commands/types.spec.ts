@@ -14,7 +14,10 @@ import { main } from '../../../lib/program/cli.js';
 import { packageRoot } from '../../../lib/platform/paths.js';
 import { DESCRIPTIONS } from '../../../lib/crm/api.js';
 import { OBJECTS } from '../../../lib/crm/objects.js';
-import { TSC_COMMAND, untypedChecks } from '../../../lib/shell/declarations.js';
+import { TSC_COMMAND, shellDeclarations, untypedChecks, type Described } from '../../../lib/shell/declarations.js';
+import { ACTIVITY } from '../../../lib/crm/history.js';
+import { FIND } from '../../../lib/crm/find.js';
+import type { MethodDescription, ObjectDescription, RecordDescription } from '../../../lib/crm/describe.js';
 
 const TSC = path.join(packageRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 
@@ -104,6 +107,32 @@ describe('epic-events types', function () {
     const lines = bad.output.split('\n').filter((l) => l.startsWith('bad.js('));
     expect(lines.map((l) => Number(/^bad\.js\((\d+),/.exec(l)?.[1]))).to.deep.equal([3, 4, 5, 6, 8]);
     expect(bad.output).to.include("Property 'lsit' does not exist").and.include("'serch' does not exist").and.include('"nope"').and.include("'fulName' does not exist");
+  });
+
+  it("a result's fields come from the descriptions: a field added to a record there is declared, and tsc checks its type", async () => {
+    // The descriptions with one more field in the record clients' methods return, as a change to lib/crm/records.ts would make.
+    const grown = (r: RecordDescription): RecordDescription => (r.name === 'Client' ? { name: r.name, fields: { ...r.fields, loyaltyPoints: ['number', 'Points the client earned.'] } } : r);
+    const withField = (d: MethodDescription): MethodDescription => (d.returns && d.returns.kind !== 'type' ? { ...d, returns: { ...d.returns, record: grown(d.returns.record) } } : d);
+    const objects = Object.fromEntries(OBJECTS.map((o) => [o, Object.fromEntries(Object.entries(DESCRIPTIONS[o]).map(([m, d]) => [m, withField(d)]))])) as { [O in (typeof OBJECTS)[number]]: ObjectDescription };
+    const described: Described = { objects, activity: ACTIVITY, find: FIND };
+    const interfaceOf = (text: string, name: string) => new RegExp(`\\ninterface ${name} \\{\\n[^}]*\\n\\}`).exec(text)?.[0] ?? '';
+    expect(interfaceOf(shellDeclarations('x'), 'Client')).to.not.include('loyaltyPoints');
+    const text = shellDeclarations('x', described);
+    expect(interfaceOf(text, 'Client')).to.include('  /** Points the client earned. */\n  loyaltyPoints: number;');
+    // Every field of the record, as the description gives it (no list of its own in the declarations).
+    for (const [field, f] of Object.entries(grown((DESCRIPTIONS.clients.get.returns as { record: RecordDescription }).record).fields)) {
+      expect(interfaceOf(text, 'Client')).to.include(`  ${field}: ${typeof f === 'string' ? f : f[0]};`);
+    }
+    fs.writeFileSync(path.join(dir, 'epic-events.d.ts'), text);
+    fs.writeFileSync(path.join(dir, 'points.js'), `/// <reference path="epic-events.d.ts" />
+// @ts-check
+const c = await clients.get(1);
+print(c.loyaltyPoints.toFixed(0), (await clients.list())[0].loyaltyPoints + 1);
+print(c.loyaltyPoints.toUpperCase());
+`);
+    const checked = await checkScript(dir, 'points.js');
+    expect(checked.output.split('\n').filter((l) => l.startsWith('points.js('))).to.have.length(1).and.match(/^points\.js\(5,/);
+    expect(checked.output).to.include("'toUpperCase' does not exist on type 'number'");
   });
 
   it('- writes to standard output; a name not ending in .d.ts or a second argument is refused, nothing written', async () => {

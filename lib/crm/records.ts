@@ -1,0 +1,71 @@
+/**
+ * The records methods return, described once (lib/crm/describe.ts `record`):
+ * each description names every field of the implementation's own type
+ * (TypeScript refuses a field missing or extra), and the method descriptions
+ * say which they return (`returns`). `epic-events types` writes its
+ * interfaces from these (lib/shell/declarations.ts): a field added here is
+ * in the declarations of the next `epic-events types`.
+ */
+import type { Client } from './clients.js';
+import type { Contract } from './contracts.js';
+import type { Event } from './events.js';
+import type { SessionRecord, UserRecord } from './users.js';
+import type { FollowUp } from './follow-ups.js';
+import type { HistoryEntry } from './history.js';
+import type { Found, FoundClient, FoundContract, FoundEvent } from './find.js';
+import type { ImportReport } from './import.js';
+import { record } from './describe.js';
+
+const DEPARTMENT = "'management' | 'sales' | 'support'";
+
+export const CLIENT = record<Client>('Client', {
+  id: 'number', fullName: 'string', email: 'string', phone: 'string | null', companyName: 'string | null',
+  salesContactId: 'number | null', salesContactName: 'string | null', createdAt: ['Date', 'First contact.'], updatedAt: ['Date', 'Last update/contact.'],
+});
+
+export const CONTRACT = record<Contract>('Contract', {
+  id: 'number', clientId: 'number', clientName: 'string', clientEmail: 'string', clientPhone: 'string | null',
+  salesContactId: ['number | null', "The client's sales contact."], salesContactName: 'string | null',
+  totalAmount: ['string', "Exact, two decimals: '1500.00'."], amountDue: 'string', signed: 'boolean', signedAt: 'Date | null',
+  createdAt: 'Date', updatedAt: 'Date',
+});
+
+export const EVENT = record<Event>('EpicEvent', {
+  id: 'number', name: 'string', contractId: 'number', clientName: 'string', clientEmail: 'string', clientPhone: 'string | null',
+  startAt: 'Date', endAt: 'Date', supportContactId: 'number | null', supportContactName: 'string | null',
+  location: 'string', attendees: 'number', notes: 'string | null', createdAt: 'Date', updatedAt: 'Date',
+});
+
+export const COLLABORATOR = record<UserRecord>('Collaborator', {
+  id: 'number', employeeNumber: 'string', fullName: 'string', email: 'string', phone: 'string | null',
+  department: DEPARTMENT, createdAt: 'Date', updatedAt: 'Date',
+});
+
+export const SESSION = record<SessionRecord>('OpenSession', {
+  id: 'number', createdAt: 'Date', expiresAt: 'Date', current: ['boolean', 'The session this shell runs on.'],
+});
+
+export const FOLLOW_UP_RECORD = record<FollowUp>('FollowUp', {
+  id: 'number', clientId: 'number', clientName: 'string', dueAt: 'Date', note: 'string', setById: 'number | null',
+  setByName: 'string | null', createdAt: 'Date', doneAt: 'Date | null', doneByName: 'string | null',
+});
+
+export const HISTORY_ENTRY = record<HistoryEntry>('HistoryEntry', {
+  id: 'number', at: 'Date', actorId: 'number | null', actorName: 'string', object: "'client' | 'contract' | 'event' | 'user'",
+  recordId: 'number | null', action: 'string', changes: ['Record<string, [unknown, unknown]> | null', 'Each changed field: [old, new].'], note: 'string | null',
+});
+
+export const IMPORT_REPORT = record<ImportReport>('ImportReport', {
+  file: 'string', created: 'number', updated: 'number', skipped: 'number', dryRun: 'boolean',
+  importId: ['number | null', "The import's number, for clients.undoImport (null for a dry run)."],
+});
+
+/** The fields of a record listed, as a TypeScript Pick of its interface. */
+const pick = <T>(name: string, fields: { readonly [K in keyof Required<T>]: true }) => `Array<Pick<${name}, ${Object.keys(fields).map((f) => `'${f}'`).join(' | ')}>>`;
+
+export const FOUND = record<Found>('Found', {
+  clients: pick<FoundClient>('Client', { id: true, fullName: true, email: true, phone: true, companyName: true, salesContactName: true }),
+  contracts: pick<FoundContract>('Contract', { id: true, clientId: true, clientName: true, totalAmount: true, amountDue: true, signed: true, createdAt: true }),
+  events: pick<FoundEvent>('EpicEvent', { id: true, name: true, startAt: true, location: true, clientName: true, supportContactName: true }),
+  more: ["Array<'clients' | 'contracts' | 'events'>", 'Kinds with more matches than shown.'],
+});
