@@ -11,6 +11,7 @@
 import util from 'node:util';
 import { Page, isPage } from '../crm/page.js';
 import { isFound, type Found } from '../crm/find.js';
+import { splitTotal } from '../crm/reports.js';
 import { visible } from '../platform/text.js';
 import { fitText } from '../platform/width.js';
 import { formatDate, isDate } from '../platform/dates.js';
@@ -47,6 +48,8 @@ export interface OutputOptions {
   width?: number;
   /** The settings that shape lists and dates (config.set, lib/shell/settings.ts). */
   display?: Display;
+  /** false: a page with more rows does not end with `Type "it" for more` (printed for a program). */
+  moreHint?: boolean;
 }
 
 /** What the settings choose for display. */
@@ -99,7 +102,7 @@ function tableView(options: { width?: number; display?: Display }, object?: stri
   return { ...options.display, width: options.width, object, choice };
 }
 
-export function formatPage(page: Page<unknown>, color: boolean, options: { width?: number; display?: Display } = {}): string {
+export function formatPage(page: Page<unknown>, color: boolean, options: { width?: number; display?: Display; moreHint?: boolean } = {}): string {
   const rows = page.rows.filter(isRecord);
   const listing = page.object === 'history'
     ? formatTimeline(rows, color, options.display?.dateFormat, options.width)
@@ -107,7 +110,7 @@ export function formatPage(page: Page<unknown>, color: boolean, options: { width
   const table = rows.length === page.rows.length ? listing : page.rows.map((r) => inspectVisibly(r, false)).join('\n');
   // The last page says how many were listed in all (with the pages `it` showed before it).
   if (!page.hasMore) return page.rows.length ? `${table}\n${paint(`(${page.listed} ${page.listed === 1 ? 'row' : 'rows'})`, 'dim', color)}` : table;
-  return `${table}\n${paint('Type "it" for more', 'dim', color)}`;
+  return options.moreHint === false ? table : `${table}\n${paint('Type "it" for more', 'dim', color)}`;
 }
 
 /** find(): each kind with its rows as a table, kinds with nothing left out. */
@@ -124,6 +127,8 @@ export function formatFound(found: Found, color: boolean, options: { width?: num
 export function toJson(value: unknown): string {
   if (value instanceof ShellText) return value.text;
   if (isPage(value)) return JSON.stringify(value.rows);
+  const totalled = splitTotal(value);
+  if (totalled) return JSON.stringify(totalled);
   return JSON.stringify(value === undefined ? null : value) ?? 'null';
 }
 

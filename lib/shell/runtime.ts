@@ -22,8 +22,7 @@ import { BatchStopped, progressWriter, runStatements, type BatchResult, type Bat
 import type { AskPassword, Login } from './login.js';
 import { printed, render, ShellText, visible, wantsColor, type OutputOptions } from './output.js';
 import { Settings } from './settings.js';
-import { csvResult } from './export.js';
-import { isPage, MAX_PAGE_SIZE } from '../crm/page.js';
+import { showResult } from './machine-output.js';
 import { chooseNewPassword, WRONG_CURRENT_PASSWORD } from '../auth/own-password.js';
 import { AuthError } from '../domain/errors.js';
 import { insideFile, resolveUserPath, setStartDir, startDir } from '../platform/user-paths.js';
@@ -156,19 +155,9 @@ export class ShellRuntime implements BatchRun {
     return render(value, this.output);
   }
 
-  /**
-   * Print a result. --csv: a list whole, every page streamed; --json: a list
-   * that has more rows says so on stderr (stdout stays the JSON array).
-   */
+  /** Print a result (lib/shell/machine-output.ts: --csv, --json, pipes; a front-end without askYesNo is a batch). */
   show(value: unknown): void | Promise<void> {
-    if (this.io.csv) {
-      const csv = csvResult(value, this.io.output);
-      if (csv) return csv;
-    }
-    this.write(`${this.render(value)}\n`);
-    if (this.output.json && isPage(value) && value.hasMore) {
-      this.io.errorOutput.write(`more rows remain after these ${value.rows.length}: give limit (up to ${MAX_PAGE_SIZE}), or export(list, 'file.jsonl') or --csv for all of them\n`);
-    }
+    return showResult(value, this.io, this.output, !this.front.askYesNo);
   }
 
   describe(error: unknown): string {
