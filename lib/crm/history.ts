@@ -28,6 +28,10 @@ export interface HistoryEntry {
   /** Each changed field: [old, new]. */
   changes: Record<string, [unknown, unknown]> | null;
   note: string | null;
+  /** The collaborators the changes name (salesContactId, supportContactId): id → full name. */
+  people?: Record<string, string> | null;
+  /** The record's name (a contract's: its client's); null when it is gone or out of sight. */
+  recordName?: string | null;
 }
 
 function historyObject(v: unknown, field: string, p: Problems): HistoryObject | undefined {

@@ -68,15 +68,24 @@ function historyValue(field: string, value: unknown, dateFormat?: string): strin
   return fitCell(formatField(field, value, dateFormat));
 }
 
-/** One history entry a line: `2026-11-30 14:02  Bill Boquet  contract 3  amountDue 5000.00 → 0.00`. */
+/** A change's field and value in words: a collaborator by name (`salesContact Bill Boquet`), else as it is. */
+function historyChange(entry: Row, field: string, value: unknown, dateFormat?: string): string {
+  const people = (entry.people ?? {}) as Record<string, string>;
+  if (!/^(sales|support)ContactId$/.test(field) || value === null || value === undefined) return historyValue(field, value, dateFormat);
+  const name = people[String(value)];
+  return name ? fitCell(name) : `id ${String(value)}`;
+}
+
+/** One history entry a line: `2026-11-30 14:02  Bill Boquet  contract 3 (Kevin Casey)  salesContact Bill Boquet → Ana Vente`. */
 export function formatHistoryLine(entry: Row, color: boolean, showRecord: boolean, dateFormat?: string): string {
   // A signature is its own news: its timestamp is the line's.
   const changes = entry.changes && typeof entry.changes === 'object' && entry.action !== 'signed'
-    ? Object.entries(entry.changes as Record<string, [unknown, unknown]>).map(([f, [from, to]]) => `${f} ${historyValue(f, from, dateFormat)} → ${historyValue(f, to, dateFormat)}`).join(', ')
+    ? Object.entries(entry.changes as Record<string, [unknown, unknown]>).map(([f, [from, to]]) => `${f.replace(/^(sales|support)ContactId$/, '$1Contact')} ${historyChange(entry, f, from, dateFormat)} → ${historyChange(entry, f, to, dateFormat)}`).join(', ')
     : '';
   const what = visible([entry.action === 'updated' && changes ? '' : String(entry.action), changes].filter(Boolean).join(' '));
   const note = entry.note ? ` (${fitCell(String(entry.note), 80)})` : '';
-  const record = showRecord ? visible(`${entry.object} ${entry.recordId ?? '?'}  `) : '';
+  const named = entry.recordName ? ` (${fitCell(String(entry.recordName))})` : '';
+  const record = showRecord ? visible(`${entry.object} ${entry.recordId ?? '?'}${named}  `) : '';
   return `${paint(formatDate(entry.at as Date, dateFormat), 'dim', color)}  ${fitCell(String(entry.actorName))}  ${record}${what}${note}`;
 }
 
