@@ -206,3 +206,8 @@ select e.email_key as email, e.id, e.sales_contact_id as "salesContactId", u.ema
 from client_emails e
 left join users u on u.id = e.sales_contact_id
 where e.id = any($1::integer[]);
+
+-- A client by email where its id is asked (lib/crm/references.ts): those the session may read.
+-- name: findClientIdByEmail :one
+-- params: email
+select id from clients where lower(email) = lower($1);

@@ -61,6 +61,8 @@ export interface Pipeline {
   questions: Questions;
   /** Each call's run, once it begins (after the confirmation): Ctrl+C waits for them (lib/program/session.ts). */
   track?: (call: Promise<unknown>) => void;
+  /** Emails where an id is asked, read as ids before the arguments are checked (lib/crm/references.ts). */
+  resolve?: (name: string, args: readonly unknown[]) => Promise<readonly unknown[]>;
 }
 
 /** The name a method is called by. */
@@ -104,8 +106,9 @@ export function createInvoke(pipeline: Pipeline): Invoke {
     const { description } = entry;
     const actor = pipeline.actor();
     if (!description.departments.includes(actor.department)) throw new PermissionDenied(departmentRefusal(actor.department, name, description));
+    const given = pipeline.resolve ? await pipeline.resolve(name, args) : args;
     const values = validated((problems) => {
-      const read = readArgs(description, args, problems);
+      const read = readArgs(description, given, problems);
       description.check?.(read, problems, actor);
       return read;
     }) as unknown[];
