@@ -83,6 +83,11 @@ export const REPORTS = {
     // from/to: one date check each (the same as every other date argument).
     args: [fields('options', { by: need(revenueKey), from: may(timestamp), to: may(timestamp), limit: may(pageLimitField) })],
     check: ([{ from, to, by, limit }], p) => {
+      // Called bare (or without by): say what by may be, once.
+      if (by === undefined && !p.list.some((x) => x.field === 'by' && x.problem !== 'is required')) {
+        p.list.splice(0, p.list.length, ...p.list.filter((x) => x.field !== 'by'));
+        p.add('by', `is required: one of ${REVENUE_KEYS.map((k) => `'${k}'`).join(', ')} (reports.revenue({by: 'month'}))`);
+      }
       if (from && to && to.getTime() <= from.getTime()) p.add('to', 'must be after from');
       if (limit !== undefined && by !== undefined && by !== 'client') p.add('limit', "only applies to by: 'client' (the other reports are short)");
     },
