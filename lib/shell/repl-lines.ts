@@ -82,11 +82,15 @@ export function lineQuestion(server: REPLServer, replOutput: HideableOutput, io:
       }
       memory.asking = true;
       const cancel = new AbortController();
+      // A y/N question: Ctrl+C answers No (`Cancelled: nothing was changed.`), it does not interrupt the call that asks.
+      const others = hidden ? [] : server.rawListeners('SIGINT');
+      for (const l of others) server.removeListener('SIGINT', l as () => void);
       const finish = (answer: string | undefined) => {
         replOutput.hidden = false;
         memory.asking = false;
         server.removeListener('close', onClose);
         server.removeListener('SIGINT', onSigint);
+        for (const l of others) server.on('SIGINT', l as () => void);
         resolve(answer);
       };
       const onClose = () => finish(undefined);
