@@ -68,4 +68,19 @@ describe('e2e: names and habits at the prompt', function () {
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
   });
+
+  it('Up-arrow recalls a multi-line input whole, and Enter runs it again', async () => {
+    const shell = await openShell();
+    shell.sendLine('contracts.count({');
+    await shell.waitFor(/(\| |\.\.\. )$/);
+    shell.sendLine('signed: true})');
+    await shell.waitFor(new RegExp(`\\n4\\n[\\s\\S]*${PROMPT.source}`));
+    shell.send(KEY.up);
+    // The whole statement comes back (Node.js 24 draws its lines under `| `; older ones on one line).
+    await shell.waitFor(/contracts\.count\(\{(\n\| | )signed: true\}\)$/);
+    shell.send(KEY.enter);
+    await shell.waitFor(new RegExp(`\\n4\\n[\\s\\S]*${PROMPT.source}`));
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+  });
 });
