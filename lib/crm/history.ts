@@ -15,7 +15,7 @@ import { pageLimitField } from './list-filters.js';
 const q = queries('history', ['recordHistory', 'activity'] as const);
 
 export type HistoryObject = 'client' | 'contract' | 'event' | 'user';
-const HISTORY_OBJECTS: readonly HistoryObject[] = ['client', 'contract', 'event', 'user'];
+export const HISTORY_OBJECTS: readonly HistoryObject[] = ['client', 'contract', 'event', 'user'];
 
 export interface HistoryEntry {
   id: number;
