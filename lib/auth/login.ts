@@ -126,10 +126,11 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
         await replaceManagementPassword(opts, check.actor);
         return { actor: check.actor, token: stored };
       }
-      opts.log(check.reason === 'expired' ? 'Your session has expired; please log in again.' : `Session ended: ${check.message}.`);
       removeToken(config, email);
+      if (check.reason === 'expired') sessionExpired(opts, email);
+      else opts.log(`Session ended: ${check.message}.`);
     } else {
-      opts.log('Your session has expired; please log in again.');
+      sessionExpired(opts, email);
     }
   }
   const { actor, installation, password } = await passwordLogin(opts, email);
@@ -152,6 +153,12 @@ async function endReplacedSession(db: Executor, secret: string, ttlSeconds: numb
   if (!replaced) return;
   const verdict = verifyToken(secret, replaced, ttlSeconds);
   if (verdict.ok) await endSession(db, verdict.claims.sessionKey).catch(() => undefined);
+}
+
+/** An expired stored token: said before the password is asked, or (nobody to ask) the one line of the refusal. */
+function sessionExpired(opts: LoginOptions, email: string): void {
+  if (opts.passwordFromStdin !== undefined || (opts.interactive && opts.terminal)) return opts.log('Your session has expired; please log in again.');
+  throw new AuthError(`the session of ${email} has expired: log in again (epic-events on a terminal, or --email ${email} --password-stdin)`);
 }
 
 async function passwordLogin(opts: LoginOptions, email: string): Promise<PasswordLogin & { password: string }> {

@@ -153,6 +153,18 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     expect(await shell.exitCode()).to.equal(0);
   });
 
+  it('a script with an expired stored token says so in one line and exits 3', async () => {
+    const shortLived = (await sessionFor(bed.world.alice.id, 2)).actor;
+    const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
+    saveToken({ stateDir: bed.home }, bed.world.alice.email, token);
+    while (verifyToken(CLI_JWT_SECRET, token, 3600).ok) await new Promise((r) => setTimeout(r, 200));
+    const r = await runCli(['--email', bed.world.alice.email, '--eval', '1 + 1'], { ...bed.env, TOKEN_TTL: '1h' });
+    expect(r.code).to.equal(3);
+    expect(r.stdout).to.equal('');
+    expect(r.stderr.trimEnd().split('\n'), r.stderr).to.have.length(1);
+    expect(r.stderr).to.match(/^AuthError: the session of alice@epic\.events has expired: log in again/);
+  });
+
   it('never asks the password for Tab on an expired session; Ctrl+C at the question returns to the prompt, the next evaluation asks again', async () => {
     const shortLived = (await sessionFor(bed.world.alice.id, 3)).actor;
     const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
