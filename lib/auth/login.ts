@@ -171,9 +171,9 @@ async function passwordLogin(opts: LoginOptions, email: string): Promise<Passwor
   if (!opts.interactive || !opts.terminal) {
     throw new AuthError(`no valid stored token for ${email}: log in interactively, or pass the password with --password-stdin`);
   }
-  let typed = '';
+  let typed = '', unanswered = false; // unanswered: Ctrl+C or end of input at the question (cancelled, not a wrong password)
   const actor = await passwordTries(
-    (question) => ask(opts.terminal as Terminal, question, { hidden: true }),
+    async (question) => { const answer = await ask(opts.terminal as Terminal, question, { hidden: true }); unanswered = answer === undefined; return answer; },
     `Password for ${email}: `,
     (password) => {
       typed = password;
@@ -181,7 +181,7 @@ async function passwordLogin(opts: LoginOptions, email: string): Promise<Passwor
     },
     opts.log,
   );
-  if (!actor) throw new AuthError(`${BAD_CREDENTIALS} (${PASSWORD_TRIES} tries)`);
+  if (!actor) throw new AuthError(unanswered ? `login cancelled: no password given for ${email}` : `${BAD_CREDENTIALS} (${PASSWORD_TRIES} tries)`);
   return { ...actor, password: typed };
 }
 

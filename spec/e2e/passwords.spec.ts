@@ -85,6 +85,19 @@ describe('e2e: passwd() and replacing a password management set', function () {
     expect(fs.readFileSync(path.join(bed.home, 'history'), 'utf8')).not.to.include('typed in the line');
   });
 
+  it('Ctrl+C at the login\'s password prompt cancels the login: no "wrong email or password", no try counted', async () => {
+    const { alice } = bed.world;
+    const before = await fingerprint();
+    const shell = PtySession.start(['--email', alice.email], bed.env);
+    await shell.waitFor(/Password for alice@epic\.events: $/);
+    shell.send(KEY.ctrlC);
+    const code = await shell.exitCode();
+    expect(code).to.not.equal(0);
+    expect(shell.output).to.not.match(/wrong email or password/i);
+    expect(shell.output).to.match(/AuthError: login cancelled: no password given for alice@epic\.events/);
+    expect(await fingerprint()).to.deep.equal(before);
+  });
+
   it('a password management set is replaced at login, before the shell opens', async () => {
     const nina = await newcomer();
     const shell = PtySession.start(['--email', nina.email], bed.env);
