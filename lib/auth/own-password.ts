@@ -43,14 +43,15 @@ export async function changeOwnPassword(db: Executor, _config: Config, monitor: 
 }
 
 /**
- * A new password, asked hidden and then again; an unacceptable one is said at
- * once and asked again, as are two that differ. Undefined at end of input.
+ * A new password, asked hidden and then again; an unacceptable one (or one
+ * `refuse` names a problem with: the current one) is said at once and asked
+ * again, as are two that differ. Undefined at end of input.
  */
-export async function chooseNewPassword(askHidden: (question: string) => Promise<string | undefined>, log: (line: string) => void, question = 'New password'): Promise<string | undefined> {
+export async function chooseNewPassword(askHidden: (question: string) => Promise<string | undefined>, log: (line: string) => void, question = 'New password', refuse?: (password: string) => string | undefined): Promise<string | undefined> {
   for (;;) {
     const first = await askHidden(`${question} (${MIN_PASSWORD_CHARS}+ characters): `);
     if (first === undefined) return undefined;
-    const problem = passwordProblem(first);
+    const problem = passwordProblem(first) ?? refuse?.(first);
     if (problem) {
       log(`The password ${problem}; try another.`);
       continue;

@@ -38,6 +38,9 @@ describe('e2e: passwd() and replacing a password management set', function () {
     await shell.waitFor(/New password \(12\+ characters\): $/);
     shell.sendLine('short');
     await shell.waitFor(/The password must be at least 12 characters; try another\.\n[\s\S]*New password \(12\+ characters\): $/);
+    // The current one again is refused at once, before it is asked a second time.
+    shell.sendLine(FIXTURE_PASSWORD);
+    await shell.waitFor(/The password must differ from the current one; try another\.\n[\s\S]*New password \(12\+ characters\): $/);
     shell.sendLine(MINE);
     await shell.waitFor(/New password again: $/);
     shell.sendLine(`${MINE}!`);
