@@ -13,7 +13,7 @@ import type { Monitor } from '../platform/monitoring.js';
 import type { Actor } from '../domain/actor.js';
 import { lockedError, MIN_PASSWORD_CHARS, passwordProblem } from './passwords.js';
 
-const q = queries('auth', ['changeOwnPassword', 'passwordChangeDue'] as const);
+const q = queries('auth', ['changeOwnPassword', 'passwordChangeDue', 'checkOwnPassword'] as const);
 
 export const WRONG_CURRENT_PASSWORD = 'the current password is wrong; nothing was changed';
 
@@ -36,6 +36,20 @@ export async function changeOwnPassword(db: Executor, _config: Config, monitor: 
   // PostgreSQL checks the same rules again and hashes it (sql/migrations/013): raw SQL gets no weaker password.
   const row = await db.one<{ status: 'ok' | 'wrong' | 'locked' | 'lockedNow'; lockedUntil: Date | null }>(
     q.changeOwnPassword, bind(q.changeOwnPassword, { sessionKey: actor.sessionKey, oldPassword, newPassword }));
+  if (row?.status === 'ok') return true;
+  if (row?.status === 'lockedNow') monitor.event('login.lockout', { email: actor.email.toLowerCase(), lockedUntil: (row.lockedUntil as Date).toISOString() });
+  if (row?.status === 'locked' || row?.status === 'lockedNow') throw lockedError(row.lockedUntil as Date);
+  return false;
+}
+
+/**
+ * The session's collaborator's current password checked alone, as
+ * changeOwnPassword checks it (a wrong one counts as a failed login): true
+ * when right; AuthError when failures locked the email. Nothing changes.
+ */
+export async function checkOwnPassword(db: Executor, monitor: Monitor, actor: Actor, password: string): Promise<boolean> {
+  const row = await db.one<{ status: 'ok' | 'wrong' | 'locked' | 'lockedNow'; lockedUntil: Date | null }>(
+    q.checkOwnPassword, bind(q.checkOwnPassword, { sessionKey: actor.sessionKey, password }));
   if (row?.status === 'ok') return true;
   if (row?.status === 'lockedNow') monitor.event('login.lockout', { email: actor.email.toLowerCase(), lockedUntil: (row.lockedUntil as Date).toISOString() });
   if (row?.status === 'locked' || row?.status === 'lockedNow') throw lockedError(row.lockedUntil as Date);

@@ -207,6 +207,7 @@ export class ShellRuntime implements BatchRun {
     const ask = (question: string) => this.front.askSecret(question);
     const say = (line: string) => void this.io.errorOutput.write(`${line}\n`);
     const current = await ask(`Current password for ${this.login.actor().email}: `);
+    if (current !== undefined && this.login.checkPassword && !(await this.login.checkPassword(current))) throw new AuthError(WRONG_CURRENT_PASSWORD);
     const next = await chooseNewPassword(ask, say, undefined, (typed) => (typed === current ? 'must differ from the current one' : undefined));
     if (next === undefined) throw new Error('no new password given; nothing was changed');
     if (!(await this.login.changePassword(current, next))) throw new AuthError(WRONG_CURRENT_PASSWORD);
