@@ -44,6 +44,8 @@ export const DECLINED: unique symbol = Symbol('declined');
 export interface CallOptions {
   /** A person can be asked y/N (an interactive shell); absent: nobody to ask, the call goes ahead. */
   confirm?: (question: string) => Promise<boolean>;
+  /** Only steps 1 and 2: refused as the call would be, else undefined and nothing run (the shell, before it asks a password). */
+  checkOnly?: boolean;
 }
 
 /**
@@ -112,6 +114,7 @@ export function createInvoke(pipeline: Pipeline): Invoke {
       description.check?.(read, problems, actor);
       return read;
     }) as unknown[];
+    if (options.checkOnly) return undefined;
     try {
       if (description.confirm && options.confirm) {
         const question = await (pipeline.questions.get(name) as (v: readonly unknown[]) => Promise<string | undefined>)(values);

@@ -278,8 +278,22 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     await loginAs(bed.world.manager);
     const shell = await openShell(bed.world.manager);
     const secret = 'typed-unseen-passphrase-77';
+    // A call that will be refused asks no password.
+    const before = await fingerprint();
+    shell.sendLine("users.create({fullName: 'New Person', email: 'not-an-email', department: 'sales', password: passwordPrompt()})");
+    const refused = await shell.waitFor(/ValidationError: email[^\n]*\n[\s\S]*> $/);
+    expect(refused).to.not.include('Password:');
+    expect(await fingerprint()).to.deep.equal(before);
+
+    // Asked twice, hidden, until both answers agree.
     shell.sendLine("users.create({fullName: 'New Person', email: 'new.person@epic.events', department: 'sales', password: passwordPrompt()})");
     await shell.waitFor(/Password: $/);
+    shell.sendLine(secret);
+    await shell.waitFor(/Password again: $/);
+    shell.sendLine(`${secret}!`);
+    await shell.waitFor(/The two passwords differ; try again\.\n[\s\S]*Password: $/);
+    shell.sendLine(secret);
+    await shell.waitFor(/Password again: $/);
     shell.sendLine(secret);
     await shell.waitFor(/new\.person@epic\.events[\s\S]*> $/);
 
