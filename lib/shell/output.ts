@@ -12,6 +12,7 @@ import util from 'node:util';
 import { Page, isPage } from '../crm/page.js';
 import { isFound, type Found } from '../crm/find.js';
 import { splitTotal } from '../crm/reports.js';
+import { isPasswordAnswer } from './password-prompt.js';
 import { visible } from '../platform/text.js';
 import { fitText } from '../platform/width.js';
 import { formatDate, isDate } from '../platform/dates.js';
@@ -181,6 +182,7 @@ function flatRecord(record: Row, prefix = '', depth = 2): Row | undefined {
 
 /** Render any value the shell printed: the writer of the REPL, and what batches print. */
 export function render(value: unknown, options: OutputOptions): string {
+  if (isPasswordAnswer(value)) return '(the password typed at passwordPrompt(): not shown)';
   if (value instanceof ShellText) return fitText(visible(value.text, '\n'), options.width);
   if (options.json) return toJson(value);
   const listing = listingOf(value);

@@ -5,6 +5,14 @@
  */
 type AskSecret = (question: string) => Promise<string>;
 
+/** The answers given this session: a result that is one is never printed (`passwordPrompt()` typed alone). */
+const answers = new Set<string>();
+
+/** Whether a value is a password answered at passwordPrompt(). */
+export function isPasswordAnswer(value: unknown): boolean {
+  return typeof value === 'string' && answers.has(value);
+}
+
 /** Answers of passwordPrompt() not yet given: a call's argument may hold one (users.create({password: passwordPrompt()})). */
 const pendingPrompts = new WeakSet<object>();
 
@@ -24,7 +32,7 @@ export function passwordPromptOf(askSecret: AskSecret, say: (line: string) => vo
     const twice = async (): Promise<string> => {
       for (;;) {
         const first = await askSecret(asked);
-        if ((await askSecret(`${asked.replace(/[\s:]*$/, '')} again: `)) === first) return first;
+        if ((await askSecret(`${asked.replace(/[\s:]*$/, '')} again: `)) === first) return answers.add(first) && first;
         say('The two passwords differ; try again.');
       }
     };

@@ -211,7 +211,8 @@ export function withoutLeadingAwait(code: string): string {
   if (!/^\s*await\b/.test(code)) return code;
   const tokens = tokenize(code);
   const first = tokens[0];
-  if (first?.type !== 'ident' || first.value !== 'await' || first.start === undefined || tokens[1]?.type !== 'ident') return code;
+  // passwordPrompt() stays refused when awaited at the prompt: its answer is never a result to print.
+  if (first?.type !== 'ident' || first.value !== 'await' || first.start === undefined || tokens[1]?.type !== 'ident' || tokens[1].value === 'passwordPrompt') return code;
   let k = 2;
   const close: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
   while (k < tokens.length) {

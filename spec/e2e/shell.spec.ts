@@ -300,6 +300,16 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     // Awaited at the prompt it could never be answered (Node holds the keys back): one line says how to write it.
     shell.sendLine('const pw = await passwordPrompt()');
     await shell.waitFor(/Error: passwordPrompt\(\) cannot be awaited at the prompt[^\n]*\n[\s\S]*> $/);
+    // A leading await is dropped before other calls, never before this one (its answer is no result to print).
+    shell.sendLine('await passwordPrompt()');
+    await shell.waitFor(/Error: passwordPrompt\(\) cannot be awaited at the prompt[^\n]*\n[\s\S]*> $/);
+    // Typed alone, it asks, and the answer is not printed.
+    shell.sendLine('passwordPrompt()');
+    await shell.waitFor(/Password: $/);
+    shell.sendLine(`${secret}-alone`);
+    await shell.waitFor(/Password again: $/);
+    shell.sendLine(`${secret}-alone`);
+    await shell.waitFor(/\(the password typed at passwordPrompt\(\): not shown\)\n[\s\S]*> $/);
 
     const saved = path.join(bed.home, 'session.js');
     shell.sendLine(`.save ${saved}`);
