@@ -54,3 +54,9 @@ select auth_password_change_due($1) as due;
 -- name: adminUnlock :one
 -- params: email
 select admin_unlock($1) as unlocked;
+
+-- One's current password checked alone, like a login, before passwd() asks
+-- the new one (sql/migrations/055_check_own_password.sql). status: ok | wrong | locked | lockedNow.
+-- name: checkOwnPassword :one
+-- params: sessionKey, password
+select status, "lockedUntil" from auth_check_own_password($1, $2);

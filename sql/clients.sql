@@ -218,3 +218,8 @@ from clients c
 left join users u on u.id = c.sales_contact_id
 where c.phone_e164 = any($1::text[])
 order by c.phone_e164, c.id;
+
+-- A client by email where its id is asked (lib/crm/references.ts): those the session may read.
+-- name: findClientIdByEmail :one
+-- params: email
+select id from clients where lower(email) = lower($1);

@@ -67,3 +67,10 @@ insert into change_log (at, actor_id, actor_name, object, record_id, action, cha
 select n.at, n.actor_id, coalesce(u.full_name, 'system'), n.object, n.record_id, n.action, n.changes
 from entries n left join users u on u.id = n.actor_id
 order by n.at;
+
+-- epic-events --demo DEPT --reset: the demo database emptied of everything
+-- loaded or done since, before the demo data is loaded again.
+-- name: demoReset :exec
+truncate follow_ups, events, contracts, clients, sessions, users, login_attempts, change_log,
+         report_signed_totals, report_pipeline_totals, report_client_balances, trash, client_imports,
+         session_endings restart identity;

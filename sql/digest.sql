@@ -47,3 +47,10 @@ with due as (
 select (select count(*)::integer from due) as count, n.full_name as "firstClient", n.note as "firstNote"
 from (select 1) one
 left join lateral (select d.full_name, d.note from due d order by d.due_at, d.id limit 1) n on true;
+
+-- Whether the database has anyone but the caller, and any client: an empty
+-- one greets its first manager with the first steps (lib/shell/digest.ts).
+-- name: digestStart :one
+-- params: userId
+select exists (select from users u where u.id <> $1) as colleagues,
+       exists (select from clients) as clients;

@@ -126,10 +126,11 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
         await replaceManagementPassword(opts, check.actor);
         return { actor: check.actor, token: stored };
       }
-      opts.log(check.reason === 'expired' ? 'Your session has expired; please log in again.' : `Session ended: ${check.message}.`);
       removeToken(config, email);
+      if (check.reason === 'expired') sessionExpired(opts, email);
+      else opts.log(`Session ended: ${check.message}.`);
     } else {
-      opts.log('Your session has expired; please log in again.');
+      sessionExpired(opts, email);
     }
   }
   const { actor, installation, password } = await passwordLogin(opts, email);
@@ -154,6 +155,12 @@ async function endReplacedSession(db: Executor, secret: string, ttlSeconds: numb
   if (verdict.ok) await endSession(db, verdict.claims.sessionKey).catch(() => undefined);
 }
 
+/** An expired stored token: said before the password is asked, or (nobody to ask) the one line of the refusal. */
+function sessionExpired(opts: LoginOptions, email: string): void {
+  if (opts.passwordFromStdin !== undefined || (opts.interactive && opts.terminal)) return opts.log('Your session has expired; please log in again.');
+  throw new AuthError(`the session of ${email} has expired: log in again (epic-events on a terminal, or --email ${email} --password-stdin)`);
+}
+
 async function passwordLogin(opts: LoginOptions, email: string): Promise<PasswordLogin & { password: string }> {
   const { config, db, monitor } = opts;
   if (opts.passwordFromStdin !== undefined) {
@@ -164,9 +171,9 @@ async function passwordLogin(opts: LoginOptions, email: string): Promise<Passwor
   if (!opts.interactive || !opts.terminal) {
     throw new AuthError(`no valid stored token for ${email}: log in interactively, or pass the password with --password-stdin`);
   }
-  let typed = '';
+  let typed = '', unanswered = false; // unanswered: Ctrl+C or end of input at the question (cancelled, not a wrong password)
   const actor = await passwordTries(
-    (question) => ask(opts.terminal as Terminal, question, { hidden: true }),
+    async (question) => { const answer = await ask(opts.terminal as Terminal, question, { hidden: true }); unanswered = answer === undefined; return answer; },
     `Password for ${email}: `,
     (password) => {
       typed = password;
@@ -174,7 +181,7 @@ async function passwordLogin(opts: LoginOptions, email: string): Promise<Passwor
     },
     opts.log,
   );
-  if (!actor) throw new AuthError(`${BAD_CREDENTIALS} (${PASSWORD_TRIES} tries)`);
+  if (!actor) throw new AuthError(unanswered ? `login cancelled: no password given for ${email}` : `${BAD_CREDENTIALS} (${PASSWORD_TRIES} tries)`);
   return { ...actor, password: typed };
 }
 

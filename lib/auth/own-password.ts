@@ -13,7 +13,7 @@ import type { Monitor } from '../platform/monitoring.js';
 import type { Actor } from '../domain/actor.js';
 import { lockedError, MIN_PASSWORD_CHARS, passwordProblem } from './passwords.js';
 
-const q = queries('auth', ['changeOwnPassword', 'passwordChangeDue'] as const);
+const q = queries('auth', ['changeOwnPassword', 'passwordChangeDue', 'checkOwnPassword'] as const);
 
 export const WRONG_CURRENT_PASSWORD = 'the current password is wrong; nothing was changed';
 
@@ -43,14 +43,29 @@ export async function changeOwnPassword(db: Executor, _config: Config, monitor: 
 }
 
 /**
- * A new password, asked hidden and then again; an unacceptable one is said at
- * once and asked again, as are two that differ. Undefined at end of input.
+ * The session's collaborator's current password checked alone, as
+ * changeOwnPassword checks it (a wrong one counts as a failed login): true
+ * when right; AuthError when failures locked the email. Nothing changes.
  */
-export async function chooseNewPassword(askHidden: (question: string) => Promise<string | undefined>, log: (line: string) => void, question = 'New password'): Promise<string | undefined> {
+export async function checkOwnPassword(db: Executor, monitor: Monitor, actor: Actor, password: string): Promise<boolean> {
+  const row = await db.one<{ status: 'ok' | 'wrong' | 'locked' | 'lockedNow'; lockedUntil: Date | null }>(
+    q.checkOwnPassword, bind(q.checkOwnPassword, { sessionKey: actor.sessionKey, password }));
+  if (row?.status === 'ok') return true;
+  if (row?.status === 'lockedNow') monitor.event('login.lockout', { email: actor.email.toLowerCase(), lockedUntil: (row.lockedUntil as Date).toISOString() });
+  if (row?.status === 'locked' || row?.status === 'lockedNow') throw lockedError(row.lockedUntil as Date);
+  return false;
+}
+
+/**
+ * A new password, asked hidden and then again; an unacceptable one (or one
+ * `refuse` names a problem with: the current one) is said at once and asked
+ * again, as are two that differ. Undefined at end of input.
+ */
+export async function chooseNewPassword(askHidden: (question: string) => Promise<string | undefined>, log: (line: string) => void, question = 'New password', refuse?: (password: string) => string | undefined): Promise<string | undefined> {
   for (;;) {
     const first = await askHidden(`${question} (${MIN_PASSWORD_CHARS}+ characters): `);
     if (first === undefined) return undefined;
-    const problem = passwordProblem(first);
+    const problem = passwordProblem(first) ?? refuse?.(first);
     if (problem) {
       log(`The password ${problem}; try another.`);
       continue;

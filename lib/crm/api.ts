@@ -20,6 +20,7 @@ import { USERS, createUsers, type Users } from './users.js';
 import { FOLLOW_UPS, createFollowUps, type FollowUps } from './follow-ups.js';
 import { TRASH_EMPTY, TRASH_LIST, createTrash, type Trash } from './trash.js';
 import { UNDO, createUndo } from './undo.js';
+import { resolveReferences } from './references.js';
 
 /** Every method of every object, as described: the table the pipeline, help and completion read. */
 export const DESCRIPTIONS: { readonly [O in ObjectName]: ObjectDescription } = {
@@ -83,7 +84,8 @@ export function createInvoker(deps: ApiDeps, options: ApiOptions = {}): Invoke {
     ...objectEntries(null, FUNCTIONS, writing.functions, reading.functions),
   ];
   const questions = createConfirmations(readOnlyDeps(deps), reading.contracts, reading.clients);
-  return createInvoke({ table: methodTable(entries, questions), actor: deps.actor, questions, track: options.track });
+  const resolve = (name: string, args: readonly unknown[]) => resolveReferences(deps, name, args);
+  return createInvoke({ table: methodTable(entries, questions), actor: deps.actor, questions, track: options.track, resolve });
 }
 
 /** The API as objects of methods (clients.list(…)), each call through the pipeline: what tests, the bench and scripts use. */

@@ -15,7 +15,8 @@ import type { Contracts } from './contracts.js';
 import type { HistoryEntry } from './history.js';
 import { inSession, type ApiDeps } from './deps.js';
 import type { Questions } from './invoke.js';
-import { collaboratorLabel } from './reassign.js';
+import { checkRelease, collaboratorLabel, type ReassignOptions } from './reassign.js';
+import { ValidationError } from '../domain/errors.js';
 import type { UserRecord } from './users.js';
 
 const q = queries('users', ['userHoldings', 'getUserById'] as const);
@@ -35,7 +36,7 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 /** The question of each method that asks first, by the name it is called by; `deps` read-only. */
 export function createConfirmations(deps: ApiDeps, contracts: Pick<Contracts, 'get'>, clients: Pick<Clients, 'get'>): Questions {
   async function userDeletion([id, options]: readonly unknown[]): Promise<string | undefined> {
-    if (id === deps.actor().id) return undefined; // refused: nobody deletes themselves
+    if (id === deps.actor().id) return undefined; // refused by the call at once: nobody deletes themselves
     const reassignTo = (options as { reassignTo?: number }).reassignTo;
     const found = await inSession(deps, async (tx) => ({
       user: await tx.one<Holdings>(q.userHoldings, bind(q.userHoldings, { id })),
@@ -43,6 +44,8 @@ export function createConfirmations(deps: ApiDeps, contracts: Pick<Contracts, 'g
     }));
     const { user, receiver } = found;
     if (!user) return undefined;
+    // A deletion that will be refused is refused before anything is asked.
+    checkRelease(user, { clients: true, events: true }, options as ReassignOptions, receiver ?? null);
     const held = [user.clients ? plural(user.clients, 'client') : '', user.events ? plural(user.events, 'event') : ''].filter(Boolean).join(' and ');
     const fate = !held ? 'they hold no clients or events.'
       : receiver ? `their ${held} will go to ${collaboratorLabel(receiver)}.`
@@ -82,8 +85,11 @@ export function createConfirmations(deps: ApiDeps, contracts: Pick<Contracts, 'g
     return `Emptying the trash of what was deleted more than ${olderThan} ago: it is removed for good. Empty?`;
   }
 
-  /** A question that cannot be read asks nothing: the call itself says why. */
-  const quietly = (ask: (values: readonly unknown[]) => Promise<string | undefined>) => (values: readonly unknown[]) => ask(values).catch(() => undefined);
+  /** A question that cannot be read asks nothing: the call itself says why; a refusal the question found is thrown before asking. */
+  const quietly = (ask: (values: readonly unknown[]) => Promise<string | undefined>) => (values: readonly unknown[]) => ask(values).catch((err: unknown) => {
+    if (err instanceof ValidationError) throw err;
+    return undefined;
+  });
   return new Map([
     ['users.delete', quietly(userDeletion)],
     ['contracts.sign', quietly(contractSigning)],

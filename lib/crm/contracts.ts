@@ -81,7 +81,7 @@ export const CONTRACTS = {
   count: method({
     returns: typed('number'), departments: EVERYONE, writes: false,
     args: [fields('filters', CONTRACT_FILTERS, { optional: true })],
-    description: 'how many contracts contracts.list lists with these filters', example: 'contracts.count({unpaid: true})',
+    description: 'how many contracts contracts.list lists with these filters (unpaid: something due, signed or not; reports.unpaid() is signed contracts only)', example: 'contracts.count({unpaid: true})',
   }),
   get: method({ returns: one(CONTRACT), departments: EVERYONE, writes: false, args: [value('id', recordId)], description: 'one contract', example: 'contracts.get(1)' }),
   create: method({

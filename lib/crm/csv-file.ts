@@ -108,8 +108,8 @@ export async function fileStart(path: string, file: string): Promise<FileStart> 
     handle = await fs.promises.open(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ValidationError([{ field: 'file', problem: `${file} does not exist` }]);
-    if (code === 'EISDIR') throw new ValidationError([{ field: 'file', problem: `${file} is a folder, not a CSV file` }]);
+    if (code === 'ENOENT') throw new ValidationError([{ field: 'file', problem: `${path} does not exist` }]);
+    if (code === 'EISDIR') throw new ValidationError([{ field: 'file', problem: `${path} is a folder, not a CSV file` }]);
     throw err;
   }
   try {

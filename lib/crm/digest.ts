@@ -8,7 +8,7 @@
 import { bind, queries } from '../db/sql.js';
 import { inSession, type ApiDeps } from './deps.js';
 
-const q = queries('digest', ['digestEvents', 'digestContracts', 'digestUnassigned', 'digestFollowUps'] as const);
+const q = queries('digest', ['digestEvents', 'digestContracts', 'digestUnassigned', 'digestFollowUps', 'digestStart'] as const);
 
 export const DIGEST_DAYS = 7;
 
@@ -21,6 +21,8 @@ export interface Digest {
   followUps?: { count: number; firstClient: string | null; firstNote: string | null };
   /** Management. */
   unassigned?: { count: number; nextAt: Date | null };
+  /** Management: whether anyone else and any client is there yet (an empty database gets the first steps). */
+  start?: { colleagues: boolean; clients: boolean };
 }
 
 export function createDigest(deps: ApiDeps): (now?: Date) => Promise<Digest> {
@@ -38,6 +40,7 @@ export function createDigest(deps: ApiDeps): (now?: Date) => Promise<Digest> {
       if (actor.department !== 'support') digest.contracts = await tx.one<NonNullable<Digest['contracts']>>(q.digestContracts);
       if (actor.department !== 'support') digest.followUps = await tx.one<NonNullable<Digest['followUps']>>(q.digestFollowUps, bind(q.digestFollowUps, { userId: actor.id, now }));
       if (actor.department === 'management') digest.unassigned = await tx.one<NonNullable<Digest['unassigned']>>(q.digestUnassigned, bind(q.digestUnassigned, { now }));
+      if (actor.department === 'management') digest.start = await tx.one<NonNullable<Digest['start']>>(q.digestStart, [actor.id]);
       return digest;
     }, { readOnly: true });
   };

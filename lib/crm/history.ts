@@ -16,7 +16,7 @@ import { pageLimitField } from './list-filters.js';
 const q = queries('history', ['recordHistory', 'activity'] as const);
 
 export type HistoryObject = 'client' | 'contract' | 'event' | 'user';
-const HISTORY_OBJECTS: readonly HistoryObject[] = ['client', 'contract', 'event', 'user'];
+export const HISTORY_OBJECTS: readonly HistoryObject[] = ['client', 'contract', 'event', 'user'];
 
 export interface HistoryEntry {
   id: number;
@@ -29,6 +29,10 @@ export interface HistoryEntry {
   /** Each changed field: [old, new]. */
   changes: Record<string, [unknown, unknown]> | null;
   note: string | null;
+  /** The collaborators the changes name (salesContactId, supportContactId): id → full name. */
+  people?: Record<string, string> | null;
+  /** The record's name (a contract's: its client's); null when it is gone or out of sight. */
+  recordName?: string | null;
 }
 
 function historyObject(v: unknown, field: string, p: Problems): HistoryObject | undefined {

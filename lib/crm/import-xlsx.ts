@@ -16,10 +16,10 @@ export function isWorkbook(file: string): boolean {
 /** A workbook's rows, once it is known to exist. */
 export async function xlsxSource(file: string, name: string): Promise<() => AsyncIterable<SourceItem>> {
   const stat = await fs.promises.stat(file).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new ValidationError([{ field: 'file', problem: `${name} does not exist` }]);
+    if (err.code === 'ENOENT') throw new ValidationError([{ field: 'file', problem: `${file} does not exist` }]);
     throw err;
   });
-  if (stat.isDirectory()) throw new ValidationError([{ field: 'file', problem: `${name} is a folder, not a workbook` }]);
+  if (stat.isDirectory()) throw new ValidationError([{ field: 'file', problem: `${file} is a folder, not a workbook` }]);
   return () => xlsxRecords(file, name);
 }
 

@@ -44,6 +44,8 @@ export const DECLINED: unique symbol = Symbol('declined');
 export interface CallOptions {
   /** A person can be asked y/N (an interactive shell); absent: nobody to ask, the call goes ahead. */
   confirm?: (question: string) => Promise<boolean>;
+  /** Only steps 1 and 2: refused as the call would be, else undefined and nothing run (the shell, before it asks a password). */
+  checkOnly?: boolean;
 }
 
 /**
@@ -61,6 +63,8 @@ export interface Pipeline {
   questions: Questions;
   /** Each call's run, once it begins (after the confirmation): Ctrl+C waits for them (lib/program/session.ts). */
   track?: (call: Promise<unknown>) => void;
+  /** Emails where an id is asked, read as ids before the arguments are checked (lib/crm/references.ts). */
+  resolve?: (name: string, args: readonly unknown[]) => Promise<readonly unknown[]>;
 }
 
 /** The name a method is called by. */
@@ -104,11 +108,13 @@ export function createInvoke(pipeline: Pipeline): Invoke {
     const { description } = entry;
     const actor = pipeline.actor();
     if (!description.departments.includes(actor.department)) throw new PermissionDenied(departmentRefusal(actor.department, name, description));
+    const given = pipeline.resolve ? await pipeline.resolve(name, args) : args;
     const values = validated((problems) => {
-      const read = readArgs(description, args, problems);
+      const read = readArgs(description, given, problems);
       description.check?.(read, problems, actor);
       return read;
     }) as unknown[];
+    if (options.checkOnly) return undefined;
     try {
       if (description.confirm && options.confirm) {
         const question = await (pipeline.questions.get(name) as (v: readonly unknown[]) => Promise<string | undefined>)(values);

@@ -53,6 +53,8 @@ export const FOLLOW_UP_RECORD = record<FollowUp>('FollowUp', {
 export const HISTORY_ENTRY = record<HistoryEntry>('HistoryEntry', {
   id: 'number', at: 'Date', actorId: 'number | null', actorName: 'string', object: "'client' | 'contract' | 'event' | 'user'",
   recordId: 'number | null', action: 'string', changes: ['Record<string, [unknown, unknown]> | null', 'Each changed field: [old, new].'], note: 'string | null',
+  people: ['Record<string, string> | null', 'The collaborators the changes name: id → full name.'],
+  recordName: ['string | null', "The record's name (a contract's: its client's); null when gone or out of sight."],
 });
 
 export const IMPORT_REPORT = record<ImportReport>('ImportReport', {

@@ -52,6 +52,21 @@ export interface PipelineLine {
 export const TOTAL = '(total)';
 export const NO_SALES_CONTACT = '(no sales contact)';
 
+/** The `(total)` rows: the last line of a report's table, but not a data row in --json or --csv. */
+const totals = new WeakSet<object>();
+
+function withTotal<R extends object>(rows: R[], total: R): R[] {
+  totals.add(total);
+  return [...rows, total];
+}
+
+/** A report with its `(total)` line as {rows, total}; undefined for anything else. */
+export function splitTotal(value: unknown): { rows: unknown[]; total: object } | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const last: unknown = value[value.length - 1];
+  return typeof last === 'object' && last !== null && totals.has(last) ? { rows: value.slice(0, -1), total: last } : undefined;
+}
+
 function revenueKey(v: unknown, field: string, problems: Problems): RevenueKey | undefined {
   if (typeof v === 'string' && (REVENUE_KEYS as readonly string[]).includes(v)) return v as RevenueKey;
   problems.add(field, `must be one of ${REVENUE_KEYS.map((k) => `'${k}'`).join(', ')}`);
@@ -68,6 +83,11 @@ export const REPORTS = {
     // from/to: one date check each (the same as every other date argument).
     args: [fields('options', { by: need(revenueKey), from: may(timestamp), to: may(timestamp), limit: may(pageLimitField) })],
     check: ([{ from, to, by, limit }], p) => {
+      // Called bare (or without by): say what by may be, once.
+      if (by === undefined && !p.list.some((x) => x.field === 'by' && x.problem !== 'is required')) {
+        p.list.splice(0, p.list.length, ...p.list.filter((x) => x.field !== 'by'));
+        p.add('by', `is required: one of ${REVENUE_KEYS.map((k) => `'${k}'`).join(', ')} (reports.revenue({by: 'month'}))`);
+      }
       if (from && to && to.getTime() <= from.getTime()) p.add('to', 'must be after from');
       if (limit !== undefined && by !== undefined && by !== 'client') p.add('limit', "only applies to by: 'client' (the other reports are short)");
     },
@@ -129,10 +149,10 @@ export function createReports(deps: ApiDeps) {
     const figures = (l: RevenueFigures): RevenueFigures => ({ contracts: l.contracts, signed: l.signed, collected: l.collected, due: l.due });
     if (o.by === 'month') {
       const rows: RevenueByMonth[] = lines.map((l) => ({ month: l.month as string, ...figures(l) }));
-      return rows.length ? [...rows, { month: TOTAL, ...totalFigures(rows) }] : rows;
+      return rows.length ? withTotal<RevenueByMonth>(rows, { month: TOTAL, ...totalFigures(rows) }) : rows;
     }
     const rows: RevenueBySalesContact[] = lines.map((l) => ({ salesContactId: l.salesContactId, salesContact: l.salesContact ?? NO_SALES_CONTACT, ...figures(l) }));
-    return rows.length ? [...rows, { salesContactId: null, salesContact: TOTAL, ...totalFigures(rows) }] : rows;
+    return rows.length ? withTotal<RevenueBySalesContact>(rows, { salesContactId: null, salesContact: TOTAL, ...totalFigures(rows) }) : rows;
   }
 
   async function unpaid(o: Values<typeof REPORTS.unpaid>[0]): Promise<Page<Debtor>> {
@@ -149,7 +169,7 @@ export function createReports(deps: ApiDeps) {
     const lines = await inSession(deps, (tx) => tx.many<PipelineLine>(q.pipeline));
     const rows = lines.map((l) => ({ ...l, salesContact: l.salesContact ?? NO_SALES_CONTACT }));
     if (!rows.length) return rows;
-    return [...rows, { salesContactId: null, salesContact: TOTAL, contracts: rows.reduce((n, r) => n + r.contracts, 0), value: sumAmounts(rows, (r) => r.value) }];
+    return withTotal<PipelineLine>(rows, { salesContactId: null, salesContact: TOTAL, contracts: rows.reduce((n, r) => n + r.contracts, 0), value: sumAmounts(rows, (r) => r.value) });
   }
 
   return { revenue, unpaid, pipeline };

@@ -67,6 +67,8 @@ export function readDate(value: unknown, now: Date = new Date()): ReadDate | { p
     const minutes = unit === 'm' ? 1 : unit === 'h' ? 60 : unit === 'd' ? 1440 : 10080;
     return { date: new Date(now.getTime() + n * minutes * 60_000), dateOnly: false };
   }
+  const typed = readWithFormat(text);
+  if (typed) return typed;
   const numeric = NUMERIC_DAY_MONTH.exec(text);
   if (numeric) {
     const [a, b] = [Number(numeric[1]), Number(numeric[2])];
@@ -87,6 +89,36 @@ export function readDate(value: unknown, now: Date = new Date()): ReadDate | { p
     return { date, dateOnly };
   }
   return { problem: `must be a date such as ${DATE_EXAMPLES}, or a Date (got ${got})` };
+}
+
+/** The dateFormat setting's pattern, also read as input ('DD/MM/YYYY HH:mm': '10/12/2026' is 10 December); undefined for 'local' and 'iso'. */
+let inputFormat: string | undefined;
+
+/** What the dateFormat setting says (lib/shell/settings.ts): dates typed that way are read that way. */
+export function setInputDateFormat(format: string | undefined): void {
+  inputFormat = format && format !== 'local' && format !== 'iso' ? format : undefined;
+}
+
+/** A pattern's tokens as a regular expression: the whole pattern, or its date alone (the time after it left out). */
+function formatPattern(format: string): RegExp {
+  const source = format.split(/(YYYY|MM|DD|HH|mm|ss)/).map((part, i) => (i % 2 ? `(?<${part}>\\d{${part === 'YYYY' ? 4 : '1,2'}})` : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+'))).join('');
+  return new RegExp(`^${source}$`);
+}
+
+/** `text` read with the dateFormat setting's pattern (with or without its time), or undefined. */
+function readWithFormat(text: string): ReadDate | undefined {
+  if (!inputFormat) return undefined;
+  const lastDate = Math.max(...['YYYY', 'MM', 'DD'].map((t) => { const at = inputFormat!.lastIndexOf(t); return at < 0 ? -1 : at + t.length; }));
+  const forms = [{ pattern: inputFormat, dateOnly: false }, { pattern: inputFormat.slice(0, lastDate), dateOnly: true }];
+  for (const { pattern, dateOnly } of forms) {
+    const m = lastDate > 0 ? formatPattern(pattern).exec(text) : null;
+    if (!m?.groups?.YYYY || !m.groups.MM || !m.groups.DD) continue;
+    const n = (k: string) => Number(m.groups?.[k] ?? 0);
+    const date = new Date(n('YYYY'), n('MM') - 1, n('DD'), n('HH'), n('mm'), n('ss'));
+    const exists = date.getFullYear() === n('YYYY') && date.getMonth() === n('MM') - 1 && date.getDate() === n('DD') && n('HH') <= 23 && n('mm') <= 59 && n('ss') <= 59;
+    if (exists) return { date, dateOnly };
+  }
+  return undefined;
 }
 
 /** Local time unless a zone is given; a bare date is local midnight; Feb 30 is refused. */

@@ -24,6 +24,7 @@ Options:
   --email ADDRESS        log in as ADDRESS without asking
   --password-stdin       read the password from standard input
   --demo DEPARTMENT      embedded demo data, logged in as management, sales or support
+  --reset                with --demo: put the demo data back as it was first loaded
   --json                 print results as JSON (a list with more rows says so on stderr)
   --csv                  print results as CSV, lists whole (every page); with --eval,
                          a script or piped input
@@ -60,6 +61,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--csv': opts.csv = true; break;
       case '--quiet': case '-q': opts.quiet = true; break;
       case '--norc': opts.norc = true; break;
+      case '--reset': opts.reset = true; break;
       case '--file': case '-f': opts.file = take(); break;
       case '--eval': case '-e': opts.eval = take(); break;
       case '--demo': {
@@ -103,6 +105,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (opts.csv && opts.json) throw new ConfigError('--csv and --json cannot be used together');
   if (opts.file && opts.eval !== undefined) throw new ConfigError('--file and --eval cannot be used together');
   if (opts.eval === '-' && opts.passwordStdin) throw new ConfigError('--eval - and --password-stdin both read standard input: log in first, then run --eval -');
+  if (opts.reset && !opts.demo) throw new ConfigError('--reset puts the demo data back: it goes with --demo DEPARTMENT');
   if (opts.demo && (opts.command !== 'shell')) throw new ConfigError('--demo opens the shell; it cannot be combined with setup, logout or stop');
   return opts;
 }

@@ -12,7 +12,7 @@ import type { Database } from '../db/index.js';
 import type { Actor } from '../domain/actor.js';
 import { checkPassword, passwordTries } from '../auth/login.js';
 import { checkToken, createTokenCheck } from '../auth/token-check.js';
-import { changeOwnPassword } from '../auth/own-password.js';
+import { changeOwnPassword, checkOwnPassword } from '../auth/own-password.js';
 import type { SessionWatch } from '../auth/watch.js';
 import { tokenSecret } from '../auth/secret.js';
 import { issueToken } from '../auth/tokens.js';
@@ -60,6 +60,7 @@ export function createLogin(parts: LoginParts): Login {
   return {
     invoke: createInvoker(apiDeps, { track }),
     changePassword: (oldPassword, newPassword) => changeOwnPassword(db, config, monitor, current.actor, oldPassword, newPassword),
+    checkPassword: (password) => checkOwnPassword(db, monitor, current.actor, password),
     actor: () => current.actor,
     verify: async () => {
       const check = await verifier();

@@ -7,7 +7,7 @@
  * work: nothing evaluated, no query.
  */
 import { DEPARTMENTS } from '../domain/departments.js';
-import { OBJECTS } from '../crm/permissions.js';
+import { HISTORY_OBJECTS } from '../crm/history.js';
 import { REVENUE_KEYS } from '../crm/reports.js';
 import { EXPANDED_MODES } from './layout.js';
 import { DEFAULT_SETTINGS } from './settings.js';
@@ -33,7 +33,7 @@ export const CHOICE_RULES: ChoiceRule[] = [
   { before: /config\.set\(\s*['"]([\w.]+)['"]\s*,\s*$/, choices: (m) => SETTING_VALUES[m[1]] ?? (m[1].startsWith('columns.') ? ['default', 'all'] : []) },
   { before: /\bdepartment\s*:\s*$/, choices: () => DEPARTMENTS },
   { before: /reports\.revenue\(\s*\{[^}]*\bby\s*:\s*$/, choices: () => REVENUE_KEYS },
-  { before: /\bactivity\(\s*\{[^}]*\bobject\s*:\s*$/, choices: () => OBJECTS.filter((o) => o !== 'reports') },
+  { before: /\bactivity\(\s*\{[^}]*\bobject\s*:\s*$/, choices: () => [...HISTORY_OBJECTS] },
   { before: /\bcolumns\s*:\s*$/, choices: () => ['default', 'all'] },
 ];
 

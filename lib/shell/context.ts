@@ -19,6 +19,7 @@ import { exportList } from './export.js';
 import { EXPORT_ALIAS } from './tokens.js';
 import type { Login } from './login.js';
 import { checkColumns, type Settings } from './settings.js';
+import { hasPrompt, passwordPromptOf, PROMPT_STAND_IN, settledArguments } from './password-prompt.js';
 import { isPage } from '../crm/page.js';
 import { CALLED_AS_LIST } from '../crm/objects.js';
 
@@ -40,37 +41,6 @@ export interface ShellCommands {
   confirm: () => CallOptions['confirm'];
   /** passwd(): change one's own password, every answer asked without echo. */
   passwd: (...args: unknown[]) => Promise<ShellText>;
-}
-
-/** Answers of passwordPrompt() not yet given: a call's argument may hold one (users.create({password: passwordPrompt()})). */
-const pendingPrompts = new WeakSet<object>();
-
-/**
- * passwordPrompt(question?) for the context: asks a password without echo
- * and resolves it, so it is never in a line typed, the history or `ps`.
- */
-export function passwordPromptOf(askSecret: ShellCommands['askSecret']): (question?: unknown) => Promise<string> {
-  return (question = 'Password: ') => {
-    const answer = askSecret(String(question));
-    pendingPrompts.add(answer);
-    answer.catch(() => undefined); // a call refused before it awaited the answer: not a stray fault
-    return answer;
-  };
-}
-
-/**
- * The arguments of an API call with each passwordPrompt() answer in a plain
- * object's field awaited: the password is asked before the call runs.
- */
-async function settledArguments(args: unknown[]): Promise<unknown[]> {
-  return Promise.all(args.map(async (arg) => {
-    if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) return arg;
-    const entries = Object.entries(arg);
-    if (!entries.some(([, v]) => typeof v === 'object' && v !== null && pendingPrompts.has(v))) return arg;
-    const settled: Record<string, unknown> = {};
-    for (const [k, v] of entries) settled[k] = typeof v === 'object' && v !== null && pendingPrompts.has(v) ? await v : v;
-    return settled;
-  }));
 }
 
 /** What a declined confirmation returns. */
@@ -99,6 +69,8 @@ class ShellObject {}
 async function shellCall(login: Login, commands: ShellCommands, object: ObjectName | null, method: string, args: unknown[]): Promise<unknown> {
   let settled: unknown[];
   try {
+    // A call that will be refused is refused before any password is asked.
+    if (hasPrompt(args)) await login.invoke(object, method, await settledArguments(args, PROMPT_STAND_IN), { checkOnly: true });
     settled = await settledArguments(args);
   } catch (err) {
     if (!isEpicError(err)) markApiFailure(err);
@@ -169,7 +141,7 @@ export function contextValues(login: Login, commands: ShellCommands): Record<str
   values.logout = commands.logout;
   values.load = commands.load;
   values.print = commands.print;
-  values.passwordPrompt = passwordPromptOf(commands.askSecret);
+  values.passwordPrompt = passwordPromptOf(commands.askSecret, (line) => commands.print(line));
   values.passwd = commands.passwd;
   values.it = itMarker;
   // export(list, file): the shell reads the reserved word as this name (lib/shell/tokens.ts shellSyntax).

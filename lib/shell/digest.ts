@@ -10,7 +10,20 @@ import type { Login } from './login.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** What a manager meets in an empty database: the first steps, collaborators then clients. */
+export function firstSteps(start: NonNullable<Digest['start']>): string[] {
+  return [
+    'Nothing here yet. First steps:',
+    start.colleagues
+      ? '1. Your collaborators are there (users.list()); add more with users.create(…)'
+      : "1. Create your collaborators: users.create({fullName, email, department: 'sales', password: passwordPrompt()})",
+    "2. Then clients: your salespeople create theirs (clients.create), or import a file: clients.import('clients.csv')",
+    'Then contracts (contracts.create) and events; help() lists everything.',
+  ];
+}
+
 export function digestLines(d: Digest, department: Department): string[] {
+  if (d.start && !d.start.clients) return firstSteps(d.start);
   const whose = { management: 'Events', sales: 'Events of your clients', support: 'Your events' }[department];
   const next = d.events.nextAt ? ` (next: ${d.events.nextName}, ${formatDate(new Date(d.events.nextAt))})` : '';
   const lines = [d.events.count

@@ -225,23 +225,3 @@ export async function exportList(source: unknown, file: unknown, options?: unkno
     throw err;
   }
 }
-
-function isRecord(value: unknown): value is Row {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-/**
- * `--csv`: a result as CSV on `out` — a list whole (every page, streamed), an
- * array of records, or one record; undefined for anything else (printed as usual).
- */
-export function csvResult(value: unknown, out: NodeJS.WritableStream): Promise<void> | undefined {
-  const write = (text: string) => new Promise<void>((resolve, reject) => {
-    if (!text) return resolve();
-    out.write(text, (err) => (err ? reject(err) : resolve()));
-  });
-  if (isPage(value)) return streamPages(value, 'csv', write).then(() => undefined);
-  const rows = Array.isArray(value) && value.length > 0 && value.every(isRecord) ? value : isRecord(value) ? [value] : undefined;
-  if (!rows) return undefined;
-  const enc = encoder('csv');
-  return write(enc.start(rows[0]) + enc.rows(rows));
-}

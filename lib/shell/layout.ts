@@ -153,10 +153,12 @@ export function chooseLayout(request: LayoutRequest): Layout {
     // Off: the table all the same, its cells as narrow as they get (lines wider than the terminal).
     return { kind: 'table', columns, widths: columns.map((c) => Math.min(natural(c, cells), Math.max(columnLabel(c).length, MIN_CELL_WIDTH))) };
   }
+  const uncut = widths.every((w, i) => w === natural(columns[i], cells));
+  // Every column asked for: cut dates and names are of no use, so one record after another instead.
+  if (request.columns === 'all' && !uncut && expanded === 'auto') return { kind: 'vertical', columns };
   if (request.columns !== 'default' || !view) return { kind: 'table', columns, widths };
 
   // A wider terminal shows more: the next most useful columns, in turn, while the table still fits uncut.
-  const uncut = widths.every((w, i) => w === natural(columns[i], cells));
   if (!uncut) return { kind: 'table', columns, widths };
   const extras = [...view.extras, ...all.filter((f) => !view.order.includes(f))].filter((f) => fields.includes(f));
   for (const extra of extras) {

@@ -61,6 +61,8 @@ export interface Login {
    * one checked by the database; false when it is wrong (lib/auth/own-password.ts).
    */
   changePassword: (oldPassword: string, newPassword: string) => Promise<boolean>;
+  /** passwd(): the current password checked alone, before the new one is asked; false when it is wrong. */
+  checkPassword?: (password: string) => Promise<boolean>;
   monitor: Monitor;
   /** What the interactive shell says at login (lib/shell/digest.ts). */
   digest: () => Promise<Digest>;

@@ -11,6 +11,8 @@
 import util from 'node:util';
 import { Page, isPage } from '../crm/page.js';
 import { isFound, type Found } from '../crm/find.js';
+import { splitTotal } from '../crm/reports.js';
+import { isPasswordAnswer } from './password-prompt.js';
 import { visible } from '../platform/text.js';
 import { fitText } from '../platform/width.js';
 import { formatDate, isDate } from '../platform/dates.js';
@@ -47,6 +49,8 @@ export interface OutputOptions {
   width?: number;
   /** The settings that shape lists and dates (config.set, lib/shell/settings.ts). */
   display?: Display;
+  /** false: a page with more rows does not end with `Type "it" for more` (printed for a program). */
+  moreHint?: boolean;
 }
 
 /** What the settings choose for display. */
@@ -65,15 +69,24 @@ function historyValue(field: string, value: unknown, dateFormat?: string): strin
   return fitCell(formatField(field, value, dateFormat));
 }
 
-/** One history entry a line: `2026-11-30 14:02  Bill Boquet  contract 3  amountDue 5000.00 → 0.00`. */
+/** A change's field and value in words: a collaborator by name (`salesContact Bill Boquet`), else as it is. */
+function historyChange(entry: Row, field: string, value: unknown, dateFormat?: string): string {
+  const people = (entry.people ?? {}) as Record<string, string>;
+  if (!/^(sales|support)ContactId$/.test(field) || value === null || value === undefined) return historyValue(field, value, dateFormat);
+  const name = people[String(value)];
+  return name ? fitCell(name) : `id ${String(value)}`;
+}
+
+/** One history entry a line: `2026-11-30 14:02  Bill Boquet  contract 3 (Kevin Casey)  salesContact Bill Boquet → Ana Vente`. */
 export function formatHistoryLine(entry: Row, color: boolean, showRecord: boolean, dateFormat?: string): string {
   // A signature is its own news: its timestamp is the line's.
   const changes = entry.changes && typeof entry.changes === 'object' && entry.action !== 'signed'
-    ? Object.entries(entry.changes as Record<string, [unknown, unknown]>).map(([f, [from, to]]) => `${f} ${historyValue(f, from, dateFormat)} → ${historyValue(f, to, dateFormat)}`).join(', ')
+    ? Object.entries(entry.changes as Record<string, [unknown, unknown]>).map(([f, [from, to]]) => `${f.replace(/^(sales|support)ContactId$/, '$1Contact')} ${historyChange(entry, f, from, dateFormat)} → ${historyChange(entry, f, to, dateFormat)}`).join(', ')
     : '';
   const what = visible([entry.action === 'updated' && changes ? '' : String(entry.action), changes].filter(Boolean).join(' '));
   const note = entry.note ? ` (${fitCell(String(entry.note), 80)})` : '';
-  const record = showRecord ? visible(`${entry.object} ${entry.recordId ?? '?'}  `) : '';
+  const named = entry.recordName ? ` (${fitCell(String(entry.recordName))})` : '';
+  const record = showRecord ? visible(`${entry.object} ${entry.recordId ?? '?'}${named}  `) : '';
   return `${paint(formatDate(entry.at as Date, dateFormat), 'dim', color)}  ${fitCell(String(entry.actorName))}  ${record}${what}${note}`;
 }
 
@@ -99,7 +112,7 @@ function tableView(options: { width?: number; display?: Display }, object?: stri
   return { ...options.display, width: options.width, object, choice };
 }
 
-export function formatPage(page: Page<unknown>, color: boolean, options: { width?: number; display?: Display } = {}): string {
+export function formatPage(page: Page<unknown>, color: boolean, options: { width?: number; display?: Display; moreHint?: boolean } = {}): string {
   const rows = page.rows.filter(isRecord);
   const listing = page.object === 'history'
     ? formatTimeline(rows, color, options.display?.dateFormat, options.width)
@@ -107,7 +120,7 @@ export function formatPage(page: Page<unknown>, color: boolean, options: { width
   const table = rows.length === page.rows.length ? listing : page.rows.map((r) => inspectVisibly(r, false)).join('\n');
   // The last page says how many were listed in all (with the pages `it` showed before it).
   if (!page.hasMore) return page.rows.length ? `${table}\n${paint(`(${page.listed} ${page.listed === 1 ? 'row' : 'rows'})`, 'dim', color)}` : table;
-  return `${table}\n${paint('Type "it" for more', 'dim', color)}`;
+  return options.moreHint === false ? table : `${table}\n${paint('Type "it" for more', 'dim', color)}`;
 }
 
 /** find(): each kind with its rows as a table, kinds with nothing left out. */
@@ -124,6 +137,8 @@ export function formatFound(found: Found, color: boolean, options: { width?: num
 export function toJson(value: unknown): string {
   if (value instanceof ShellText) return value.text;
   if (isPage(value)) return JSON.stringify(value.rows);
+  const totalled = splitTotal(value);
+  if (totalled) return JSON.stringify(totalled);
   return JSON.stringify(value === undefined ? null : value) ?? 'null';
 }
 
@@ -167,6 +182,7 @@ function flatRecord(record: Row, prefix = '', depth = 2): Row | undefined {
 
 /** Render any value the shell printed: the writer of the REPL, and what batches print. */
 export function render(value: unknown, options: OutputOptions): string {
+  if (isPasswordAnswer(value)) return '(the password typed at passwordPrompt(): not shown)';
   if (value instanceof ShellText) return fitText(visible(value.text, '\n'), options.width);
   if (options.json) return toJson(value);
   const listing = listingOf(value);

@@ -50,12 +50,27 @@ export class LineMemory {
 
   /** An entered statement: kept in the history file, unless it carries a secret (then out of the Up arrow too). */
   record(code: string): void {
+    if (!isSensitive(code)) this.recallWhole(code);
     if (!this.file) return;
     if (!this.file.add(code) && this.terminal) {
       // The line reader already put the lines in its memory: take them out.
       const lines = new Set(code.split('\n').map((l) => l.trim()));
       this.forget((entry) => entry.split(/\r|\n/).some((l) => lines.has(l.trim())));
     }
+  }
+
+  /**
+   * A statement typed over several lines comes back whole at Up-arrow: where
+   * the line reader kept each line apart (Node.js before 24), they become one
+   * entry on one line (not when a line ends in a `//` comment).
+   */
+  private recallWhole(code: string): void {
+    const lines = code.replace(/\n$/, '').split('\n');
+    const recalled = this.recalled;
+    if (lines.length < 2 || !recalled || lines.some((l) => l.includes('//') || l.trim() === '')) return;
+    const newestFirst = lines.map((l) => l.trim()).reverse();
+    if (!newestFirst.every((l, i) => (recalled[i] ?? '').trim() === l)) return;
+    recalled.splice(0, lines.length, newestFirst.reverse().join(' '));
   }
 
   private forget(drop: (entry: string) => boolean): void {
@@ -82,11 +97,15 @@ export function lineQuestion(server: REPLServer, replOutput: HideableOutput, io:
       }
       memory.asking = true;
       const cancel = new AbortController();
+      // A y/N question: Ctrl+C answers No (`Cancelled: nothing was changed.`), it does not interrupt the call that asks.
+      const others = hidden ? [] : server.rawListeners('SIGINT');
+      for (const l of others) server.removeListener('SIGINT', l as () => void);
       const finish = (answer: string | undefined) => {
         replOutput.hidden = false;
         memory.asking = false;
         server.removeListener('close', onClose);
         server.removeListener('SIGINT', onSigint);
+        for (const l of others) server.on('SIGINT', l as () => void);
         resolve(answer);
       };
       const onClose = () => finish(undefined);

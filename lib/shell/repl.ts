@@ -23,7 +23,7 @@ import { outputOptions, type ShellIO } from './shell-io.js';
 import { readStartupFile, runStartupFile } from './startup-file.js';
 import { isIncomplete } from './statements.js';
 import { LineMemory, lineQuestion, Turns } from './repl-lines.js';
-import { usesAwait } from './tokens.js';
+import { usesAwait, withoutLeadingAwait } from './tokens.js';
 
 export function promptFor(actor: Actor): string {
   return visible(`epic(${actor.department}:${actor.email})> `);
@@ -174,8 +174,9 @@ function lineEvaluator({ runtime, turns, server, terminal, memory, results, writ
     if (isIncomplete(code)) return callback(new repl.Recoverable(new SyntaxError('Unexpected end of input')), undefined);
     memory.record(code);
     turns.add(async () => {
-      turns.awaiting = terminal && usesAwait(code);
-      const outcome = await runtime.evaluate(code, file).finally(() => (turns.awaiting = false));
+      const run = withoutLeadingAwait(code); // `await contracts.sign(4)` asks as `contracts.sign(4)` does
+      turns.awaiting = terminal && usesAwait(run);
+      const outcome = await runtime.evaluate(run, file).finally(() => (turns.awaiting = false));
       if (outcome.kind === 'exit') {
         if (outcome.message && outcome.exitCode !== 0) writeError(outcome.message);
         turns.exitCode = outcome.exitCode;

@@ -21,8 +21,7 @@ import type { Login } from './login.js';
 import { printed, render, ShellText, visible, type OutputOptions } from './output.js';
 import { outputOptions, type FrontEnd, type ShellIO } from './shell-io.js';
 import { Settings } from './settings.js';
-import { csvResult } from './export.js';
-import { isPage, MAX_PAGE_SIZE } from '../crm/page.js';
+import { showResult } from './machine-output.js';
 import { chooseNewPassword, WRONG_CURRENT_PASSWORD } from '../auth/own-password.js';
 import { AuthError } from '../domain/errors.js';
 import { insideFile, resolveUserPath, setStartDir, startDir } from '../platform/user-paths.js';
@@ -96,19 +95,9 @@ export class ShellRuntime implements BatchRun {
     return render(value, this.output);
   }
 
-  /**
-   * Print a result. --csv: a list whole, every page streamed; --json: a list
-   * that has more rows says so on stderr (stdout stays the JSON array).
-   */
+  /** Print a result (lib/shell/machine-output.ts: --csv, --json, pipes; a front-end without askYesNo is a batch). */
   show(value: unknown): void | Promise<void> {
-    if (this.io.csv) {
-      const csv = csvResult(value, this.io.output);
-      if (csv) return csv;
-    }
-    this.write(`${this.render(value)}\n`);
-    if (this.output.json && isPage(value) && value.hasMore) {
-      this.io.errorOutput.write(`more rows remain after these ${value.rows.length}: give limit (up to ${MAX_PAGE_SIZE}), or export(list, 'file.jsonl') or --csv for all of them\n`);
-    }
+    return showResult(value, this.io, this.output, !this.front.askYesNo);
   }
 
   describe(error: unknown): string {
@@ -158,7 +147,8 @@ export class ShellRuntime implements BatchRun {
     const ask = (question: string) => this.front.askSecret(question);
     const say = (line: string) => void this.io.errorOutput.write(`${line}\n`);
     const current = await ask(`Current password for ${this.login.actor().email}: `);
-    const next = await chooseNewPassword(ask, say);
+    if (current !== undefined && this.login.checkPassword && !(await this.login.checkPassword(current))) throw new AuthError(WRONG_CURRENT_PASSWORD);
+    const next = await chooseNewPassword(ask, say, undefined, (typed) => (typed === current ? 'must differ from the current one' : undefined));
     if (next === undefined) throw new Error('no new password given; nothing was changed');
     if (!(await this.login.changePassword(current, next))) throw new AuthError(WRONG_CURRENT_PASSWORD);
     return new ShellText('Password changed. Your other sessions have ended; this one goes on.');

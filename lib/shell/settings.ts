@@ -12,7 +12,7 @@ import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../crm/page.js';
 import { ValidationError } from '../domain/errors.js';
 import { readPrivateFile, writePrivateFile } from '../platform/state.js';
 import { EXPANDED_MODES, VIEWS, columnsOf, resolveColumn, type ColumnChoice, type Expanded } from './layout.js';
-import { DATE_TOKENS } from '../platform/dates.js';
+import { DATE_TOKENS, setInputDateFormat } from '../platform/dates.js';
 import { isPhoneRegion, setPhoneRegion } from '../crm/phone.js';
 import type { Display } from './output.js';
 
@@ -126,6 +126,7 @@ export class Settings {
   /** `file`: where they are kept (none: for this session only). `warn`: a line about a saved file that could not be used. */
   constructor(readonly file: string | undefined, private readonly warn: (line: string) => void = () => undefined) {
     this.load();
+    setInputDateFormat(this.values.dateFormat);
   }
 
   private load(): void {
@@ -157,6 +158,7 @@ export class Settings {
     if (object) this.values.columns[object] = checkColumns(object, value, `columns.${object}`);
     else (this.values as unknown as Record<string, unknown>)[key] = CHECKS[key as keyof typeof CHECKS](value, key);
     if (key === 'phoneRegion') setPhoneRegion(this.values.phoneRegion);
+    if (key === 'dateFormat') setInputDateFormat(this.values.dateFormat);
   }
 
   private save(): void {
@@ -198,6 +200,7 @@ export class Settings {
       else (this.values as unknown as Record<string, unknown>)[key] = (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[key];
     }
     setPhoneRegion(this.values.phoneRegion);
+    setInputDateFormat(this.values.dateFormat);
     this.save();
   }
 

@@ -199,3 +199,37 @@ export function shellSyntax(code: string): string {
   }
   return out;
 }
+
+/**
+ * `await clients.get(3)` typed at the prompt is the call alone: the shell
+ * awaits every result, and a line with top-level await would run in Node's
+ * own way, holding keys back (so a call could not ask y/N). Only a call chain
+ * after one leading `await` (`await a.b(…)[0].c(…)`, a `;` at the end at most)
+ * loses it; anything else is left as written.
+ */
+export function withoutLeadingAwait(code: string): string {
+  if (!/^\s*await\b/.test(code)) return code;
+  const tokens = tokenize(code);
+  const first = tokens[0];
+  // passwordPrompt() stays refused when awaited at the prompt: its answer is never a result to print.
+  if (first?.type !== 'ident' || first.value !== 'await' || first.start === undefined || tokens[1]?.type !== 'ident' || tokens[1].value === 'passwordPrompt') return code;
+  let k = 2;
+  const close: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+  while (k < tokens.length) {
+    const t = tokens[k];
+    if (t.type === 'punct' && (t.value === '.' || t.value === '?.') && tokens[k + 1]?.type === 'ident') k += 2;
+    else if (t.type === 'punct' && (t.value === '(' || t.value === '[')) {
+      const depth: string[] = [];
+      do {
+        const u = tokens[k];
+        if (u.type === 'punct' && close[u.value]) depth.push(close[u.value]);
+        else if (u.type === 'punct' && u.value === depth[depth.length - 1]) depth.pop();
+        else if (u.type === 'ident' && u.value === 'await') return code;
+        k++;
+      } while (depth.length && k < tokens.length);
+      if (depth.length) return code;
+    } else if (t.type === 'punct' && t.value === ';' && k === tokens.length - 1) k++;
+    else return code;
+  }
+  return code.slice(0, first.start) + code.slice(first.start + 'await'.length);
+}

@@ -5,7 +5,7 @@
  * change goes on and the others end, and nobody clears the flag otherwise.
  */
 import { expect } from 'chai';
-import { changeOwnPassword, passwordChangeDue } from '../../lib/auth/own-password.js';
+import { changeOwnPassword, checkOwnPassword, passwordChangeDue } from '../../lib/auth/own-password.js';
 import { checkPassword } from '../../lib/auth/login.js';
 import { hashPassword } from '../../lib/auth/passwords.js';
 import { endSession } from '../../lib/auth/sessions.js';
@@ -75,6 +75,17 @@ describe('own passwords: passwd() and the change management\'s passwords need', 
     expect(locked.message).to.match(/too many failed logins/);
     // Locked out: even the right one is refused now, and the password is the same.
     expect(await rejection(change(w.alice, FIXTURE_PASSWORD, MINE))).to.be.instanceOf(AuthError);
+    expect(await state(w.alice.id)).to.deep.equal(before);
+  });
+
+  it('checks the current password alone (passwd() before it asks the new one): nothing changes, no session is left, a wrong one counts as a failed login', async () => {
+    const check = (password: string) => checkOwnPassword(ctx().db, recordingMonitor(), w.alice, password);
+    const before = await state(w.alice.id);
+    expect(await check(FIXTURE_PASSWORD)).to.equal(true);
+    expect(await state(w.alice.id)).to.deep.equal(before); // the session the check opened is gone again
+    for (let i = 1; i <= 4; i++) expect(await check(`wrong password ${i}`)).to.equal(false);
+    expect(await rejection(check('wrong password 5'))).to.be.instanceOf(AuthError);
+    expect(await rejection(check(FIXTURE_PASSWORD))).to.be.instanceOf(AuthError); // locked now, like a login
     expect(await state(w.alice.id)).to.deep.equal(before);
   });
 

@@ -29,6 +29,7 @@ describe('crm/digest', () => {
     expect(manager.events.count).to.equal(2);
     expect(manager.contracts).to.deep.equal({ unsigned: 2, unsignedValue: '2000.00', unpaid: 1, due: '500.00' });
     expect(manager.unassigned).to.deep.equal({ count: 1, nextAt: new Date('2026-06-20T10:00:00Z') });
+    expect(manager.start).to.deep.equal({ colleagues: true, clients: true });
   });
 
   it('counts the follow-ups due by now that are the caller\'s (set by them or on their clients), the first named', async () => {

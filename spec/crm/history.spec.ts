@@ -91,7 +91,12 @@ describe('record history', () => {
     const byBob = await apiAs(w.manager).activity({ by: w.bob.id, object: 'client', since: new Date(Date.now() - 60_000) });
     expect(byBob.rows.map((e) => e.actorName)).to.deep.equal(['Bob Sales']);
     const rendered = render(all, { json: false, color: false });
-    expect(rendered).to.match(/Maud Manager {2}event \d+ {2}assigned supportContactId \d+ → \d+/);
+    // People and records by name, not ids.
+    expect(rendered).to.include(`Maud Manager  event ${w.eventK} (Kate event)  assigned supportContact Kate Support → Lou Support`);
+    expect(rendered).to.include(`Bob Sales  client ${w.clientB} (Client of Bob)  phone`);
+    await apiAs(w.manager).clients.assign(w.clientA, w.bob.id);
+    const one = render(await apiAs(w.manager).clients.history(w.clientA), { json: false, color: false });
+    expect(one).to.match(/Maud Manager {2}assigned salesContact Alice Sales → Bob Sales$/m);
   });
 
   it('pages with it (newest first), and refuses bad filters naming the field, with nothing changed', async () => {

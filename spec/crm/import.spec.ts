@@ -163,7 +163,9 @@ describe('clients.import', function () {
     fs.mkdirSync(path.join(work.path, 'sub'));
     file('sub/in.csv', 'Full name,Email\nAnn,ann@x.test\n');
     expect((await apiAs(w.alice).clients.import('sub/in.csv')).created).to.equal(1);
-    expect((await refused(() => apiAs(w.alice).clients.import('nope.csv'))).message).to.equal('file nope.csv does not exist');
+    // The message names the path looked at, not only the name typed.
+    expect((await refused(() => apiAs(w.alice).clients.import('nope.csv'))).message).to.equal(`file ${path.join(fs.realpathSync(work.path), 'nope.csv')} does not exist`);
+    expect((await refused(() => apiAs(w.alice).clients.import('sub/nope.xlsx'))).message).to.equal(`file ${path.join(fs.realpathSync(work.path), 'sub', 'nope.xlsx')} does not exist`);
   });
 
   describe('hostile files', () => {

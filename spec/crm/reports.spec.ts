@@ -184,4 +184,14 @@ describe('reports', () => {
     await asOwner((c) => c.exec(t.rebuildReportTotals));
     expect(kept).to.deep.equal(await totals());
   });
+
+  it('a revenue call without arguments, or without by, says what by may be, once', async () => {
+    const reports = apiAs(w.manager).reports;
+    const bare = await rejection(reports.revenue());
+    expect(bare).to.be.instanceOf(ValidationError);
+    expect(bare.message).to.match(/by is required: one of 'salesContact', 'client', 'month' \(reports\.revenue\(\{by: 'month'\}\)\)$/);
+    const empty = await rejection(reports.revenue({ from: '2026-01-01' }));
+    expect(empty.message).to.equal("by is required: one of 'salesContact', 'client', 'month' (reports.revenue({by: 'month'}))");
+    expect((await rejection(reports.revenue({ by: 'year' }))).message).to.match(/^by must be one of 'salesContact', 'client', 'month'$/);
+  });
 });

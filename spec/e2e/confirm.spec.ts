@@ -41,18 +41,27 @@ describe('e2e: confirmation before users.delete, contracts.sign, undo and client
     shell.sendLine('n');
     await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
     expect(await fingerprint()).to.deep.equal(before);
-    // Enter alone is No too.
+    // A call that will be refused is refused before any question.
     shell.sendLine(`users.delete(${bob.id})`);
+    const refused = await shell.waitFor(promptOf(manager));
+    expect(refused).to.include('ValidationError: reassignTo is required: collaborator').and.not.include('[y/N]');
+    shell.sendLine(`users.delete(${bob.id}, {reassignTo: ${bed.world.kate.id}})`);
+    expect(await shell.waitFor(promptOf(manager))).to.include('clients go to a sales collaborator').and.not.include('[y/N]');
+    expect(await fingerprint()).to.deep.equal(before);
+
+    // Enter alone is No too.
+    shell.sendLine(`users.delete(${bob.id}, {unassign: true})`);
     expect(await shell.waitFor(/\[y\/N\] $/)).to.include('their 1 client will be left unassigned.');
     shell.sendLine('');
     await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
     expect(await fingerprint()).to.deep.equal(before);
 
-    // Ctrl+C at the question is No too.
-    shell.sendLine(`users.delete(${bob.id})`);
+    // Ctrl+C at the question is No too, and says so.
+    shell.sendLine(`users.delete(${bob.id}, {unassign: true})`);
     await shell.waitFor(/\[y\/N\] $/);
     shell.send(KEY.ctrlC);
-    await shell.waitFor(/Interrupted: cancelled \(Ctrl\+C\)\n[\s\S]*> $/);
+    const cancelled = await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
+    expect(cancelled).to.not.include('Interrupted');
     expect(await fingerprint()).to.deep.equal(before);
 
     shell.sendLine(`users.delete(${bob.id}, {reassignTo: ${alice.id}})`);
@@ -75,6 +84,12 @@ describe('e2e: confirmation before users.delete, contracts.sign, undo and client
     await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
     expect(await fingerprint()).to.deep.equal(before);
     expect((await apiAs(alice).contracts.get(contractA)).signed).to.equal(false);
+    // With await, the same question (the shell awaits results anyway).
+    shell.sendLine(`await contracts.sign(${contractA})`);
+    expect(await shell.waitFor(/\[y\/N\] $/)).to.include(`Signing contract ${contractA} for Client of Alice`);
+    shell.sendLine('n');
+    await shell.waitFor(/Cancelled: nothing was changed\.\n[\s\S]*> $/);
+    expect(await fingerprint()).to.deep.equal(before);
     shell.sendLine(`contracts.sign(${contractA})`);
     await shell.waitFor(/\[y\/N\] $/);
     shell.sendLine('yes');

@@ -62,6 +62,45 @@ describe('e2e: CSV export and import through the built CLI', function () {
     expect(all.stderr).to.equal('');
   });
 
+  it('--eval of a list into a pipe never prints `Type "it" for more`: stderr says more rows remain', async () => {
+    await addBulk(30, bed.world.alice.id, bed.world.kate.id);
+    await loginAs(bed.world.alice.email);
+    const r = await cli(['--eval', 'clients.list()']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('Client of Alice');
+    expect(r.stdout).to.not.include('Type "it"');
+    expect(r.stderr).to.equal("more rows remain after these 20: give limit (up to 500), or export(list, 'file.jsonl') or --csv for all of them\n");
+  });
+
+  it('--csv of find(), a nested result or a report writes flat cells; a report\'s (total) is apart in --json and --csv', async () => {
+    const { manager, alice, bob } = bed.world;
+    await loginAs(manager.email);
+    const found = await cli(['--csv', '--eval', "find('client')"]);
+    expect(found.code, found.stderr).to.equal(0);
+    const rows = parse(found.stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.kind)).to.include('client').and.include('contract');
+    expect(rows.find((r) => r.kind === 'client' && r.email === 'a@client.test')?.fullName).to.equal('Client of Alice');
+    expect(found.stdout).to.not.match(/[[{]/);
+
+    const moved = await cli(['--csv', '--eval', `users.update(${bob.id}, {department: 'support'}, {reassignTo: ${alice.id}})`]);
+    expect(moved.code, moved.stderr).to.equal(0);
+    const [record] = parse(moved.stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(record).to.include({ 'moved.clients': '1', 'moved.to.id': String(alice.id), 'moved.to.fullName': 'Alice Sales' });
+    expect(moved.stdout).to.not.match(/[[{]/);
+
+    const csv = await cli(['--csv', '--eval', "reports.revenue({by: 'salesContact'})"]);
+    expect(csv.code, csv.stderr).to.equal(0);
+    const lines = parse(csv.stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(lines.map((l) => l.salesContact)).to.not.include('(total)');
+    expect(lines).to.have.length(1);
+    expect(csv.stderr).to.equal('total: contracts 4, signed 10000.00, collected 10000.00, due 0.00\n');
+    const json = await cli(['--json', '--eval', "reports.revenue({by: 'salesContact'})"]);
+    expect(json.code, json.stderr).to.equal(0);
+    const doc = JSON.parse(json.stdout) as { rows: Array<{ salesContact: string }>; total: { contracts: number; due: string } };
+    expect(doc.rows.map((l) => l.salesContact)).to.deep.equal(['Alice Sales']);
+    expect(doc.total).to.include({ contracts: 4, due: '0.00' });
+  });
+
   it('clients.import through the CLI: the report, no progress line without a terminal; a refused file exits 1 and changes nothing', async () => {
     await loginAs(bed.world.alice.email);
     const good = path.join(bed.home, 'good.csv');

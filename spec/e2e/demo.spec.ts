@@ -31,6 +31,23 @@ describe('e2e: --demo on the embedded database', function () {
     expect(r.stdout).to.match(/Kevin Casey/);
   });
 
+  it('--demo DEPT --reset puts the demo data back; --reset alone is refused', async () => {
+    const added = await runCli(['--demo', 'sales', '--eval', "clients.create({fullName: 'Temp Client', email: 'temp@example.org'})"], env, '', 110_000);
+    expect(added.code, added.stderr).to.equal(0);
+    const count = async (args: string[]) => {
+      const r = await runCli([...args, '--demo', 'sales', '--eval', "clients.count({search: 'Temp Client'})"], env, '', 110_000);
+      expect(r.code, r.stderr).to.equal(0);
+      return r;
+    };
+    expect((await count([])).stdout).to.equal('1\n');
+    const reset = await count(['--reset']);
+    expect(reset.stdout).to.equal('0\n');
+    expect(reset.stderr).to.include('Demo data put back as it was first loaded.');
+    const alone = await runCli(['--reset', '--eval', '1'], env);
+    expect(alone.code).to.not.equal(0);
+    expect(alone.stderr).to.include('--reset puts the demo data back: it goes with --demo DEPARTMENT');
+  });
+
   it('--demo sales opens a working shell that says it is a demo, and Ctrl+D leaves it cleanly', async () => {
     const shell = PtySession.start(['--demo', 'sales'], env);
     const start = await shell.waitFor(/epic\(sales:[^)]+\)> $/, 60_000);

@@ -5,7 +5,8 @@
  */
 import { expect } from 'chai';
 import type { Actor } from '../../lib/domain/actor.js';
-import { FIXTURE_PASSWORD, addContract, addEvent } from '../support/fixtures.js';
+import { FIXTURE_PASSWORD, addContract, addEvent, addUser } from '../support/fixtures.js';
+import { resetData } from '../support/server.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { cliTestbed, runCli } from '../support/cli.js';
 
@@ -56,5 +57,19 @@ describe('e2e: the digest at login', function () {
     const evaluated = await runCli(['--email', bed.world.manager.email, '--eval', "print('done')"], bed.env);
     expect(evaluated.code, evaluated.stderr).to.equal(0);
     expect(evaluated.stdout + evaluated.stderr).not.to.match(/next 7 days|unsigned/);
+  });
+
+  it('greets the first manager of an empty database with the first steps: collaborators, then clients', async () => {
+    await resetData();
+    const first = await addUser('Nina First', 'nina@epic.events', 'management');
+    const out = await login(first);
+    const lines = out.slice(out.indexOf('Logged in as')).split('\n').slice(1).filter((l) => l.trim() && !/epic\(/.test(l));
+    expect(lines[0]).to.equal('Nothing here yet. First steps:');
+    expect(lines[1]).to.match(/^1\. Create your collaborators: users\.create\(\{fullName, email, department: 'sales', password: passwordPrompt\(\)\}\)/);
+    expect(lines.join(' ')).to.match(/2\. Then clients: .*clients\.import\('clients\.csv'\)/);
+    expect(out).not.to.match(/next 7 days/);
+    // With collaborators but no client yet: the steps still, the first one done.
+    await addUser('Sam Sales', 'sam@epic.events', 'sales');
+    expect(await login(first)).to.include('1. Your collaborators are there (users.list())');
   });
 });

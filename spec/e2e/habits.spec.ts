@@ -68,4 +68,41 @@ describe('e2e: names and habits at the prompt', function () {
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
   });
+
+  it('Up-arrow recalls a multi-line input whole, and Enter runs it again', async () => {
+    const shell = await openShell();
+    shell.sendLine('contracts.count({');
+    await shell.waitFor(/(\| |\.\.\. )$/);
+    shell.sendLine('signed: true})');
+    await shell.waitFor(new RegExp(`\\n4\\n[\\s\\S]*${PROMPT.source}`));
+    shell.send(KEY.up);
+    // The whole statement comes back (Node.js 24 draws its lines under `| `; older ones on one line).
+    await shell.waitFor(/contracts\.count\(\{(\n\| | )signed: true\}\)$/);
+    shell.send(KEY.enter);
+    await shell.waitFor(new RegExp(`\\n4\\n[\\s\\S]*${PROMPT.source}`));
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+  });
+
+  it('Tab completes setting names and values, departments, the by of reports.revenue and the object of activity', async () => {
+    const shell = await openShell();
+    const lists = [
+      ["config.set('page", /pageSize\s+pager/],
+      ["config.set('expanded', '", /auto\s+on\s+off/],
+      ["users.create({fullName: 'A', department: 's", /sales\s+support/],
+      ["reports.revenue({by: '", /salesContact\s+client\s+month/],
+      ["activity({object: 'c", /client\s+contract/],
+    ] as const;
+    for (const [line, listed] of lists) {
+      expect(await shell.completions(line, listed)).to.match(listed);
+      shell.send(KEY.ctrlU);
+    }
+    // One candidate: completed in the line, and it runs.
+    shell.send(`config.get('dateF${KEY.tab}`);
+    await shell.waitFor(/config\.get\('dateFormat$/);
+    shell.sendLine("')");
+    await shell.waitFor(new RegExp(`'local'\\n[\\s\\S]*${PROMPT.source}`));
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+  });
 });

@@ -38,6 +38,9 @@ describe('e2e: passwd() and replacing a password management set', function () {
     await shell.waitFor(/New password \(12\+ characters\): $/);
     shell.sendLine('short');
     await shell.waitFor(/The password must be at least 12 characters; try another\.\n[\s\S]*New password \(12\+ characters\): $/);
+    // The current one again is refused at once, before it is asked a second time.
+    shell.sendLine(FIXTURE_PASSWORD);
+    await shell.waitFor(/The password must differ from the current one; try another\.\n[\s\S]*New password \(12\+ characters\): $/);
     shell.sendLine(MINE);
     await shell.waitFor(/New password again: $/);
     shell.sendLine(`${MINE}!`);
@@ -71,11 +74,9 @@ describe('e2e: passwd() and replacing a password management set', function () {
     shell.sendLine('passwd()');
     await shell.waitFor(/Current password for alice@epic\.events: $/);
     shell.sendLine('not my password at all');
-    await shell.waitFor(/New password \(12\+ characters\): $/);
-    shell.sendLine(MINE);
-    await shell.waitFor(/New password again: $/);
-    shell.sendLine(MINE);
-    await shell.waitFor(/AuthError: the current password is wrong; nothing was changed\n[\s\S]*> $/);
+    // Checked before the new one is asked: no new password is asked for nothing.
+    const refused = await shell.waitFor(/AuthError: the current password is wrong; nothing was changed\n[\s\S]*> $/);
+    expect(refused).to.not.include('New password');
     shell.send(KEY.ctrlD);
     expect(await shell.exitCode()).to.equal(0);
     const after = await fingerprint();
@@ -83,6 +84,19 @@ describe('e2e: passwd() and replacing a password management set', function () {
     expect({ users: after.users, clients: after.clients }).to.deep.equal({ users: before.users, clients: before.clients });
     expect(await logsIn(alice.email, FIXTURE_PASSWORD)).to.equal(true);
     expect(fs.readFileSync(path.join(bed.home, 'history'), 'utf8')).not.to.include('typed in the line');
+  });
+
+  it('Ctrl+C at the login\'s password prompt cancels the login: no "wrong email or password", no try counted', async () => {
+    const { alice } = bed.world;
+    const before = await fingerprint();
+    const shell = PtySession.start(['--email', alice.email], bed.env);
+    await shell.waitFor(/Password for alice@epic\.events: $/);
+    shell.send(KEY.ctrlC);
+    const code = await shell.exitCode();
+    expect(code).to.not.equal(0);
+    expect(shell.output).to.not.match(/wrong email or password/i);
+    expect(shell.output).to.match(/AuthError: login cancelled: no password given for alice@epic\.events/);
+    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('a password management set is replaced at login, before the shell opens', async () => {

@@ -83,6 +83,17 @@ describe('e2e: lists fit the terminal', function () {
     expect(tooWide(shell.output, 200)).to.deep.equal([]);
   });
 
+  it("at 150 columns: columns: 'all' that would be cut prints one record after another, dates and names whole", async () => {
+    const { manager } = bed.world;
+    const shell = await openShell(manager, 150, 500);
+    const all = await run(shell, manager, "contracts.list({columns: 'all'})");
+    expect(all).to.match(/^-\[ 1 \]/m).and.match(/^\s*created at: \d{4}-\d\d-\d\d \d\d:\d\d/m);
+    expect(all).to.not.include('…');
+    shell.send(KEY.ctrlD);
+    expect(await shell.exitCode()).to.equal(0);
+    expect(tooWide(shell.output, 150)).to.deep.equal([]);
+  });
+
   it('long output at the prompt goes through the pager (less -FRSX), and the shell takes the terminal back', async () => {
     const { manager } = bed.world;
     const shell = await openShell(manager, 80, 24);

@@ -154,6 +154,18 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     expect(await shell.exitCode()).to.equal(0);
   });
 
+  it('a script with an expired stored token says so in one line and exits 3', async () => {
+    const shortLived = (await sessionFor(bed.world.alice.id, 2)).actor;
+    const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
+    saveToken({ stateDir: bed.home }, bed.world.alice.email, token);
+    while (verifyToken(CLI_JWT_SECRET, token, 3600).ok) await new Promise((r) => setTimeout(r, 200));
+    const r = await runCli(['--email', bed.world.alice.email, '--eval', '1 + 1'], { ...bed.env, TOKEN_TTL: '1h' });
+    expect(r.code).to.equal(3);
+    expect(r.stdout).to.equal('');
+    expect(r.stderr.trimEnd().split('\n'), r.stderr).to.have.length(1);
+    expect(r.stderr).to.match(/^AuthError: the session of alice@epic\.events has expired: log in again/);
+  });
+
   it('never asks the password for Tab on an expired session; Ctrl+C at the question returns to the prompt, the next evaluation asks again', async () => {
     const shortLived = (await sessionFor(bed.world.alice.id, 3)).actor;
     const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
@@ -267,14 +279,38 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
     await loginAs(bed.world.manager);
     const shell = await openShell(bed.world.manager);
     const secret = 'typed-unseen-passphrase-77';
+    // A call that will be refused asks no password.
+    const before = await fingerprint();
+    shell.sendLine("users.create({fullName: 'New Person', email: 'not-an-email', department: 'sales', password: passwordPrompt()})");
+    const refused = await shell.waitFor(/ValidationError: email[^\n]*\n[\s\S]*> $/);
+    expect(refused).to.not.include('Password:');
+    expect(await fingerprint()).to.deep.equal(before);
+
+    // Asked twice, hidden, until both answers agree.
     shell.sendLine("users.create({fullName: 'New Person', email: 'new.person@epic.events', department: 'sales', password: passwordPrompt()})");
     await shell.waitFor(/Password: $/);
+    shell.sendLine(secret);
+    await shell.waitFor(/Password again: $/);
+    shell.sendLine(`${secret}!`);
+    await shell.waitFor(/The two passwords differ; try again\.\n[\s\S]*Password: $/);
+    shell.sendLine(secret);
+    await shell.waitFor(/Password again: $/);
     shell.sendLine(secret);
     await shell.waitFor(/new\.person@epic\.events[\s\S]*> $/);
 
     // Awaited at the prompt it could never be answered (Node holds the keys back): one line says how to write it.
     shell.sendLine('const pw = await passwordPrompt()');
     await shell.waitFor(/Error: passwordPrompt\(\) cannot be awaited at the prompt[^\n]*\n[\s\S]*> $/);
+    // A leading await is dropped before other calls, never before this one (its answer is no result to print).
+    shell.sendLine('await passwordPrompt()');
+    await shell.waitFor(/Error: passwordPrompt\(\) cannot be awaited at the prompt[^\n]*\n[\s\S]*> $/);
+    // Typed alone, it asks, and the answer is not printed.
+    shell.sendLine('passwordPrompt()');
+    await shell.waitFor(/Password: $/);
+    shell.sendLine(`${secret}-alone`);
+    await shell.waitFor(/Password again: $/);
+    shell.sendLine(`${secret}-alone`);
+    await shell.waitFor(/\(the password typed at passwordPrompt\(\): not shown\)\n[\s\S]*> $/);
 
     const saved = path.join(bed.home, 'session.js');
     shell.sendLine(`.save ${saved}`);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import vm from 'node:vm';
 import { endOfDay, formatDate, isDate, readDate } from '../../lib/platform/dates.js';
+import { Settings } from '../../lib/shell/settings.js';
 
 /** Monday 30 November 2026, 23:50 local time. */
 const NOW = new Date(2026, 10, 30, 23, 50);
@@ -62,5 +63,23 @@ describe('dates (lib/platform/dates.ts)', () => {
     expect(formatDate(new Date(local(2026, 6, 4, 13)))).to.equal('2026-06-04 13:00');
     expect(formatDate(new Date(local(2026, 6, 4, 13) + 5000))).to.equal('2026-06-04 13:00:05');
     expect(formatDate(vm.runInNewContext('new Date(2026, 5, 4, 13)') as Date)).to.equal('2026-06-04 13:00');
+  });
+
+  it('reads a date as the dateFormat setting writes it (DD/MM/YYYY HH:mm: 10/12/2026 is 10 December), until it is reset', () => {
+    const settings = new Settings(undefined);
+    expect(read('10/12/2026')).to.have.property('problem').that.matches(/is ambiguous/);
+    settings.set('dateFormat', 'DD/MM/YYYY HH:mm');
+    try {
+      expect(read('10/12/2026')).to.deep.equal({ date: new Date(local(2026, 12, 10)), dateOnly: true });
+      expect(timeOf('10/12/2026 18:30')).to.equal(local(2026, 12, 10, 18, 30));
+      expect(formatDate(new Date(timeOf('04/06/2026 13:00')), 'DD/MM/YYYY HH:mm')).to.equal('04/06/2026 13:00');
+      expect(read('31/02/2026')).to.have.property('problem');
+      expect(timeOf('2026-06-04 13:00')).to.equal(local(2026, 6, 4, 13)); // ISO still reads
+      settings.set('dateFormat', 'MM-DD-YYYY');
+      expect(timeOf('12-10-2026')).to.equal(local(2026, 12, 10));
+    } finally {
+      settings.reset('dateFormat');
+    }
+    expect(read('10/12/2026')).to.have.property('problem').that.matches(/is ambiguous/);
   });
 });

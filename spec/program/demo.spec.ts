@@ -32,4 +32,20 @@ describe('demo data', () => {
     const kate = (await sessionFor(await demoUserId(ctx().admin, 'support'))).actor;
     expect((await createDigest(depsFor(kate))(today)).events.count).to.equal(1);
   });
+
+  it('--reset puts it back: what was changed since is gone, and the data is whole again', async () => {
+    expect(await loadDemoData(ctx().admin, 4, today)).to.equal(true);
+    const manager = (await sessionFor(await demoUserId(ctx().admin, 'management'))).actor;
+    const api = apiAs(manager);
+    const before = { clients: await api.clients.count(), contracts: await api.contracts.count(), events: await api.events.count() };
+    const seller = apiAs((await sessionFor(await demoUserId(ctx().admin, 'sales'))).actor);
+    await seller.clients.create({ fullName: 'Not Demo', email: 'not.demo@example.org' });
+    const kevin = (await api.clients.list({ search: 'Kevin Casey' })).rows[0];
+    await seller.clients.update(kevin.id, { companyName: 'Changed Inc' });
+    expect(await loadDemoData(ctx().admin, 4, today, { reset: true })).to.equal(true);
+    const again = apiAs((await sessionFor(await demoUserId(ctx().admin, 'management'))).actor);
+    expect({ clients: await again.clients.count(), contracts: await again.contracts.count(), events: await again.events.count() }).to.deep.equal(before);
+    expect((await again.clients.list({ search: 'Kevin Casey' })).rows[0].companyName).to.equal('Cool Startup LLC');
+    expect((await again.clients.list({ search: 'Not Demo' })).rows).to.have.length(0);
+  });
 });

@@ -78,12 +78,14 @@ describe('security: a collaborator holding every local file cannot act as anothe
       expect((await attempt(c, 'select password_hash from users')).code).to.equal('42501');
       expect((await attempt(c, 'select * from auth_credentials($1)', [BOSS.email])).code).to.equal('42883');
       const callable = (await c.query(t.attackListFunctions.text)).rows.map((r) => r.name as string);
-      expect(callable.sort()).to.deep.equal(['assert_session', 'auth_change_password', 'auth_login', 'auth_logout', 'auth_password_change_due', 'auth_session', 'auth_session_ending']);
+      expect(callable.sort()).to.deep.equal(['assert_session', 'auth_change_password', 'auth_check_own_password', 'auth_login', 'auth_logout', 'auth_password_change_due', 'auth_session', 'auth_session_ending']);
       // Changing a password needs a real session and its current password (sql/migrations/010).
       const guessed = `1.${'0'.repeat(64)}`;
       const hash = '$2b$04$ejHBtpv5mkoYU3qqaU66/OMZJB8vD9.ymuQZeToTLufbZ0WTU2J0K';
       expect((await attempt(c, 'select * from auth_change_password($1, $2, $3)', [guessed, BOSS.password, hash])).code).to.equal('EP001');
       expect((await attempt(c, 'select auth_password_change_due($1) as due', [guessed])).rows).to.deep.equal([{ due: false }]);
+      // Checking a password alone (passwd(), migration 055) needs a real session too: no oracle for guessed keys.
+      expect((await attempt(c, 'select * from auth_check_own_password($1, $2)', [guessed, BOSS.password])).code).to.equal('EP001');
       const wrong = (await c.query('select * from auth_login($1, $2, 60)', [BOSS.email, 'not the password'])).rows[0];
       expect(JSON.stringify(wrong)).not.to.match(/\$2[aby]\$/);
       expect(wrong.status).to.equal('wrong');

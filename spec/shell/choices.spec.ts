@@ -13,7 +13,7 @@ describe('Tab completion of fixed choices (lib/shell/choices.ts)', () => {
   it('completes departments, the by of reports.revenue and the object of activity', () => {
     expect(completeShellLine("users.create({fullName: 'A', department: 's", 'management')).to.deep.equal([['sales', 'support'], 's']);
     expect(completeShellLine("reports.revenue({by: '", 'management')).to.deep.equal([['salesContact', 'client', 'month'], '']);
-    expect(completeShellLine("activity({object: 'c", 'management')).to.deep.equal([['clients', 'contracts'], 'c']);
+    expect(completeShellLine("activity({object: 'c", 'management')).to.deep.equal([['client', 'contract'], 'c']); // as activity takes them
   });
 
   it('leaves other strings alone, and takes more rules beside its own', () => {

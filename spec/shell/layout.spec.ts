@@ -54,6 +54,10 @@ describe('list layout (lib/shell/layout.ts)', () => {
     const all = contracts(80, { columns: 'all' });
     expect(all.kind).to.equal('vertical');
     expect(all.columns).to.have.length(Object.keys(contractCells).length);
+    // Wide enough to cut every column to a common width, not to show them whole: one record after another.
+    expect(fitWidths(Object.keys(contractCells), contractCells, 150)).to.not.equal(undefined);
+    expect(contracts(150, { columns: 'all' }).kind).to.equal('vertical');
+    expect(contracts(150, { columns: 'all', expanded: 'off' }).kind).to.equal('table');
   });
 
   it('shows every column, cut at 40 characters, when the width is not known (a file or a pipe)', () => {

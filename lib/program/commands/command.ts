@@ -24,6 +24,8 @@ export interface CliOptions {
   quiet: boolean;
   /** --norc: do not run the start-up file (rc.js in the state directory). */
   norc?: boolean;
+  /** --reset (with --demo): the demo data put back as first loaded. */
+  reset?: boolean;
   demo?: 'management' | 'sales' | 'support';
   file?: string;
   eval?: string;

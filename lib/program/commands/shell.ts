@@ -54,7 +54,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   let firstSignIn: SetupReport['signIn'];
   try {
     target = await openTarget(config, { log: quiet ? undefined : notice, onLease: releaseOnExit });
-    if (opts.demo) target = await prepareDemo(config, target, notice, quiet);
+    if (opts.demo) target = await prepareDemo(config, target, notice, quiet, opts.reset === true);
     else if (target.kind === 'embedded' && embeddedNeedsSetup(config)) {
       // First start on the embedded default (or an upgrade): provision it now,
       // asking for the first management collaborator on a terminal.
@@ -143,7 +143,7 @@ function demoBanner(department: string): string {
 }
 
 /** The demo runs on its own database of the embedded server, provisioned and filled once. */
-async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: string) => void, quiet: boolean): Promise<DatabaseTarget> {
+async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: string) => void, quiet: boolean, reset: boolean): Promise<DatabaseTarget> {
   const demo: DatabaseTarget = {
     ...target,
     admin: { ...target.admin, database: DEMO_DATABASE },
@@ -154,7 +154,7 @@ async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: s
   await runSetup({ ...config, adminEmail: undefined, adminPassword: undefined }, demo, { log: () => undefined });
   const conn = await AdminConnection.open(demo.admin, config.connectTimeoutMs, config.busyTimeoutMs);
   try {
-    if ((await loadDemoData(conn, config.bcryptRounds)) && !quiet) notice('Demo data loaded.');
+    if ((await loadDemoData(conn, config.bcryptRounds, new Date(), { reset })) && (reset || !quiet)) notice(reset ? 'Demo data put back as it was first loaded.' : 'Demo data loaded.');
   } finally {
     await conn.close();
   }
