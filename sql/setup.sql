@@ -84,6 +84,19 @@ begin
   end loop;
   grant epic_management, epic_sales, epic_support to epic_departments;
   execute format('grant epic_departments, epic_login to %I', app);
+  -- One login role per session (sql/migrations/040): the owner creates it in
+  -- auth_login, member of epic_login and of the NOINHERIT reach role of its
+  -- own department only. PostgreSQL 16+ lets a CREATEROLE role grant only the
+  -- roles it holds with ADMIN OPTION.
+  foreach role in array array['management', 'sales', 'support'] loop
+    if not exists (select from pg_roles where rolname = 'epic_as_' || role) then
+      execute format('create role %I nologin noinherit', 'epic_as_' || role);
+    end if;
+    execute format('alter role %I nologin noinherit', 'epic_as_' || role);
+    execute format('grant %I to %I', 'epic_' || role, 'epic_as_' || role);
+  end loop;
+  alter role epic_owner createrole;
+  grant epic_login, epic_as_management, epic_as_sales, epic_as_support to epic_owner with admin option;
   -- The administrator may act as the owner to run migrations.
   execute format('grant epic_owner to %I', current_user);
 end $$;
@@ -104,6 +117,8 @@ begin
   -- Nothing for PUBLIC: only our roles connect, nobody creates in public.
   execute format('revoke all on database %I from public', db);
   execute format('grant connect on database %I to %I', db, app);
+  -- The sessions' own roles (sql/migrations/040) connect through epic_login.
+  execute format('grant connect on database %I to epic_login', db);
   execute format('grant connect, create on database %I to epic_owner', db);
   revoke all on schema public from public;
   execute format('alter role %I in database %I set search_path = epic', app, db);
@@ -172,9 +187,13 @@ begin
   end loop;
   revoke select on pg_catalog.pg_stat_activity from public;
   grant execute on function pg_catalog.pg_advisory_xact_lock(bigint), pg_catalog.pg_advisory_xact_lock(integer, integer), pg_catalog.pg_advisory_lock(bigint) to epic_owner;
+  -- The owner ends the backends of a session's role when the session ends (040).
+  grant execute on function pg_catalog.pg_terminate_backend(integer, bigint), pg_catalog.pg_stat_get_activity(integer) to epic_owner;
+  grant select on pg_catalog.pg_stat_activity to epic_owner;
 end $$;
 
 -- name: catalogHardened :one
 select not has_function_privilege('public', 'pg_catalog.lo_from_bytea(oid, bytea)', 'execute')
    and not has_function_privilege('public', 'pg_catalog.pg_advisory_lock(bigint)', 'execute')
-   and not has_table_privilege('public', 'pg_catalog.pg_stat_activity', 'select') as hardened;
+   and not has_table_privilege('public', 'pg_catalog.pg_stat_activity', 'select')
+   and has_table_privilege('epic_owner', 'pg_catalog.pg_stat_activity', 'select') as hardened;

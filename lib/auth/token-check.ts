@@ -60,7 +60,10 @@ export async function actorForClaims(db: Executor, claims: TokenClaims): Promise
   if (row.expired) return { ok: false, reason: 'expired', message: 'your session has expired' };
   return {
     ok: true,
-    actor: { id: row.id, email: row.email, fullName: row.fullName, department: row.department, sessionKey: claims.sessionKey, sessionExpiresAt: row.expiresAt },
+    actor: {
+      id: row.id, email: row.email, fullName: row.fullName, department: row.department, sessionKey: claims.sessionKey, sessionExpiresAt: row.expiresAt,
+      ...(claims.dbLogin ? { dbLogin: claims.dbLogin } : {}),
+    },
   };
 }
 

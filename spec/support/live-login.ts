@@ -11,9 +11,9 @@ import { noopMonitor, type Monitor } from '../../lib/platform/monitoring.js';
 import type { Database } from '../../lib/db/index.js';
 import type { Login } from '../../lib/shell/index.js';
 import type { Actor } from '../../lib/domain/actor.js';
-import { ctx } from './server.js';
+import { ctx, sessionPools } from './server.js';
 
 export function liveLogin(config: Config, db: Database, actor: Actor, monitor: Monitor = noopMonitor, installation = ctx().installation): Login {
   const current = { actor, token: issueToken(tokenSecret(config), actor, installation) };
-  return createLogin({ config, db, monitor, current, storeToken: false, log: () => undefined });
+  return createLogin({ config, db, sessions: sessionPools(), monitor, current, storeToken: false, log: () => undefined });
 }

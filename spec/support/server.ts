@@ -8,14 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import format from 'pg-format';
 import { loadConfig, type Config, type ConnectionParams } from '../../lib/platform/config.js';
-import { AdminConnection, Database } from '../../lib/db/index.js';
+import { AdminConnection, Database, SessionPools } from '../../lib/db/index.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { EmbeddedServer, SUPERUSER } from '../../lib/db/embedded/index.js';
 import type { DatabaseTarget } from '../../lib/db/connect.js';
 import { queries } from '../../lib/db/sql.js';
 import { testQueries } from './test-queries.js';
 import { runSetup } from '../../lib/program/provision.js';
 
-const tq = testQueries(['resetData', 'fingerprint', 'dropDatabase', 'installationId'] as const);
+const tq = testQueries(['resetData', 'sweepSessionRoles', 'fingerprint', 'dropDatabase', 'installationId'] as const);
 const sq = queries('setup', ['databaseExists', 'createDatabase', 'serverVersion'] as const);
 
 export interface TestServer {
@@ -124,7 +125,28 @@ export async function startTestDatabase(): Promise<TestContext> {
   return context;
 }
 
+/** The sessions' own pools (sql/migrations/040), closed after each test (spec/hooks.ts). */
+let pools: SessionPools | undefined;
+
+/** The pool of `actor`'s session role: where its calls run, as in the shell. */
+export function sessionDb(actor: Pick<Actor, 'dbLogin'>): Database {
+  pools ??= new SessionPools(ctx().target.runtime);
+  return pools.forActor(actor);
+}
+
+export function sessionPools(): SessionPools {
+  pools ??= new SessionPools(ctx().target.runtime);
+  return pools;
+}
+
+export async function closeSessionPools(): Promise<void> {
+  const open = pools;
+  pools = undefined;
+  await open?.close();
+}
+
 export async function stopTestDatabase(): Promise<void> {
+  await closeSessionPools();
   if (!context) return;
   const { db, admin, server, tmpDir } = context;
   context = undefined;
@@ -137,7 +159,10 @@ export async function stopTestDatabase(): Promise<void> {
 /** Empty every CRM table (departments stay): each test starts from a known state. */
 export async function resetData(): Promise<void> {
   const { admin } = ctx();
+  await closeSessionPools();
   await admin.transaction(() => admin.exec(tq.resetData), { asOwner: true });
+  // The sessions went without their delete trigger: their roles go now.
+  await admin.transaction(() => admin.exec(tq.sweepSessionRoles), { asOwner: true });
 }
 
 export interface Fingerprint {

@@ -6,6 +6,10 @@ truncate follow_ups, events, contracts, clients, sessions, users, login_attempts
         report_signed_totals, report_pipeline_totals, report_client_balances, trash, client_imports,
         session_endings restart identity;
 
+-- Every session role of the test database whose session is gone (after resetData's truncate).
+-- name: sweepSessionRoles :exec
+select sweep_session_roles();
+
 -- name: installationId :one
 select id::text as id from installation;
 
