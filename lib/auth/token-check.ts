@@ -33,7 +33,7 @@ interface SessionRow {
 export const SESSION_ENDED = 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again';
 
 export const ACCOUNT_DELETED = 'your account was deleted: logging in again cannot work (ask management)';
-export const SESSION_CAPPED = 'your session was ended because you opened too many (the newest 50 stay open, the oldest end first); log in again';
+export const SESSION_CAPPED = 'your session was ended because you opened more sessions than the team allows (setup sets how many; the oldest end first); log in again';
 
 /**
  * Why a session that is gone ended, when its holder cannot tell by itself:

@@ -8,7 +8,7 @@
 import type { Config } from '../platform/config.js';
 import type { Monitor } from '../platform/monitoring.js';
 import { visible } from '../platform/text.js';
-import { sessionDoor, type Database, type SessionPools } from '../db/index.js';
+import { checkExecutor, sessionDoor, type Database, type SessionPools } from '../db/index.js';
 import type { Actor } from '../domain/actor.js';
 import { checkPassword, passwordTries } from '../auth/login.js';
 import { checkToken, createTokenCheck } from '../auth/token-check.js';
@@ -51,7 +51,9 @@ export interface LoginParts {
 /** The login the shell runs on: the API's pipeline, the check before each evaluation, re-login, logout, Ctrl+C. */
 export function createLogin(parts: LoginParts): Login {
   const { config, db, monitor, current } = parts;
-  const verifier = createTokenCheck({ config, db, token: () => current.token, watch: parts.watch });
+  // The checks run on the session's own role while it can log in (lib/db/session-pools.ts).
+  const checks = checkExecutor(parts.sessions, () => current.actor, db);
+  const verifier = createTokenCheck({ config, db: checks, token: () => current.token, watch: parts.watch });
   // Every API call in flight, for Ctrl+C to wait on.
   const calls = new Set<Promise<unknown>>();
   const track = (call: Promise<unknown>) => {
@@ -85,7 +87,7 @@ export function createLogin(parts: LoginParts): Login {
     },
     // After a call failed: whether the session ended under it (the account deleted…), asked of the database directly.
     sessionEnded: async () => {
-      const check = await checkToken(config, db, current.token);
+      const check = await checkToken(config, checks, current.token);
       return check.ok || check.reason === 'expired' ? undefined : check.message;
     },
     listenChanges: (onPayload) => sessionDb().listen(nq.listenChanges, onPayload),

@@ -22,7 +22,7 @@ import { Conflict, ValidationError } from '../../lib/domain/errors.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { addContract, buildWorld, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
-import { ctx, resetData } from '../support/server.js';
+import { ctx, resetData, sessionParams } from '../support/server.js';
 
 const tq = testQueries(['holdContract', 'holdEvent', 'lockWaiters', 'contractRow', 'eventRow'] as const);
 
@@ -32,8 +32,8 @@ interface Shell {
 }
 
 function shellOf(actor: Actor): Shell {
-  const { config, target } = ctx();
-  const db = new Database(target.runtime, { max: 2 });
+  const { config } = ctx();
+  const db = new Database(sessionParams(actor), { max: 2 });
   return { db, api: createApi({ db, actor: () => actor, config, monitor: noopMonitor }) };
 }
 

@@ -134,6 +134,12 @@ export function sessionDb(actor: Pick<Actor, 'dbLogin'>): Database {
   return pools.forActor(actor);
 }
 
+/** How `actor`'s session role connects (its own login: sql/migrations/040). */
+export function sessionParams(actor: Pick<Actor, 'dbLogin'>): ConnectionParams {
+  if (!actor.dbLogin) throw new Error('this actor has no session role');
+  return { ...ctx().target.runtime, user: actor.dbLogin.role, password: actor.dbLogin.password };
+}
+
 export function sessionPools(): SessionPools {
   pools ??= new SessionPools(ctx().target.runtime);
   return pools;

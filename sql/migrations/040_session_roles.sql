@@ -50,7 +50,13 @@ begin
   execute format('grant epic_login, %I to %I', 'epic_as_' || p_department, v_role);
   -- The owner may signal (end) the role's backends: it needs the role's privileges.
   execute format('grant %I to epic_owner', v_role);
+  -- This database only (another installation's on the same server stays closed to it).
+  execute format('grant connect on database %I to %I', current_database(), v_role);
   execute format('alter role %I in database %I set search_path = epic', v_role, current_database());
+  -- The statement timeout in force at the login (the runtime role's, sql/setup.sql): a script on the role has it too.
+  if current_setting('statement_timeout') <> '0' then
+    execute format('alter role %I in database %I set statement_timeout = %L', v_role, current_database(), current_setting('statement_timeout'));
+  end if;
   update sessions s set db_role = v_role where s.id = p_session;
   return v_role;
 end $$;
@@ -68,6 +74,7 @@ begin
   execute format('alter role %I nologin', p_role);
   perform pg_terminate_backend(a.pid) from pg_stat_activity a where a.usename = p_role and a.pid <> pg_backend_pid();
   if p_role <> session_user::text then
+    execute format('revoke connect on database %I from %I', current_database(), p_role);
     execute format('drop role %I', p_role);
   end if;
 end $$;
@@ -194,10 +201,10 @@ begin
   from verified_session(current_setting('epic.session', true)) v join sessions s on s.id = v.session_id;
   if v_department is null then
     raise exception 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again' using errcode = 'EP001';
-  elsif v_role is distinct from session_user::text then
-    raise exception 'this session belongs to another database login' using errcode = 'EP001';
   elsif v_expired then
     raise exception 'your session has expired' using errcode = 'EP002';
+  elsif v_role is distinct from session_user::text then
+    raise exception 'this session belongs to another database login' using errcode = 'EP001';
   elsif v_must then
     raise exception 'the password of this session was set by management: replace it first' using errcode = 'EP001';
   elsif 'epic_' || v_department <> p_role then
@@ -243,4 +250,28 @@ begin
                      must_change_password = false, updated_at = now()
   where u.id = v_user_id;
   return query select 'ok'::text, null::timestamptz;
+end $$;
+
+-- 020's record of a session ended by the cap, with the team's bound (sessions_per_user) in place of 50.
+create or replace function sessions_record_ending() returns trigger
+language plpgsql security definer set search_path = epic, pg_temp
+as $$
+declare
+  v_reason text;
+  v_newer  integer := (select t.sessions_per_user - 1 from team_settings t);
+begin
+  if old.expires_at <= now() then
+    return null;
+  end if;
+  if not exists (select 1 from users u where u.id = old.user_id) then
+    v_reason := 'deleted';
+  elsif (select count(*) from (select 1 from sessions s where s.user_id = old.user_id and s.id > old.id limit v_newer) newer) >= v_newer then
+    v_reason := 'cap';
+  else
+    return null;
+  end if;
+  insert into session_endings (session_id, secret_hash, reason) values (old.id, old.secret_hash, v_reason)
+  on conflict (session_id) do nothing;
+  delete from session_endings e where e.ended_at < now() - interval '31 days';
+  return null;
 end $$;
