@@ -8,7 +8,7 @@
  */
 import { createApi, type CrmApi } from '../lib/crm/api.js';
 import { createCandidates } from '../lib/crm/candidates.js';
-import { AdminConnection, Database } from '../lib/db/index.js';
+import { AdminConnection, Database, SessionPools } from '../lib/db/index.js';
 import type { Actor } from '../lib/domain/actor.js';
 import { noopMonitor } from '../lib/platform/monitoring.js';
 import { queries } from '../lib/db/sql.js';
@@ -35,7 +35,7 @@ async function medianOfCalls(call: () => Promise<unknown>, runs = 15): Promise<n
   return median(times);
 }
 
-export async function liveFigures(world: BenchWorld, db: Database, sales: Actor, manager: Actor, salesIds: number[], report: Report, progress: (line: string) => void): Promise<void> {
+export async function liveFigures(world: BenchWorld, db: SessionPools, sales: Actor, manager: Actor, salesIds: number[], report: Report, progress: (line: string) => void): Promise<void> {
   progress('follow-ups, name completion, notices (issue 34)');
   const conn = await AdminConnection.open(world.target.admin);
   try {
@@ -44,12 +44,12 @@ export async function liveFigures(world: BenchWorld, db: Database, sales: Actor,
   } finally {
     await conn.close();
   }
-  const as = (actor: Actor): CrmApi => createApi({ db, actor: () => actor, config: world.config, monitor: noopMonitor });
+  const as = (actor: Actor): CrmApi => createApi({ db: db.forActor(actor), actor: () => actor, config: world.config, monitor: noopMonitor });
   for (const [who, actor] of [['sales', sales], ['management', manager]] as const) {
     const value = await medianOfCalls(() => as(actor).followUps.list({ due: true }));
     report(`34 followUps({due: true}) as ${who}`, ms(value), value <= 20, '<= 20 ms');
   }
-  const candidates = createCandidates({ db, actor: () => sales, config: world.config, monitor: noopMonitor });
+  const candidates = createCandidates({ db: db.forActor(sales), actor: () => sales, config: world.config, monitor: noopMonitor });
   for (const typed of ['client 1', 'jean', 'zzz']) {
     const value = await medianOfCalls(() => candidates({ of: 'client' }, typed));
     report(`34 Tab candidates for clients '${typed}'`, ms(value), value <= 50, '<= 50 ms');
@@ -65,7 +65,7 @@ async function noticeFigure(world: BenchWorld, manager: Actor, salesIds: number[
   try {
     for (const id of salesIds.slice(0, 20)) {
       const actor = (await openSessionFor(conn, id, world.config.tokenTtlSeconds)).actor;
-      const shellDb = new Database(world.target.runtime, { max: 2 });
+      const shellDb = new Database({ ...world.target.runtime, user: actor.dbLogin?.role as string, password: actor.dbLogin?.password }, { max: 2 });
       const api = createApi({ db: shellDb, actor: () => actor, config: world.config, monitor: noopMonitor });
       const login = { api, listenChanges: (cb: (p: string) => void) => shellDb.listen(nq.listenChanges, cb) } as unknown as Login;
       const board = new NoticeBoard(login, () => shown?.());
@@ -73,11 +73,11 @@ async function noticeFigure(world: BenchWorld, manager: Actor, salesIds: number[
       shells.push({ db: shellDb, board, actor });
     }
     await new Promise((r) => setTimeout(r, 1000)); // the LISTENs connect
-    const mdb = new Database(world.target.runtime, { max: 2 });
+    const mdb = new SessionPools(world.target.runtime, { max: 2 });
     try {
-      const api = createApi({ db: mdb, actor: () => manager, config: world.config, monitor: noopMonitor });
+      const api = createApi({ db: mdb.forActor(manager), actor: () => manager, config: world.config, monitor: noopMonitor });
       const target = shells[0].actor;
-      const ownContracts = await createApi({ db: mdb, actor: () => target, config: world.config, monitor: noopMonitor }).contracts.list({ mine: true, unpaid: true, signed: true, limit: 20 });
+      const ownContracts = await createApi({ db: mdb.forActor(target), actor: () => target, config: world.config, monitor: noopMonitor }).contracts.list({ mine: true, unpaid: true, signed: true, limit: 20 });
       const times: number[] = [];
       for (const k of ownContracts.slice(0, 9)) {
         const seen = new Promise<number>((resolve) => (shown = () => resolve(performance.now())));

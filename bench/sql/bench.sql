@@ -125,3 +125,9 @@ from clients c;
 
 -- name: analyzeFollowUps :exec
 analyze follow_ups;
+
+-- The bench holds several sessions of one collaborator at once (its CLI
+-- logins, the API's sessions): the per-collaborator bound setup chose from
+-- max_connections (sql/migrations/040) is raised to its maximum for it.
+-- name: raiseSessionBound :exec
+update team_settings set sessions_per_user = 50;

@@ -18,7 +18,7 @@ import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
 import { testQueries } from '../support/test-queries.js';
 import { readToken, saveToken } from '../../lib/auth/store.js';
 import { runCli } from '../support/cli.js';
-import { ALICE, attempt, BOB, BOSS, newInstallation, sessionLogin, VERIFIER, withClient, type Installation } from '../support/installation.js';
+import { ALICE, attempt, BOB, BOSS, newInstallation, SESSION_PASSWORD, sessionLogin, VERIFIER, withClient, type Installation } from '../support/installation.js';
 
 const t = testQueries(['fingerprint', 'attackListFunctions', 'attackThrottleRows', 'attackExpireSessions'] as const);
 
@@ -248,13 +248,15 @@ describe('security: a collaborator holding every local file cannot act as anothe
     await withClient(inst.runtime, async (c) => {
       const ended = await inTransaction(c, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [sid]]], ['select email from users', []]);
       expect(ended.rows).to.deep.equal([]);
-      // A fresh session, then expired by the clock (moved back by the test as the superuser).
-      const fresh = (await c.query('select "sessionKey" from auth_login($1, $2, 3600, $3)', [BOB.email, BOB.password, VERIFIER])).rows[0].sessionKey as string;
+      // A fresh session, then expired by the clock (moved back by the test as the superuser), tried on its own role.
+      const fresh = (await c.query('select "sessionKey", role from auth_login($1, $2, 3600, $3)', [BOB.email, BOB.password, VERIFIER])).rows[0] as { sessionKey: string; role: string };
       await withClient(inst.superuser, (s) => s.query(t.attackExpireSessions.text, [ids[BOB.email]]));
-      const expired = await inTransaction(c, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [fresh]]], ['select email from users', []]);
-      expect(expired.rows).to.deep.equal([]);
-      const asserted = await inTransaction(c, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [fresh]]], ["select assert_session('epic_sales')", []]);
-      expect(asserted.code).to.equal('EP002');
+      await withClient({ ...inst.runtime, user: fresh.role, password: SESSION_PASSWORD }, async (own) => {
+        const expired = await inTransaction(own, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [fresh.sessionKey]]], ['select email from users', []]);
+        expect(expired.rows).to.deep.equal([]);
+        const asserted = await inTransaction(own, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [fresh.sessionKey]]], ["select assert_session('epic_sales')", []]);
+        expect(asserted.code).to.equal('EP002');
+      });
     });
   });
 

@@ -16,7 +16,7 @@ import { queries } from '../../lib/db/sql.js';
 import { testQueries } from './test-queries.js';
 import { runSetup } from '../../lib/program/provision.js';
 
-const tq = testQueries(['resetData', 'sweepSessionRoles', 'fingerprint', 'dropDatabase', 'installationId'] as const);
+const tq = testQueries(['resetData', 'sweepSessionRoles', 'fingerprint', 'dropDatabase', 'installationId', 'setSessionBounds'] as const);
 const sq = queries('setup', ['databaseExists', 'createDatabase', 'serverVersion'] as const);
 
 export interface TestServer {
@@ -119,6 +119,9 @@ export async function startTestDatabase(): Promise<TestContext> {
   const target = targetFor(config);
   await runSetup(config, target, { log: () => undefined });
   const admin = await AdminConnection.open(target.admin);
+  // Tests hold several sessions of one collaborator; the bound setup chose is
+  // attacked on its own (spec/security/session-roles.spec.ts).
+  await admin.transaction(() => admin.exec(tq.setSessionBounds, [50]), { asOwner: true });
   const db = new Database(target.runtime, { max: 4 });
   const installation = (await admin.transaction(() => admin.one<{ id: string }>(tq.installationId), { asOwner: true }))?.id as string;
   context = { server, tmpDir, config, target, db, admin, installation };
