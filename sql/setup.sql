@@ -73,7 +73,12 @@ begin
   -- `grant … with inherit false, set true`; 15 cannot parse it.)
   alter role epic_departments nologin noinherit;
   -- Its connection limit is set after the migrations (limitRuntimeRole: the logins' share of max_connections).
-  execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication inherit', app);
+  -- (Only a superuser may name the superuser, replication and bypassrls attributes, even to deny them.)
+  if (select rolsuper from pg_roles where rolname = current_user) then
+    execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication inherit', app);
+  else
+    execute format('alter role %I nocreatedb nocreaterole inherit', app);
+  end if;
   -- Older setups granted the department roles (and the 001 catch-all) to the login role directly.
   for role in
     select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid
