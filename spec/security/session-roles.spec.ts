@@ -143,7 +143,9 @@ describe('security: one database login role per session', function () {
     const open: pg.Client[] = [];
     try {
       for (let i = 0; i < k; i++) open.push(await connect(sessionParams(alice)));
+      const before = await fingerprint();
       expect(await connectFailure(sessionParams(alice))).to.equal('53300');
+      expect(await fingerprint()).to.deep.equal(before);
       // Bob is not shut out by Alice's connections.
       expect(await connectFailure(sessionParams(bob))).to.equal(undefined);
     } finally {
@@ -165,7 +167,7 @@ describe('security: one database login role per session', function () {
     }
   });
 
-  it('ends the role at logout and at revocation: the stored password no longer connects and open backends are gone', async () => {
+  it('ends the role at logout, at revocation and by users.endSessions: the stored password no longer connects and open backends are gone', async () => {
     const a = await connect(sessionParams(alice));
     const b = await connect(sessionParams(bob));
     try {
@@ -176,6 +178,14 @@ describe('security: one database login role per session', function () {
       await apiAs(boss).users.update(bob.id, { password: 'a new password for bob' });
       expect(await ended(b)).to.equal(true);
       expect(await connectFailure(sessionParams(bob))).to.be.oneOf(['28P01', '28000']);
+      expect(await roles()).to.deep.equal([boss.dbLogin?.role]);
+      // Management ends a collaborator's sessions (users.endSessions): their roles go too.
+      const again = (await sessionFor(alice.id)).actor;
+      const held = await connect(sessionParams(again));
+      await apiAs(boss).users.endSessions(alice.id);
+      expect(await ended(held)).to.equal(true);
+      await held.end().catch(() => undefined);
+      expect(await connectFailure(sessionParams(again))).to.be.oneOf(['28P01', '28000']);
       expect(await roles()).to.deep.equal([boss.dbLogin?.role]);
     } finally {
       await a.end().catch(() => undefined);

@@ -71,12 +71,16 @@ begin
   if p_role is null or not exists (select from pg_roles r where r.rolname = p_role) then
     return;
   end if;
-  execute format('alter role %I nologin', p_role);
-  perform pg_terminate_backend(a.pid) from pg_stat_activity a where a.usename = p_role and a.pid <> pg_backend_pid();
-  if p_role <> session_user::text then
-    execute format('revoke connect on database %I from %I', current_database(), p_role);
-    execute format('drop role %I', p_role);
-  end if;
+  begin
+    execute format('alter role %I nologin', p_role);
+    perform pg_terminate_backend(a.pid) from pg_stat_activity a where a.usename = p_role and a.pid <> pg_backend_pid();
+    if p_role <> session_user::text then
+      execute format('revoke connect on database %I from %I', current_database(), p_role);
+      execute format('drop role %I', p_role);
+    end if;
+  exception when undefined_object then
+    null; -- ended meanwhile by another connection (two sweeps at once)
+  end;
 end $$;
 revoke all on function end_session_role(text) from public;
 
