@@ -224,7 +224,14 @@ describe('security: one database login role per session', function () {
     const scratch = await scratchDatabase('epic_second_installation');
     try {
       const config = testConfig(scratch.admin, `${ctx().tmpDir}/second-installation`);
-      await runSetup(config, targetFor(config), { log: () => undefined });
+      const lines: string[] = [];
+      await runSetup(config, targetFor(config), { log: (line) => void lines.push(line) });
+      // Setup says the bounds it chose from max_connections, and keeps them.
+      const chosen = lines.map((l) => /^connections: (\d+) per session, (\d+) sessions per collaborator, (\d+) for logins \(of max_connections (\d+)\)$/.exec(l)).find(Boolean);
+      expect(chosen, lines.join('\n')).to.not.equal(undefined);
+      const [perSession, , forLogins, max] = (chosen as RegExpExecArray).slice(1).map(Number);
+      expect(perSession * 4 + forLogins).to.be.below(max);
+      expect((await ctx().admin.one<{ k: number }>(t.sessionRoleLimits, [config.appDbUser]))?.k).to.equal(forLogins);
       const conn = await AdminConnection.open(scratch.admin);
       const db = new Database(targetFor(config).runtime, { max: 1 });
       try {
