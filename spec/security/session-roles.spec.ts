@@ -21,9 +21,9 @@ import type { Actor } from '../../lib/domain/actor.js';
 import { addUser, apiAs, FIXTURE_PASSWORD, FIXTURE_PASSWORD_HASH, sessionFor } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData, scratchDatabase, sessionParams, targetFor, testConfig } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
-import { attempt } from '../support/installation.js';
+import { attempt, VERIFIER } from '../support/installation.js';
 
-const t = testQueries(['sessionRoles', 'sessionRoleLimits', 'setSessionBounds', 'reopenCatalog', 'rehardenCatalog', 'isSuperuser', 'rolePassword', 'fixtureUser'] as const);
+const t = testQueries(['sessionRoles', 'sessionRoleLimits', 'setSessionBounds', 'reopenCatalog', 'rehardenCatalog', 'isSuperuser', 'rolePassword', 'fixtureUser', 'roleValidUntil'] as const);
 
 async function connect(params: pg.ClientConfig): Promise<pg.Client> {
   const c = new pg.Client(params);
@@ -212,6 +212,11 @@ describe('security: one database login role per session', function () {
     // A clear password in place of the verifier is refused (PostgreSQL would store it as given).
     const c = await connect(ctx().target.runtime);
     try {
+      // The role expires with the session, whatever date style and time zone the caller set.
+      await c.query("set datestyle = 'SQL, DMY'; set timezone = 'Pacific/Auckland'");
+      const made = (await c.query('select extract(epoch from "expiresAt")::float8 as expires, role from auth_login($1, $2, 60, $3)', [alice.email, FIXTURE_PASSWORD, VERIFIER])).rows[0] as { expires: number; role: string };
+      const until = await ctx().admin.one<{ until: Date }>(t.roleValidUntil, [made.role]);
+      expect(Math.abs((until?.until as Date).getTime() - made.expires * 1000)).to.be.below(1000);
       const before = await fingerprint();
       expect((await attempt(c, 'select status from auth_login($1, $2, 60, $3)', [alice.email, FIXTURE_PASSWORD, 'plain password'])).code).to.equal('22023');
       expect(await fingerprint()).to.deep.equal(before);

@@ -157,6 +157,8 @@ export async function closeSessionPools(): Promise<void> {
 export async function stopTestDatabase(): Promise<void> {
   await closeSessionPools();
   if (!context) return;
+  // Roles are the server's, not the database's: the sessions' own go before the database does.
+  await resetData();
   const { db, admin, server, tmpDir } = context;
   context = undefined;
   await db.close();

@@ -33,8 +33,9 @@ revoke all on function session_role_name(bigint) from public;
 
 -- The role of a new session: p_verifier must be a SCRAM-SHA-256 verifier
 -- (never a password: PostgreSQL would store a clear one as given).
+-- (The expiry goes through text in the caller's settings: fixed ones, whatever the caller set.)
 create function create_session_role(p_session bigint, p_department text, p_expires timestamptz, p_verifier text) returns text
-language plpgsql volatile security definer set search_path = epic, pg_temp
+language plpgsql volatile security definer set search_path = epic, pg_temp set datestyle = 'ISO, YMD' set timezone = 'UTC'
 as $$
 declare
   v_role text := session_role_name(p_session);

@@ -724,6 +724,9 @@ select version, checksum from epic.schema_migrations order by version;
 -- name: sessionRoles :many
 select rolname as role from pg_roles where rolname like 'epic\_s\_' || $1 || '\_%' order by rolname;
 
+-- name: roleValidUntil :one
+select rolvaliduntil as until from pg_roles where rolname = $1;
+
 -- name: sessionRoleLimits :one
 select rolconnlimit as k from pg_roles where rolname = $1;
 
