@@ -9,7 +9,7 @@
 import { createApi, type CrmApi } from '../lib/crm/api.js';
 import { createCandidates } from '../lib/crm/candidates.js';
 import { createNotices } from '../lib/crm/notices.js';
-import { AdminConnection, Database } from '../lib/db/index.js';
+import { AdminConnection, Database, SessionPools } from '../lib/db/index.js';
 import type { Actor } from '../lib/domain/actor.js';
 import { noopMonitor } from '../lib/platform/monitoring.js';
 import { bind, queries, type NamedQuery } from '../lib/db/sql.js';
@@ -27,9 +27,9 @@ const fq = queries('followups', ['listFollowUps'] as const);
 const cq = queries('completion', ['clientCandidates'] as const);
 
 /** The plan of a named query as the API runs it (same role and identity), to stderr. */
-async function printPlan(db: Database, actor: Actor, label: string, q: NamedQuery, params: unknown[]): Promise<void> {
+async function printPlan(pools: SessionPools, actor: Actor, label: string, q: NamedQuery, params: unknown[]): Promise<void> {
   const explained: NamedQuery = { ...q, text: `explain (analyze, costs off, summary off) ${q.text}`, perCallPlan: true };
-  const plan = await db.transaction((tx: Executor) => tx.many<{ 'QUERY PLAN': string }>(explained, params), { readOnly: true, prelude: identityPrelude(actor) });
+  const plan = await pools.forActor(actor).transaction((tx: Executor) => tx.many<{ 'QUERY PLAN': string }>(explained, params), { readOnly: true, prelude: identityPrelude(actor) });
   process.stderr.write(`\n-- ${label}\n${plan.map((r) => r['QUERY PLAN']).join('\n')}\n\n`);
 }
 
@@ -47,7 +47,7 @@ async function medianOfCalls(call: () => Promise<unknown>, runs = 15): Promise<n
   return median(times);
 }
 
-export async function liveFigures(world: BenchWorld, db: Database, sales: Actor, manager: Actor, salesIds: number[], report: Report, progress: (line: string) => void): Promise<void> {
+export async function liveFigures(world: BenchWorld, db: SessionPools, sales: Actor, manager: Actor, salesIds: number[], report: Report, progress: (line: string) => void): Promise<void> {
   progress('follow-ups, name completion, notices (issue 34)');
   const conn = await AdminConnection.open(world.target.admin);
   try {
@@ -56,13 +56,13 @@ export async function liveFigures(world: BenchWorld, db: Database, sales: Actor,
   } finally {
     await conn.close();
   }
-  const as = (actor: Actor): CrmApi => createApi({ db, actor: () => actor, config: world.config, monitor: noopMonitor });
+  const as = (actor: Actor): CrmApi => createApi({ db: db.forActor(actor), actor: () => actor, config: world.config, monitor: noopMonitor });
   for (const [who, actor] of [['sales', sales], ['management', manager]] as const) {
     const value = await medianOfCalls(() => as(actor).followUps.list({ due: true }));
     report(`34 followUps({due: true}) as ${who}`, ms(value), value <= 20, '<= 20 ms');
     await printPlan(db, actor, `followUps({due: true}) as ${who}`, fq.listFollowUps, bind(fq.listFollowUps, { mine: null, dueBy: new Date(), clientId: null, afterDue: null, afterId: null, limit: 21 }));
   }
-  const candidates = createCandidates({ db, actor: () => sales, config: world.config, monitor: noopMonitor });
+  const candidates = createCandidates({ db: db.forActor(sales), actor: () => sales, config: world.config, monitor: noopMonitor });
   for (const typed of ['client 1', 'jean', 'zzz']) {
     const value = await medianOfCalls(() => candidates({ of: 'client' }, typed));
     report(`34 Tab candidates for clients '${typed}'`, ms(value), value <= 50, '<= 50 ms');
@@ -79,7 +79,7 @@ async function noticeFigure(world: BenchWorld, manager: Actor, salesIds: number[
   try {
     for (const id of salesIds.slice(0, 20)) {
       const actor = (await openSessionFor(conn, id, world.config.tokenTtlSeconds)).actor;
-      const shellDb = new Database(world.target.runtime, { max: 2 });
+      const shellDb = new Database({ ...world.target.runtime, user: actor.dbLogin?.role as string, password: actor.dbLogin?.password }, { max: 2 });
       const api = createApi({ db: shellDb, actor: () => actor, config: world.config, monitor: noopMonitor });
       const deps = { db: shellDb, actor: () => actor, config: world.config, monitor: noopMonitor };
       // What the shell's login gives its notice board: the LISTEN and the reads under the shell's own session.
@@ -89,11 +89,11 @@ async function noticeFigure(world: BenchWorld, manager: Actor, salesIds: number[
       shells.push({ db: shellDb, board, actor });
     }
     await new Promise((r) => setTimeout(r, 1000)); // the LISTENs connect
-    const mdb = new Database(world.target.runtime, { max: 2 });
+    const mdb = new SessionPools(world.target.runtime, { max: 2 });
     try {
-      const api = createApi({ db: mdb, actor: () => manager, config: world.config, monitor: noopMonitor });
+      const api = createApi({ db: mdb.forActor(manager), actor: () => manager, config: world.config, monitor: noopMonitor });
       const target = shells[0].actor;
-      const ownContracts = await createApi({ db: mdb, actor: () => target, config: world.config, monitor: noopMonitor }).contracts.list({ mine: true, unpaid: true, signed: true, limit: 20 });
+      const ownContracts = await createApi({ db: mdb.forActor(target), actor: () => target, config: world.config, monitor: noopMonitor }).contracts.list({ mine: true, unpaid: true, signed: true, limit: 20 });
       const times: number[] = [];
       for (const k of ownContracts.slice(0, 9)) {
         const seen = new Promise<number>((resolve) => (shown = () => resolve(performance.now())));

@@ -20,7 +20,7 @@ import { identityPrelude } from '../lib/crm/deps.js';
 import { departmentRole } from '../lib/domain/departments.js';
 import { noopMonitor } from '../lib/platform/monitoring.js';
 import type { Page } from '../lib/crm/page.js';
-import { AdminConnection, Database, type Executor } from '../lib/db/index.js';
+import { AdminConnection, SessionPools, type Executor } from '../lib/db/index.js';
 import { bind, queries, type NamedQuery } from '../lib/db/sql.js';
 import { BY_ID, sortedQuery, type Sort } from '../lib/crm/sort.js';
 import type { Actor } from '../lib/domain/actor.js';
@@ -33,6 +33,7 @@ import { wayBackFigures } from './way-back.js';
 import { tableFigure } from './tables.js';
 import { liveFigures } from './live.js';
 import { lingeringFigures } from './lingering.js';
+import { loginFigures } from './login.js';
 
 const cq = queries('contracts', ['listContracts'] as const);
 const clq = queries('clients', ['searchClients'] as const);
@@ -41,7 +42,7 @@ const hq = queries('history', ['recordHistory', 'activity'] as const);
 const ceq = queries('events', ['listEvents'] as const);
 const ccq = queries('contracts', ['countContracts'] as const);
 const fq = queries('search', ['find'] as const);
-const bq = benchQueries(['ownerCopyClients', 'deleteCopiedClients'] as const);
+const bq = benchQueries(['ownerCopyClients', 'deleteCopiedClients', 'raiseSessionBound'] as const);
 
 interface Row {
   figure: string;
@@ -115,6 +116,7 @@ async function measureAll(world: BenchWorld): Promise<void> {
     progress(`generating ${scale.clients} clients, ${scale.contracts} contracts, ${scale.events} events, ${scale.history} history entries, ${scale.sales} sales and ${scale.support} support collaborators`);
     const hash = await hashPassword(world.password, world.config.bcryptRounds);
     generated = await generateCrm(conn, scale, hash, progress);
+    await conn.transaction(() => conn.exec(bq.raiseSessionBound), { asOwner: true });
     const counts = await rowCounts(conn);
     progress(`rows: ${JSON.stringify(counts)}`);
     sessions = {
@@ -126,7 +128,8 @@ async function measureAll(world: BenchWorld): Promise<void> {
     await conn.close();
   }
   const salesEmail = 'bench-sales-1@epic.events';
-  const db = new Database(world.target.runtime, { max: 4, statementTimeoutMs: world.config.statementTimeoutMs });
+  // Each collaborator's calls on their session's own role (sql/migrations/040), as in the shell.
+  const db = new SessionPools(world.target.runtime, { max: 4, statementTimeoutMs: world.config.statementTimeoutMs });
   try {
     const sales = sessions.sales.actor;
     const support = sessions.support.actor;
@@ -134,6 +137,7 @@ async function measureAll(world: BenchWorld): Promise<void> {
     const only = process.env.BENCH_ONLY?.split(',');
     const wanted = (name: string) => !only || only.includes(name);
     await loginFigure(world, salesEmail);
+    if (wanted('login')) await loginFigures(world, salesEmail, 1, ratioRow, progress);
     const externalStart = wanted('startup') ? await startupFigure(world) : undefined;
     if (wanted('call')) await perCallFigure(world, db, sales, sessions.sales.installation, scale);
     if (wanted('scale')) await scaleFigures(world, db, sales, support, sessions.management.actor, generated.historyContract);
@@ -152,6 +156,11 @@ async function measureAll(world: BenchWorld): Promise<void> {
   } finally {
     await db.close();
   }
+}
+
+/** How a session's own role connects (the bare baselines run as the same login as the API). */
+function sessionLogin(world: BenchWorld, actor: Actor) {
+  return { ...world.target.runtime, user: actor.dbLogin?.role as string, password: actor.dbLogin?.password };
 }
 
 /** 6. Password login at the default bcrypt cost (also stores the token the other CLI figures use). */
@@ -201,18 +210,18 @@ function tableFigures(): void {
 }
 
 /** 2. Per call: contracts.get(id) through the API, 2,000 calls, vs the same SELECT on a bare client. */
-async function perCallFigure(world: BenchWorld, db: Database, sales: Actor, installation: string, scale: Scale): Promise<void> {
+async function perCallFigure(world: BenchWorld, db: SessionPools, sales: Actor, installation: string, scale: Scale): Promise<void> {
   progress('per call');
   const calls = 2000;
   const rounds = 5;
   const ids = Array.from({ length: calls }, (_, i) => 1 + ((i * 7919) % scale.contracts));
-  const api = createApi({ db, actor: () => sales, config: world.config, monitor: noopMonitor });
+  const api = createApi({ db: db.forActor(sales), actor: () => sales, config: world.config, monitor: noopMonitor });
   const token = issueToken(tokenSecret(world.config), sales, installation);
   // As the shell checks before each evaluation: revocations pushed by the database (LISTEN), signature and expiry every time.
-  const watch = new SessionWatch(db);
-  const verify = createTokenCheck({ config: world.config, db, token: () => token, watch });
+  const watch = new SessionWatch(db.forActor(sales));
+  const verify = createTokenCheck({ config: world.config, db: db.forActor(sales), token: () => token, watch });
   const identity = { role: departmentRole(sales.department), sessionKey: sales.sessionKey };
-  const raw = await rawClient(world.target.runtime, identity);
+  const raw = await rawClient(sessionLogin(world, sales), identity);
   try {
     const apiLoop = async (withCheck: boolean) => {
       const t0 = performance.now();
@@ -242,9 +251,9 @@ async function perCallFigure(world: BenchWorld, db: Database, sales: Actor, inst
 }
 
 /** The plan of a named query as the API runs it (same role and identity). EXPLAIN is prefixed here, the statement is sql/'s. */
-async function explain(db: Database, actor: Actor, q: NamedQuery, params: unknown[]): Promise<string> {
+async function explain(db: SessionPools, actor: Actor, q: NamedQuery, params: unknown[]): Promise<string> {
   const explained: NamedQuery = { ...q, text: `explain (analyze, costs off, summary off) ${q.text}`, perCallPlan: true };
-  const plan = await db.transaction((tx: Executor) => tx.many<{ 'QUERY PLAN': string }>(explained, params), {
+  const plan = await db.forActor(actor).transaction((tx: Executor) => tx.many<{ 'QUERY PLAN': string }>(explained, params), {
     readOnly: true,
     prelude: identityPrelude(actor),
   });
@@ -252,9 +261,9 @@ async function explain(db: Database, actor: Actor, q: NamedQuery, params: unknow
 }
 
 /** 4. The listed reads on the million-row CRM: first pages (and page 1,000), each ≤ 20 ms median, each on an index. */
-async function scaleFigures(world: BenchWorld, db: Database, sales: Actor, support: Actor, manager: Actor, historyContract: number): Promise<void> {
+async function scaleFigures(world: BenchWorld, db: SessionPools, sales: Actor, support: Actor, manager: Actor, historyContract: number): Promise<void> {
   progress('scale');
-  const as = (actor: Actor): CrmApi => createApi({ db, actor: () => actor, config: world.config, monitor: noopMonitor });
+  const as = (actor: Actor): CrmApi => createApi({ db: db.forActor(actor), actor: () => actor, config: world.config, monitor: noopMonitor });
   const asSales = as(sales);
   const asSupport = as(support);
   const asManager = as(manager);
@@ -314,9 +323,9 @@ async function medianCall(call: () => Promise<unknown>, runs = 15): Promise<numb
  * 1,000th page, a count and find(), each ≤ 20 ms median with each of its
  * statements' plans on the named indexes (EXPLAIN ANALYZE as the API runs them).
  */
-async function dailyFigures(world: BenchWorld, db: Database, sales: Actor, support: Actor): Promise<void> {
+async function dailyFigures(world: BenchWorld, db: SessionPools, sales: Actor, support: Actor): Promise<void> {
   progress('daily lists (issue 15)');
-  const as = (actor: Actor): CrmApi => createApi({ db, actor: () => actor, config: world.config, monitor: noopMonitor });
+  const as = (actor: Actor): CrmApi => createApi({ db: db.forActor(actor), actor: () => actor, config: world.config, monitor: noopMonitor });
   const asSales = as(sales);
   const asSupport = as(support);
   const limit = 20;
@@ -369,9 +378,9 @@ async function dailyFigures(world: BenchWorld, db: Database, sales: Actor, suppo
  * ≤ 300 ms median. They read the totals that triggers keep (migration 009),
  * plus the contracts of the few days a bound or a month boundary cuts through.
  */
-async function reportFigures(world: BenchWorld, db: Database, sales: Actor, manager: Actor): Promise<void> {
+async function reportFigures(world: BenchWorld, db: SessionPools, sales: Actor, manager: Actor): Promise<void> {
   progress('reports');
-  const as = (actor: Actor): CrmApi => createApi({ db, actor: () => actor, config: world.config, monitor: noopMonitor });
+  const as = (actor: Actor): CrmApi => createApi({ db: db.forActor(actor), actor: () => actor, config: world.config, monitor: noopMonitor });
   const asManager = as(manager);
   const asSales = as(sales);
   const halfYearAgo = new Date(Date.now() - 182 * 86_400_000);
@@ -384,7 +393,7 @@ async function reportFigures(world: BenchWorld, db: Database, sales: Actor, mana
     { figure: 'reports.pipeline() as management', call: () => asManager.reports.pipeline() },
     { figure: "reports.revenue({by:'month'}) as sales", call: () => asSales.reports.revenue({ by: 'month' }) },
     { figure: 'reports.unpaid() first page as sales', call: () => asSales.reports.unpaid() },
-    { figure: 'login digest as management', call: () => createDigest({ db, actor: () => manager, config: world.config, monitor: noopMonitor })() },
+    { figure: 'login digest as management', call: () => createDigest({ db: db.forActor(manager), actor: () => manager, config: world.config, monitor: noopMonitor })() },
   ];
   for (const c of cases) {
     const value = await medianCall(c.call, 9);
@@ -417,7 +426,7 @@ async function batchRuns(world: BenchWorld, sales: Actor, tag: string, label: st
     if (shell.code !== 0) throw new Error(`batch failed (exit ${shell.code}): ${shell.stderr.trim().slice(0, 500)}`);
     shellTimes.push(shell.ms);
     const bare = await runNode(['dist/bench/raw.js', 'insert-clients', String(lines), `bare${tag}${r}`], {
-      ...world.cliEnv, BENCH_PG: JSON.stringify(world.target.runtime), BENCH_IDENTITY: `${departmentRole(sales.department)}:${sales.sessionKey}:${sales.id}`,
+      ...world.cliEnv, BENCH_PG: JSON.stringify(sessionLogin(world, sales)), BENCH_IDENTITY: `${departmentRole(sales.department)}:${sales.sessionKey}:${sales.id}`,
     });
     if (bare.code !== 0) throw new Error(`batch baseline failed: ${bare.stderr.trim()}`);
     bareTimes.push(bare.ms);
@@ -500,7 +509,7 @@ async function exportFigure(world: BenchWorld, scale: Scale, sales: Actor): Prom
   fs.rmSync(file, { force: true });
   const copied = path.join(world.tmpDir, 'contracts-copy.csv');
   const copy = await runNode(['dist/bench/raw.js', 'copy-contracts', copied], {
-    ...world.cliEnv, BENCH_PG: JSON.stringify(world.target.runtime), BENCH_IDENTITY: `${departmentRole(sales.department)}:${sales.sessionKey}:${sales.id}`,
+    ...world.cliEnv, BENCH_PG: JSON.stringify(sessionLogin(world, sales)), BENCH_IDENTITY: `${departmentRole(sales.department)}:${sales.sessionKey}:${sales.id}`,
   });
   if (copy.code !== 0) throw new Error(`COPY baseline failed: ${copy.stderr.trim().slice(0, 500)}`);
   const copiedRows = lineCount(copied) - 1;

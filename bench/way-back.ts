@@ -7,7 +7,7 @@
  * added (the `scale` and `daily` figures are unchanged).
  */
 import { createApi, type CrmApi } from '../lib/crm/api.js';
-import type { Database } from '../lib/db/index.js';
+import type { SessionPools } from '../lib/db/index.js';
 import type { Actor } from '../lib/domain/actor.js';
 import { noopMonitor } from '../lib/platform/monitoring.js';
 import { median, type BenchWorld } from './harness.js';
@@ -20,9 +20,9 @@ export interface FigureSink {
 
 const TARGET_MS = 20;
 
-export async function wayBackFigures(world: BenchWorld, db: Database, sales: Actor, management: Actor, out: FigureSink): Promise<void> {
+export async function wayBackFigures(world: BenchWorld, db: SessionPools, sales: Actor, management: Actor, out: FigureSink): Promise<void> {
   out.progress('the way back: trash() and undo()');
-  const as = (actor: Actor): CrmApi => createApi({ db, actor: () => actor, config: world.config, monitor: noopMonitor });
+  const as = (actor: Actor): CrmApi => createApi({ db: db.forActor(actor), actor: () => actor, config: world.config, monitor: noopMonitor });
   const asSales = as(sales);
   const asManagement = as(management);
   const mine = (await asSales.contracts.list({ mine: true, signed: false, limit: 60 })).rows;

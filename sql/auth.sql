@@ -4,10 +4,13 @@
 
 -- One login attempt: throttle, compare and, when right, a new session, in one
 -- statement. status: ok | wrong | locked | lockedNow. ttlSeconds: the lifetime asked for.
+-- verifier: the SCRAM-SHA-256 verifier of the session role's password, drawn
+-- by the shell (the password itself never reaches SQL); role: the session's
+-- own login role (sql/migrations/040_session_roles.sql).
 -- name: login :one
--- params: email, password, ttlSeconds
-select status, "sessionKey", id, email, "fullName", department, "expiresAt", "lockedUntil", installation::text as installation
-from auth_login($1, $2, $3);
+-- params: email, password, ttlSeconds, verifier
+select status, "sessionKey", id, email, "fullName", department, "expiresAt", "lockedUntil", installation::text as installation, role
+from auth_login($1, $2, $3, $4);
 
 -- Who a session key belongs to, until when, and which installation (no row: ended or never was).
 -- name: session :one
@@ -24,8 +27,8 @@ select auth_logout($1) as ended;
 
 -- A session opened by provisioning code as the owner (demo, tests, bench).
 -- name: openSessionFor :one
--- params: userId, ttlSeconds
-select "sessionKey", "expiresAt", installation::text as installation from open_session_for($1, $2);
+-- params: userId, ttlSeconds, verifier
+select "sessionKey", "expiresAt", installation::text as installation, role from open_session_for($1, $2, $3);
 
 -- Management (in a collaborator's transaction).
 -- name: userSessions :many

@@ -74,18 +74,38 @@ begin
   -- inheritance on either: one form for every supported server. (16+ could say
   -- `grant … with inherit false, set true`; 15 cannot parse it.)
   alter role epic_departments nologin noinherit;
-  -- A bounded number of connections (a runaway script cannot starve the server).
-  execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication inherit connection limit 200', app);
+  -- Its connection limit is set after the migrations (limitRuntimeRole: the logins' share of max_connections).
+  -- (Only a superuser may name the superuser, replication and bypassrls attributes, even to deny them.)
+  if (select rolsuper from pg_roles where rolname = current_user) then
+    execute format('alter role %I nosuperuser nocreatedb nocreaterole nobypassrls noreplication inherit', app);
+  else
+    execute format('alter role %I nocreatedb nocreaterole inherit', app);
+  end if;
   -- Older setups granted the department roles (and the 001 catch-all) to the login role directly.
   for role in
     select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid
     where m.member = app::regrole
-      and r.rolname in ('epic_runtime', 'epic_management', 'epic_sales', 'epic_support')
+      and r.rolname in ('epic_runtime', 'epic_management', 'epic_sales', 'epic_support', 'epic_departments')
   loop
     execute format('revoke %I from %I', role, app);
   end loop;
   grant epic_management, epic_sales, epic_support to epic_departments;
-  execute format('grant epic_departments, epic_login to %I', app);
+  -- The runtime role only logs in (sql/migrations/040): each session works as
+  -- its own role; epic_departments (which it held before) is kept unused.
+  execute format('grant epic_login to %I', app);
+  -- One login role per session (sql/migrations/040): the owner creates it in
+  -- auth_login, member of epic_login and of the NOINHERIT reach role of its
+  -- own department only. PostgreSQL 16+ lets a CREATEROLE role grant only the
+  -- roles it holds with ADMIN OPTION.
+  foreach role in array array['management', 'sales', 'support'] loop
+    if not exists (select from pg_roles where rolname = 'epic_as_' || role) then
+      execute format('create role %I nologin noinherit', 'epic_as_' || role);
+    end if;
+    execute format('alter role %I nologin noinherit', 'epic_as_' || role);
+    execute format('grant %I to %I', 'epic_' || role, 'epic_as_' || role);
+  end loop;
+  alter role epic_owner createrole;
+  grant epic_login, epic_as_management, epic_as_sales, epic_as_support to epic_owner with admin option;
   -- The administrator may act as the owner to run migrations.
   execute format('grant epic_owner to %I', current_user);
 end $$;
@@ -106,6 +126,8 @@ begin
   -- Nothing for PUBLIC: only our roles connect, nobody creates in public.
   execute format('revoke all on database %I from public', db);
   execute format('grant connect on database %I to %I', db, app);
+  -- The owner lets each session's own role (sql/migrations/040) connect to this database only.
+  execute format('grant connect on database %I to epic_owner with grant option', db);
   execute format('grant connect, create on database %I to epic_owner', db);
   revoke all on schema public from public;
   execute format('alter role %I in database %I set search_path = epic', app, db);
@@ -174,9 +196,41 @@ begin
   end loop;
   revoke select on pg_catalog.pg_stat_activity from public;
   grant execute on function pg_catalog.pg_advisory_xact_lock(bigint), pg_catalog.pg_advisory_xact_lock(integer, integer), pg_catalog.pg_advisory_lock(bigint) to epic_owner;
+  -- The owner ends the backends of a session's role when the session ends (040).
+  grant execute on function pg_catalog.pg_terminate_backend(integer, bigint), pg_catalog.pg_stat_get_activity(integer) to epic_owner;
+  grant select on pg_catalog.pg_stat_activity to epic_owner;
 end $$;
 
 -- name: catalogHardened :one
 select not has_function_privilege('public', 'pg_catalog.lo_from_bytea(oid, bytea)', 'execute')
    and not has_function_privilege('public', 'pg_catalog.pg_advisory_lock(bigint)', 'execute')
-   and not has_table_privilege('public', 'pg_catalog.pg_stat_activity', 'select') as hardened;
+   and not has_table_privilege('public', 'pg_catalog.pg_stat_activity', 'select')
+   and has_table_privilege('epic_owner', 'pg_catalog.pg_stat_activity', 'select') as hardened;
+
+-- Connection bounds from the server's max_connections (less what it reserves):
+-- the logins' share for the runtime role (between 5 and 20), perSession for
+-- each session's role (its pool and its listeners), and how many sessions one
+-- collaborator may hold so that four at their bound still fit.
+-- name: connectionBounds :one
+-- params: perSession
+select b.max as "maxConnections", $1::int as "perSession", b.logins as "forLogins",
+       greatest(1, least(50, (b.usable - b.logins) / (4 * $1::int))) as "perCollaborator"
+from (select s.max, s.max - s.reserved as usable, greatest(5, least(20, (s.max - s.reserved) / 5)) as logins
+      from (select current_setting('max_connections')::int as max,
+                   current_setting('superuser_reserved_connections')::int
+                   + coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0) as reserved) s) b;
+
+-- Run as the owner.
+-- name: keepConnectionBounds :exec
+-- params: perSession, perCollaborator
+update team_settings set session_connections = $1, sessions_per_user = $2;
+
+-- name: useRuntimeLimit :exec
+-- params: appRole, forLogins
+select set_config('epic.app_role', $1, true), set_config('epic.login_connections', $2, true);
+
+-- name: limitRuntimeRole :exec
+do $$
+begin
+  execute format('alter role %I connection limit %s', current_setting('epic.app_role'), current_setting('epic.login_connections')::int);
+end $$;

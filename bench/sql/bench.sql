@@ -128,7 +128,7 @@ analyze follow_ups;
 
 -- The export figure's baseline (issue 33): every contract with the columns
 -- contracts.list() gives, in id order, as CSV, written by the server (COPY TO
--- STDOUT) and saved to a file by the bare driver. Read as the runtime role
+-- STDOUT) and saved to a file by the bare driver. Read as the sales session's role
 -- under a sales collaborator's identity, as the export reads them.
 -- name: rawCopyContracts :exec
 copy (
@@ -141,3 +141,9 @@ copy (
   left join users u on u.id = c.sales_contact_id
   order by k.id
 ) to stdout with (format csv, header true);
+
+-- The bench holds several sessions of one collaborator at once (its CLI
+-- logins, the API's sessions): the per-collaborator bound setup chose from
+-- max_connections (sql/migrations/040) is raised to its maximum for it.
+-- name: raiseSessionBound :exec
+update team_settings set sessions_per_user = 50;

@@ -24,7 +24,7 @@ import { actorForClaims } from './token-check.js';
 import { lastEmail, readToken, removeToken, saveToken } from './store.js';
 import { issueToken, verifyToken } from './tokens.js';
 import { changeOwnPassword, chooseNewPassword, passwordChangeDue, WRONG_CURRENT_PASSWORD } from './own-password.js';
-import { endSession } from './sessions.js';
+import { endSession, newSessionPassword } from './sessions.js';
 import { lockedError } from './passwords.js';
 
 const q = queries('auth', ['login'] as const);
@@ -34,7 +34,10 @@ export const BAD_CREDENTIALS = 'wrong email or password';
 
 export interface LoginOptions {
   config: Config;
+  /** The runtime role's connections: the login functions. */
   db: Executor;
+  /** Where a session's own calls run (its role's pool, lib/db/session-pools.ts): replacing a password management set. */
+  sessionDb: (actor: Actor) => Executor;
   /** Where to ask for the email and the password (hidden). */
   terminal?: Terminal;
   email?: string;
@@ -67,6 +70,7 @@ interface LoginRow {
   expiresAt: Date | null;
   lockedUntil: Date | null;
   installation: string | null;
+  role: string | null;
 }
 
 /**
@@ -74,13 +78,15 @@ interface LoginRow {
  * email is locked out; undefined on a wrong password; a new session when right.
  */
 export async function checkPassword(db: Executor, config: Config, monitor: Monitor, email: string, password: string): Promise<PasswordLogin | undefined> {
-  const row = await db.one<LoginRow>(q.login, bind(q.login, { email, password, ttlSeconds: config.tokenTtlSeconds }));
+  // The session's database role gets a password drawn here; only its verifier is sent.
+  const role = newSessionPassword();
+  const row = await db.one<LoginRow>(q.login, bind(q.login, { email, password, ttlSeconds: config.tokenTtlSeconds, verifier: role.verifier }));
   if (!row) throw new Error('auth_login returned no row');
   if (row.status === 'ok') {
     return {
       actor: {
         id: row.id as number, email: row.email as string, fullName: row.fullName as string, department: row.department as Department,
-        sessionKey: row.sessionKey as string, sessionExpiresAt: row.expiresAt as Date,
+        sessionKey: row.sessionKey as string, sessionExpiresAt: row.expiresAt as Date, dbLogin: { role: row.role as string, password: role.password },
       },
       installation: row.installation as string,
     };
@@ -120,7 +126,9 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
     if (!verdict.ok && verdict.reason === 'invalid') {
       throw new AuthError(`the stored token for ${email} is not valid (tampered with or issued by another installation); remove it with: epic-events logout --email ${email}`);
     }
-    if (verdict.ok) {
+    if (verdict.ok && !verdict.claims.dbLogin) { // a token of the release before session roles: no role to work as
+      opts.log('Your session has expired; please log in again.');
+    } else if (verdict.ok) {
       const check = await actorForClaims(db, verdict.claims);
       if (check.ok) {
         await replaceManagementPassword(opts, check.actor);
@@ -206,7 +214,7 @@ async function replaceManagementPassword(opts: LoginOptions, actor: Actor, curre
     if (old === undefined || next === undefined) throw noAnswer();
     let changed: boolean;
     try {
-      changed = await changeOwnPassword(db, config, monitor, actor, old, next);
+      changed = await changeOwnPassword(opts.sessionDb(actor), config, monitor, actor, old, next);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       opts.log(`${capitalise(err.message)}.`); // the same as the current one: choose again

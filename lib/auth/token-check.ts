@@ -33,7 +33,7 @@ interface SessionRow {
 export const SESSION_ENDED = 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again';
 
 export const ACCOUNT_DELETED = 'your account was deleted: logging in again cannot work (ask management)';
-export const SESSION_CAPPED = 'your session was ended because you opened too many (the newest 50 stay open, the oldest end first); log in again';
+export const SESSION_CAPPED = 'your session was ended because you opened more sessions than the team allows (setup sets how many; the oldest end first); log in again';
 
 /**
  * Why a session that is gone ended, when its holder cannot tell by itself:
@@ -60,7 +60,10 @@ export async function actorForClaims(db: Executor, claims: TokenClaims): Promise
   if (row.expired) return { ok: false, reason: 'expired', message: 'your session has expired' };
   return {
     ok: true,
-    actor: { id: row.id, email: row.email, fullName: row.fullName, department: row.department, sessionKey: claims.sessionKey, sessionExpiresAt: row.expiresAt },
+    actor: {
+      id: row.id, email: row.email, fullName: row.fullName, department: row.department, sessionKey: claims.sessionKey, sessionExpiresAt: row.expiresAt,
+      ...(claims.dbLogin ? { dbLogin: claims.dbLogin } : {}),
+    },
   };
 }
 

@@ -10,12 +10,14 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { signHs256, verifyHs256 } from './hs256.js';
 import { isDepartment, type Department } from '../domain/departments.js';
-import type { Actor } from '../domain/actor.js';
+import type { Actor, DbLogin } from '../domain/actor.js';
 
 export const TOKEN_ISSUER = 'epic-events';
 export const TOKEN_AUDIENCE = 'epic-events-shell';
 const SESSION_KEY = /^[0-9]{1,18}\.[0-9a-f]{64}$/;
 const INSTALLATION = /^[0-9a-f-]{36}$/;
+const DB_ROLE = /^epic_s_[0-9a-f]{12}_[0-9]{1,18}$/;
+const DB_PASSWORD = /^[A-Za-z0-9_-]{32}$/;
 
 /** What a verified token says. */
 export interface TokenClaims {
@@ -26,6 +28,8 @@ export interface TokenClaims {
   installation: string;
   /** Expiry, seconds since the epoch. */
   expiresAt: number;
+  /** The session's database login (absent from a token of the release before session roles). */
+  dbLogin?: DbLogin;
 }
 
 /**
@@ -54,7 +58,8 @@ export function issueToken(secret: string, actor: Actor, installation: string, m
   const sessionEnd = Math.floor(actor.sessionExpiresAt.getTime() / 1000);
   return signHs256(
     { department: actor.department, email: actor.email.toLowerCase(), sid: actor.sessionKey, iid: installation, iat: now,
-      exp: Math.max(now + 1, Math.min(sessionEnd, now + maxTtlSeconds)), aud: TOKEN_AUDIENCE, iss: TOKEN_ISSUER, sub: String(actor.id) },
+      exp: Math.max(now + 1, Math.min(sessionEnd, now + maxTtlSeconds)), aud: TOKEN_AUDIENCE, iss: TOKEN_ISSUER, sub: String(actor.id),
+      ...(actor.dbLogin ? { rol: actor.dbLogin.role, rpw: actor.dbLogin.password } : {}) },
     verificationKey(secret),
   );
 }
@@ -66,7 +71,7 @@ export function issueToken(secret: string, actor: Actor, installation: string, m
 export function verifyToken(secret: string, token: string, maxTtlSeconds: number): TokenCheck {
   const payload = verifyHs256(token, verificationKey(secret), { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE });
   if (payload === 'expired' || payload === 'invalid') return { ok: false, reason: payload };
-  const { sub, department, email, sid, iid, exp, iat, ver } = payload;
+  const { sub, department, email, sid, iid, exp, iat, ver, rol, rpw } = payload;
   // A token of the release before database sessions: ours, but it opens nothing now.
   if (sid === undefined && typeof ver === 'number') return { ok: false, reason: 'expired' };
   if (typeof sub !== 'string' || !/^[1-9]\d{0,9}$/.test(sub)) return { ok: false, reason: 'invalid' };
@@ -75,5 +80,9 @@ export function verifyToken(secret: string, token: string, maxTtlSeconds: number
     return { ok: false, reason: 'invalid' };
   }
   if (exp - iat > maxTtlSeconds) return { ok: false, reason: 'invalid' };
-  return { ok: true, claims: { userId: Number(sub), email, department, sessionKey: sid, installation: iid, expiresAt: exp } };
+  if ((rol !== undefined || rpw !== undefined) && !(typeof rol === 'string' && DB_ROLE.test(rol) && typeof rpw === 'string' && DB_PASSWORD.test(rpw))) {
+    return { ok: false, reason: 'invalid' };
+  }
+  const dbLogin = typeof rol === 'string' && typeof rpw === 'string' ? { role: rol, password: rpw } : undefined;
+  return { ok: true, claims: { userId: Number(sub), email, department, sessionKey: sid, installation: iid, expiresAt: exp, ...(dbLogin ? { dbLogin } : {}) } };
 }

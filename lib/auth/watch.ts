@@ -25,7 +25,7 @@ export class SessionWatch {
   private readonly stale = new Set<number>();
   private readonly checkedAt = new Map<number, number>();
 
-  constructor(private readonly db: Database, private readonly maxAgeMs = 5000) {}
+  constructor(private readonly db: Pick<Database, 'listen'>, private readonly maxAgeMs = 5000) {}
 
   /** Whether the database must be asked before the token of `userId` is trusted. */
   needsCheck(userId: number): boolean {

@@ -29,6 +29,8 @@ export interface ErrorContext {
    * query_canceled (57014) is then that request, not the server's statement timeout.
    */
   cancelRequested?: boolean;
+  /** The connection logs in as a session's own role (sql/migrations/040): refused, the session has ended. */
+  sessionLogin?: boolean;
 }
 
 interface DriverError {
@@ -43,7 +45,9 @@ type Mapper = (e: DriverError, context: ErrorContext) => EpicError;
 const unreachable: Mapper = () => new DatabaseUnavailable('the database is not reachable right now; try again in a moment', 'unreachable');
 const invalidValues: Mapper = (e) => new ValidationError(`the database refused the values (${e.constraint ?? e.code})`);
 const missingReference: Mapper = (e) => new ValidationError(`a referenced record does not exist (${e.constraint ?? 'foreign key'})`);
-const refusedLogin: Mapper = (e) => new DatabaseUnavailable(`the database refused the login (${e.message}): run \`epic-events setup\`, or check APP_DB_PASSWORD`, 'login');
+const refusedLogin: Mapper = (e, context) => context.sessionLogin
+  ? new SessionRevoked('your session has ended (logged out, ended by management, expired, or your password, email or department changed); log in again')
+  : new DatabaseUnavailable(`the database refused the login (${e.message}): run \`epic-events setup\`, or check APP_DB_PASSWORD`, 'login');
 const concurrentChange: Mapper = () => new Conflict('another session changed the same record at the same time; try again');
 const diskFull: Mapper = (_e, context) =>
   new DatabaseUnavailable(`the database's disk is full (${context.dataDir ? `data directory ${context.dataDir}` : 'on the database server'}); free some space and try again`, 'disk-full');

@@ -11,6 +11,7 @@
 export type { Door, Executor, Prelude, Row, StandingIdentity, TextKind, TextRows, StatementOptions, Transactional, TransactionOptions } from './door.js';
 export { Database, type InterruptTally, type PoolOptions } from './pool.js';
 export { AdminConnection, type AdminTransactionOptions } from './admin.js';
+export { SessionPools, sessionDoor, checkExecutor, SESSION_POOL_MAX } from './session-pools.js';
 export { connectWithWait, DEFAULT_BUSY_WAIT_MS } from './transaction.js';
 export { mapDatabaseError, type ErrorContext } from './errors.js';
 export { readTimestamp, type Subscription } from './driver.js';

@@ -22,6 +22,8 @@ export interface PoolOptions {
   busyWaitMs?: number;
   /** The embedded server's data directory (named when its disk is full). */
   dataDir?: string;
+  /** It logs in as a session's own role: a refused login is the session's end (lib/db/session-pools.ts). */
+  sessionLogin?: boolean;
   /**
    * The server could not be reached: called before the failure is reported
    * (the embedded server restarts itself here); its line replaces the error's.
@@ -68,7 +70,7 @@ export class Database extends QueryRunner implements Door {
     });
     this.params = params;
     this.options = options;
-    this.context = { dataDir: options.dataDir };
+    this.context = { dataDir: options.dataDir, sessionLogin: options.sessionLogin };
   }
 
   /** What the error mapping knows of a query on `client`. */
@@ -188,7 +190,7 @@ export class Database extends QueryRunner implements Door {
   }
 
   /** A lost server: let onConnectionLost act (restart it) and say what it did. */
-  private async lost(err: unknown): Promise<unknown> {
+  protected async lost(err: unknown): Promise<unknown> {
     if (!(err instanceof DatabaseUnavailable) || err.reason !== 'unreachable' || !this.options.onConnectionLost || this.closed) return err;
     const line = await this.options.onConnectionLost();
     const replaced = new DatabaseUnavailable(line, 'unreachable');

@@ -16,4 +16,16 @@ export interface Actor {
   sessionKey: string;
   /** When the database ends the session by itself. */
   sessionExpiresAt: Date;
+  /**
+   * The session's own database login role and its password (drawn by the
+   * shell; only its SCRAM verifier reached the database): every call runs on
+   * connections as this role (sql/migrations/040_session_roles.sql). A secret.
+   */
+  dbLogin?: DbLogin;
+}
+
+/** A session's database login: its role and password (never printed, logged or sent to Sentry). */
+export interface DbLogin {
+  role: string;
+  password: string;
 }

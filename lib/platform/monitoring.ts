@@ -36,7 +36,8 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):[^@/\s]*@/gi;
  * Every secret the program knows, matched literally wherever they appear:
  * the configuration's (JWT_SECRET, APP_DB_PASSWORD, the DSN and its key, the
  * administrator's passwords) and the generated ones in the state directory
- * (the JWT secret file, the embedded server's passwords). Read again for
+ * (the JWT secret file, the embedded server's passwords, the session roles'
+ * passwords in the token store). Read again for
  * each event: a first start generates some after the monitor is made.
  */
 export function knownSecrets(config: Config): string[] {
@@ -66,9 +67,25 @@ export function knownSecrets(config: Config): string[] {
       // not ours to judge here
     }
   }
+  values.push(...sessionRolePasswords(stored('tokens.json')));
   const secrets = values.filter((v): v is string => typeof v === 'string' && v.length >= 4);
   // Also as they appear inside a URL (a password with @ or % in a DATABASE_URL).
   return [...new Set(secrets.flatMap((v) => [v, encodeURIComponent(v)]))].sort((a, b) => b.length - a.length);
+}
+
+/** The passwords of the sessions' own database roles (claim `rpw` of each stored token, sql/migrations/040). */
+function sessionRolePasswords(store: string | undefined): string[] {
+  if (!store) return [];
+  try {
+    const tokens = Object.values((JSON.parse(store) as { tokens?: Record<string, unknown> }).tokens ?? {});
+    return tokens.flatMap((t) => {
+      if (typeof t !== 'string') return [];
+      const rpw = (JSON.parse(Buffer.from(t.split('.')[1] ?? '', 'base64url').toString('utf8')) as { rpw?: unknown }).rpw;
+      return typeof rpw === 'string' ? [rpw] : [];
+    });
+  } catch {
+    return [];
+  }
 }
 
 export function createScrubber(secrets: readonly string[] | (() => readonly string[])): <T>(value: T) => T {

@@ -6,8 +6,26 @@
 import type { Config } from '../platform/config.js';
 import type { AdminConnection } from '../db/index.js';
 import { bind, queries } from '../db/sql.js';
+import { SESSION_POOL_MAX } from '../db/session-pools.js';
 
-const q = queries('setup', ['keepTeamSettings', 'isSuperuser', 'hardenCatalog', 'catalogHardened'] as const);
+const q = queries('setup', ['keepTeamSettings', 'isSuperuser', 'hardenCatalog', 'catalogHardened', 'connectionBounds', 'keepConnectionBounds', 'useRuntimeLimit', 'limitRuntimeRole'] as const);
+
+/** Connections of one session's role: its pool (lib/db/session-pools.ts) and two listeners (revocations, change notices). */
+export const SESSION_CONNECTIONS = SESSION_POOL_MAX + 2;
+
+/**
+ * The connection bounds, sized from the server's max_connections and kept
+ * (team_settings, the runtime role's limit); the line says what was chosen.
+ */
+export async function keepConnectionBounds(conn: AdminConnection, config: Config): Promise<string> {
+  const b = (await conn.one<{ maxConnections: number; perSession: number; forLogins: number; perCollaborator: number }>(q.connectionBounds, [SESSION_CONNECTIONS]))!;
+  await conn.transaction((tx) => tx.exec(q.keepConnectionBounds, [b.perSession, b.perCollaborator]), { asOwner: true });
+  await conn.transaction(async (tx) => {
+    await tx.exec(q.useRuntimeLimit, bind(q.useRuntimeLimit, { appRole: config.appDbUser, forLogins: String(b.forLogins) }));
+    await tx.exec(q.limitRuntimeRole);
+  });
+  return `connections: ${b.perSession} per session, ${b.perCollaborator} sessions per collaborator, ${b.forLogins} for logins (of max_connections ${b.maxConnections})`;
+}
 
 /** TOKEN_TTL and BCRYPT_ROUNDS as the server keeps them (after the migrations). */
 export async function keepTeamSettings(conn: AdminConnection, config: Config, changes: string[]): Promise<void> {

@@ -21,7 +21,7 @@ import { ensureStateDir } from '../platform/state.js';
 import { withFileLock } from '../platform/locks.js';
 import { ensureFirstManager } from './first-manager.js';
 import { markEmbeddedProvisioned } from './provisioned.js';
-import { hardenCatalog, keepTeamSettings } from './harden.js';
+import { hardenCatalog, keepConnectionBounds, keepTeamSettings } from './harden.js';
 
 const q = queries('setup', [
   'databaseExists', 'createDatabase', 'createDatabaseFor', 'serverVersion', 'mayCreateDatabase', 'useSettings', 'provisioningState', 'createRoles',
@@ -103,6 +103,7 @@ async function provision(config: Config, target: DatabaseTarget, io: SetupIO): P
 
     for (const name of await migrate(conn)) changes.push(`applied migration ${name}`);
     await keepTeamSettings(conn, config, changes);
+    io.log?.(await keepConnectionBounds(conn, config));
     await hardenCatalog(conn, changes, warnings);
 
     const departments = await conn.transaction((tx) => tx.many<{ name: string }>(q.ensureDepartments), { asOwner: true });

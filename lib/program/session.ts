@@ -8,7 +8,7 @@
 import type { Config } from '../platform/config.js';
 import type { Monitor } from '../platform/monitoring.js';
 import { visible } from '../platform/text.js';
-import type { Database } from '../db/index.js';
+import { checkExecutor, sessionDoor, type Database, type SessionPools } from '../db/index.js';
 import type { Actor } from '../domain/actor.js';
 import { checkPassword, passwordTries } from '../auth/login.js';
 import { checkToken, createTokenCheck } from '../auth/token-check.js';
@@ -34,7 +34,10 @@ export interface Current {
 
 export interface LoginParts {
   config: Config;
+  /** The runtime role's pool: the login functions only (token checks, re-login, logout). */
   db: Database;
+  /** The sessions' own pools: every API call, LISTEN and Ctrl+C (lib/db/session-pools.ts). */
+  sessions: SessionPools;
   monitor: Monitor;
   /** Who is logged in and their token; a re-login after expiry replaces both. */
   current: Current;
@@ -48,7 +51,9 @@ export interface LoginParts {
 /** The login the shell runs on: the API's pipeline, the check before each evaluation, re-login, logout, Ctrl+C. */
 export function createLogin(parts: LoginParts): Login {
   const { config, db, monitor, current } = parts;
-  const verifier = createTokenCheck({ config, db, token: () => current.token, watch: parts.watch });
+  // The checks run on the session's own role while it can log in (lib/db/session-pools.ts).
+  const checks = checkExecutor(parts.sessions, () => current.actor, db);
+  const verifier = createTokenCheck({ config, db: checks, token: () => current.token, watch: parts.watch });
   // Every API call in flight, for Ctrl+C to wait on.
   const calls = new Set<Promise<unknown>>();
   const track = (call: Promise<unknown>) => {
@@ -56,11 +61,13 @@ export function createLogin(parts: LoginParts): Login {
     const done = () => void calls.delete(call);
     call.then(done, done);
   };
-  const apiDeps = { db, actor: () => current.actor, config, monitor };
+  const sessionDb = () => parts.sessions.forActor(current.actor);
+  const apiDeps = { db: sessionDoor(parts.sessions, () => current.actor), actor: () => current.actor, config, monitor };
   return {
     invoke: createInvoker(apiDeps, { track }),
-    changePassword: (oldPassword, newPassword) => changeOwnPassword(db, config, monitor, current.actor, oldPassword, newPassword),
-    checkPassword: (password) => checkOwnPassword(db, monitor, current.actor, password),
+    // On the session's own role: the session making the change is the one kept (sql/migrations/040).
+    changePassword: (oldPassword, newPassword) => changeOwnPassword(sessionDb(), config, monitor, current.actor, oldPassword, newPassword),
+    checkPassword: (password) => checkOwnPassword(sessionDb(), monitor, current.actor, password),
     actor: () => current.actor,
     verify: async () => {
       const check = await verifier();
@@ -74,24 +81,28 @@ export function createLogin(parts: LoginParts): Login {
       if (!found) return false;
       current.actor = found.actor;
       current.token = issueToken(tokenSecret(config), found.actor, found.installation, config.tokenTtlSeconds);
+      // The expired session's role is gone (or soon swept): its pool closes.
+      await parts.sessions.keepOnly(found.actor.dbLogin?.role);
       if (parts.storeToken) saveToken(config, found.actor.email, current.token);
       return true;
     },
     // After a call failed: whether the session ended under it (the account deleted…), asked of the database directly.
     sessionEnded: async () => {
-      const check = await checkToken(config, db, current.token);
+      const check = await checkToken(config, checks, current.token);
       return check.ok || check.reason === 'expired' ? undefined : check.message;
     },
-    listenChanges: (onPayload) => db.listen(nq.listenChanges, onPayload),
+    listenChanges: (onPayload) => sessionDb().listen(nq.listenChanges, onPayload),
     candidates: createCandidates(apiDeps),
     notices: createNotices(apiDeps),
     logout: async () => {
       // Ended in the database first: a copy of the token opens nothing after this.
       await endSession(db, current.actor.sessionKey);
+      await parts.sessions.close();
       if (parts.storeToken) removeToken(config, current.actor.email);
     },
     interrupt: async (waiting) => {
       const running = calls.size;
+      const db = sessionDb();
       try {
         // The transactions in flight end (cancelled, rolled back, or committed after all)…
         await db.interrupt();

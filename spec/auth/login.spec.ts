@@ -14,7 +14,7 @@ import { testQueries } from '../support/test-queries.js';
 import { AuthError } from '../../lib/domain/errors.js';
 import type { Terminal } from '../../lib/platform/prompt.js';
 import type { Actor } from '../../lib/domain/actor.js';
-import { ctx, resetData } from '../support/server.js';
+import { ctx, resetData, sessionDb } from '../support/server.js';
 import { addCollaborator, PASSWORD, recordingMonitor } from '../support/users.js';
 
 const t = testQueries(['expireLockout', 'endSessionsOf'] as const);
@@ -60,7 +60,7 @@ describe('auth/login', () => {
     // Own state dir for the token store, same JWT secret as the test configuration.
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-login-'));
     const config = { ...ctx().config, stateDir, jwtSecret: tokenSecret(ctx().config) };
-    options = (extra) => ({ config, db: ctx().db, interactive: false, monitor: recordingMonitor(), log: () => undefined, email: seller.email, ...extra });
+    options = (extra) => ({ config, db: ctx().db, sessionDb, interactive: false, monitor: recordingMonitor(), log: () => undefined, email: seller.email, ...extra });
   });
   afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 

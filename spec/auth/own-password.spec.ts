@@ -15,7 +15,7 @@ import type { Actor } from '../../lib/domain/actor.js';
 import type { Executor } from '../../lib/db/index.js';
 import { FIXTURE_PASSWORD, apiAs, buildWorld, recordingMonitor, rejection, sessionFor, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
-import { ctx, resetData } from '../support/server.js';
+import { ctx, resetData, sessionDb } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
 const t = testQueries(['passwordState', 'bypassClearPasswordFlag', 'bypassSetHashOf'] as const);
@@ -32,7 +32,7 @@ describe('own passwords: passwd() and the change management\'s passwords need', 
   });
 
   const state = (id: number) => asOwner((c) => c.one<PasswordState>(t.passwordState, [id])) as Promise<PasswordState>;
-  const change = (actor: Actor, old: string, next: string) => changeOwnPassword(ctx().db, ctx().config, recordingMonitor(), actor, old, next);
+  const change = (actor: Actor, old: string, next: string) => changeOwnPassword(sessionDb(actor), ctx().config, recordingMonitor(), actor, old, next);
   const logsIn = async (email: string, password: string) => (await checkPassword(ctx().db, ctx().config, recordingMonitor(), email, password)) !== undefined;
   const newcomer = async () => apiAs(w.manager).users.create({ fullName: 'Nina New', email: 'nina@epic.events', department: 'sales', password: MANAGEMENT_CHOSE });
 
@@ -107,7 +107,7 @@ describe('own passwords: passwd() and the change management\'s passwords need', 
     const before = await state(nina.id);
     const asManager = async (run: (tx: Executor) => Promise<number>) => {
       try {
-        return await ctx().db.transaction(run, { prelude: identityPrelude(w.manager) });
+        return await sessionDb(w.manager).transaction(run, { prelude: identityPrelude(w.manager) });
       } catch (err) {
         return (err as { sqlState?: string }).sqlState;
       }

@@ -6,13 +6,13 @@ import { NotFound, PermissionDenied } from '../../lib/domain/errors.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { testQueries } from '../support/test-queries.js';
 import { apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 
 const t = testQueries(['bypassErase', 'bypassPersonalData', 'bypassFindText'] as const);
 
 async function raw<R>(actor: Actor, run: (tx: Executor) => Promise<R>): Promise<R | string> {
   try {
-    return await ctx().db.transaction(run, { prelude: identityPrelude(actor) });
+    return await sessionDb(actor).transaction(run, { prelude: identityPrelude(actor) });
   } catch (err) {
     return (err as { sqlState?: string }).sqlState ?? (err as { code?: string }).code ?? String(err);
   }

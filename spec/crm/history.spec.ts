@@ -9,7 +9,7 @@ import { NotFound, PermissionDenied, ValidationError } from '../../lib/domain/er
 import { render } from '../../lib/shell/output.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { apiAs, buildWorld, expectRefused, rejection, type World } from '../support/fixtures.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 
 const t = testQueries(['bypassUpdateContractAmount', 'historyUpdate', 'historyDelete', 'historyTruncate', 'historyInsert'] as const);
 
@@ -39,7 +39,7 @@ describe('record history', () => {
   });
 
   it('records raw SQL run with the runtime credentials under the verified session, not a name the client sends', async () => {
-    await ctx().db.transaction((tx) => tx.exec(t.bypassUpdateContractAmount, [w.contractA]), { prelude: identityPrelude(w.alice) });
+    await sessionDb(w.alice).transaction((tx) => tx.exec(t.bypassUpdateContractAmount, [w.contractA]), { prelude: identityPrelude(w.alice) });
     const [latest] = (await apiAs(w.manager).contracts.history(w.contractA)).rows;
     expect(latest).to.include({ actorId: w.alice.id, actorName: 'Alice Sales', action: 'updated' });
   });
@@ -49,7 +49,7 @@ describe('record history', () => {
     const before = await fingerprint();
     for (const actor of [w.manager, w.alice, w.kate] as Actor[]) {
       for (const q of [t.historyUpdate, t.historyDelete, t.historyTruncate, t.historyInsert]) {
-        const err = await rejection(ctx().db.transaction((tx) => tx.exec(q), { prelude: identityPrelude(actor) }));
+        const err = await rejection(sessionDb(actor).transaction((tx) => tx.exec(q), { prelude: identityPrelude(actor) }));
         expect(err, `${actor.department}: ${q.name}`).to.be.instanceOf(PermissionDenied);
       }
     }
@@ -58,7 +58,7 @@ describe('record history', () => {
 
   it("keeps a deleted collaborator's entries with their name as it was", async () => {
     await apiAs(w.bob).clients.update(w.clientB, { companyName: 'Renamed by Bob' });
-    await createApi({ db: ctx().db, config: ctx().config, monitor: { event: () => undefined, exception: () => undefined, flush: async () => undefined }, actor: () => w.manager }).users.delete(w.bob.id, { unassign: true });
+    await createApi({ db: sessionDb(w.manager), config: ctx().config, monitor: { event: () => undefined, exception: () => undefined, flush: async () => undefined }, actor: () => w.manager }).users.delete(w.bob.id, { unassign: true });
     const page = await apiAs(w.manager).clients.history(w.clientB);
     expect(page.rows.find((e) => e.action === 'updated')).to.include({ actorName: 'Bob Sales', actorId: w.bob.id });
     expect(page.rows[0]).to.include({ actorName: 'Maud Manager', action: 'assigned' });

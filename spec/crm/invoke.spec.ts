@@ -10,11 +10,11 @@ import { isApiFailure, PermissionDenied, ValidationError } from '../../lib/domai
 import type { Actor } from '../../lib/domain/actor.js';
 import { noopMonitor } from '../../lib/platform/monitoring.js';
 import { buildWorld, expectRefused, rejection, type World } from '../support/fixtures.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 
 const q = queries('clients', ['assignClient'] as const);
 
-const depsOf = (actor: Actor): ApiDeps => ({ db: ctx().db, actor: () => actor, config: ctx().config, monitor: noopMonitor });
+const depsOf = (actor: Actor): ApiDeps => ({ db: sessionDb(actor), actor: () => actor, config: ctx().config, monitor: noopMonitor });
 
 /** A pipeline of one function, `probe(id)`, whose implementation writes (unassigns a client) whatever its description says. */
 function probe(actor: Actor, writes: boolean): Invoke {

@@ -6,14 +6,14 @@ import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib
 import type { Actor } from '../../lib/domain/actor.js';
 import { testQueries } from '../support/test-queries.js';
 import { apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 
 const t = testQueries(['bypassDeleteClient', 'bypassDeleteContract', 'bypassDeleteEvent', 'bypassRestore', 'bypassEmptyTrash', 'bypassReadTrash', 'bypassInsertTrash', 'bypassDeleteTrash'] as const);
 
 /** One raw statement under a department's identity: rows affected, or the SQLSTATE. */
 async function raw(actor: Actor, run: (tx: Executor) => Promise<number>): Promise<number | string> {
   try {
-    return await ctx().db.transaction(run, { prelude: identityPrelude(actor) });
+    return await sessionDb(actor).transaction(run, { prelude: identityPrelude(actor) });
   } catch (err) {
     return (err as { sqlState?: string }).sqlState ?? (err as { code?: string }).code ?? String(err);
   }

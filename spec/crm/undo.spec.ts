@@ -8,14 +8,14 @@ import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib
 import type { Actor } from '../../lib/domain/actor.js';
 import { testQueries } from '../support/test-queries.js';
 import { addContract, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 import { tempWorkingDir } from '../support/workdir.js';
 
 const t = testQueries(['bypassUndo', 'bypassForgeUndoLabel'] as const);
 
 async function raw(actor: Actor, run: (tx: Executor) => Promise<number>): Promise<number | string> {
   try {
-    return await ctx().db.transaction(run, { prelude: identityPrelude(actor) });
+    return await sessionDb(actor).transaction(run, { prelude: identityPrelude(actor) });
   } catch (err) {
     return (err as { sqlState?: string }).sqlState ?? (err as { code?: string }).code ?? String(err);
   }

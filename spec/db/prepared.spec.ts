@@ -5,7 +5,7 @@ import { noopMonitor } from '../../lib/platform/monitoring.js';
 import { Database } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
 import { addClient, addUser } from '../support/fixtures.js';
-import { ctx, resetData } from '../support/server.js';
+import { ctx, resetData, sessionParams } from '../support/server.js';
 
 const t = testQueries(['preparedStatements'] as const);
 
@@ -13,9 +13,9 @@ describe('prepared statements on the shell pool', () => {
   beforeEach(resetData);
 
   it('prepares a query once per connection, but plans lists for each call', async () => {
-    const db = new Database(ctx().target.runtime, { max: 1 }); // one connection: what it prepared is what we see
+    const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
+    const db = new Database(sessionParams(alice), { max: 1 }); // one connection: what it prepared is what we see
     try {
-      const alice = await addUser('Alice Sales', 'alice@epic.events', 'sales');
       const client = await addClient('Kevin Casey', 'kevin@startup.io', alice.id);
       const api = createApi({ db, actor: () => alice, config: ctx().config, monitor: noopMonitor });
       await api.clients.get(client);

@@ -49,18 +49,17 @@ describe('runtime role (the shell connection)', () => {
     expect(row).to.deep.equal({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false });
   });
 
-  // One form on PostgreSQL 15 to 18: the login role inherits epic_login and reaches the
-  // department roles only through epic_departments (NOINHERIT), so it may become one for a
-  // transaction without holding any of their privileges.
-  it('inherits the authentication role, may become a department role, and inherits none of their privileges', async () => {
+  // The runtime role only logs in (sql/migrations/040): it inherits epic_login and can
+  // become no department role (each session works as its own role for that).
+  it('inherits the authentication role, may become no department role, and inherits none of their privileges', async () => {
     const { admin, config } = ctx();
     expect(await admin.one(r.runtimeRoleReach, [config.appDbUser])).to.deep.equal({
-      uses_login: true, uses_schema: true, may_become_sales: true,
+      uses_login: true, uses_schema: true, may_become_sales: false,
       inherits_sales: false, inherits_management: false, inherits_support: false, reads_clients: false,
     });
   });
 
-  it('is regranted in that form by setup when an older setup granted the department roles directly', async function () {
+  it('is left in that form by setup when an older setup granted the department roles directly', async function () {
     this.timeout(60_000);
     const role = 'epic_app_legacy';
     const scratch = await scratchDatabase('epic_legacy_grants');
@@ -78,7 +77,7 @@ describe('runtime role (the shell connection)', () => {
       await runSetup(config, targetFor(config), { log: () => undefined });
       expect(await admin.many(r.directDepartmentGrants, [role])).to.deep.equal([]);
       expect(await admin.one(r.runtimeRoleReach, [role])).to.deep.equal({
-        uses_login: true, uses_schema: true, may_become_sales: true,
+        uses_login: true, uses_schema: true, may_become_sales: false,
         inherits_sales: false, inherits_management: false, inherits_support: false, reads_clients: false,
       });
     } finally {

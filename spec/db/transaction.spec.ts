@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { AdminConnection, Database } from '../../lib/db/index.js';
 import { queries } from '../../lib/db/sql.js';
-import { SessionRevoked } from '../../lib/domain/errors.js';
+import { PermissionDenied } from '../../lib/domain/errors.js';
 import { rejection } from '../support/fixtures.js';
 import { ctx, resetData } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
@@ -58,7 +58,8 @@ describe('db: the one transaction shape', function () {
     const bogus = { query: sq.setIdentity, params: ['epic_sales', '1.not-a-session'] };
     const db = new Database(ctx().target.runtime, { max: 1 });
     try {
-      expect(await rejection(db.transaction((tx) => tx.one(t.transactionRole), { prelude: bogus }))).to.be.instanceOf(SessionRevoked);
+      // The runtime role cannot even become the sales role (sql/migrations/040): the prelude's own error.
+      expect(await rejection(db.transaction((tx) => tx.one(t.transactionRole), { prelude: bogus }))).to.be.instanceOf(PermissionDenied);
       // The same connection serves the next transaction.
       expect((await db.transaction((tx) => tx.one<RoleRow>(t.transactionRole)))?.role).to.equal(ctx().target.runtime.user);
     } finally {

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createMonitor, createScrubber, knownSecrets } from '../../lib/platform/monitoring.js';
 import { writePrivateFile } from '../../lib/platform/state.js';
+import { saveToken } from '../../lib/auth/store.js';
+import { issueToken } from '../../lib/auth/tokens.js';
 import { ctx, resetData } from '../support/server.js';
 import { addCollaborator, depsFor } from '../support/users.js';
 import { startReceiver } from '../support/sentry-receiver.js';
@@ -41,6 +43,22 @@ describe('monitoring', () => {
       expect(sent).to.include('[redacted]');
     } finally {
       fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("knows the passwords of the sessions' own database roles, kept in the token store", async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-scrub-'));
+    try {
+      const config = { ...ctx().config, stateDir, jwtSecret: JWT_SECRET };
+      const actor = await addCollaborator('sales');
+      saveToken(config, actor.email, issueToken(JWT_SECRET, actor, ctx().installation));
+      const password = actor.dbLogin?.password as string;
+      expect(password).to.have.length(32);
+      const event = createScrubber(() => knownSecrets(config))({ message: `connect as ${actor.dbLogin?.role} with ${password}` });
+      expect(JSON.stringify(event)).not.to.include(password);
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+      await resetData();
     }
   });
 

@@ -16,7 +16,7 @@ import { loadConfig } from '../../lib/platform/config.js';
 import { noopMonitor } from '../../lib/platform/monitoring.js';
 import { openTarget } from '../../lib/db/connect.js';
 import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded/index.js';
-import { AdminConnection, Database } from '../../lib/db/index.js';
+import { AdminConnection, Database, SessionPools } from '../../lib/db/index.js';
 import { testQueries } from '../support/test-queries.js';
 import { DatabaseUnavailable } from '../../lib/domain/errors.js';
 import { openShell } from '../../lib/shell/index.js';
@@ -140,7 +140,8 @@ describe('reliability: local state under many processes (embedded server)', func
     expectNothingLeft(home);
   });
 
-  it('20 concurrent batches of 500 writes on one embedded server: every row present, in order per process, no error', async () => {
+  it('20 concurrent batches of 500 writes on one embedded server: every row present, in order per process, no error', async function () {
+    this.timeout(360_000);
     await loginSales(home);
     const files = Array.from({ length: 20 }, (_, p) => {
       const file = path.join(home, `load-${p}.js`);
@@ -152,7 +153,9 @@ describe('reliability: local state under many processes (embedded server)', func
     const server = new EmbeddedServer(home);
     const lease = await server.acquire();
     try {
-      const runs = await Promise.all(files.map((file) => runCli([file], embeddedEnv(home), '', 120_000)));
+      // One session (the stored token) for the 20: they take turns on its own role's connections
+      // (its CONNECTION LIMIT, sql/migrations/040), each waiting for a free one.
+      const runs = await Promise.all(files.map((file) => runCli([file], { ...embeddedEnv(home), DB_BUSY_TIMEOUT: '240' }, '', 300_000)));
       for (const r of runs) {
         ok(r, 'batch');
         expect(r.stderr).to.equal('');
@@ -183,10 +186,12 @@ describe('reliability: local state under many processes (embedded server)', func
     // Durable (as a user's server): what was committed before the crash is there after it.
     const target = await openTarget(config);
     const db = new Database(target.runtime, { dataDir: target.dataDir, onConnectionLost: target.revive });
+    // The calls run as the session's own role, on this server (sql/migrations/040).
+    const sessions = new SessionPools(target.runtime, { dataDir: target.dataDir, onConnectionLost: target.revive });
     try {
       const found = await checkPassword(db, config, noopMonitor, ADMIN_EMAIL, ADMIN_PASSWORD);
       const term = new FakeTerminal();
-      const shell = openShell(liveLogin(config, db, found!.actor, noopMonitor, found!.installation), term.io());
+      const shell = openShell(liveLogin(config, db, found!.actor, noopMonitor, found!.installation, sessions), term.io());
       await term.run('users.list()');
       expect(term.err).to.equal('');
 
@@ -203,6 +208,7 @@ describe('reliability: local state under many processes (embedded server)', func
       term.input.end();
       expect(await shell.done).to.equal(0);
     } finally {
+      await sessions.close();
       await db.close();
       await target.release();
     }
@@ -359,7 +365,7 @@ describe('reliability: a server at its connection limit', function () {
   let server: EmbeddedServer;
   let lease: EmbeddedLease;
   let env: NodeJS.ProcessEnv;
-  let runtime: { host: string; port: number; database: string; user: string; password: string };
+  let superuser: { host: string; port: number; database: string; user: string; password: string };
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-limit-'));
@@ -369,7 +375,7 @@ describe('reliability: a server at its connection limit', function () {
     const admin = { host: lease.host, port: lease.port, database: 'epic_limit', user: SUPERUSER, password: lease.state.superuserPassword };
     const config = testConfig(admin, path.join(dir, 'setup-state'), { ADMIN_EMAIL, ADMIN_PASSWORD });
     await runSetup(config, { kind: 'embedded', admin, runtime: { ...admin, user: config.appDbUser, password: APP_PASSWORD }, release: async () => undefined }, { log: () => undefined });
-    runtime = { ...admin, user: config.appDbUser, password: APP_PASSWORD };
+    superuser = admin;
     // A slow machine must not turn a wait for a slot into a connect timeout: the claim is about the slots.
     env = cliEnv(admin, path.join(dir, 'state'), { DB_BUSY_TIMEOUT: '60', DB_CONNECT_TIMEOUT: '60s' });
     ok(await runCli(['--email', ADMIN_EMAIL, '--password-stdin'], env, `${ADMIN_PASSWORD}\n`), 'login');
@@ -381,10 +387,13 @@ describe('reliability: a server at its connection limit', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Take `n` of the shells' connection slots. */
+  /**
+   * Take `n` of the shells' connection slots: as the superuser, since the
+   * runtime role's own limit (its share for logins, sql/setup.sql) is below 9.
+   */
   async function occupy(n: number): Promise<AdminConnection[]> {
     const held: AdminConnection[] = [];
-    for (let i = 0; i < n; i++) held.push(await AdminConnection.open(runtime, 5000, 0));
+    for (let i = 0; i < n; i++) held.push(await AdminConnection.open(superuser, 5000, 0));
     return held;
   }
 

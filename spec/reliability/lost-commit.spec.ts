@@ -14,7 +14,7 @@ import { DatabaseUnavailable } from '../../lib/domain/errors.js';
 import { FATE_UNKNOWN, NOT_COMMITTED } from '../../lib/db/commit-fate.js';
 import { buildWorld, recordingMonitor, rejection, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { ctx, fingerprint, resetData, sessionParams } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 import { until } from '../support/until.js';
 
@@ -40,7 +40,7 @@ describe('reliability: a connection lost around COMMIT', function () {
     await resetData();
     world = await buildWorld();
     // A pool of its own: its connections are the ones killed.
-    db = new Database(ctx().target.runtime, { max: 2 });
+    db = new Database(sessionParams(world.alice), { max: 2 });
     api = createApi({ db, actor: () => world.alice, config: ctx().config, monitor: recordingMonitor() });
   });
   afterEach(() => db.close());

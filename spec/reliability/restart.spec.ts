@@ -13,7 +13,7 @@ import { loadConfig, type Config } from '../../lib/platform/config.js';
 import { noopMonitor } from '../../lib/platform/monitoring.js';
 import type { DatabaseTarget } from '../../lib/db/connect.js';
 import { EmbeddedServer, SUPERUSER, type EmbeddedLease } from '../../lib/db/embedded/index.js';
-import { AdminConnection, Database } from '../../lib/db/index.js';
+import { AdminConnection, Database, SessionPools } from '../../lib/db/index.js';
 import { DatabaseUnavailable } from '../../lib/domain/errors.js';
 import { openShell } from '../../lib/shell/index.js';
 import { runSetup } from '../../lib/program/provision.js';
@@ -54,6 +54,8 @@ describe('reliability: database restart mid-session', function () {
 
   it('reports one DatabaseUnavailable line while the server is down, then works again in the same shell once it is back', async () => {
     const db = new Database(target.runtime, { connectTimeoutMs: config.connectTimeoutMs, statementTimeoutMs: config.statementTimeoutMs });
+    // The calls run as the session's own role, on this server (sql/migrations/040).
+    const sessions = new SessionPools(target.runtime, { connectTimeoutMs: config.connectTimeoutMs, statementTimeoutMs: config.statementTimeoutMs });
     const poolErrors: unknown[] = [];
     const onUncaught = (err: unknown) => poolErrors.push(err);
     process.on('uncaughtException', onUncaught);
@@ -61,7 +63,7 @@ describe('reliability: database restart mid-session', function () {
       const found = await checkPassword(db, config, noopMonitor, ADMIN_EMAIL, ADMIN_PASSWORD);
       expect(found, 'the first manager logs in').to.not.equal(undefined);
       const term = new FakeTerminal();
-      const shell = openShell(liveLogin(config, db, found!.actor, noopMonitor, found!.installation), term.io());
+      const shell = openShell(liveLogin(config, db, found!.actor, noopMonitor, found!.installation, sessions), term.io());
       await term.run('users.list()');
       expect(term.out).to.include(ADMIN_EMAIL);
 
@@ -84,6 +86,7 @@ describe('reliability: database restart mid-session', function () {
       expect(poolErrors, 'no unhandled error event from the pool').to.deep.equal([]);
     } finally {
       process.removeListener('uncaughtException', onUncaught);
+      await sessions.close();
       await db.close();
     }
   });

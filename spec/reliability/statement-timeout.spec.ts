@@ -6,7 +6,7 @@ import { runSetup } from '../../lib/program/provision.js';
 import { addUser, rejection } from '../support/fixtures.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Actor } from '../../lib/domain/actor.js';
-import { ctx, scratchDatabase, targetFor, testConfig } from '../support/server.js';
+import { ctx, scratchDatabase, sessionParams, targetFor, testConfig } from '../support/server.js';
 
 const t = testQueries(['slowQuery', 'runtimeRoleSettings'] as const);
 
@@ -29,8 +29,8 @@ describe('reliability: statement timeout', function () {
   });
 
   it('cancels a runaway query with a clear QueryCancelled message when the pool sets a short STATEMENT_TIMEOUT', async () => {
-    const db = new Database(ctx().target.runtime, { statementTimeoutMs: 1000 });
     const actor = await asSales();
+    const db = new Database(sessionParams(actor), { statementTimeoutMs: 1000 });
     try {
       const err = await rejection(runaway(db, 30, actor));
       expect(err).to.be.instanceOf(QueryCancelled);

@@ -11,7 +11,7 @@ import { testQueries } from '../support/test-queries.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Department } from '../../lib/domain/departments.js';
 import type { Actor } from '../../lib/domain/actor.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { ctx, fingerprint, resetData, sessionDb, sessionParams } from '../support/server.js';
 import { buildWorld as buildFixtureWorld } from '../support/fixtures.js';
 
 const t = testQueries([
@@ -41,7 +41,7 @@ async function buildWorld() {
 /** Run one raw statement as `department` (the shell's own prelude), returning rows affected or the SQLSTATE. */
 async function asDepartment(actor: Actor, run: (tx: Executor) => Promise<number>): Promise<number | string> {
   try {
-    return await ctx().db.transaction(run, { prelude: identityPrelude(actor) });
+    return await sessionDb(actor).transaction(run, { prelude: identityPrelude(actor) });
   } catch (err) {
     return (err as { sqlState?: string }).sqlState ?? (err as { code?: string }).code ?? String(err);
   }
@@ -170,7 +170,7 @@ describe('PostgreSQL enforces the department matrix (TypeScript checks bypassed)
   });
 
   it('carries no identity from one transaction into the next on a pooled connection', async () => {
-    const db = new Database(ctx().target.runtime, { max: 1 });
+    const db = new Database(sessionParams(w.seller), { max: 1 });
     try {
       await db.transaction((tx) => tx.many(t.bypassReadClients).then((r) => r.length), { prelude: identityPrelude(w.seller) });
       let code: string | undefined;

@@ -10,7 +10,7 @@ import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
 const t = testQueries([
@@ -20,7 +20,7 @@ const t = testQueries([
 
 async function asActor(actor: Actor, run: (tx: Executor) => Promise<number>): Promise<number | string> {
   try {
-    return await ctx().db.transaction(run, { prelude: identityPrelude(actor) });
+    return await sessionDb(actor).transaction(run, { prelude: identityPrelude(actor) });
   } catch (err) {
     return (err as { sqlState?: string }).sqlState ?? String(err);
   }

@@ -10,7 +10,7 @@ import { type Executor } from '../../lib/db/index.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { addContract, buildWorld, type World } from '../support/fixtures.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
 const t = testQueries([
@@ -21,7 +21,7 @@ const t = testQueries([
 /** Run raw statements as `actor` (the shell's own prelude): the result, or the SQLSTATE it failed with. */
 async function as<T>(actor: Actor, run: (tx: Executor) => Promise<T>): Promise<T | string> {
   try {
-    return await ctx().db.transaction(run, { prelude: identityPrelude(actor) });
+    return await sessionDb(actor).transaction(run, { prelude: identityPrelude(actor) });
   } catch (err) {
     return (err as { sqlState?: string }).sqlState ?? (err as { code?: string }).code ?? String(err);
   }

@@ -18,7 +18,7 @@ import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens.js';
 import { testQueries } from '../support/test-queries.js';
 import { readToken, saveToken } from '../../lib/auth/store.js';
 import { runCli } from '../support/cli.js';
-import { ALICE, attempt, BOB, BOSS, newInstallation, withClient, type Installation } from '../support/installation.js';
+import { ALICE, attempt, BOB, BOSS, newInstallation, SESSION_PASSWORD, sessionLogin, VERIFIER, withClient, type Installation } from '../support/installation.js';
 
 const t = testQueries(['fingerprint', 'attackListFunctions', 'attackThrottleRows', 'attackExpireSessions'] as const);
 
@@ -86,7 +86,7 @@ describe('security: a collaborator holding every local file cannot act as anothe
       expect((await attempt(c, 'select auth_password_change_due($1) as due', [guessed])).rows).to.deep.equal([{ due: false }]);
       // Checking a password alone (passwd(), migration 055) needs a real session too: no oracle for guessed keys.
       expect((await attempt(c, 'select * from auth_check_own_password($1, $2)', [guessed, BOSS.password])).code).to.equal('EP001');
-      const wrong = (await c.query('select * from auth_login($1, $2, 60)', [BOSS.email, 'not the password'])).rows[0];
+      const wrong = (await c.query('select * from auth_login($1, $2, 60, $3)', [BOSS.email, 'not the password', VERIFIER])).rows[0];
       expect(JSON.stringify(wrong)).not.to.match(/\$2[aby]\$/);
       expect(wrong.status).to.equal('wrong');
     });
@@ -136,7 +136,14 @@ describe('security: a collaborator holding every local file cannot act as anothe
       expect(refused(await inTransaction(c, asManager, ["insert into users (full_name, email, department_id, password_hash) values ('X', 'x@epic.events', 1, '$2b$04$ejHBtpv5mkoYU3qqaU66/OMZJB8vD9.ymuQZeToTLufbZ0WTU2J0K')", []]))).to.equal(true);
       expect(refused(await inTransaction(c, asManager, ['select * from user_sessions($1)', [ids[BOSS.email]]]))).to.equal(true);
       expect((await inTransaction(c, asManager, ['select email from users', []])).rows).to.deep.equal([]);
-      // Her own role and session work: the refusals above are not blanket.
+      // Her valid session presented from the runtime role (not her session's own login) reads nothing either.
+      const fromRuntime: Array<[string, unknown[]]> = [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [sid]]];
+      expect((await inTransaction(c, fromRuntime, ['select email from users', []])).rows).to.deep.equal([]);
+    });
+    await withClient(sessionLogin(inst, aliceToken), async (c) => {
+      // Her own session role cannot become management at all (sql/migrations/040)…
+      expect((await attempt(c, "select set_config('role', 'epic_management', true)")).code).to.equal('42501');
+      // …and her own role and session work: the refusals above are not blanket.
       const asHerself: Array<[string, unknown[]]> = [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [sid]]];
       expect((await inTransaction(c, asHerself, ['select email from users', []])).rows.length).to.equal(3);
     });
@@ -149,13 +156,13 @@ describe('security: a collaborator holding every local file cannot act as anothe
       expect((await attempt(c, 'select auth_lock_out($1, 2147483647)', [BOSS.email])).code).to.equal('42883');
       expect((await attempt(c, 'select auth_clear_failures($1)', [BOSS.email])).code).to.equal('42883');
       expect((await attempt(c, 'select auth_record_failure($1, 900)', [`${'x'.repeat(100_000)}@a.b`])).code).to.equal('42883');
-      const huge = (await c.query('select status from auth_login($1, $2, 60)', [`${'x'.repeat(100_000)}@a.b`, 'x'])).rows[0];
+      const huge = (await c.query('select status from auth_login($1, $2, 60, $3)', [`${'x'.repeat(100_000)}@a.b`, 'x', VERIFIER])).rows[0];
       expect(huge.status).to.equal('wrong');
-      const long = (await c.query('select status, "expiresAt" from auth_login($1, $2, $3)', [ALICE.email, ALICE.password, 2_000_000_000])).rows[0];
+      const long = (await c.query('select status, "expiresAt" from auth_login($1, $2, $3, $4)', [ALICE.email, ALICE.password, 2_000_000_000, VERIFIER])).rows[0];
       expect(long.status).to.equal('ok');
       // However long the client asks for, the team's TOKEN_TTL (1h here) at most: setup keeps it on the server.
       expect(new Date(long.expiresAt).getTime()).to.be.at.most(Date.now() + 3600_000 + 60_000);
-      await c.query('select auth_logout($1)', [(await c.query('select "sessionKey" from auth_login($1, $2, 60)', [ALICE.email, ALICE.password])).rows[0].sessionKey]);
+      await c.query('select auth_logout($1)', [(await c.query('select "sessionKey" from auth_login($1, $2, 60, $3)', [ALICE.email, ALICE.password, VERIFIER])).rows[0].sessionKey]);
     });
     expect((await withClient(inst.superuser, (c) => c.query(t.attackThrottleRows.text))).rows.map((r) => r.email)).not.to.include(`${'x'.repeat(100_000)}@a.b`);
     // Two sessions were opened for Alice by her own password (allowed); nothing else changed.
@@ -169,11 +176,11 @@ describe('security: a collaborator holding every local file cannot act as anothe
       return c;
     }));
     try {
-      const statuses = await Promise.all(clients.map((c, i) => c.query('select status from auth_login($1, $2, 60)', [BOB.email, `wrong guess ${i}`]).then((r) => r.rows[0].status as string)));
+      const statuses = await Promise.all(clients.map((c, i) => c.query('select status from auth_login($1, $2, 60, $3)', [BOB.email, `wrong guess ${i}`, VERIFIER]).then((r) => r.rows[0].status as string)));
       expect(statuses.filter((s) => s === 'wrong'), statuses.join(',')).to.have.length(4);
       expect(statuses.filter((s) => s === 'lockedNow'), statuses.join(',')).to.have.length(1);
       expect(statuses.filter((s) => s === 'locked'), statuses.join(',')).to.have.length(6);
-      const right = (await clients[0].query('select status, "sessionKey" from auth_login($1, $2, 60)', [BOB.email, BOB.password])).rows[0];
+      const right = (await clients[0].query('select status, "sessionKey" from auth_login($1, $2, 60, $3)', [BOB.email, BOB.password, VERIFIER])).rows[0];
       expect(right).to.deep.equal({ status: 'locked', sessionKey: null });
     } finally {
       await Promise.all(clients.map((c) => c.end()));
@@ -243,13 +250,15 @@ describe('security: a collaborator holding every local file cannot act as anothe
     await withClient(inst.runtime, async (c) => {
       const ended = await inTransaction(c, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [sid]]], ['select email from users', []]);
       expect(ended.rows).to.deep.equal([]);
-      // A fresh session, then expired by the clock (moved back by the test as the superuser).
-      const fresh = (await c.query('select "sessionKey" from auth_login($1, $2, 3600)', [BOB.email, BOB.password])).rows[0].sessionKey as string;
+      // A fresh session, then expired by the clock (moved back by the test as the superuser), tried on its own role.
+      const fresh = (await c.query('select "sessionKey", role from auth_login($1, $2, 3600, $3)', [BOB.email, BOB.password, VERIFIER])).rows[0] as { sessionKey: string; role: string };
       await withClient(inst.superuser, (s) => s.query(t.attackExpireSessions.text, [ids[BOB.email]]));
-      const expired = await inTransaction(c, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [fresh]]], ['select email from users', []]);
-      expect(expired.rows).to.deep.equal([]);
-      const asserted = await inTransaction(c, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [fresh]]], ["select assert_session('epic_sales')", []]);
-      expect(asserted.code).to.equal('EP002');
+      await withClient({ ...inst.runtime, user: fresh.role, password: SESSION_PASSWORD }, async (own) => {
+        const expired = await inTransaction(own, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [fresh.sessionKey]]], ['select email from users', []]);
+        expect(expired.rows).to.deep.equal([]);
+        const asserted = await inTransaction(own, [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [fresh.sessionKey]]], ["select assert_session('epic_sales')", []]);
+        expect(asserted.code).to.equal('EP002');
+      });
     });
   });
 
@@ -261,7 +270,7 @@ describe('security: a collaborator holding every local file cannot act as anothe
       return (await c.query("insert into contracts (client_id, total_amount, amount_due, signed_at) values ($1, 100, 100, now()) returning id", [client])).rows[0].id as number;
     });
     const before = await fingerprint();
-    await withClient(inst.runtime, async (c) => {
+    await withClient(sessionLogin(inst, aliceToken), async (c) => {
       const asAlice: Array<[string, unknown[]]> = [["select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [sid]]];
       for (const attack of ['update contracts set signed_at = null where id = $1', "update contracts set signed_at = '2001-01-01' where id = $1", 'update contracts set version = -5 where id = $1']) {
         expect(refused(await inTransaction(c, asAlice, [attack, [contract]])), attack).to.equal(true);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import pg from 'pg';
 import { runCli } from '../support/cli.js';
-import { ALICE, attempt, BOB, BOSS, newInstallation, withClient, type Installation } from '../support/installation.js';
+import { ALICE, attempt, BOB, BOSS, newInstallation, SESSION_PASSWORD, VERIFIER, withClient, type Installation } from '../support/installation.js';
 
 /** A department transaction as raw SQL: role and session key, as the shell's first statement sets them. */
 async function asDepartment(c: pg.Client, role: string, sessionKey: string): Promise<void> {
@@ -17,9 +17,14 @@ async function asDepartment(c: pg.Client, role: string, sessionKey: string): Pro
 }
 
 async function sessionOf(c: pg.Client, who: { email: string; password: string }): Promise<string> {
-  const row = (await c.query('select status, "sessionKey" from auth_login($1, $2, 60)', [who.email, who.password])).rows[0];
+  return (await loginOf(c, who)).key;
+}
+
+/** A login by raw SQL: the session key and its own role (sql/migrations/040), whose password the caller drew. */
+async function loginOf(c: pg.Client, who: { email: string; password: string }): Promise<{ key: string; role: string }> {
+  const row = (await c.query('select status, "sessionKey", role from auth_login($1, $2, 60, $3)', [who.email, who.password, VERIFIER])).rows[0];
   expect(row.status, who.email).to.equal('ok');
-  return row.sessionKey as string;
+  return { key: row.sessionKey as string, role: row.role as string };
 }
 
 describe('security: trust points that hold on their own', function () {
@@ -45,9 +50,9 @@ describe('security: trust points that hold on their own', function () {
     try {
       // The attack of the last round: a login attempt in a transaction left open.
       await attacker.query('begin');
-      await attacker.query('select * from auth_login($1, $2, 60)', [BOSS.email, 'not the password']);
+      await attacker.query('select * from auth_login($1, $2, 60, $3)', [BOSS.email, 'not the password', VERIFIER]);
       const started = Date.now();
-      const row = await withClient(inst.runtime, async (c) => (await c.query('select status from auth_login($1, $2, 60)', [BOSS.email, BOSS.password])).rows[0]);
+      const row = await withClient(inst.runtime, async (c) => (await c.query('select status from auth_login($1, $2, 60, $3)', [BOSS.email, BOSS.password, VERIFIER])).rows[0]);
       const waited = Date.now() - started;
       expect(row.status).to.equal('ok');
       // One second of lock wait, then the login goes on (well below statement_timeout's 30 s, even on a loaded machine).
@@ -107,8 +112,9 @@ describe('security: trust points that hold on their own', function () {
       const contract = (await c.query('insert into contracts (client_id, total_amount, amount_due, signed_at) values ($1, 1000, 400, now()) returning id', [client])).rows[0].id as number;
       return { client, contract };
     });
-    await withClient(inst.runtime, async (c) => {
-      const key = await sessionOf(c, ALICE);
+    const alice = await withClient(inst.runtime, (c) => loginOf(c, ALICE));
+    await withClient({ ...inst.runtime, user: alice.role, password: SESSION_PASSWORD }, async (c) => {
+      const key = alice.key;
       await asDepartment(c, 'epic_sales', key);
       expect((await attempt(c, "update clients set created_at = '2001-01-01' where id = $1", [ids.client])).code).to.equal('42501');
       await c.query('rollback');
@@ -135,8 +141,9 @@ describe('security: trust points that hold on their own', function () {
     const before = await asSuperuser(async (c) => (await c.query('select password_hash from users where email = $1', [BOB.email])).rows[0].password_hash as string);
     await asSuperuser((c) => c.query('update users set must_change_password = true where email = $1', [BOB.email]));
     try {
-      await withClient(inst.runtime, async (c) => {
-        const key = await sessionOf(c, BOB);
+      const bob = await withClient(inst.runtime, (c) => loginOf(c, BOB));
+      await withClient({ ...inst.runtime, user: bob.role, password: SESSION_PASSWORD }, async (c) => {
+        const key = bob.key;
         await c.query('begin');
         await c.query("select set_config('role', 'epic_sales', true), set_config('epic.session', $1, true)", [key]);
         expect((await attempt(c, "select assert_session('epic_sales')")).code).to.equal('EP001');
@@ -170,10 +177,10 @@ describe('security: trust points that hold on their own', function () {
   it('records where lockout guesses came from, logs no unknown email, and lets the administrator lift it with epic-events unlock', async () => {
     await withClient(inst.runtime, async (c) => {
       const statuses: string[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await c.query('select status from auth_login($1, $2, 60)', [BOSS.email, `guess ${i}`])).rows[0].status);
-      for (let i = 0; i < 5; i++) await c.query('select status from auth_login($1, $2, 60)', ['<script>nobody@x.y', `guess ${i}`]);
+      for (let i = 0; i < 5; i++) statuses.push((await c.query('select status from auth_login($1, $2, 60, $3)', [BOSS.email, `guess ${i}`, VERIFIER])).rows[0].status);
+      for (let i = 0; i < 5; i++) await c.query('select status from auth_login($1, $2, 60, $3)', ['<script>nobody@x.y', `guess ${i}`, VERIFIER]);
       expect(statuses).to.deep.equal(['wrong', 'wrong', 'wrong', 'wrong', 'lockedNow']);
-      expect((await c.query('select status from auth_login($1, $2, 60)', [BOSS.email, BOSS.password])).rows[0].status).to.equal('locked');
+      expect((await c.query('select status from auth_login($1, $2, 60, $3)', [BOSS.email, BOSS.password, VERIFIER])).rows[0].status).to.equal('locked');
     });
     const entries = (await asSuperuser((c) => c.query("select record_id, note from change_log where action = 'lockout' order by id"))).rows;
     expect(entries).to.have.length(1);
@@ -190,9 +197,9 @@ describe('security: trust points that hold on their own', function () {
   });
 
   it('lets throttle rows expire: an hour later nothing of an unknown email is left', async () => {
-    await withClient(inst.runtime, (c) => c.query('select status from auth_login($1, $2, 60)', ['nobody@x.y', 'guess']));
+    await withClient(inst.runtime, (c) => c.query('select status from auth_login($1, $2, 60, $3)', ['nobody@x.y', 'guess', VERIFIER]));
     await asSuperuser((c) => c.query("update login_attempts set at = at - interval '2 hours'"));
-    await withClient(inst.runtime, (c) => c.query('select status from auth_login($1, $2, 60)', ['somebody@x.y', 'guess']));
+    await withClient(inst.runtime, (c) => c.query('select status from auth_login($1, $2, 60, $3)', ['somebody@x.y', 'guess', VERIFIER]));
     const left = (await asSuperuser((c) => c.query('select email from login_attempts'))).rows.map((r) => r.email);
     expect(left).to.deep.equal(['somebody@x.y']);
   });

@@ -10,7 +10,7 @@ import type { NamedQuery } from '../../lib/db/sql.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { noopMonitor } from '../../lib/platform/monitoring.js';
 import { asOwner } from './owner.js';
-import { ctx } from './server.js';
+import { ctx, sessionParams } from './server.js';
 import { testQueries } from './test-queries.js';
 import { until } from './until.js';
 
@@ -24,8 +24,9 @@ export class Sessions {
   private readonly pools: Database[] = [];
 
   open(actor: Actor): CrmApi {
-    const { config, target } = ctx();
-    const db = new Database(target.runtime, { max: 2 });
+    const { config } = ctx();
+    // As the session's own login role (sql/migrations/040), as a shell calls.
+    const db = new Database(sessionParams(actor), { max: 2 });
     this.pools.push(db);
     return createApi({ db, actor: () => actor, config, monitor: noopMonitor });
   }

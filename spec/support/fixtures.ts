@@ -9,7 +9,7 @@ import { testQueries } from './test-queries.js';
 import type { Department } from '../../lib/domain/departments.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { openSessionFor } from '../../lib/auth/sessions.js';
-import { ctx, fingerprint } from './server.js';
+import { ctx, fingerprint, sessionDb } from './server.js';
 import { asOwner } from './owner.js';
 
 const t = testQueries(['fixtureUser', 'fixtureClient', 'fixtureContract', 'fixtureEvent', 'fixtureBulk'] as const);
@@ -65,8 +65,9 @@ export function recordingMonitor(): RecordingMonitor {
 
 /** The guarded API as `actor` sees it in a shell. */
 export function apiAs(actor: Actor, monitor: Monitor = recordingMonitor()): CrmApi {
-  const { db, config } = ctx();
-  const deps: ApiDeps = { db, actor: () => actor, config, monitor };
+  const { config } = ctx();
+  // As in the shell: on the session's own role (sql/migrations/040).
+  const deps: ApiDeps = { db: sessionDb(actor), actor: () => actor, config, monitor };
   return createApi(deps);
 }
 

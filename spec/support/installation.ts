@@ -9,7 +9,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import pg from 'pg';
+import { scramVerifier } from '../../lib/db/scram.js';
 import { EmbeddedServer, type EmbeddedLease } from '../../lib/db/embedded/index.js';
 import { runCli } from './cli.js';
 import { replaceGivenPassword } from './pty.js';
@@ -17,6 +19,16 @@ import { replaceGivenPassword } from './pty.js';
 export const BOSS = { email: 'boss@epic.events', password: 'boss password 123' };
 export const ALICE = { email: 'alice@epic.events', password: 'alice password 123' };
 export const BOB = { email: 'bob@epic.events', password: 'bob password 1234' };
+
+/** A verifier for auth_login's fourth argument, as a raw-SQL caller would draw one (sql/migrations/040). */
+export const SESSION_PASSWORD = crypto.randomBytes(18).toString('base64url');
+export const VERIFIER = scramVerifier(SESSION_PASSWORD);
+
+/** How a stored token's session role connects (its claims rol and rpw: the collaborator's own file). */
+export function sessionLogin(inst: Pick<Installation, 'runtime'>, token: string): pg.ClientConfig {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { rol: string; rpw: string };
+  return { ...inst.runtime, user: payload.rol, password: payload.rpw };
+}
 
 export interface Installation {
   home: string;

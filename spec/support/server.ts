@@ -8,14 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import format from 'pg-format';
 import { loadConfig, type Config, type ConnectionParams } from '../../lib/platform/config.js';
-import { AdminConnection, Database } from '../../lib/db/index.js';
+import { AdminConnection, Database, SessionPools } from '../../lib/db/index.js';
+import type { Actor } from '../../lib/domain/actor.js';
 import { EmbeddedServer, SUPERUSER } from '../../lib/db/embedded/index.js';
 import type { DatabaseTarget } from '../../lib/db/connect.js';
 import { queries } from '../../lib/db/sql.js';
 import { testQueries } from './test-queries.js';
 import { runSetup } from '../../lib/program/provision.js';
 
-const t = testQueries(['resetData', 'fingerprint', 'dropDatabase', 'installationId'] as const);
+const t = testQueries(['resetData', 'sweepSessionRoles', 'fingerprint', 'dropDatabase', 'installationId', 'setSessionBounds'] as const);
 const sq = queries('setup', ['databaseExists', 'createDatabase', 'serverVersion'] as const);
 
 export interface TestServer {
@@ -118,14 +119,46 @@ export async function startTestDatabase(): Promise<TestContext> {
   const target = targetFor(config);
   await runSetup(config, target, { log: () => undefined });
   const admin = await AdminConnection.open(target.admin);
+  // Tests hold several sessions of one collaborator; the bound setup chose is
+  // attacked on its own (spec/security/session-roles.spec.ts).
+  await admin.transaction(() => admin.exec(t.setSessionBounds, [50]), { asOwner: true });
   const db = new Database(target.runtime, { max: 4 });
   const installation = (await admin.transaction(() => admin.one<{ id: string }>(t.installationId), { asOwner: true }))?.id as string;
   context = { server, tmpDir, config, target, db, admin, installation };
   return context;
 }
 
+/** The sessions' own pools (sql/migrations/040), closed after each test (spec/hooks.ts). */
+let pools: SessionPools | undefined;
+
+/** The pool of `actor`'s session role: where its calls run, as in the shell. */
+export function sessionDb(actor: Pick<Actor, 'dbLogin'>): Database {
+  pools ??= new SessionPools(ctx().target.runtime);
+  return pools.forActor(actor);
+}
+
+/** How `actor`'s session role connects (its own login: sql/migrations/040). */
+export function sessionParams(actor: Pick<Actor, 'dbLogin'>): ConnectionParams {
+  if (!actor.dbLogin) throw new Error('this actor has no session role');
+  return { ...ctx().target.runtime, user: actor.dbLogin.role, password: actor.dbLogin.password };
+}
+
+export function sessionPools(): SessionPools {
+  pools ??= new SessionPools(ctx().target.runtime);
+  return pools;
+}
+
+export async function closeSessionPools(): Promise<void> {
+  const open = pools;
+  pools = undefined;
+  await open?.close();
+}
+
 export async function stopTestDatabase(): Promise<void> {
+  await closeSessionPools();
   if (!context) return;
+  // Roles are the server's, not the database's: the sessions' own go before the database does.
+  await resetData();
   const { db, admin, server, tmpDir } = context;
   context = undefined;
   await db.close();
@@ -137,7 +170,10 @@ export async function stopTestDatabase(): Promise<void> {
 /** Empty every CRM table (departments stay): each test starts from a known state. */
 export async function resetData(): Promise<void> {
   const { admin } = ctx();
+  await closeSessionPools();
   await admin.transaction(() => admin.exec(t.resetData), { asOwner: true });
+  // The sessions went without their delete trigger: their roles go now.
+  await admin.transaction(() => admin.exec(t.sweepSessionRoles), { asOwner: true });
 }
 
 export interface Fingerprint {

@@ -7,7 +7,7 @@ import type { Department } from '../../lib/domain/departments.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { addClient as addFixtureClient, addContract, addEvent as addFixtureEvent, addUser } from './fixtures.js';
 import { asOwner } from './owner.js';
-import { ctx } from './server.js';
+import { ctx, sessionDb } from './server.js';
 
 export { recordingMonitor } from './fixtures.js';
 
@@ -35,6 +35,6 @@ export function owners(): Promise<Array<{ kind: 'client' | 'event'; id: number; 
 
 /** ApiDeps for a caller on the test pool. */
 export function depsFor(actor: Actor, monitor: Monitor = noopMonitor): ApiDeps {
-  const { db, config } = ctx();
-  return { db, config, monitor, actor: () => actor };
+  const { config } = ctx();
+  return { db: sessionDb(actor), config, monitor, actor: () => actor };
 }

@@ -8,7 +8,7 @@ import { configFrom, type CliIO, type CliOptions } from './command.js';
 import type { Config } from '../../platform/config.js';
 import { openTarget, type DatabaseTarget } from '../../db/connect.js';
 import { releaseOnExit } from './lifecycle.js';
-import { AdminConnection, Database } from '../../db/index.js';
+import { AdminConnection, Database, SessionPools } from '../../db/index.js';
 import { refuseTransactionPooling } from '../../db/pooler.js';
 import { ConfigError } from '../../domain/errors.js';
 import { readAll } from '../../platform/prompt.js';
@@ -49,6 +49,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   const monitor = await createMonitor(config);
   let target: DatabaseTarget | undefined;
   let db: Database | undefined;
+  let sessions: SessionPools | undefined;
   let watch: SessionWatch | undefined;
   // The first management collaborator, created on this terminal by the first start: the shell opens as them.
   let firstSignIn: SetupReport['signIn'];
@@ -76,12 +77,21 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     const database = db;
     // A pooler in transaction mode cannot carry the shell: one line now, before any login (embedded: never pooled).
     if (target.kind === 'external') await refuseTransactionPooling(database, target.runtime, config.connectTimeoutMs);
+    // Every call after the login runs as the session's own role (sql/migrations/040).
+    const pools = (sessions = new SessionPools(target.runtime, {
+      connectTimeoutMs: config.connectTimeoutMs,
+      statementTimeoutMs: config.statementTimeoutMs,
+      busyWaitMs: config.busyTimeoutMs,
+      dataDir: target.dataDir,
+      onConnectionLost: target.revive,
+    }));
 
     const current: Current = opts.demo
       ? await demoLogin(config, target, opts.demo)
       : await login({
           config,
           db: database,
+          sessionDb: (actor) => pools.forActor(actor),
           terminal: { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout },
           email: opts.email ?? firstSignIn?.email,
           passwordFromStdin: opts.passwordStdin ? await readAll(io.stdin) : firstSignIn?.password,
@@ -90,8 +100,9 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
           log: notice,
         });
 
-    watch = new SessionWatch(database);
-    const shellLogin = createLogin({ config, db: database, monitor, current, watch, storeToken: !opts.demo, log: notice });
+    // The listener counts in the session role's connection limit, not the runtime role's.
+    watch = new SessionWatch({ listen: (q, onPayload) => pools.forActor(current.actor).listen(q, onPayload) });
+    const shellLogin = createLogin({ config, db: database, sessions: pools, monitor, current, watch, storeToken: !opts.demo, log: notice });
     const shellIO: ShellIO = {
       input: io.stdin,
       output: io.stdout,
@@ -124,6 +135,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     return await startShell(shellLogin, shellIO);
   } finally {
     await watch?.close().catch(() => undefined);
+    await sessions?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
     await monitor.flush(2000).catch(() => undefined);
     await target?.release().catch(() => undefined);

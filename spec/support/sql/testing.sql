@@ -6,6 +6,10 @@ truncate follow_ups, events, contracts, clients, sessions, users, login_attempts
         report_signed_totals, report_pipeline_totals, report_client_balances, trash, client_imports,
         session_endings restart identity;
 
+-- Every session role of the test database whose session is gone (after resetData's truncate).
+-- name: sweepSessionRoles :exec
+select sweep_session_roles();
+
 -- name: installationId :one
 select id::text as id from installation;
 
@@ -289,9 +293,10 @@ select id from contracts where id = $1 for update;
 -- name: holdEvent :one
 select id from events where id = $1 for update;
 
+-- Collaborators' backends: the runtime role ($1) or a session's own role (sql/migrations/040).
 -- name: lockWaiters :one
 select count(*) as waiting from pg_stat_activity
-where datname = current_database() and wait_event_type = 'Lock' and usename = $1;
+where datname = current_database() and wait_event_type = 'Lock' and (usename = $1 or usename like 'epic\_s\_%');
 
 -- name: contractRow :one
 select total_amount::text as "totalAmount", amount_due::text as "amountDue", version from contracts where id = $1;
@@ -383,7 +388,7 @@ drop function if exists test_sync_commit();
 
 -- name: syncRepWaiters :one
 select count(*) as waiting from pg_stat_activity
-where datname = current_database() and wait_event = 'SyncRep' and usename = $1;
+where datname = current_database() and wait_event = 'SyncRep' and (usename = $1 or usename like 'epic\_s\_%');
 
 -- name: clientPhone :one
 select phone from clients where id = $1;
@@ -594,7 +599,7 @@ select 7::integer as int, 9007199254740993::bigint as big, 1.50::numeric as amou
 -- the backends of the runtime role waiting in COMMIT, ended by an administrator.
 -- name: terminateSyncRepWaiters :one
 select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
-where datname = current_database() and wait_event = 'SyncRep' and usename = $1;
+where datname = current_database() and wait_event = 'SyncRep' and (usename = $1 or usename like 'epic\_s\_%');
 
 -- A COMMIT that waits before it commits: a deferred constraint trigger on
 -- clients takes an advisory lock the test holds.
@@ -625,11 +630,11 @@ select pg_advisory_unlock(2828);
 
 -- name: commitGateWaiters :one
 select count(*) as waiting from pg_stat_activity
-where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and usename = $1;
+where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and (usename = $1 or usename like 'epic\_s\_%');
 
 -- name: terminateCommitGateWaiters :one
 select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
-where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and usename = $1;
+where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and (usename = $1 or usename like 'epic\_s\_%');
 
 -- Sessions ended under their holder (spec/reliability/session-endings.spec.ts).
 -- name: openSessionCount :one
@@ -730,3 +735,40 @@ select $1::integer + 1 as "next", $2::text as label;
 
 -- name: describeUnknownColumn :one
 select no_such_column from epic.clients;
+
+-- Session roles (spec/security/session-roles.spec.ts, sql/migrations/040):
+-- this installation's (the 12 hex of its id), their connection limit, the
+-- per-collaborator bound, and the verifier the server keeps (superuser only).
+-- name: sessionRoles :many
+select rolname as role from pg_roles where rolname like 'epic\_s\_' || $1 || '\_%' order by rolname;
+
+-- name: roleValidUntil :one
+select rolvaliduntil as until from pg_roles where rolname = $1;
+
+-- name: sessionRoleLimits :one
+select rolconnlimit as k from pg_roles where rolname = $1;
+
+-- name: setSessionBounds :exec
+update team_settings set sessions_per_user = $1;
+
+-- name: isSuperuser :one
+select rolsuper as superuser from pg_roles where rolname = current_user;
+
+-- name: rolePassword :one
+select rolpassword as verifier from pg_authid where rolname = $1;
+
+-- What hardenCatalog (sql/setup.sql) revokes from PUBLIC, given back for a
+-- test that must hold without it, and taken again.
+-- name: reopenCatalog :exec
+do $$
+begin
+  grant execute on function pg_catalog.pg_terminate_backend(integer, bigint), pg_catalog.pg_cancel_backend(integer), pg_catalog.pg_stat_get_activity(integer) to public;
+  grant select on pg_catalog.pg_stat_activity to public;
+end $$;
+
+-- name: rehardenCatalog :exec
+do $$
+begin
+  revoke execute on function pg_catalog.pg_terminate_backend(integer, bigint), pg_catalog.pg_cancel_backend(integer), pg_catalog.pg_stat_get_activity(integer) from public;
+  revoke select on pg_catalog.pg_stat_activity from public;
+end $$;
