@@ -705,6 +705,7 @@ select place from (
   union all select 'change_log ' || l.id, l::text from change_log l
   union all select 'trash ' || t.id, t::text from trash t
   union all select 'client_imports ' || i.id, i::text from client_imports i
+  union all select 'follow_ups ' || f.id, f::text from follow_ups f
   union all select 'client_search ' || s.id, s::text from client_search s
   union all select 'client_find ' || f.id, f::text from client_find f
 ) x
