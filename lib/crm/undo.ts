@@ -13,7 +13,8 @@ const q = queries('trash', ['undoChange', 'undoImport'] as const);
 
 /** What an undo did: the entry's old values written back ('undone'), or the record moved to the trash or restored. */
 export interface UndoResult {
-  object: 'client' | 'contract' | 'event';
+  /** 'user': a collaborator's update (management's; sql/migrations/046_undo_users.sql). */
+  object: 'client' | 'contract' | 'event' | 'user';
   recordId: number;
   action: 'undone' | 'deleted' | 'restored';
   /** The fields written back (an 'undone'). */
