@@ -24,7 +24,7 @@ import { ImportRun, type DuplicatePolicy } from './import-run.js';
 import { may, method, value, fields, type Values } from './describe.js';
 import { flag, isPlainObject, text, Problems } from './validate.js';
 
-const q = queries('clients', ['markImport', 'beginImport'] as const);
+const q = queries('clients', ['beginImport'] as const);
 
 export type { DuplicatePolicy };
 
@@ -94,7 +94,6 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
     const progress = progressLine(name);
     try {
       return await inSession(deps, async (tx) => {
-        await tx.exec(q.markImport, bind(q.markImport, { note: `imported from ${name}` }));
         const run = new ImportRun(tx, name, actor, policy, dryRun);
         let columns: ColumnRole[] | undefined;
         let unreadable = false;
