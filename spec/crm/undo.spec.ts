@@ -11,7 +11,7 @@ import { addContract, addUser, apiAs, buildWorld, rejection, type World } from '
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { tempWorkingDir } from '../support/workdir.js';
 
-const t = testQueries(['bypassUndo', 'bypassForgeUndoLabel', 'bypassForgeUserUndoLabel'] as const);
+const t = testQueries(['bypassUndo', 'bypassForgeUndoLabel', 'bypassForgeUserUndoLabel', 'bypassUpdateContractAmount', 'lockWaiters'] as const);
 
 async function raw(actor: Actor, run: (tx: Executor) => Promise<number>): Promise<number | string> {
   try {
@@ -83,6 +83,31 @@ describe('undo', () => {
     expect(await raw(w.alice, (tx) => tx.exec(t.bypassUndo, [amount]))).to.equal(1);
     expect((await apiAs(w.manager).contracts.get(w.contractA)).totalAmount).to.equal('1000.00');
     expect(await raw(w.alice, (tx) => tx.exec(t.bypassUndo, [rename]))).to.equal(1);
+  });
+
+  it('never overwrites a change committed while it waited for the row (the check is in the UPDATE itself)', async () => {
+    await apiAs(w.alice).contracts.update(w.contractA, { amountDue: '400.00' });
+    const entry = await latestEntry(w.alice, 'contract', w.contractA);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let changed!: () => void;
+    const holding = new Promise<void>((r) => (changed = r));
+    // Management's change of the same field, not committed yet: its transaction holds the row.
+    const other = raw(w.manager, async (tx) => {
+      const n = await tx.exec(t.bypassUpdateContractAmount, [w.contractA]);
+      changed();
+      await held;
+      return n;
+    });
+    await holding;
+    const undo = rejection(apiAs(w.alice).undo(entry));
+    while (Number((await ctx().admin.one<{ waiting: number }>(t.lockWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) === 0) await new Promise((r) => setTimeout(r, 20));
+    release();
+    expect(await other).to.equal(1);
+    const err = await undo;
+    expect(err).to.be.instanceOf(Conflict);
+    expect(err.message).to.match(/changed since history entry #\d+: amountDue$/);
+    expect((await apiAs(w.manager).contracts.get(w.contractA)).amountDue).to.equal('0.00');
   });
 
   it('sends an undone creation to the trash and brings an undone deletion back', async () => {
