@@ -11,7 +11,7 @@ import { addContract, addUser, apiAs, buildWorld, rejection, type World } from '
 import { ctx, fingerprint, resetData } from '../support/server.js';
 import { tempWorkingDir } from '../support/workdir.js';
 
-const t = testQueries(['bypassUndo', 'bypassForgeUndoLabel', 'bypassForgeUserUndoLabel', 'bypassUpdateContractAmount', 'lockWaiters'] as const);
+const t = testQueries(['bypassUndo', 'bypassForgeUndoLabel', 'bypassForgeUserUndoLabel', 'bypassUpdateContractAmount', 'bypassUpdateClientName', 'lockWaiters'] as const);
 
 async function raw(actor: Actor, run: (tx: Executor) => Promise<number>): Promise<number | string> {
   try {
@@ -197,6 +197,29 @@ describe('undo', () => {
       expect((await apiAs(w.alice).trash()).rows).to.have.length(2);
       // Done once: a second time, the clients are gone since.
       expect(await refused(() => apiAs(w.alice).clients.undoImport(report.importId!))).to.be.instanceOf(Conflict);
+    });
+
+    it('never overwrites a change committed while it waited for a client it puts back', async () => {
+      const report = await apiAs(w.alice).clients.import(file('r.csv', 'Full name,Email\nRenamed A,a@client.test\n'), { onDuplicate: 'update' });
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let changed!: () => void;
+      const holding = new Promise<void>((r) => (changed = r));
+      const other = raw(w.alice, async (tx) => {
+        const n = await tx.exec(t.bypassUpdateClientName, [w.clientA]);
+        changed();
+        await held;
+        return n;
+      });
+      await holding;
+      const undo = rejection(apiAs(w.alice).clients.undoImport(report.importId!));
+      while (Number((await ctx().admin.one<{ waiting: number }>(t.lockWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) === 0) await new Promise((r) => setTimeout(r, 20));
+      release();
+      expect(await other).to.equal(1);
+      const err = await undo;
+      expect(err).to.be.instanceOf(Conflict);
+      expect(err.message).to.include(`client ${w.clientA} changed since (fullName)`);
+      expect((await apiAs(w.alice).clients.get(w.clientA)).fullName).to.equal('Bypassed');
     });
 
     it('refuses, naming each client, when one changed or gained a contract since; nothing is undone', async () => {
