@@ -51,8 +51,8 @@ begin
 end $$;
 
 -- The history of the clients import_clients() just inserted: "imported", the
--- note naming the import's file. Only from import_clients() itself, and only
--- for clients of this transaction that have no entry yet.
+-- note naming the import's file. Only from import_clients() itself (the call
+-- stack says so), which passes the ids its own INSERT returned.
 create function import_logged(p_file text, p_ids integer[]) returns void
 language plpgsql volatile security definer set search_path = epic, pg_temp
 as $$
@@ -69,13 +69,12 @@ begin
   end if;
   v_import := begin_import(p_file);
   select i.file into v_file from client_imports i where i.id = v_import;
+  -- p_ids are what import_clients' INSERT returned (only it gets here): no lookup per row.
   insert into change_log (actor_id, actor_name, object, record_id, action, changes, note)
-  select v_actor, coalesce((select u.full_name from users u where u.id = v_actor), 'system'), 'client', c.id, 'imported', null,
+  select v_actor, coalesce((select u.full_name from users u where u.id = v_actor), 'system'), 'client', n.id, 'imported', null,
          left('imported from ' || v_file, 500)
-  from clients c
-  where c.id = any(p_ids)
-    and not exists (select from change_log l where l.object = 'client' and l.record_id = c.id)
-  order by c.id;
+  from unnest(p_ids) as n(id)
+  order by n.id;
 end $$;
 revoke all on function import_logged(text, integer[]) from public;
 grant execute on function import_logged(text, integer[]) to epic_management, epic_sales;
