@@ -130,15 +130,9 @@ for share of u;
 -- params: id, salesContactId
 update clients set sales_contact_id = $2 where id = $1;
 
--- clients.import (lib/crm/import.ts). The history of what follows in the same
--- transaction says "imported from FILE" (the change_log trigger of migration
--- 007 reads both settings; transaction-local).
--- name: markImport :exec
--- params: note
-select set_config('epic.change_action', 'imported', true), set_config('epic.change_note', $1, true);
-
--- A real import: numbered for clients.undoImport, and the same two settings
--- as markImport (sql/migrations/027 begin_import).
+-- clients.import (lib/crm/import.ts): the import's number for
+-- clients.undoImport, made by its first write (sql/migrations/047
+-- begin_import), or here when it only updated clients.
 -- name: beginImport :one
 -- params: file
 select begin_import($1) as "importId";
@@ -161,27 +155,18 @@ from users u
 join departments d on d.id = u.department_id
 where lower(u.email) = any($1::text[]);
 
--- One batch of imported clients, one statement: the arrays are the columns,
--- row i of each the i-th client. Row-level security checks each row as it
--- would a single insert (sales: their own; management: a salesperson or nobody).
--- name: importClients :exec
--- params: fullNames, emails, phones, companyNames, salesContactIds, phoneE164s
-insert into clients (full_name, email, phone, company_name, sales_contact_id, phone_e164)
-select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[]);
-
--- The same for onDuplicate: 'skip': a client whose email another import (or
--- call) committed meanwhile is left, the database deciding on the email's
--- unique index (ON CONFLICT waits for a concurrent insert of it to commit or
--- roll back); how many rows were written.
--- name: importClientsSkipping :one
--- params: fullNames, emails, phones, companyNames, salesContactIds, phoneE164s
-with added as (
-  insert into clients (full_name, email, phone, company_name, sales_contact_id, phone_e164)
-  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[])
-  on conflict ((lower(email))) do nothing
-  returning 1
-)
-select count(*)::integer as count from added;
+-- One batch of imported clients, one call (sql/migrations/047
+-- import_clients): the arrays are the columns, row i of each the i-th
+-- client. It inserts as the caller: row-level security checks each row as it
+-- would a single insert (sales: their own; management: a salesperson or
+-- nobody); their history says "imported from FILE". skip (onDuplicate:
+-- 'skip'): a client whose email another import (or call) committed meanwhile
+-- is left, the database deciding on the email's unique index (ON CONFLICT
+-- waits for a concurrent insert of it to commit or roll back). How many rows
+-- were written.
+-- name: importClients :one
+-- params: file, fullNames, emails, phones, companyNames, salesContactIds, phoneE164s, skip
+select import_clients($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8) as count;
 
 -- onDuplicate: 'update': the caller's own clients (by id: the one an
 -- export's id column names, or the one with the row's email) take the file's

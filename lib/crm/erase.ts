@@ -19,7 +19,7 @@ export const ERASE = method({
 
 export const PERSONAL_DATA = method({
   departments: ['management'], writes: false, args: [value('id', recordId)],
-  description: 'everything held about a client (record, contracts, events, history) as one JSON document',
+  description: 'everything held about a client (record, contracts, events, follow-ups, history) as one JSON document',
   example: "clients.personalData(1)",
 });
 
@@ -28,6 +28,8 @@ export interface PersonalData {
   inTrash: boolean;
   contracts: Array<Record<string, unknown>>;
   events: Array<Record<string, unknown>>;
+  /** Its follow-ups, open or done (those kept in its trash entry when it is there). */
+  followUps: Array<Record<string, unknown>>;
   history: Array<Record<string, unknown>>;
 }
 

@@ -10,7 +10,7 @@ import type { Executor } from '../db/index.js';
 import { lineProblem } from './csv-file.js';
 import { phoneE164, phoneRegion } from './phone.js';
 
-const q = queries('clients', ['clientsByEmail', 'collaboratorsByEmail', 'importClients', 'importClientsSkipping', 'updateImportedClients', 'clientsById', 'clientsByPhone'] as const);
+const q = queries('clients', ['clientsByEmail', 'collaboratorsByEmail', 'importClients', 'updateImportedClients', 'clientsById', 'clientsByPhone'] as const);
 
 export type DuplicatePolicy = 'fail' | 'skip' | 'update';
 
@@ -197,21 +197,20 @@ export class ImportRun {
   private async write(inserts: Array<Entry & { salesContactId: number | null }>, updates: Update[]): Promise<void> {
     if (inserts.length) {
       const columns = {
+        file: this.file,
         fullNames: inserts.map((r) => r.fullName),
         emails: inserts.map((r) => r.email),
         phones: inserts.map((r) => r.phone),
         companyNames: inserts.map((r) => r.companyName),
         salesContactIds: inserts.map((r) => r.salesContactId),
         phoneE164s: inserts.map((r) => r.e164),
+        skip: this.policy === 'skip',
       };
-      if (this.policy === 'skip') {
-        // Another import may have committed some of these emails since the batch was checked: skipped too.
-        const written = (await this.tx.one<{ count: number }>(q.importClientsSkipping, bind(q.importClientsSkipping, columns)))?.count ?? 0;
-        this.created -= inserts.length - written;
-        this.skipped += inserts.length - written;
-      } else {
-        await this.tx.exec(q.importClients, bind(q.importClients, columns));
-      }
+      // One call (sql/migrations/047 import_clients): it numbers the import and writes its history.
+      const written = (await this.tx.one<{ count: number }>(q.importClients, bind(q.importClients, columns)))?.count ?? 0;
+      // 'skip': another import may have committed some of these emails since the batch was checked: skipped too.
+      this.created -= inserts.length - written;
+      this.skipped += inserts.length - written;
     }
     if (updates.length) {
       await this.tx.exec(q.updateImportedClients, bind(q.updateImportedClients, {

@@ -25,7 +25,7 @@ import { may, method, value, fields, type Values, one } from './describe.js';
 import { IMPORT_REPORT } from './records.js';
 import { flag, isPlainObject, text, Problems } from './validate.js';
 
-const q = queries('clients', ['markImport', 'beginImport'] as const);
+const q = queries('clients', ['beginImport'] as const);
 
 export type { DuplicatePolicy };
 
@@ -95,7 +95,6 @@ export function importClients(deps: ApiDeps, create: CreateDescription) {
     const progress = progressLine(name);
     try {
       return await inSession(deps, async (tx) => {
-        await tx.exec(q.markImport, bind(q.markImport, { note: `imported from ${name}` }));
         const run = new ImportRun(tx, name, actor, policy, dryRun);
         let columns: ColumnRole[] | undefined;
         let unreadable = false;

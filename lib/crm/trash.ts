@@ -10,7 +10,7 @@ import { bind, queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
 import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
 import { EVERYONE, fields, may, method, need, value, type Values } from './describe.js';
-import { inSession, type ApiDeps } from './deps.js';
+import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { recordId, type Problems } from './validate.js';
 import { pageLimitField } from './list-filters.js';
@@ -112,11 +112,11 @@ export function trashMethods<R>(deps: ApiDeps, object: TrashObject, described: R
 }
 
 export function createTrash(deps: ApiDeps) {
-  const page = (object: TrashObject | null, limit: number, before: number | null, listed = 0): Promise<Page<TrashEntry>> =>
-    inSession(deps, async (tx) => {
-      const rows = await tx.many<TrashEntry>(q.listTrash, bind(q.listTrash, { object, beforeId: before, limit: limit + 1 }));
-      return makePage('trash', rows, limit, (last, so, size = limit) => page(object, size, last.id, so), listed);
-    });
+  // One statement, one round trip (the caller's session held by the connection): no transaction around it.
+  const page = async (object: TrashObject | null, limit: number, before: number | null, listed = 0): Promise<Page<TrashEntry>> => {
+    const rows = await inSessionStatement<TrashEntry>(deps, q.listTrash, bind(q.listTrash, { object, beforeId: before, limit: limit + 1 }), { readOnly: true });
+    return makePage('trash', rows, limit, (last, so, size = limit) => page(object, size, last.id, so), listed);
+  };
 
   return {
     /** What the caller may see in the trash, newest first (`it` for more). */

@@ -6,14 +6,15 @@
  */
 import { bind, queries } from '../db/sql.js';
 import { EVERYONE, method, value } from './describe.js';
-import { inSession, type ApiDeps } from './deps.js';
+import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { recordId, type Problems } from './validate.js';
 
 const q = queries('trash', ['undoChange', 'undoImport'] as const);
 
 /** What an undo did: the entry's old values written back ('undone'), or the record moved to the trash or restored. */
 export interface UndoResult {
-  object: 'client' | 'contract' | 'event';
+  /** 'user': a collaborator's update (management's; sql/migrations/046_undo_users.sql). */
+  object: 'client' | 'contract' | 'event' | 'user';
   recordId: number;
   action: 'undone' | 'deleted' | 'restored';
   /** The fields written back (an 'undone'). */
@@ -49,8 +50,9 @@ export const UNDO_IMPORT = method({
 
 export function createUndo(deps: ApiDeps) {
   return {
+    /** One statement, its own transaction: one round trip (the caller's session held by the connection, as for reads). */
     async undo(id: number): Promise<UndoResult> {
-      const row = await inSession(deps, (tx) => tx.one<{ result: UndoResult }>(q.undoChange, bind(q.undoChange, { entryId: id })));
+      const [row] = await inSessionStatement<{ result: UndoResult }>(deps, q.undoChange, bind(q.undoChange, { entryId: id }));
       return row!.result;
     },
 

@@ -25,7 +25,8 @@ async function refused(call: () => Promise<unknown>): Promise<Error> {
   return err;
 }
 
-const OLD = ['Client of Alice', 'a@client.test', 'Zanzibar Trading', '+33 6 12 34 56 78', 'Alicia Client', 'alicia@client.test', '0699887766'];
+// The phones in E.164 too (clients.phone_e164, a trash entry's copy of it), and a follow-up's note.
+const OLD = ['Client of Alice', 'a@client.test', 'Zanzibar Trading', '+33 6 12 34 56 78', 'Alicia Client', 'alicia@client.test', '0699887766', '+33699887766', 'call Alicia'];
 
 describe('erasing a person', () => {
   let w: World;
@@ -35,6 +36,9 @@ describe('erasing a person', () => {
     // A history full of personal data: old names, emails, phones and companies.
     await apiAs(w.alice).clients.update(w.clientA, { phone: '+33 6 12 34 56 78', companyName: 'Zanzibar Trading' });
     await apiAs(w.alice).clients.update(w.clientA, { fullName: 'Alicia Client', email: 'alicia@client.test', phone: '0699887766' });
+    // Follow-ups: free text about the person, open and done.
+    await apiAs(w.alice).clients.followUp(w.clientA, 'tomorrow 10:00', 'call Alicia on 0699887766 about Zanzibar Trading');
+    await apiAs(w.alice).followUps.done((await apiAs(w.alice).clients.followUp(w.clientA, 'tomorrow 11:00', 'call Alicia again')).id);
   });
 
   /** Where raw SQL as management finds a text: every table's rows as text (sql: bypassFindText). */
@@ -49,17 +53,22 @@ describe('erasing a person', () => {
     expect(await apiAs(w.manager).events.get(w.eventK)).to.include({ id: w.eventK, name: before.event.name });
     const [last, ...older] = (await apiAs(w.manager).clients.history(w.clientA)).rows;
     expect(last).to.include({ action: 'erased', actorName: 'Maud Manager', changes: null });
-    expect(older.map((e) => e.action)).to.deep.equal(['updated', 'updated', 'created']);
-    expect(older[0].changes).to.deep.equal({ fullName: ['[erased]', '[erased]'], email: ['[erased]', '[erased]'], phone: ['[erased]', '[erased]'] });
+    expect(older.map((e) => e.action)).to.deep.equal(['follow-up done', 'follow-up', 'follow-up', 'updated', 'updated', 'created']);
+    expect((await apiAs(w.manager).clients.personalData(w.clientA)).followUps.map((f) => f.note)).to.deep.equal(['[erased]', '[erased]']);
+    expect(older[3].changes).to.deep.equal({ fullName: ['[erased]', '[erased]'], email: ['[erased]', '[erased]'], phone: ['[erased]', '[erased]'] });
     // An erased client's old changes cannot be undone (that would write placeholders back over nothing).
-    expect(await refused(() => apiAs(w.alice).undo(Number(older[0].id)))).to.be.instanceOf(Error);
+    expect(await refused(() => apiAs(w.alice).undo(Number(older[3].id)))).to.be.instanceOf(Error);
   });
 
-  it('erases a client in the trash too', async () => {
+  it('erases a client in the trash too: its phone in E.164 and its follow-ups with it', async () => {
     await apiAs(w.manager).clients.delete(w.clientA);
+    expect(await findings('+33699887766')).to.have.length(1);
+    expect(await findings('call Alicia')).to.have.length(1);
     await apiAs(w.manager).clients.erase(w.clientA);
     for (const text of OLD) expect(await findings(text), text).to.deep.equal([]);
-    expect(await apiAs(w.manager).clients.restore(w.clientA)).to.include({ fullName: '[erased]' });
+    expect(await apiAs(w.manager).clients.restore(w.clientA)).to.include({ fullName: '[erased]', phone: '[erased]' });
+    const notes = (await apiAs(w.manager).clients.personalData(w.clientA)).followUps.map((f) => [f.note, f.done_at === null]);
+    expect(notes).to.deep.equal([['[erased]', true], ['[erased]', false]]);
   });
 
   it('is management\'s alone (TypeScript and raw SQL), changing nothing otherwise', async () => {
@@ -80,7 +89,8 @@ describe('erasing a person', () => {
     expect(doc.inTrash).to.equal(false);
     expect(doc.contracts.map((k) => k.id)).to.have.length(3).and.include(w.contractA);
     expect(doc.events.map((e) => e.id)).to.deep.equal([w.eventK]);
-    expect(doc.history.filter((e) => e.object === 'client').map((e) => e.action)).to.deep.equal(['created', 'updated', 'updated']);
+    expect(doc.followUps.map((f) => f.note)).to.deep.equal(['call Alicia on 0699887766 about Zanzibar Trading', 'call Alicia again']);
+    expect(doc.history.filter((e) => e.object === 'client').map((e) => e.action)).to.deep.equal(['created', 'updated', 'updated', 'follow-up', 'follow-up', 'follow-up done']);
     expect(JSON.parse(JSON.stringify(doc))).to.deep.equal(doc);
   });
 });

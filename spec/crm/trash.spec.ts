@@ -70,6 +70,27 @@ describe('the trash', () => {
     expect(await m.reports.revenue({ by: 'salesContact' })).to.deep.equal(totals.revenue);
   });
 
+  it("keeps a client's follow-ups in the trash and brings them back with it, open or done, with no new history entry", async () => {
+    const open = await apiAs(w.alice).clients.followUp(w.clientA, 'tomorrow 10:00', 'call about the budget');
+    const done = await apiAs(w.alice).followUps.done((await apiAs(w.alice).clients.followUp(w.clientA, 'tomorrow 11:00', 'send the quote')).id);
+    const m = apiAs(w.manager);
+    const historyBefore = (await m.clients.history(w.clientA)).rows.map((e) => e.id);
+    await m.clients.delete(w.clientA);
+    expect(await apiAs(w.alice).followUps.list()).to.deep.equal([]);
+    expect((await m.clients.personalData(w.clientA)).followUps.map((f) => f.id)).to.deep.equal([open.id, done.id]);
+    await m.clients.restore(w.clientA);
+    const [back] = await apiAs(w.alice).followUps.list();
+    expect(back).to.deep.equal(open);
+    const kept = (await m.clients.personalData(w.clientA)).followUps;
+    expect(kept.map((f) => [f.id, f.note, f.done_by])).to.deep.equal([[open.id, 'call about the budget', null], [done.id, 'send the quote', w.alice.id]]);
+    expect(new Date(kept[1].done_at as string).getTime()).to.equal(done.doneAt!.getTime());
+    const history = (await m.clients.history(w.clientA)).rows;
+    expect(history.map((e) => e.action).slice(0, 2)).to.deep.equal(['restored', 'deleted']);
+    expect(history.slice(2).map((e) => e.id)).to.deep.equal(historyBefore);
+    // Done stays done; the open one can still be closed.
+    expect((await apiAs(w.alice).followUps.done(open.id)).doneAt).to.be.instanceOf(Date);
+  });
+
   it('refuses what the department may not update, changing nothing (sales: a colleague\'s client, a contract with payments; support: clients)', async () => {
     expect(await refused(() => apiAs(w.alice).clients.delete(w.clientB))).to.be.instanceOf(PermissionDenied);
     expect(await refused(() => apiAs(w.alice).contracts.delete(w.signedA))).to.be.instanceOf(PermissionDenied);

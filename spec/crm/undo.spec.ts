@@ -7,11 +7,11 @@ import { identityPrelude } from '../../lib/crm/deps.js';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { testQueries } from '../support/test-queries.js';
-import { addContract, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
+import { addContract, addUser, apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 import { tempWorkingDir } from '../support/workdir.js';
 
-const t = testQueries(['bypassUndo', 'bypassForgeUndoLabel'] as const);
+const t = testQueries(['bypassUndo', 'bypassForgeUndoLabel', 'bypassForgeUserUndoLabel', 'bypassUpdateContractAmount', 'bypassUpdateClientName', 'lockWaiters'] as const);
 
 async function raw(actor: Actor, run: (tx: Executor) => Promise<number>): Promise<number | string> {
   try {
@@ -85,6 +85,31 @@ describe('undo', () => {
     expect(await raw(w.alice, (tx) => tx.exec(t.bypassUndo, [rename]))).to.equal(1);
   });
 
+  it('never overwrites a change committed while it waited for the row (the check is in the UPDATE itself)', async () => {
+    await apiAs(w.alice).contracts.update(w.contractA, { amountDue: '400.00' });
+    const entry = await latestEntry(w.alice, 'contract', w.contractA);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let changed!: () => void;
+    const holding = new Promise<void>((r) => (changed = r));
+    // Management's change of the same field, not committed yet: its transaction holds the row.
+    const other = raw(w.manager, async (tx) => {
+      const n = await tx.exec(t.bypassUpdateContractAmount, [w.contractA]);
+      changed();
+      await held;
+      return n;
+    });
+    await holding;
+    const undo = rejection(apiAs(w.alice).undo(entry));
+    while (Number((await ctx().admin.one<{ waiting: number }>(t.lockWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) === 0) await new Promise((r) => setTimeout(r, 20));
+    release();
+    expect(await other).to.equal(1);
+    const err = await undo;
+    expect(err).to.be.instanceOf(Conflict);
+    expect(err.message).to.match(/changed since history entry #\d+: amountDue$/);
+    expect((await apiAs(w.manager).contracts.get(w.contractA)).amountDue).to.equal('0.00');
+  });
+
   it('sends an undone creation to the trash and brings an undone deletion back', async () => {
     const created = await apiAs(w.alice).clients.create({ fullName: 'Oops', email: 'oops@client.test' });
     const creation = await latestEntry(w.alice, 'client', created.id);
@@ -98,11 +123,52 @@ describe('undo', () => {
   });
 
   it('refuses what cannot be undone, and an unknown or malformed entry', async () => {
-    await apiAs(w.manager).users.update(w.bob.id, { phone: '+33 1 00 00 00 00' });
-    const userEntry = Number((await apiAs(w.manager).users.history(w.bob.id)).rows[0].id);
-    expect(await refused(() => apiAs(w.manager).undo(userEntry))).to.be.instanceOf(Conflict);
+    const created = await apiAs(w.manager).users.create({ fullName: 'New Hire', email: 'hire@epic.events', password: 'a long enough password', department: 'support' });
+    const creation = Number((await apiAs(w.manager).users.history(created.id)).rows[0].id);
+    expect((await refused(() => apiAs(w.manager).undo(creation))).message).to.match(/only a collaborator's updates/);
     expect(await refused(() => apiAs(w.manager).undo(999999))).to.be.instanceOf(NotFound);
     expect(await refused(() => apiAs(w.manager).undo('1' as never))).to.be.instanceOf(ValidationError);
+  });
+
+  describe("a collaborator's update (management's)", () => {
+    it('writes the old values back, "undone #id", and refuses when changed since', async () => {
+      await apiAs(w.manager).users.update(w.bob.id, { fullName: 'Robert Sales', phone: '+33 1 00 00 00 00' });
+      const entry = Number((await apiAs(w.manager).users.history(w.bob.id)).rows[0].id);
+      expect(await apiAs(w.manager).undo(entry)).to.deep.equal({ object: 'user', recordId: w.bob.id, action: 'undone', fields: ['fullName', 'phone'] });
+      expect(await apiAs(w.manager).users.get(w.bob.id)).to.include({ fullName: 'Bob Sales', phone: null });
+      const [last] = (await apiAs(w.manager).users.history(w.bob.id)).rows;
+      expect(last).to.include({ action: 'undone', note: `#${entry}`, actorName: 'Maud Manager' });
+      expect(last.changes).to.deep.equal({ fullName: ['Robert Sales', 'Bob Sales'], phone: ['+33 1 00 00 00 00', null] });
+      // Changed since: the undo itself changed both fields; the entry cannot be undone twice.
+      expect((await refused(() => apiAs(w.manager).undo(entry))).message).to.match(/changed since history entry #\d+: fullName, phone$/);
+    });
+
+    it("undoes a department change under the same rules as an update (a support collaborator back to support)", async () => {
+      const sam = await addUser('Sam Support', 'sam@epic.events', 'support');
+      await apiAs(w.manager).users.update(sam.id, { department: 'sales' });
+      const entry = Number((await apiAs(w.manager).users.history(sam.id)).rows[0].id);
+      expect(await apiAs(w.manager).undo(entry)).to.include({ action: 'undone', recordId: sam.id });
+      expect((await apiAs(w.manager).users.get(sam.id)).department).to.equal('support');
+    });
+
+    it('is refused to sales and support, in TypeScript and raw SQL (they cannot even read the entry); nothing changes', async () => {
+      await apiAs(w.manager).users.update(w.bob.id, { phone: '+33 1 00 00 00 00' });
+      const entry = Number((await apiAs(w.manager).users.history(w.bob.id)).rows[0].id);
+      for (const who of [w.alice, w.bob, w.kate]) {
+        expect(await refused(() => apiAs(who).undo(entry)), who.email).to.be.instanceOf(NotFound);
+        const before = await fingerprint();
+        expect(await raw(who, (tx) => tx.exec(t.bypassUndo, [entry])), who.email).to.equal('EP322');
+        expect(await fingerprint()).to.deep.equal(before);
+      }
+    });
+
+    it('labels "undone" only when the row holds the old values again (a forged epic.undo_of labels nothing)', async () => {
+      await apiAs(w.manager).users.update(w.bob.id, { phone: '+33 1 00 00 00 00' });
+      const entry = Number((await apiAs(w.manager).users.history(w.bob.id)).rows[0].id);
+      expect(await raw(w.manager, (tx) => tx.exec(t.bypassForgeUserUndoLabel, [String(entry), w.bob.id, '+33 1 99 99 99 99']))).to.equal(1);
+      const [last] = (await apiAs(w.manager).users.history(w.bob.id)).rows;
+      expect(last).to.include({ action: 'updated', note: null });
+    });
   });
 
   it('labels "undone" only what really wrote an entry\'s old values back (a forged epic.undo_of labels nothing)', async () => {
@@ -131,6 +197,29 @@ describe('undo', () => {
       expect((await apiAs(w.alice).trash()).rows).to.have.length(2);
       // Done once: a second time, the clients are gone since.
       expect(await refused(() => apiAs(w.alice).clients.undoImport(report.importId!))).to.be.instanceOf(Conflict);
+    });
+
+    it('never overwrites a change committed while it waited for a client it puts back', async () => {
+      const report = await apiAs(w.alice).clients.import(file('r.csv', 'Full name,Email\nRenamed A,a@client.test\n'), { onDuplicate: 'update' });
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let changed!: () => void;
+      const holding = new Promise<void>((r) => (changed = r));
+      const other = raw(w.alice, async (tx) => {
+        const n = await tx.exec(t.bypassUpdateClientName, [w.clientA]);
+        changed();
+        await held;
+        return n;
+      });
+      await holding;
+      const undo = rejection(apiAs(w.alice).clients.undoImport(report.importId!));
+      while (Number((await ctx().admin.one<{ waiting: number }>(t.lockWaiters, [ctx().config.appDbUser]))?.waiting ?? 0) === 0) await new Promise((r) => setTimeout(r, 20));
+      release();
+      expect(await other).to.equal(1);
+      const err = await undo;
+      expect(err).to.be.instanceOf(Conflict);
+      expect(err.message).to.include(`client ${w.clientA} changed since (fullName)`);
+      expect((await apiAs(w.alice).clients.get(w.clientA)).fullName).to.equal('Bypassed');
     });
 
     it('refuses, naming each client, when one changed or gained a contract since; nothing is undone', async () => {

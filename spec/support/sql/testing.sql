@@ -700,6 +700,34 @@ select undo_change($1);
 with s as (select set_config('epic.undo_of', $1, true))
 update clients set company_name = $3, updated_at = now() from s where id = $2;
 
+-- A collaborator's update with epic.undo_of set by hand (046): not an undo of that entry.
+-- name: bypassForgeUserUndoLabel :exec
+with s as (select set_config('epic.undo_of', $1, true))
+update users set phone = $3, updated_at = now() from s where id = $2;
+
+-- An import's label and note forged with the settings 027 used to read (047).
+-- name: bypassSetImportSettings :exec
+select set_config('epic.change_action', 'imported', true), set_config('epic.change_note', $1, true);
+
+-- name: bypassInsertOwnClient :one
+insert into clients (full_name, email, sales_contact_id) values ($1, $2, current_collaborator_id()) returning id;
+
+-- name: bypassBeginImport :one
+select begin_import($1) as id;
+
+-- name: bypassImportLogged :exec
+select import_logged($1, $2::integer[]);
+
+-- One client of one's own inserted beside a real import_clients() call, in the same statement.
+-- name: bypassInsertBesideImport :one
+with mine as (insert into clients (full_name, email, sales_contact_id) values ($1, $2, current_collaborator_id()) returning id)
+select (select id from mine) as mine,
+       import_clients($3, array[$4]::text[], array[$5]::text[], array[null]::text[], array[null]::text[],
+                      array[current_collaborator_id()], array[null]::text[], false) as imported;
+
+-- name: bypassClientEntries :many
+select l.record_id as "recordId", l.action, l.note from change_log l where l.object = 'client' and l.record_id = any($1::integer[]) order by l.id;
+
 -- Erasure (028), raw.
 -- name: bypassErase :exec
 select erase_client($1);
@@ -716,6 +744,7 @@ select place from (
   union all select 'change_log ' || l.id, l::text from change_log l
   union all select 'trash ' || t.id, t::text from trash t
   union all select 'client_imports ' || i.id, i::text from client_imports i
+  union all select 'follow_ups ' || f.id, f::text from follow_ups f
   union all select 'client_search ' || s.id, s::text from client_search s
   union all select 'client_find ' || f.id, f::text from client_find f
 ) x
