@@ -85,6 +85,11 @@ describe('security: one database login role per session', function () {
       }
       // It holds nothing of its department without becoming it (NOINHERIT reach role).
       expect((await attempt(a, 'select count(*) from clients')).code).to.equal('42501');
+      // Neither as itself nor as its department may it compare passwords the way a login does,
+      // opening sessions without a role (migration 057): only auth_login and the owner's functions do.
+      expect((await attempt(a, 'select * from login_check($1, $2, 60)', [alice.email, FIXTURE_PASSWORD])).code).to.equal('42501');
+      expect((await attempt(a, "select set_config('role', 'epic_sales', false)")).code).to.equal(undefined);
+      expect((await attempt(a, 'select * from login_check($1, $2, 60)', [alice.email, FIXTURE_PASSWORD])).code).to.equal('42501');
     } finally {
       await a.end();
     }
