@@ -1,7 +1,7 @@
 /**
  * An import's history label (`imported`) and note come only from the import
  * itself (sql/migrations/047_import_labels.sql, issue 27): tried as a
- * salesperson holding the runtime credentials would, with raw SQL under
+ * salesperson holding their own session's login would, with raw SQL under
  * their own verified session — the settings 027 read, the import's own
  * functions called by hand, a client inserted beside a real import.
  */
@@ -10,7 +10,7 @@ import type { Executor } from '../../lib/db/index.js';
 import { identityPrelude } from '../../lib/crm/deps.js';
 import type { Actor } from '../../lib/domain/actor.js';
 import { apiAs, buildWorld, type World } from '../support/fixtures.js';
-import { ctx, fingerprint, resetData } from '../support/server.js';
+import { fingerprint, resetData, sessionDb } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
 const t = testQueries([
@@ -19,7 +19,7 @@ const t = testQueries([
 
 async function asActor<R>(actor: Actor, run: (tx: Executor) => Promise<R>): Promise<R | string> {
   try {
-    return await ctx().db.transaction(run, { prelude: identityPrelude(actor) });
+    return await sessionDb(actor).transaction(run, { prelude: identityPrelude(actor) });
   } catch (err) {
     return (err as { sqlState?: string }).sqlState ?? String(err);
   }
