@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedServer } from '../../lib/db/embedded/index.js';
 import { killAll, runCli, startCli } from '../support/cli.js';
+import { until } from '../support/until.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -93,8 +94,16 @@ describe('reliability: a backend of the embedded server killed under a running b
     const killed = await run.done;
     expect(killed.code, 'the batch fails').to.not.equal(0);
 
-    // The batch's shell was the last user: the server is stopped, not left stopping.
-    expect(fs.existsSync(pidFile), fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : '').to.equal(false);
+    // The batch's shell was the last user: the server is stopped, not left
+    // stopping. A fast shutdown it asked for may still be finishing on a
+    // loaded machine when the shell is gone (the postmaster ends by itself):
+    // stuck is what must not be, so the pid file must go, within the bound of
+    // a hang (the shell's escalation: 20 s fast, 5 s, immediate, kill -9).
+    const pidText = () => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').split('\n').at(7) ?? '?' : 'gone');
+    await until(() => !fs.existsSync(pidFile), `the server stopped after the batch's shell left (postmaster.pid: ${pidText()}; shell's stderr: ${killed.stderr.slice(-300)})`, 45_000, 100)
+      .catch((err: Error) => {
+        throw new Error(`${err.message}; now: ${pidText()}`);
+      });
     const next = await runCli(['--demo', 'sales', '--eval', 'whoami().email'], env, '', 60_000);
     expect(next.code, next.stderr).to.equal(0);
     expect(next.stdout).to.include('demo.epic.events');
