@@ -1,7 +1,9 @@
 -- Migration bookkeeping, run by setup as epic_owner.
 
+-- The migrations run one at a time: a lock on their own table, which only the
+-- owner may take (sql/migrations/042 says why not an advisory lock).
 -- name: lockMigrations :exec
-select pg_advisory_xact_lock(4242001);
+lock table schema_migrations in share row exclusive mode;
 
 -- checksum: the SHA-256 (hex) of the file as applied; null for a migration
 -- recorded before checksums were kept (filled at the next run).

@@ -19,6 +19,15 @@ select pg_advisory_lock(4242000);
 -- name: unlockSetup :exec
 select pg_advisory_unlock(4242000);
 
+-- Once the schema has it (sql/migrations/042), setup locks a row only the
+-- owner may lock, in a transaction held for the whole run, instead of the
+-- advisory lock any connected role could hold.
+-- name: setupLockExists :one
+select to_regclass('epic.setup_lock') is not null as "exists";
+
+-- name: lockSetupRow :exec
+select from epic.setup_lock for update;
+
 -- What an administrator without CREATEDB is told to have a superuser run
 -- (identifiers filled by pg-format: the database, the administrator).
 -- name: createDatabaseFor :exec

@@ -43,13 +43,14 @@ export function migrationDrift(code: Migration[], applied: Applied[]): string | 
  * Apply every migration not yet recorded, in order, each in its own transaction
  * together with its record and checksum, as the schema owner, after checking
  * that what was applied is still what the code holds. Concurrent runs
- * serialise on an advisory lock. Returns the names applied now.
+ * serialise on a lock of schema_migrations (only the owner may take it).
+ * Returns the names applied now.
  */
 export async function migrate(conn: AdminConnection, dir = migrationsDir): Promise<string[]> {
   const migrations = loadMigrations(dir);
   await conn.transaction(async (tx) => {
-    await tx.exec(q.lockMigrations);
     await tx.exec(q.createMigrationsTable);
+    await tx.exec(q.lockMigrations);
     await tx.exec(q.addMigrationChecksums);
     const drift = migrationDrift(migrations, await tx.many<Applied>(q.appliedMigrations));
     if (drift) throw new ConfigError(drift);

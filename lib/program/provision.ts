@@ -25,7 +25,7 @@ import { hardenCatalog, keepConnectionBounds, keepTeamSettings } from './harden.
 
 const q = queries('setup', [
   'databaseExists', 'createDatabase', 'createDatabaseFor', 'serverVersion', 'mayCreateDatabase', 'useSettings', 'provisioningState', 'createRoles',
-  'setAppPassword', 'provisionDatabase', 'ensureDepartments', 'otherDatabasesOpenTo', 'closeDatabaseToPublic', 'lockSetup', 'unlockSetup',
+  'setAppPassword', 'provisionDatabase', 'ensureDepartments', 'otherDatabasesOpenTo', 'closeDatabaseToPublic', 'lockSetup', 'unlockSetup', 'setupLockExists', 'lockSetupRow',
 ] as const);
 
 export interface SetupIO {
@@ -52,10 +52,20 @@ export async function runSetup(config: Config, target: DatabaseTarget, io: Setup
       ? await openAdmin({ ...target.admin, database: 'postgres' }, config)
       : await openAdmin(target.admin, config).catch((err) => (missingDatabase(err) ? openMaintenance(target.admin, config) : Promise.reject(err)));
     try {
+      // Installed: a row only the owner may lock (042), for as long as the run. First setup: an advisory lock.
+      if ((await lock.one<{ exists: boolean }>(q.setupLockExists))?.exists) {
+        return await lock.transaction(async (tx) => {
+          await tx.exec(q.lockSetupRow);
+          return provision(config, target, io);
+        });
+      }
       await lock.exec(q.lockSetup);
-      return await provision(config, target, io);
+      try {
+        return await provision(config, target, io);
+      } finally {
+        await lock.exec(q.unlockSetup).catch(() => undefined);
+      }
     } finally {
-      await lock.exec(q.unlockSetup).catch(() => undefined);
       await lock.close();
     }
   }, {

@@ -801,3 +801,11 @@ begin
   revoke execute on function pg_catalog.pg_terminate_backend(integer, bigint), pg_catalog.pg_cancel_backend(integer), pg_catalog.pg_stat_get_activity(integer) from public;
   revoke select on pg_catalog.pg_stat_activity from public;
 end $$;
+
+-- Setup's and the migrations' old advisory locks, opened to PUBLIC as on a
+-- server where setup was no superuser (spec/security/setup-locks.spec.ts), and closed again.
+-- name: reopenAdvisoryLocks :exec
+grant execute on function pg_catalog.pg_advisory_lock(bigint) to public;
+
+-- name: recloseAdvisoryLocks :exec
+revoke execute on function pg_catalog.pg_advisory_lock(bigint) from public;
