@@ -99,15 +99,21 @@ export function record<T>(name: string, fields: { readonly [K in keyof Required<
   return { name, fields };
 }
 
-/** What a method returns: one record, a page or an array of them, or a TypeScript type of its own. */
+/**
+ * What a method returns: one record, a page or an array of them, a TypeScript
+ * type of its own ('void', 'number'), or one of those by the value of a key of
+ * its argument object (reports.revenue's `by`).
+ */
 export type Returns =
   | { readonly kind: 'one' | 'page' | 'array'; readonly record: RecordDescription }
-  | { readonly kind: 'type'; readonly type: string };
+  | { readonly kind: 'type'; readonly type: string }
+  | { readonly kind: 'byKey'; readonly key: string; readonly cases: { readonly [value: string]: Returns } };
 
 export const one = (r: RecordDescription): Returns => ({ kind: 'one', record: r });
 export const pageOf = (r: RecordDescription): Returns => ({ kind: 'page', record: r });
 export const arrayOf = (r: RecordDescription): Returns => ({ kind: 'array', record: r });
 export const typed = (type: string): Returns => ({ kind: 'type', type });
+export const byKey = (key: string, cases: { readonly [value: string]: Returns }): Returns => ({ kind: 'byKey', key, cases });
 
 export interface MethodDescription<A extends readonly Arg[] = readonly Arg[]> {
   readonly departments: readonly Department[];
@@ -124,8 +130,8 @@ export interface MethodDescription<A extends readonly Arg[] = readonly Arg[]> {
    * values as read (a value that failed its check is undefined).
    */
   check?(values: ArgValues<A>, problems: Problems, actor: Actor): void;
-  /** What it returns (the fields of `epic-events types`' declarations); absent: unknown. */
-  readonly returns?: Returns;
+  /** What it returns (the fields of `epic-events types`' declarations). */
+  readonly returns: Returns;
   /** One line for help(). */
   readonly description: string;
   readonly example: string;

@@ -22,7 +22,7 @@ import type { Department } from '../domain/departments.js';
 import { hashPassword } from '../auth/passwords.js';
 import { bind, queries } from '../db/sql.js';
 import { fields, may, method, need, value, type ObjectDescription, type Values, arrayOf, one, pageOf, typed } from './describe.js';
-import { COLLABORATOR, SESSION } from './records.js';
+import { COLLABORATOR, DELETED_USER, SESSION, SESSIONS_ENDED, UNLOCKED } from './records.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
@@ -109,7 +109,7 @@ export const USERS = {
     example: "users.update(3, {department: 'support'}, {reassignTo: 4})",
   }),
   delete: method({
-    departments: MANAGEMENT, writes: true, confirm: true, args: [value('id', userId), REASSIGN],
+    returns: one(DELETED_USER), departments: MANAGEMENT, writes: true, confirm: true, args: [value('id', userId), REASSIGN],
     description: 'remove a collaborator; their clients or events go to reassignTo, or are left unassigned with {unassign: true}', example: 'users.delete(3, {reassignTo: 4})',
   }),
   sessions: method({
@@ -117,11 +117,11 @@ export const USERS = {
     description: "a collaborator's open sessions (when each began and ends)", example: 'users.sessions(3)',
   }),
   endSessions: method({
-    departments: MANAGEMENT, writes: true, args: [value('id', userId)],
+    returns: one(SESSIONS_ENDED), departments: MANAGEMENT, writes: true, args: [value('id', userId)],
     description: 'end every session of a collaborator now (they must log in again)', example: 'users.endSessions(3)',
   }),
   unlock: method({
-    departments: MANAGEMENT, writes: true, args: [value('email', email)],
+    returns: one(UNLOCKED), departments: MANAGEMENT, writes: true, args: [value('email', email)],
     description: 'lift the lockout that failed logins put on an email', example: "users.unlock('kate@epic.events')",
   }),
   history: method({ ...historyDescription('user', MANAGEMENT), args: [value('id', userId), fields('options', { limit: may(pageLimitField) }, { optional: true })] }),
