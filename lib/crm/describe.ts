@@ -86,7 +86,12 @@ export function fields<const S extends Schema>(
 }
 
 /** A field of a record a method returns: its TypeScript type, and what it means (the declarations' doc comment). */
-export type ResultField = string | readonly [type: string, doc: string];
+export type ResultField = string | readonly [type: string, doc: string] | OptionalField;
+
+/** A field the record has only sometimes (users.update's `moved`): `name?: type` in the declarations. */
+export type OptionalField = readonly [type: string, doc: string, optional: 'optional'];
+
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 
 /** A record methods return, named as the declarations of `epic-events types` name it (lib/shell/declarations.ts). */
 export interface RecordDescription {
@@ -94,8 +99,8 @@ export interface RecordDescription {
   readonly fields: { readonly [field: string]: ResultField };
 }
 
-/** A record's description: every field of T (TypeScript refuses one missing or extra), in T's order. */
-export function record<T>(name: string, fields: { readonly [K in keyof Required<T>]: ResultField }): RecordDescription {
+/** A record's description: every field of T (TypeScript refuses one missing or extra, and an optional one not said to be), in T's order. */
+export function record<T>(name: string, fields: { readonly [K in keyof Required<T>]: K extends OptionalKeys<T> ? OptionalField : Exclude<ResultField, OptionalField> }): RecordDescription {
   return { name, fields };
 }
 

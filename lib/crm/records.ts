@@ -9,7 +9,7 @@
 import type { Client } from './clients.js';
 import type { Contract } from './contracts.js';
 import type { Event } from './events.js';
-import type { DeletedUser, SessionRecord, UserRecord } from './users.js';
+import type { DeletedUser, SessionRecord, UpdatedUser, UserRecord } from './users.js';
 import type { FollowUp } from './follow-ups.js';
 import type { HistoryEntry } from './history.js';
 import type { Found, FoundClient, FoundContract, FoundEvent } from './find.js';
@@ -40,9 +40,16 @@ export const EVENT = record<Event>('EpicEvent', {
   location: 'string', attendees: 'number', notes: 'string | null', createdAt: 'Date', updatedAt: 'Date',
 });
 
-export const COLLABORATOR = record<UserRecord>('Collaborator', {
+const COLLABORATOR_FIELDS = {
   id: 'number', employeeNumber: 'string', fullName: 'string', email: 'string', phone: 'string | null',
   department: DEPARTMENT, createdAt: 'Date', updatedAt: 'Date',
+} as const;
+
+export const COLLABORATOR = record<UserRecord>('Collaborator', COLLABORATOR_FIELDS);
+
+export const UPDATED_COLLABORATOR = record<UpdatedUser>('UpdatedCollaborator', {
+  ...COLLABORATOR_FIELDS,
+  moved: ['{ clients: number; events: number; to: { id: number; fullName: string } | null }', 'What a department change moved, and to whom (null: left unassigned).', 'optional'],
 });
 
 export const SESSION = record<SessionRecord>('OpenSession', {
@@ -57,8 +64,8 @@ export const FOLLOW_UP_RECORD = record<FollowUp>('FollowUp', {
 export const HISTORY_ENTRY = record<HistoryEntry>('HistoryEntry', {
   id: 'number', at: 'Date', actorId: 'number | null', actorName: 'string', object: "'client' | 'contract' | 'event' | 'user'",
   recordId: 'number | null', action: 'string', changes: ['Record<string, [unknown, unknown]> | null', 'Each changed field: [old, new].'], note: 'string | null',
-  people: ['Record<string, string> | null', 'The collaborators the changes name: id → full name.'],
-  recordName: ['string | null', "The record's name (a contract's: its client's); null when gone or out of sight."],
+  people: ['Record<string, string> | null', 'The collaborators the changes name: id → full name.', 'optional'],
+  recordName: ['string | null', "The record's name (a contract's: its client's); null when gone or out of sight.", 'optional'],
 });
 
 export const IMPORT_REPORT = record<ImportReport>('ImportReport', {

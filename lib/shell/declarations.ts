@@ -139,7 +139,7 @@ function recordsOf(described: Described): RecordDescription[] {
 }
 
 function recordDeclaration(r: RecordDescription): string {
-  const fields = Object.entries(r.fields).map(([name, f]) => (typeof f === 'string' ? `  ${name}: ${f};` : `  /** ${comment(f[1])} */\n  ${name}: ${f[0]};`));
+  const fields = Object.entries(r.fields).map(([name, f]) => (typeof f === 'string' ? `  ${name}: ${f};` : `  /** ${comment(f[1])} */\n  ${name}${f[2] ? '?' : ''}: ${f[0]};`));
   return `interface ${r.name} {\n${fields.join('\n')}\n}\n`;
 }
 

@@ -110,7 +110,8 @@ const SAMPLES: Record<string, Sample> = {
   'users.list': (_w, as) => as('manager').users.list(),
   'users.get': (w, as) => as('manager').users.get(w.alice.id),
   'users.create': (_w, as) => as('manager').users.create({ fullName: 'New One', email: 'new@epic.events', department: 'support', password: 'a-long-password-123' }),
-  'users.update': (w, as) => as('manager').users.update(w.kate.id, { fullName: 'Kate S.' }),
+  // A department change: the result has its optional `moved` (every sample gives every field).
+  'users.update': (w, as) => as('manager').users.update(w.kate.id, { department: 'sales' }, { unassign: true }),
   'users.sessions': (w, as) => as('manager').users.sessions(w.alice.id),
   'users.history': async (w, as) => {
     await as('manager').users.update(w.kate.id, { fullName: 'Kate S.' });

@@ -62,6 +62,7 @@ print((await reports.revenue({ by }))[0].signed, (await reports.unpaid())[0].due
 const undone = await undo(42);
 print(undone.action === 'undone' ? undone.fields.join(', ') : undone.recordId, (await trash({ object: 'client' }))[0].what);
 print((await trash.empty({ olderThan: '30d' })).purged, (await clients.restore(1)).fullName, (await contracts.delete(2)).deleted);
+print((await users.update(3, { department: 'sales' }, { unassign: true })).moved?.to?.fullName, (await users.get(3)).fullName);
 print((await users.delete(3, { unassign: true })).reassignedTo, (await clients.undoImport(1)).restored.length, (await users.unlock('a@b.c')).wasLocked);
 print(whoami().department, (await find('casey')).clients[0].fullName, (await activity({ since: 'today' }))[0].action);
 `;
