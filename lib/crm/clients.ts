@@ -46,7 +46,7 @@ export interface Client {
 type LockedClient = Omit<Client, 'salesContactName' | 'createdAt' | 'updatedAt'> & { salesContactEmail: string | null };
 
 /** clients.delete and clients.restore: who may update a client (sales their own; management, who assigns them). */
-const CLIENT_TRASH = trashDescriptions('client', ['management', 'sales']);
+const CLIENT_TRASH = trashDescriptions('client', ['management', 'sales'], CLIENT);
 
 const DETAILS = { fullName: need(name), email: need(email), phone: may(phone), companyName: may(optionalName) };
 const CHANGES = { fullName: may(name), email: may(email), phone: may(phone), companyName: may(optionalName) };

@@ -110,7 +110,7 @@ export const CONTRACTS = {
     example: "contracts.pay(1, '500.00')",
   }),
   history: historyDescription('contract', EVERYONE),
-  ...trashDescriptions('contract', ['management', 'sales']),
+  ...trashDescriptions('contract', ['management', 'sales'], CONTRACT),
 } satisfies ObjectDescription;
 
 /** amountDue ≤ totalAmount, as a field problem. */

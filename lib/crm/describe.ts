@@ -86,7 +86,12 @@ export function fields<const S extends Schema>(
 }
 
 /** A field of a record a method returns: its TypeScript type, and what it means (the declarations' doc comment). */
-export type ResultField = string | readonly [type: string, doc: string];
+export type ResultField = string | readonly [type: string, doc: string] | OptionalField;
+
+/** A field the record has only sometimes (users.update's `moved`): `name?: type` in the declarations. */
+export type OptionalField = readonly [type: string, doc: string, optional: 'optional'];
+
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 
 /** A record methods return, named as the declarations of `epic-events types` name it (lib/shell/declarations.ts). */
 export interface RecordDescription {
@@ -94,20 +99,26 @@ export interface RecordDescription {
   readonly fields: { readonly [field: string]: ResultField };
 }
 
-/** A record's description: every field of T (TypeScript refuses one missing or extra), in T's order. */
-export function record<T>(name: string, fields: { readonly [K in keyof Required<T>]: ResultField }): RecordDescription {
+/** A record's description: every field of T (TypeScript refuses one missing or extra, and an optional one not said to be), in T's order. */
+export function record<T>(name: string, fields: { readonly [K in keyof Required<T>]: K extends OptionalKeys<T> ? OptionalField : Exclude<ResultField, OptionalField> }): RecordDescription {
   return { name, fields };
 }
 
-/** What a method returns: one record, a page or an array of them, or a TypeScript type of its own. */
+/**
+ * What a method returns: one record, a page or an array of them, a TypeScript
+ * type of its own ('void', 'number'), or one of those by the value of a key of
+ * its argument object (reports.revenue's `by`).
+ */
 export type Returns =
   | { readonly kind: 'one' | 'page' | 'array'; readonly record: RecordDescription }
-  | { readonly kind: 'type'; readonly type: string };
+  | { readonly kind: 'type'; readonly type: string }
+  | { readonly kind: 'byKey'; readonly key: string; readonly cases: { readonly [value: string]: Returns } };
 
 export const one = (r: RecordDescription): Returns => ({ kind: 'one', record: r });
 export const pageOf = (r: RecordDescription): Returns => ({ kind: 'page', record: r });
 export const arrayOf = (r: RecordDescription): Returns => ({ kind: 'array', record: r });
 export const typed = (type: string): Returns => ({ kind: 'type', type });
+export const byKey = (key: string, cases: { readonly [value: string]: Returns }): Returns => ({ kind: 'byKey', key, cases });
 
 export interface MethodDescription<A extends readonly Arg[] = readonly Arg[]> {
   readonly departments: readonly Department[];
@@ -124,8 +135,8 @@ export interface MethodDescription<A extends readonly Arg[] = readonly Arg[]> {
    * values as read (a value that failed its check is undefined).
    */
   check?(values: ArgValues<A>, problems: Problems, actor: Actor): void;
-  /** What it returns (the fields of `epic-events types`' declarations); absent: unknown. */
-  readonly returns?: Returns;
+  /** What it returns (the fields of `epic-events types`' declarations). */
+  readonly returns: Returns;
   /** One line for help(). */
   readonly description: string;
   readonly example: string;

@@ -5,20 +5,21 @@
  * client as one JSON document, for a subject access request.
  */
 import { bind, queries } from '../db/sql.js';
-import { method, value } from './describe.js';
+import { method, one, value } from './describe.js';
+import { ERASED, PERSONAL_DATA_RECORD } from './records.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { recordId } from './validate.js';
 
 const q = queries('trash', ['eraseClient', 'personalData'] as const);
 
 export const ERASE = method({
-  departments: ['management'], writes: true, confirm: true, args: [value('id', recordId)],
+  returns: one(ERASED), departments: ['management'], writes: true, confirm: true, args: [value('id', recordId)],
   description: "replace a client's name, email, phone and company by a placeholder everywhere, history included (contracts and events stay)",
   example: 'clients.erase(1)',
 });
 
 export const PERSONAL_DATA = method({
-  departments: ['management'], writes: false, args: [value('id', recordId)],
+  returns: one(PERSONAL_DATA_RECORD), departments: ['management'], writes: false, args: [value('id', recordId)],
   description: 'everything held about a client (record, contracts, events, follow-ups, history) as one JSON document',
   example: "clients.personalData(1)",
 });

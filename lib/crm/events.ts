@@ -127,7 +127,7 @@ export const EVENTS = {
     description: "set an event's support contact (a support collaborator; null leaves it unassigned)", example: 'events.assign(1, 3)',
   }),
   history: historyDescription('event', EVERYONE),
-  ...trashDescriptions('event', ['management', 'support']),
+  ...trashDescriptions('event', ['management', 'support'], EVENT),
 } satisfies ObjectDescription;
 
 function checkEndAfterStart(start: Date | undefined, end: Date | undefined, p: Problems): void {

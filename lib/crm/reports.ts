@@ -7,7 +7,8 @@
  * here in cents (BigInt), never in floating point.
  */
 import { bind, queries } from '../db/sql.js';
-import { fields, may, method, need, type ObjectDescription, type Values } from './describe.js';
+import { arrayOf, byKey, fields, may, method, need, pageOf, type ObjectDescription, type Values } from './describe.js';
+import { DEBTOR, PIPELINE_LINE, REVENUE_BY_CLIENT, REVENUE_BY_MONTH, REVENUE_BY_SALES_CONTACT } from './records.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { cents } from './money.js';
@@ -79,6 +80,7 @@ const SCOPE = { sales: 'ownClient' } as const;
 /** The reports methods: who may call each, its arguments and its help (lib/crm/describe.ts). */
 export const REPORTS = {
   revenue: method({
+    returns: byKey('by', { salesContact: arrayOf(REVENUE_BY_SALES_CONTACT), client: pageOf(REVENUE_BY_CLIENT), month: arrayOf(REVENUE_BY_MONTH) }),
     departments: REPORTERS, ownership: SCOPE, writes: false,
     // from/to: one date check each (the same as every other date argument).
     args: [fields('options', { by: need(revenueKey), from: may(timestamp), to: may(timestamp), limit: may(pageLimitField) })],
@@ -95,12 +97,12 @@ export const REPORTS = {
     example: "reports.revenue({by: 'month', from: '2026-01-01'})",
   }),
   unpaid: method({
-    departments: REPORTERS, ownership: SCOPE, writes: false,
+    returns: pageOf(DEBTOR), departments: REPORTERS, ownership: SCOPE, writes: false,
     args: [fields('options', { limit: may(pageLimitField) }, { optional: true })],
     description: 'who still owes what on signed contracts, largest amount first', example: 'reports.unpaid()',
   }),
   pipeline: method({
-    departments: REPORTERS, ownership: SCOPE, writes: false, args: [],
+    returns: arrayOf(PIPELINE_LINE), departments: REPORTERS, ownership: SCOPE, writes: false, args: [],
     description: 'unsigned contracts and their value, by sales contact', example: 'reports.pipeline()',
   }),
 } satisfies ObjectDescription;

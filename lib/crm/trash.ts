@@ -9,7 +9,8 @@
 import { bind, queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
 import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
-import { EVERYONE, fields, may, method, need, value, type Values } from './describe.js';
+import { EVERYONE, fields, may, method, need, one, pageOf, value, type RecordDescription, type Values } from './describe.js';
+import { DELETED, PURGED, TRASH_ENTRY } from './records.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { recordId, type Problems } from './validate.js';
@@ -59,18 +60,18 @@ export function duration(v: unknown, field: string, p: Problems): string | undef
 }
 
 /** The descriptions of an object's delete and restore (lib/crm/describe.ts). */
-export function trashDescriptions(object: TrashObject, departments: readonly Department[]) {
+export function trashDescriptions(object: TrashObject, departments: readonly Department[], restored: RecordDescription) {
   const plural = `${object}s`;
   /** What goes to the trash along with the record. */
   const along: Record<TrashObject, string> = { client: ', with its contracts and events', contract: ', with its event', event: '' };
   return {
     delete: method({
-      departments, writes: true, args: [value('id', recordId)],
+      returns: one(DELETED), departments, writes: true, args: [value('id', recordId)],
       description: `move a ${object} to the trash${along[object]} (${plural}.restore(id) brings it back)`,
       example: `${plural}.delete(1)`,
     }),
     restore: method({
-      departments, writes: true, args: [value('id', recordId)],
+      returns: one(restored), departments, writes: true, args: [value('id', recordId)],
       description: `bring a ${object} back from the trash, with what went with it`,
       example: `${plural}.restore(1)`,
     }),
@@ -79,13 +80,13 @@ export function trashDescriptions(object: TrashObject, departments: readonly Dep
 
 /** trash(): not an object's method, but read through descriptions all the same. */
 export const TRASH_LIST = method({
-  departments: EVERYONE, writes: false,
+  returns: pageOf(TRASH_ENTRY), departments: EVERYONE, writes: false,
   args: [fields('options', { object: may(trashObject), limit: may(pageLimitField) }, { optional: true })],
   description: 'what is in the trash that you may see, newest first', example: "trash({object: 'client'})",
 });
 
 export const TRASH_EMPTY = method({
-  departments: ['management'], writes: true, confirm: true,
+  returns: one(PURGED), departments: ['management'], writes: true, confirm: true,
   args: [fields('options', { olderThan: need(duration) })],
   description: 'remove for good what has been in the trash longer than olderThan', example: "trash.empty({olderThan: '30d'})",
 });

@@ -5,7 +5,8 @@
  * refused, naming the fields, when the record changed since.
  */
 import { bind, queries } from '../db/sql.js';
-import { EVERYONE, method, value } from './describe.js';
+import { EVERYONE, method, one, value } from './describe.js';
+import { IMPORT_UNDONE, UNDONE } from './records.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { recordId, type Problems } from './validate.js';
 
@@ -37,13 +38,13 @@ function entryId(v: unknown, field: string, p: Problems): number | undefined {
 }
 
 export const UNDO = method({
-  departments: EVERYONE, writes: true, confirm: true, args: [value('historyEntryId', entryId)],
+  returns: one(UNDONE), departments: EVERYONE, writes: true, confirm: true, args: [value('historyEntryId', entryId)],
   description: "write a history entry's old values back (a creation goes to the trash, a deletion comes back); refused when the record changed since",
   example: 'undo(42)',
 });
 
 export const UNDO_IMPORT = method({
-  departments: ['sales', 'management'], writes: true, confirm: true, args: [value('importId', recordId)],
+  returns: one(IMPORT_UNDONE), departments: ['sales', 'management'], writes: true, confirm: true, args: [value('importId', recordId)],
   description: 'undo an import: the clients it created go to the trash, those it updated get their values back (all or nothing)',
   example: 'clients.undoImport(3)',
 });

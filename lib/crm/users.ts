@@ -22,7 +22,7 @@ import type { Department } from '../domain/departments.js';
 import { hashPassword } from '../auth/passwords.js';
 import { bind, queries } from '../db/sql.js';
 import { fields, may, method, need, value, type ObjectDescription, type Values, arrayOf, one, pageOf, typed } from './describe.js';
-import { COLLABORATOR, SESSION } from './records.js';
+import { COLLABORATOR, DELETED_USER, UPDATED_COLLABORATOR, SESSION, SESSIONS_ENDED, UNLOCKED } from './records.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
@@ -103,13 +103,13 @@ export const USERS = {
     description: 'a new collaborator (they replace the password given at their first login)', example: "users.create({fullName: 'Kate Hastroff', email: 'kate@epic.events', department: 'support', password: passwordPrompt()})",
   }),
   update: method({
-    returns: one(COLLABORATOR), departments: MANAGEMENT, writes: true,
+    returns: one(UPDATED_COLLABORATOR), departments: MANAGEMENT, writes: true,
     args: [value('id', userId), fields('changes', { fullName: may(name), email: may(email), phone: may(phone), department: may(department), password: may(password) }, { atLeastOne: true }), REASSIGN],
     description: 'change a collaborator (a new password or department ends their sessions, and a password set here must be replaced at their next login; leaving sales or support needs {reassignTo} or {unassign: true} for what they hold)',
     example: "users.update(3, {department: 'support'}, {reassignTo: 4})",
   }),
   delete: method({
-    departments: MANAGEMENT, writes: true, confirm: true, args: [value('id', userId), REASSIGN],
+    returns: one(DELETED_USER), departments: MANAGEMENT, writes: true, confirm: true, args: [value('id', userId), REASSIGN],
     description: 'remove a collaborator; their clients or events go to reassignTo, or are left unassigned with {unassign: true}', example: 'users.delete(3, {reassignTo: 4})',
   }),
   sessions: method({
@@ -117,11 +117,11 @@ export const USERS = {
     description: "a collaborator's open sessions (when each began and ends)", example: 'users.sessions(3)',
   }),
   endSessions: method({
-    departments: MANAGEMENT, writes: true, args: [value('id', userId)],
+    returns: one(SESSIONS_ENDED), departments: MANAGEMENT, writes: true, args: [value('id', userId)],
     description: 'end every session of a collaborator now (they must log in again)', example: 'users.endSessions(3)',
   }),
   unlock: method({
-    departments: MANAGEMENT, writes: true, args: [value('email', email)],
+    returns: one(UNLOCKED), departments: MANAGEMENT, writes: true, args: [value('email', email)],
     description: 'lift the lockout that failed logins put on an email', example: "users.unlock('kate@epic.events')",
   }),
   history: method({ ...historyDescription('user', MANAGEMENT), args: [value('id', userId), fields('options', { limit: may(pageLimitField) }, { optional: true })] }),

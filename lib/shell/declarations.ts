@@ -9,11 +9,9 @@
  * declaration); a result's fields from the record its description says it
  * returns (`returns`, the records of lib/crm/records.ts).
  */
-import { DESCRIPTIONS } from '../crm/api.js';
+import { DESCRIPTIONS, FUNCTIONS } from '../crm/api.js';
 import { CALLED_AS_LIST, OBJECTS, type ObjectName } from '../crm/objects.js';
 import type { Arg, Check, MethodDescription, ObjectDescription, RecordDescription, Returns, Schema } from '../crm/describe.js';
-import { ACTIVITY } from '../crm/history.js';
-import { FIND } from '../crm/find.js';
 
 /** TypeScript for what each validator accepts, by the validator's name. */
 const VALUE_TYPES: Readonly<Record<string, string>> = {
@@ -24,6 +22,7 @@ const VALUE_TYPES: Readonly<Record<string, string>> = {
   attendees: 'number', notes: 'string | null', department: "'management' | 'sales' | 'support'", idOrEmail: 'number | string',
   password: 'string | Promise<string>', employeeNumber: 'string', userId: 'number', revenueKey: "'month' | 'salesContact' | 'client'",
   dueBy: 'true | DateInput', historyObject: "'client' | 'contract' | 'event' | 'user'", text: 'string',
+  entryId: 'number', trashObject: "'client' | 'contract' | 'event'", duration: "`${number}${'m' | 'h' | 'd' | 'w'}`",
 };
 
 /** How a script is checked from the command line (top-level await needs a module target). */
@@ -105,40 +104,48 @@ export function untypedChecks(): string[] {
 /** The descriptions the declarations are generated from (the API's own unless a test gives others). */
 export interface Described {
   readonly objects: { readonly [O in ObjectName]: ObjectDescription };
-  readonly activity: MethodDescription;
-  readonly find: MethodDescription;
+  /** activity, find, trash, trash.empty, undo. */
+  readonly functions: ObjectDescription;
 }
-const API: Described = { objects: DESCRIPTIONS, activity: ACTIVITY, find: FIND };
+const API: Described = { objects: DESCRIPTIONS, functions: FUNCTIONS };
 
 function describedMethods(described: Described = API): Array<[string, MethodDescription]> {
   return [
     ...OBJECTS.flatMap((o) => Object.entries(described.objects[o]).map(([m, d]): [string, MethodDescription] => [`${o}.${m}`, d])),
-    ['activity', described.activity], ['find', described.find],
+    ...Object.entries(described.functions),
   ];
 }
 
 const comment = (text: string) => text.replace(/\*\//g, '* /');
 
+/** The records a description's `returns` names (each case of a byKey). */
+export function recordsReturned(returns: Returns): RecordDescription[] {
+  if (returns.kind === 'type') return [];
+  if (returns.kind === 'byKey') return Object.values(returns.cases).flatMap(recordsReturned);
+  return [returns.record];
+}
+
 /** Each record the methods return, once by name (two different records under one name are refused). */
 function recordsOf(described: Described): RecordDescription[] {
   const byName = new Map<string, RecordDescription>();
   for (const [label, d] of describedMethods(described)) {
-    if (d.returns?.kind !== 'one' && d.returns?.kind !== 'page' && d.returns?.kind !== 'array') continue;
-    const known = byName.get(d.returns.record.name);
-    if (known && JSON.stringify(known.fields) !== JSON.stringify(d.returns.record.fields)) throw new Error(`${label} returns another ${known.name} than the other methods`);
-    byName.set(d.returns.record.name, d.returns.record);
+    for (const r of recordsReturned(d.returns)) {
+      const known = byName.get(r.name);
+      if (known && JSON.stringify(known.fields) !== JSON.stringify(r.fields)) throw new Error(`${label} returns another ${known.name} than the other methods`);
+      byName.set(r.name, r);
+    }
   }
   return [...byName.values()];
 }
 
 function recordDeclaration(r: RecordDescription): string {
-  const fields = Object.entries(r.fields).map(([name, f]) => (typeof f === 'string' ? `  ${name}: ${f};` : `  /** ${comment(f[1])} */\n  ${name}: ${f[0]};`));
+  const fields = Object.entries(r.fields).map(([name, f]) => (typeof f === 'string' ? `  ${name}: ${f};` : `  /** ${comment(f[1])} */\n  ${name}${f[2] ? '?' : ''}: ${f[0]};`));
   return `interface ${r.name} {\n${fields.join('\n')}\n}\n`;
 }
 
-function resultType(returns: Returns | undefined): string {
-  if (!returns) return 'unknown';
+function resultType(returns: Returns): string {
   if (returns.kind === 'type') return returns.type;
+  if (returns.kind === 'byKey') return Object.values(returns.cases).map(resultType).join(' | ');
   return returns.kind === 'page' ? `Page<${returns.record.name}>` : returns.kind === 'array' ? `${returns.record.name}[]` : returns.record.name;
 }
 
@@ -147,24 +154,32 @@ function doc(d: MethodDescription, indent: string): string {
   return `${indent}/**\n${indent} * ${comment(`${d.description}${who}`)}\n${indent} * @example ${comment(d.example)}\n${indent} */\n`;
 }
 
-function argType(arg: Arg, extraKeys: string[] = []): string {
+/** A key given one value (a byKey overload's): its literal type instead of its validator's. */
+type Fixed = { key: string; value: string } | undefined;
+
+function argType(arg: Arg, extraKeys: string[] = [], fixed?: Fixed): string {
   if (arg.kind === 'value') return typeOfCheck(arg.check) ?? 'unknown';
-  const keys = Object.entries(arg.schema as Schema).map(([k, f]) => `${k}${f.required ? '' : '?'}: ${typeOfCheck(f.check) ?? 'unknown'}`);
+  const keys = Object.entries(arg.schema as Schema).map(([k, f]) => `${k}${f.required ? '' : '?'}: ${fixed?.key === k ? `'${fixed.value}'` : typeOfCheck(f.check) ?? 'unknown'}`);
   return `{ ${[...keys, ...extraKeys].join('; ')} }`;
 }
 
-function params(d: MethodDescription, list: boolean): string {
+function params(d: MethodDescription, list: boolean, fixed?: Fixed): string {
   // `columns` is the shell's own option of a list (which columns it shows).
-  return d.args.map((arg) => `${arg.name}${arg.optional ? '?' : ''}: ${argType(arg, list && arg.kind === 'fields' ? ['columns?: string[] | string'] : [])}`).join(', ');
+  return d.args.map((arg) => `${arg.name}${arg.optional ? '?' : ''}: ${argType(arg, list && arg.kind === 'fields' ? ['columns?: string[] | string'] : [], fixed)}`).join(', ');
+}
+
+/** `name(params): Promise<result>;` — one overload per value of a byKey's key (then the general one), each with the doc. */
+function signatures(name: string, d: MethodDescription, indent: string, list = false): string {
+  const r = d.returns;
+  const cases = r.kind === 'byKey' ? Object.entries(r.cases).map(([value, c]) => `${doc(d, indent)}${indent}${name}(${params(d, list, { key: r.key, value })}): Promise<${resultType(c)}>;`) : [];
+  return [...cases, `${doc(d, indent)}${indent}${name}(${params(d, list)}): Promise<${resultType(r)}>;`].join('\n');
 }
 
 function objectDeclaration(object: ObjectName, described: Described): string {
   const iface = `Epic${object[0].toUpperCase()}${object.slice(1)}`;
   const table = described.objects[object];
-  const methods = Object.entries(table).map(([m, d]) =>
-    `${doc(d, '  ')}  ${m}(${params(d, m === 'list')}): Promise<${resultType(d.returns)}>;`);
-  const callable = CALLED_AS_LIST.includes(object) && table.list
-    ? `${doc(table.list, '  ')}  (${params(table.list, true)}): Promise<${resultType(table.list.returns)}>;\n` : '';
+  const methods = Object.entries(table).map(([m, d]) => signatures(m, d, '  ', m === 'list'));
+  const callable = CALLED_AS_LIST.includes(object) && table.list ? `${signatures('', table.list, '  ', true)}\n` : '';
   return `interface ${iface} {\n${callable}${methods.join('\n')}\n  /** The methods your department may call, with examples. */\n  help(): unknown;\n}\ndeclare const ${object}: ${iface};\n`;
 }
 
@@ -174,8 +189,8 @@ export function shellDeclarations(version: string, described: Described = API): 
     PRELUDE.replace('generated by `epic-events types`', `generated by \`epic-events types\` (${version})`),
     ...recordsOf(described).map(recordDeclaration),
     ...OBJECTS.map((o) => objectDeclaration(o, described)),
-    `${doc(described.activity, '')}declare function activity(${params(described.activity, false)}): Promise<${resultType(described.activity.returns)}>;`,
-    `${doc(described.find, '')}declare function find(${params(described.find, false)}): Promise<${resultType(described.find.returns)}>;`,
+    ...['activity', 'find', 'undo'].map((f) => signatures(`declare function ${f}`, described.functions[f], '')),
+    `interface EpicTrash {\n${signatures('', described.functions.trash, '  ')}\n${signatures('empty', described.functions['trash.empty'], '  ')}\n}\ndeclare const trash: EpicTrash;\n`,
     SHELL,
   ].join('\n');
 }

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { bind, queries } from '../../lib/db/sql.js';
 import { createInvoker } from '../../lib/crm/api.js';
 import { inSession, readOnlyDeps, type ApiDeps } from '../../lib/crm/deps.js';
-import { EVERYONE, method, value } from '../../lib/crm/describe.js';
+import { EVERYONE, method, typed, value } from '../../lib/crm/describe.js';
 import { createInvoke, DECLINED, methodTable, objectEntries, type Invoke } from '../../lib/crm/invoke.js';
 import { recordId } from '../../lib/crm/validate.js';
 import { isApiFailure, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
@@ -18,7 +18,7 @@ const depsOf = (actor: Actor): ApiDeps => ({ db: sessionDb(actor), actor: () => 
 
 /** A pipeline of one function, `probe(id)`, whose implementation writes (unassigns a client) whatever its description says. */
 function probe(actor: Actor, writes: boolean): Invoke {
-  const described = { probe: method({ departments: EVERYONE, writes, args: [value('id', recordId)], description: 'a probe', example: 'probe(1)' }) };
+  const described = { probe: method({ returns: typed('unknown'), departments: EVERYONE, writes, args: [value('id', recordId)], description: 'a probe', example: 'probe(1)' }) };
   const make = (deps: ApiDeps) => ({
     probe: (id: number) => inSession(deps, (tx) => tx.exec(q.assignClient, bind(q.assignClient, { id, salesContactId: null }))),
   });
@@ -85,7 +85,7 @@ describe('the call pipeline', () => {
   });
 
   it('marks a failure that is none of our errors as a bug, and leaves ours unmarked', async () => {
-    const described = { fails: method({ departments: EVERYONE, writes: false, args: [], description: 'fails', example: 'fails()' }) };
+    const described = { fails: method({ returns: typed('unknown'), departments: EVERYONE, writes: false, args: [], description: 'fails', example: 'fails()' }) };
     const bug = new TypeError('a bug');
     const impl = { fails: async () => { throw bug; } };
     const invoke = createInvoke({ table: methodTable(objectEntries(null, described, impl, impl), new Map()), actor: () => w.alice, questions: new Map() });
@@ -96,7 +96,7 @@ describe('the call pipeline', () => {
   });
 
   it('refuses, at start, a method described but not implemented or implemented but not described', () => {
-    const described = { one: method({ departments: EVERYONE, writes: false, args: [], description: 'one', example: 'one()' }) };
+    const described = { one: method({ returns: typed('unknown'), departments: EVERYONE, writes: false, args: [], description: 'one', example: 'one()' }) };
     expect(() => objectEntries(null, described, {}, {})).to.throw('one is described but not implemented');
     const both = { one: async () => 1, two: async () => 2 };
     expect(() => objectEntries(null, described, both, both)).to.throw('two implemented but not described');

@@ -12,11 +12,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../../lib/program/cli.js';
 import { packageRoot } from '../../../lib/platform/paths.js';
-import { DESCRIPTIONS } from '../../../lib/crm/api.js';
+import { DESCRIPTIONS, FUNCTIONS } from '../../../lib/crm/api.js';
 import { OBJECTS } from '../../../lib/crm/objects.js';
 import { TSC_COMMAND, shellDeclarations, untypedChecks, type Described } from '../../../lib/shell/declarations.js';
-import { ACTIVITY } from '../../../lib/crm/history.js';
-import { FIND } from '../../../lib/crm/find.js';
 import type { MethodDescription, ObjectDescription, RecordDescription } from '../../../lib/crm/describe.js';
 
 const TSC = path.join(packageRoot, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -56,6 +54,16 @@ print(n + 1, (await users.get('a@epic.events')).department, (await reports.reven
 for await (const e of await events.list({ unassigned: true })) print(e.startAt.getTime());
 await exportList(page, 'out.csv');
 config.set('pageSize', 50);
+const byMonth = await reports.revenue({ by: 'month', from: '2026-01-01' });
+print(byMonth[0].month, byMonth[0].collected.padStart(12));
+for await (const r of await reports.revenue({ by: 'client', limit: 5 })) print(r.client, r.salesContactId ?? 'none', r.due);
+const by = /** @type {'month' | 'client'} */ ('client');
+print((await reports.revenue({ by }))[0].signed, (await reports.unpaid())[0].due, (await reports.pipeline())[0].value);
+const undone = await undo(42);
+print(undone.action === 'undone' ? undone.fields.join(', ') : undone.recordId, (await trash({ object: 'client' }))[0].what);
+print((await trash.empty({ olderThan: '30d' })).purged, (await clients.restore(1)).fullName, (await contracts.delete(2)).deleted);
+print((await users.update(3, { department: 'sales' }, { unassign: true })).moved?.to?.fullName, (await users.get(3)).fullName);
+print((await users.delete(3, { unassign: true })).reassignedTo, (await clients.undoImport(1)).restored.length, (await users.unlock('a@b.c')).wasLocked);
 print(whoami().department, (await find('casey')).clients[0].fullName, (await activity({ since: 'today' }))[0].action);
 `;
 
@@ -67,6 +75,9 @@ await contracts.list({ sort: 'nope' });
 await clients.followUp(1, 'tomorrow');
 const c = await clients.get(1);
 print(c.fulName);
+print((await reports.pipeline())[0].vaule);
+print((await reports.revenue({ by: 'month' }))[0].client);
+await undo(42, 43);
 `;
 
 describe('epic-events types', function () {
@@ -105,16 +116,18 @@ describe('epic-events types', function () {
     const bad = await checkScript(dir, 'bad.js');
     expect(bad.code).to.not.equal(0);
     const lines = bad.output.split('\n').filter((l) => l.startsWith('bad.js('));
-    expect(lines.map((l) => Number(/^bad\.js\((\d+),/.exec(l)?.[1]))).to.deep.equal([3, 4, 5, 6, 8]);
+    expect(lines.map((l) => Number(/^bad\.js\((\d+),/.exec(l)?.[1]))).to.deep.equal([3, 4, 5, 6, 8, 9, 10, 11]);
     expect(bad.output).to.include("Property 'lsit' does not exist").and.include("'serch' does not exist").and.include('"nope"').and.include("'fulName' does not exist");
+    // A report's fields: a misspelt one, and one of another `by` than the call's.
+    expect(bad.output).to.include("'vaule' does not exist on type 'PipelineLine'").and.include("'client' does not exist on type 'RevenueByMonth'");
   });
 
   it("a result's fields come from the descriptions: a field added to a record there is declared, and tsc checks its type", async () => {
     // The descriptions with one more field in the record clients' methods return, as a change to lib/crm/records.ts would make.
     const grown = (r: RecordDescription): RecordDescription => (r.name === 'Client' ? { name: r.name, fields: { ...r.fields, loyaltyPoints: ['number', 'Points the client earned.'] } } : r);
-    const withField = (d: MethodDescription): MethodDescription => (d.returns && d.returns.kind !== 'type' ? { ...d, returns: { ...d.returns, record: grown(d.returns.record) } } : d);
+    const withField = (d: MethodDescription): MethodDescription => (d.returns.kind === 'one' || d.returns.kind === 'page' || d.returns.kind === 'array' ? { ...d, returns: { ...d.returns, record: grown(d.returns.record) } } : d);
     const objects = Object.fromEntries(OBJECTS.map((o) => [o, Object.fromEntries(Object.entries(DESCRIPTIONS[o]).map(([m, d]) => [m, withField(d)]))])) as { [O in (typeof OBJECTS)[number]]: ObjectDescription };
-    const described: Described = { objects, activity: ACTIVITY, find: FIND };
+    const described: Described = { objects, functions: FUNCTIONS };
     const interfaceOf = (text: string, name: string) => new RegExp(`\\ninterface ${name} \\{\\n[^}]*\\n\\}`).exec(text)?.[0] ?? '';
     expect(interfaceOf(shellDeclarations('x'), 'Client')).to.not.include('loyaltyPoints');
     const text = shellDeclarations('x', described);
