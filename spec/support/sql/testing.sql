@@ -233,7 +233,7 @@ select id from clients;
 select * from login_attempts;
 
 -- name: bypassSignThroughFunction :exec
-select from sign_contract($1) as signed where signed;
+select from sign_contract($1) k;
 
 -- name: bypassUnsignContract :exec
 update contracts set signed_at = null where id = $1;
@@ -532,6 +532,13 @@ select k.amount_due::text as due from pay_contract($1, $2::numeric) k;
 -- params: id, amount
 select k.id, k.client_id as "clientId", k.total_amount::text as total, k.amount_due::text as due
 from pay_contract($1, $2::numeric) k;
+
+-- The rows sign_contract() returns (075): the contract as its signature left it,
+-- one when this call signed it, none otherwise.
+-- name: bypassSignRow :many
+-- params: id
+select k.id, k.client_id as "clientId", k.signed_at = now() as "signedNow", k.updated_at = now() as "updatedNow"
+from sign_contract($1) k;
 
 -- name: bypassReadReportSigned :many
 select sales_contact_id as "salesContactId", contracts from report_signed;
