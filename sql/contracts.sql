@@ -105,11 +105,16 @@ update contracts
 set total_amount = $2::numeric, amount_due = $3::numeric, updated_at = now()
 where id = $1;
 
--- Only through the database's own function: signed now, never undone or
--- back-dated; true when this call signed it (the version is bumped by trigger).
+-- Only through the database's own function (sql/migrations/006, 075): signed
+-- now, never undone or back-dated (the version is bumped by trigger). Returns
+-- the contract as the signature left it (the function's row, not a second
+-- read); no row when it was already signed.
 -- name: signContract :one
 -- params: id
-select sign_contract($1) as signed;
+select {{contractColumns}}
+from sign_contract($1) k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id;
 
 -- A payment, through the database's own function (sql/migrations/009, 050):
 -- the amount due goes down by amount; refused there too on an unsigned

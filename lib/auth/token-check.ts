@@ -10,6 +10,7 @@ import type { Executor } from '../db/index.js';
 import { queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
 import type { Actor } from '../domain/actor.js';
+import { authNow } from './clock.js';
 import { tokenSecret } from './secret.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
 import type { SessionWatch } from './watch.js';
@@ -95,7 +96,7 @@ export function createTokenCheck(deps: { config: Config; db: Executor; token: ()
   return async () => {
     const token = deps.token();
     let claims: TokenClaims;
-    if (verified?.token === token && Date.now() / 1000 < verified.claims.expiresAt) {
+    if (verified?.token === token && authNow() / 1000 < verified.claims.expiresAt) {
       claims = verified.claims;
     } else {
       const verdict = verifyToken(secret, token, config.tokenTtlSeconds);

@@ -9,6 +9,7 @@
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { signHs256, verifyHs256 } from './hs256.js';
+import { authNow } from './clock.js';
 import { isDepartment, type Department } from '../domain/departments.js';
 import type { Actor, DbLogin } from '../domain/actor.js';
 
@@ -54,7 +55,7 @@ export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason
  * clock says (a server clock ahead of ours must not make it look too long).
  */
 export function issueToken(secret: string, actor: Actor, installation: string, maxTtlSeconds = Number.POSITIVE_INFINITY): string {
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(authNow() / 1000);
   const sessionEnd = Math.floor(actor.sessionExpiresAt.getTime() / 1000);
   return signHs256(
     { department: actor.department, email: actor.email.toLowerCase(), sid: actor.sessionKey, iid: installation, iat: now,
@@ -69,7 +70,7 @@ export function issueToken(secret: string, actor: Actor, installation: string, m
  * it was really ours; anything tampered, foreign or malformed is `invalid`.
  */
 export function verifyToken(secret: string, token: string, maxTtlSeconds: number): TokenCheck {
-  const payload = verifyHs256(token, verificationKey(secret), { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE });
+  const payload = verifyHs256(token, verificationKey(secret), { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE }, Math.floor(authNow() / 1000));
   if (payload === 'expired' || payload === 'invalid') return { ok: false, reason: payload };
   const { sub, department, email, sid, iid, exp, iat, ver, rol, rpw } = payload;
   // A token of the release before database sessions: ours, but it opens nothing now.

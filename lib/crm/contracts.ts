@@ -179,16 +179,17 @@ export function createContracts(deps: ApiDeps) {
 
   async function sign(contractId: number): Promise<Contract> {
     const actor = deps.actor();
-    const clientId = await inSession(deps, async (tx) => {
+    // sign_contract() returns the row its signature wrote (075): no second read.
+    const signed = await inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.sign, contractId, 'sign');
       if (current.signedAt) throw new Conflict(`contract ${contractId} is already signed (on ${formatDate(current.signedAt)})`);
-      const signed = await tx.one<{ signed: boolean }>(q.signContract, bind(q.signContract, { id: contractId }));
-      if (!signed?.signed) throw new Conflict(`contract ${contractId} was signed by someone else meanwhile`);
-      return current.clientId;
+      const row = await tx.one<Contract>(q.signContract, bind(q.signContract, { id: contractId }));
+      if (!row) throw new Conflict(`contract ${contractId} was signed by someone else meanwhile`);
+      return row;
     });
     // Reported once the signature is committed, never for a rolled-back one.
-    deps.monitor.event('contract.signed', { contractId, clientId, actorId: actor.id });
-    return get(contractId);
+    deps.monitor.event('contract.signed', { contractId, clientId: signed.clientId, actorId: actor.id });
+    return signed;
   }
 
   /**

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { issueToken, TOKEN_AUDIENCE, TOKEN_ISSUER, verifyToken } from '../../lib/auth/tokens.js';
+import { shiftAuthClock } from '../support/auth-clock.js';
 
 const SECRET = crypto.randomBytes(48).toString('base64url');
 const SESSION_KEY = `42.${'ab'.repeat(32)}`;
@@ -97,5 +98,27 @@ describe('auth/tokens', () => {
     expect(check.ok).to.equal(true);
     const { iat, exp } = jwt.decode(token) as { iat: number; exp: number };
     expect(exp - iat).to.equal(TTL);
+  });
+
+  describe('by the injected auth clock (lib/auth/clock.ts), no real wait', () => {
+    afterEach(() => shiftAuthClock(0));
+
+    it('issues and checks expiry by it: a 60 s token is valid until the clock passes its end, then expired', () => {
+      const token = issueToken(SECRET, actor, INSTALLATION, 60);
+      const { iat, exp } = jwt.decode(token) as { iat: number; exp: number };
+      expect(exp - iat).to.equal(60);
+      shiftAuthClock(59);
+      expect(verifyToken(SECRET, token, TTL).ok).to.equal(true);
+      shiftAuthClock(61);
+      expect(verifyToken(SECRET, token, TTL)).to.deep.equal({ ok: false, reason: 'expired' });
+    });
+
+    it('a token issued by a clock an hour back is expired by the real one', () => {
+      shiftAuthClock(-3600);
+      const token = issueToken(SECRET, actor, INSTALLATION, 60);
+      expect((jwt.decode(token) as { iat: number }).iat).to.be.closeTo(Math.floor(Date.now() / 1000) - 3600, 2);
+      shiftAuthClock(0);
+      expect(verifyToken(SECRET, token, TTL)).to.deep.equal({ ok: false, reason: 'expired' });
+    });
   });
 });

@@ -11,6 +11,7 @@ import { rejection } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData, sessionParams } from '../support/server.js';
 import { addCollaborator, depsFor } from '../support/users.js';
 import { until } from '../support/until.js';
+import { shiftAuthClock } from '../support/auth-clock.js';
 
 /** An Executor that counts the queries going through it. */
 function counting(db: Executor): Executor & { count: number } {
@@ -59,6 +60,19 @@ describe('auth/watch (revocations pushed by the database)', () => {
     await until(() => watch.needsCheck(seller.id), 'the notification');
     const check = await verify();
     expect(check).to.deep.include({ ok: false, reason: 'revoked' });
+  });
+
+  it('still checks expiry while trusting the listener: past its end by the auth clock, the token is expired', async () => {
+    const token = issueToken(tokenSecret(ctx().config), seller, ctx().installation, 60);
+    const verify = createTokenCheck({ config: ctx().config, db: ctx().db, token: () => token, watch });
+    await until(async () => (await verify(), !watch.needsCheck(seller.id)), 'the listener');
+    try {
+      shiftAuthClock(61);
+      expect(await verify()).to.deep.include({ ok: false, reason: 'expired' });
+    } finally {
+      shiftAuthClock(0);
+    }
+    expect(await verify()).to.deep.include({ ok: true });
   });
 
   it('asks the database again when the listener is lost', async () => {

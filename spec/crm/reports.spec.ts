@@ -1,7 +1,7 @@
 /**
  * reports (issue 15): revenue by sales contact, client or month, unpaid,
  * pipeline; exact sums; management sees everything, sales their own clients
- * (the database's scope: spec/security/money.spec.ts reads the views raw),
+ * (the database's scope: spec/security/payments-reports.spec.ts reads the views raw),
  * support nothing. The totals the triggers keep match a rebuild from the contracts.
  */
 import { expect } from 'chai';

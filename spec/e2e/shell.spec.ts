@@ -13,7 +13,7 @@ import { FIXTURE_PASSWORD, apiAs, sessionFor } from '../support/fixtures.js';
 import { KEY, PtySession } from '../support/pty.js';
 import { CLI_JWT_SECRET, cliTestbed, runCli } from '../support/cli.js';
 import { ctx, fingerprint } from '../support/server.js';
-import { until } from '../support/until.js';
+import { authClockEnv, shiftAuthClock, shiftChildClock } from '../support/auth-clock.js';
 
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -126,16 +126,16 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
   });
 
   it('asks the password when the token expires mid-session, then runs the evaluation', async () => {
-    // A token that expires shortly, stored as a login would (the CLI itself issues 1-hour tokens).
-    const shortLived = (await sessionFor(bed.world.alice.id, 3)).actor;
-    const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
+    // A token that expires in a minute, stored as a login would (the CLI itself issues 1-hour tokens).
+    const clock = path.join(bed.home, 'auth-clock-expiry');
+    const token = issueToken(CLI_JWT_SECRET, (await sessionFor(bed.world.alice.id)).actor, ctx().installation, 60);
     saveToken({ stateDir: bed.home }, bed.world.alice.email, token);
-    const shell = await openShell(bed.world.alice, { TOKEN_TTL: '1h' });
+    const shell = await openShell(bed.world.alice, { TOKEN_TTL: '1h', ...authClockEnv(clock) });
     shell.sendLine('whoami()');
     await shell.waitFor(/department: sales[\s\S]*> $/);
 
-    // Wait for the token's own verdict, not a duration.
-    await until(() => !verifyToken(CLI_JWT_SECRET, token, 3600).ok, 'the token to expire', 30_000, 200);
+    // The shell's auth clock moves past the token's minute: no real wait.
+    shiftChildClock(clock, 120);
     shell.sendLine('clients.list({mine: true})');
     await shell.waitFor(/Session expired\. Password for alice@epic\.events: $/);
     shell.sendLine(FIXTURE_PASSWORD);
@@ -155,10 +155,17 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
   });
 
   it('a script with an expired stored token says so in one line and exits 3', async () => {
-    const shortLived = (await sessionFor(bed.world.alice.id, 2)).actor;
-    const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
+    // Issued an hour ago for a minute (the auth clock moved back): expired now, no real wait.
+    const actor = (await sessionFor(bed.world.alice.id)).actor;
+    shiftAuthClock(-3600);
+    let token: string;
+    try {
+      token = issueToken(CLI_JWT_SECRET, actor, ctx().installation, 60);
+    } finally {
+      shiftAuthClock(0);
+    }
+    expect(verifyToken(CLI_JWT_SECRET, token, 3600)).to.deep.equal({ ok: false, reason: 'expired' });
     saveToken({ stateDir: bed.home }, bed.world.alice.email, token);
-    while (verifyToken(CLI_JWT_SECRET, token, 3600).ok) await new Promise((r) => setTimeout(r, 200));
     const r = await runCli(['--email', bed.world.alice.email, '--eval', '1 + 1'], { ...bed.env, TOKEN_TTL: '1h' });
     expect(r.code).to.equal(3);
     expect(r.stdout).to.equal('');
@@ -167,11 +174,11 @@ describe('e2e: the interactive shell under a pseudo-terminal', function () {
   });
 
   it('never asks the password for Tab on an expired session; Ctrl+C at the question returns to the prompt, the next evaluation asks again', async () => {
-    const shortLived = (await sessionFor(bed.world.alice.id, 3)).actor;
-    const token = issueToken(CLI_JWT_SECRET, shortLived, ctx().installation);
+    const clock = path.join(bed.home, 'auth-clock-tab');
+    const token = issueToken(CLI_JWT_SECRET, (await sessionFor(bed.world.alice.id)).actor, ctx().installation, 60);
     saveToken({ stateDir: bed.home }, bed.world.alice.email, token);
-    const shell = await openShell(bed.world.alice, { TOKEN_TTL: '1h' });
-    await until(() => !verifyToken(CLI_JWT_SECRET, token, 3600).ok, 'the token to expire', 30_000, 200);
+    const shell = await openShell(bed.world.alice, { TOKEN_TTL: '1h', ...authClockEnv(clock) });
+    shiftChildClock(clock, 120); // past the token's minute, by the shell's auth clock
 
     // Node's own completer (which evaluates `Math`) and the shell's: both offer, neither asks.
     expect(await shell.completions('Math.', /\babs\b[\s\S]*Math\.$/)).not.to.match(/Password/);

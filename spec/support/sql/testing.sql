@@ -39,7 +39,7 @@ update login_attempts set locked_until = now() - interval '1 second' where email
 -- name: dropDatabase :exec
 drop database if exists %I with (force);
 
--- Statements the runtime role must be refused (spec/db/roles.spec.ts).
+-- Statements the runtime role must be refused (spec/db/runtime-role.spec.ts).
 -- name: runtimeDropTable :exec
 drop table clients;
 
@@ -117,7 +117,7 @@ order by kind, id;
 -- name: endSessionsOf :exec
 delete from sessions where user_id = $1;
 
--- Raw inserts for constraint probes (spec/db/schema.spec.ts), run as the owner.
+-- Raw inserts for constraint probes (spec/db/constraints.spec.ts), run as the owner.
 -- name: rawInsertUser :one
 insert into users (full_name, email, phone, department_id, password_hash, employee_number)
 values ($1, $2, $3, (select id from departments where name = $4), '$2b$04$ejHBtpv5mkoYU3qqaU66/OMZJB8vD9.ymuQZeToTLufbZ0WTU2J0K', coalesce($5, 'EE' || lpad(nextval('employee_number_seq')::text, 5, '0')))
@@ -142,7 +142,7 @@ delete from clients where id = $1;
 -- name: rawDeleteContract :exec
 delete from contracts where id = $1;
 
--- What the trash holds, in the order it was put there (spec/db/schema.spec.ts).
+-- What the trash holds, in the order it was put there (spec/db/constraints.spec.ts).
 -- name: trashedRecords :many
 select object, record_id as "recordId", went_with is not null as "wentWith" from trash order by id;
 
@@ -233,7 +233,7 @@ select id from clients;
 select * from login_attempts;
 
 -- name: bypassSignThroughFunction :exec
-select from sign_contract($1) as signed where signed;
+select from sign_contract($1) k;
 
 -- name: bypassUnsignContract :exec
 update contracts set signed_at = null where id = $1;
@@ -522,7 +522,7 @@ select (select coalesce(jsonb_agg(t order by t.sales_contact_id, t.day), '[]') f
 -- name: rebuildReportTotals :exec
 select report_totals_rebuild();
 
--- Raw statements for spec/security/money.spec.ts (payments, reports, release).
+-- Raw statements for spec/security/payments-reports.spec.ts (payments, reports, release).
 -- name: bypassPay :one
 -- params: id, amount
 select k.amount_due::text as due from pay_contract($1, $2::numeric) k;
@@ -532,6 +532,13 @@ select k.amount_due::text as due from pay_contract($1, $2::numeric) k;
 -- params: id, amount
 select k.id, k.client_id as "clientId", k.total_amount::text as total, k.amount_due::text as due
 from pay_contract($1, $2::numeric) k;
+
+-- The rows sign_contract() returns (075): the contract as its signature left it,
+-- one when this call signed it, none otherwise.
+-- name: bypassSignRow :many
+-- params: id
+select k.id, k.client_id as "clientId", k.signed_at = now() as "signedNow", k.updated_at = now() as "updatedNow"
+from sign_contract($1) k;
 
 -- name: bypassReadReportSigned :many
 select sales_contact_id as "salesContactId", contracts from report_signed;

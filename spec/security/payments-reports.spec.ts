@@ -14,7 +14,7 @@ import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
 const t = testQueries([
-  'bypassPay', 'bypassPayRow', 'bypassReadReportSigned', 'bypassReadReportContracts', 'bypassReadReportBalances', 'bypassWriteReportTotals',
+  'bypassPay', 'bypassPayRow', 'bypassSignRow', 'bypassReadReportSigned', 'bypassReadReportContracts', 'bypassReadReportBalances', 'bypassWriteReportTotals',
   'bypassReadReportTotals', 'bypassRebuildReports', 'bypassDeleteUser', 'bypassMoveUser', 'contractAmountDue',
 ] as const);
 
@@ -72,6 +72,15 @@ describe('PostgreSQL enforces payments, report scopes and releases (raw SQL)', (
   it('returns from pay_contract() the contract row the payment wrote (sql/migrations/050): nothing is read again', async () => {
     expect(await as(w.alice, (tx) => tx.one(t.bypassPayRow, [owedA, '250.50']))).to.deep.equal({ id: owedA, clientId: w.clientA, total: '1000.00', due: '749.50' });
     expect(await as(w.manager, (tx) => tx.one(t.contractAmountDue, [owedA]))).to.deep.equal({ due: '749.50' });
+  });
+
+  it('returns from sign_contract() the contract row its signature wrote (sql/migrations/075), none when it signed nothing', async () => {
+    const signedNow = [{ id: w.contractA, clientId: w.clientA, signedNow: true, updatedNow: true }];
+    expect(await as(w.alice, (tx) => tx.many(t.bypassSignRow, [w.contractA]))).to.deep.equal(signedNow);
+    const before = await fingerprint();
+    expect(await as(w.manager, (tx) => tx.many(t.bypassSignRow, [w.contractA]))).to.deep.equal([]); // already signed
+    expect(await as(w.alice, (tx) => tx.many(t.bypassSignRow, [w.contractB]))).to.deep.equal([]); // a colleague's client's
+    expect(await fingerprint()).to.deep.equal(before);
   });
 
   it('never overpays when raw payments arrive at once on several connections', async () => {

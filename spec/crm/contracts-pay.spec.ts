@@ -2,7 +2,7 @@
  * contracts.pay(id, amount) (issue 15): exact amounts, never more than is
  * due, signed contracts only, recorded as a "payment" in the contract's
  * history, and safe when payments arrive at once. The raw-SQL side is in
- * spec/security/money.spec.ts.
+ * spec/security/payments-reports.spec.ts.
  */
 import { expect } from 'chai';
 import { Conflict, NotFound, PermissionDenied, ValidationError } from '../../lib/domain/errors.js';
