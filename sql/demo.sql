@@ -70,6 +70,12 @@ order by n.at;
 
 -- epic-events --demo DEPT --reset: the demo database emptied of everything
 -- loaded or done since, before the demo data is loaded again.
+-- Sessions are deleted before the truncation: the delete ends each one's login
+-- role (sql/migrations/040), which is named by the session's id, and the ids
+-- start again at 1.
+-- name: demoResetSessions :exec
+delete from sessions;
+
 -- name: demoReset :exec
 truncate follow_ups, events, contracts, clients, sessions, users, login_attempts, change_log,
          report_signed_totals, report_pipeline_totals, report_client_balances, trash, client_imports,

@@ -62,9 +62,12 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
     runtime: { ...base, user: config.appDbUser, password: lease.state.appPassword },
     dataDir: server.dataDir,
     revive: () => reviveMessage(server),
+    // The signal hooks stay until the server is given back: a SIGTERM or SIGHUP
+    // in the middle (a batch's shell killed as it ends) then stops it
+    // synchronously instead of ending the process with the server left running.
     release: async () => {
-      removeHooks();
       await lease.release();
+      removeHooks();
     },
   };
 }

@@ -40,16 +40,19 @@ class SessionDatabase extends Database {
 
 export class SessionPools {
   private readonly open = new Map<string, Database>();
+  private readonly passwords = new WeakMap<Database, string>();
 
   constructor(private readonly runtime: ConnectionParams, private readonly options: PoolOptions = {}) {}
 
   /** The pool of this session's role (made at first use). */
   of(login: DbLogin): Database {
-    let db = this.open.get(login.role);
-    if (!db) {
-      db = new SessionDatabase({ ...this.runtime, user: login.role, password: login.password }, { max: SESSION_POOL_MAX, ...this.options, sessionLogin: true });
-      this.open.set(login.role, db);
-    }
+    const known = this.open.get(login.role);
+    if (known && this.passwords.get(known) === login.password) return known;
+    // A role name comes back when session ids start again (a demo --reset): its pool is another login's.
+    if (known) void known.close().catch(() => undefined);
+    const db = new SessionDatabase({ ...this.runtime, user: login.role, password: login.password }, { max: SESSION_POOL_MAX, ...this.options, sessionLogin: true });
+    this.open.set(login.role, db);
+    this.passwords.set(db, login.password);
     return db;
   }
 

@@ -10,7 +10,7 @@ import { bind, queries } from '../db/sql.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Department } from '../domain/departments.js';
 
-const q = queries('demo', ['demoLoaded', 'demoUser', 'demoClient', 'demoContract', 'demoEvent', 'demoUserByDepartment', 'demoHistory', 'demoReset'] as const);
+const q = queries('demo', ['demoLoaded', 'demoUser', 'demoClient', 'demoContract', 'demoEvent', 'demoUserByDepartment', 'demoHistory', 'demoResetSessions', 'demoReset'] as const);
 
 export const DEMO_DATABASE = 'epic_demo';
 
@@ -34,8 +34,10 @@ export function demoDay(today: Date, offsetDays: number, hour = 10, minute = 0):
 export function loadDemoData(conn: AdminConnection, bcryptRounds: number, today: Date = new Date(), options: { reset?: boolean } = {}): Promise<boolean> {
   const day = (offset: number, hour?: number, minute?: number) => demoDay(today, offset, hour, minute);
   return conn.transaction(async (tx) => {
-    if (options.reset) await tx.exec(q.demoReset);
-    else if ((await tx.one<{ loaded: boolean }>(q.demoLoaded))?.loaded) return false;
+    if (options.reset) {
+      await tx.exec(q.demoResetSessions);
+      await tx.exec(q.demoReset);
+    } else if ((await tx.one<{ loaded: boolean }>(q.demoLoaded))?.loaded) return false;
     // Nobody logs in to the demo with a password: each gets a random one.
     const hash = await hashPassword(crypto.randomBytes(24).toString('base64url'), Math.min(bcryptRounds, 10));
     const user = async (fullName: string, email: string, phone: string, department: Department, number: string) =>
