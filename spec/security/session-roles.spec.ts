@@ -267,4 +267,31 @@ describe('security: one database login role per session', function () {
       await scratch.drop();
     }
   });
+
+  it('makes and ends roles for many logins and logouts at once without failing any (migration 043: they queue on one row)', async () => {
+    // Each role change rewrites the database's ACL row; at once, PostgreSQL refused some ("tuple concurrently updated").
+    const users = await Promise.all(Array.from({ length: 8 }, (_, i) => addUser(`Seller ${i}`, `seller${i}@epic.events`, 'sales')));
+    const login = async (email: string) => {
+      const c = await connect(ctx().target.runtime);
+      try {
+        return (await c.query('select status, "sessionKey" as key from auth_login($1, $2, 60, $3)', [email, FIXTURE_PASSWORD, VERIFIER])).rows[0] as { status: string; key: string };
+      } finally {
+        await c.end();
+      }
+    };
+    const first = await Promise.all(users.map((u) => login(u.email)));
+    expect(first.map((r) => r.status)).to.deep.equal(users.map(() => 'ok'));
+    // Logouts (each ends a role) and logins (each makes one), all at once (within the logins' share of connections).
+    const logouts = first.map(async (r) => {
+      const c = await connect(ctx().target.runtime);
+      try {
+        return (await c.query('select auth_logout($1) as ended', [r.key])).rows[0].ended as boolean;
+      } finally {
+        await c.end();
+      }
+    });
+    const [ended, again] = await Promise.all([Promise.all(logouts), Promise.all(users.map((u) => login(u.email)))]);
+    expect(ended).to.deep.equal(users.map(() => true));
+    expect(again.map((r) => r.status)).to.deep.equal(users.map(() => 'ok'));
+  });
 });
