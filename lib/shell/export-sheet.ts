@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { isPage, type Page } from '../crm/page.js';
 import { localDate, type SheetColumn, type SheetJob } from './sheet-writer.js';
+import { capYoungGeneration } from './statements.js';
 
 type Row = Record<string, unknown>;
 
@@ -90,6 +91,7 @@ export async function writeWorkbook(page: Page<unknown>, file: string, pageSize:
       })();
       sent.catch(() => undefined); // awaited by the first page, or below
       count += await current.textsAfter(pageSize, async (text) => {
+        capYoungGeneration(); // as a long batch does (issue 28): Node.js 24 would let it grow to 128 MB
         await sent;
         const at = fields.map((name) => text.columns.findIndex((c) => c.name === name));
         if (at.some((i) => i < 0)) throw new Error(`export: the list's columns changed between pages (${fields.join(', ')})`);
@@ -102,6 +104,7 @@ export async function writeWorkbook(page: Page<unknown>, file: string, pageSize:
       return count;
     }
     for (;;) {
+      capYoungGeneration();
       const following = current.hasMore ? current.next(pageSize) : undefined;
       following?.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
       const rows = (current as unknown as Row[]).map((row) => fields.map((f, i) => sheetValue(row[f], amounts[i])));

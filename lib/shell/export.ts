@@ -20,6 +20,7 @@ import { resolveUserPath } from '../platform/user-paths.js';
 import { visible } from '../platform/text.js';
 import { complete, exportOptions, openPartial, pageFrom, type ExportFormat } from './export-file.js';
 import { headingOf, localStamp, writeWorkbook } from './export-sheet.js';
+import { capYoungGeneration } from './statements.js';
 
 /** Rows a page holds while a list is exported: large enough that round trips do not dominate, small enough to stay bounded. */
 export const EXPORT_PAGE_SIZE = 5000;
@@ -130,20 +131,19 @@ export async function streamPages(page: Page<unknown>, format: ExportFormat, wri
   await write(enc.start(first));
   if (format === 'csv' && first && current.textsAfter) {
     const columns = Object.keys(first);
-    // Three things at once: the rest is read (a fetch under way) while a page
-    // is encoded and the one before it written (one write outstanding at most).
-    let written = write(enc.rows(current.rows as Row[]));
-    written.catch(() => undefined); // awaited by the next page, or below
+    // The rest is read (a fetch under way) while a page is encoded and written.
+    const written = write(enc.rows(current.rows as Row[]));
+    written.catch(() => undefined); // awaited by the first page read, or below
     const rest = await current.textsAfter(pageSize, async (text) => {
-      const lines = csvTextRows(text, columns, style);
+      capYoungGeneration(); // as a long batch does (issue 28): Node.js 24 would let it grow to 128 MB
       await written;
-      written = write(lines);
-      written.catch(() => undefined);
+      await write(csvTextRows(text, columns, style));
     });
     await written;
     return current.rows.length + rest;
   }
   for (;;) {
+    capYoungGeneration();
     const following = current.hasMore ? current.next(pageSize) : undefined;
     following?.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
     if (current.rows.length) await write(enc.rows(current.rows as Row[]));
