@@ -69,7 +69,7 @@ describe('export(list, file)', () => {
 
   it('reads the rest of a list in one read-only snapshot through one cursor: contracts added while it is written are not in it, across several fetches', async () => {
     const w = await buildWorld();
-    await addBulk(5100, w.alice.id, w.kate.id); // more than one fetch of 5,000
+    await addBulk(5100, w.alice.id, w.kate.id); // three fetches of the cursor (2,500 rows each)
     const api = apiAs(w.manager);
     let writes = 0;
     let out = '';
