@@ -56,6 +56,25 @@ join clients c on c.id = k.client_id
 left join users u on u.id = c.sales_contact_id
 order by k.%1$I %3$s, k.id %3$s;
 
+-- The rest of the same list declared as an export's cursor (lib/crm/sort.ts,
+-- limit null): one scan and join for the whole result, as a COPY would do
+-- (no page to materialise first).
+-- name: exportContracts :exec
+-- plan: per-call
+-- params: afterKey, afterId, limit, signed, unpaid, salesContactId, clientId
+declare epic_export no scroll cursor for
+select {{contractColumns}}, k.%1$I::text as "sortKey"
+from contract_order k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id
+where ($2::integer is null or (k.%1$I, k.id) %2$s ($1, $2))
+  and ($4::boolean is null or (k.signed_at is not null) = $4)
+  and ($5::boolean is null or (k.amount_due > 0) = $5)
+  and ($6::integer is null or k.client_id in (select c6.id from clients c6 where c6.sales_contact_id = $6))
+  and ($7::integer is null or k.client_id = $7)
+order by k.%1$I %3$s, k.id %3$s
+limit $3;
+
 -- How many contracts listContracts lists with the same filters: from the
 -- tallies PostgreSQL keeps (008) unless one client is asked about (then its
 -- contracts are few, counted on contracts_client_idx).

@@ -13,12 +13,12 @@ export type PageKind = ObjectName | 'history' | 'trash';
 export const DEFAULT_PAGE_SIZE = 20;
 
 /**
- * Rows of a list as the database printed them, arrays of text (an export's
- * way through a million rows without an object or a Date each), and the way on.
+ * The rest of a list as the database printed it, arrays of text (an export's
+ * way through a million rows without an object or a Date each): `each` is
+ * given one page after the other (the next one read while it works) and the
+ * promise gives how many rows were read.
  */
-export interface TextPage extends TextRows {
-  next?: (size: number) => Promise<TextPage>;
-}
+export type TextsAfter = (size: number, each: (page: TextRows) => Promise<void>) => Promise<number>;
 export const MAX_PAGE_SIZE = 500;
 
 /**
@@ -46,11 +46,11 @@ export class Page<T> extends Array<T> {
    */
   declare readonly next: (size?: number) => Promise<Page<T>>;
   /** The rows after this page as text, `size` a page (lists that page by keyset; absent on the last page). */
-  declare readonly textsAfter?: (size: number) => Promise<TextPage>;
+  declare readonly textsAfter?: TextsAfter;
 
   static make<T>(
     object: PageKind, rows: T[], hasMore: boolean, listedBefore: number, next: (listed: number, size?: number) => Promise<Page<T>>,
-    textsAfter?: (size: number) => Promise<TextPage>,
+    textsAfter?: TextsAfter,
   ): Page<T> {
     const page = new Page<T>();
     page.push(...rows);
@@ -95,7 +95,7 @@ export function makePage<T extends { id: number }>(
   limit: number,
   fetchAfter: (last: T, listed: number, size?: number) => Promise<Page<T>>,
   listedBefore = 0,
-  textsAfter?: (last: T) => (size: number) => Promise<TextPage>,
+  textsAfter?: (last: T) => TextsAfter,
 ): Page<T> {
   const hasMore = fetched.length > limit;
   const rows = hasMore ? fetched.slice(0, limit) : fetched;

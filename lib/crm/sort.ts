@@ -10,10 +10,13 @@
  * the exact value the next page compares with.
  */
 import format from 'pg-format';
-import type { NamedQuery } from '../db/sql.js';
+import type { Executor, TextRows } from '../db/door.js';
+import { queries, type NamedQuery } from '../db/sql.js';
 import { inSession, type ApiDeps } from './deps.js';
 import type { Check } from './describe.js';
-import { makePage, type Page, type PageKind, type TextPage } from './page.js';
+import { makePage, type Page, type PageKind, type TextsAfter } from './page.js';
+
+const xq = queries('export', ['wholeCursor', 'fetchExport'] as const);
 
 /** API field → column of the list's main table (each with an index on (column, id)). */
 export type SortKeys = Readonly<Record<string, string>>;
@@ -76,20 +79,31 @@ export function sortedQuery(q: NamedQuery, sort: Sort): NamedQuery {
  */
 export function keysetPage<T extends { id: number }>(
   deps: ApiDeps, object: PageKind, q: NamedQuery, sort: Sort, limit: number, bindParams: (p: Record<string, unknown>) => unknown[],
+  cursor?: NamedQuery,
 ): Promise<Page<T>> {
   const query = sortedQuery(q, sort);
   // The key as PostgreSQL printed it: exact (a timestamp keeps its microseconds, which a Date would lose).
   const keys = new WeakMap<T, string>();
-  // The same pages as text (export): the key and id of the last row are its own cells.
-  const textsAfter = (afterKey: string | null | undefined, afterId: number) => async (size: number): Promise<TextPage> => {
-    const params = bindParams({ afterKey, afterId, limit: size + 1 });
-    const page = await inSession(deps, (tx) => tx.texts(query, params));
-    const more = page.rows.length > size;
-    if (more) page.rows.length = size;
-    const last = page.rows[page.rows.length - 1];
-    const keyAt = page.columns.findIndex((c) => c.name === 'sortKey');
-    const idAt = page.columns.findIndex((c) => c.name === 'id');
-    return { ...page, next: more && last ? textsAfter(last[keyAt], Number(last[idAt])) : undefined };
+  // The rest as text (export): with the list's cursor query, one read-only
+  // transaction reads it through one cursor planned for the whole result
+  // (one snapshot); else page after page, the last row's key and id its own cells.
+  const textsAfter = (afterKey: string | null | undefined, afterId: number): TextsAfter => async (size, each) => {
+    if (cursor) {
+      const params = bindParams({ afterKey, afterId, limit: null });
+      return inSession(deps, (tx) => readCursor(tx, sortedQuery(cursor, sort), params, each), { readOnly: true });
+    }
+    let count = 0;
+    for (let after: [string | null | undefined, number] | undefined = [afterKey, afterId]; after;) {
+      const params = bindParams({ afterKey: after[0], afterId: after[1], limit: size + 1 });
+      const page = await inSession(deps, (tx) => tx.texts(query, params));
+      const more = page.rows.length > size;
+      if (more) page.rows.length = size;
+      const last = page.rows[page.rows.length - 1];
+      after = more && last ? [last[page.columns.findIndex((c) => c.name === 'sortKey')], Number(last[page.columns.findIndex((c) => c.name === 'id')])] : undefined;
+      await each(page);
+      count += page.rows.length;
+    }
+    return count;
   };
   const fetchAfter = async (last: T | undefined, listed: number, size = limit): Promise<Page<T>> => {
     const params = bindParams({ afterKey: last === undefined ? null : keys.get(last), afterId: last?.id ?? null, limit: size + 1 });
@@ -102,4 +116,24 @@ export function keysetPage<T extends { id: number }>(
     return makePage(object, rows, size, fetchAfter, listed, (row) => textsAfter(keys.get(row), row.id));
   };
   return fetchAfter(undefined, 0);
+}
+
+/**
+ * Every row of a cursor declared in `tx`, a fetch at a time, the next fetch
+ * sent before `each` works on the page just read (both overlap); an empty
+ * fetch ends it. The cursor is planned for its whole result, not its first rows.
+ */
+async function readCursor(tx: Executor, declare: NamedQuery, params: readonly unknown[], each: (page: TextRows) => Promise<void>): Promise<number> {
+  await tx.exec(xq.wholeCursor);
+  await tx.exec(declare, params);
+  let count = 0;
+  let pending: Promise<TextRows> | undefined = tx.texts(xq.fetchExport);
+  while (pending) {
+    const page: TextRows = await pending;
+    pending = page.rows.length ? tx.texts(xq.fetchExport) : undefined;
+    pending?.catch(() => undefined); // awaited next turn; `each` failing first must not leave it unhandled
+    if (page.rows.length) await each(page);
+    count += page.rows.length;
+  }
+  return count;
 }

@@ -6,8 +6,9 @@
  * never run as a formula, so no guard is added).
  */
 import { Worker } from 'node:worker_threads';
-import { isPage, type Page, type TextPage } from '../crm/page.js';
+import { isPage, type Page } from '../crm/page.js';
 import { localDate, type SheetColumn, type SheetJob } from './sheet-writer.js';
+import { capYoungGeneration } from './statements.js';
 
 type Row = Record<string, unknown>;
 
@@ -84,24 +85,26 @@ export async function writeWorkbook(page: Page<unknown>, file: string, pageSize:
     if (current.textsAfter && first) {
       // A list that pages by keyset is read on as text: no object, no Date in this thread for each of a million rows.
       const rows = (current as unknown as Row[]).map((row) => fields.map((f, i) => sheetValue(row[f], amounts[i])));
-      let following: Promise<TextPage> | undefined = current.textsAfter(pageSize);
-      following.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
-      for (let k = 0; k < rows.length; k += ROWS_A_MESSAGE) await ask({ rows: rows.slice(k, k + ROWS_A_MESSAGE) });
-      count += rows.length;
-      while (following) {
-        const text: TextPage = await following;
-        following = text.next?.(pageSize);
-        following?.catch(() => undefined); // awaited next turn; a write failing first must not leave it unhandled
+      // The rest is read (its first fetch under way) while this page is sent.
+      const sent = (async () => {
+        for (let k = 0; k < rows.length; k += ROWS_A_MESSAGE) await ask({ rows: rows.slice(k, k + ROWS_A_MESSAGE) });
+      })();
+      sent.catch(() => undefined); // awaited by the first page, or below
+      count += await current.textsAfter(pageSize, async (text) => {
+        capYoungGeneration(); // as a long batch does (issue 28): Node.js 24 would let it grow to 128 MB
+        await sent;
         const at = fields.map((name) => text.columns.findIndex((c) => c.name === name));
         if (at.some((i) => i < 0)) throw new Error(`export: the list's columns changed between pages (${fields.join(', ')})`);
         const kinds = at.map((i) => text.columns[i].kind);
         for (let k = 0; k < text.rows.length; k += ROWS_A_MESSAGE) await ask({ texts: text.rows.slice(k, k + ROWS_A_MESSAGE), at, kinds });
-        count += text.rows.length;
-      }
+      });
+      await sent;
+      count += rows.length;
       await ask({ end: true });
       return count;
     }
     for (;;) {
+      capYoungGeneration();
       const following = current.hasMore ? current.next(pageSize) : undefined;
       following?.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
       const rows = (current as unknown as Row[]).map((row) => fields.map((f, i) => sheetValue(row[f], amounts[i])));

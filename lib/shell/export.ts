@@ -14,12 +14,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import { ValidationError } from '../domain/errors.js';
-import { isPage, type Page, type TextPage } from '../crm/page.js';
-import { isoFromTimestampText, readTimestamp, type TextKind } from '../db/index.js';
+import { isPage, type Page } from '../crm/page.js';
+import { isoFromTimestampText, readTimestamp, type TextKind, type TextRows } from '../db/index.js';
 import { resolveUserPath } from '../platform/user-paths.js';
 import { visible } from '../platform/text.js';
 import { complete, exportOptions, openPartial, pageFrom, type ExportFormat } from './export-file.js';
 import { headingOf, localStamp, writeWorkbook } from './export-sheet.js';
+import { capYoungGeneration } from './statements.js';
 
 /** Rows a page holds while a list is exported: large enough that round trips do not dominate, small enough to stay bounded. */
 export const EXPORT_PAGE_SIZE = 5000;
@@ -130,19 +131,19 @@ export async function streamPages(page: Page<unknown>, format: ExportFormat, wri
   await write(enc.start(first));
   if (format === 'csv' && first && current.textsAfter) {
     const columns = Object.keys(first);
-    await write(enc.rows(current.rows as Row[]));
-    count += current.rows.length;
-    let following: Promise<TextPage> | undefined = current.textsAfter(pageSize);
-    while (following) {
-      const text: TextPage = await following;
-      following = text.next?.(pageSize);
-      following?.catch(() => undefined); // awaited next turn; a write failing first must not leave it unhandled
+    // The rest is read (a fetch under way) while a page is encoded and written.
+    const written = write(enc.rows(current.rows as Row[]));
+    written.catch(() => undefined); // awaited by the first page read, or below
+    const rest = await current.textsAfter(pageSize, async (text) => {
+      capYoungGeneration(); // as a long batch does (issue 28): Node.js 24 would let it grow to 128 MB
+      await written;
       await write(csvTextRows(text, columns, style));
-      count += text.rows.length;
-    }
-    return count;
+    });
+    await written;
+    return current.rows.length + rest;
   }
   for (;;) {
+    capYoungGeneration();
     const following = current.hasMore ? current.next(pageSize) : undefined;
     following?.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
     if (current.rows.length) await write(enc.rows(current.rows as Row[]));
@@ -167,7 +168,7 @@ function csvTextCell(value: string | null, kind: TextKind, style: CsvStyle): str
 }
 
 /** Text rows as CSV lines, in the header's column order (the sort key is left out). */
-function csvTextRows(page: TextPage, columns: readonly string[], style: CsvStyle): string {
+function csvTextRows(page: TextRows, columns: readonly string[], style: CsvStyle): string {
   const at = columns.map((name) => page.columns.findIndex((c) => c.name === name));
   if (at.some((i) => i < 0)) throw new Error(`export: the list's columns changed between pages (${columns.join(', ')})`);
   const kinds = at.map((i) => page.columns[i].kind);

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { parseNamedQueries, type NamedQuery } from '../../lib/db/sql.js';
 import { packageRoot } from '../../lib/platform/paths.js';
 import { BY_ID, sortedQuery } from '../../lib/crm/sort.js';
+import { tq } from '../../lib/db/transaction.js';
 import { describeStatement, type Described } from '../support/describe.js';
 import { ctx } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
@@ -53,6 +54,7 @@ describe('typed SQL: each named query as the server describes it', function () {
   const all = productQueries();
   let client: pg.Client;
   const described = new Map<string, Described | Error>();
+  const byName = new Map(all.map((q) => [`${q.area}.${q.name}`, q]));
 
   before(async () => {
     const { admin } = ctx().target;
@@ -60,7 +62,14 @@ describe('typed SQL: each named query as the server describes it', function () {
     await client.connect();
     await client.query(t.searchPathEpic.text); // the product's roles' own search_path (sql/setup.sql)
     for (const q of all) {
+      // A FETCH is described by its cursor: the export's is declared first, as lib/crm/sort.ts does.
+      const cursor = q.area === 'export' && q.name === 'fetchExport' ? byName.get('contracts.exportContracts') : undefined;
+      if (cursor) {
+        await client.query(tq.begin.text);
+        await client.query(asSent(cursor), (cursor.params ?? []).map(() => null));
+      }
       described.set(`${q.area}.${q.name}`, await describeStatement(client, asSent(q)).catch((err: Error) => err));
+      if (cursor) await client.query(tq.rollback.text);
     }
   });
   after(() => client?.end());

@@ -67,6 +67,26 @@ describe('export(list, file)', () => {
     }
   });
 
+  it('reads the rest of a list in one read-only snapshot through one cursor: contracts added while it is written are not in it, across several fetches', async () => {
+    const w = await buildWorld();
+    await addBulk(5100, w.alice.id, w.kate.id); // three fetches of the cursor (2,500 rows each)
+    const api = apiAs(w.manager);
+    let writes = 0;
+    let out = '';
+    const rows = await streamPages(await api.contracts.list({ limit: 3 }), 'csv', async (text) => {
+      out += text;
+      // The header, the first page, then the first rows read as text: two more contracts meanwhile.
+      if (++writes === 3) for (let i = 0; i < 2; i++) await api.contracts.create({ clientId: w.clientA, totalAmount: '10' });
+    }, 4);
+    const parsed = parse(out, { columns: true }) as Array<Record<string, string>>;
+    expect(rows).to.equal(5106); // the world's 6 and the 5,100 bulk ones, not the 2 added during the export
+    expect(parsed).to.have.length(5106);
+    const ids = parsed.map((r) => Number(r.id));
+    expect(ids).to.deep.equal([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).to.equal(5106);
+    expect(await api.contracts.count({})).to.equal(5108);
+  });
+
   it('never replaces an existing file unless {overwrite: true}, and then keeps it 0600', async () => {
     const w = await buildWorld();
     fs.writeFileSync('mine.csv', 'precious', { mode: 0o644 });
