@@ -26,11 +26,11 @@ import { issueToken, verifyToken } from './tokens.js';
 import { changeOwnPassword, chooseNewPassword, passwordChangeDue, WRONG_CURRENT_PASSWORD } from './own-password.js';
 import { endSession, newSessionPassword } from './sessions.js';
 import { lockedError } from './passwords.js';
+import { BAD_CREDENTIALS, capitalise, PASSWORD_TRIES, passwordTries } from './password-tries.js';
 
 const q = queries('auth', ['login'] as const);
 
-export const PASSWORD_TRIES = 3;
-export const BAD_CREDENTIALS = 'wrong email or password';
+export { BAD_CREDENTIALS, PASSWORD_TRIES, passwordTries } from './password-tries.js';
 
 export interface LoginOptions {
   config: Config;
@@ -229,29 +229,4 @@ async function replaceManagementPassword(opts: LoginOptions, actor: Actor, curre
     opts.log(`${capitalise(WRONG_CURRENT_PASSWORD)}; try again.`);
     old = await askHidden(`Current password for ${actor.email}: `);
   }
-}
-
-/**
- * Ask for the password up to PASSWORD_TRIES times (at login, and when a
- * session expires in the shell); the collaborator, or undefined when every
- * try was wrong or nobody answered.
- */
-export async function passwordTries<T>(
-  askPassword: (question: string) => Promise<string | undefined>,
-  question: string,
-  check: (password: string) => Promise<T | undefined>,
-  log: (line: string) => void,
-): Promise<T | undefined> {
-  for (let attempt = 1; attempt <= PASSWORD_TRIES; attempt++) {
-    const password = await askPassword(question);
-    if (password === undefined) return undefined; // end of input: stop asking
-    const actor = await check(password);
-    if (actor) return actor;
-    if (attempt < PASSWORD_TRIES) log(`${capitalise(BAD_CREDENTIALS)}; try again.`);
-  }
-  return undefined;
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
