@@ -77,6 +77,8 @@ const BY_SQLSTATE: Record<string, Mapper> = {
   EP321: (e) => new Conflict(e.message ?? 'the record changed or is not where it was'),
   EP322: (e) => new NotFound(e.message ?? 'not found'),
   '28P01': refusedLogin,
+  // A pooler (PgBouncer) says a refused login as a protocol error: the same refusal (a session's role gone).
+  '08P01': (e, context) => (/authentication failed|no such user/i.test(e.message ?? '') ? refusedLogin(e, context) : unreachable(e, context)),
   '28000': refusedLogin,
   '3D000': (e) => new DatabaseUnavailable(`${e.message}: run \`epic-events setup\``, 'missing'),
   // query_canceled: this process's cancel request (Ctrl+C), else the server's own statement timeout.

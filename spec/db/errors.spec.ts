@@ -38,6 +38,15 @@ describe('db error mapping (SQLSTATE → error class, one table)', () => {
     expect((mapDatabaseError(pgError('58030', 'could not write')) as DatabaseUnavailable).message).to.include('could not write');
   });
 
+  it("reads PgBouncer's refused login (08P01, its own English words) as the server's: a session's ended role, else a connection lost", () => {
+    // PgBouncer (auth_query) answers a role that is gone with 08P01, the class of a lost connection.
+    const refused = pgError('08P01', 'password authentication failed for user "epic_s_0123456789ab_7"');
+    expect(mapDatabaseError(refused, { sessionLogin: true })).to.be.instanceOf(SessionRevoked);
+    expect((mapDatabaseError(pgError('08P01', 'no such user'), { sessionLogin: true }))).to.be.instanceOf(SessionRevoked);
+    expect((mapDatabaseError(refused) as DatabaseUnavailable).reason).to.equal('login');
+    expect((mapDatabaseError(pgError('08P01', 'server conn crashed?'), { sessionLogin: true }) as DatabaseUnavailable).reason).to.equal('unreachable');
+  });
+
   it('maps the system\'s connection failures (errno codes) and the driver\'s (a DriverFailure) as unreachable; TLS refused as tls', () => {
     expect((mapDatabaseError(pgError('ECONNREFUSED')) as DatabaseUnavailable).reason).to.equal('unreachable');
     expect((mapDatabaseError(new DriverFailure('unreachable', new Error('whatever the driver said'))) as DatabaseUnavailable).reason).to.equal('unreachable');
