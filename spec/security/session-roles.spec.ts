@@ -86,7 +86,7 @@ describe('security: one database login role per session', function () {
       // It holds nothing of its department without becoming it (NOINHERIT reach role).
       expect((await attempt(a, 'select count(*) from clients')).code).to.equal('42501');
       // Neither as itself nor as its department may it compare passwords the way a login does,
-      // opening sessions without a role (migration 057): only auth_login and the owner's functions do.
+      // opening sessions without a role (migration 040): only auth_login and the owner's functions do.
       expect((await attempt(a, 'select * from login_check($1, $2, 60)', [alice.email, FIXTURE_PASSWORD])).code).to.equal('42501');
       expect((await attempt(a, "select set_config('role', 'epic_sales', false)")).code).to.equal(undefined);
       expect((await attempt(a, 'select * from login_check($1, $2, 60)', [alice.email, FIXTURE_PASSWORD])).code).to.equal('42501');
@@ -268,7 +268,7 @@ describe('security: one database login role per session', function () {
     }
   });
 
-  it('makes and ends roles for many logins and logouts at once without failing any (migration 043: they queue on one row)', async () => {
+  it('makes and ends roles for many logins and logouts at once without failing any (migration 040: they queue on one row)', async () => {
     // Each role change rewrites the database's ACL row; at once, PostgreSQL refused some ("tuple concurrently updated").
     const users = await Promise.all(Array.from({ length: 8 }, (_, i) => addUser(`Seller ${i}`, `seller${i}@epic.events`, 'sales')));
     const login = async (email: string) => {

@@ -17,6 +17,16 @@
 -- reach roles (PostgreSQL 16+ lets a CREATEROLE role manage only the roles it
 -- created or holds ADMIN OPTION on).
 
+-- Making and ending a session's role rewrite the database's one catalog row
+-- (its ACL: CONNECT granted and revoked), which PostgreSQL does not let two
+-- transactions do at once ("tuple concurrently updated"): role changes queue
+-- on this row, which only the owner may lock (an advisory lock could be held
+-- by anyone where setup is no superuser), held until the login or the ending
+-- commits.
+create table session_role_lock (id boolean primary key default true check (id));
+insert into session_role_lock default values;
+revoke all on session_role_lock from public;
+
 alter table sessions add column db_role text unique;
 
 alter table team_settings
@@ -40,6 +50,8 @@ as $$
 declare
   v_role text := session_role_name(p_session);
 begin
+  -- One role change at a time (see the top of this file).
+  perform from session_role_lock for update;
   if p_verifier is null or p_verifier !~ '^SCRAM-SHA-256\$[0-9]{4,7}:[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$' then
     raise exception 'a session needs a SCRAM-SHA-256 verifier' using errcode = '22023';
   end if;
@@ -72,6 +84,8 @@ begin
   if p_role is null or not exists (select from pg_roles r where r.rolname = p_role) then
     return;
   end if;
+  -- One role change at a time (see the top of this file).
+  perform from session_role_lock for update;
   begin
     execute format('alter role %I nologin', p_role);
     perform pg_terminate_backend(a.pid) from pg_stat_activity a where a.usename = p_role and a.pid <> pg_backend_pid();
@@ -122,7 +136,9 @@ create trigger sessions_end_role after delete on sessions
 -- The login of 013, kept whole as the check (password, throttle, session),
 -- for auth_change_password too; the login itself adds the session's role.
 alter function auth_login(text, text, integer) rename to login_check;
-revoke all on function login_check(text, text, integer) from public, epic_login;
+-- The owner's alone: 013 granted auth_login to the departments too, and a session
+-- as its department must not open role-less sessions with it.
+revoke all on function login_check(text, text, integer) from public, epic_login, epic_management, epic_sales, epic_support;
 
 create function auth_login(p_email text, p_password text, p_ttl_seconds integer, p_verifier text)
 returns table (status text, "sessionKey" text, id integer, email text, "fullName" text, department text,

@@ -2,7 +2,7 @@
 -- (issue 30). Runs as epic_owner.
 --
 -- The check alone, exactly as auth_change_password (013) checks it: the
--- session must be a live one, and the password is compared by auth_login,
+-- session must be a live one, and the password is compared by login_check (040),
 -- so a wrong one counts as a failed login (throttled, five lock the email)
 -- and the answer is only ok | wrong | locked | lockedNow. The session the
 -- comparison opens is closed at once; nothing else changes.
@@ -21,7 +21,7 @@ begin
     raise exception 'your session has ended (logged out, ended by management, or your password, email or department changed); log in again' using errcode = 'EP001';
   end if;
   select u.email into v_email from users u where u.id = v_user_id;
-  select * into v_check from auth_login(v_email, p_password, 1);
+  select * into v_check from login_check(v_email, p_password, 1);
   if v_check.status = 'ok' then
     delete from sessions s where s.id = split_part(v_check."sessionKey", '.', 1)::bigint;
   end if;
