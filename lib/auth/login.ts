@@ -30,7 +30,6 @@ import { BAD_CREDENTIALS, capitalise, PASSWORD_TRIES, passwordTries } from './pa
 
 const q = queries('auth', ['login'] as const);
 
-export { BAD_CREDENTIALS, PASSWORD_TRIES, passwordTries } from './password-tries.js';
 
 export interface LoginOptions {
   config: Config;
