@@ -162,3 +162,16 @@ export function loadMigrations(dir: string): Migration[] {
     return { version, name: m[2], text: fs.readFileSync(path.join(dir, file), 'utf8') };
   });
 }
+
+/** A file of the security model: `sql/security/NN_name.sql`, applied in name order. */
+export interface SecurityFile {
+  name: string;
+  text: string;
+}
+
+export function loadSecurityFiles(dir: string): SecurityFile[] {
+  return migrationFiles(dir).map((file) => {
+    if (!/^\d{2}_[a-z0-9_]+\.sql$/.test(file)) throw new Error(`sql/security/${file}: security files are named NN_name.sql`);
+    return { name: file, text: fs.readFileSync(path.join(dir, file), 'utf8') };
+  });
+}
