@@ -142,15 +142,17 @@ begin
 end $$;
 
 -- clients.restore(id) and the others: the record and what went with it.
--- Returns how many records came back.
-create or replace function restore_record(p_object text, p_id integer) returns integer
+-- Returns the record as it came back (its table's row as jsonb, the triggers
+-- applied: a contact who left is no longer its contact), which the shell
+-- shows without reading it again (sql/clients.sql restoreClient…); undo of a
+-- deletion calls it with PERFORM.
+create or replace function restore_record(p_object text, p_id integer) returns jsonb
 language plpgsql volatile security definer set search_path = epic, pg_temp
 as $$
 declare
   v_entry  trash;
   v_child  trash;
   v_parent text;
-  n        integer := 1;
 begin
   if session_department() is null then
     raise exception 'a restore needs a verified session' using errcode = 'EP320';
@@ -182,11 +184,14 @@ begin
     from tree order by depth, id
   loop
     perform trash_put_back(v_child);
-    n := n + 1;
   end loop;
   -- Out of the trash (what went with it too: on delete cascade).
   delete from trash t where t.id = v_entry.id;
-  return n;
+  return case p_object
+    when 'client' then (select to_jsonb(c) from clients c where c.id = p_id)
+    when 'contract' then (select to_jsonb(k) from contracts k where k.id = p_id)
+    else (select to_jsonb(e) from events e where e.id = p_id)
+  end;
 end $$;
 
 -- trash.empty({olderThan}): management only. Returns how many records went for good.

@@ -686,6 +686,10 @@ insert into follow_ups (client_id, set_by, due_at, note) values ($1, $2, $3, $4)
 -- name: bypassRestore :exec
 select restore_record($1, $2);
 
+-- What restore_record returns: the restored table row (sql/migrations/076).
+-- name: restoreRecordRow :one
+select restore_record($1, $2) as row;
+
 -- name: bypassEmptyTrash :exec
 select empty_trash('0 days');
 
