@@ -76,9 +76,9 @@ export async function migrate(conn: AdminConnection, dir = migrationsDir, securi
 }
 
 /**
- * The security model (sql/security/*.sql: 00_reset.sql drops every policy and
- * revokes every privilege of schema epic but the owner's, the next files
- * define every function, policy and grant again), in name order, in one
+ * The security model (sql/security/*.sql: every function defined, then
+ * 70_reset.sql drops every policy and revokes every privilege of schema epic
+ * but the owner's, then the policies and grants again), in name order, in one
  * transaction as the schema owner under the migrations' lock: at every setup,
  * so that what the files say is what the database holds. A failing file
  * leaves everything as it was.

@@ -18,7 +18,7 @@ import { ctx } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 import { until } from '../support/until.js';
 
-const t = testQueries(['handMadeSecurity', 'functionNames', 'policyNames', 'nonOwnerSecurity', 'migrationsLockWaiters'] as const);
+const t = testQueries(['handMadeSecurity', 'functionNames', 'policyNames', 'nonOwnerSecurity', 'migrationsLockWaiters', 'dropSecurityProbe'] as const);
 const snap = namedQueries(path.join(packageRoot, 'spec', 'support', 'sql', 'snapshot.sql'), ['schemaSnapshot'] as const);
 const mq = queries('migrate', ['lockMigrations'] as const);
 
@@ -34,6 +34,13 @@ function drift(lines: string[]): string[] {
   const now = new Set(lines);
   const committed = new Set(COMMITTED);
   return [...COMMITTED.filter((l) => !now.has(l)).map((l) => `- ${l}`), ...lines.filter((l) => !committed.has(l)).map((l) => `+ ${l}`)];
+}
+
+/** sql/security copied to a temporary folder (removed by the caller). */
+function copyOfSecurity(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-security-'));
+  for (const f of fs.readdirSync(securityDir)) fs.copyFileSync(path.join(securityDir, f), path.join(dir, f));
+  return dir;
 }
 
 async function names(q: typeof t.functionNames): Promise<string[]> {
@@ -59,15 +66,16 @@ describe('db: the security model (sql/security)', () => {
 
   it('holds every grant and policy: after its reset none is left, after its files the snapshot is whole', async () => {
     const { admin } = ctx();
-    const [reset, ...rest] = loadSecurityFiles(securityDir);
-    expect(reset.name).to.equal('00_reset.sql');
+    const files = loadSecurityFiles(securityDir);
+    const reset = files.findIndex((f) => f.name === '70_reset.sql');
+    expect(files.slice(reset + 1).map((f) => f.name), 'after the reset').to.deep.equal(['80_policies.sql', '90_grants.sql']);
     let afterReset: { privileges: number; policies: number } | undefined;
     let afterFiles: string[] = [];
     await admin
       .transaction(async (tx) => {
-        await admin.script(reset.text);
+        for (const f of files.slice(0, reset + 1)) await admin.script(f.text);
         afterReset = await tx.one<{ privileges: number; policies: number }>(t.nonOwnerSecurity);
-        for (const f of rest) await admin.script(f.text);
+        for (const f of files.slice(reset + 1)) await admin.script(f.text);
         afterFiles = (await tx.many<{ line: string }>(snap.schemaSnapshot, [ctx().config.appDbUser])).map((r) => r.line);
         throw new Error('rollback');
       }, { asOwner: true })
@@ -76,6 +84,25 @@ describe('db: the security model (sql/security)', () => {
       });
     expect(afterReset).to.deep.equal({ privileges: 0, policies: 0 });
     expect(drift(afterFiles)).to.deep.equal([]);
+  });
+
+  it('gives a function it creates no privilege but those 90_grants.sql gives (not PUBLIC\'s default)', async () => {
+    const { admin } = ctx();
+    const dir = copyOfSecurity();
+    try {
+      fs.writeFileSync(path.join(dir, '65_probe.sql'), 'create or replace function security_probe() returns integer language sql as $$ select 1 $$;\n');
+      await applySecurity(admin, dir);
+      const added = drift(await snapshot());
+      // Its owner's EXECUTE only (the snapshot lists it), none for PUBLIC.
+      expect(added.filter((l) => !l.startsWith('+ 5 body '))).to.have.members([
+        '+ 4 grant execute on security_probe() to epic_owner',
+        '+ 5 function security_probe() returns integer security invoker volatile owner epic_owner',
+      ]);
+      expect(added.filter((l) => l.startsWith('+ 5 body security_probe()'))).to.have.length(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await admin.transaction(() => admin.exec(t.dropSecurityProbe), { asOwner: true });
+    }
   });
 
   it('changes nothing when applied again', async () => {
@@ -105,9 +132,8 @@ describe('db: the security model (sql/security)', () => {
 
   it('changes nothing when one of its files fails (one transaction)', async () => {
     const { admin } = ctx();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-security-'));
+    const dir = copyOfSecurity();
     try {
-      for (const f of fs.readdirSync(securityDir)) fs.copyFileSync(path.join(securityDir, f), path.join(dir, f));
       fs.writeFileSync(path.join(dir, '95_broken.sql'), 'grant select on no_such_table to epic_sales;\n');
       await admin.transaction(() => admin.exec(t.handMadeSecurity), { asOwner: true });
       const before = await snapshot();

@@ -5,7 +5,7 @@
 -- be the verified session's own (session_acts_as), so no setting, role or
 -- guessed value grants anything. The permissive policies say what each
 -- department may read and write; the columns it may write are in 90_grants.sql.
--- 00_reset.sql drops them all first: a policy exists only if it is here.
+-- 70_reset.sql drops them all first: a policy exists only if it is here.
 
 -- change_log
 alter table change_log enable row level security;

@@ -1,5 +1,5 @@
 -- The security model, 9: every privilege in schema epic that a role other than
--- its owner (epic_owner) holds. 00_reset.sql revokes them all first, so this
+-- its owner (epic_owner) holds. 70_reset.sql revokes them all first, so this
 -- file is the whole list: a grant made by hand is gone after the next setup.
 --
 -- epic_login (the runtime login role and each session's role are members):

@@ -865,3 +865,7 @@ select ((select count(*) from pg_namespace n, aclexplode(n.nspacl) x where n.nsp
 -- name: migrationsLockWaiters :one
 select count(*)::int as waiting from pg_locks l
 where l.relation = 'epic.schema_migrations'::regclass and l.mode = 'ShareRowExclusiveLock' and not l.granted;
+
+-- A function only a test's security file created (spec/db/security-model.spec.ts).
+-- name: dropSecurityProbe :exec
+drop function if exists security_probe();

@@ -1,16 +1,18 @@
--- The security model, step 0: undo it all, so that the files after this one
--- say everything that is granted and every policy there is.
+-- The security model, 7: undo every policy and grant, so that the two files
+-- after this one say everything that is granted and every policy there is.
 --
 -- sql/security/*.sql run in name order after the migrations, at every setup,
 -- in one transaction as epic_owner under the migrations' lock
--- (lib/db/migrate.ts, applySecurity). This file drops every row-level policy
--- on epic's tables and revokes every privilege in schema epic that a role
--- other than the object's owner (epic_owner) holds: on the schema, its
--- tables, views, columns and sequences, and its functions (PUBLIC's default
--- EXECUTE included); 10_* to 60_* define the functions, 80_policies.sql the
--- policies and 90_grants.sql every grant. A grant or policy made by hand is
--- therefore gone after the next setup, one dropped by hand comes back, and a
--- second run changes nothing.
+-- (lib/db/migrate.ts, applySecurity). 10_* to 60_* first define every
+-- function (create or replace, which leaves a function's privileges as they
+-- were); then this file drops every row-level policy on epic's tables and
+-- revokes every privilege in schema epic that a role other than the object's
+-- owner (epic_owner) holds: on the schema, its tables, views, columns and
+-- sequences, and its functions (PUBLIC's default EXECUTE included, also that
+-- of a function the files above created just now); then 80_policies.sql
+-- creates the policies and 90_grants.sql grants. A grant or policy made by
+-- hand is therefore gone after the next setup, one dropped by hand comes
+-- back, and a second run changes nothing.
 --
 -- Left alone: the owner's own rights, the extensions' functions (pgcrypto,
 -- pg_trgm: not ours to close), privileges outside schema epic (the database's
