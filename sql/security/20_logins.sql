@@ -4,8 +4,10 @@
 -- inside PostgreSQL (login_check, throttled by login_attempts), opens a
 -- session (a secret stored as its SHA-256) and makes the session's own login
 -- role (create_session_role), which is dropped when the session ends
--- (sessions_end_role). Everything here is SECURITY DEFINER as epic_owner,
--- with a fixed search_path. README "Security model" says why each is so.
+-- (sessions_end_role). Each is SECURITY DEFINER as epic_owner with a fixed
+-- search_path, but open_session_for (the owner's own, granted to nobody) and
+-- users_password_chooser (it reads the role of the statement). README
+-- "Security model" says why each is so.
 
 -- The email's standing: locked until when (null: not locked) and the failures
 -- counted toward the next lockout.

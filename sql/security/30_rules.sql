@@ -3,10 +3,9 @@
 -- now and only through sign_contract(), payments only through pay_contract(),
 -- the last manager kept, nobody deleted while holding clients or events, the
 -- phone's E.164 reading. Trigger functions (bump_version, users_guard…) and the
--- two write functions the departments call (pay_contract, sign_contract: the
--- caller's own rights, the policies deciding whose contract).
-
--- 5. Timestamps kept by the database ---------------------------------------------
+-- two write functions the departments call: pay_contract with the caller's own
+-- rights (the policies decide whose contract), sign_contract as the owner (it
+-- checks the session's department itself: no role may write signed_at).
 
 -- For the department roles: created_at is now at insert and never changes;
 -- updated_at is now or left as it was (a statement may stamp it, never back-date it).
@@ -98,8 +97,6 @@ end $$;
 create or replace function contract_has_payments(p_signed_at timestamptz, p_total numeric, p_due numeric) returns boolean
 language sql immutable parallel safe
 as $$ select p_signed_at is not null and p_due < p_total $$;
-
--- 4. History labels from the work itself ----------------------------------------
 
 -- Whether the statement being logged was run by pay_contract() called by the
 -- client: the outermost frame of the call stack is pay_contract's. A session
