@@ -17,7 +17,7 @@
 -- Left alone: the owner's own rights, the extensions' functions (pgcrypto,
 -- pg_trgm: not ours to close), privileges outside schema epic (the database's
 -- CONNECT, setup's revokes from PUBLIC: sql/setup.sql), the roles and their
--- memberships (sql/setup.sql and the migrations: the fixed epic_* roles;
+-- memberships (sql/setup.sql createRoles: the fixed epic_* roles;
 -- each session's own role: create_session_role in 20_logins.sql).
 do $$
 declare
