@@ -1,7 +1,8 @@
 /**
  * The security model lives in sql/security/*.sql and is applied after the
  * migrations at every setup (lib/db/migrate.ts applySecurity): every function,
- * policy and grant of the migrated schema is defined there; applying it again
+ * policy and grant of the migrated schema is defined there (a migration that
+ * adds a function, a grant or a policy the files lack fails here); applying it again
  * changes nothing; what a hand changed is undone; a failing file changes
  * nothing; two setups at once take turns on the migrations' lock. Each test
  * leaves the database as sql/schema.snapshot says.
@@ -13,12 +14,12 @@ import { expect } from 'chai';
 import { applySecurity, migrate } from '../../lib/db/migrate.js';
 import { AdminConnection } from '../../lib/db/index.js';
 import { loadSecurityFiles, namedQueries, queries } from '../../lib/db/sql.js';
-import { packageRoot, securityDir } from '../../lib/platform/paths.js';
-import { ctx } from '../support/server.js';
+import { migrationsDir, packageRoot, securityDir } from '../../lib/platform/paths.js';
+import { ctx, scratchDatabase } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 import { until } from '../support/until.js';
 
-const t = testQueries(['handMadeSecurity', 'functionNames', 'policyNames', 'nonOwnerSecurity', 'migrationsLockWaiters', 'dropSecurityProbe'] as const);
+const t = testQueries(['handMadeSecurity', 'functionNames', 'policyNames', 'nonOwnerSecurity', 'migrationsLockWaiters', 'dropSecurityProbe', 'prepareScratchSchema'] as const);
 const snap = namedQueries(path.join(packageRoot, 'spec', 'support', 'sql', 'snapshot.sql'), ['schemaSnapshot'] as const);
 const mq = queries('migrate', ['lockMigrations'] as const);
 
@@ -102,6 +103,23 @@ describe('db: the security model (sql/security)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
       await admin.transaction(() => admin.exec(t.dropSecurityProbe), { asOwner: true });
+    }
+  });
+
+  it('is all the grants and policies there are: the migrations alone make none the files do not', async () => {
+    const db = await scratchDatabase('epic_security_migrations_only');
+    const none = fs.mkdtempSync(path.join(os.tmpdir(), 'epic-no-security-'));
+    const conn = await AdminConnection.open(db.admin);
+    try {
+      await conn.exec(t.prepareScratchSchema);
+      await migrate(conn, migrationsDir, none);
+      const committed = new Set(COMMITTED);
+      const byMigrationsOnly = (await snapshot(conn)).filter((l) => /^[34] /.test(l) && !committed.has(l));
+      expect(byMigrationsOnly, 'granted or allowed by a migration, not by sql/security (the next setup would undo it)').to.deep.equal([]);
+    } finally {
+      await conn.close();
+      await db.drop();
+      fs.rmSync(none, { recursive: true, force: true });
     }
   });
 

@@ -869,3 +869,13 @@ where l.relation = 'epic.schema_migrations'::regclass and l.mode = 'ShareRowExcl
 -- A function only a test's security file created (spec/db/security-model.spec.ts).
 -- name: dropSecurityProbe :exec
 drop function if exists security_probe();
+
+-- An empty database made ready for the migrations alone (what setup's
+-- provisionDatabase does first): schema epic, owned by epic_owner, who may
+-- create the extensions.
+-- name: prepareScratchSchema :exec
+do $$
+begin
+  create schema if not exists epic authorization epic_owner;
+  execute format('grant connect, create on database %I to epic_owner', current_database());
+end $$;
