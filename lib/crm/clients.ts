@@ -7,8 +7,7 @@
  */
 import { bind, queries } from '../db/sql.js';
 import { NotFound, ValidationError } from '../domain/errors.js';
-import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed } from './describe.js';
-import { CLIENT } from './records.js';
+import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed, record } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { IMPORT, importClients } from './import.js';
 import { FOLLOW_UP, followUpMethod } from './follow-ups.js';
@@ -41,6 +40,12 @@ export interface Client {
   /** Last update/contact. */
   updatedAt: Date;
 }
+
+/** A client as methods return it (lib/crm/describe.ts `record`; `epic-events types` declares it from this). */
+const CLIENT = record<Client>('Client', {
+  id: 'number', fullName: 'string', email: 'string', phone: 'string | null', companyName: 'string | null',
+  salesContactId: 'number | null', salesContactName: 'string | null', createdAt: ['Date', 'First contact.'], updatedAt: ['Date', 'Last update/contact.'],
+});
 
 /** The client as an update checks it: its fields and the sales contact's email (for the refusal message). */
 type LockedClient = Omit<Client, 'salesContactName' | 'createdAt' | 'updatedAt'> & { salesContactEmail: string | null };

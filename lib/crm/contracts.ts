@@ -10,8 +10,7 @@ import type { Executor } from '../db/index.js';
 import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
 import type { Actor } from '../domain/actor.js';
 import { formatDate } from '../platform/dates.js';
-import { EVERYONE, fields, may, method, need, value, type MethodDescription, type ObjectDescription, type Values, one, pageOf, typed } from './describe.js';
-import { CONTRACT } from './records.js';
+import { EVERYONE, fields, may, method, need, value, type MethodDescription, type ObjectDescription, type Values, one, pageOf, typed, record } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
@@ -43,6 +42,14 @@ export interface Contract {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A contract as methods return it (lib/crm/describe.ts `record`). */
+const CONTRACT = record<Contract>('Contract', {
+  id: 'number', clientId: 'number', clientName: 'string', clientEmail: 'string', clientPhone: 'string | null',
+  salesContactId: ['number | null', "The client's sales contact."], salesContactName: 'string | null',
+  totalAmount: ['string', "Exact, two decimals: '1500.00'."], amountDue: 'string', signed: 'boolean', signedAt: 'Date | null',
+  createdAt: 'Date', updatedAt: 'Date',
+});
 
 /** The contract with its client's sales contact, as a write checks it (locked). */
 export interface LockedContract {

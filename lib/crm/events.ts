@@ -8,8 +8,7 @@
 import { bind, queries } from '../db/sql.js';
 import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
 import { lockContractFor } from './contracts.js';
-import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed } from './describe.js';
-import { EVENT } from './records.js';
+import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed, record } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
@@ -41,6 +40,13 @@ export interface Event {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** An event as methods return it (lib/crm/describe.ts `record`). */
+const EVENT = record<Event>('EpicEvent', {
+  id: 'number', name: 'string', contractId: 'number', clientName: 'string', clientEmail: 'string', clientPhone: 'string | null',
+  startAt: 'Date', endAt: 'Date', supportContactId: 'number | null', supportContactName: 'string | null',
+  location: 'string', attendees: 'number', notes: 'string | null', createdAt: 'Date', updatedAt: 'Date',
+});
 
 interface LockedEvent {
   id: number;

@@ -7,8 +7,7 @@
  */
 import { bind, queries } from '../db/sql.js';
 import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
-import { fields, may, method, value, type ObjectDescription, type Values, one, pageOf } from './describe.js';
-import { FOLLOW_UP_RECORD } from './records.js';
+import { fields, may, method, value, type ObjectDescription, type Values, one, pageOf, record } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { assertOwnership, type OwnedRow } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
@@ -31,6 +30,11 @@ export interface FollowUp {
   doneAt: Date | null;
   doneByName: string | null;
 }
+
+const FOLLOW_UP_RECORD = record<FollowUp>('FollowUp', {
+  id: 'number', clientId: 'number', clientName: 'string', dueAt: 'Date', note: 'string', setById: 'number | null',
+  setByName: 'string | null', createdAt: 'Date', doneAt: 'Date | null', doneByName: 'string | null',
+});
 
 export interface FollowUpFilters {
   mine?: boolean;
