@@ -88,12 +88,21 @@ for update of e;
 -- params: id
 {{eventLockRow}};
 
--- name: updateEvent :exec
+-- Returns the event as getEvent shows it, as this update left it (no second read).
+-- name: updateEvent :one
 -- params: id, name, startAt, endAt, location, attendees, notes
-update events
-set name = $2, start_at = $3, end_at = $4, location = $5, attendees = $6, notes = $7,
-    updated_at = now()
-where id = $1;
+with updated as (
+  update events
+  set name = $2, start_at = $3, end_at = $4, location = $5, attendees = $6, notes = $7,
+      updated_at = now()
+  where id = $1
+  returning *
+)
+select {{eventColumns}}
+from updated e
+join contracts k on k.id = e.contract_id
+join clients c on c.id = k.client_id
+left join users s on s.id = e.support_contact_id;
 
 -- The collaborator an event is given to, locked so their department cannot
 -- change before we commit.
@@ -105,8 +114,17 @@ join departments d on d.id = u.department_id
 where u.id = $1
 for share of u;
 
--- name: assignEvent :exec
+-- Returns the event as getEvent shows it, with its new support contact's name.
+-- name: assignEvent :one
 -- params: id, supportContactId
-update events
-set support_contact_id = $2, updated_at = now()
-where id = $1;
+with updated as (
+  update events
+  set support_contact_id = $2, updated_at = now()
+  where id = $1
+  returning *
+)
+select {{eventColumns}}
+from updated e
+join contracts k on k.id = e.contract_id
+join clients c on c.id = k.client_id
+left join users s on s.id = e.support_contact_id;

@@ -146,12 +146,13 @@ export function createClients(deps: ApiDeps) {
   async function update(clientId: number, next: Values<typeof CLIENTS.update>[1]): Promise<Client> {
     const actor = deps.actor();
     const mayChange = (row: LockedClient) => assertOwnership(CLIENTS.update, actor, row, 'update');
-    await inSession(deps, async (tx) => {
+    // The update returns the record as it left it (sql/clients.sql updateClient): no second read.
+    const updated = await inSession(deps, async (tx) => {
       const current = (await tx.one<LockedClient>(q.lockClient, bind(q.lockClient, { id: clientId })))
         ?? (await missingOrRefused<LockedClient>(tx, q.peekClient, clientId, () => new NotFound(`no client has id ${clientId}`), mayChange));
       mayChange(current);
       const phone = next.phone === undefined ? current.phone : next.phone;
-      await tx.exec(q.updateClient, bind(q.updateClient, {
+      return tx.one<Client>(q.updateClient, bind(q.updateClient, {
         id: clientId,
         fullName: next.fullName ?? current.fullName,
         email: next.email ?? current.email,
@@ -160,7 +161,13 @@ export function createClients(deps: ApiDeps) {
         phoneE164: phoneE164(phone),
       }));
     });
-    return get(clientId);
+    return written(updated, clientId);
+  }
+
+  /** The row an update returned, or NotFound as get would say it. */
+  function written(row: Client | undefined, clientId: number): Client {
+    if (!row) throw new NotFound(`no client has id ${clientId}`);
+    return row;
   }
 
   /** Who changed this client and when (sql/migrations/007_change_log.sql). */
@@ -168,7 +175,7 @@ export function createClients(deps: ApiDeps) {
 
   /** Management gives a client a sales contact (or none): the target must be in sales (checked by PostgreSQL too, 003). */
   async function assign(clientId: number, userId: number | null): Promise<Client> {
-    await inSession(deps, async (tx) => {
+    const assigned = await inSession(deps, async (tx) => {
       if (!(await tx.one(q.lockClient, bind(q.lockClient, { id: clientId })))) throw new NotFound(`no client ${clientId}`);
       if (userId !== null) {
         const target = await tx.one<{ email: string; department: string }>(q.lockSalesCandidate, bind(q.lockSalesCandidate, { id: userId }));
@@ -177,9 +184,9 @@ export function createClients(deps: ApiDeps) {
           throw new ValidationError([{ field: 'salesUserId', problem: `must be a sales collaborator (${target.email} is in ${target.department})` }]);
         }
       }
-      await tx.exec(q.assignClient, bind(q.assignClient, { id: clientId, salesContactId: userId }));
+      return tx.one<Client>(q.assignClient, bind(q.assignClient, { id: clientId, salesContactId: userId }));
     });
-    return get(clientId);
+    return written(assigned, clientId);
   }
 
   /** Clients from a CSV file, all or nothing (lib/crm/import.ts), checked with create's own validators. */

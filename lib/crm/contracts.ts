@@ -173,15 +173,17 @@ export function createContracts(deps: ApiDeps) {
 
   async function update(contractId: number, given: Values<typeof CONTRACTS.update>[1]): Promise<Contract> {
     const actor = deps.actor();
-    await inSession(deps, async (tx) => {
+    // The update returns the contract as it left it (sql/contracts.sql updateContractAmounts): no second read.
+    const updated = await inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.update, contractId, 'update');
       const totalAmount = given.totalAmount ?? current.totalAmount;
       const amountDue = given.amountDue ?? current.amountDue;
       // The other amount comes from the current row: checked here, under the lock.
       validated((p) => checkDueWithinTotal(totalAmount, amountDue, p));
-      await tx.exec(q.updateContractAmounts, bind(q.updateContractAmounts, { id: contractId, totalAmount, amountDue }));
+      return tx.one<Contract>(q.updateContractAmounts, bind(q.updateContractAmounts, { id: contractId, totalAmount, amountDue }));
     });
-    return get(contractId);
+    if (!updated) throw new NotFound(`no contract has id ${contractId}`);
+    return updated;
   }
 
   async function sign(contractId: number): Promise<Contract> {
