@@ -3,17 +3,21 @@
  * a CTE joined as the reads join it: sql/clients.sql updateClient,
  * assignClient; sql/contracts.sql updateContractAmounts; sql/events.sql
  * updateEvent, assignEvent), not a second read after the commit: the same
- * record a fresh `get` shows (dates, money strings, joined names), and under
- * concurrent updates each caller gets the row as its own update left it, not
- * one a later writer made. Refusals are in clients.spec.ts, contracts.spec.ts,
- * events.spec.ts and spec/security/department-roles.spec.ts.
+ * record a fresh `get` shows (dates, money strings, joined names), in one
+ * transaction of the lock and the update; and of two updates of one row, the
+ * first writer gets the row as its own update left it, not with the second
+ * writer's change (its door holds back any later call until the second
+ * commits: a read after the update would see that change). Refusals are in
+ * clients.spec.ts, contracts.spec.ts, events.spec.ts and
+ * spec/security/department-roles.spec.ts.
  */
 import { expect } from 'chai';
 import type { Actor } from '../../lib/domain/actor.js';
-import type { Event } from '../../lib/crm/events.js';
-import type { Contract } from '../../lib/crm/contracts.js';
+import type { CrmApi } from '../../lib/crm/api.js';
+import type { Door, Executor } from '../../lib/db/index.js';
+import type { NamedQuery } from '../../lib/db/sql.js';
 import { apiAs, buildWorld, type World } from '../support/fixtures.js';
-import { HOLD, Sessions, together } from '../support/concurrent.js';
+import { HOLD, inTurn, Sessions } from '../support/concurrent.js';
 import { resetData } from '../support/server.js';
 
 describe('updates return the row they wrote (UPDATE … RETURNING)', function () {
@@ -69,51 +73,97 @@ describe('updates return the row they wrote (UPDATE … RETURNING)', function ()
     });
   });
 
-  describe('two updates at once: each gets the row its own update left', () => {
+  describe('two updates one after the other: the first writer gets the row its own update left', () => {
     const sessions = new Sessions();
-    const open = (actor: Actor) => sessions.open(actor);
     afterEach(() => sessions.close());
 
     /**
-     * Of two rows written one after the other (in either order: the lock
-     * decides): the first writer's has only its own change, the second's both,
-     * and is what get shows now. (Not told apart by updatedAt: now() is each
-     * transaction's start, and both began before waiting on the lock.)
+     * The first writer's API, on a door that records the statements of each
+     * of its calls and holds back any call after its first until `after`
+     * settles: a read of the row after the update would see the second
+     * writer's change too.
      */
-    function inTurn<R>(rows: R[], changed: [(r: R) => boolean, (r: R) => boolean], now: R): void {
-      const both = rows.map((r) => changed.every((c) => c(r)));
-      expect(both.filter(Boolean), 'exactly one writer sees both changes').to.have.length(1);
-      const [first, second] = both[0] ? [rows[1], rows[0]] : [rows[0], rows[1]];
-      expect(changed.map((c) => c(first)).filter(Boolean), "the first writer's row has its own change only").to.have.length(1);
-      expect(second).to.deep.equal(now);
+    function firstWriter(actor: Actor, after: Promise<unknown>): { api: CrmApi; calls: string[][] } {
+      const calls: string[][] = [];
+      const api = sessions.open(actor, (door) => heldBackAfterFirstCall(door, after, calls));
+      return { api, calls };
     }
 
-    it('events.update by two sessions: the first writer does not get the second’s change', async () => {
-      const first = open(w.kate);
-      const second = open(w.kate);
-      const results = await together(HOLD.event, w.eventK, [
-        () => first.events.update(w.eventK, { location: 'Moved by the first shell' }),
-        () => second.events.update(w.eventK, { name: 'Renamed by the second shell' }),
-      ]);
+    async function twoWriters<R>(hold: NamedQuery, id: number, first: (api: CrmApi) => Promise<R>, second: () => Promise<R>, actor: Actor) {
+      let secondDone: () => void = () => undefined;
+      const afterSecond = new Promise<void>((resolve) => { secondDone = resolve; });
+      const writer = firstWriter(actor, afterSecond);
+      const results = await inTurn(hold, id, [() => first(writer.api), () => second().finally(secondDone)]);
       expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled']);
-      const rows = results.map((r) => (r as PromiseFulfilledResult<Event>).value);
-      expect(rows[0].location).to.equal('Moved by the first shell');
-      expect(rows[1].name).to.equal('Renamed by the second shell');
-      inTurn(rows, [(r) => r.location === 'Moved by the first shell', (r) => r.name === 'Renamed by the second shell'], await apiAs(w.kate).events.get(w.eventK));
+      return { rows: results.map((r) => (r as PromiseFulfilledResult<R>).value), calls: writer.calls };
+    }
+
+    it('clients.update', async () => {
+      const before = await apiAs(w.alice).clients.get(w.clientA);
+      const { rows: [first, second], calls } = await twoWriters(HOLD.client, w.clientA,
+        (api) => api.clients.update(w.clientA, { companyName: 'First' }), () => sessions.open(w.alice).clients.update(w.clientA, { phone: '+33 6 99 99 99 99' }), w.alice);
+      expect({ ...first, updatedAt: before.updatedAt }).to.deep.equal({ ...before, companyName: 'First' });
+      expect(second).to.include({ companyName: 'First', phone: '+33 6 99 99 99 99' });
+      expect(second).to.deep.equal(await apiAs(w.alice).clients.get(w.clientA));
+      expect(calls).to.deep.equal([['lockClient', 'updateClient']]);
     });
 
-    it('contracts.update by two sessions: the first writer does not get the second’s change', async () => {
-      const management = open(w.manager);
-      const sales = open(w.alice);
-      const results = await together(HOLD.contract, w.contractA, [
-        () => management.contracts.update(w.contractA, { totalAmount: '1500.00' }),
-        () => sales.contracts.update(w.contractA, { amountDue: '400.00' }),
-      ]);
-      expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled']);
-      const rows = results.map((r) => (r as PromiseFulfilledResult<Contract>).value);
-      expect(rows[0].totalAmount).to.equal('1500.00');
-      expect(rows[1].amountDue).to.equal('400.00');
-      inTurn(rows, [(r) => r.totalAmount === '1500.00', (r) => r.amountDue === '400.00'], await apiAs(w.manager).contracts.get(w.contractA));
+    it('clients.assign', async () => {
+      const { rows: [first, second], calls } = await twoWriters(HOLD.client, w.clientA,
+        (api) => api.clients.assign(w.clientA, w.bob.id), () => sessions.open(w.manager).clients.assign(w.clientA, null), w.manager);
+      expect(first).to.include({ salesContactId: w.bob.id, salesContactName: 'Bob Sales' });
+      expect(second).to.include({ salesContactId: null, salesContactName: null });
+      expect(calls).to.deep.equal([['lockClient', 'lockSalesCandidate', 'assignClient']]);
+    });
+
+    it('contracts.update', async () => {
+      const { rows: [first, second], calls } = await twoWriters(HOLD.contract, w.contractA,
+        (api) => api.contracts.update(w.contractA, { totalAmount: '1500.00' }), () => sessions.open(w.alice).contracts.update(w.contractA, { amountDue: '400.00' }), w.manager);
+      expect(first).to.include({ totalAmount: '1500.00', amountDue: '1000.00' });
+      expect(second).to.include({ totalAmount: '1500.00', amountDue: '400.00' });
+      expect(second).to.deep.equal(await apiAs(w.manager).contracts.get(w.contractA));
+      expect(calls).to.deep.equal([['lockContract', 'updateContractAmounts']]);
+    });
+
+    it('events.update', async () => {
+      const { rows: [first, second], calls } = await twoWriters(HOLD.event, w.eventK,
+        (api) => api.events.update(w.eventK, { location: 'Moved by the first shell' }), () => sessions.open(w.kate).events.update(w.eventK, { name: 'Renamed by the second shell' }), w.kate);
+      expect(first).to.include({ location: 'Moved by the first shell', name: 'Kate event' });
+      expect(second).to.include({ location: 'Moved by the first shell', name: 'Renamed by the second shell' });
+      expect(second).to.deep.equal(await apiAs(w.kate).events.get(w.eventK));
+      expect(calls).to.deep.equal([['lockEvent', 'updateEvent']]);
+    });
+
+    it('events.assign', async () => {
+      const { rows: [first, second], calls } = await twoWriters(HOLD.event, w.eventK,
+        (api) => api.events.assign(w.eventK, w.lou.id), () => sessions.open(w.manager).events.assign(w.eventK, null), w.manager);
+      expect(first).to.include({ supportContactId: w.lou.id, supportContactName: 'Lou Support' });
+      expect(second).to.include({ supportContactId: null, supportContactName: null });
+      expect(calls).to.deep.equal([['lockEvent', 'lockSupportCandidate', 'assignEvent']]);
     });
   });
 });
+
+/** A door that records each call's statements, and runs every call after its first only once `after` settles. */
+function heldBackAfterFirstCall(door: Door, after: Promise<unknown>, calls: string[][]): Door {
+  const held = () => (calls.length > 0 ? after.then(() => undefined, () => undefined) : Promise.resolve());
+  const recording = (tx: Executor, names: string[]): Executor => ({
+    one: (q, p) => (names.push(q.name), tx.one(q, p)),
+    many: (q, p) => (names.push(q.name), tx.many(q, p)),
+    exec: (q, p) => (names.push(q.name), tx.exec(q, p)),
+    texts: (q, p) => (names.push(q.name), tx.texts(q, p)),
+  });
+  return {
+    async transaction(fn, options) {
+      await held();
+      const names: string[] = [];
+      calls.push(names);
+      return door.transaction((tx) => fn(recording(tx, names)), options);
+    },
+    async statement(q, params, options) {
+      await held();
+      calls.push([q.name]);
+      return door.statement(q, params, options);
+    },
+  };
+}
