@@ -123,7 +123,8 @@ export function createFollowUps(deps: ApiDeps) {
 
   async function done(followUpId: number): Promise<FollowUp> {
     const actor = deps.actor();
-    await inSession(deps, async (tx) => {
+    // The update returns the follow-up as it left it (sql/followups.sql doneFollowUp): no second read.
+    const marked = await inSession(deps, async (tx) => {
       const locked = await tx.one<OwnedRow & { clientId: number }>(q.lockFollowUp, bind(q.lockFollowUp, { id: followUpId }));
       if (!locked) {
         const seen = await tx.one<{ doneAt: Date | null }>(q.peekFollowUp, bind(q.peekFollowUp, { id: followUpId }));
@@ -135,9 +136,10 @@ export function createFollowUps(deps: ApiDeps) {
         throw new PermissionDenied(`the database refused this change for your department (follow-up ${followUpId})`);
       }
       assertOwnership(FOLLOW_UPS.done, actor, { ...locked, id: locked.clientId }, 'follow up');
-      await tx.exec(q.doneFollowUp, bind(q.doneFollowUp, { id: followUpId }));
+      return tx.one<FollowUp>(q.doneFollowUp, bind(q.doneFollowUp, { id: followUpId }));
     });
-    return getFollowUp(deps, followUpId);
+    if (!marked) throw new NotFound(`no follow-up has id ${followUpId}`);
+    return marked;
   }
 
   return { list, done };

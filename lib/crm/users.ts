@@ -143,12 +143,13 @@ export function createUsers(deps: ApiDeps) {
         } else if (reassign.reassignTo !== undefined || reassign.unassign !== undefined) {
           throw new ValidationError([{ field: reassign.reassignTo !== undefined ? 'reassignTo' : 'unassign', problem: 'only applies when the department changes' }]);
         }
-        await tx.one(q.updateUser, bind(q.updateUser, {
+        // The record as the update left it (sql/users.sql updateUser): the password's own
+        // update below writes no column of it but updated_at, to the same now().
+        const record = await tx.one<UserRecord>(q.updateUser, bind(q.updateUser, {
           // Given as null or '' clears the phone; absent keeps it.
           id: targetId, fullName: c.fullName, email: c.email?.toLowerCase(), phoneGiven: c.phone !== undefined, phone: c.phone, department: newDepartment,
         }));
         if (passwordHash) await tx.exec(q.setUserPassword, bind(q.setUserPassword, { id: targetId, passwordHash }));
-        const record = await tx.one<UserRecord>(q.getUserById, bind(q.getUserById, { id: targetId }));
         return record && (moved ? { ...record, moved } : record);
       });
       if (!updated) throw new NotFound(`no collaborator has id ${targetId}`);

@@ -2,7 +2,8 @@
  * The updates return the row their UPDATE wrote (UPDATE … RETURNING through
  * a CTE joined as the reads join it: sql/clients.sql updateClient,
  * assignClient; sql/contracts.sql updateContractAmounts; sql/events.sql
- * updateEvent, assignEvent), not a second read after the commit: the same
+ * updateEvent, assignEvent; sql/followups.sql doneFollowUp; sql/users.sql
+ * updateUser), not a second read: the same
  * record a fresh `get` shows (dates, money strings, joined names), in one
  * transaction of the lock and the update; and of two updates of one row, the
  * first writer gets the row as its own update left it, not with the second
@@ -18,7 +19,13 @@ import type { Door, Executor } from '../../lib/db/index.js';
 import type { NamedQuery } from '../../lib/db/sql.js';
 import { apiAs, buildWorld, type World } from '../support/fixtures.js';
 import { HOLD, inTurn, Sessions } from '../support/concurrent.js';
-import { resetData } from '../support/server.js';
+import { ctx, resetData, sessionDb } from '../support/server.js';
+import { inSession, type ApiDeps } from '../../lib/crm/deps.js';
+import { bind, queries } from '../../lib/db/sql.js';
+import { noopMonitor } from '../../lib/platform/monitoring.js';
+
+const fq = queries('followups', ['getFollowUp'] as const);
+const depsOf = (actor: Actor): ApiDeps => ({ db: sessionDb(actor), actor: () => actor, config: ctx().config, monitor: noopMonitor });
 
 describe('updates return the row they wrote (UPDATE … RETURNING)', function () {
   this.timeout(30_000);
@@ -70,6 +77,27 @@ describe('updates return the row they wrote (UPDATE … RETURNING)', function ()
       const unassigned = await manager.events.assign(w.eventK, null);
       expect(unassigned).to.deep.equal(await manager.events.get(w.eventK));
       expect(unassigned).to.include({ supportContactId: null, supportContactName: null });
+    });
+
+    it('followUps.done, with who set it and who marked it done (read as getFollowUp reads it)', async () => {
+      const set = await apiAs(w.alice).clients.followUp(w.clientA, 'tomorrow 9:00', 'call back');
+      const done = await apiAs(w.manager).followUps.done(set.id);
+      const read = await inSession(depsOf(w.manager), (tx) => tx.one(fq.getFollowUp, bind(fq.getFollowUp, { id: set.id })));
+      expect(done).to.deep.equal(read);
+      expect(done).to.include({ clientName: 'Client of Alice', setByName: 'Alice Sales', doneByName: 'Maud Manager' });
+      expect(done.doneAt).to.be.instanceOf(Date);
+    });
+
+    it('users.update, with its department, a new password written in the same call, and what moved', async () => {
+      const manager = apiAs(w.manager);
+      const updated = await manager.users.update(w.kate.id, { fullName: 'Kate Renamed', phone: null, password: 'a-new-password-for-kate' });
+      expect(updated).to.deep.equal(await manager.users.get(w.kate.id));
+      expect(updated).to.include({ fullName: 'Kate Renamed', phone: null, department: 'support' });
+      const moved = await manager.users.update(w.lou.id, { department: 'sales' }, { unassign: true });
+      const { moved: what, ...record } = moved;
+      expect(record).to.deep.equal(await manager.users.get(w.lou.id));
+      expect(record.department).to.equal('sales');
+      expect(what).to.deep.equal({ clients: 0, events: 1, to: null });
     });
   });
 
