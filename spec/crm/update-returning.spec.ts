@@ -35,6 +35,15 @@ describe('updates return the row they wrote (UPDATE … RETURNING)', function ()
     w = await buildWorld();
   });
 
+  const sessions = new Sessions();
+  afterEach(() => sessions.close());
+
+  /** An API whose door records the statements of each call (one array a transaction or statement). */
+  function recorded(actor: Actor): { api: CrmApi; calls: string[][] } {
+    const calls: string[][] = [];
+    return { api: sessions.open(actor, (door) => heldBackAfterFirstCall(door, Promise.resolve(), calls)), calls };
+  }
+
   describe('the returned row is what a fresh get shows', () => {
     it('clients.update, with its sales contact’s name and its dates', async () => {
       const alice = apiAs(w.alice);
@@ -81,7 +90,9 @@ describe('updates return the row they wrote (UPDATE … RETURNING)', function ()
 
     it('followUps.done, with who set it and who marked it done (read as getFollowUp reads it)', async () => {
       const set = await apiAs(w.alice).clients.followUp(w.clientA, 'tomorrow 9:00', 'call back');
-      const done = await apiAs(w.manager).followUps.done(set.id);
+      const { api, calls } = recorded(w.manager);
+      const done = await api.followUps.done(set.id);
+      expect(calls, 'one transaction, no read after the write').to.deep.equal([['lockFollowUp', 'doneFollowUp']]);
       const read = await inSession(depsOf(w.manager), (tx) => tx.one(fq.getFollowUp, bind(fq.getFollowUp, { id: set.id })));
       expect(done).to.deep.equal(read);
       expect(done).to.include({ clientName: 'Client of Alice', setByName: 'Alice Sales', doneByName: 'Maud Manager' });
@@ -90,7 +101,9 @@ describe('updates return the row they wrote (UPDATE … RETURNING)', function ()
 
     it('users.update, with its department, a new password written in the same call, and what moved', async () => {
       const manager = apiAs(w.manager);
-      const updated = await manager.users.update(w.kate.id, { fullName: 'Kate Renamed', phone: null, password: 'a-new-password-for-kate' });
+      const { api, calls } = recorded(w.manager);
+      const updated = await api.users.update(w.kate.id, { fullName: 'Kate Renamed', phone: null, password: 'a-new-password-for-kate' });
+      expect(calls, 'one transaction, no read after the write').to.deep.equal([['lockUserForChange', 'updateUser', 'setUserPassword']]);
       expect(updated).to.deep.equal(await manager.users.get(w.kate.id));
       expect(updated).to.include({ fullName: 'Kate Renamed', phone: null, department: 'support' });
       const moved = await manager.users.update(w.lou.id, { department: 'sales' }, { unassign: true });
@@ -102,8 +115,6 @@ describe('updates return the row they wrote (UPDATE … RETURNING)', function ()
   });
 
   describe('two updates one after the other: the first writer gets the row its own update left', () => {
-    const sessions = new Sessions();
-    afterEach(() => sessions.close());
 
     /**
      * The first writer's API, on a door that records the statements of each
