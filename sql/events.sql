@@ -39,9 +39,7 @@ where e.id = $1;
 select {{eventColumns}}
 from restore_record('event', $1) r
 cross join lateral jsonb_populate_record(null::events, r) e
-join contracts k on k.id = e.contract_id
-join clients c on c.id = k.client_id
-left join users s on s.id = e.support_contact_id;
+{{eventJoins}};
 
 -- A page of events, sorted (lib/crm/sort.ts fills in %1$I the sort column,
 -- %2$s the keyset comparison, %3$s the direction; an index on (column, id)
