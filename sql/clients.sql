@@ -24,6 +24,16 @@ from clients c
 left join users u on u.id = c.sales_contact_id
 where c.id = $1;
 
+-- clients.restore(id): the client as restore_record() brought it back
+-- (sql/security/60_trash.sql; its contracts and events come back with it):
+-- the function's row, not a second read.
+-- name: restoreClient :one
+-- params: id
+select {{clientColumns}}
+from restore_record('client', $1) r
+cross join lateral jsonb_populate_record(null::clients, r) c
+left join users u on u.id = c.sales_contact_id;
+
 -- A page of clients, sorted (lib/crm/sort.ts fills in %1$I the sort column,
 -- %2$s the keyset comparison, %3$s the direction) after the last row's
 -- (key, id); afterId null for the first page. unassigned: true, no sales

@@ -28,6 +28,16 @@ join clients c on c.id = k.client_id
 left join users u on u.id = c.sales_contact_id
 where k.id = $1;
 
+-- contracts.restore(id): the contract as restore_record() brought it back
+-- (sql/security/60_trash.sql), with its event: the function's row, not a second read.
+-- name: restoreContract :one
+-- params: id
+select {{contractColumns}}
+from restore_record('contract', $1) r
+cross join lateral jsonb_populate_record(null::contracts, r) k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id;
+
 -- A page of contracts, sorted (lib/crm/sort.ts fills in %1$I the sort column,
 -- %2$s the keyset comparison, %3$s the direction) after the last row's
 -- (key, id); afterId null for the first page. unpaid: amount due > 0;

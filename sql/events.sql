@@ -32,6 +32,15 @@ from events e
 {{eventJoins}}
 where e.id = $1;
 
+-- events.restore(id): the event as restore_record() brought it back
+-- (sql/security/60_trash.sql): the function's row, not a second read.
+-- name: restoreEvent :one
+-- params: id
+select {{eventColumns}}
+from restore_record('event', $1) r
+cross join lateral jsonb_populate_record(null::events, r) e
+{{eventJoins}};
+
 -- A page of events, sorted (lib/crm/sort.ts fills in %1$I the sort column,
 -- %2$s the keyset comparison, %3$s the direction; an index on (column, id)
 -- serves each) after the last row's (key, id): afterId null for the first page.

@@ -25,10 +25,6 @@ select case $1::text when 'client' then exists (select from clients c where c.id
                      else exists (select from events e where e.id = $2) end as live,
        exists (select from trash t where t.object = $1 and t.record_id = $2) as "inTrash";
 
--- name: restoreRecord :one
--- params: object, id
-select restore_record($1, $2) as restored;
-
 -- What the caller may see in the trash (026's policy), newest first, keyset
 -- on id (beforeId: the last id seen). Only what was deleted itself; what went
 -- with it is counted (two index lookups of trash_went_with_idx per row: a

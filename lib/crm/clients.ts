@@ -24,7 +24,7 @@ import type { Actor } from '../domain/actor.js';
 import { phoneE164 } from './phone.js';
 
 const q = queries('clients', [
-  'getClient', 'listClients', 'searchClients', 'countClients', 'createClient', 'lockClient', 'peekClient', 'updateClient', 'lockSalesCandidate', 'assignClient',
+  'getClient', 'restoreClient', 'listClients', 'searchClients', 'countClients', 'createClient', 'lockClient', 'peekClient', 'updateClient', 'lockSalesCandidate', 'assignClient',
 ] as const);
 
 export interface Client {
@@ -192,7 +192,7 @@ export function createClients(deps: ApiDeps) {
   /** Clients from a CSV file, all or nothing (lib/crm/import.ts), checked with create's own validators. */
   const importFile = importClients(deps, CLIENTS.create);
 
-  const trashed = trashMethods(deps, 'client', CLIENT_TRASH, get);
+  const trashed = trashMethods<Client>(deps, 'client', CLIENT_TRASH, q.restoreClient);
   const { erase, personalData } = createErasure(deps);
   const { undoImport } = createUndo(deps);
 

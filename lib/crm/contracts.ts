@@ -22,7 +22,7 @@ import { flag, recordId, validated, type Problems } from './validate.js';
 import { pageLimitField } from './list-filters.js';
 
 const q = queries('contracts', [
-  'getContract', 'listContracts', 'exportContracts', 'countContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract', 'payContract',
+  'getContract', 'restoreContract', 'listContracts', 'exportContracts', 'countContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract', 'payContract',
 ] as const);
 
 export interface Contract {
@@ -224,7 +224,7 @@ export function createContracts(deps: ApiDeps) {
   /** Who changed this contract and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'contract', get);
 
-  return { list, count, get, create, update, sign, pay, history, ...trashMethods(deps, 'contract', CONTRACTS, get) };
+  return { list, count, get, create, update, sign, pay, history, ...trashMethods<Contract>(deps, 'contract', CONTRACTS, q.restoreContract) };
 }
 
 export type Contracts = ReturnType<typeof createContracts>;

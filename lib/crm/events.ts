@@ -20,7 +20,7 @@ import { attendees, flag, name, nullOr, rangeEnd, recordId, text, timestamp, val
 import { pageLimitField } from './list-filters.js';
 
 const q = queries('events', [
-  'getEvent', 'listEvents', 'countEvents', 'eventOfContract', 'createEvent', 'lockEvent', 'peekEvent', 'updateEvent', 'lockSupportCandidate', 'assignEvent',
+  'getEvent', 'restoreEvent', 'listEvents', 'countEvents', 'eventOfContract', 'createEvent', 'lockEvent', 'peekEvent', 'updateEvent', 'lockSupportCandidate', 'assignEvent',
 ] as const);
 
 export interface Event {
@@ -240,7 +240,7 @@ export function createEvents(deps: ApiDeps) {
   /** Who changed this event and when (sql/migrations/007_change_log.sql). */
   const history = historyMethod(deps, 'event', get);
 
-  return { list, count, upcoming, get, create, update, assign, history, ...trashMethods(deps, 'event', EVENTS, get) };
+  return { list, count, upcoming, get, create, update, assign, history, ...trashMethods<Event>(deps, 'event', EVENTS, q.restoreEvent) };
 }
 
 export type Events = ReturnType<typeof createEvents>;

@@ -6,7 +6,7 @@
  * decides who may do what (DELETE policies, restore_record, empty_trash):
  * these only validate the arguments and say why a refusal happened.
  */
-import { bind, queries } from '../db/sql.js';
+import { bind, queries, type NamedQuery } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
 import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
 import { EVERYONE, fields, may, method, need, one, pageOf, value, type RecordDescription, type Values, record } from './describe.js';
@@ -15,7 +15,7 @@ import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { recordId, type Problems } from './validate.js';
 import { pageLimitField } from './list-filters.js';
 
-const q = queries('trash', ['deleteClient', 'deleteContract', 'deleteEvent', 'whyNotDeleted', 'restoreRecord', 'listTrash', 'emptyTrash'] as const);
+const q = queries('trash', ['deleteClient', 'deleteContract', 'deleteEvent', 'whyNotDeleted', 'listTrash', 'emptyTrash'] as const);
 
 export type TrashObject = 'client' | 'contract' | 'event';
 const TRASH_OBJECTS: readonly TrashObject[] = ['client', 'contract', 'event'];
@@ -101,8 +101,11 @@ export const TRASH_EMPTY = method({
   description: 'remove for good what has been in the trash longer than olderThan', example: "trash.empty({olderThan: '30d'})",
 });
 
-/** delete(id) and restore(id) for one kind of record; `get` reads it back once restored. */
-export function trashMethods<R>(deps: ApiDeps, object: TrashObject, described: ReturnType<typeof trashDescriptions>, get: (id: number) => Promise<R>) {
+/**
+ * delete(id) and restore(id) for one kind of record; `restoreQuery` (params: id)
+ * restores it and returns it as `get` shows it, from restore_record()'s own row.
+ */
+export function trashMethods<R>(deps: ApiDeps, object: TrashObject, described: ReturnType<typeof trashDescriptions>, restoreQuery: NamedQuery) {
   async function remove(recordIdValue: number): Promise<{ deleted: string; id: number }> {
     await inSession(deps, async (tx) => {
       if ((await tx.exec(DELETE_QUERY[object], [recordIdValue])) > 0) return;
@@ -115,8 +118,7 @@ export function trashMethods<R>(deps: ApiDeps, object: TrashObject, described: R
   }
 
   async function restore(recordIdValue: number): Promise<R> {
-    await inSession(deps, (tx) => tx.one(q.restoreRecord, bind(q.restoreRecord, { object, id: recordIdValue })));
-    return get(recordIdValue);
+    return (await inSession(deps, (tx) => tx.one<R>(restoreQuery, bind(restoreQuery, { id: recordIdValue })))) as R;
   }
 
   return { delete: remove, restore };

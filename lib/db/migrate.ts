@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { loadMigrations, type Migration } from './sql.js';
+import { loadMigrations, loadSecurityFiles, type Migration } from './sql.js';
 import { bind, queries } from './sql.js';
 import type { AdminConnection } from './admin.js';
-import { migrationsDir } from '../platform/paths.js';
+import { migrationsDir, securityDir } from '../platform/paths.js';
 import { ConfigError } from '../domain/errors.js';
 
 const q = queries('migrate', ['lockMigrations', 'createMigrationsTable', 'addMigrationChecksums', 'appliedMigrations', 'recordMigration', 'recordChecksum'] as const);
@@ -42,11 +42,11 @@ export function migrationDrift(code: Migration[], applied: Applied[]): string | 
 /**
  * Apply every migration not yet recorded, in order, each in its own transaction
  * together with its record and checksum, as the schema owner, after checking
- * that what was applied is still what the code holds. Concurrent runs
- * serialise on a lock of schema_migrations (only the owner may take it).
- * Returns the names applied now.
+ * that what was applied is still what the code holds; then the security model
+ * (applySecurity). Concurrent runs serialise on a lock of schema_migrations
+ * (only the owner may take it). Returns the names of the migrations applied now.
  */
-export async function migrate(conn: AdminConnection, dir = migrationsDir): Promise<string[]> {
+export async function migrate(conn: AdminConnection, dir = migrationsDir, security = securityDir): Promise<string[]> {
   const migrations = loadMigrations(dir);
   await conn.transaction(async (tx) => {
     await tx.exec(q.createMigrationsTable);
@@ -71,5 +71,26 @@ export async function migrate(conn: AdminConnection, dir = migrationsDir): Promi
     });
     if (appliedNow) applied.push(label(migration));
   }
+  await applySecurity(conn, security);
   return applied;
+}
+
+/**
+ * The security model (sql/security/*.sql: every function defined, then
+ * 70_reset.sql drops every policy and revokes every privilege of schema epic
+ * but the owner's, then the policies and grants again), in name order, in one
+ * transaction as the schema owner under the migrations' lock: at every setup,
+ * so that what the files say is what the database holds. A failing file
+ * leaves everything as it was.
+ */
+export async function applySecurity(conn: AdminConnection, dir = securityDir): Promise<void> {
+  const files = loadSecurityFiles(dir);
+  await conn.transaction(async (tx) => {
+    await tx.exec(q.lockMigrations);
+    for (const file of files) {
+      await conn.script(file.text).catch((err: Error) => {
+        throw new Error(`sql/security/${file.name} failed: ${err.message}`);
+      });
+    }
+  }, { asOwner: true });
 }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot, sqlDir } from '../platform/paths.js';
@@ -161,4 +162,24 @@ export function loadMigrations(dir: string): Migration[] {
     seen.add(version);
     return { version, name: m[2], text: fs.readFileSync(path.join(dir, file), 'utf8') };
   });
+}
+
+/** A file of the security model: `sql/security/NN_name.sql`, applied in name order. */
+export interface SecurityFile {
+  name: string;
+  text: string;
+}
+
+export function loadSecurityFiles(dir: string): SecurityFile[] {
+  return migrationFiles(dir).map((file) => {
+    if (!/^\d{2}_[a-z0-9_]+\.sql$/.test(file)) throw new Error(`sql/security/${file}: security files are named NN_name.sql`);
+    return { name: file, text: fs.readFileSync(path.join(dir, file), 'utf8') };
+  });
+}
+
+/** The SHA-256 (hex) of the security files, names and texts: what setup applied (the embedded marker keeps it). */
+export function securityDigest(dir: string): string {
+  const hash = crypto.createHash('sha256');
+  for (const f of loadSecurityFiles(dir)) hash.update(`${f.name}\0${f.text}\0`, 'utf8');
+  return hash.digest('hex');
 }

@@ -12,6 +12,8 @@ export const packageRoot: string = (() => {
 
 export const sqlDir = path.join(packageRoot, 'sql');
 export const migrationsDir = path.join(sqlDir, 'migrations');
+/** The security model's definitions, applied after the migrations at every setup (lib/db/migrate.ts). */
+export const securityDir = path.join(sqlDir, 'security');
 
 /** `EPIC_EVENTS_HOME`, else `$XDG_DATA_HOME/epic-events`, else `~/.local/share/epic-events`. */
 export function defaultStateDir(env: NodeJS.ProcessEnv): string {

@@ -8,7 +8,7 @@ import { testQueries } from '../support/test-queries.js';
 import { apiAs, buildWorld, rejection, type World } from '../support/fixtures.js';
 import { ctx, fingerprint, resetData, sessionDb } from '../support/server.js';
 
-const t = testQueries(['bypassDeleteClient', 'bypassDeleteContract', 'bypassDeleteEvent', 'bypassRestore', 'bypassEmptyTrash', 'bypassReadTrash', 'bypassInsertTrash', 'bypassDeleteTrash'] as const);
+const t = testQueries(['bypassDeleteClient', 'bypassDeleteContract', 'bypassDeleteEvent', 'bypassRestore', 'bypassEmptyTrash', 'bypassReadTrash', 'bypassInsertTrash', 'bypassDeleteTrash', 'restoreRecordRow'] as const);
 
 /** One raw statement under a department's identity: rows affected, or the SQLSTATE. */
 async function raw(actor: Actor, run: (tx: Executor) => Promise<number>): Promise<number | string> {
@@ -124,6 +124,24 @@ describe('the trash', () => {
     expect(await seen(w.lou)).to.deep.equal([`event ${w.eventL}`]);
     expect((await apiAs(w.manager).trash({ object: 'contract', limit: 1 })).rows.map((e) => e.recordId)).to.deep.equal([w.contractB]);
     expect(await rejection(apiAs(w.manager).trash({ object: 'user' as never }))).to.be.instanceOf(ValidationError);
+  });
+
+  it('restores a record and returns it as get shows it, from restore_record\'s own row (the table\'s row as jsonb)', async () => {
+    const m = apiAs(w.manager);
+    await m.clients.delete(w.clientA);
+    const client = await m.clients.restore(w.clientA);
+    expect(client).to.deep.equal(await m.clients.get(w.clientA));
+    await m.contracts.delete(w.contractA);
+    const contract = await m.contracts.restore(w.contractA);
+    expect(contract).to.deep.equal(await m.contracts.get(w.contractA));
+    await apiAs(w.kate).events.delete(w.eventK);
+    const event = await apiAs(w.kate).events.restore(w.eventK);
+    expect(event).to.deep.equal(await m.events.get(w.eventK));
+    // Raw: what the function itself returns.
+    await m.contracts.delete(w.contractA);
+    const row = await raw(w.alice, async (tx) => ((await tx.one<{ row: Record<string, unknown> }>(t.restoreRecordRow, ['contract', w.contractA]))?.row ?? {}) as never);
+    expect(row).to.include({ id: w.contractA, client_id: w.clientA, total_amount: 1000 });
+    expect(row).to.have.all.keys('id', 'client_id', 'total_amount', 'amount_due', 'signed_at', 'created_at', 'updated_at', 'version');
   });
 
   it('refuses to restore a contract whose client is in the trash, and restores it with the client', async () => {

@@ -686,6 +686,10 @@ insert into follow_ups (client_id, set_by, due_at, note) values ($1, $2, $3, $4)
 -- name: bypassRestore :exec
 select restore_record($1, $2);
 
+-- What restore_record returns: the restored table row (sql/migrations/076).
+-- name: restoreRecordRow :one
+select restore_record($1, $2) as row;
+
 -- name: bypassEmptyTrash :exec
 select empty_trash('0 days');
 
@@ -816,3 +820,62 @@ grant execute on function pg_catalog.pg_advisory_lock(bigint) to public;
 
 -- name: recloseAdvisoryLocks :exec
 revoke execute on function pg_catalog.pg_advisory_lock(bigint) from public;
+
+-- The security model (spec/db/security-model.spec.ts): what a hand on the
+-- owner's connection might change, each undone by the next setup.
+-- name: handMadeSecurity :exec
+do $$
+begin
+  grant select on users to epic_support;
+  grant select on trash to public;
+  grant execute on function empty_trash(interval) to epic_sales;
+  grant update (signed_at) on contracts to epic_sales;
+  create policy hand_made on clients for update to epic_support using (true) with check (true);
+  drop policy clients_read on clients;
+  alter table events no force row level security;
+end $$;
+
+-- Our functions (not the extensions') and the policies, by name.
+-- name: functionNames :many
+select distinct p.proname as name
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+where n.nspname = 'epic'
+  and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+order by 1;
+
+-- name: policyNames :many
+select tablename || '.' || policyname as name from pg_policies where schemaname = 'epic' order by 1;
+
+-- Privileges in schema epic held by a role other than the object's owner, and the policies.
+-- name: nonOwnerSecurity :one
+select ((select count(*) from pg_namespace n, aclexplode(n.nspacl) x where n.nspname = 'epic' and x.grantee <> n.nspowner)
+     + (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) x
+        where n.nspname = 'epic' and x.grantee <> c.relowner)
+     + (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        join pg_attribute a on a.attrelid = c.oid and a.attnum > 0, aclexplode(a.attacl) x
+        where n.nspname = 'epic' and x.grantee <> c.relowner)
+     + (select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace,
+        aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) x
+        where n.nspname = 'epic' and x.grantee <> p.proowner
+          and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'))
+       )::int as privileges,
+       (select count(*) from pg_policies where schemaname = 'epic')::int as policies;
+
+-- Backends waiting for the migrations' lock (sql/migrate.sql lockMigrations).
+-- name: migrationsLockWaiters :one
+select count(*)::int as waiting from pg_locks l
+where l.relation = 'epic.schema_migrations'::regclass and l.mode = 'ShareRowExclusiveLock' and not l.granted;
+
+-- A function only a test's security file created (spec/db/security-model.spec.ts).
+-- name: dropSecurityProbe :exec
+drop function if exists security_probe();
+
+-- An empty database made ready for the migrations alone (what setup's
+-- provisionDatabase does first): schema epic, owned by epic_owner, who may
+-- create the extensions.
+-- name: prepareScratchSchema :exec
+do $$
+begin
+  create schema if not exists epic authorization epic_owner;
+  execute format('grant connect, create on database %I to epic_owner', current_database());
+end $$;
