@@ -21,12 +21,9 @@ import { issueToken } from '../../auth/tokens.js';
 import { openSessionFor } from '../../auth/sessions.js';
 import { login } from '../../auth/login.js';
 import { createLogin, type Current } from '../session.js';
-import { runBatch, startShell, type ShellIO } from '../../shell/index.js';
-import { preflightRepl } from '../../shell/repl-adapter.js';
+import type { ShellIO } from '../../shell/index.js';
 import { insideFile, resolveUserPath, startDir } from '../../platform/user-paths.js';
 import type { SetupReport } from '../provision.js';
-import { embeddedNeedsSetup } from '../provisioned.js';
-import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
 export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<number> {
   const config = configFrom(io);
@@ -36,9 +33,13 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     throw new ConfigError('--demo runs only on the embedded database: unset DATABASE_URL and POSTGRES_* to try it');
   }
   const scripted = opts.file !== undefined || opts.eval !== undefined || !io.stdin.isTTY;
+  // The front-end's modules load while the database is reached and the session checked:
+  // a script's the batch runner only, the interactive shell's the REPL, completion, history…
+  const frontEnd = scripted ? import('../../shell/batch.js') : import('../../shell/repl.js');
+  frontEnd.catch(() => undefined); // awaited below; a failure is reported there
   // A Node.js whose REPL the shell cannot use is said now, before anyone types a password
   // (scripts make a REPL only if a statement needs one, and stop at that statement).
-  if (!scripted) preflightRepl();
+  if (!scripted) (await import('../../shell/repl-adapter.js')).preflightRepl();
   const quiet = opts.quiet || scripted;
   const notice = (line: string) => void io.stderr.write(`${visible(line)}\n`);
   // Relative paths are the user's: under `npm start`, the folder they typed it in, not the clone.
@@ -56,7 +57,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   try {
     target = await openTarget(config, { log: quiet ? undefined : notice, onLease: releaseOnExit });
     if (opts.demo) target = await prepareDemo(config, target, notice, quiet, opts.reset === true);
-    else if (target.kind === 'embedded' && embeddedNeedsSetup(config)) {
+    else if (target.kind === 'embedded' && (await import('../provisioned.js')).embeddedNeedsSetup(config)) {
       // First start on the embedded default (or an upgrade): provision it now,
       // asking for the first management collaborator on a terminal.
       notice('Setting up the embedded database (first start)…');
@@ -119,6 +120,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       startDir: from,
     };
 
+    if (!scripted) return await (await (frontEnd as Promise<typeof import('../../shell/repl.js')>)).startShell(shellLogin, shellIO);
+    const { runBatch } = await (frontEnd as Promise<typeof import('../../shell/batch.js')>);
     if (script !== undefined) {
       // Inside the script, load('x.js') is the script's neighbour.
       return await insideFile(scriptPath as string, () => runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO));
@@ -128,11 +131,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       const code = opts.eval === '-' ? await readAll(io.stdin) : opts.eval;
       return await runBatch(shellLogin, { code, filename: '--eval', print: 'last' }, shellIO);
     }
-    if (!io.stdin.isTTY) {
-      if (opts.passwordStdin) return 0; // stdin carried the password: nothing else to run
-      return await runBatch(shellLogin, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);
-    }
-    return await startShell(shellLogin, shellIO);
+    if (opts.passwordStdin) return 0; // stdin carried the password: nothing else to run
+    return await runBatch(shellLogin, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);
   } finally {
     await watch?.close().catch(() => undefined);
     await sessions?.close().catch(() => undefined);
@@ -156,13 +156,13 @@ function demoBanner(department: string): string {
 
 /** The demo runs on its own database of the embedded server, provisioned and filled once. */
 async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: string) => void, quiet: boolean, reset: boolean): Promise<DatabaseTarget> {
+  const [{ runSetup }, { DEMO_DATABASE, loadDemoData }] = await Promise.all([import('../provision.js'), import('../demo.js')]);
   const demo: DatabaseTarget = {
     ...target,
     admin: { ...target.admin, database: DEMO_DATABASE },
     runtime: { ...target.runtime, database: DEMO_DATABASE },
     release: () => target.release(),
   };
-  const { runSetup } = await import('../provision.js');
   await runSetup({ ...config, adminEmail: undefined, adminPassword: undefined }, demo, { log: () => undefined });
   const conn = await AdminConnection.open(demo.admin, config.connectTimeoutMs, config.busyTimeoutMs);
   try {
@@ -174,6 +174,7 @@ async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: s
 }
 
 async function demoLogin(config: Config, target: DatabaseTarget, department: NonNullable<CliOptions['demo']>): Promise<Current> {
+  const { demoUserId } = await import('../demo.js');
   const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs, config.busyTimeoutMs);
   try {
     const id = await demoUserId(conn, department);
