@@ -8,8 +8,8 @@ import { configFrom, type CliIO, type CliOptions } from './command.js';
 import type { Config } from '../../platform/config.js';
 import { openTarget, type DatabaseTarget } from '../../db/connect.js';
 import { releaseOnExit } from './lifecycle.js';
-import { AdminConnection, Database, SessionPools } from '../../db/index.js';
-import { refuseTransactionPooling } from '../../db/pooler.js';
+import { AdminConnection, checkExecutor, Database, SessionPools, type Executor } from '../../db/index.js';
+import { poolerGate } from '../../db/pooler.js';
 import { ConfigError } from '../../domain/errors.js';
 import { readAll } from '../../platform/prompt.js';
 import { visible } from '../../platform/text.js';
@@ -76,8 +76,11 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       onConnectionLost: target.revive,
     });
     const database = db;
-    // A pooler in transaction mode cannot carry the shell: one line now, before any login (embedded: never pooled).
-    if (target.kind === 'external') await refuseTransactionPooling(database, target.runtime, config.connectTimeoutMs);
+    // A pooler in transaction mode cannot carry the shell: one line before any login (embedded: never pooled),
+    // asked on the first connection the login opens, or now when a password may be asked on the terminal.
+    const gate = target.kind === 'external' ? poolerGate(target.runtime, config.connectTimeoutMs) : undefined;
+    const guarded = (ex: Executor) => gate?.guard(ex) ?? ex;
+    if (gate && io.stdin.isTTY && !scripted) await gate.check(database);
     // Every call after the login runs as the session's own role (sql/migrations/040).
     const pools = (sessions = new SessionPools(target.runtime, {
       connectTimeoutMs: config.connectTimeoutMs,
@@ -91,8 +94,10 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       ? await demoLogin(config, target, opts.demo)
       : await login({
           config,
-          db: database,
+          db: guarded(database),
           sessionDb: (actor) => pools.forActor(actor),
+          // A stored token is checked on its session's own role, whose connection the calls use next: one connection, not two.
+          tokenDb: (dbLogin) => guarded(checkExecutor(pools, () => ({ dbLogin }), database)),
           terminal: { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout },
           email: opts.email ?? firstSignIn?.email,
           passwordFromStdin: opts.passwordStdin ? await readAll(io.stdin) : firstSignIn?.password,
