@@ -20,7 +20,7 @@ import { tokenSecret } from '../../auth/secret.js';
 import { issueToken } from '../../auth/tokens.js';
 import { openSessionFor } from '../../auth/sessions.js';
 import { login } from '../../auth/login.js';
-import { createLogin, type Current } from '../session.js';
+import type { Current } from '../session.js';
 import type { ShellIO } from '../../shell/index.js';
 import { insideFile, resolveUserPath, startDir } from '../../platform/user-paths.js';
 import type { SetupReport } from '../provision.js';
@@ -35,8 +35,10 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   const scripted = opts.file !== undefined || opts.eval !== undefined || !io.stdin.isTTY;
   // The front-end's modules load while the database is reached and the session checked:
   // a script's the batch runner only, the interactive shell's the REPL, completion, history…
+  // So does the API behind the session (lib/program/session.ts: every object's methods), which the login does not need.
   const frontEnd = scripted ? import('../../shell/batch.js') : import('../../shell/repl.js');
-  frontEnd.catch(() => undefined); // awaited below; a failure is reported there
+  const session = import('../session.js');
+  for (const loading of [frontEnd, session]) loading.catch(() => undefined); // awaited below; a failure is reported there
   // A Node.js whose REPL the shell cannot use is said now, before anyone types a password
   // (scripts make a REPL only if a statement needs one, and stop at that statement).
   if (!scripted) (await import('../../shell/repl-adapter.js')).preflightRepl();
@@ -108,6 +110,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
 
     // The listener counts in the session role's connection limit, not the runtime role's.
     watch = new SessionWatch({ listen: (q, onPayload) => pools.forActor(current.actor).listen(q, onPayload) });
+    const { createLogin } = await session;
     const shellLogin = createLogin({ config, db: database, sessions: pools, monitor, current, watch, storeToken: !opts.demo, log: notice });
     const shellIO: ShellIO = {
       input: io.stdin,
