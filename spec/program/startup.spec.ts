@@ -4,7 +4,8 @@
  * completion, history, notices, the start-up file) nor Node.js's REPL and
  * its domain module, nor the embedded server's modules on an external
  * server, and opens one connection to the database, its session's own role's,
- * on which the session is still checked before the evaluation: an ended
+ * on which the session is still checked before the evaluation, and does
+ * not set up standard input, which it does not read: an ended
  * session runs nothing. A statement that needs the REPL (top-level await)
  * still gets it. The spawned CLI is traced by spec/support/load-trace.ts (no
  * timing is asserted).
@@ -27,6 +28,7 @@ const PRELOAD = pathToFileURL(path.join(packageRoot, 'dist', 'spec', 'support', 
 interface Trace {
   connections: number;
   builtins: string[];
+  stdinMade: boolean;
   /** Paths under the package (dist/lib/…) of the ES modules loaded. */
   modules: string[];
 }
@@ -75,6 +77,18 @@ describe('program: what a script loads and opens at start', function () {
     expect(r.trace.builtins).to.not.include.members(['domain']);
     // The stored token is checked on the session's own role, whose connection the call then uses.
     expect(r.trace.connections).to.equal(1);
+    // Standard input is never read by --eval CODE: not even set up.
+    expect(r.trace.stdinMade).to.equal(false);
+  });
+
+  it('--eval - and piped input still read standard input', async () => {
+    await logIn();
+    for (const args of [['--eval', '-'], []]) {
+      const r = await traced(args, 'whoami().email\n');
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.include(bed.world.alice.email);
+      expect(r.trace.stdinMade).to.equal(true);
+    }
   });
 
   it('a statement that needs the REPL (top-level await) still gets it', async () => {

@@ -2,8 +2,8 @@
  * Preloaded into a spawned CLI (`node --import …/load-trace.js`) when
  * EPIC_LOAD_TRACE names a file: at exit it writes there the ES modules the
  * process loaded (from the loader hook of load-trace-hooks.ts), the Node.js
- * built-in modules it loaded (process.moduleLoadList) and how many TCP
- * connections it opened. What start-up loads and opens is asserted by
+ * built-in modules it loaded (process.moduleLoadList), how many TCP
+ * connections it opened and whether it made process.stdin. What start-up loads and opens is asserted by
  * spec/program/startup.spec.ts without timing anything.
  */
 import fs from 'node:fs';
@@ -21,10 +21,16 @@ if (file) {
     connections++;
     return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
   } as typeof connect;
+  let stdinMade = false;
+  const stdin = Object.getOwnPropertyDescriptor(process, 'stdin');
+  if (stdin?.get && stdin.configurable) {
+    const get = stdin.get;
+    Object.defineProperty(process, 'stdin', { ...stdin, get: () => ((stdinMade = true), get.call(process)) });
+  }
   process.on('exit', () => {
     const loadList = (process as unknown as { moduleLoadList: string[] }).moduleLoadList;
     const builtins = loadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
     const modules = fs.readFileSync(modulesFile, 'utf8').split('\n').filter(Boolean);
-    fs.writeFileSync(file, JSON.stringify({ connections, builtins, modules }));
+    fs.writeFileSync(file, JSON.stringify({ connections, builtins, modules, stdinMade }));
   });
 }

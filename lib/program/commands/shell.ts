@@ -11,7 +11,7 @@ import { releaseOnExit } from './lifecycle.js';
 import { AdminConnection, checkExecutor, Database, SessionPools, type Executor } from '../../db/index.js';
 import { poolerGate } from '../../db/pooler.js';
 import { ConfigError } from '../../domain/errors.js';
-import { readAll } from '../../platform/prompt.js';
+import { readAll, type Terminal } from '../../platform/prompt.js';
 import { visible } from '../../platform/text.js';
 import { assertUsableStateDir } from '../../platform/state.js';
 import { createMonitor } from '../../platform/monitoring.js';
@@ -82,7 +82,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     // asked on the first connection the login opens, or now when a password may be asked on the terminal.
     const gate = target.kind === 'external' ? poolerGate(target.runtime, config.connectTimeoutMs) : undefined;
     const guarded = (ex: Executor) => gate?.guard(ex) ?? ex;
-    if (gate && io.stdin.isTTY && !scripted) await gate.check(database);
+    if (gate && !scripted && io.stdin.isTTY) await gate.check(database);
     // Every call after the login runs as the session's own role (sql/migrations/040).
     const pools = (sessions = new SessionPools(target.runtime, {
       connectTimeoutMs: config.connectTimeoutMs,
@@ -100,10 +100,10 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
           sessionDb: (actor) => pools.forActor(actor),
           // A stored token is checked on its session's own role, whose connection the calls use next: one connection, not two.
           tokenDb: (dbLogin) => guarded(checkExecutor(pools, () => ({ dbLogin }), database)),
-          terminal: { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout },
+          terminal: terminalOf(io),
           email: opts.email ?? firstSignIn?.email,
           passwordFromStdin: opts.passwordStdin ? await readAll(io.stdin) : firstSignIn?.password,
-          interactive: Boolean(io.stdin.isTTY && !scripted),
+          interactive: !scripted && io.stdin.isTTY === true,
           monitor,
           log: notice,
         });
@@ -113,7 +113,9 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     const { createLogin } = await session;
     const shellLogin = createLogin({ config, db: database, sessions: pools, monitor, current, watch, storeToken: !opts.demo, log: notice });
     const shellIO: ShellIO = {
-      input: io.stdin,
+      get input() {
+        return io.stdin; // made at its first use (lib/program/cli.ts processIO)
+      },
       output: io.stdout,
       errorOutput: io.stderr,
       historyFile: opts.demo ? undefined : path.join(config.stateDir, 'history'),
@@ -148,6 +150,16 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     await monitor.flush(2000).catch(() => undefined);
     await target?.release().catch(() => undefined);
   }
+}
+
+/** The terminal to ask on, its input made only if something is asked. */
+function terminalOf(io: CliIO): Terminal {
+  return {
+    get input() {
+      return io.stdin;
+    },
+    output: io.stderr.isTTY ? io.stderr : io.stdout,
+  };
 }
 
 function readScript(file: string, resolved: string): string {
