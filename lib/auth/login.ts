@@ -18,7 +18,7 @@ import type { Monitor } from '../platform/monitoring.js';
 import { AuthError, ValidationError } from '../domain/errors.js';
 import type { Department } from '../domain/departments.js';
 import { ask, type Terminal } from '../platform/prompt.js';
-import type { Actor } from '../domain/actor.js';
+import type { Actor, DbLogin } from '../domain/actor.js';
 import { tokenSecret } from './secret.js';
 import { actorForClaims } from './token-check.js';
 import { lastEmail, readToken, removeToken, saveToken } from './store.js';
@@ -37,6 +37,11 @@ export interface LoginOptions {
   db: Executor;
   /** Where a session's own calls run (its role's pool, lib/db/session-pools.ts): replacing a password management set. */
   sessionDb: (actor: Actor) => Executor;
+  /**
+   * Where a stored token's session is checked: its own role's connection, which the
+   * shell's calls use next (the runtime role's once that role cannot log in); default `db`.
+   */
+  tokenDb?: (login: DbLogin) => Executor;
   /** Where to ask for the email and the password (hidden). */
   terminal?: Terminal;
   email?: string;
@@ -128,9 +133,10 @@ export async function login(opts: LoginOptions): Promise<LoginResult> {
     if (verdict.ok && !verdict.claims.dbLogin) { // a token of the release before session roles: no role to work as
       opts.log('Your session has expired; please log in again.');
     } else if (verdict.ok) {
-      const check = await actorForClaims(db, verdict.claims);
+      const tokenDb = opts.tokenDb && verdict.claims.dbLogin ? opts.tokenDb(verdict.claims.dbLogin) : db;
+      const check = await actorForClaims(tokenDb, verdict.claims);
       if (check.ok) {
-        await replaceManagementPassword(opts, check.actor);
+        await replaceManagementPassword(opts, check.actor, undefined, tokenDb);
         return { actor: check.actor, token: stored };
       }
       removeToken(config, email);
@@ -198,8 +204,8 @@ async function passwordLogin(opts: LoginOptions, email: string): Promise<Passwor
  * anything else (a script, --eval, --password-stdin) is refused, exit code 3.
  * `current`: the password just typed at login (else it is asked).
  */
-async function replaceManagementPassword(opts: LoginOptions, actor: Actor, current?: string): Promise<void> {
-  const { config, db, monitor } = opts;
+async function replaceManagementPassword(opts: LoginOptions, actor: Actor, current?: string, db: Executor = opts.db): Promise<void> {
+  const { config, monitor } = opts;
   if (!(await passwordChangeDue(db, actor.sessionKey))) return;
   if (!opts.interactive || !opts.terminal) {
     throw new AuthError(`the password of ${actor.email} was set by management and must be replaced before anything else runs: start epic-events on a terminal, log in and choose your own`);

@@ -1,6 +1,6 @@
 import type { Config, ConnectionParams } from '../platform/config.js';
 import { ConfigError } from '../domain/errors.js';
-import { EMBEDDED_DATABASE, EmbeddedServer, StartFailure, SUPERUSER } from './embedded/index.js';
+import type { EmbeddedServer } from './embedded/index.js';
 
 /** Where the database is, and the two ways in: the administrator (setup) and the runtime role (shell). */
 export interface DatabaseTarget {
@@ -45,6 +45,8 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
       release: async () => undefined,
     };
   }
+  // The embedded server's modules are loaded only when it is the target (an external server never needs them).
+  const { EMBEDDED_DATABASE, EmbeddedServer, SUPERUSER } = await import('./embedded/index.js');
   const server = new EmbeddedServer(config.stateDir, { durable: options.durable, log: options.log, idleSeconds: config.embeddedIdleSeconds });
   // Handed over before the lease is taken, so a signal in between cannot leave it behind.
   const removeHooks = options.onLease?.(() => server.releaseSync()) ?? (() => undefined);
@@ -74,6 +76,7 @@ export async function openTarget(config: Config, options: OpenOptions = {}): Pro
 
 /** Restart a dead embedded server, and say in one line what happened. */
 export async function reviveMessage(server: EmbeddedServer): Promise<string> {
+  const { StartFailure } = await import('./embedded/index.js');
   try {
     switch (await server.revive()) {
       case 'running':

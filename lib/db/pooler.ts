@@ -19,6 +19,7 @@ import type { ConnectionParams } from '../platform/config.js';
 import { openClient, send, type Connection } from './driver.js';
 import { queries } from './sql.js';
 import type { QueryRunner } from './transaction.js';
+import type { Executor } from './door.js';
 
 const pq = queries('pooler', ['serverPort', 'backendPid', 'beginProbe', 'endProbe'] as const);
 
@@ -26,8 +27,34 @@ export const TRANSACTION_POOLING = 'the database is reached through a connection
   "(PgBouncer's pool_mode = transaction), which the shell cannot use: it keeps prepared statements, session settings and LISTEN " +
   'on its connections; use pool_mode = session, or connect to PostgreSQL directly';
 
+/**
+ * The check made once, by whichever connection is opened first, before its
+ * first statement: `guard` gives executors that run it (once between them)
+ * and wait for it (the login with a stored token opens only its session
+ * role's connection, a password login only the runtime role's); `check` runs
+ * it now (before a password is asked on a terminal).
+ */
+export interface PoolerGate {
+  check(ex: Pick<Executor, 'one'>): Promise<void>;
+  guard(ex: Executor): Executor;
+}
+
+export function poolerGate(params: ConnectionParams, connectTimeoutMs: number): PoolerGate {
+  let checked: Promise<void> | undefined;
+  const check = (ex: Pick<Executor, 'one'>) => (checked ??= refuseTransactionPooling(ex, params, connectTimeoutMs));
+  return {
+    check,
+    guard: (ex) => ({
+      one: async (q, values) => (await check(ex), ex.one(q, values)),
+      many: async (q, values) => (await check(ex), ex.many(q, values)),
+      exec: async (q, values) => (await check(ex), ex.exec(q, values)),
+      texts: async (q, values) => (await check(ex), ex.texts(q, values)),
+    }),
+  };
+}
+
 /** Refuse a pooler in transaction or statement mode between us and the server (ConfigError, exit code 2). */
-export async function refuseTransactionPooling(db: QueryRunner, params: ConnectionParams, connectTimeoutMs: number): Promise<void> {
+export async function refuseTransactionPooling(db: Pick<QueryRunner, 'one'>, params: ConnectionParams, connectTimeoutMs: number): Promise<void> {
   if (params.host.startsWith('/')) return; // a Unix socket: the server's own
   const row = await db.one<{ port: number | null }>(pq.serverPort);
   if (row?.port == null || row.port === params.port) return;

@@ -7,9 +7,13 @@
  * one line and ignored.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import { packageRoot } from './paths.js';
+
+/** dotenv's parser, loaded only when there is a `.env` to read (most starts have none). */
+const parseDotenv = (text: string): Record<string, string> =>
+  (createRequire(import.meta.url)('dotenv') as typeof import('dotenv')).parse(text);
 
 /** Why a working folder's `.env` is not to be trusted, or undefined when it is. */
 export function untrustedEnvFile(file: string, uid = process.getuid?.()): string | undefined {

@@ -168,5 +168,11 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
 }
 
 function processIO(): CliIO {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+  // Standard input is made at its first use: a call that never reads it (--eval CODE, a script file) does not set it up.
+  return {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout, stderr: process.stderr, env: process.env,
+  };
 }

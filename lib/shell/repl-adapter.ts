@@ -17,7 +17,8 @@
  * (the 'history' event), the question (`rl.question`), Ctrl+C ('SIGINT').
  */
 import type { EventEmitter } from 'node:events';
-import repl, { type REPLEval, type REPLServer, type ReplOptions } from 'node:repl';
+import { createRequire } from 'node:module';
+import type { REPLEval, REPLServer, ReplOptions } from 'node:repl';
 import { PassThrough } from 'node:stream';
 import { UnsupportedNode } from '../platform/node-version.js';
 
@@ -82,7 +83,7 @@ export function startRepl(options: ReplOptions): AdaptedRepl {
   // Node 25.9+: the public option. Older versions ignore it (and use a domain, below).
   let server: REPLServer;
   try {
-    server = repl.start({ ...options, handleError: (err: unknown) => (route(err), 'ignore') } as ReplOptions);
+    server = nodeRepl().start({ ...options, handleError: (err: unknown) => (route(err), 'ignore') } as ReplOptions);
   } catch (err) {
     throw new UnsupportedNode(`the REPL does not start with the shell's options (${(err as Error).message})`);
   }
@@ -196,6 +197,15 @@ export function startRepl(options: ReplOptions): AdaptedRepl {
       return ok;
     },
   };
+}
+
+/**
+ * Node.js's REPL, loaded by the first REPL made: a batch makes one only for a
+ * statement that needs it, and loading it (with the domain module, whose
+ * presence reroutes every event emitted) is a good part of a script's start.
+ */
+function nodeRepl(): typeof import('node:repl') {
+  return createRequire(import.meta.url)('node:repl') as typeof import('node:repl');
 }
 
 /**

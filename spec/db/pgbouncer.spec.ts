@@ -3,7 +3,8 @@
  * PostgreSQL itself (two collaborators log in and work, one after the other
  * and at once); in transaction mode — where the second login used to fail
  * with `prepared statement "auth.login" already exists` — it refuses at start
- * in one line naming the mode to use, having changed nothing. Skipped, saying
+ * in one line naming the mode to use, having changed nothing (a stored
+ * token's check, on its session role's connection, included). Skipped, saying
  * why, only when the machine has no pgbouncer binary (.ci/run installs it).
  */
 import { expect } from 'chai';
@@ -56,6 +57,21 @@ describe('db: behind PgBouncer', function () {
     const before = await fingerprint();
     for (const who of [bed.world.alice, bed.world.bob]) {
       const r = await login({ ...env, EPIC_EVENTS_HOME: `${bed.home}/${who.id}` }, who.email, 'whoami().email');
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr).to.match(/^ConfigError: the database is reached through a connection pooler in transaction or statement pooling mode .*use pool_mode = session, or connect to PostgreSQL directly\n$/);
+    }
+    expect(await fingerprint()).to.deep.equal(before);
+  });
+
+  it('refuses transaction mode with a stored token too: the check runs first on the session role connection, before the check of the token', async () => {
+    // Logged in on PostgreSQL directly: the stored token's check is the first statement through the pooler.
+    const direct = await login(bed.env, bed.world.alice.email, 'whoami().email');
+    expect(direct.code, direct.stderr).to.equal(0);
+    bouncer = await startPgbouncer(ctx().server.serverAdmin, 'transaction');
+    const before = await fingerprint();
+    for (let i = 0; i < 2; i++) {
+      const r = await runCli(['--eval', 'whoami().email'], through(bouncer));
       expect(r.code, r.stderr).to.equal(2);
       expect(r.stdout).to.equal('');
       expect(r.stderr).to.match(/^ConfigError: the database is reached through a connection pooler in transaction or statement pooling mode .*use pool_mode = session, or connect to PostgreSQL directly\n$/);

@@ -8,10 +8,10 @@ import { configFrom, type CliIO, type CliOptions } from './command.js';
 import type { Config } from '../../platform/config.js';
 import { openTarget, type DatabaseTarget } from '../../db/connect.js';
 import { releaseOnExit } from './lifecycle.js';
-import { AdminConnection, Database, SessionPools } from '../../db/index.js';
-import { refuseTransactionPooling } from '../../db/pooler.js';
+import { AdminConnection, checkExecutor, Database, SessionPools, type Executor } from '../../db/index.js';
+import { poolerGate } from '../../db/pooler.js';
 import { ConfigError } from '../../domain/errors.js';
-import { readAll } from '../../platform/prompt.js';
+import { readAll, type Terminal } from '../../platform/prompt.js';
 import { visible } from '../../platform/text.js';
 import { assertUsableStateDir } from '../../platform/state.js';
 import { createMonitor } from '../../platform/monitoring.js';
@@ -20,13 +20,10 @@ import { tokenSecret } from '../../auth/secret.js';
 import { issueToken } from '../../auth/tokens.js';
 import { openSessionFor } from '../../auth/sessions.js';
 import { login } from '../../auth/login.js';
-import { createLogin, type Current } from '../session.js';
-import { runBatch, startShell, type ShellIO } from '../../shell/index.js';
-import { preflightRepl } from '../../shell/repl-adapter.js';
+import type { Current } from '../session.js';
+import type { ShellIO } from '../../shell/index.js';
 import { insideFile, resolveUserPath, startDir } from '../../platform/user-paths.js';
 import type { SetupReport } from '../provision.js';
-import { embeddedNeedsSetup } from '../provisioned.js';
-import { DEMO_DATABASE, demoUserId, loadDemoData } from '../demo.js';
 
 export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<number> {
   const config = configFrom(io);
@@ -36,9 +33,15 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     throw new ConfigError('--demo runs only on the embedded database: unset DATABASE_URL and POSTGRES_* to try it');
   }
   const scripted = opts.file !== undefined || opts.eval !== undefined || !io.stdin.isTTY;
+  // The front-end's modules load while the database is reached and the session checked:
+  // a script's the batch runner only, the interactive shell's the REPL, completion, history…
+  // So does the API behind the session (lib/program/session.ts: every object's methods), which the login does not need.
+  const frontEnd = scripted ? import('../../shell/batch.js') : import('../../shell/repl.js');
+  const session = import('../session.js');
+  for (const loading of [frontEnd, session]) loading.catch(() => undefined); // awaited below; a failure is reported there
   // A Node.js whose REPL the shell cannot use is said now, before anyone types a password
   // (scripts make a REPL only if a statement needs one, and stop at that statement).
-  if (!scripted) preflightRepl();
+  if (!scripted) (await import('../../shell/repl-adapter.js')).preflightRepl();
   const quiet = opts.quiet || scripted;
   const notice = (line: string) => void io.stderr.write(`${visible(line)}\n`);
   // Relative paths are the user's: under `npm start`, the folder they typed it in, not the clone.
@@ -56,7 +59,7 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
   try {
     target = await openTarget(config, { log: quiet ? undefined : notice, onLease: releaseOnExit });
     if (opts.demo) target = await prepareDemo(config, target, notice, quiet, opts.reset === true);
-    else if (target.kind === 'embedded' && embeddedNeedsSetup(config)) {
+    else if (target.kind === 'embedded' && (await import('../provisioned.js')).embeddedNeedsSetup(config)) {
       // First start on the embedded default (or an upgrade): provision it now,
       // asking for the first management collaborator on a terminal.
       notice('Setting up the embedded database (first start)…');
@@ -75,8 +78,11 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       onConnectionLost: target.revive,
     });
     const database = db;
-    // A pooler in transaction mode cannot carry the shell: one line now, before any login (embedded: never pooled).
-    if (target.kind === 'external') await refuseTransactionPooling(database, target.runtime, config.connectTimeoutMs);
+    // A pooler in transaction mode cannot carry the shell: one line before any login (embedded: never pooled),
+    // asked on the first connection the login opens, or now when a password may be asked on the terminal.
+    const gate = target.kind === 'external' ? poolerGate(target.runtime, config.connectTimeoutMs) : undefined;
+    const guarded = (ex: Executor) => gate?.guard(ex) ?? ex;
+    if (gate && !scripted && io.stdin.isTTY) await gate.check(database);
     // Every call after the login runs as the session's own role (sql/migrations/040).
     const pools = (sessions = new SessionPools(target.runtime, {
       connectTimeoutMs: config.connectTimeoutMs,
@@ -90,21 +96,26 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       ? await demoLogin(config, target, opts.demo)
       : await login({
           config,
-          db: database,
+          db: guarded(database),
           sessionDb: (actor) => pools.forActor(actor),
-          terminal: { input: io.stdin, output: io.stderr.isTTY ? io.stderr : io.stdout },
+          // A stored token is checked on its session's own role, whose connection the calls use next: one connection, not two.
+          tokenDb: (dbLogin) => guarded(checkExecutor(pools, () => ({ dbLogin }), database)),
+          terminal: terminalOf(io),
           email: opts.email ?? firstSignIn?.email,
           passwordFromStdin: opts.passwordStdin ? await readAll(io.stdin) : firstSignIn?.password,
-          interactive: Boolean(io.stdin.isTTY && !scripted),
+          interactive: !scripted && io.stdin.isTTY === true,
           monitor,
           log: notice,
         });
 
     // The listener counts in the session role's connection limit, not the runtime role's.
     watch = new SessionWatch({ listen: (q, onPayload) => pools.forActor(current.actor).listen(q, onPayload) });
+    const { createLogin } = await session;
     const shellLogin = createLogin({ config, db: database, sessions: pools, monitor, current, watch, storeToken: !opts.demo, log: notice });
     const shellIO: ShellIO = {
-      input: io.stdin,
+      get input() {
+        return io.stdin; // made at its first use (lib/program/cli.ts processIO)
+      },
       output: io.stdout,
       errorOutput: io.stderr,
       historyFile: opts.demo ? undefined : path.join(config.stateDir, 'history'),
@@ -119,6 +130,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       startDir: from,
     };
 
+    if (!scripted) return await (await (frontEnd as Promise<typeof import('../../shell/repl.js')>)).startShell(shellLogin, shellIO);
+    const { runBatch } = await (frontEnd as Promise<typeof import('../../shell/batch.js')>);
     if (script !== undefined) {
       // Inside the script, load('x.js') is the script's neighbour.
       return await insideFile(scriptPath as string, () => runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO));
@@ -128,11 +141,8 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       const code = opts.eval === '-' ? await readAll(io.stdin) : opts.eval;
       return await runBatch(shellLogin, { code, filename: '--eval', print: 'last' }, shellIO);
     }
-    if (!io.stdin.isTTY) {
-      if (opts.passwordStdin) return 0; // stdin carried the password: nothing else to run
-      return await runBatch(shellLogin, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);
-    }
-    return await startShell(shellLogin, shellIO);
+    if (opts.passwordStdin) return 0; // stdin carried the password: nothing else to run
+    return await runBatch(shellLogin, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);
   } finally {
     await watch?.close().catch(() => undefined);
     await sessions?.close().catch(() => undefined);
@@ -140,6 +150,16 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     await monitor.flush(2000).catch(() => undefined);
     await target?.release().catch(() => undefined);
   }
+}
+
+/** The terminal to ask on, its input made only if something is asked. */
+function terminalOf(io: CliIO): Terminal {
+  return {
+    get input() {
+      return io.stdin;
+    },
+    output: io.stderr.isTTY ? io.stderr : io.stdout,
+  };
 }
 
 function readScript(file: string, resolved: string): string {
@@ -156,13 +176,13 @@ function demoBanner(department: string): string {
 
 /** The demo runs on its own database of the embedded server, provisioned and filled once. */
 async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: string) => void, quiet: boolean, reset: boolean): Promise<DatabaseTarget> {
+  const [{ runSetup }, { DEMO_DATABASE, loadDemoData }] = await Promise.all([import('../provision.js'), import('../demo.js')]);
   const demo: DatabaseTarget = {
     ...target,
     admin: { ...target.admin, database: DEMO_DATABASE },
     runtime: { ...target.runtime, database: DEMO_DATABASE },
     release: () => target.release(),
   };
-  const { runSetup } = await import('../provision.js');
   await runSetup({ ...config, adminEmail: undefined, adminPassword: undefined }, demo, { log: () => undefined });
   const conn = await AdminConnection.open(demo.admin, config.connectTimeoutMs, config.busyTimeoutMs);
   try {
@@ -174,6 +194,7 @@ async function prepareDemo(config: Config, target: DatabaseTarget, notice: (l: s
 }
 
 async function demoLogin(config: Config, target: DatabaseTarget, department: NonNullable<CliOptions['demo']>): Promise<Current> {
+  const { demoUserId } = await import('../demo.js');
   const conn = await AdminConnection.open(target.admin, config.connectTimeoutMs, config.busyTimeoutMs);
   try {
     const id = await demoUserId(conn, department);
