@@ -4,11 +4,12 @@
  * CopyData messages (one a row in text format), each given here to `each` as
  * it comes, with no string made of it. `each` may return a promise: the
  * socket is not read until it settles (backpressure: the server waits, memory
- * stays bounded). A failure of `each` cancels the statement and is the one
- * thrown.
+ * stays bounded). After a failure of `each` the rest is read and dropped
+ * (a cancel request could reach the statements that follow instead) and that
+ * failure is the one thrown.
  */
 import type { CopyEach } from './door.js';
-import { cancelBackend, send, type Connection, type Outcome } from './driver.js';
+import { send, type Connection, type Outcome } from './driver.js';
 import { internals } from './pg-client.js';
 
 export async function copyOut(conn: Connection, q: { name?: string; text: string; values?: readonly unknown[] }, each: CopyEach): Promise<Outcome> {
@@ -20,7 +21,6 @@ export async function copyOut(conn: Connection, q: { name?: string; text: string
     if (failure) return;
     failure = { err };
     stream?.resume();
-    void cancelBackend(conn);
   };
   const onData = (message: { chunk: Buffer }) => {
     if (failure) return;
