@@ -81,9 +81,12 @@ limit $3;
 -- takes no parameters: copyContractsSettings sets the keyset's values first,
 -- transaction-local; the key is read as the view's own column type
 -- (json_populate_record), once (a subquery). Times print in UTC, ISO style.
+-- The COPY lasts as long as its rows take to be written (the file, a pipe
+-- read by a pager): no statement limit in this transaction, as a cursor's
+-- export had none between its fetches.
 -- name: copyContractsSettings :exec
 -- params: afterKey, afterId
-select set_config('timezone', 'UTC', true), set_config('datestyle', 'ISO, MDY', true),
+select set_config('timezone', 'UTC', true), set_config('datestyle', 'ISO, MDY', true), set_config('statement_timeout', '0', true),
        set_config('epic.export_after_key', $1::text, true),
        set_config('epic.export_after_id', $2::integer::text, true);
 

@@ -6,7 +6,13 @@ import { csvCell, exportList, neutralised, streamPages, type CsvStyle } from '..
 import { Page } from '../../lib/crm/page.js';
 import { shellSyntax } from '../../lib/shell/tokens.js';
 import { addBulk, addClient, addContract, apiAs, buildWorld, rejection } from '../support/fixtures.js';
-import { resetData } from '../support/server.js';
+import { ctx, resetData } from '../support/server.js';
+import { SessionPools } from '../../lib/db/index.js';
+import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
+
+const cq = queries('contracts', ['copyContractsSettings'] as const);
+const t = testQueries(['sleepSeconds'] as const);
 import { tempWorkingDir } from '../support/workdir.js';
 
 describe('export(list, file)', () => {
@@ -127,6 +133,23 @@ describe('export(list, file)', () => {
     expect(blocks).to.equal(1);
     for (let i = 0; i < 5; i++) expect(await api.contracts.count({})).to.equal(6006);
     expect((await api.contracts.list({ limit: 2, sort: '-id' })).map((c) => c.id)).to.have.length(2);
+  });
+
+  it('the COPY of an export has no statement limit (it lasts as long as its rows take to be written); the calls around it keep theirs', async () => {
+    const w = await buildWorld();
+    const pools = new SessionPools(ctx().target.runtime, { statementTimeoutMs: 300 });
+    try {
+      const db = pools.forActor(w.manager);
+      const slept = await db.transaction(async (tx) => {
+        await tx.exec(cq.copyContractsSettings, ['1', 1]);
+        return tx.one(t.sleepSeconds, [0.6]);
+      }, { readOnly: true });
+      expect(slept).to.deep.equal({ slept: '' });
+      const err = await rejection(db.transaction((tx) => tx.one(t.sleepSeconds, [0.6])));
+      expect(err.message).to.include('statement timeout');
+    } finally {
+      await pools.close();
+    }
   });
 
   it('never replaces an existing file unless {overwrite: true}, and then keeps it 0600', async () => {
