@@ -109,12 +109,19 @@ for update of c;
 {{clientLockRow}};
 
 -- Every field is written (merged by the caller under the row lock); updated_at
--- is the last update/contact.
--- name: updateClient :exec
+-- is the last update/contact. Returns the record as getClient shows it, as
+-- this update left it (no second read).
+-- name: updateClient :one
 -- params: id, fullName, email, phone, companyName, phoneE164
-update clients
-set full_name = $2, email = $3, phone = $4, company_name = $5, phone_e164 = $6, updated_at = now()
-where id = $1;
+with updated as (
+  update clients
+  set full_name = $2, email = $3, phone = $4, company_name = $5, phone_e164 = $6, updated_at = now()
+  where id = $1
+  returning *
+)
+select {{clientColumns}}
+from updated c
+left join users u on u.id = c.sales_contact_id;
 
 -- The collaborator a client is being given to (clients.assign), kept from
 -- changing department or leaving until the assignment commits.
@@ -126,9 +133,16 @@ join departments d on d.id = u.department_id
 where u.id = $1
 for share of u;
 
--- name: assignClient :exec
+-- Returns the record as getClient shows it, with its new sales contact's name.
+-- name: assignClient :one
 -- params: id, salesContactId
-update clients set sales_contact_id = $2 where id = $1;
+with updated as (
+  update clients set sales_contact_id = $2 where id = $1
+  returning *
+)
+select {{clientColumns}}
+from updated c
+left join users u on u.id = c.sales_contact_id;
 
 -- clients.import (lib/crm/import.ts): the import's number for
 -- clients.undoImport, made by its first write (sql/migrations/047

@@ -145,11 +145,19 @@ for update of k for share of c;
 -- params: id
 {{contractLockRow}};
 
--- name: updateContractAmounts :exec
+-- Returns the contract as getContract shows it, as this update left it.
+-- name: updateContractAmounts :one
 -- params: id, totalAmount, amountDue
-update contracts
-set total_amount = $2::numeric, amount_due = $3::numeric, updated_at = now()
-where id = $1;
+with updated as (
+  update contracts
+  set total_amount = $2::numeric, amount_due = $3::numeric, updated_at = now()
+  where id = $1
+  returning *
+)
+select {{contractColumns}}
+from updated k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id;
 
 -- Only through the database's own function (sql/migrations/006, 075): signed
 -- now, never undone or back-dated (the version is bumped by trigger). Returns

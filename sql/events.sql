@@ -11,6 +11,13 @@ e.start_at as "startAt", e.end_at as "endAt",
 e.support_contact_id as "supportContactId", s.full_name as "supportContactName",
 e.location, e.attendees, e.notes, e.created_at as "createdAt", e.updated_at as "updatedAt"
 
+-- What eventColumns reads beside the event row (e): its contract, the
+-- client through it, the support contact.
+-- fragment: eventJoins
+join contracts k on k.id = e.contract_id
+join clients c on c.id = k.client_id
+left join users s on s.id = e.support_contact_id
+
 -- fragment: eventLockRow
 select e.id, e.name, e.start_at as "startAt", e.end_at as "endAt", e.location, e.attendees, e.notes,
        e.support_contact_id as "supportContactId", s.email as "supportContactEmail"
@@ -22,9 +29,7 @@ where e.id = $1
 -- params: id
 select {{eventColumns}}
 from events e
-join contracts k on k.id = e.contract_id
-join clients c on c.id = k.client_id
-left join users s on s.id = e.support_contact_id
+{{eventJoins}}
 where e.id = $1;
 
 -- A page of events, sorted (lib/crm/sort.ts fills in %1$I the sort column,
@@ -37,9 +42,7 @@ where e.id = $1;
 select {{eventColumns}},
        e.%1$I::text as "sortKey"
 from events e
-join contracts k on k.id = e.contract_id
-join clients c on c.id = k.client_id
-left join users s on s.id = e.support_contact_id
+{{eventJoins}}
 where ($2::integer is null or (e.%1$I, e.id) %2$s ($1, $2))
   and ($4::boolean is null or (e.support_contact_id is null) = $4)
   and ($5::integer is null or e.support_contact_id = $5)
@@ -88,12 +91,19 @@ for update of e;
 -- params: id
 {{eventLockRow}};
 
--- name: updateEvent :exec
+-- Returns the event as getEvent shows it, as this update left it (no second read).
+-- name: updateEvent :one
 -- params: id, name, startAt, endAt, location, attendees, notes
-update events
-set name = $2, start_at = $3, end_at = $4, location = $5, attendees = $6, notes = $7,
-    updated_at = now()
-where id = $1;
+with updated as (
+  update events
+  set name = $2, start_at = $3, end_at = $4, location = $5, attendees = $6, notes = $7,
+      updated_at = now()
+  where id = $1
+  returning *
+)
+select {{eventColumns}}
+from updated e
+{{eventJoins}};
 
 -- The collaborator an event is given to, locked so their department cannot
 -- change before we commit.
@@ -105,8 +115,15 @@ join departments d on d.id = u.department_id
 where u.id = $1
 for share of u;
 
--- name: assignEvent :exec
+-- Returns the event as getEvent shows it, with its new support contact's name.
+-- name: assignEvent :one
 -- params: id, supportContactId
-update events
-set support_contact_id = $2, updated_at = now()
-where id = $1;
+with updated as (
+  update events
+  set support_contact_id = $2, updated_at = now()
+  where id = $1
+  returning *
+)
+select {{eventColumns}}
+from updated e
+{{eventJoins}};

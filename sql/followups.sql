@@ -17,11 +17,16 @@ where c.id = $1;
 insert into follow_ups (client_id, due_at, note) values ($1, $2, $3)
 returning id;
 
+-- A follow-up as getFollowUp and doneFollowUp show it (f: the follow-up, c:
+-- its client, s: who set it, d: who marked it done).
+-- fragment: followUpColumns
+f.id, f.client_id as "clientId", c.full_name as "clientName", f.due_at as "dueAt", f.note,
+f.set_by as "setById", s.full_name as "setByName", f.created_at as "createdAt",
+f.done_at as "doneAt", d.full_name as "doneByName"
+
 -- name: getFollowUp :one
 -- params: id
-select f.id, f.client_id as "clientId", c.full_name as "clientName", f.due_at as "dueAt", f.note,
-       f.set_by as "setById", s.full_name as "setByName", f.created_at as "createdAt",
-       f.done_at as "doneAt", d.full_name as "doneByName"
+select {{followUpColumns}}
 from follow_ups f
 join clients c on c.id = f.client_id
 left join users s on s.id = f.set_by
@@ -70,6 +75,15 @@ select f.id, f.done_at as "doneAt" from follow_ups f where f.id = $1;
 -- params: id
 select follow_up_client($1) as "clientId";
 
--- name: doneFollowUp :exec
+-- Returns the follow-up as getFollowUp shows it, as this update left it (no second read).
+-- name: doneFollowUp :one
 -- params: id
-update follow_ups set done_at = now(), done_by = current_collaborator_id() where id = $1;
+with done as (
+  update follow_ups set done_at = now(), done_by = current_collaborator_id() where id = $1
+  returning *
+)
+select {{followUpColumns}}
+from done f
+join clients c on c.id = f.client_id
+left join users s on s.id = f.set_by
+left join users d on d.id = f.done_by;

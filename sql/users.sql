@@ -13,19 +13,21 @@ returning id, employee_number as "employeeNumber", full_name as "fullName", emai
 -- params: email
 select id from users where lower(email) = lower($1);
 
--- Every record query below returns the same shape, never the password hash.
+-- Every record query below returns the same shape, never the password hash:
+-- a collaborator as every read shows it (u: the user row, d: its department).
+-- fragment: userColumns
+u.id, u.employee_number as "employeeNumber", u.full_name as "fullName", u.email, u.phone, d.name as department,
+u.created_at as "createdAt", u.updated_at as "updatedAt"
 
 -- name: getUserById :one
 -- params: id
-select u.id, u.employee_number as "employeeNumber", u.full_name as "fullName", u.email, u.phone, d.name as department,
-       u.created_at as "createdAt", u.updated_at as "updatedAt"
+select {{userColumns}}
 from users u join departments d on d.id = u.department_id
 where u.id = $1;
 
 -- name: getUserByEmail :one
 -- params: email
-select u.id, u.employee_number as "employeeNumber", u.full_name as "fullName", u.email, u.phone, d.name as department,
-       u.created_at as "createdAt", u.updated_at as "updatedAt"
+select {{userColumns}}
 from users u join departments d on d.id = u.department_id
 where lower(u.email) = lower($1);
 
@@ -36,8 +38,7 @@ where lower(u.email) = lower($1);
 -- name: listUsers :many
 -- plan: per-call
 -- params: afterKey, afterId, limit, department, words
-select u.id, u.employee_number as "employeeNumber", u.full_name as "fullName", u.email, u.phone, d.name as department,
-       u.created_at as "createdAt", u.updated_at as "updatedAt", u.%1$I::text as "sortKey"
+select {{userColumns}}, u.%1$I::text as "sortKey"
 from users u join departments d on d.id = u.department_id
 where ($2::integer is null or (u.%1$I, u.id) %2$s ($1, $2))
   and ($4::text is null or d.name = $4)
@@ -78,17 +79,23 @@ select count(*)::int as n from users u join departments d on d.id = u.department
 where d.name = 'management' and u.id <> $1;
 
 -- Optional changes in one statement: null keeps the column; phone has its own
--- flag (phoneGiven) because null is also a value it can be set to.
+-- flag (phoneGiven) because null is also a value it can be set to. Returns
+-- the record as getUserById shows it, as this update left it (its columns
+-- named: management may not select password_hash, so no returning *).
 -- name: updateUser :one
 -- params: id, fullName, email, phoneGiven, phone, department
-update users u set
-  full_name     = coalesce($2, u.full_name),
-  email         = coalesce($3, u.email),
-  phone         = case when $4::boolean then $5 else u.phone end,
-  department_id = coalesce((select d.id from departments d where d.name = $6), u.department_id),
-  updated_at    = now()
-where u.id = $1
-returning u.id;
+with updated as (
+  update users u set
+    full_name     = coalesce($2, u.full_name),
+    email         = coalesce($3, u.email),
+    phone         = case when $4::boolean then $5 else u.phone end,
+    department_id = coalesce((select d.id from departments d where d.name = $6), u.department_id),
+    updated_at    = now()
+  where u.id = $1
+  returning u.id, u.employee_number, u.full_name, u.email, u.phone, u.department_id, u.created_at, u.updated_at
+)
+select {{userColumns}}
+from updated u join departments d on d.id = u.department_id;
 
 -- Separate from updateUser: writing the hash never needs reading it (management
 -- may not select password_hash, sql/migrations/003).

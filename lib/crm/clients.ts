@@ -7,8 +7,7 @@
  */
 import { bind, queries } from '../db/sql.js';
 import { NotFound, ValidationError } from '../domain/errors.js';
-import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed } from './describe.js';
-import { CLIENT } from './records.js';
+import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed, record } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { IMPORT, importClients } from './import.js';
 import { FOLLOW_UP, followUpMethod } from './follow-ups.js';
@@ -41,6 +40,12 @@ export interface Client {
   /** Last update/contact. */
   updatedAt: Date;
 }
+
+/** A client as methods return it (lib/crm/describe.ts `record`; `epic-events types` declares it from this). */
+const CLIENT = record<Client>('Client', {
+  id: 'number', fullName: 'string', email: 'string', phone: 'string | null', companyName: 'string | null',
+  salesContactId: 'number | null', salesContactName: 'string | null', createdAt: ['Date', 'First contact.'], updatedAt: ['Date', 'Last update/contact.'],
+});
 
 /** The client as an update checks it: its fields and the sales contact's email (for the refusal message). */
 type LockedClient = Omit<Client, 'salesContactName' | 'createdAt' | 'updatedAt'> & { salesContactEmail: string | null };
@@ -141,12 +146,13 @@ export function createClients(deps: ApiDeps) {
   async function update(clientId: number, next: Values<typeof CLIENTS.update>[1]): Promise<Client> {
     const actor = deps.actor();
     const mayChange = (row: LockedClient) => assertOwnership(CLIENTS.update, actor, row, 'update');
-    await inSession(deps, async (tx) => {
+    // The update returns the record as it left it (sql/clients.sql updateClient): no second read.
+    const updated = await inSession(deps, async (tx) => {
       const current = (await tx.one<LockedClient>(q.lockClient, bind(q.lockClient, { id: clientId })))
         ?? (await missingOrRefused<LockedClient>(tx, q.peekClient, clientId, () => new NotFound(`no client has id ${clientId}`), mayChange));
       mayChange(current);
       const phone = next.phone === undefined ? current.phone : next.phone;
-      await tx.exec(q.updateClient, bind(q.updateClient, {
+      return tx.one<Client>(q.updateClient, bind(q.updateClient, {
         id: clientId,
         fullName: next.fullName ?? current.fullName,
         email: next.email ?? current.email,
@@ -155,7 +161,13 @@ export function createClients(deps: ApiDeps) {
         phoneE164: phoneE164(phone),
       }));
     });
-    return get(clientId);
+    return written(updated, clientId);
+  }
+
+  /** The row an update returned, or NotFound as get would say it. */
+  function written(row: Client | undefined, clientId: number): Client {
+    if (!row) throw new NotFound(`no client has id ${clientId}`);
+    return row;
   }
 
   /** Who changed this client and when (sql/migrations/007_change_log.sql). */
@@ -163,7 +175,7 @@ export function createClients(deps: ApiDeps) {
 
   /** Management gives a client a sales contact (or none): the target must be in sales (checked by PostgreSQL too, 003). */
   async function assign(clientId: number, userId: number | null): Promise<Client> {
-    await inSession(deps, async (tx) => {
+    const assigned = await inSession(deps, async (tx) => {
       if (!(await tx.one(q.lockClient, bind(q.lockClient, { id: clientId })))) throw new NotFound(`no client ${clientId}`);
       if (userId !== null) {
         const target = await tx.one<{ email: string; department: string }>(q.lockSalesCandidate, bind(q.lockSalesCandidate, { id: userId }));
@@ -172,9 +184,9 @@ export function createClients(deps: ApiDeps) {
           throw new ValidationError([{ field: 'salesUserId', problem: `must be a sales collaborator (${target.email} is in ${target.department})` }]);
         }
       }
-      await tx.exec(q.assignClient, bind(q.assignClient, { id: clientId, salesContactId: userId }));
+      return tx.one<Client>(q.assignClient, bind(q.assignClient, { id: clientId, salesContactId: userId }));
     });
-    return get(clientId);
+    return written(assigned, clientId);
   }
 
   /** Clients from a CSV file, all or nothing (lib/crm/import.ts), checked with create's own validators. */

@@ -17,7 +17,7 @@ import { inSession, type ApiDeps } from './deps.js';
 import type { Questions } from './invoke.js';
 import { checkRelease, collaboratorLabel, type ReassignOptions } from './reassign.js';
 import { ValidationError } from '../domain/errors.js';
-import type { UserRecord } from './users.js';
+import type { UserRecord } from './user-records.js';
 
 const q = queries('users', ['userHoldings', 'getUserById'] as const);
 const hq = queries('history', ['historyEntry'] as const);

@@ -10,8 +10,7 @@ import type { Executor } from '../db/index.js';
 import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
 import type { Actor } from '../domain/actor.js';
 import { formatDate } from '../platform/dates.js';
-import { EVERYONE, fields, may, method, need, value, type MethodDescription, type ObjectDescription, type Values, one, pageOf, typed } from './describe.js';
-import { CONTRACT } from './records.js';
+import { EVERYONE, fields, may, method, need, value, type MethodDescription, type ObjectDescription, type Values, one, pageOf, typed, record } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, inSessionStatement, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
@@ -43,6 +42,14 @@ export interface Contract {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A contract as methods return it (lib/crm/describe.ts `record`). */
+const CONTRACT = record<Contract>('Contract', {
+  id: 'number', clientId: 'number', clientName: 'string', clientEmail: 'string', clientPhone: 'string | null',
+  salesContactId: ['number | null', "The client's sales contact."], salesContactName: 'string | null',
+  totalAmount: ['string', "Exact, two decimals: '1500.00'."], amountDue: 'string', signed: 'boolean', signedAt: 'Date | null',
+  createdAt: 'Date', updatedAt: 'Date',
+});
 
 /** The contract with its client's sales contact, as a write checks it (locked). */
 export interface LockedContract {
@@ -167,15 +174,17 @@ export function createContracts(deps: ApiDeps) {
 
   async function update(contractId: number, given: Values<typeof CONTRACTS.update>[1]): Promise<Contract> {
     const actor = deps.actor();
-    await inSession(deps, async (tx) => {
+    // The update returns the contract as it left it (sql/contracts.sql updateContractAmounts): no second read.
+    const updated = await inSession(deps, async (tx) => {
       const current = await lockContractFor(tx, actor, CONTRACTS.update, contractId, 'update');
       const totalAmount = given.totalAmount ?? current.totalAmount;
       const amountDue = given.amountDue ?? current.amountDue;
       // The other amount comes from the current row: checked here, under the lock.
       validated((p) => checkDueWithinTotal(totalAmount, amountDue, p));
-      await tx.exec(q.updateContractAmounts, bind(q.updateContractAmounts, { id: contractId, totalAmount, amountDue }));
+      return tx.one<Contract>(q.updateContractAmounts, bind(q.updateContractAmounts, { id: contractId, totalAmount, amountDue }));
     });
-    return get(contractId);
+    if (!updated) throw new NotFound(`no contract has id ${contractId}`);
+    return updated;
   }
 
   async function sign(contractId: number): Promise<Contract> {

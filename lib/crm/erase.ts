@@ -5,12 +5,19 @@
  * client as one JSON document, for a subject access request.
  */
 import { bind, queries } from '../db/sql.js';
-import { method, one, value } from './describe.js';
-import { ERASED, PERSONAL_DATA_RECORD } from './records.js';
+import { method, one, value, record } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { recordId } from './validate.js';
 
 const q = queries('trash', ['eraseClient', 'personalData'] as const);
+
+const ERASED = record<{ erased: number }>('Erased', { erased: ['number', "The client's id."] });
+
+const ROWS = 'Array<Record<string, unknown>>';
+
+const PERSONAL_DATA_RECORD = record<PersonalData>('PersonalData', {
+  client: 'Record<string, unknown>', inTrash: 'boolean', contracts: ROWS, events: ROWS, followUps: ROWS, history: ROWS,
+});
 
 export const ERASE = method({
   returns: one(ERASED), departments: ['management'], writes: true, confirm: true, args: [value('id', recordId)],

@@ -8,8 +8,7 @@
 import { bind, queries } from '../db/sql.js';
 import { Conflict, NotFound, ValidationError } from '../domain/errors.js';
 import { lockContractFor } from './contracts.js';
-import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed } from './describe.js';
-import { EVENT } from './records.js';
+import { EVERYONE, fields, may, method, need, value, type ObjectDescription, type Values, one, pageOf, typed, record } from './describe.js';
 import { historyDescription, historyMethod } from './history.js';
 import { inSession, missingOrRefused, recordById, type ApiDeps } from './deps.js';
 import { assertOwnership } from './ownership.js';
@@ -41,6 +40,13 @@ export interface Event {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** An event as methods return it (lib/crm/describe.ts `record`). */
+const EVENT = record<Event>('EpicEvent', {
+  id: 'number', name: 'string', contractId: 'number', clientName: 'string', clientEmail: 'string', clientPhone: 'string | null',
+  startAt: 'Date', endAt: 'Date', supportContactId: 'number | null', supportContactName: 'string | null',
+  location: 'string', attendees: 'number', notes: 'string | null', createdAt: 'Date', updatedAt: 'Date',
+});
 
 interface LockedEvent {
   id: number;
@@ -191,7 +197,8 @@ export function createEvents(deps: ApiDeps) {
   async function update(eventId: number, given: Values<typeof EVENTS.update>[1]): Promise<Event> {
     const actor = deps.actor();
     const mayChange = (row: LockedEvent) => assertOwnership(EVENTS.update, actor, row, 'update');
-    await inSession(deps, async (tx) => {
+    // The update returns the event as it left it (sql/events.sql updateEvent): no second read.
+    const updated = await inSession(deps, async (tx) => {
       const current = (await tx.one<LockedEvent>(q.lockEvent, bind(q.lockEvent, { id: eventId })))
         ?? (await missingOrRefused<LockedEvent>(tx, q.peekEvent, eventId, () => new NotFound(`no event has id ${eventId}`), mayChange));
       mayChange(current);
@@ -199,17 +206,17 @@ export function createEvents(deps: ApiDeps) {
       const endAt = given.endAt ?? current.endAt;
       // One of the two may come from the current row: checked here, under the lock.
       validated((p) => checkEndAfterStart(startAt, endAt, p));
-      await tx.exec(q.updateEvent, bind(q.updateEvent, {
+      return tx.one<Event>(q.updateEvent, bind(q.updateEvent, {
         id: eventId, name: given.name ?? current.name, startAt, endAt, location: given.location ?? current.location,
         attendees: given.attendees ?? current.attendees, notes: given.notes === undefined ? current.notes : given.notes,
       }));
     });
-    return get(eventId);
+    return written(updated, eventId);
   }
 
   /** Give the event to a support collaborator (null: leave it unassigned). */
   async function assign(eventId: number, userId: number | null): Promise<Event> {
-    await inSession(deps, async (tx) => {
+    const assigned = await inSession(deps, async (tx) => {
       const current = await tx.one<LockedEvent>(q.lockEvent, bind(q.lockEvent, { id: eventId }));
       if (!current) throw new NotFound(`no event has id ${eventId}`);
       if (userId !== null) {
@@ -219,9 +226,15 @@ export function createEvents(deps: ApiDeps) {
           throw new ValidationError([{ field: 'supportUserId', problem: `must be a support collaborator (${target.email} is in ${target.department})` }]);
         }
       }
-      await tx.exec(q.assignEvent, bind(q.assignEvent, { id: eventId, supportContactId: userId }));
+      return tx.one<Event>(q.assignEvent, bind(q.assignEvent, { id: eventId, supportContactId: userId }));
     });
-    return get(eventId);
+    return written(assigned, eventId);
+  }
+
+  /** The row an update returned, or NotFound as get would say it. */
+  function written(row: Event | undefined, eventId: number): Event {
+    if (!row) throw new NotFound(`no event has id ${eventId}`);
+    return row;
   }
 
   /** Who changed this event and when (sql/migrations/007_change_log.sql). */

@@ -6,8 +6,7 @@
  * Read under the caller's row policies like every other read.
  */
 import { bind, queries } from '../db/sql.js';
-import { EVERYONE, method, value, one } from './describe.js';
-import { FOUND } from './records.js';
+import { EVERYONE, method, value, one, record } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { type Problems } from './validate.js';
 import { isWholePhone, searchWords } from './list-filters.js';
@@ -29,14 +28,6 @@ export function findText(value: unknown, field: string, problems: Problems): Fin
   return { words, phone: isWholePhone(text) ? phoneE164(text) : null };
 }
 
-/** find(): not an object's method, but described all the same (help, validation). */
-export const FIND = method({
-  returns: one(FOUND), departments: EVERYONE, writes: false,
-  args: [value('text', findText)],
-  description: 'clients, contracts and events matching every word (any order, case or accent; phones by digits)',
-  example: "find('casey kevin')",
-});
-
 export interface FoundClient { id: number; fullName: string; email: string; phone: string | null; companyName: string | null; salesContactName: string | null }
 export interface FoundContract { id: number; clientId: number; clientName: string; totalAmount: string; amountDue: string; signed: boolean; createdAt: Date }
 export interface FoundEvent { id: number; name: string; startAt: Date; location: string; clientName: string; supportContactName: string | null }
@@ -49,6 +40,24 @@ export interface Found {
   /** Kinds with more matches than shown. */
   more: Array<'clients' | 'contracts' | 'events'>;
 }
+
+/** The fields of a record listed, as a TypeScript Pick of its interface. */
+const pick = <T>(name: string, fields: { readonly [K in keyof Required<T>]: true }) => `Array<Pick<${name}, ${Object.keys(fields).map((f) => `'${f}'`).join(' | ')}>>`;
+
+const FOUND = record<Found>('Found', {
+  clients: pick<FoundClient>('Client', { id: true, fullName: true, email: true, phone: true, companyName: true, salesContactName: true }),
+  contracts: pick<FoundContract>('Contract', { id: true, clientId: true, clientName: true, totalAmount: true, amountDue: true, signed: true, createdAt: true }),
+  events: pick<FoundEvent>('EpicEvent', { id: true, name: true, startAt: true, location: true, clientName: true, supportContactName: true }),
+  more: ["Array<'clients' | 'contracts' | 'events'>", 'Kinds with more matches than shown.'],
+});
+
+/** find(): not an object's method, but described all the same (help, validation). */
+export const FIND = method({
+  returns: one(FOUND), departments: EVERYONE, writes: false,
+  args: [value('text', findText)],
+  description: 'clients, contracts and events matching every word (any order, case or accent; phones by digits)',
+  example: "find('casey kevin')",
+});
 
 /** The row of sql/search.sql find: each kind as a JSON array. */
 interface FoundRows {

@@ -7,8 +7,7 @@
  */
 import { bind, queries } from '../db/sql.js';
 import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
-import { fields, may, method, value, type ObjectDescription, type Values, one, pageOf } from './describe.js';
-import { FOLLOW_UP_RECORD } from './records.js';
+import { fields, may, method, value, type ObjectDescription, type Values, one, pageOf, record } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { assertOwnership, type OwnedRow } from './ownership.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
@@ -31,6 +30,11 @@ export interface FollowUp {
   doneAt: Date | null;
   doneByName: string | null;
 }
+
+const FOLLOW_UP_RECORD = record<FollowUp>('FollowUp', {
+  id: 'number', clientId: 'number', clientName: 'string', dueAt: 'Date', note: 'string', setById: 'number | null',
+  setByName: 'string | null', createdAt: 'Date', doneAt: 'Date | null', doneByName: 'string | null',
+});
 
 export interface FollowUpFilters {
   mine?: boolean;
@@ -119,7 +123,8 @@ export function createFollowUps(deps: ApiDeps) {
 
   async function done(followUpId: number): Promise<FollowUp> {
     const actor = deps.actor();
-    await inSession(deps, async (tx) => {
+    // The update returns the follow-up as it left it (sql/followups.sql doneFollowUp): no second read.
+    const marked = await inSession(deps, async (tx) => {
       const locked = await tx.one<OwnedRow & { clientId: number }>(q.lockFollowUp, bind(q.lockFollowUp, { id: followUpId }));
       if (!locked) {
         const seen = await tx.one<{ doneAt: Date | null }>(q.peekFollowUp, bind(q.peekFollowUp, { id: followUpId }));
@@ -131,9 +136,10 @@ export function createFollowUps(deps: ApiDeps) {
         throw new PermissionDenied(`the database refused this change for your department (follow-up ${followUpId})`);
       }
       assertOwnership(FOLLOW_UPS.done, actor, { ...locked, id: locked.clientId }, 'follow up');
-      await tx.exec(q.doneFollowUp, bind(q.doneFollowUp, { id: followUpId }));
+      return tx.one<FollowUp>(q.doneFollowUp, bind(q.doneFollowUp, { id: followUpId }));
     });
-    return getFollowUp(deps, followUpId);
+    if (!marked) throw new NotFound(`no follow-up has id ${followUpId}`);
+    return marked;
   }
 
   return { list, done };

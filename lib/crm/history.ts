@@ -6,8 +6,7 @@
  */
 import { bind, queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
-import { EVERYONE, fields, may, method, value, type Values, pageOf } from './describe.js';
-import { HISTORY_ENTRY } from './records.js';
+import { EVERYONE, fields, may, method, value, type Values, pageOf, record } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { recordId, timestamp, type Problems } from './validate.js';
@@ -34,6 +33,13 @@ export interface HistoryEntry {
   /** The record's name (a contract's: its client's); null when it is gone or out of sight. */
   recordName?: string | null;
 }
+
+const HISTORY_ENTRY = record<HistoryEntry>('HistoryEntry', {
+  id: 'number', at: 'Date', actorId: 'number | null', actorName: 'string', object: "'client' | 'contract' | 'event' | 'user'",
+  recordId: 'number | null', action: 'string', changes: ['Record<string, [unknown, unknown]> | null', 'Each changed field: [old, new].'], note: 'string | null',
+  people: ['Record<string, string> | null', 'The collaborators the changes name: id → full name.', 'optional'],
+  recordName: ['string | null', "The record's name (a contract's: its client's); null when gone or out of sight.", 'optional'],
+});
 
 function historyObject(v: unknown, field: string, p: Problems): HistoryObject | undefined {
   if (typeof v === 'string' && (HISTORY_OBJECTS as readonly string[]).includes(v)) return v as HistoryObject;

@@ -21,8 +21,7 @@ import { checkRow, isBlank, refusal, type CreateDescription } from './import-row
 import { isWorkbook, xlsxSource } from './import-xlsx.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { ImportRun, type DuplicatePolicy } from './import-run.js';
-import { may, method, value, fields, type Values, one } from './describe.js';
-import { IMPORT_REPORT } from './records.js';
+import { may, method, value, fields, type Values, one, record } from './describe.js';
 import { flag, isPlainObject, text, Problems } from './validate.js';
 
 const q = queries('clients', ['beginImport'] as const);
@@ -39,6 +38,11 @@ export interface ImportReport {
   /** The import's number, for clients.undoImport (null for a dry run, which writes nothing). */
   importId: number | null;
 }
+
+const IMPORT_REPORT = record<ImportReport>('ImportReport', {
+  file: 'string', created: 'number', updated: 'number', skipped: 'number', dryRun: 'boolean',
+  importId: ['number | null', "The import's number, for clients.undoImport (null for a dry run)."],
+});
 
 function duplicatePolicy(v: unknown, field: string, p: Problems): DuplicatePolicy | undefined {
   if (v === 'fail' || v === 'skip' || v === 'update') return v;

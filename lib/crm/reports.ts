@@ -7,8 +7,7 @@
  * here in cents (BigInt), never in floating point.
  */
 import { bind, queries } from '../db/sql.js';
-import { arrayOf, byKey, fields, may, method, need, pageOf, type ObjectDescription, type Values } from './describe.js';
-import { DEBTOR, PIPELINE_LINE, REVENUE_BY_CLIENT, REVENUE_BY_MONTH, REVENUE_BY_SALES_CONTACT } from './records.js';
+import { arrayOf, byKey, fields, may, method, need, pageOf, type ObjectDescription, type Values, record } from './describe.js';
 import { inSession, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { cents } from './money.js';
@@ -48,6 +47,28 @@ export interface PipelineLine {
   contracts: number;
   value: string;
 }
+
+const FIGURES = {
+  contracts: ['number', 'Signed contracts counted.'], signed: ['string', "Total signed, exact: '1500.00'."], collected: ['string', 'Signed minus still due.'], due: ['string', 'Still due.'],
+} as const;
+
+const REVENUE_BY_SALES_CONTACT = record<RevenueBySalesContact>('RevenueBySalesContact', {
+  salesContactId: 'number | null', salesContact: ['string', "Full name, '(no sales contact)' or '(total)'."], ...FIGURES,
+});
+
+const REVENUE_BY_MONTH = record<RevenueByMonth>('RevenueByMonth', { month: ["string", "'2026-06', or '(total)'."], ...FIGURES });
+
+const REVENUE_BY_CLIENT = record<RevenueByClient>('RevenueByClient', {
+  id: 'number', client: ["string", "Full name, or '(total)'."], salesContactId: 'number | null', salesContact: 'string | null', ...FIGURES,
+});
+
+const DEBTOR = record<Debtor>('Debtor', {
+  id: 'number', client: 'string', email: 'string', phone: 'string | null', salesContact: 'string | null', contracts: 'number', due: ['string', "Still due, exact: '1500.00'."],
+});
+
+const PIPELINE_LINE = record<PipelineLine>('PipelineLine', {
+  salesContactId: 'number | null', salesContact: 'string', contracts: ['number', 'Unsigned contracts.'], value: ['string', "Their total, exact: '1500.00'."],
+});
 
 /** Label of the line that adds up a report, and of the clients without a sales contact. */
 export const TOTAL = '(total)';

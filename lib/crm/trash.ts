@@ -9,8 +9,7 @@
 import { bind, queries } from '../db/sql.js';
 import type { Department } from '../domain/departments.js';
 import { Conflict, NotFound, PermissionDenied } from '../domain/errors.js';
-import { EVERYONE, fields, may, method, need, one, pageOf, value, type RecordDescription, type Values } from './describe.js';
-import { DELETED, PURGED, TRASH_ENTRY } from './records.js';
+import { EVERYONE, fields, may, method, need, one, pageOf, value, type RecordDescription, type Values, record } from './describe.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, makePage, type Page } from './page.js';
 import { recordId, type Problems } from './validate.js';
@@ -32,6 +31,17 @@ export interface TrashEntry {
   deletedAt: Date;
   deletedBy: string;
 }
+
+const TRASHED = "'client' | 'contract' | 'event'";
+
+const DELETED = record<{ deleted: string; id: number }>('Deleted', { deleted: [TRASHED, 'What went to the trash.'], id: 'number' });
+
+const TRASH_ENTRY = record<TrashEntry>('TrashEntry', {
+  id: 'number', object: TRASHED, recordId: 'number', what: ['string', 'The record in a few words.'],
+  withRecords: ['number', 'How many records went with it.'], deletedAt: 'Date', deletedBy: 'string',
+});
+
+const PURGED = record<{ purged: number }>('Purged', { purged: ['number', 'Trash entries removed for good.'] });
 
 /** Who may delete (and restore), as the DELETE policies say, in words for a refusal. */
 const RULES: Record<TrashObject, string> = {

@@ -5,8 +5,7 @@
  * refused, naming the fields, when the record changed since.
  */
 import { bind, queries } from '../db/sql.js';
-import { EVERYONE, method, one, value } from './describe.js';
-import { IMPORT_UNDONE, UNDONE } from './records.js';
+import { EVERYONE, method, one, value, record } from './describe.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { recordId, type Problems } from './validate.js';
 
@@ -29,6 +28,15 @@ export interface UndoImportResult {
   /** The clients it updated, their values put back. */
   restored: number[];
 }
+
+const UNDONE = record<UndoResult>('Undone', {
+  object: "'client' | 'contract' | 'event' | 'user'", recordId: 'number', action: "'undone' | 'deleted' | 'restored'",
+  fields: ['string[]', "The fields written back (an 'undone')."],
+});
+
+const IMPORT_UNDONE = record<UndoImportResult>('ImportUndone', {
+  importId: 'number', deleted: ['number[]', 'The clients the import created, now in the trash.'], restored: ['number[]', 'The clients it updated, their values put back.'],
+});
 
 /** A history entry's or an import's id (bigint in the database). */
 function entryId(v: unknown, field: string, p: Problems): number | undefined {

@@ -18,11 +18,10 @@
  * leave management: someone must be able to manage collaborators.
  */
 import { NotFound, ValidationError } from '../domain/errors.js';
-import type { Department } from '../domain/departments.js';
 import { hashPassword } from '../auth/passwords.js';
 import { bind, queries } from '../db/sql.js';
 import { fields, may, method, need, value, type ObjectDescription, type Values, arrayOf, one, pageOf, typed } from './describe.js';
-import { COLLABORATOR, DELETED_USER, UPDATED_COLLABORATOR, SESSION, SESSIONS_ENDED, UNLOCKED } from './records.js';
+import { COLLABORATOR, DELETED_USER, SESSION, SESSIONS_ENDED, UNLOCKED, UPDATED_COLLABORATOR, type DeletedUser, type SessionRecord, type UpdatedUser, type UserRecord } from './user-records.js';
 import { inSession, inSessionStatement, type ApiDeps } from './deps.js';
 import { createHistory, historyDescription } from './history.js';
 import { DEFAULT_PAGE_SIZE, type Page } from './page.js';
@@ -37,41 +36,6 @@ const q = queries('users', [
   'createUser', 'getUserById', 'getUserByEmail', 'listUsers', 'countUsers', 'lockUserForChange', 'managementCountOthers',
   'updateUser', 'setUserPassword', 'moveClients', 'moveEvents', 'deleteUser',
 ] as const);
-
-export interface UserRecord {
-  id: number;
-  employeeNumber: string;
-  fullName: string;
-  email: string;
-  phone: string | null;
-  department: Department;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** An open database session of a collaborator (never its secret). */
-export interface SessionRecord {
-  id: number;
-  createdAt: Date;
-  expiresAt: Date;
-  /** The session this shell runs on. */
-  current: boolean;
-}
-
-export interface DeletedUser {
-  id: number;
-  email: string;
-  fullName: string;
-  department: Department;
-  /** Clients that were theirs: moved to reassignTo, or now unassigned. */
-  clients: number;
-  events: number;
-  /** Who received them, by name and id (`Bill Boquet (id 4)`); null: left unassigned. */
-  reassignedTo: string | null;
-}
-
-/** users.update: the record, and what a department change moved. */
-export type UpdatedUser = UserRecord & { moved?: Moved };
 
 const REASSIGN = fields('options', { reassignTo: may(recordId), unassign: may(flag) }, { optional: true });
 const MANAGEMENT = ['management'] as const;
@@ -179,12 +143,13 @@ export function createUsers(deps: ApiDeps) {
         } else if (reassign.reassignTo !== undefined || reassign.unassign !== undefined) {
           throw new ValidationError([{ field: reassign.reassignTo !== undefined ? 'reassignTo' : 'unassign', problem: 'only applies when the department changes' }]);
         }
-        await tx.one(q.updateUser, bind(q.updateUser, {
+        // The record as the update left it (sql/users.sql updateUser): the password's own
+        // update below writes no column of it but updated_at, to the same now().
+        const record = await tx.one<UserRecord>(q.updateUser, bind(q.updateUser, {
           // Given as null or '' clears the phone; absent keeps it.
           id: targetId, fullName: c.fullName, email: c.email?.toLowerCase(), phoneGiven: c.phone !== undefined, phone: c.phone, department: newDepartment,
         }));
         if (passwordHash) await tx.exec(q.setUserPassword, bind(q.setUserPassword, { id: targetId, passwordHash }));
-        const record = await tx.one<UserRecord>(q.getUserById, bind(q.getUserById, { id: targetId }));
         return record && (moved ? { ...record, moved } : record);
       });
       if (!updated) throw new NotFound(`no collaborator has id ${targetId}`);

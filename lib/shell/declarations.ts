@@ -7,7 +7,8 @@
  * in the editor too. An argument's type comes from its validator (VALUE_TYPES
  * below; a validator it does not know fails the test that generates every
  * declaration); a result's fields from the record its description says it
- * returns (`returns`, the records of lib/crm/records.ts).
+ * returns (`returns`: a record described beside its type, in the module that
+ * declares it, e.g. CLIENT in lib/crm/clients.ts).
  */
 import { DESCRIPTIONS, FUNCTIONS } from '../crm/api.js';
 import { CALLED_AS_LIST, OBJECTS, type ObjectName } from '../crm/objects.js';

@@ -123,7 +123,7 @@ describe('epic-events types', function () {
   });
 
   it("a result's fields come from the descriptions: a field added to a record there is declared, and tsc checks its type", async () => {
-    // The descriptions with one more field in the record clients' methods return, as a change to lib/crm/records.ts would make.
+    // The descriptions with one more field in the record clients' methods return, as a change to CLIENT in lib/crm/clients.ts would make.
     const grown = (r: RecordDescription): RecordDescription => (r.name === 'Client' ? { name: r.name, fields: { ...r.fields, loyaltyPoints: ['number', 'Points the client earned.'] } } : r);
     const withField = (d: MethodDescription): MethodDescription => (d.returns.kind === 'one' || d.returns.kind === 'page' || d.returns.kind === 'array' ? { ...d, returns: { ...d.returns, record: grown(d.returns.record) } } : d);
     const objects = Object.fromEntries(OBJECTS.map((o) => [o, Object.fromEntries(Object.entries(DESCRIPTIONS[o]).map(([m, d]) => [m, withField(d)]))])) as { [O in (typeof OBJECTS)[number]]: ObjectDescription };

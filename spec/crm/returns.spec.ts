@@ -1,8 +1,8 @@
 /**
- * What the method descriptions say a method returns (`returns`, the records
- * of lib/crm/records.ts) is what it returns: every described method has a
- * `returns`, and a real call of each gives a record with exactly the
- * described fields, or a value of the described plain type (what
+ * What the method descriptions say a method returns (`returns`, a record
+ * described beside its type: CLIENT in lib/crm/clients.ts…) is what it
+ * returns: every described method has a `returns`, and a real call of each
+ * gives a record with exactly the described fields, or a value of the described plain type (what
  * `epic-events types` declares for scripts). reports.revenue's result
  * depends on `by`: one call per value.
  */
