@@ -85,6 +85,33 @@ where ($2::integer is null or (k.%1$I, k.id) %2$s ($1, $2))
 order by k.%1$I %3$s, k.id %3$s
 limit $3;
 
+-- The rest of the whole list (no filter: lib/crm/sort.ts) as one COPY, for
+-- a CSV export (lib/shell/export-copy.ts reads its rows without a string
+-- made of each cell): one statement, one snapshot, the COPY's own plan. COPY
+-- takes no parameters: copyContractsSettings sets the keyset's values first,
+-- transaction-local; the key is read as the view's own column type
+-- (json_populate_record), once (a subquery). Times print in UTC, ISO style.
+-- The COPY lasts as long as its rows take to be written (the file, a pipe
+-- read by a pager): no statement limit in this transaction, as a cursor's
+-- export had none between its fetches.
+-- name: copyContractsSettings :exec
+-- params: afterKey, afterId
+select set_config('timezone', 'UTC', true), set_config('datestyle', 'ISO, MDY', true), set_config('statement_timeout', '0', true),
+       set_config('epic.export_after_key', $1::text, true),
+       set_config('epic.export_after_id', $2::integer::text, true);
+
+-- name: copyContracts :exec
+-- plan: per-call
+copy (
+  select {{contractColumns}}
+  from contract_order k
+  join clients c on c.id = k.client_id
+  left join users u on u.id = c.sales_contact_id
+  where (k.%1$I, k.id) %2$s ((select a.%1$I from json_populate_record(null::contract_order, json_build_object(%1$L, current_setting('epic.export_after_key'))) a),
+                             (select current_setting('epic.export_after_id')::integer))
+  order by k.%1$I %3$s, k.id %3$s
+) to stdout;
+
 -- How many contracts listContracts lists with the same filters: from the
 -- tallies PostgreSQL keeps (008) unless one client is asked about (then its
 -- contracts are few, counted on contracts_client_idx).

@@ -22,7 +22,7 @@ import { flag, recordId, validated, type Problems } from './validate.js';
 import { pageLimitField } from './list-filters.js';
 
 const q = queries('contracts', [
-  'getContract', 'restoreContract', 'listContracts', 'exportContracts', 'countContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract', 'payContract',
+  'getContract', 'restoreContract', 'listContracts', 'exportContracts', 'copyContractsSettings', 'copyContracts', 'countContracts', 'clientExists', 'createContract', 'lockContract', 'peekContract', 'updateContractAmounts', 'signContract', 'payContract',
 ] as const);
 
 export interface Contract {
@@ -151,7 +151,8 @@ export function createContracts(deps: ApiDeps) {
 
   async function list(f: Values<typeof CONTRACTS.list>[0]): Promise<Page<Contract>> {
     const params = filterParams(f);
-    return keysetPage<Contract>(deps, 'contracts', q.listContracts, f.sort ?? BY_ID, f.limit ?? DEFAULT_PAGE_SIZE, (k) => bind(q.listContracts, { ...params, ...k }), q.exportContracts);
+    return keysetPage<Contract>(deps, 'contracts', q.listContracts, f.sort ?? BY_ID, f.limit ?? DEFAULT_PAGE_SIZE, (k) => bind(q.listContracts, { ...params, ...k }), q.exportContracts,
+      { settings: q.copyContractsSettings, copy: q.copyContracts });
   }
 
   async function count(f: Values<typeof CONTRACTS.count>[0]): Promise<number> {

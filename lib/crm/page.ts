@@ -4,7 +4,7 @@
  * so deep pages stay as fast as the first.
  */
 import { ValidationError } from '../domain/errors.js';
-import type { TextRows } from '../db/door.js';
+import type { CopyEach, TextRows } from '../db/door.js';
 import type { ObjectName } from './objects.js';
 
 /** What a page lists: one kind of record, or history entries (a timeline). */
@@ -19,6 +19,15 @@ export const DEFAULT_PAGE_SIZE = 20;
  * promise gives how many rows were read.
  */
 export type TextsAfter = (size: number, each: (page: TextRows) => Promise<void>) => Promise<number>;
+
+/**
+ * The rest of a list in one COPY (a whole list, no filter: a CSV export's
+ * fastest way): `open` is given the columns, their names and kinds in the
+ * COPY's order, and returns what takes each row (COPY's text format: cells
+ * split by tabs, `\N` for NULL, backslash escapes, a line feed at the end).
+ * The promise gives how many rows were read.
+ */
+export type CopyAfter = (open: (columns: TextRows['columns']) => CopyEach) => Promise<number>;
 export const MAX_PAGE_SIZE = 500;
 
 /**
@@ -47,10 +56,12 @@ export class Page<T> extends Array<T> {
   declare readonly next: (size?: number) => Promise<Page<T>>;
   /** The rows after this page as text, `size` a page (lists that page by keyset; absent on the last page). */
   declare readonly textsAfter?: TextsAfter;
+  /** The rows after this page in one COPY (whole lists that have one; absent on the last page). */
+  declare readonly copyAfter?: CopyAfter;
 
   static make<T>(
     object: PageKind, rows: T[], hasMore: boolean, listedBefore: number, next: (listed: number, size?: number) => Promise<Page<T>>,
-    textsAfter?: TextsAfter,
+    textsAfter?: TextsAfter, copyAfter?: CopyAfter,
   ): Page<T> {
     const page = new Page<T>();
     page.push(...rows);
@@ -58,7 +69,7 @@ export class Page<T> extends Array<T> {
     const hidden = (value: unknown) => ({ value, enumerable: false, writable: false, configurable: false });
     Object.defineProperties(page, {
       kind: hidden('page'), object: hidden(object), hasMore: hidden(hasMore), listed: hidden(listed), rows: hidden(rows),
-      textsAfter: hidden(hasMore ? textsAfter : undefined),
+      textsAfter: hidden(hasMore ? textsAfter : undefined), copyAfter: hidden(hasMore ? copyAfter : undefined),
       next: hidden((size?: number) => (hasMore ? next(listed, size) : Promise.resolve(Page.make<T>(object, [], false, listed, () => Promise.reject(new Error('no next page')))))),
     });
     return page;
@@ -96,11 +107,15 @@ export function makePage<T extends { id: number }>(
   fetchAfter: (last: T, listed: number, size?: number) => Promise<Page<T>>,
   listedBefore = 0,
   textsAfter?: (last: T) => TextsAfter,
+  copyAfter?: (last: T) => CopyAfter | undefined,
 ): Page<T> {
   const hasMore = fetched.length > limit;
   const rows = hasMore ? fetched.slice(0, limit) : fetched;
   const last = rows[rows.length - 1];
-  return Page.make(object, rows, hasMore, listedBefore, (listed, size) => fetchAfter(last, listed, size), hasMore && textsAfter ? textsAfter(last) : undefined);
+  return Page.make(
+    object, rows, hasMore, listedBefore, (listed, size) => fetchAfter(last, listed, size),
+    hasMore && textsAfter ? textsAfter(last) : undefined, hasMore && copyAfter ? copyAfter(last) : undefined,
+  );
 }
 
 export function emptyPage<T>(object: PageKind): Page<T> {

@@ -14,7 +14,7 @@ import type { Executor, TextRows } from '../db/door.js';
 import { queries, type NamedQuery } from '../db/sql.js';
 import { inSession, type ApiDeps } from './deps.js';
 import type { Check } from './describe.js';
-import { makePage, type Page, type PageKind, type TextsAfter } from './page.js';
+import { makePage, type CopyAfter, type Page, type PageKind, type TextsAfter } from './page.js';
 
 const xq = queries('export', ['wholeCursor', 'fetchExport'] as const);
 
@@ -73,13 +73,19 @@ export function sortedQuery(q: NamedQuery, sort: Sort): NamedQuery {
   return out;
 }
 
+/** A list's whole rest as one COPY: the statement setting its keyset values (afterKey, afterId), then the COPY reading them. */
+export interface CopyQueries {
+  settings: NamedQuery;
+  copy: NamedQuery;
+}
+
 /**
  * The first page of a sorted list, each next page after the last row shown.
  * `params` are the query's filters; afterKey, afterId and limit are added here.
  */
 export function keysetPage<T extends { id: number }>(
   deps: ApiDeps, object: PageKind, q: NamedQuery, sort: Sort, limit: number, bindParams: (p: Record<string, unknown>) => unknown[],
-  cursor?: NamedQuery,
+  cursor?: NamedQuery, copy?: CopyQueries,
 ): Promise<Page<T>> {
   const query = sortedQuery(q, sort);
   // The key as PostgreSQL printed it: exact (a timestamp keeps its microseconds, which a Date would lose).
@@ -105,6 +111,22 @@ export function keysetPage<T extends { id: number }>(
     }
     return count;
   };
+  // The rest of a whole list (no filter given) as one COPY: read only, one
+  // statement (one snapshot); the list's own query with limit 0 gives its
+  // columns' names and kinds, sent with the COPY in one round trip.
+  const whole = copy !== undefined && bindParams({ afterKey: null, afterId: null, limit: null }).every((v) => v === null);
+  const copyAfter = (afterKey: string | null | undefined, afterId: number): CopyAfter | undefined => {
+    if (!whole || !copy || afterKey === undefined || afterKey === null) return undefined;
+    return (open) => inSession(deps, async (tx) => {
+      const settings = tx.exec(copy.settings, [afterKey, afterId]);
+      const described = tx.texts(query, bindParams({ afterKey, afterId, limit: 0 }));
+      settings.catch(() => undefined);
+      described.catch(() => undefined);
+      await settings;
+      const columns = (await described).columns.filter((c) => c.name !== 'sortKey');
+      return tx.copyOut(sortedQuery(copy.copy, sort), [], open(columns));
+    }, { readOnly: true });
+  };
   const fetchAfter = async (last: T | undefined, listed: number, size = limit): Promise<Page<T>> => {
     const params = bindParams({ afterKey: last === undefined ? null : keys.get(last), afterId: last?.id ?? null, limit: size + 1 });
     const rows = await inSession(deps, (tx) => tx.many<T & { sortKey?: string }>(query, params));
@@ -113,7 +135,7 @@ export function keysetPage<T extends { id: number }>(
     const lastShown = rows[Math.min(rows.length, size) - 1];
     if (lastShown) keys.set(lastShown, lastShown.sortKey as string);
     for (const row of rows) delete row.sortKey;
-    return makePage(object, rows, size, fetchAfter, listed, (row) => textsAfter(keys.get(row), row.id));
+    return makePage(object, rows, size, fetchAfter, listed, (row) => textsAfter(keys.get(row), row.id), (row) => copyAfter(keys.get(row), row.id));
   };
   return fetchAfter(undefined, 0);
 }

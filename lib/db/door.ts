@@ -16,6 +16,13 @@ export interface TextRows {
   rows: Array<Array<string | null>>;
 }
 
+/**
+ * What a COPY … TO STDOUT gives, one CopyData message (a row, in text format)
+ * at a time: a view of the driver's buffer, valid until it returns. A promise
+ * returned holds the reading until it settles.
+ */
+export type CopyEach = (chunk: Buffer) => void | Promise<void>;
+
 /** What domain code runs queries on: the pool or a transaction, it does not care which. */
 export interface Executor {
   /** At most one row (undefined when none). */
@@ -25,6 +32,8 @@ export interface Executor {
   exec(q: NamedQuery, params?: readonly unknown[]): Promise<number>;
   /** The rows as text, in arrays (an export reads a million of them without an object each). */
   texts(q: NamedQuery, params?: readonly unknown[]): Promise<TextRows>;
+  /** A COPY … TO STDOUT, its data handed to `each` as they arrive; the row count. */
+  copyOut(q: NamedQuery, params: readonly unknown[], each: CopyEach): Promise<number>;
 }
 
 /** A named query and its values. */

@@ -8,7 +8,7 @@
  *   errors.ts       the database's errors to ours, by SQLSTATE
  *   driver.ts       the only module that imports `pg` or touches its internals
  */
-export type { Door, Executor, Prelude, Row, StandingIdentity, TextKind, TextRows, StatementOptions, Transactional, TransactionOptions } from './door.js';
+export type { CopyEach, Door, Executor, Prelude, Row, StandingIdentity, TextKind, TextRows, StatementOptions, Transactional, TransactionOptions } from './door.js';
 export { Database, type InterruptTally, type PoolOptions } from './pool.js';
 export { AdminConnection, type AdminTransactionOptions } from './admin.js';
 export { SessionPools, sessionDoor, checkExecutor, SESSION_POOL_MAX } from './session-pools.js';

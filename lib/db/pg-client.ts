@@ -11,7 +11,11 @@ import { DriverFailure } from './errors.js';
 
 /** What pg keeps on a client and its protocol connection, read here only. */
 export interface ClientInternals {
-  connection?: { stream?: net.Socket & { cork?: () => void; uncork?: () => void } };
+  connection?: {
+    stream?: net.Socket & { cork?: () => void; uncork?: () => void };
+    on?(event: 'copyData', listener: (message: { chunk: Buffer }) => void): unknown;
+    removeListener?(event: 'copyData', listener: (message: { chunk: Buffer }) => void): unknown;
+  };
   ssl?: unknown;
   processID?: number | null;
   secretKey?: number | null;

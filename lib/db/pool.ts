@@ -9,7 +9,7 @@ import { DatabaseUnavailable, PermissionDenied, QueryCancelled } from '../domain
 import { cancelBackend, createPool, listen, takeFromPool, type Outcome, type Pool, type PooledConnection, type Subscription } from './driver.js';
 import type { Door, Executor, Row, StandingIdentity, StatementOptions, TransactionOptions } from './door.js';
 import { mapDatabaseError, type ErrorContext } from './errors.js';
-import { CommitInDoubt, connectWithWait, DEFAULT_BUSY_WAIT_MS, QueryRunner, run, tq, transact, type ContextOf } from './transaction.js';
+import { CommitInDoubt, connectWithWait, DEFAULT_BUSY_WAIT_MS, QueryRunner, run, tq, transact, type ContextOf, type RowsAs } from './transaction.js';
 import { commitFate } from './commit-fate.js';
 import type { NamedQuery } from './sql.js';
 
@@ -78,7 +78,7 @@ export class Database extends QueryRunner implements Door {
     return () => ({ ...this.context, cancelRequested: this.cancelled.has(client) });
   }
 
-  private run(client: PooledConnection, q: NamedQuery, params: readonly unknown[], asText = false): Promise<Outcome> {
+  private run(client: PooledConnection, q: NamedQuery, params: readonly unknown[], asText: RowsAs = false): Promise<Outcome> {
     return run(client, q, params, true, this.contextOf(client), asText);
   }
 

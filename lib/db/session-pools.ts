@@ -104,5 +104,6 @@ export function checkExecutor(pools: SessionPools, actor: () => Pick<Actor, 'dbL
     many: (q, params) => on((ex) => ex.many(q, params)),
     exec: (q, params) => on((ex) => ex.exec(q, params)),
     texts: (q, params) => on((ex) => ex.texts(q, params)),
+    copyOut: (q, params, each) => on((ex) => ex.copyOut(q, params, each)),
   };
 }

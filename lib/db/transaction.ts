@@ -5,7 +5,8 @@
  * full server.
  */
 import { corked, pipelines, send, type Connection, type Outcome } from './driver.js';
-import type { Executor, Row, TextRows, TransactionOptions } from './door.js';
+import type { CopyEach, Executor, Row, TextRows, TransactionOptions } from './door.js';
+import { copyOut } from './copy-out.js';
 import { mapDatabaseError, WAIT_CODES, type ErrorContext } from './errors.js';
 import { DatabaseUnavailable } from '../domain/errors.js';
 import { queries, type NamedQuery } from './sql.js';
@@ -16,21 +17,25 @@ export const tq = queries('transaction', ['begin', 'beginReadOnly', 'commit', 'r
 export type ContextOf = () => ErrorContext;
 const none: ContextOf = () => ({});
 
+/** How a query's rows come back: parsed (false), as the server's text (true), or a COPY's data handed to a function. */
+export type RowsAs = boolean | CopyEach;
+
 /**
  * Run one named query. With `prepare`, it is prepared once per connection
  * (parse and plan reused) unless the query asks to be planned for each
  * call's values.
  */
-export async function run(conn: Connection, q: NamedQuery, params: readonly unknown[] = [], prepare = false, context: ContextOf = none, asText = false): Promise<Outcome> {
+export async function run(conn: Connection, q: NamedQuery, params: readonly unknown[] = [], prepare = false, context: ContextOf = none, asText: RowsAs = false): Promise<Outcome> {
   try {
     const name = prepare && !q.perCallPlan ? `${q.area}.${q.name}` : undefined;
+    if (typeof asText === 'function') return await copyOut(conn, { name, text: q.text, values: params }, asText);
     return await send(conn, { name, text: q.text, values: params, asText });
   } catch (err) {
     throw mapDatabaseError(err, context());
   }
 }
 
-type Runner = (q: NamedQuery, params: readonly unknown[], asText?: boolean) => Promise<Outcome>;
+type Runner = (q: NamedQuery, params: readonly unknown[], asText?: RowsAs) => Promise<Outcome>;
 
 /** The Executor over any way of running a query. */
 export class QueryRunner implements Executor {
@@ -49,6 +54,9 @@ export class QueryRunner implements Executor {
   async texts(q: NamedQuery, params: readonly unknown[] = []): Promise<TextRows> {
     const r = await this.runQuery(q, params, true);
     return { columns: r.columns ?? [], rows: r.rows as unknown as TextRows['rows'] };
+  }
+  async copyOut(q: NamedQuery, params: readonly unknown[], each: CopyEach): Promise<number> {
+    return (await this.runQuery(q, params, each)).rowCount;
   }
 }
 
@@ -72,7 +80,7 @@ export interface TransactOptions extends TransactionOptions {
  */
 export async function transact<T>(conn: Connection, fn: (tx: Executor) => Promise<T>, options: TransactOptions = {}): Promise<T> {
   const { prepare = false, context = none } = options;
-  const query = (q: NamedQuery, params: readonly unknown[] = [], asText = false) => run(conn, q, params, prepare, context, asText);
+  const query = (q: NamedQuery, params: readonly unknown[] = [], asText: RowsAs = false) => run(conn, q, params, prepare, context, asText);
   // A pipelining connection takes the queries at once; another one (the
   // administrator's) is given each after the previous reply.
   const pipelined = pipelines(conn);

@@ -15,11 +15,13 @@ import path from 'node:path';
 import util from 'node:util';
 import { ValidationError } from '../domain/errors.js';
 import { isPage, type Page } from '../crm/page.js';
-import { isoFromTimestampText, readTimestamp, type TextKind, type TextRows } from '../db/index.js';
+import type { TextRows } from '../db/index.js';
 import { resolveUserPath } from '../platform/user-paths.js';
 import { visible } from '../platform/text.js';
 import { complete, exportOptions, openPartial, pageFrom, type ExportFormat } from './export-file.js';
-import { headingOf, localStamp, writeWorkbook } from './export-sheet.js';
+import { headingOf, writeWorkbook } from './export-sheet.js';
+import { csvCell, csvTextCell, PLAIN, type CsvStyle } from './csv-cells.js';
+import { copiedCsv } from './export-copy.js';
 import { capYoungGeneration } from './statements.js';
 
 /** Rows a page holds while a list is exported: large enough that round trips do not dominate, small enough to stay bounded. */
@@ -27,11 +29,7 @@ export const EXPORT_PAGE_SIZE = 5000;
 
 const FORMATS: Record<string, ExportFormat> = { '.csv': 'csv', '.json': 'json', '.jsonl': 'jsonl', '.xlsx': 'xlsx' };
 
-/** CSV for programs (the default: `,`, field names, UTC) or for a spreadsheet ({excel: true}: a BOM, `;`, headings in words, local times). */
-export interface CsvStyle {
-  excel: boolean;
-}
-const PLAIN: CsvStyle = { excel: false };
+export { csvCell, neutralised, type CsvStyle } from './csv-cells.js';
 
 type Row = Record<string, unknown>;
 
@@ -44,36 +42,6 @@ export class ExportSummary {
   toJSON(): { file: string; rows: number; format: ExportFormat } {
     return { file: this.file, rows: this.rows, format: this.format };
   }
-}
-
-/**
- * OWASP CSV injection: a cell a spreadsheet would read as a formula (= + - @,
- * or a leading tab or carriage return) is prefixed with a single quote, so it
- * shows as the text it is.
- */
-export function neutralised(text: string): string {
-  return FORMULA_START.has(text.charCodeAt(0)) ? `'${text}` : text;
-}
-
-/** = + - @ tab CR, as character codes (a cell's first character is checked for each of a million rows). */
-const FORMULA_START = new Set([0x3d, 0x2b, 0x2d, 0x40, 0x09, 0x0d]);
-const NEEDS_QUOTES = /[",\r\n;\t]/;
-
-/** Text as a CSV cell: neutralised, and quoted when it holds a delimiter, a quote, a line break or edge spaces. */
-function csvText(value: string): string {
-  if (value === '') return '';
-  const text = neutralised(value);
-  if (NEEDS_QUOTES.test(text) || text.charCodeAt(0) <= 0x20 || text.charCodeAt(text.length - 1) <= 0x20) return `"${text.replace(/"/g, '""')}"`;
-  return text;
-}
-
-/** One value as CSV text: null empty, dates ISO 8601, text neutralised and quoted when it must be. */
-export function csvCell(value: unknown, style: CsvStyle = PLAIN): string {
-  if (typeof value === 'string') return csvText(value);
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return style.excel ? localStamp(value) : value.toISOString();
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  return csvText(JSON.stringify(value));
 }
 
 const CRLF = '\r\n';
@@ -123,12 +91,29 @@ function encoder(format: ExportFormat, style: CsvStyle = PLAIN): Encoder {
  * To CSV, a list that pages by keyset is read on as text (no object, no Date
  * for each of a million rows). Returns how many rows were written.
  */
-export async function streamPages(page: Page<unknown>, format: ExportFormat, write: (text: string) => Promise<void>, pageSize = EXPORT_PAGE_SIZE, style: CsvStyle = PLAIN): Promise<number> {
+export async function streamPages(page: Page<unknown>, format: ExportFormat, write: (data: string | Buffer) => Promise<void>, pageSize = EXPORT_PAGE_SIZE, style: CsvStyle = PLAIN): Promise<number> {
   const enc = encoder(format, style);
   let current = page;
   let count = 0;
   const first = current.rows[0] as Row | undefined;
   await write(enc.start(first));
+  if (format === 'csv' && first && current.copyAfter) {
+    // A whole list: the rest in one COPY, its rows turned into CSV bytes as they come.
+    const written = write(enc.rows(current.rows as Row[]));
+    written.catch(() => undefined); // awaited before the first bytes of the rest, or below
+    let sink: ReturnType<typeof copiedCsv> | undefined;
+    const rest = await current.copyAfter((columns) => {
+      sink = copiedCsv(columns, Object.keys(first), style, async (bytes) => {
+        capYoungGeneration();
+        await written;
+        await write(bytes);
+      });
+      return sink.each;
+    });
+    await written;
+    await sink?.end();
+    return current.rows.length + rest;
+  }
   if (format === 'csv' && first && current.textsAfter) {
     const columns = Object.keys(first);
     // The rest is read (a fetch under way) while a page is encoded and written.
@@ -153,18 +138,6 @@ export async function streamPages(page: Page<unknown>, format: ExportFormat, wri
   }
   await write(enc.end());
   return count;
-}
-
-/** One cell of text as the database printed it, written as csvCell writes the value it parses to. */
-function csvTextCell(value: string | null, kind: TextKind, style: CsvStyle): string {
-  if (value === null) return '';
-  switch (kind) {
-    case 'number': return value;
-    case 'boolean': return value === 't' ? 'true' : 'false';
-    case 'timestamp': return style.excel ? csvCell(readTimestamp(value), style) : isoFromTimestampText(value) ?? csvCell(readTimestamp(value));
-    case 'json': return csvCell(JSON.parse(value));
-    default: return csvText(value);
-  }
 }
 
 /** Text rows as CSV lines, in the header's column order (the sort key is left out). */
@@ -213,8 +186,9 @@ export async function exportList(source: unknown, file: unknown, options?: unkno
       await handle.close(); // the workbook writer writes the partial file (0600) by its name
       rows = await writeWorkbook(page, partial, EXPORT_PAGE_SIZE);
     } else {
-      rows = await streamPages(page, format, async (text) => {
-        if (text) await handle.write(text);
+      rows = await streamPages(page, format, async (data) => {
+        if (typeof data !== 'string') await handle.write(data);
+        else if (data) await handle.write(data);
       }, EXPORT_PAGE_SIZE, { excel });
       await handle.close();
     }

@@ -50,7 +50,8 @@ function totalLine(total: object): string {
  * Undefined for anything else (printed as usual).
  */
 export function csvResult(value: unknown, write: Write, note: (line: string) => void): Promise<void> | undefined {
-  if (isPage(value)) return streamPages(value, 'csv', write).then(() => undefined);
+  // (a whole list's rest comes as blocks of bytes, each whole lines of UTF-8)
+  if (isPage(value)) return streamPages(value, 'csv', (data) => write(typeof data === 'string' ? data : data.toString('utf8'))).then(() => undefined);
   if (isFound(value)) {
     const rows = (['clients', 'contracts', 'events'] as const).flatMap((k) => value[k].map((r) => ({ kind: k.slice(0, -1), ...flatCells(r as unknown as Row) })));
     for (const k of value.more) note(`more ${k} match than these ${value[k].length}: give more words to find() to narrow them\n`);

@@ -191,6 +191,7 @@ function heldBackAfterFirstCall(door: Door, after: Promise<unknown>, calls: stri
     many: (q, p) => (names.push(q.name), tx.many(q, p)),
     exec: (q, p) => (names.push(q.name), tx.exec(q, p)),
     texts: (q, p) => (names.push(q.name), tx.texts(q, p)),
+    copyOut: (q, p, each) => (names.push(q.name), tx.copyOut(q, p, each)),
   });
   return {
     async transaction(fn, options) {

@@ -2,11 +2,17 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { Conflict, ValidationError } from '../../lib/domain/errors.js';
-import { csvCell, exportList, neutralised, streamPages } from '../../lib/shell/export.js';
+import { csvCell, exportList, neutralised, streamPages, type CsvStyle } from '../../lib/shell/export.js';
 import { Page } from '../../lib/crm/page.js';
 import { shellSyntax } from '../../lib/shell/tokens.js';
-import { addBulk, addClient, apiAs, buildWorld, rejection } from '../support/fixtures.js';
-import { resetData } from '../support/server.js';
+import { addBulk, addClient, addContract, apiAs, buildWorld, rejection } from '../support/fixtures.js';
+import { ctx, resetData } from '../support/server.js';
+import { SessionPools } from '../../lib/db/index.js';
+import { queries } from '../../lib/db/sql.js';
+import { testQueries } from '../support/test-queries.js';
+
+const cq = queries('contracts', ['copyContractsSettings'] as const);
+const t = testQueries(['sleepSeconds'] as const);
 import { tempWorkingDir } from '../support/workdir.js';
 
 describe('export(list, file)', () => {
@@ -85,6 +91,65 @@ describe('export(list, file)', () => {
     expect(ids).to.deep.equal([...ids].sort((a, b) => a - b));
     expect(new Set(ids).size).to.equal(5106);
     expect(await api.contracts.count({})).to.equal(5108);
+  });
+
+  it('reads the rest of a whole contracts list in one COPY and writes the bytes the rows as objects write (escapes, tabs, line breaks, quotes, edge spaces, formulas, accents, NULL; every sort; for a spreadsheet too)', async () => {
+    const w = await buildWorld();
+    const names = ['back\\slash \\N', '\\N', 'tab\there', 'cr\rand\nlf', ' lead', 'trail ', '"quoted"; semi, comma', 'semi;colon', 'com,ma', '=1+1', '-minus', '@at', '+plus', '\tTabbed', 'Élodie Ñandú 🎉', "l'apostrophe"];
+    for (const [i, name] of names.entries()) {
+      const client = await addClient(name, `nasty${i}@x.test`, i % 2 ? w.alice.id : null, i % 3 ? {} : { phone: '+33 6 01 02 03 04' });
+      await addContract(client, `${100 + i}.50`, i % 2 ? '0.00' : `${i}.25`, i % 2 === 1);
+    }
+    await addBulk(30, w.alice.id, w.kate.id);
+    const api = apiAs(w.manager);
+    const asObjects = <T>(p: Page<T>): Page<T> => Page.make(p.object, p.rows, p.hasMore, p.listed - p.rows.length, (_l, size) => p.next(size));
+    const toCsv = async (p: Page<unknown>, style: CsvStyle) => {
+      let out = '';
+      const rows = await streamPages(p, 'csv', async (data) => void (out += typeof data === 'string' ? data : data.toString('utf8')), 4, style);
+      return { out, rows };
+    };
+    for (const sort of [undefined, 'createdAt', '-amountDue', 'totalAmount', '-id']) {
+      for (const style of [{ excel: false }, { excel: true }]) {
+        const page = await api.contracts.list({ limit: 3, sort });
+        expect(page.copyAfter, sort).to.be.a('function');
+        const copied = await toCsv(page, style);
+        expect(copied.rows).to.equal(6 + names.length + 30);
+        expect(copied, `${sort} ${style.excel}`).to.deep.equal(await toCsv(asObjects(await api.contracts.list({ limit: 3, sort })), style));
+      }
+    }
+    // A filtered list reads on through the cursor.
+    expect((await api.contracts.list({ limit: 3, unpaid: true })).copyAfter).to.equal(undefined);
+  });
+
+  it('a write failing while the COPY is read fails the export with its own error; the connection serves the next calls', async () => {
+    const w = await buildWorld();
+    await addBulk(6000, w.alice.id, w.kate.id); // more than one block of 1 MB
+    const api = apiAs(w.manager);
+    let blocks = 0;
+    const failed = await rejection(streamPages(await api.contracts.list({ limit: 3 }), 'csv', async (data) => {
+      if (typeof data !== 'string' && ++blocks === 1) throw new Error('disk full');
+    }, 4));
+    expect(failed.message).to.equal('disk full');
+    expect(blocks).to.equal(1);
+    for (let i = 0; i < 5; i++) expect(await api.contracts.count({})).to.equal(6006);
+    expect((await api.contracts.list({ limit: 2, sort: '-id' })).map((c) => c.id)).to.have.length(2);
+  });
+
+  it('the COPY of an export has no statement limit (it lasts as long as its rows take to be written); the calls around it keep theirs', async () => {
+    const w = await buildWorld();
+    const pools = new SessionPools(ctx().target.runtime, { statementTimeoutMs: 300 });
+    try {
+      const db = pools.forActor(w.manager);
+      const slept = await db.transaction(async (tx) => {
+        await tx.exec(cq.copyContractsSettings, ['1', 1]);
+        return tx.one(t.sleepSeconds, [0.6]);
+      }, { readOnly: true });
+      expect(slept).to.deep.equal({ slept: '' });
+      const err = await rejection(db.transaction((tx) => tx.one(t.sleepSeconds, [0.6])));
+      expect(err.message).to.include('statement timeout');
+    } finally {
+      await pools.close();
+    }
   });
 
   it('never replaces an existing file unless {overwrite: true}, and then keeps it 0600', async () => {

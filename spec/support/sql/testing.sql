@@ -260,6 +260,11 @@ select set_config('role', 'epic_owner', true);
 -- name: sleepSeconds :one
 select pg_sleep($1::float8) as slept;
 
+-- A COPY … TO STDOUT whose rows come slowly, a row every 10 ms (spec/db/cancel.spec.ts), large
+-- enough that the server's 8 kB output buffer sends some every few rows.
+-- name: copySlowly :exec
+copy (select g, repeat('x', 200), pg_sleep(0.01) from generate_series(1, 1000) g) to stdout;
+
 -- name: activeSleeps :one
 select count(*)::int as n from pg_stat_activity
 where state = 'active' and query like '%pg_sleep($1::float8)%' and pid <> pg_backend_pid();
