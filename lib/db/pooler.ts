@@ -49,6 +49,7 @@ export function poolerGate(params: ConnectionParams, connectTimeoutMs: number): 
       many: async (q, values) => (await check(ex), ex.many(q, values)),
       exec: async (q, values) => (await check(ex), ex.exec(q, values)),
       texts: async (q, values) => (await check(ex), ex.texts(q, values)),
+      copyOut: async (q, values, each) => (await check(ex), ex.copyOut(q, values, each)),
     }),
   };
 }
