@@ -135,11 +135,19 @@ select case when $4::integer is null then (
 -- params: id
 select id from clients where id = $1 for share;
 
+-- Returns the contract as getContract shows it, as the insert left it (no
+-- second read).
 -- name: createContract :one
 -- params: clientId, totalAmount, amountDue, signed
-insert into contracts (client_id, total_amount, amount_due, signed_at)
-values ($1, $2::numeric, $3::numeric, case when $4::boolean then now() end)
-returning id;
+with created as (
+  insert into contracts (client_id, total_amount, amount_due, signed_at)
+  values ($1, $2::numeric, $3::numeric, case when $4::boolean then now() end)
+  returning *
+)
+select {{contractColumns}}
+from created k
+join clients c on c.id = k.client_id
+left join users u on u.id = c.sales_contact_id;
 
 -- The contract and its client, locked: ownership (the client's sales contact)
 -- is checked against these rows, and nobody can change them until we commit.

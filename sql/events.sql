@@ -81,11 +81,17 @@ where ($1::boolean is null or (e.support_contact_id is null) = $1)
 -- params: contractId
 select id from events where contract_id = $1;
 
+-- Returns the event as getEvent shows it, as the insert left it (no second read).
 -- name: createEvent :one
 -- params: contractId, name, startAt, endAt, location, attendees, notes
-insert into events (contract_id, name, start_at, end_at, location, attendees, notes)
-values ($1, $2, $3, $4, $5, $6, $7)
-returning id;
+with created as (
+  insert into events (contract_id, name, start_at, end_at, location, attendees, notes)
+  values ($1, $2, $3, $4, $5, $6, $7)
+  returning *
+)
+select {{eventColumns}}
+from created e
+{{eventJoins}};
 
 -- The event as an update checks it, locked until the transaction ends.
 -- name: lockEvent :one

@@ -12,10 +12,6 @@ where c.id = $1;
 
 -- A new follow-up; set_by is the verified session's collaborator (the
 -- column's default, checked by the insert policies).
--- name: createFollowUp :one
--- params: clientId, dueAt, note
-insert into follow_ups (client_id, due_at, note) values ($1, $2, $3)
-returning id;
 
 -- A follow-up as getFollowUp and doneFollowUp show it (f: the follow-up, c:
 -- its client, s: who set it, d: who marked it done).
@@ -23,6 +19,20 @@ returning id;
 f.id, f.client_id as "clientId", c.full_name as "clientName", f.due_at as "dueAt", f.note,
 f.set_by as "setById", s.full_name as "setByName", f.created_at as "createdAt",
 f.done_at as "doneAt", d.full_name as "doneByName"
+
+-- Returns the follow-up as getFollowUp shows it, as the insert left it (no
+-- second read).
+-- name: createFollowUp :one
+-- params: clientId, dueAt, note
+with created as (
+  insert into follow_ups (client_id, due_at, note) values ($1, $2, $3)
+  returning *
+)
+select {{followUpColumns}}
+from created f
+join clients c on c.id = f.client_id
+left join users s on s.id = f.set_by
+left join users d on d.id = f.done_by;
 
 -- name: getFollowUp :one
 -- params: id

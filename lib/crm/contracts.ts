@@ -162,14 +162,14 @@ export function createContracts(deps: ApiDeps) {
 
   async function create(f: Values<typeof CONTRACTS.create>[0]): Promise<Contract> {
     const values = { clientId: f.clientId, totalAmount: f.totalAmount, amountDue: f.amountDue ?? f.totalAmount, signed: f.signed ?? false };
-    const id = await inSession(deps, async (tx) => {
+    // The insert returns the contract as it left it (sql/contracts.sql createContract): no second read.
+    const created = await inSession(deps, async (tx) => {
       if (!(await tx.one(q.clientExists, bind(q.clientExists, { id: values.clientId })))) throw new NotFound(`no client has id ${values.clientId}`);
-      const row = await tx.one<{ id: number }>(q.createContract, bind(q.createContract, values));
-      return (row as { id: number }).id;
+      return (await tx.one<Contract>(q.createContract, bind(q.createContract, values))) as Contract;
     });
     // A contract created signed is a signature too.
-    if (values.signed) deps.monitor.event('contract.signed', { contractId: id, clientId: values.clientId, actorId: deps.actor().id });
-    return get(id);
+    if (values.signed) deps.monitor.event('contract.signed', { contractId: created.id, clientId: values.clientId, actorId: deps.actor().id });
+    return created;
   }
 
   async function update(contractId: number, given: Values<typeof CONTRACTS.update>[1]): Promise<Contract> {

@@ -181,17 +181,16 @@ export function createEvents(deps: ApiDeps) {
 
   async function create(values: Values<typeof EVENTS.create>[0]): Promise<Event> {
     const actor = deps.actor();
-    const id = await inSession(deps, async (tx) => {
+    // The insert returns the event as it left it (sql/events.sql createEvent): no second read.
+    return inSession(deps, async (tx) => {
       const contract = await lockContractFor(tx, actor, EVENTS.create, values.contractId, 'add events to');
       if (!contract.signedAt) {
         throw new ValidationError([{ field: 'contractId', problem: `contract ${contract.id} is not signed yet; its event can be created once it is signed` }]);
       }
       const existing = await tx.one<{ id: number }>(q.eventOfContract, bind(q.eventOfContract, { contractId: contract.id }));
       if (existing) throw new Conflict(`contract ${contract.id} already has its event (event ${existing.id})`);
-      const row = await tx.one<{ id: number }>(q.createEvent, bind(q.createEvent, { ...values, contractId: contract.id }));
-      return (row as { id: number }).id;
+      return (await tx.one<Event>(q.createEvent, bind(q.createEvent, { ...values, contractId: contract.id }))) as Event;
     });
-    return get(id);
   }
 
   async function update(eventId: number, given: Values<typeof EVENTS.update>[1]): Promise<Event> {

@@ -15,7 +15,7 @@ import { flag, rangeEnd, recordId, text, timestamp, type Problems } from './vali
 import { pageLimitField } from './list-filters.js';
 
 const q = queries('followups', [
-  'followUpClient', 'createFollowUp', 'getFollowUp', 'listFollowUps', 'lockFollowUp', 'peekFollowUp', 'followUpClientOf', 'doneFollowUp',
+  'followUpClient', 'createFollowUp', 'listFollowUps', 'lockFollowUp', 'peekFollowUp', 'followUpClientOf', 'doneFollowUp',
 ] as const);
 
 export interface FollowUp {
@@ -91,20 +91,14 @@ export const FOLLOW_UPS = {
 export function followUpMethod(deps: ApiDeps) {
   return async (clientId: number, dueAt: Date, n: string): Promise<FollowUp> => {
     const actor = deps.actor();
-    const created = await inSession(deps, async (tx) => {
+    // The insert returns the follow-up as it left it (sql/followups.sql createFollowUp): no second read.
+    return inSession(deps, async (tx) => {
       const client = await tx.one<OwnedRow>(q.followUpClient, bind(q.followUpClient, { id: clientId }));
       if (!client) throw new NotFound(`no client has id ${clientId}`);
       assertOwnership(FOLLOW_UP, actor, client, 'follow up');
-      return (await tx.one<{ id: number }>(q.createFollowUp, bind(q.createFollowUp, { clientId, dueAt, note: n }))) as { id: number };
+      return (await tx.one<FollowUp>(q.createFollowUp, bind(q.createFollowUp, { clientId, dueAt, note: n }))) as FollowUp;
     });
-    return getFollowUp(deps, created.id);
   };
-}
-
-async function getFollowUp(deps: ApiDeps, id: number): Promise<FollowUp> {
-  const row = await inSession(deps, (tx) => tx.one<FollowUp>(q.getFollowUp, bind(q.getFollowUp, { id })), { readOnly: true });
-  if (!row) throw new NotFound(`no follow-up has id ${id}`);
-  return row;
 }
 
 export function createFollowUps(deps: ApiDeps) {

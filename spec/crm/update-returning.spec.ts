@@ -114,6 +114,35 @@ describe('updates return the row they wrote (UPDATE … RETURNING)', function ()
     });
   });
 
+  describe('the creations return the row their INSERT wrote, in the transaction that checks, no read after', () => {
+    it('contracts.create, with its amounts as exact strings, the client’s names and its signature', async () => {
+      const { api, calls } = recorded(w.manager);
+      const created = await api.contracts.create({ clientId: w.clientA, totalAmount: '1500.10', amountDue: '500', signed: true });
+      expect(calls, 'one transaction, no read after the write').to.deep.equal([['clientExists', 'createContract']]);
+      expect(created).to.deep.equal(await apiAs(w.manager).contracts.get(created.id));
+      expect(created).to.include({ totalAmount: '1500.10', amountDue: '500.00', signed: true, clientName: 'Client of Alice', salesContactName: 'Alice Sales' });
+      expect(created.signedAt).to.be.instanceOf(Date);
+    });
+
+    it('events.create, with its dates and the client’s names, as the sales contact who made it sees it', async () => {
+      const { api, calls } = recorded(w.alice);
+      const created = await api.events.create({ contractId: w.signedA, name: 'Launch', startAt: '2031-05-01T18:00:00Z', endAt: '2031-05-01T23:00:00Z', location: 'Lyon', attendees: 80 });
+      expect(calls, 'one transaction, no read after the write').to.deep.equal([['lockContract', 'eventOfContract', 'createEvent']]);
+      expect(created).to.deep.equal(await apiAs(w.alice).events.get(created.id));
+      expect(created).to.include({ name: 'Launch', clientName: 'Client of Alice', supportContactId: null, supportContactName: null });
+      expect(created.startAt).to.be.instanceOf(Date);
+    });
+
+    it('clients.followUp, with who set it (read as getFollowUp reads it)', async () => {
+      const { api, calls } = recorded(w.alice);
+      const set = await api.clients.followUp(w.clientA, 'tomorrow 9:00', 'call back');
+      expect(calls, 'one transaction, no read after the write').to.deep.equal([['followUpClient', 'createFollowUp']]);
+      const read = await inSession(depsOf(w.alice), (tx) => tx.one(fq.getFollowUp, bind(fq.getFollowUp, { id: set.id })));
+      expect(set).to.deep.equal(read);
+      expect(set).to.include({ clientName: 'Client of Alice', setById: w.alice.id, setByName: 'Alice Sales', doneAt: null, doneByName: null });
+    });
+  });
+
   describe('two updates one after the other: the first writer gets the row its own update left', () => {
 
     /**
