@@ -50,12 +50,12 @@ describe('e2e: lists fit the terminal', function () {
     const { manager } = bed.world;
     const shell = await openShell(manager, 80, 500);
     const contracts = await run(shell, manager, 'contracts.list()');
-    expect(contracts).to.match(/^ID\s+CLIENT\s+SALES CONTACT\s+TOTAL\s+DUE\s+SIGNED$/m);
+    expect(contracts, contracts).to.match(/^ID\s+CLIENT\s+SALES CONTACT\s+TOTAL\s+DUE\s+SIGNED$/m);
     const events = await run(shell, manager, 'events.list()');
-    expect(events).to.match(/^ID\s+NAME\s+CLIENT\s+START AT\s+SUPPORT CONTACT$/m);
+    expect(events, events).to.match(/^ID\s+NAME\s+CLIENT\s+START AT\s+SUPPORT CONTACT$/m);
     expect(events).not.to.include('NOTES');
     const clients = await run(shell, manager, 'clients.list()');
-    expect(clients).to.match(/^ID\s+FULL NAME\s+COMPANY NAME\s+SALES CONTACT/m);
+    expect(clients, clients).to.match(/^ID\s+FULL NAME\s+COMPANY NAME\s+SALES CONTACT/m);
     expect(clients).to.include('Maximilian');
     await run(shell, manager, 'users.list()');
     const bare = await run(shell, manager, 'users');
@@ -75,7 +75,7 @@ describe('e2e: lists fit the terminal', function () {
     const clients = await run(shell, manager, 'clients.list()');
     expect(clients).to.include(LONG_NAME).and.match(/^ID\s+FULL NAME\s+EMAIL\s+PHONE\s+COMPANY NAME/m);
     const events = await run(shell, manager, 'events.list()');
-    expect(events).to.match(/LOCATION/).and.match(/END AT/);
+    expect(events, events).to.match(/LOCATION/).and.match(/END AT/);
     const chosen = await run(shell, manager, "contracts.list({columns: ['id', 'total']})");
     expect(chosen).to.match(/^ID\s+TOTAL$/m);
     shell.send(KEY.ctrlD);
