@@ -29,8 +29,6 @@ export const EXPORT_PAGE_SIZE = 5000;
 
 const FORMATS: Record<string, ExportFormat> = { '.csv': 'csv', '.json': 'json', '.jsonl': 'jsonl', '.xlsx': 'xlsx' };
 
-export { csvCell, neutralised, type CsvStyle } from './csv-cells.js';
-
 type Row = Record<string, unknown>;
 
 /** What export() prints: the row count and the file; as JSON {file, rows, format}. */

@@ -7,7 +7,8 @@
 import { isPage, MAX_PAGE_SIZE } from '../crm/page.js';
 import { isFound } from '../crm/find.js';
 import { splitTotal } from '../crm/reports.js';
-import { csvCell, streamPages } from './export.js';
+import { csvCell } from './csv-cells.js';
+import { streamPages } from './export.js';
 import { render, type OutputOptions } from './output.js';
 
 type Row = Record<string, unknown>;
