@@ -10,6 +10,7 @@ import { testQueries } from '../support/test-queries.js';
 import { FIXTURE_PASSWORD, addBulk, apiAs, buildWorld, type World } from '../support/fixtures.js';
 import { asOwner } from '../support/owner.js';
 import { cliEnv, runCli, startCli } from '../support/cli.js';
+import { stopWhen } from '../support/stop.js';
 import { ctx, resetData } from '../support/server.js';
 import { tempWorkingDir } from '../support/workdir.js';
 
@@ -34,14 +35,16 @@ describe('reliability: exports and imports under faults and concurrency', functi
     const out = path.join(stateDir, 'contracts.csv');
     const run = startCli(['--eval', `export(contracts.list(), ${JSON.stringify(out)})`], env);
     const partial = () => fs.readdirSync(stateDir).find((f) => f.startsWith('.contracts.csv.') && f.endsWith('.partial'));
-    for (let i = 0; i < 2400 && run.child.exitCode === null; i++) {
+    // Stopped once its partial file holds rows (the first page's, or the COPY's after them), killed there.
+    // Its partial file is opened before the first page is read: slices from then on.
+    const inTheMiddle = await stopWhen(run.child, () => {
       const name = partial();
-      if (name && fs.statSync(path.join(stateDir, name)).size > 16 * 1024) break;
-      await sleep(25);
-    }
+      return name !== undefined && fs.statSync(path.join(stateDir, name)).size > 16 * 1024;
+    }, { near: () => partial() !== undefined });
     run.child.kill('SIGKILL');
     const killed = await run.done;
-    expect(killed.signal, `the export ended before it was killed: ${killed.stderr}`).to.equal('SIGKILL');
+    expect(inTheMiddle, `the export ended before it was stopped: ${killed.stderr}`).to.equal(true);
+    expect(killed.signal).to.equal('SIGKILL');
     expect(fs.existsSync(out), 'a partial export under the final name').to.equal(false);
     expect(partial()).to.be.a('string');
 
