@@ -1,6 +1,6 @@
 /**
  * The driver: with its client (lib/db/pg-client.ts), the only module that
- * imports `pg`, and the only one that touches its internals (the socket
+ * uses `pg` (loaded by lib/db/pg-load.ts), and the only one that touches its internals (the socket
  * under a connection for corked writes and for telling a lost connection
  * from a refused one, the backend key for cancel requests, the protocol
  * connection that sends them). Everything else in lib/db sees connections
@@ -11,7 +11,8 @@
  * where they happen and by the connection's state, never by their words, and
  * handed on as a DriverFailure that lib/db/errors.ts maps.
  */
-import pg from 'pg';
+import type Pg from 'pg';
+import { pg } from './pg-load.js';
 import type { ConnectionParams } from '../platform/config.js';
 import { DriverFailure } from './errors.js';
 import { Client, connectionGone, hasCode, internals } from './pg-client.js';
@@ -28,10 +29,10 @@ export const readTimestamp = timestampReader(pgTimestamp);
 pg.types.setTypeParser(TIMESTAMPTZ, readTimestamp);
 
 /** One connection to the server, pooled or not: what queries run on. */
-export type Connection = pg.ClientBase;
+export type Connection = Pg.ClientBase;
 /** A connection taken from a Pool: given back with release(). */
-export type PooledConnection = pg.PoolClient;
-export type Pool = pg.Pool;
+export type PooledConnection = Pg.PoolClient;
+export type Pool = Pg.Pool;
 
 /** What a query returns: its rows and the affected count (and, asked for text, its columns). */
 export interface Outcome<R = Record<string, unknown>> {
@@ -78,7 +79,7 @@ export function createPool(params: ConnectionParams, settings: PoolSettings): Po
     // query of a transaction share one round trip (each keeps its own Sync,
     // so an error still belongs to its own query). Typed in pg 8.23 but not in @types/pg.
     ...({ pipeline: true } as object),
-  } as unknown as pg.PoolConfig);
+  } as unknown as Pg.PoolConfig);
   // An idle client losing its server (restart, crash) must not crash the process;
   // the next query reports DatabaseUnavailable instead.
   pool.on('error', () => undefined);
@@ -103,7 +104,7 @@ export async function takeFromPool(pool: Pool): Promise<PooledConnection> {
 }
 
 /** A connection of its own, outside any pool (provisioning, LISTEN). */
-export async function openClient(params: ConnectionParams, connectTimeoutMs: number, applicationName: string): Promise<pg.Client> {
+export async function openClient(params: ConnectionParams, connectTimeoutMs: number, applicationName: string): Promise<Pg.Client> {
   const client = new Client({ ...params, connectionTimeoutMillis: connectTimeoutMs, application_name: applicationName });
   client.on('error', () => undefined);
   try {

@@ -2,11 +2,12 @@
  * pg's client as the driver (lib/db/driver.ts) uses it: what pg keeps on a
  * client, read here only, and a Client whose failures to connect are
  * classified while it is at hand. With the driver, the only module that
- * imports `pg`.
+ * uses `pg` (loaded by lib/db/pg-load.ts).
  */
 import type net from 'node:net';
 import tls from 'node:tls';
-import pg from 'pg';
+import type Pg from 'pg';
+import { pg } from './pg-load.js';
 import { DriverFailure } from './errors.js';
 
 /** What pg keeps on a client and its protocol connection, read here only. */
@@ -19,7 +20,7 @@ export interface ClientInternals {
   ssl?: unknown;
   processID?: number | null;
   secretKey?: number | null;
-  connectionParameters?: pg.ClientConfig;
+  connectionParameters?: Pg.ClientConfig;
   _ending?: boolean;
   _ended?: boolean;
   _queryable?: boolean;
@@ -44,10 +45,10 @@ export function connectionGone(client: ClientInternals): boolean {
  * handshake) refused TLS. Errors with a code (the server's SQLSTATE, the
  * system's, OpenSSL's) and anything else pass as they are.
  */
-type ConnectCallback = ((err: Error) => void) | ((err: null, c: pg.Client) => void);
+type ConnectCallback = ((err: Error) => void) | ((err: null, c: Pg.Client) => void);
 
 export class Client extends pg.Client {
-  constructor(config: pg.ClientConfig) {
+  constructor(config: Pg.ClientConfig) {
     super(config);
     // A connection lost while in use: pg fails its queries (which say so) and
     // also emits 'error' on the client, which the pool listens to only while
@@ -55,12 +56,12 @@ export class Client extends pg.Client {
     this.on('error', () => undefined);
   }
 
-  override connect(): Promise<pg.Client>;
+  override connect(): Promise<Pg.Client>;
   override connect(callback: ConnectCallback): void;
-  override connect(callback?: ConnectCallback): Promise<pg.Client> | void {
+  override connect(callback?: ConnectCallback): Promise<Pg.Client> | void {
     if (callback) {
-      const report = callback as (err: unknown, c?: pg.Client) => void;
-      return super.connect(((err: Error | null, c?: pg.Client) => report(err ? this.failure(err) : err, c)) as ConnectCallback);
+      const report = callback as (err: unknown, c?: Pg.Client) => void;
+      return super.connect(((err: Error | null, c?: Pg.Client) => report(err ? this.failure(err) : err, c)) as ConnectCallback);
     }
     return super.connect().catch((err: unknown) => Promise.reject(this.failure(err)));
   }

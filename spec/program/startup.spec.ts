@@ -8,7 +8,9 @@
  * not set up standard input, which it does not read: an ended
  * session runs nothing. A statement that needs the REPL (top-level await)
  * still gets it. The spawned CLI is traced by spec/support/load-trace.ts (no
- * timing is asserted).
+ * timing is asserted); what it loads is the bundle (lib/platform/bundle.ts),
+ * whose files are read as the modules they hold. On Node.js 20, pg loads
+ * without undici (lib/db/pg-load.ts), and leaves no `navigator` behind.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,14 +25,24 @@ import { fingerprint } from '../support/server.js';
 import { testQueries } from '../support/test-queries.js';
 
 const t = testQueries(['endSessionsOf'] as const);
+const BUNDLE = path.join(packageRoot, 'dist', 'bundle');
+/** The source modules (dist/lib/…) a file of the bundle holds, from the build's dist/bundle/meta.json. */
+function bundled(file: string): string[] {
+  const meta = JSON.parse(fs.readFileSync(path.join(BUNDLE, 'meta.json'), 'utf8')) as Record<string, string[]>;
+  const modules = meta[path.relative(BUNDLE, path.join(packageRoot, file))];
+  if (!modules) throw new Error(`${file} is not in dist/bundle/meta.json`);
+  return modules;
+}
 const PRELOAD = pathToFileURL(path.join(packageRoot, 'dist', 'spec', 'support', 'load-trace.js')).href;
 
 interface Trace {
   connections: number;
   builtins: string[];
   stdinMade: boolean;
-  /** Paths under the package (dist/lib/…) of the ES modules loaded. */
+  /** Paths under the package (dist/lib/…) of the ES modules loaded, a file of the bundle read as the modules it holds. */
   modules: string[];
+  /** The files themselves (dist/bundle/…). */
+  files: string[];
 }
 
 /** Modules only the interactive shell needs. */
@@ -54,7 +66,9 @@ describe('program: what a script loads and opens at start', function () {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
     const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Trace;
     const root = `${pathToFileURL(packageRoot).href}/`;
-    const trace = { ...raw, modules: raw.modules.filter((u) => u.startsWith(root)).map((u) => u.slice(root.length)) };
+    const files = raw.modules.filter((u) => u.startsWith(root)).map((u) => u.slice(root.length));
+    // A file of the bundle stands for the modules it holds (lib/platform/bundle.ts).
+    const trace = { ...raw, files, modules: files.flatMap((f) => (f.startsWith('dist/bundle/') ? bundled(f) : [f])) };
     return { code, signal, stdout, stderr, trace };
   };
 
@@ -75,10 +89,29 @@ describe('program: what a script loads and opens at start', function () {
     expect(r.trace.modules.filter((m) => /dist\/lib\/program\/(provision|provisioned|demo)\.js$/.test(m))).to.deep.equal([]);
     expect(r.trace.builtins).to.not.include.members(['repl']);
     expect(r.trace.builtins).to.not.include.members(['domain']);
+    // pg's look for a Cloudflare Worker does not load fetch's implementation (lib/db/pg-load.ts).
+    expect(r.trace.builtins.filter((b) => b.includes('undici'))).to.deep.equal([]);
+    // The program ran from the bundle, several modules a file.
+    expect(r.trace.files.some((f) => f.startsWith('dist/bundle/'))).to.equal(true);
+    expect(r.trace.files.filter((f) => f.startsWith('dist/lib/'))).to.deep.equal(['dist/lib/platform/compile-cache.js']);
     // The stored token is checked on the session's own role, whose connection the call then uses.
     expect(r.trace.connections).to.equal(1);
     // Standard input is never read by --eval CODE: not even set up.
     expect(r.trace.stdinMade).to.equal(false);
+  });
+
+  it('pg loads without fetch\'s implementation, and no `navigator` is left behind where Node.js has none (20)', async () => {
+    const loader = pathToFileURL(path.join(packageRoot, 'dist', 'lib', 'db', 'pg-load.js')).href;
+    const code = `const before = typeof navigator; const { pg } = await import(${JSON.stringify(loader)});
+      console.log(JSON.stringify({ before, after: typeof navigator, client: typeof pg.Client, undici: process.moduleLoadList.filter((m) => m.includes('undici')) }));`;
+    const child = track(spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    await new Promise((resolve) => child.once('close', resolve));
+    const seen = JSON.parse(out) as { before: string; after: string; client: string; undici: string[] };
+    expect(seen.client).to.equal('function');
+    expect(seen.after).to.equal(seen.before);
+    expect(seen.undici).to.deep.equal([]);
   });
 
   it('--eval - and piped input still read standard input', async () => {
