@@ -6,7 +6,7 @@
  * of waiting for real expiry (spec/support/auth-clock.ts, also in a spawned CLI).
  *
  * The injected clock is kept on the process (a registered symbol), not in
- * this module: a spawned CLI runs the bundle (lib/platform/bundle.ts), which
+ * this module: a spawned CLI runs the bundle (lib/program/bundle.ts), which
  * holds its own copy of this module, while a test's preload sets the clock
  * through dist/lib/; both read the one slot.
  */

@@ -7,7 +7,7 @@
  * `navigator` whose userAgent says Node.js, and pg stops there; on Node.js 20
  * the same `navigator` stands while pg loads, and is taken away after: no
  * other module ever sees it. Required (not imported) so that this runs
- * first, in the bundle too (lib/platform/bundle.ts keeps imports of packages
+ * first, in the bundle too (lib/program/bundle.ts keeps imports of packages
  * as imports, which run before the code around them).
  */
 import { createRequire } from 'node:module';

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot, sqlDir } from '../platform/paths.js';
+import { compiledQueries, sha256, type CompiledSql } from './sql-compiled.js';
 
 /** `:one` at most one row, `:many` rows, `:exec` no rows (affected count). */
 export type QueryKind = 'one' | 'many' | 'exec';
@@ -42,24 +43,34 @@ interface Block { name: string; kind: QueryKind | 'fragment'; lines: string[]; p
 export function parseNamedQueries(area: string, source: string): Map<string, NamedQuery> {
   const blocks: Block[] = [];
   let current: Block | undefined;
-  for (const line of source.split(/\r?\n/)) {
-    const m = NAME_LINE.exec(line.trim());
-    const f = m ? undefined : FRAGMENT_LINE.exec(line.trim());
+  for (const line of source.split('\n')) {
+    const trimmed = line.trim();
+    // Only a comment line can be a directive; the rest is a statement's text (most lines, tested once).
+    if (!trimmed.startsWith('--')) {
+      current?.lines.push(line.endsWith('\r') ? line.slice(0, -1) : line);
+      continue;
+    }
+    const m = NAME_LINE.exec(trimmed);
+    const f = m ? undefined : FRAGMENT_LINE.exec(trimmed);
     if (m || f) {
       const name = (m ?? f as RegExpExecArray)[1];
       if (blocks.some((b) => b.name === name)) throw new Error(`sql/${area}.sql: query name ${name} is defined twice`);
       current = { name, kind: m ? m[2] as QueryKind : 'fragment', lines: [], perCallPlan: false };
       blocks.push(current);
-    } else if (current && current.lines.length === 0 && PER_CALL_PLAN.test(line.trim())) {
+    } else if (current && current.lines.length === 0 && PER_CALL_PLAN.test(trimmed)) {
       current.perCallPlan = true;
-    } else if (current && current.lines.length === 0 && PARAMS.test(line.trim())) {
-      current.params = (PARAMS.exec(line.trim()) as RegExpExecArray)[1].split(',').map((n) => n.trim()).filter(Boolean);
-    } else if (current && !(current.kind === 'fragment' && /^\s*--/.test(line))) {
-      current.lines.push(line);
+    } else if (current && current.lines.length === 0 && PARAMS.test(trimmed)) {
+      current.params = (PARAMS.exec(trimmed) as RegExpExecArray)[1].split(',').map((n) => n.trim()).filter(Boolean);
+    } else if (current && current.kind !== 'fragment') {
+      current.lines.push(line.endsWith('\r') ? line.slice(0, -1) : line);
     }
   }
   // The comment lines after a statement introduce the next one: not part of its text.
-  const bodyOf = (b: Block) => b.lines.join('\n').replace(/(\n\s*(--[^\n]*)?)*$/, '').trim().replace(/;\s*$/, '');
+  const bodyOf = (b: Block) => {
+    let end = b.lines.length;
+    while (end > 0 && /^\s*(--.*)?$/.test(b.lines[end - 1])) end--;
+    return b.lines.slice(0, end).join('\n').trim().replace(/;\s*$/, '');
+  };
   const fragments = new Map(blocks.filter((b) => b.kind === 'fragment').map((b) => [b.name, bodyOf(b)]));
   const out = new Map<string, NamedQuery>();
   for (const b of blocks) {
@@ -110,10 +121,22 @@ export function bind(q: NamedQuery, values: Readonly<Record<string, unknown>>): 
 function loadFile(file: string): Map<string, NamedQuery> {
   let queries = cache.get(file);
   if (!queries) {
-    queries = parseNamedQueries(path.basename(file, '.sql'), fs.readFileSync(file, 'utf8'));
+    const text = fs.readFileSync(file, 'utf8');
+    queries = compiledQueries<NamedQuery>(file, text) ?? parseNamedQueries(path.basename(file, '.sql'), text);
     cache.set(file, queries);
   }
   return queries;
+}
+
+/** Every product file of sql/ (not its migrations or security model), parsed: what the build keeps (lib/db/sql-compiled.ts). */
+export function compileSql(): CompiledSql<NamedQuery> {
+  const out: CompiledSql<NamedQuery> = {};
+  for (const name of fs.readdirSync(sqlDir).filter((f) => f.endsWith('.sql')).sort()) {
+    const file = path.join(sqlDir, name);
+    const text = fs.readFileSync(file, 'utf8');
+    out[path.relative(packageRoot, file)] = { sha256: sha256(text), queries: [...parseNamedQueries(path.basename(name, '.sql'), text)] };
+  }
+  return out;
 }
 
 /**

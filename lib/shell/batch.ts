@@ -25,14 +25,14 @@ import { ask } from '../platform/prompt.js';
  * Run a script, --eval code or piped stdin non-interactively. Resolves 0, 1
  * (first error) or 3 (session expired or revoked).
  */
-export async function runBatch(login: Login, source: BatchSource, io: ShellIO): Promise<number> {
+export async function runBatch(login: Login, source: BatchSource, io: ShellIO, prepared?: vm.Context): Promise<number> {
   // Statements run in a context of their own, built as the REPL builds its
   // own. A REPL (for top-level await, or what else only its eval accepts) is
   // made on first need and evaluates in that same context, so declarations
   // carry across statements either way. A script of plain statements never
   // makes one, and so never pays for the domain a REPL puts around every
   // asynchronous operation.
-  const context = scriptContext(io.output);
+  const context = prepared ?? scriptContext(io.output);
   const repl = replOnFirstNeed();
   const ctrlC = ctrlCBetweenStatements();
   // A fault in the instants before the batch starts or after it ends: one line and exit code 1 once it is over.
@@ -111,9 +111,11 @@ async function askOnTerminal(io: ShellIO, question: string): Promise<string> {
 
 /**
  * A context for scripts with what the REPL's has: the process's globals
- * (console, timers, Buffer, process, URL…), `require`, and `global`.
+ * (console, timers, Buffer, process, URL…), `require`, and `global`. Making
+ * one is a few milliseconds of CPU: the caller may make it while the
+ * database answers the login, and hand it to runBatch (`prepared`).
  */
-function scriptContext(output: Writable): vm.Context {
+export function scriptContext(output: Writable): vm.Context {
   const context = vm.createContext();
   for (const name of Object.getOwnPropertyNames(globalThis)) {
     if (name === 'global' || name === 'globalThis' || name === 'console' || name in context) continue;

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadMigrations, namedQueries, parseNamedQueries, queries } from '../../lib/db/sql.js';
+import { compileSql, loadMigrations, namedQueries, parseNamedQueries, queries, type NamedQuery } from '../../lib/db/sql.js';
+import { compiledQueries, compiledSqlFile, sha256, type CompiledSql } from '../../lib/db/sql-compiled.js';
 import { packageRoot } from '../../lib/platform/paths.js';
 import { TESTING_SQL } from '../support/test-queries.js';
 import { BENCH_SQL } from '../../bench/queries.js';
@@ -71,6 +72,25 @@ describe('SQL loader', () => {
     expect(fs.existsSync(path.join(packageRoot, 'sql', 'testing.sql'))).to.equal(false);
     expect(fs.existsSync(path.join(packageRoot, 'sql', 'bench.sql'))).to.equal(false);
     expect(() => queries('testing', ['resetData'] as const)).to.throw();
+  });
+
+  it('keeps the build\'s parse of sql/ (dist/sql-queries.json), the same as parsing each file now', () => {
+    const built = JSON.parse(fs.readFileSync(compiledSqlFile, 'utf8')) as CompiledSql<NamedQuery>;
+    expect(built).to.deep.equal(JSON.parse(JSON.stringify(compileSql())));
+    const file = path.join(packageRoot, 'sql', 'clients.sql');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(Object.fromEntries(compiledQueries<NamedQuery>(file, text, built) ?? [])).to.deep.equal(Object.fromEntries(parseNamedQueries('clients', text)));
+  });
+
+  it('uses the build\'s parse of a file only while the file is the text parsed: one changed since is parsed again', () => {
+    const file = path.join(packageRoot, 'sql', 'clients.sql');
+    const text = fs.readFileSync(file, 'utf8');
+    const stale: CompiledSql = { 'sql/clients.sql': { sha256: sha256(text), queries: [['getClient', { text: 'select 1' }]] } };
+    expect(compiledQueries(file, text, stale)?.get('getClient')).to.deep.equal({ text: 'select 1' });
+    expect(compiledQueries(file, `${text}\n-- edited`, stale)).to.equal(undefined);
+    expect(compiledQueries(path.join(packageRoot, 'sql', 'users.sql'), text, stale)).to.equal(undefined);
+    // What the product loads is the file's own: the text of a query read through queries() is the file's.
+    expect(queries('clients', ['getClient'] as const).getClient.text).to.equal(parseNamedQueries('clients', text).get('getClient')?.text);
   });
 
   it('orders numbered migrations and refuses badly named ones', () => {

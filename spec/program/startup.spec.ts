@@ -8,7 +8,7 @@
  * not set up standard input, which it does not read: an ended
  * session runs nothing. A statement that needs the REPL (top-level await)
  * still gets it. The spawned CLI is traced by spec/support/load-trace.ts (no
- * timing is asserted); what it loads is the bundle (lib/platform/bundle.ts),
+ * timing is asserted); what it loads is the bundle (lib/program/bundle.ts),
  * whose files are read as the modules they hold. On Node.js 20, pg loads
  * without undici (lib/db/pg-load.ts), and leaves no `navigator` behind.
  */
@@ -67,7 +67,7 @@ describe('program: what a script loads and opens at start', function () {
     const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Trace;
     const root = `${pathToFileURL(packageRoot).href}/`;
     const files = raw.modules.filter((u) => u.startsWith(root)).map((u) => u.slice(root.length));
-    // A file of the bundle stands for the modules it holds (lib/platform/bundle.ts).
+    // A file of the bundle stands for the modules it holds (lib/program/bundle.ts).
     const trace = { ...raw, files, modules: files.flatMap((f) => (f.startsWith('dist/bundle/') ? bundled(f) : [f])) };
     return { code, signal, stdout, stderr, trace };
   };

@@ -92,9 +92,9 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
       onConnectionLost: target.revive,
     }));
 
-    const current: Current = opts.demo
-      ? await demoLogin(config, target, opts.demo)
-      : await login({
+    const loggingIn: Promise<Current> = opts.demo
+      ? demoLogin(config, target, opts.demo)
+      : login({
           config,
           db: guarded(database),
           sessionDb: (actor) => pools.forActor(actor),
@@ -107,6 +107,10 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
           monitor,
           log: notice,
         });
+    loggingIn.catch(() => undefined); // awaited below
+    // A script's context is made while the database answers the login (CPU in what would be a wait).
+    const context = scripted ? (await (frontEnd as Promise<typeof import('../../shell/batch.js')>)).scriptContext(io.stdout) : undefined;
+    const current = await loggingIn;
 
     // The listener counts in the session role's connection limit, not the runtime role's.
     watch = new SessionWatch({ listen: (q, onPayload) => pools.forActor(current.actor).listen(q, onPayload) });
@@ -134,15 +138,15 @@ export async function runShellCommand(opts: CliOptions, io: CliIO): Promise<numb
     const { runBatch } = await (frontEnd as Promise<typeof import('../../shell/batch.js')>);
     if (script !== undefined) {
       // Inside the script, load('x.js') is the script's neighbour.
-      return await insideFile(scriptPath as string, () => runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO));
+      return await insideFile(scriptPath as string, () => runBatch(shellLogin, { code: script, filename: opts.file as string, print: 'none' }, shellIO, context));
     }
     if (opts.eval !== undefined) {
       // `--eval -`: the code from standard input, out of sight of `ps` (which shows every argument to every user).
       const code = opts.eval === '-' ? await readAll(io.stdin) : opts.eval;
-      return await runBatch(shellLogin, { code, filename: '--eval', print: 'last' }, shellIO);
+      return await runBatch(shellLogin, { code, filename: '--eval', print: 'last' }, shellIO, context);
     }
     if (opts.passwordStdin) return 0; // stdin carried the password: nothing else to run
-    return await runBatch(shellLogin, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO);
+    return await runBatch(shellLogin, { code: await readAll(io.stdin), filename: '<stdin>', print: 'each' }, shellIO, context);
   } finally {
     await watch?.close().catch(() => undefined);
     await sessions?.close().catch(() => undefined);
