@@ -107,6 +107,10 @@ insert into clients (full_name, email, phone, company_name, sales_contact_id) va
 -- 0A000) — which is why clients.import uses INSERT; only a role that bypasses
 -- row-level security may COPY into it. COPY takes no parameters: %L is the file's path, quoted by pg-format as a
 -- literal (a path the bench wrote itself, never user input).
+-- The search_path the owner's and the sessions' roles have (sql/setup.sql), for this transaction only.
+-- name: epicSearchPath :exec
+select set_config('search_path', 'epic', true);
+
 -- name: ownerCopyClients :exec
 copy epic.clients (full_name, email, phone, company_name) from %L with (format csv, header true);
 
