@@ -49,6 +49,7 @@ export async function runBatch(login: Login, source: BatchSource, io: ShellIO, p
     progressLabel: source.filename,
     idleFault: (error) => void (idle ??= { error }),
     stopRequested: ctrlC.interrupted,
+    plainUnguarded: true,
   });
   runtime.inject(context);
   try {

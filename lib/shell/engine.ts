@@ -9,6 +9,7 @@ import { Interrupted } from './errors.js';
 import vm from 'node:vm';
 import { passGate } from './gate.js';
 import { whileUserCodeRuns } from './signals.js';
+import { PlainRun } from './plain-calls.js';
 import { declaredNames, isShellName, mistypedMethod, mistypedName, reflex } from './names.js';
 import { ShellText } from './output.js';
 import { NotFound, PermissionDenied, SessionRevoked, ValidationError } from '../domain/errors.js';
@@ -61,6 +62,12 @@ export interface EngineOptions {
   onStrayError: (err: unknown) => void;
   /** A line for the person waiting (Ctrl+C waiting for a call to stop). */
   notice?: (line: string) => void;
+  /**
+   * A batch in a context of its own (lib/shell/batch.ts): while every statement
+   * so far was plain (lib/shell/plain-calls.ts), a plain one runs without the
+   * Ctrl+C watchdog and without setting signal listeners aside.
+   */
+  plainUnguarded?: boolean;
 }
 
 export class Engine {
@@ -70,8 +77,12 @@ export class Engine {
 
   private replHandle?: ReplHandle;
 
+  /** A batch's plain statements so far (options.plainUnguarded). */
+  private readonly plainRun?: PlainRun;
+
   constructor(readonly login: Login, private readonly options: EngineOptions) {
     if (typeof options.repl !== 'function') this.useRepl(options.repl);
+    if (options.plainUnguarded) this.plainRun = new PlainRun((name) => isShellName(this.options.context, name));
   }
 
   private useRepl(handle: ReplHandle): ReplHandle {
@@ -100,6 +111,7 @@ export class Engine {
     // `const contracts = …` would hide the shell's own name for the session: refused, as an assignment is.
     const hidden = declaredNames(code).find((name) => isShellName(this.options.context, name));
     if (hidden) return { kind: 'error', error: new TypeError(`${hidden} belongs to the shell and cannot be declared again (choose another name)`) };
+    const unguarded = this.plainRun?.unguarded(code) ?? false;
     let fault: { error: unknown } | undefined;
     let failWith: (err: unknown) => void = () => undefined;
     const faulted = new Promise<never>((_, reject) => (failWith = reject));
@@ -115,7 +127,7 @@ export class Engine {
       let value: unknown = IT.test(code)
         ? await step(this.pager.next())
         : script
-          ? await step(this.runCompiled(script))
+          ? await step(this.runCompiled(script, unguarded))
           : await step(this.runDefaultEval(shellSyntax(code), file), /\bawait\b/.test(code));
       if (isThenable(value) || holdsThenable(value)) value = await step(settleNested(value));
       if (fault) return { kind: 'error', error: fault.error };
@@ -158,7 +170,8 @@ export class Engine {
    * interrupts it (the terminal out of raw mode meanwhile, so that Ctrl+C is a
    * signal), and SIGTERM or SIGHUP end the process (lib/shell/signals.ts).
    */
-  private async runCompiled(script: vm.Script): Promise<unknown> {
+  private async runCompiled(script: vm.Script, unguarded: boolean): Promise<unknown> {
+    if (unguarded) return script.runInContext(this.options.context, { displayErrors: false });
     return whileUserCodeRuns(this.replHandle?.server.input, () => script.runInContext(this.options.context, { displayErrors: false, breakOnSigint: true }));
   }
 

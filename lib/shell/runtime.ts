@@ -53,6 +53,7 @@ export class ShellRuntime implements BatchRun {
       faults: this.takers,
       onStrayError: this.fault,
       notice: front.notice,
+      plainUnguarded: front.plainUnguarded,
     });
     this.values = contextValues(login, {
       logout: async () => {

@@ -62,6 +62,8 @@ export interface FrontEnd {
   idleFault(err: unknown): void;
   /** Ctrl+C came between two statements: a batch stops before its next. */
   stopRequested?: () => boolean;
+  /** A batch in its own context: plain statements run unguarded while all so far were plain (lib/shell/plain-calls.ts). */
+  plainUnguarded?: boolean;
 }
 
 /** How results are shown now: the settings (config.set) apply from the next result on. */

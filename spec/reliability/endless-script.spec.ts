@@ -16,6 +16,7 @@ import type { Actor } from '../../lib/domain/actor.js';
 import { FIXTURE_PASSWORD } from '../support/fixtures.js';
 import { CLI_JWT_SECRET, cliTestbed, killAll, runCli, startCli, type CliRun } from '../support/cli.js';
 import { KEY, PtySession } from '../support/pty.js';
+import { vmTraceEnv } from '../support/vm-trace.js';
 
 /** `looping` is printed by the statement that loops: once it shows, the loop runs (no race with the signal). */
 const ENDLESS = "// never ends\nprint('looping'); while (true) {}\nprint('never')\n";
@@ -73,6 +74,22 @@ describe('reliability: an endless loaded script stops', function () {
       shell.send(KEY.ctrlC);
       expect(await shell.exitCode()).to.equal(130);
       expect(shell.output).to.match(/inf\.js:2: Interrupted: cancelled \(Ctrl\+C\)/);
+    });
+
+    it('plain statements run without the watchdog; an endless one after them still runs under it: SIGINT ends the script with 130', async () => {
+      // lib/shell/plain-calls.ts: the shell's methods on literals need no watchdog, and once a statement is not plain, none goes without.
+      const plainFirst = path.join(bed.home, 'plain-first.js');
+      fs.writeFileSync(plainFirst, `const me = whoami();\nclients.list({mine: true});\nprint(me.email);\n${ENDLESS}`);
+      const trace = path.join(bed.home, 'vm-trace');
+      const run = startCli(['--email', bed.world.alice.email, plainFirst], { ...bed.env, ...vmTraceEnv(trace) });
+      await looping(run);
+      run.child.kill('SIGINT');
+      const r = await run.done;
+      expect(r.code, r.stderr).to.equal(130);
+      expect(r.stdout).to.include(bed.world.alice.email);
+      expect(r.stdout).not.to.include('never');
+      // The script's statements are the last four runs (the first: the context's own set-up, lib/shell/batch.ts).
+      expect(fs.readFileSync(trace, 'utf8').trim().split('\n').slice(-4)).to.deep.equal(['plain', 'plain', 'plain', 'guarded']);
     });
 
     it('a script file and piped input: SIGINT ends them with exit code 130', async () => {
