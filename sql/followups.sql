@@ -20,6 +20,12 @@ f.id, f.client_id as "clientId", c.full_name as "clientName", f.due_at as "dueAt
 f.set_by as "setById", s.full_name as "setByName", f.created_at as "createdAt",
 f.done_at as "doneAt", d.full_name as "doneByName"
 
+-- The follow-up's client, who set it and who marked it done (the joins followUpColumns reads).
+-- fragment: followUpJoins
+join clients c on c.id = f.client_id
+left join users s on s.id = f.set_by
+left join users d on d.id = f.done_by
+
 -- Returns the follow-up as getFollowUp shows it, as the insert left it (no
 -- second read).
 -- name: createFollowUp :one
@@ -30,17 +36,13 @@ with created as (
 )
 select {{followUpColumns}}
 from created f
-join clients c on c.id = f.client_id
-left join users s on s.id = f.set_by
-left join users d on d.id = f.done_by;
+{{followUpJoins}};
 
 -- name: getFollowUp :one
 -- params: id
 select {{followUpColumns}}
 from follow_ups f
-join clients c on c.id = f.client_id
-left join users s on s.id = f.set_by
-left join users d on d.id = f.done_by
+{{followUpJoins}}
 where f.id = $1;
 
 -- Open follow-ups by due time, a keyset page after (afterDue, afterId).
@@ -94,6 +96,4 @@ with done as (
 )
 select {{followUpColumns}}
 from done f
-join clients c on c.id = f.client_id
-left join users s on s.id = f.set_by
-left join users d on d.id = f.done_by;
+{{followUpJoins}};
