@@ -109,9 +109,10 @@ export class Engine {
     if (habit && 'say' in habit) return { kind: 'value', value: new ShellText(habit.say) };
     if (habit) script = new vm.Script(habit.run, { filename: file });
     // `const contracts = …` would hide the shell's own name for the session: refused, as an assignment is.
-    const hidden = declaredNames(code).find((name) => isShellName(this.options.context, name));
+    const declared = declaredNames(code);
+    const hidden = declared.find((name) => isShellName(this.options.context, name));
     if (hidden) return { kind: 'error', error: new TypeError(`${hidden} belongs to the shell and cannot be declared again (choose another name)`) };
-    const unguarded = this.plainRun?.unguarded(code) ?? false;
+    const unguarded = this.plainRun?.unguarded(code, declared) ?? false;
     let fault: { error: unknown } | undefined;
     let failWith: (err: unknown) => void = () => undefined;
     const faulted = new Promise<never>((_, reject) => (failWith = reject));

@@ -14,7 +14,6 @@
  * Anything this reading is unsure of counts as not plain: the guarded way is
  * always correct, only slower.
  */
-import { declaredNames } from './names.js';
 import { tokenize, type Token } from './tokens.js';
 
 /** Words a plain statement may use besides names: declarations, literals, and `await` (which makes no code). */
@@ -77,12 +76,14 @@ export class PlainRun {
   /**
    * Whether `code` may run unguarded: plain, and nothing but plain statements
    * before it. The first statement that is not plain ends that for good.
-   * `load` is not plain: the file it runs may hold anything.
+   * `load` is not plain: the file it runs may hold anything. `declared`: the
+   * names `code` declares (lib/shell/names.ts declaredNames, which the engine
+   * has already read).
    */
-  unguarded(code: string): boolean {
+  unguarded(code: string, declared: readonly string[]): boolean {
     if (this.ownCode) return false;
     if (endsByItself(code, (name) => this.names.has(name) || (name !== 'load' && this.shellName(name)))) {
-      for (const name of declaredNames(code)) this.names.add(name);
+      for (const name of declared) this.names.add(name);
       return true;
     }
     this.ownCode = true;

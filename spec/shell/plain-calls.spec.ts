@@ -5,9 +5,12 @@
  */
 import { expect } from 'chai';
 import { endsByItself, PlainRun } from '../../lib/shell/plain-calls.js';
+import { declaredNames } from '../../lib/shell/names.js';
 
 const SHELL = new Set(['clients', 'contracts', 'events', 'users', 'whoami', 'print', 'load', 'exportList']);
 const known = (name: string) => SHELL.has(name);
+/** A statement given to `run` as the engine gives it, with the names it declares. */
+const next = (run: PlainRun, code: string) => run.unguarded(code, declaredNames(code));
 
 describe('shell: plain statements (a batch runs them without the Ctrl+C watchdog)', () => {
   it('takes calls of the shell\'s methods on literals, declarations of their results, arithmetic and templates', () => {
@@ -56,13 +59,13 @@ describe('shell: plain statements (a batch runs them without the Ctrl+C watchdog
 
   it('runs unguarded only while every statement so far was plain; load() and the first other statement end it for good', () => {
     const run = new PlainRun(known);
-    expect(run.unguarded("const me = whoami()")).to.equal(true);
-    expect(run.unguarded('print(me.email)')).to.equal(true); // a name a plain statement declared
-    expect(run.unguarded('print(other)')).to.equal(false); // unknown: not plain
-    expect(run.unguarded("clients.create({fullName: 'A'})")).to.equal(false); // plain, but after one that was not
+    expect(next(run, "const me = whoami()")).to.equal(true);
+    expect(next(run, 'print(me.email)')).to.equal(true); // a name a plain statement declared
+    expect(next(run, 'print(other)')).to.equal(false); // unknown: not plain
+    expect(next(run, "clients.create({fullName: 'A'})")).to.equal(false); // plain, but after one that was not
 
     const loading = new PlainRun(known);
-    expect(loading.unguarded("load('more.js')")).to.equal(false);
-    expect(loading.unguarded('whoami()')).to.equal(false);
+    expect(next(loading, "load('more.js')")).to.equal(false);
+    expect(next(loading, 'whoami()')).to.equal(false);
   });
 });
