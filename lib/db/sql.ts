@@ -43,34 +43,24 @@ interface Block { name: string; kind: QueryKind | 'fragment'; lines: string[]; p
 export function parseNamedQueries(area: string, source: string): Map<string, NamedQuery> {
   const blocks: Block[] = [];
   let current: Block | undefined;
-  for (const line of source.split('\n')) {
-    const trimmed = line.trim();
-    // Only a comment line can be a directive; the rest is a statement's text (most lines, tested once).
-    if (!trimmed.startsWith('--')) {
-      current?.lines.push(line.endsWith('\r') ? line.slice(0, -1) : line);
-      continue;
-    }
-    const m = NAME_LINE.exec(trimmed);
-    const f = m ? undefined : FRAGMENT_LINE.exec(trimmed);
+  for (const line of source.split(/\r?\n/)) {
+    const m = NAME_LINE.exec(line.trim());
+    const f = m ? undefined : FRAGMENT_LINE.exec(line.trim());
     if (m || f) {
       const name = (m ?? f as RegExpExecArray)[1];
       if (blocks.some((b) => b.name === name)) throw new Error(`sql/${area}.sql: query name ${name} is defined twice`);
       current = { name, kind: m ? m[2] as QueryKind : 'fragment', lines: [], perCallPlan: false };
       blocks.push(current);
-    } else if (current && current.lines.length === 0 && PER_CALL_PLAN.test(trimmed)) {
+    } else if (current && current.lines.length === 0 && PER_CALL_PLAN.test(line.trim())) {
       current.perCallPlan = true;
-    } else if (current && current.lines.length === 0 && PARAMS.test(trimmed)) {
-      current.params = (PARAMS.exec(trimmed) as RegExpExecArray)[1].split(',').map((n) => n.trim()).filter(Boolean);
-    } else if (current && current.kind !== 'fragment') {
-      current.lines.push(line.endsWith('\r') ? line.slice(0, -1) : line);
+    } else if (current && current.lines.length === 0 && PARAMS.test(line.trim())) {
+      current.params = (PARAMS.exec(line.trim()) as RegExpExecArray)[1].split(',').map((n) => n.trim()).filter(Boolean);
+    } else if (current && !(current.kind === 'fragment' && /^\s*--/.test(line))) {
+      current.lines.push(line);
     }
   }
   // The comment lines after a statement introduce the next one: not part of its text.
-  const bodyOf = (b: Block) => {
-    let end = b.lines.length;
-    while (end > 0 && /^\s*(--.*)?$/.test(b.lines[end - 1])) end--;
-    return b.lines.slice(0, end).join('\n').trim().replace(/;\s*$/, '');
-  };
+  const bodyOf = (b: Block) => b.lines.join('\n').replace(/(\n\s*(--[^\n]*)?)*$/, '').trim().replace(/;\s*$/, '');
   const fragments = new Map(blocks.filter((b) => b.kind === 'fragment').map((b) => [b.name, bodyOf(b)]));
   const out = new Map<string, NamedQuery>();
   for (const b of blocks) {
