@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import { loadMigrations, loadSecurityFiles, type Migration } from './sql.js';
 import { bind, queries } from './sql.js';
 import type { AdminConnection } from './admin.js';
+import { sha256 } from './sql-compiled.js';
 import { migrationsDir, securityDir } from '../platform/paths.js';
 import { ConfigError } from '../domain/errors.js';
 
@@ -13,7 +13,7 @@ const label = (m: { version: number; name: string }) => `${String(m.version).pad
 
 /** The SHA-256 (hex) of a migration's text, as recorded when it is applied. */
 export function migrationChecksum(text: string): string {
-  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+  return sha256(text);
 }
 
 /**
