@@ -10,6 +10,7 @@ import vm from 'node:vm';
 import { passGate } from './gate.js';
 import { whileUserCodeRuns } from './signals.js';
 import { PlainRun } from './plain-calls.js';
+import { ShapedStatement, type Compiled } from './shapes.js';
 import { declaredNames, isShellName, mistypedMethod, mistypedName, reflex } from './names.js';
 import { ShellText } from './output.js';
 import { NotFound, PermissionDenied, SessionRevoked, ValidationError } from '../domain/errors.js';
@@ -97,22 +98,23 @@ export class Engine {
   }
 
   /**
-   * `script`: the statement already compiled as a plain script (batches), run
-   * without the REPL's eval. A fault nobody awaited that comes while it runs
+   * `script`: the statement already compiled as a plain script, or read by its
+   * shape (batches), run without the REPL's eval. A fault nobody awaited that comes while it runs
    * fails it, even when its value was ready at the same moment (a throw in a
    * microtask the statement queued).
    */
-  async evaluate(code: string, file: string, script?: vm.Script): Promise<Evaluation> {
+  async evaluate(code: string, file: string, script?: Compiled): Promise<Evaluation> {
     const bare = BARE_COMMAND.exec(code);
     if (bare) script = new vm.Script(`${bare[1]}()`, { filename: file });
     const habit = reflex(code);
     if (habit && 'say' in habit) return { kind: 'value', value: new ShellText(habit.say) };
     if (habit) script = new vm.Script(habit.run, { filename: file });
     // `const contracts = …` would hide the shell's own name for the session: refused, as an assignment is.
-    const declared = declaredNames(code);
+    const shaped = script instanceof ShapedStatement ? script : undefined;
+    const declared = shaped ? shaped.declared() : declaredNames(code);
     const hidden = declared.find((name) => isShellName(this.options.context, name));
     if (hidden) return { kind: 'error', error: new TypeError(`${hidden} belongs to the shell and cannot be declared again (choose another name)`) };
-    const unguarded = this.plainRun?.unguarded(code, declared) ?? false;
+    const unguarded = this.plainRun?.unguarded(code, declared, shaped?.shape.key) ?? false;
     let fault: { error: unknown } | undefined;
     let failWith: (err: unknown) => void = () => undefined;
     const faulted = new Promise<never>((_, reject) => (failWith = reject));
@@ -128,7 +130,7 @@ export class Engine {
       let value: unknown = IT.test(code)
         ? await step(this.pager.next())
         : script
-          ? await step(this.runCompiled(script, unguarded))
+          ? await step(this.runCompiled(script, unguarded && declared.length === 0, unguarded))
           : await step(this.runDefaultEval(shellSyntax(code), file), /\bawait\b/.test(code));
       if (isThenable(value) || holdsThenable(value)) value = await step(settleNested(value));
       if (fault) return { kind: 'error', error: fault.error };
@@ -171,7 +173,9 @@ export class Engine {
    * interrupts it (the terminal out of raw mode meanwhile, so that Ctrl+C is a
    * signal), and SIGTERM or SIGHUP end the process (lib/shell/signals.ts).
    */
-  private async runCompiled(script: vm.Script, unguarded: boolean): Promise<unknown> {
+  private async runCompiled(compiled: Compiled, byShape: boolean, unguarded: boolean): Promise<unknown> {
+    if (byShape && compiled instanceof ShapedStatement) return compiled.run(this.options.context);
+    const script = compiled instanceof ShapedStatement ? compiled.script() : compiled;
     if (unguarded) return script.runInContext(this.options.context, { displayErrors: false });
     return whileUserCodeRuns(this.replHandle?.server.input, () => script.runInContext(this.options.context, { displayErrors: false, breakOnSigint: true }));
   }

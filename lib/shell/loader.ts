@@ -7,7 +7,7 @@
  * value that cannot be printed).
  */
 import type { Writable } from 'node:stream';
-import type vm from 'node:vm';
+import type { Compiled } from './shapes.js';
 import type { Evaluation } from './engine.js';
 import { Interrupted } from './errors.js';
 import { lineCount, readStatements } from './statements.js';
@@ -33,7 +33,7 @@ export type BatchResult =
 /** What a batch runs on (lib/shell/runtime.ts). */
 export interface BatchRun {
   /** One statement, the token checked first. */
-  evaluate(code: string, file: string, script?: vm.Script): Promise<Evaluation>;
+  evaluate(code: string, file: string, script?: Compiled): Promise<Evaluation>;
   /** Print a result as the shell does; throws when it cannot be rendered (a toJSON that throws); --csv streams a list. */
   show(value: unknown): void | Promise<void>;
   /** An error as its one line. */

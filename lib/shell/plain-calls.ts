@@ -69,6 +69,8 @@ export class PlainRun {
   private ownCode = false;
   /** Names the plain statements so far declared. */
   private readonly names = new Set<string>();
+  /** Statement shapes found plain (lib/shell/shapes.ts): as names only grow, a shape once plain stays so. */
+  private readonly plainShapes = new Set<string>();
 
   /** `shellName(name)`: whether a bare name is one of the shell's own (lib/shell/names.ts isShellName). */
   constructor(private readonly shellName: (name: string) => boolean) {}
@@ -78,12 +80,13 @@ export class PlainRun {
    * before it. The first statement that is not plain ends that for good.
    * `load` is not plain: the file it runs may hold anything. `declared`: the
    * names `code` declares (lib/shell/names.ts declaredNames, which the engine
-   * has already read).
+   * has already read). `shape`: the statement's shape, when it has one.
    */
-  unguarded(code: string, declared: readonly string[]): boolean {
+  unguarded(code: string, declared: readonly string[], shape?: string): boolean {
     if (this.ownCode) return false;
-    if (endsByItself(code, (name) => this.names.has(name) || (name !== 'load' && this.shellName(name)))) {
+    if ((shape !== undefined && this.plainShapes.has(shape)) || endsByItself(code, (name) => this.names.has(name) || (name !== 'load' && this.shellName(name)))) {
       for (const name of declared) this.names.add(name);
+      if (shape !== undefined) this.plainShapes.add(shape);
       return true;
     }
     this.ownCode = true;

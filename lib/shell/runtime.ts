@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type vm from 'node:vm';
+import type { Compiled } from './shapes.js';
 import { FaultTakers, reportFault, takeFaults } from './faults.js';
 import { contextValues, injectContext } from './context.js';
 import { Engine, ExitRequest, type Evaluation } from './engine.js';
@@ -106,7 +107,7 @@ export class ShellRuntime implements BatchRun {
   }
 
   /** One statement: the token checked again first, then evaluated and awaited. */
-  evaluate(code: string, file: string, script?: vm.Script): Promise<Evaluation> {
+  evaluate(code: string, file: string, script?: Compiled): Promise<Evaluation> {
     return this.engine.evaluate(code, file, script);
   }
 

@@ -2,6 +2,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { shellSyntax, usesAwait } from './tokens.js';
+import { readShaped, type Compiled } from './shapes.js';
 
 export interface Statement {
   code: string;
@@ -10,9 +11,10 @@ export interface Statement {
   /**
    * The statement compiled as a plain script, when it is one (no top-level
    * await, not an object literal): a batch runs it as is, without going
-   * through the REPL's eval again (one compilation per line, no domain).
+   * through the REPL's eval again (one compilation per line, no domain), or
+   * read by its shape (lib/shell/shapes.ts: one compilation per shape).
    */
-  script?: vm.Script;
+  script?: Compiled;
 }
 
 /** Compiled as a plain script, or why not: 'incomplete' (more lines needed) or 'other' (await, a real error). */
@@ -123,6 +125,13 @@ export function* readStatements(source: string, filename = 'script'): Generator<
     if (buffer === '') start = index + 1;
     buffer += `${text}\n`;
     const code = shellSyntax(buffer);
+    const shaped = readShaped(code, filename, start);
+    if (shaped === 'incomplete') continue;
+    if (shaped) {
+      buffer = '';
+      yield { code, line: start, script: shaped };
+      continue;
+    }
     const plain = compilePlain(code, filename, start);
     if (plain === 'incomplete') continue;
     if (plain !== 'other') {

@@ -92,6 +92,19 @@ describe('reliability: an endless loaded script stops', function () {
       expect(fs.readFileSync(trace, 'utf8').trim().split('\n').slice(-4)).to.deep.equal(['plain', 'plain', 'plain', 'guarded']);
     });
 
+    it('statements that differ only in their literals run by one shape: five print(n) lines make one vm run, in order', async () => {
+      // lib/shell/shapes.ts: the shape print(L[0]) is compiled and made a function once; each line calls it with its number.
+      const five = path.join(bed.home, 'five.js');
+      fs.writeFileSync(five, [1, 2, 3, 4, 5].map((n) => `print(${n});`).join('\n'));
+      const trace = path.join(bed.home, 'vm-trace-five');
+      const run = startCli(['--email', bed.world.alice.email, five], { ...bed.env, ...vmTraceEnv(trace) });
+      const r = await run.done;
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout.trim().split('\n')).to.deep.equal(['1', '2', '3', '4', '5']);
+      // The context's own set-up (lib/shell/batch.ts), then the shape's one run.
+      expect(fs.readFileSync(trace, 'utf8').trim().split('\n')).to.deep.equal(['plain', 'plain']);
+    });
+
     it('a script file and piped input: SIGINT ends them with exit code 130', async () => {
       for (const start of [() => startCli(['--email', bed.world.alice.email, file], bed.env), () => startCli(['--email', bed.world.alice.email], bed.env, ENDLESS)]) {
         const run = start();
