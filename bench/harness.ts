@@ -126,3 +126,24 @@ export async function medianOf(runs: number, fn: () => Promise<number>): Promise
   for (let i = 0; i < runs; i++) values.push(await fn());
   return median(values);
 }
+
+/** The machine's CPU time so far, from /proc/stat: busy and in all (jiffies), or undefined off Linux. */
+function cpuTimes(): { busy: number; all: number } | undefined {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy, all: busy + idle + iowait };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many cores other processes keep busy (the bench waiting meanwhile), measured over `ms`: 0 where it cannot be read. */
+export async function busyCores(ms = 1000): Promise<number> {
+  const before = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = cpuTimes();
+  if (!before || !after || after.all === before.all) return 0;
+  return ((after.busy - before.busy) / (after.all - before.all)) * os.availableParallelism();
+}
