@@ -100,6 +100,10 @@ select 1 as one;
 -- params: fullName, email, phone, companyName, salesContactId
 insert into clients (full_name, email, phone, company_name, sales_contact_id) values ($1, $2, $3, $4, $5);
 
+-- The search_path the owner's and the sessions' roles have (sql/setup.sql), for this transaction only.
+-- name: epicSearchPath :exec
+select set_config('search_path', 'epic', true);
+
 -- The import figure's floor (bench/run.ts importFigure): the database's
 -- owner (the bench server's superuser) reads the same CSV file with COPY, the
 -- history trigger firing. Not epic_owner: row-level security is forced on
@@ -107,20 +111,16 @@ insert into clients (full_name, email, phone, company_name, sales_contact_id) va
 -- 0A000) — which is why clients.import uses INSERT; only a role that bypasses
 -- row-level security may COPY into it. COPY takes no parameters: %L is the file's path, quoted by pg-format as a
 -- literal (a path the bench wrote itself, never user input).
--- The search_path the owner's and the sessions' roles have (sql/setup.sql), for this transaction only.
--- name: epicSearchPath :exec
-select set_config('search_path', 'epic', true);
-
 -- name: ownerCopyClients :exec
 copy epic.clients (full_name, email, phone, company_name) from %L with (format csv, header true);
 
--- The rows COPY loaded, removed before the import loads the same file.
 -- The clients the batch figure's runs created (bench/rows.ts batchClient),
 -- removed once it is measured: the figures after it measure the generated
 -- data, not one salesperson with 120,000 more clients.
 -- name: deleteBatchClients :exec
 delete from epic.clients where email like 'batch-%@bench.example';
 
+-- The rows COPY loaded, removed before the import loads the same file.
 -- name: deleteCopiedClients :exec
 delete from epic.clients where email like '%@import.bench';
 
