@@ -118,11 +118,10 @@ export function shapeOf(code: string): { key: string; values: Array<string | num
     previous = c;
     i++;
   }
-  if (open.length > 0 || previous === 0 || code.charCodeAt(nextSignificantFrom(code)) === C.OpenBrace) return undefined;
+  // A leading { is an object literal to the REPL (lib/shell/statements.ts compilePlain).
+  if (open.length > 0 || previous === 0 || /^\s*\{/.test(code)) return undefined;
   return { key: key + code.slice(copied), values };
 }
-
-const nextSignificantFrom = (code: string) => code.length - code.trimStart().length;
 
 /** A double-quoted string with escapes, read by JSON's rules (JavaScript's own for every escape JSON has), or undefined to keep it as written. */
 function jsonString(raw: string): string | undefined {
@@ -212,11 +211,21 @@ export function readShaped(code: string, filename: string, line: number): Shaped
   return shape.usable ? new ShapedStatement(code, filename, line, shape, found.values) : undefined;
 }
 
-function compiles(text: string): 'yes' | 'incomplete' | 'wrong' {
+/** Whether V8 refused a text because it ended too soon (an open bracket, string template…): more lines may complete it. */
+export function endsTooSoon(err: unknown): boolean {
+  return err instanceof SyntaxError && /Unexpected end of input|Unterminated template literal/.test(err.message);
+}
+
+/** `text` compiled as a script, or why not: it ends too soon, or it is wrong. */
+export function compileScript(text: string, options: vm.ScriptOptions = { filename: 'statement' }): vm.Script | 'incomplete' | 'wrong' {
   try {
-    new vm.Script(text, { filename: 'statement' });
-    return 'yes';
+    return new vm.Script(text, options);
   } catch (err) {
-    return err instanceof SyntaxError && /Unexpected end of input|Unterminated template literal/.test(err.message) ? 'incomplete' : 'wrong';
+    return endsTooSoon(err) ? 'incomplete' : 'wrong';
   }
+}
+
+function compiles(text: string): 'yes' | 'incomplete' | 'wrong' {
+  const compiled = compileScript(text);
+  return compiled instanceof vm.Script ? 'yes' : compiled;
 }

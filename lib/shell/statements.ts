@@ -2,7 +2,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { shellSyntax, usesAwait } from './tokens.js';
-import { readShaped, type Compiled } from './shapes.js';
+import { compileScript, endsTooSoon, readShaped, type Compiled } from './shapes.js';
 
 export interface Statement {
   code: string;
@@ -22,12 +22,8 @@ function compilePlain(code: string, filename: string, line: number): vm.Script |
   if (/^\s*\{/.test(code)) return 'other'; // the REPL reads a leading { as an object literal
   // `await (x)` compiles as a plain script too (a call of a function named await): the REPL's eval runs it as top-level await.
   if (usesAwait(code)) return 'other';
-  try {
-    return new vm.Script(code, { filename, lineOffset: line - 1 });
-  } catch (err) {
-    if (err instanceof SyntaxError && /Unexpected end of input|Unterminated template literal/.test(err.message)) return 'incomplete';
-    return 'other';
-  }
+  const compiled = compileScript(code, { filename, lineOffset: line - 1 });
+  return compiled === 'wrong' ? 'other' : compiled;
 }
 
 const CHECK_FILE = 'completeness-check';
@@ -43,7 +39,7 @@ export function isIncomplete(code: string): boolean {
     return false;
   } catch (err) {
     if (!(err instanceof SyntaxError)) return false;
-    if (/Unexpected end of input|Unterminated template literal/.test(err.message)) return true;
+    if (endsTooSoon(err)) return true;
     // An open bracket of the user's swallowed the wrapper's own "})" (`const x = {`, `foo(`):
     // the error then sits on that last line, whereas a real mistake is reported where it is.
     const at = new RegExp(`^${CHECK_FILE}:(\\d+)`).exec(err.stack ?? '');
